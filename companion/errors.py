@@ -1,0 +1,147 @@
+"""Domain errors of the companion; one middleware turns them into JSON with a stable code.
+
+Every refusal the companion gives has a stable machine ``code`` and a ``message`` written for a
+support agent. Handlers raise these; ``companion.http.errors`` maps them to HTTP responses of the
+form ``{"error": {"code": ..., "message": ..., "details": {...}}}``. Nothing else crosses the HTTP
+boundary: unexpected exceptions become ``internal_error`` without a traceback.
+
+Tree::
+
+    SpdeskError                      (500 internal_error)
+    ├── BadRequest                   (400 invalid_request, and more specific codes)
+    │   └── InvalidOrderId           (400 invalid_order_id)
+    ├── Unauthorized                 (401 unauthorized)
+    ├── Forbidden                    (403 forbidden)
+    ├── NotFound                     (404 not_found)
+    │   └── OrderNotFound            (404 order_not_found)
+    ├── Conflict                     (409 conflict)
+    │   └── NoAccount                (409 no_account)
+    ├── PayloadTooLarge              (413 payload_too_large)
+    ├── Unprocessable                (422 action refused by a business rule; specific codes)
+    ├── AmazonError                  (502 amazon_error)
+    │   ├── AmazonUnavailable        (502 amazon_unavailable)
+    │   ├── AmazonThrottled          (503 amazon_throttled)
+    │   └── AmazonTimeout            (504 amazon_timeout)
+    └── KeyringUnavailable           (503 keyring_unavailable)
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class SpdeskError(Exception):
+    """Base of every error that the companion reports to its user."""
+
+    status: ClassVar[int] = 500
+    default_code: ClassVar[str] = "internal_error"
+    default_message: ClassVar[str] = "Something went wrong inside spdesk. Nothing was sent to Amazon."
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        code: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        self.message = message or self.default_message
+        self.code = code or self.default_code
+        self.details = details or {}
+        super().__init__(self.message)
+
+    def to_json(self) -> dict[str, Any]:
+        """The error body sent to clients."""
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.details:
+            body["details"] = self.details
+        return {"error": body}
+
+
+class BadRequest(SpdeskError):
+    status = 400
+    default_code = "invalid_request"
+    default_message = "The request is not valid."
+
+
+class InvalidOrderId(BadRequest):
+    default_code = "invalid_order_id"
+    default_message = "That is not an Amazon order id. Amazon order ids look like 123-1234567-1234567."
+
+
+class Unauthorized(SpdeskError):
+    status = 401
+    default_code = "unauthorized"
+    default_message = "This browser is not paired with spdesk. Pair it with the code from 'spdesk pair'."
+
+
+class Forbidden(SpdeskError):
+    status = 403
+    default_code = "forbidden"
+    default_message = "This request is not allowed."
+
+
+class NotFound(SpdeskError):
+    status = 404
+    default_code = "not_found"
+    default_message = "Not found."
+
+
+class OrderNotFound(NotFound):
+    default_code = "order_not_found"
+    default_message = "Amazon does not know this order for the connected seller account."
+
+
+class Conflict(SpdeskError):
+    status = 409
+    default_code = "conflict"
+    default_message = "The request conflicts with the current state."
+
+
+class NoAccount(Conflict):
+    default_code = "no_account"
+    default_message = "No seller account is set up yet. Run 'spdesk account add' on this computer."
+
+
+class PayloadTooLarge(SpdeskError):
+    status = 413
+    default_code = "payload_too_large"
+    default_message = "The request is too large."
+
+
+class Unprocessable(SpdeskError):
+    status = 422
+    default_code = "action_refused"
+    default_message = "This action cannot be done for this order."
+
+
+class AmazonError(SpdeskError):
+    status = 502
+    default_code = "amazon_error"
+    default_message = "Amazon answered with an error."
+
+
+class AmazonUnavailable(AmazonError):
+    default_code = "amazon_unavailable"
+    default_message = "Amazon is not answering right now. Try again in a minute."
+
+
+class AmazonThrottled(AmazonError):
+    status = 503
+    default_code = "amazon_throttled"
+    default_message = "Amazon is limiting how fast spdesk may ask. Try again in a minute."
+
+
+class AmazonTimeout(AmazonError):
+    status = 504
+    default_code = "amazon_timeout"
+    default_message = "Amazon took too long to answer. Try again in a minute."
+
+
+class KeyringUnavailable(SpdeskError):
+    status = 503
+    default_code = "keyring_unavailable"
+    default_message = (
+        "No usable system keyring was found, so spdesk cannot read the seller's credentials. "
+        "Unlock or install your desktop's keyring (GNOME Keyring, KWallet, macOS Keychain, "
+        "Windows Credential Manager) and try again."
+    )

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Every check spdesk has: lint, Python tests (sandbox, companion, actions, browsers), JS tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PYTHONDONTWRITEBYTECODE=1
+mkdir -p artifacts
+
+echo "== ruff"
+.venv/bin/ruff check companion tests bench
+
+if [ -f extension/package.json ]; then
+  echo "== extension: unit tests and lint"
+  (cd extension && npm test --silent)
+fi
+
+echo "== pytest"
+.venv/bin/python -m pytest -q -p no:cacheprovider "$@"
