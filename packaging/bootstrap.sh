@@ -40,3 +40,8 @@ fi
 if [ "$purpose" = test ] && [ -f extension/package.json ]; then
   (cd extension && npm ci --no-audit --no-fund --loglevel=error)
 fi
+
+# puppeteer-core drives firefox-esr in the end-to-end tests; it never downloads a browser.
+if [ "$purpose" = test ] && [ -f tests/e2e/firefox/package.json ]; then
+  (cd tests/e2e/firefox && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+fi

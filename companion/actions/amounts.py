@@ -1,0 +1,167 @@
+"""Refund amount rules: computed and checked against Amazon's numbers, never the page's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from companion.actions.models import REFUND_COMPONENTS, RefundIn, RefundItemIn
+from companion.errors import BadRequest, Unprocessable
+from companion.marketplaces import Marketplace
+
+
+@dataclass(frozen=True)
+class RefundLine:
+    """What one AdjustedItem of the feed will carry for one order item."""
+
+    order_item_code: str
+    quantity: int
+    components: dict[str, Decimal]
+    restocking_fee: Decimal
+
+    @property
+    def net(self) -> Decimal:
+        """Money back to the buyer for this item (components minus the restocking fee)."""
+        return sum(self.components.values(), Decimal(0)) - self.restocking_fee
+
+
+@dataclass(frozen=True)
+class RefundPlan:
+    """A checked refund: lines, total and the currency they are in."""
+
+    currency: str
+    lines: tuple[RefundLine, ...]
+
+    @property
+    def total(self) -> Decimal:
+        """Net total refunded to the buyer."""
+        return sum((line.net for line in self.lines), Decimal(0))
+
+    def to_items(self, market: Marketplace) -> list[dict[str, Any]]:
+        """The items as the action object shows them (money as strings)."""
+        return [
+            {"orderItemCode": line.order_item_code, "quantity": line.quantity,
+             "components": {k: market.format(v) for k, v in line.components.items()},
+             "restockingFee": market.format(line.restocking_fee)}
+            for line in self.lines
+        ]
+
+
+def refundable_of(view: dict[str, Any]) -> dict[str, dict[str, Decimal]]:
+    """orderItemCode -> component -> remaining refundable amount, from the order view JSON."""
+    out: dict[str, dict[str, Decimal]] = {}
+    for item in view.get("items", []):
+        comps = {c["type"]: Decimal(str(c["refundable"])) for c in item.get("components", [])}
+        out[item["orderItemCode"]] = {k: v for k, v in comps.items() if k in REFUND_COMPONENTS}
+    return out
+
+
+def quantities_of(view: dict[str, Any]) -> dict[str, int]:
+    """orderItemCode -> quantity ordered."""
+    return {i["orderItemCode"]: int(i.get("quantityOrdered") or 1) for i in view.get("items", [])}
+
+
+def parse_money(text: str, market: Marketplace, *, field: str) -> Decimal:
+    """A non-negative amount with at most the marketplace's decimals, or a clear refusal."""
+    try:
+        value = Decimal(text.strip())
+    except (InvalidOperation, AttributeError):
+        raise BadRequest(f"{field}: '{text}' is not an amount of money.",
+                         code="invalid_amount", details={"field": field}) from None
+    if not value.is_finite() or "e" in text.lower():
+        raise BadRequest(f"{field}: '{text}' is not an amount of money.",
+                         code="invalid_amount", details={"field": field})
+    if value < 0:
+        raise Unprocessable(f"{field} cannot be negative; enter the amount to give back.",
+                            code="refund_not_positive", details={"field": field})
+    if not market.has_valid_scale(value):
+        raise Unprocessable(
+            f"{market.currency} amounts have {market.decimals} decimals; '{text}' has more.",
+            code="amount_precision", details={"field": field, "decimals": market.decimals})
+    return market.quantize(value)
+
+
+def plan_refund(request: RefundIn, refundable: dict[str, dict[str, Decimal]],
+                quantities: dict[str, int], market: Marketplace) -> RefundPlan:
+    """Check a refund request against what is still refundable; return the lines to send."""
+    if request.currency is not None and request.currency.upper() != market.currency:
+        raise Unprocessable(
+            f"This order was paid in {market.currency}, not {request.currency.upper()}.",
+            code="currency_mismatch", details={"currency": market.currency})
+    if request.mode == "full":
+        if request.items:
+            raise BadRequest("A full refund takes no items; use mode 'partial' to choose items.")
+        lines = _full_lines(refundable, quantities, market)
+    else:
+        if not request.items:
+            raise BadRequest("A partial refund needs at least one item.")
+        lines = _partial_lines(request, refundable, quantities, market)
+    plan = RefundPlan(market.currency, tuple(lines))
+    if plan.total <= 0:
+        message = ("There is nothing left to refund on this order." if request.mode == "full"
+                   else "The refund must give the buyer money back.")
+        raise Unprocessable(message, code="refund_not_positive")
+    return plan
+
+
+def _full_lines(refundable: dict[str, dict[str, Decimal]], quantities: dict[str, int],
+                market: Marketplace) -> list[RefundLine]:
+    lines = []
+    for code, comps in refundable.items():
+        positive = {k: market.quantize(v) for k, v in comps.items() if v > 0}
+        if positive:
+            lines.append(RefundLine(code, quantities.get(code, 1), positive, Decimal(0)))
+    return lines
+
+
+def _partial_lines(request: RefundIn, refundable: dict[str, dict[str, Decimal]],
+                   quantities: dict[str, int], market: Marketplace) -> list[RefundLine]:
+    seen: set[str] = set()
+    lines = []
+    for item in request.items or []:
+        code = item.order_item_code
+        if code in seen:
+            raise BadRequest(f"Item {code} appears twice; put all its amounts in one entry.",
+                             details={"orderItemCode": code})
+        seen.add(code)
+        if code not in refundable:
+            raise Unprocessable(f"This order has no item {code}.", code="unknown_order_item",
+                                details={"orderItemCode": code})
+        lines.append(_item_line(item, refundable[code], quantities.get(code, 1), request, market))
+    return lines
+
+
+def _item_line(item: RefundItemIn, refundable: dict[str, Decimal], ordered: int,
+               request: RefundIn, market: Marketplace) -> RefundLine:
+    code = item.order_item_code
+    if item.quantity > ordered:
+        raise Unprocessable(f"Item {code} was ordered {ordered} time(s), not {item.quantity}.",
+                            code="quantity_exceeds_ordered", details={"orderItemCode": code})
+    amounts: dict[str, Decimal] = {}
+    for component in REFUND_COMPONENTS:
+        if component not in item.components:
+            continue
+        asked = parse_money(item.components[component], market, field=f"{code} {component}")
+        left = refundable.get(component, Decimal(0))
+        if asked > left:
+            raise Unprocessable(
+                f"{component} can be refunded up to {market.format(left)} {market.currency}; "
+                f"{market.format(asked)} {market.currency} was asked.",
+                code="refund_exceeds_refundable",
+                details={"orderItemCode": code, "component": component,
+                         "refundable": market.format(left)})
+        if asked > 0:
+            amounts[component] = asked
+    fee = Decimal(0)
+    if item.restocking_fee is not None:
+        fee = parse_money(item.restocking_fee, market, field=f"{code} restocking fee")
+        if fee > 0 and request.reason != "CustomerReturn":
+            raise Unprocessable("A restocking fee is only allowed for a customer return.",
+                                code="restocking_fee_not_allowed", details={"orderItemCode": code})
+    line = RefundLine(code, item.quantity, amounts, fee)
+    if line.net <= 0:
+        raise Unprocessable(
+            f"Item {code}: the refund must be more than the restocking fee.",
+            code="refund_not_positive", details={"orderItemCode": code})
+    return line

@@ -1,0 +1,114 @@
+"""Exactly-once guards: idempotency keys, per-order locks and the human-double check."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel
+
+from companion.actions.models import Action, ActionState
+from companion.errors import BadRequest, Conflict
+
+_KEY = re.compile(r"^[A-Za-z0-9._:\-]{8,255}$")
+# States in which a refund may still reach, or may have reached, the buyer.
+PENDING = frozenset({ActionState.ACCEPTED, ActionState.QUEUED, ActionState.SUBMITTED,
+                     ActionState.PROCESSING, ActionState.UNKNOWN})
+APPLIED = frozenset({ActionState.SUCCEEDED, ActionState.POSTED})
+
+
+def idempotency_key(headers: Any) -> str:
+    """The request's Idempotency-Key header, checked; refunds and cancels cannot go without it."""
+    key = headers.get("Idempotency-Key")
+    if not key:
+        raise BadRequest("Every refund or cancellation needs an Idempotency-Key header, so a "
+                         "repeated click can never move money twice.",
+                         code="idempotency_key_missing")
+    if not _KEY.match(key):
+        raise BadRequest("The Idempotency-Key must be 8 to 255 letters, digits or . _ : -.",
+                         code="idempotency_key_invalid")
+    return key
+
+
+def body_hash(kind: str, body: BaseModel) -> str:
+    """A stable fingerprint of what was asked (same key + same body = same action)."""
+    canonical = json.dumps([kind, body.model_dump(mode="json", by_alias=True)],
+                           sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def key_reused() -> Conflict:
+    """The refusal for a key that was already used with a different request."""
+    return Conflict("This Idempotency-Key was already used for a different request. "
+                    "Start the action again from the order panel.", code="idempotency_key_reused")
+
+
+class OrderLocks:
+    """One asyncio lock per (account, order): actions on one order run one after another."""
+
+    def __init__(self) -> None:
+        self._locks: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, account: str, order_id: str) -> AsyncIterator[None]:
+        """Hold the order's lock for the duration of the block."""
+        key = (account, order_id)
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users <= 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+
+def _touched(action: Action) -> set[tuple[str, str]]:
+    return {(item["orderItemCode"], component)
+            for item in action.items
+            for component, amount in item.get("components", {}).items() if amount not in ("0", "")}
+
+
+def overlapping_refunds(new_items: list[dict[str, Any]], existing: list[Action],
+                        window: timedelta, now: datetime | None = None) -> list[Action]:
+    """Refunds of the same order that touch the same item components and are pending or recent."""
+    now = now or datetime.now(UTC)
+    wanted = _touched_items(new_items)
+    found = []
+    for action in existing:
+        if action.kind != "refund" or not (wanted & _touched(action)):
+            continue
+        if action.state in PENDING:
+            found.append(action)
+        elif action.state in APPLIED and now - _parse(action.updated_at) <= window:
+            found.append(action)
+    return found
+
+
+def _touched_items(items: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    return {(item["orderItemCode"], component)
+            for item in items for component in item.get("components", {})}
+
+
+def _parse(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
+def overlap_refusal(found: list[Action]) -> Conflict:
+    """The 409 that asks the agent to confirm a refund that looks like a double."""
+    latest = found[0]
+    when = "is still being processed" if latest.state in PENDING else "was applied minutes ago"
+    return Conflict(
+        f"A refund of {latest.total} {latest.currency} for the same items {when} "
+        f"({latest.confirmation}). If this is really a second refund, confirm it.",
+        code="overlap_needs_confirmation",
+        details={"actionIds": [a.id for a in found]})

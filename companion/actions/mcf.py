@@ -1,0 +1,81 @@
+"""Cancelling Multi-Channel Fulfillment orders through cancelFulfillmentOrder."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from companion.actions.journal import Journal
+from companion.actions.models import Action, ActionState
+from companion.errors import NotFound, SpdeskError
+
+log = logging.getLogger(__name__)
+ATTEMPTS = 5
+_GONE = {"CANCELLED"}
+_CANCELLABLE = {"NEW", "RECEIVED", "PLANNING"}
+
+
+class McfCanceller:
+    """Runs one MCF cancellation to its end; repeating the call is harmless, so it may retry."""
+
+    def __init__(self, journal: Journal, gateway_of: Callable[[str], Awaitable[Any]], *,
+                 retry_delay: float, on_settled: Callable[[Action], None]) -> None:
+        self.journal = journal
+        self.gateway_of = gateway_of
+        self.retry_delay = retry_delay
+        self.on_settled = on_settled
+
+    async def run(self, action_id: str) -> None:
+        """Ask Amazon to cancel the fulfillment order, then confirm its status."""
+        action = self.journal.get(action_id)
+        if action is None or action.terminal:
+            return
+        if action.state is ActionState.ACCEPTED:
+            action = self.journal.transition(action_id, ActionState.SUBMITTED)
+        gateway = await self.gateway_of(action.account)
+        order_id = action.items[0]["sellerFulfillmentOrderId"] if action.items else action.order_id
+        last: SpdeskError | None = None
+        for _ in range(ATTEMPTS):
+            try:
+                await gateway.cancel_fulfillment_order(order_id)
+                self._end(action_id, ActionState.SUCCEEDED,
+                          f"Amazon cancelled fulfillment order {order_id}.")
+                return
+            except NotFound:
+                self._end(action_id, ActionState.FAILED,
+                          f"Amazon no longer knows fulfillment order {order_id}.")
+                return
+            except SpdeskError as exc:
+                last = exc
+                if await self._settled_by_status(gateway, action_id, order_id):
+                    return
+            await asyncio.sleep(self.retry_delay)
+        self._end(action_id, ActionState.FAILED, (
+            f"Amazon did not cancel fulfillment order {order_id}"
+            f"{f' ({last.message})' if last else ''}. It is not cancelled; try again later."))
+
+    async def _settled_by_status(self, gateway: Any, action_id: str, order_id: str) -> bool:
+        try:
+            order = await gateway.get_fulfillment_order(order_id)
+        except SpdeskError:
+            return False
+        status = (order.status if order else "").upper()
+        if status in _GONE:
+            self._end(action_id, ActionState.SUCCEEDED,
+                      f"Amazon cancelled fulfillment order {order_id}.")
+            return True
+        if order is not None and status not in _CANCELLABLE:
+            self._end(action_id, ActionState.FAILED, (
+                f"Amazon's warehouse has started on fulfillment order {order_id} (status "
+                f"{order.status}); it can no longer be cancelled."))
+            return True
+        return False
+
+    def _end(self, action_id: str, state: ActionState, text: str) -> None:
+        action = self.journal.get(action_id)
+        if action is None or action.terminal:
+            return
+        settled = self.journal.transition(action_id, state, amazon={"description": text})
+        self.on_settled(settled)

@@ -1,0 +1,113 @@
+"""Deciding, from Amazon's own records, whether a createFeed whose answer was lost took effect.
+
+Amazon's Feed record does not name its input document, so a lost createFeed answer is matched
+from the other side: the feeds of the same type and marketplace created since the attempt that
+spdesk does not know. None (after a grace period) means the call never took effect and the batch
+may be sent again. Exactly one whose processing report covers as many messages as the batch had,
+and whose errors name only this batch's orders, is adopted as ours. Anything else cannot be
+decided, and the actions become `unknown` for a person to check: never resent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from companion.actions.feeds import ReportUnreadable, parse_processing_report
+from companion.actions.journal import Journal
+from companion.actions.models import ActionState
+from companion.errors import SpdeskError
+
+log = logging.getLogger(__name__)
+# Amazon's clock and ours may disagree; look a little further back than the attempt.
+CLOCK_SLACK = timedelta(minutes=10)
+UNDECIDED = ("spdesk lost Amazon's answer while creating the feed and cannot tell whether Amazon "
+             "received it ({why}). Check the order in Seller Central; spdesk will not resend it.")
+
+
+class CreateFeedReconciler:
+    """Settles batches left in state 'creating' (lost createFeed reply or a crash mid-call)."""
+
+    def __init__(self, journal: Journal, gateway_of: Callable[[str], Awaitable[Any]], *,
+                 grace: float, poll: float, requeue: Callable[[list[str]], None],
+                 adopt: Callable[[str], None], settle: Callable[[str, str], None]) -> None:
+        self.journal = journal
+        self.gateway_of = gateway_of
+        self.grace = grace
+        self.poll = poll
+        self.requeue = requeue
+        self.adopt = adopt
+        self.settle = settle
+
+    async def resolve(self, batch_id: str) -> None:
+        """Wait out the grace period, then adopt, resend or give up on the batch."""
+        batch = self.journal.batch(batch_id)
+        if batch is None or batch["state"] != "creating":
+            return
+        await asyncio.sleep(self.grace)
+        gateway = await self.gateway_of(batch["account"])
+        while True:
+            try:
+                verdict = await self._verdict(gateway, batch)
+            except SpdeskError as exc:
+                log.info("reconciling batch %s: Amazon not answering (%s)", batch_id, exc.code)
+                verdict = None
+            if verdict is not None:
+                self._apply(batch, *verdict)
+                return
+            await asyncio.sleep(self.poll)
+
+    async def _verdict(self, gateway: Any, batch: dict[str, Any]) -> tuple[str, str] | None:
+        started = datetime.fromisoformat(batch["create_started_at"].replace("Z", "+00:00"))
+        feeds = await gateway.get_feeds([batch["feed_type"]], created_since=started - CLOCK_SLACK)
+        known = self.journal.known_feed_ids(batch["account"])
+        candidates = [f for f in feeds if f.feed_id not in known
+                      and (not f.marketplace_ids or batch["marketplace_id"] in f.marketplace_ids)]
+        if not candidates:
+            return ("resend", "")
+        if any(f.processing_status in ("IN_QUEUE", "IN_PROGRESS") for f in candidates):
+            return None  # wait until they finish: only their reports can tell
+        members = self.journal.in_batch(batch["id"])
+        orders = {a.order_id for a in members}
+        matches = []
+        for feed in candidates:
+            if feed.processing_status == "CANCELLED":
+                continue  # applied nothing, whoever sent it
+            if await self._could_be_ours(gateway, feed, len(members), orders):
+                matches.append(feed.feed_id)
+        if not matches:
+            return ("resend", "")
+        if len(matches) == 1:
+            return ("adopt", matches[0])
+        return ("unknown", f"feeds {', '.join(matches)} could each be it")
+
+    async def _could_be_ours(self, gateway: Any, feed: Any, size: int, orders: set[str]) -> bool:
+        if feed.processing_status != "DONE" or not feed.result_feed_document_id:
+            return True  # FATAL or no report: cannot be excluded
+        try:
+            report = parse_processing_report(
+                await gateway.get_feed_document_bytes(feed.result_feed_document_id))
+        except ReportUnreadable:
+            return True
+        named = {r.order_id for r in report.results if r.order_id}
+        return report.processed == size and named <= orders
+
+    def _apply(self, batch: dict[str, Any], verdict: str, value: str) -> None:
+        batch_id = batch["id"]
+        if verdict == "adopt":
+            log.info("batch %s: adopting feed %s found after a lost createFeed reply",
+                     batch_id, value)
+            self.journal.batch_submitted(batch_id, value)
+            self.adopt(batch_id)
+        elif verdict == "resend":
+            log.info("batch %s: Amazon never created its feed; sending the actions again",
+                     batch_id)
+            self.journal.update_batch(batch_id, state="dissolved",
+                                      detail={"reconciled": "feed was never created"})
+            self.requeue([a.id for a in self.journal.in_batch(batch_id)
+                          if a.state is ActionState.QUEUED])
+        else:
+            self.settle(batch_id, UNDECIDED.format(why=value))

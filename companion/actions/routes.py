@@ -1,0 +1,110 @@
+"""HTTP routes of refunds, cancellations, action status and the live event stream."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict
+
+from companion.actions.events import stream
+from companion.actions.guards import idempotency_key
+from companion.actions.models import CancelIn, RefundIn
+from companion.actions.runtime import RUNTIME
+from companion.errors import InvalidOrderId
+from companion.http.openapi import add_route
+from companion.http.validation import parse_json
+
+_ORDER_ID = re.compile(r"^\d{3}-\d{7}-\d{7}$")
+REFUND_ERRORS = [
+    "idempotency_key_missing", "idempotency_key_reused", "invalid_request", "invalid_amount",
+    "refund_exceeds_refundable", "refund_not_positive", "amount_precision", "unknown_order_item",
+    "restocking_fee_not_allowed", "refund_not_available", "overlap_needs_confirmation",
+    "currency_mismatch", "quantity_exceeds_ordered", "order_not_found", "no_account",
+]
+CANCEL_ERRORS = [
+    "idempotency_key_missing", "idempotency_key_reused", "invalid_request",
+    "cancel_after_shipment", "cancel_not_available_fba", "mcf_cancel_too_late",
+    "already_cancelled", "cancel_in_progress", "cancel_reason_required", "unknown_order_item",
+    "partial_quantity_cancel_not_supported", "order_not_found", "no_account",
+]
+
+
+class ActionOut(BaseModel):
+    """The action object (see docs/protocol.md); documented here for the OpenAPI description."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    kind: str
+    orderId: str
+    state: str
+    total: str
+    currency: str
+    confirmation: str
+
+
+class ActionList(BaseModel):
+    """Every action of one order, newest first."""
+
+    actions: list[ActionOut]
+
+
+def _accepted(action: Any, replayed: bool) -> web.Response:
+    headers = {"Idempotent-Replayed": "true"} if replayed else {}
+    return web.json_response(action.to_json(), status=202, headers=headers)
+
+
+async def create_refund(request: web.Request) -> web.Response:
+    """POST /v1/refunds."""
+    key = idempotency_key(request.headers)
+    body = await parse_json(request, RefundIn)
+    action, replayed = await request.app[RUNTIME].service.refund(body, key)
+    return _accepted(action, replayed)
+
+
+async def create_cancellation(request: web.Request) -> web.Response:
+    """POST /v1/cancellations."""
+    key = idempotency_key(request.headers)
+    body = await parse_json(request, CancelIn)
+    action, replayed = await request.app[RUNTIME].service.cancel(body, key)
+    return _accepted(action, replayed)
+
+
+async def get_action(request: web.Request) -> web.Response:
+    """GET /v1/actions/{actionId}."""
+    action = request.app[RUNTIME].service.get(request.match_info["actionId"])
+    return web.json_response(action.to_json())
+
+
+async def order_actions(request: web.Request) -> web.Response:
+    """GET /v1/orders/{orderId}/actions, newest first."""
+    order_id = request.match_info["orderId"]
+    if not _ORDER_ID.match(order_id):
+        raise InvalidOrderId()
+    actions = request.app[RUNTIME].journal.for_order(order_id)
+    return web.json_response({"actions": [a.to_json() for a in actions]})
+
+
+async def events(request: web.Request) -> web.StreamResponse:
+    """GET /v1/events: server-sent events, one `action` event per state change."""
+    runtime = request.app[RUNTIME]
+    return await stream(request, runtime.bus, runtime.keepalive)
+
+
+def add_routes(app: web.Application) -> None:
+    """Register the routes and describe them in the OpenAPI document."""
+    add_route(app, "POST", "/v1/refunds", create_refund, summary="Refund an order (full/partial)",
+              request=RefundIn, response=ActionOut, status=202, errors=REFUND_ERRORS,
+              headers=["Idempotency-Key"])
+    add_route(app, "POST", "/v1/cancellations", create_cancellation,
+              summary="Cancel an order or some of its items", request=CancelIn,
+              response=ActionOut, status=202, errors=CANCEL_ERRORS, headers=["Idempotency-Key"])
+    add_route(app, "GET", "/v1/actions/{actionId}", get_action, summary="One action",
+              response=ActionOut, errors=["action_not_found"])
+    add_route(app, "GET", "/v1/orders/{orderId}/actions", order_actions,
+              summary="The actions of one order, newest first", response=ActionList,
+              errors=["invalid_order_id"])
+    add_route(app, "GET", "/v1/events", events, summary="Live action events (SSE)",
+              content_type="text/event-stream")

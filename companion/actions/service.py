@@ -1,0 +1,138 @@
+"""Accepting refunds and cancellations: check against Amazon's data, journal, then queue."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel
+
+from companion.actions.amounts import plan_refund, quantities_of, refundable_of
+from companion.actions.checks import plan_cancel
+from companion.actions.crashpoints import crash_point
+from companion.actions.engine import Engine
+from companion.actions.guards import (
+    PENDING,
+    body_hash,
+    key_reused,
+    overlap_refusal,
+    overlapping_refunds,
+)
+from companion.actions.models import Action, ActionState, CancelIn, RefundIn, new_id
+from companion.actions.ports import ViewSource
+from companion.actions.posting import posting_expectation
+from companion.errors import Conflict, NotFound, Unprocessable
+from companion.marketplaces import marketplace
+
+
+class ActionService:
+    """The entry point of the routes: validates, journals and starts actions exactly once."""
+
+    def __init__(self, engine: Engine, orders: ViewSource,
+                 account_name: Callable[[str | None], str], overlap_window: float) -> None:
+        self.engine = engine
+        self.journal = engine.journal
+        self.orders = orders
+        self.account_name = account_name
+        self.overlap_window = timedelta(seconds=overlap_window)
+
+    def get(self, action_id: str) -> Action:
+        """One action, or 404 action_not_found."""
+        action = self.journal.get(action_id)
+        if action is None:
+            raise NotFound("spdesk has no action with this id.", code="action_not_found")
+        return action
+
+    def _replayed(self, key: str, fingerprint: str) -> Action | None:
+        found = self.journal.idempotent(key)
+        if found is None:
+            return None
+        stored_hash, action_id = found
+        if stored_hash != fingerprint:
+            raise key_reused()
+        return self.get(action_id)
+
+    async def refund(self, body: RefundIn, key: str) -> tuple[Action, bool]:
+        """Accept a refund (or return the one this key already made); True when replayed."""
+        fingerprint = body_hash("refund", body)
+        if (done := self._replayed(key, fingerprint)) is not None:
+            return done, True
+        account = self.account_name(body.account)
+        async with self.engine.locks.hold(account, body.order_id):
+            if (done := self._replayed(key, fingerprint)) is not None:
+                return done, True
+            view = await self._view(body.order_id, account)
+            action = self._refund_action(body, view, account)
+            if not body.confirm_overlap and (found := overlapping_refunds(
+                    action.items, self.journal.for_order(body.order_id), self.overlap_window)):
+                raise overlap_refusal(found)
+            return self._accept(action, key, fingerprint), False
+
+    def _refund_action(self, body: RefundIn, view: dict[str, Any], account: str) -> Action:
+        refund = (view.get("actions") or {}).get("refund") or {}
+        if refund.get("allowed") is False:
+            raise Unprocessable(refund.get("reason") or "This order cannot be refunded now.",
+                                code="refund_not_available")
+        market = marketplace(view["marketplace"]["id"])
+        plan = plan_refund(body, refundable_of(view), quantities_of(view), market)
+        items = plan.to_items(market)
+        ahead = [a.id for a in self.journal.for_order(body.order_id) if a.kind == "refund"
+                 and (a.state in PENDING or a.state is ActionState.SUCCEEDED)]
+        return Action(
+            id=new_id("act"), kind="refund", account=account, order_id=body.order_id,
+            marketplace_id=market.id, currency=market.currency, state=ActionState.ACCEPTED,
+            total=market.format(plan.total), reason=body.reason, items=items,
+            note=body.note, ticket_url=body.ticket_url, agent=body.agent,
+            channel=str(view.get("channel") or "FBM"),
+            extra={"posting": posting_expectation(view, items, ahead)})
+
+    async def cancel(self, body: CancelIn, key: str) -> tuple[Action, bool]:
+        """Accept a cancellation (or return the one this key already made); True when replayed."""
+        fingerprint = body_hash("cancel", body)
+        if (done := self._replayed(key, fingerprint)) is not None:
+            return done, True
+        account = self.account_name(body.account)
+        async with self.engine.locks.hold(account, body.order_id):
+            if (done := self._replayed(key, fingerprint)) is not None:
+                return done, True
+            pending = [a for a in self.journal.for_order(body.order_id)
+                       if a.kind == "cancel" and a.state in PENDING - {ActionState.UNKNOWN}]
+            if pending:
+                raise Conflict(f"A cancellation of this order is already on its way "
+                               f"({pending[0].confirmation}).", code="cancel_in_progress",
+                               details={"actionId": pending[0].id})
+            view = await self._view(body.order_id, account)
+            plan = plan_cancel(body, view)
+            market = marketplace(view["marketplace"]["id"])
+            items = plan.items or [{"sellerFulfillmentOrderId": plan.fulfillment_order_id}]
+            action = Action(
+                id=new_id("act"), kind="cancel", account=account, order_id=body.order_id,
+                marketplace_id=market.id, currency=market.currency, state=ActionState.ACCEPTED,
+                total=market.format(_cancel_total(view, plan.items)), reason=plan.reason,
+                items=items, note=body.note, ticket_url=body.ticket_url, agent=body.agent,
+                channel=plan.channel, warnings=plan.warnings)
+            return self._accept(action, key, fingerprint), False
+
+    async def _view(self, order_id: str, account: str) -> dict[str, Any]:
+        # Always fresh: amounts and states are decided from Amazon's data, never a cache or page.
+        view = await self.orders.get_view(order_id, account=account, fresh=True)
+        return view.model_dump(mode="json", by_alias=True) if isinstance(view, BaseModel) else view
+
+    def _accept(self, action: Action, key: str, fingerprint: str) -> Action:
+        action = self.journal.create(action, idempotency_key=key, body_hash=fingerprint)
+        crash_point("after_accept")
+        self.engine.start(action)
+        self.orders.invalidate(action.order_id)
+        return self.journal.get(action.id) or action
+
+
+def _cancel_total(view: dict[str, Any], items: list[dict[str, Any]]) -> Decimal:
+    codes = {i["orderItemCode"] for i in items}
+    total = Decimal(0)
+    for item in view.get("items", []):
+        if not codes or item["orderItemCode"] in codes:
+            total += sum((Decimal(str(c["charged"])) for c in item.get("components", [])),
+                         Decimal(0))
+    return total

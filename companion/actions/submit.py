@@ -1,0 +1,112 @@
+"""Sending a feed batch: journal first, upload, createFeed once, then hand over to tracking."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from companion.actions.batcher import QueueKey
+from companion.actions.crashpoints import crash_point
+from companion.actions.feeds import (
+    ACKNOWLEDGEMENT_FEED,
+    ADJUSTMENT_FEED,
+    AcknowledgementMessage,
+    AdjustmentMessage,
+    build_acknowledgement_feed,
+    build_adjustment_feed,
+)
+from companion.actions.journal import Journal
+from companion.actions.models import Action, ActionState, new_id, now_iso
+from companion.errors import AmazonThrottled, SpdeskError
+from companion.marketplaces import marketplace
+
+log = logging.getLogger(__name__)
+# Definitely-not-sent failures (upload failed, createFeed throttled) before an action is failed.
+MAX_ATTEMPTS = 8
+
+
+class FeedSubmitter:
+    """Turns a list of queued actions into one feed; every step is journaled before it is taken."""
+
+    def __init__(self, journal: Journal, gateway_of: Callable[[str], Awaitable[Any]],
+                 seller_of: Callable[[str], str],
+                 on_ambiguous: Callable[[str], None], on_submitted: Callable[[str], None]) -> None:
+        self.journal = journal
+        self.gateway_of = gateway_of
+        self.seller_of = seller_of
+        self.on_ambiguous = on_ambiguous
+        self.on_submitted = on_submitted
+        self._attempts: dict[str, int] = {}
+
+    async def submit(self, key: QueueKey, action_ids: list[str]) -> list[str]:
+        """Send one batch; return the ids that were definitely not sent and should wait again."""
+        account, feed_type, marketplace_id = key
+        actions = [a for a in map(self.journal.get, action_ids)
+                   if a is not None and a.state is ActionState.QUEUED]
+        if not actions:
+            return []
+        batch_id = new_id("bat")
+        self.journal.create_batch(batch_id, account, feed_type, marketplace_id,
+                                  [(a.id, n) for n, a in enumerate(actions, start=1)])
+        crash_point("after_batch")
+        xml = self._document(account, feed_type, marketplace_id, self.journal.in_batch(batch_id))
+        gateway = await self.gateway_of(account)
+        try:
+            document_id = await gateway.upload_feed_document(xml)
+        except SpdeskError as exc:
+            return self._not_sent(batch_id, actions, exc, "upload")
+        self.journal.update_batch(batch_id, state="uploaded", document_id=document_id)
+        crash_point("after_upload")
+        self.journal.update_batch(batch_id, state="creating", create_started_at=now_iso())
+        crash_point("before_create_feed")
+        try:
+            feed_id = await gateway.create_feed(feed_type, [marketplace_id], document_id)
+        except AmazonThrottled as exc:
+            # A throttled call is refused before Amazon looks at it: no feed exists.
+            return self._not_sent(batch_id, actions, exc, "createFeed")
+        except SpdeskError as exc:
+            # A lost reply, a timeout or a 5xx: the feed may exist. Never resend blindly.
+            log.warning("createFeed for batch %s ended unclearly: %s", batch_id, exc.code)
+            self.journal.update_batch(batch_id, detail={"createFeedError": exc.message})
+            self.on_ambiguous(batch_id)
+            return []
+        crash_point("after_create_feed")
+        self.journal.batch_submitted(batch_id, feed_id)
+        for action in actions:
+            self._attempts.pop(action.id, None)
+        crash_point("after_submitted")
+        self.on_submitted(batch_id)
+        return []
+
+    def _not_sent(self, batch_id: str, actions: list[Action], exc: SpdeskError,
+                  step: str) -> list[str]:
+        self.journal.update_batch(batch_id, state="dissolved",
+                                  detail={"step": step, "error": exc.message})
+        retry: list[str] = []
+        failed: list[tuple[str, ActionState, dict[str, Any]]] = []
+        for action in actions:
+            count = self._attempts.get(action.id, 0) + 1
+            self._attempts[action.id] = count
+            if count >= MAX_ATTEMPTS:
+                failed.append((action.id, ActionState.FAILED, {"amazon": {
+                    "description": f"Amazon could not take the request ({exc.message}). "
+                                   "Nothing was sent; try again later."}}))
+            else:
+                retry.append(action.id)
+        if failed:
+            self.journal.transition_many(failed, detail=f"{step} failed {MAX_ATTEMPTS} times")
+        return retry
+
+    def _document(self, account: str, feed_type: str, marketplace_id: str,
+                  actions: list[Action]) -> bytes:
+        seller = self.seller_of(account)
+        if feed_type == ADJUSTMENT_FEED:
+            return build_adjustment_feed(seller, marketplace(marketplace_id), [
+                AdjustmentMessage(a.message_id or 0, a.order_id, a.id, a.reason, a.items)
+                for a in actions])
+        if feed_type == ACKNOWLEDGEMENT_FEED:
+            return build_acknowledgement_feed(seller, [
+                AcknowledgementMessage(a.message_id or 0, a.order_id, a.reason, a.items)
+                for a in actions])
+        raise ValueError(f"unknown feed type {feed_type}")

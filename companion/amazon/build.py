@@ -1,0 +1,189 @@
+"""Pure construction of an OrderView from what Orders, Finances and Fulfillment Outbound said."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+
+from companion.amazon.models import AmazonOrder, AmazonOrderItem, FinancialEvents, FulfillmentOrder
+from companion.amazon.rules import (
+    cancel_decision,
+    default_cancel_reason,
+    mcf_cancel_decision,
+    refund_decision,
+)
+from companion.amazon.view import (
+    Actions,
+    BuyerCancellationRequest,
+    CancelAction,
+    ComponentView,
+    FulfillmentOrderInfo,
+    ItemView,
+    MarketplaceInfo,
+    OrderView,
+    RefundAction,
+    Totals,
+)
+from companion.marketplaces import Marketplace, Region, UnknownMarketplaceError, marketplace
+
+# Components in the order agents expect to read them; unknown types follow alphabetically.
+COMPONENT_ORDER = (
+    "Principal", "Shipping", "Tax", "ShippingTax", "GiftWrap", "GiftWrapTax", "COD", "CODTax",
+    "Other",
+)
+ZERO = Decimal(0)
+InFlight = Mapping[tuple[str, str], Decimal]
+
+# Fulfillment Outbound statuses -> the order statuses the view speaks.
+MCF_STATUS = {
+    "NEW": "UNSHIPPED", "RECEIVED": "UNSHIPPED", "PLANNING": "UNSHIPPED",
+    "PROCESSING": "UNSHIPPED", "COMPLETE": "SHIPPED", "COMPLETEPARTIALLED": "PARTIALLY_SHIPPED",
+    "CANCELLED": "CANCELLED", "UNFULFILLABLE": "UNFULFILLABLE", "INVALID": "UNFULFILLABLE",
+}
+
+
+def resolve_marketplace(marketplace_id: str | None, currency: str | None) -> Marketplace:
+    """The marketplace of an order; an unknown one still gets its currency and two decimals."""
+    try:
+        return marketplace(marketplace_id or "")
+    except UnknownMarketplaceError:
+        code = currency or "XXX"
+        return Marketplace(marketplace_id or "", "", marketplace_id or "", Region.NA, code,
+                           0 if code == "JPY" else 2, "en")
+
+
+def marketplace_info(market: Marketplace) -> MarketplaceInfo:
+    """The view's marketplace block."""
+    return MarketplaceInfo(id=market.id, code=market.code, currency=market.currency,
+                           decimals=market.decimals, language=market.language)
+
+
+def _sort_key(kind: str) -> tuple[int, str]:
+    return (COMPONENT_ORDER.index(kind) if kind in COMPONENT_ORDER else len(COMPONENT_ORDER), kind)
+
+
+def item_view(
+    item: AmazonOrderItem,
+    finances: FinancialEvents | None,
+    in_flight: InFlight,
+    market: Marketplace,
+) -> ItemView:
+    """One item with charged / refunded (posted + in flight) / refundable per component."""
+    components = []
+    for kind in sorted(item.charges, key=_sort_key):
+        charged = item.charges[kind]
+        refunded = in_flight.get((item.order_item_id, kind), ZERO)
+        if finances is not None:
+            refunded += finances.refunded(item.order_item_id, kind)
+        if charged == 0 and refunded == 0:
+            continue
+        components.append(ComponentView(
+            type=kind,
+            charged=market.quantize(charged),
+            refunded=market.quantize(refunded),
+            refundable=market.quantize(max(charged - refunded, ZERO)),
+        ))
+    return ItemView(
+        order_item_code=item.order_item_id, sku=item.sku, asin=item.asin, title=item.title,
+        quantity_ordered=item.quantity_ordered, quantity_shipped=item.quantity_shipped,
+        quantity_cancelled=item.quantity_cancelled, components=components,
+    )
+
+
+def totals(items: list[ItemView], market: Marketplace) -> Totals:
+    """Sums over every component of every item."""
+    comps = [c for i in items for c in i.components]
+    return Totals(
+        charged=market.quantize(sum((c.charged for c in comps), ZERO)),
+        refunded=market.quantize(sum((c.refunded for c in comps), ZERO)),
+        refundable=market.quantize(sum((c.refundable for c in comps), ZERO)),
+    )
+
+
+def buyer_request(order: AmazonOrder) -> BuyerCancellationRequest:
+    """The first buyer cancellation request on any item, if there is one."""
+    for item in order.items:
+        if item.cancellation_request is not None:
+            return BuyerCancellationRequest(requested=True, reason=item.cancellation_request.reason,
+                                            requested_at=item.cancellation_request.requested_at)
+    return BuyerCancellationRequest(requested=False)
+
+
+def build_order_view(
+    order: AmazonOrder,
+    finances: FinancialEvents | None,
+    in_flight: InFlight,
+    *,
+    account: str,
+    fetched_at: datetime,
+) -> OrderView:
+    """The view of an Amazon order (FBM or FBA)."""
+    market = resolve_marketplace(order.marketplace_id, order.currency)
+    channel = "FBA" if order.fulfilled_by == "AMAZON" else "FBM"
+    items = [item_view(i, finances, in_flight, market) for i in order.items]
+    sums = totals(items, market)
+    request = buyer_request(order)
+    refund = refund_decision(channel, order.status, sums.refundable)
+    cancel = cancel_decision(channel, order.status, sum(i.quantity_shipped for i in order.items))
+    return OrderView(
+        order_id=order.order_id, account=account, marketplace=marketplace_info(market),
+        status=order.status, channel=channel, purchase_date=order.created_time,
+        latest_ship_date=order.latest_ship_date, buyer_cancellation_request=request,
+        items=items, totals=sums,
+        actions=Actions(
+            refund=RefundAction(allowed=refund.allowed, reason=refund.reason),
+            cancel=CancelAction(
+                allowed=cancel.allowed, reason=cancel.reason,
+                default_reason=default_cancel_reason(request.requested),
+                counts_against_cancel_rate=channel == "FBM" and not request.requested,
+            ),
+        ),
+        fetched_at=fetched_at,
+    )
+
+
+def build_mcf_view(
+    fulfillment: FulfillmentOrder, *, account: str, fetched_at: datetime
+) -> OrderView:
+    """The view of a Multi-Channel Fulfillment order (no Amazon payment: nothing to refund)."""
+    market = resolve_marketplace(fulfillment.marketplace_id, None)
+    status_key = fulfillment.status.upper()
+    shipped = status_key in ("COMPLETE", "COMPLETEPARTIALLED")
+    items = [
+        ItemView(
+            order_item_code=i.item_id, sku=i.seller_sku, asin=None, title=None,
+            quantity_ordered=i.quantity,
+            quantity_shipped=(i.quantity - i.cancelled_quantity - i.unfulfillable_quantity)
+            if shipped else 0,
+            quantity_cancelled=i.cancelled_quantity, components=[],
+        )
+        for i in fulfillment.items
+    ]
+    refund = refund_decision("MCF", MCF_STATUS.get(status_key, "UNSHIPPED"), ZERO)
+    cancel = mcf_cancel_decision(fulfillment.status)
+    return OrderView(
+        order_id=fulfillment.seller_fulfillment_order_id, account=account,
+        marketplace=marketplace_info(market),
+        status=MCF_STATUS.get(status_key, "UNSHIPPED"), channel="MCF",
+        purchase_date=fulfillment.displayable_order_date or fulfillment.received_date,
+        latest_ship_date=None, buyer_cancellation_request=BuyerCancellationRequest(requested=False),
+        items=items, totals=totals(items, market),
+        actions=Actions(
+            refund=RefundAction(allowed=refund.allowed, reason=refund.reason),
+            cancel=CancelAction(allowed=cancel.allowed, reason=cancel.reason,
+                                default_reason=None, counts_against_cancel_rate=False),
+        ),
+        fulfillment_order=FulfillmentOrderInfo(
+            seller_fulfillment_order_id=fulfillment.seller_fulfillment_order_id,
+            status=status_key,
+        ),
+        fetched_at=fetched_at,
+    )
+
+
+def needs_finances(order: AmazonOrder) -> bool:
+    """Finances is read only when a refund could be possible (saves its usage plan)."""
+    return order.fulfilled_by != "AMAZON" and order.status in (
+        "UNSHIPPED", "PARTIALLY_SHIPPED", "SHIPPED",
+    )

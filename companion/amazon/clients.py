@@ -1,0 +1,119 @@
+"""Builds python-amazon-sp-api's async clients for one account, immune to its env lookups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import httpx
+from pydantic import SecretStr
+from sp_api.asyncio.api import Feeds, Finances, FulfillmentOutbound, Orders
+from sp_api.asyncio.auth.access_token_client import AccessTokenClient
+from sp_api.asyncio.auth.access_token_client import cache as _token_cache
+from sp_api.asyncio.base._transport_httpx import AsyncHttpxTransport
+from sp_api.auth._core import build_cache_key
+from sp_api.base.credential_provider import FromCodeCredentialProvider
+
+from companion.marketplaces import LWA_TOKEN_URL, REGION_HOSTS, marketplace
+
+if TYPE_CHECKING:
+    from companion.accounts import Account, Credentials
+
+ORDERS_VERSION = "2026-01-01"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where and as whom one gateway talks: endpoint, LWA URL, marketplaces and the LWA secrets."""
+
+    name: str
+    endpoint: str
+    lwa_url: str
+    marketplace_ids: tuple[str, ...]
+    client_id: str
+    client_secret: SecretStr = field(repr=False)
+    refresh_token: SecretStr = field(repr=False)
+
+    @classmethod
+    def of(cls, account: Account, credentials: Credentials) -> Target:
+        """The target of a configured account (the sandbox sets its own endpoint and LWA URL)."""
+        return cls(
+            name=account.name,
+            endpoint=(account.endpoint or REGION_HOSTS[account.region]).rstrip("/"),
+            lwa_url=account.lwa_url or LWA_TOKEN_URL,
+            marketplace_ids=tuple(marketplace(code).id for code in account.marketplaces),
+            client_id=credentials.client_id,
+            client_secret=credentials.client_secret,
+            refresh_token=credentials.refresh_token,
+        )
+
+    @property
+    def token_cache_key(self) -> str:
+        """The key of this account's access token in the library's process-wide cache."""
+        return build_cache_key(self.refresh_token.get_secret_value())
+
+    def evict_access_token(self) -> None:
+        """Forget the cached access token so the next call fetches a fresh one."""
+        _token_cache.pop(self.token_cache_key, None)
+
+
+@dataclass(frozen=True)
+class _Place:
+    """A marketplace-like object: the library reads only these three attributes."""
+
+    endpoint: str
+    marketplace_id: str
+    region: str
+
+
+@dataclass
+class SpApiClients:
+    """The four library clients of one account, sharing one observed httpx client."""
+
+    orders: Any
+    finances: Any
+    outbound: Any
+    feeds: Any
+
+    def all(self) -> list[Any]:
+        """Every client, for closing."""
+        return [self.orders, self.finances, self.outbound, self.feeds]
+
+
+def _token_client_class(lwa_url: str) -> type[AccessTokenClient]:
+    parts = urlsplit(lwa_url)
+    return type(
+        "SpdeskAccessTokenClient",
+        (AccessTokenClient,),
+        {"scheme": f"{parts.scheme}://", "host": parts.netloc, "path": parts.path or "/"},
+    )
+
+
+def build_clients(target: Target, http: httpx.AsyncClient) -> SpApiClients:
+    """Create the library clients with explicit credentials, endpoint and marketplace."""
+    place = _Place(target.endpoint, target.marketplace_ids[0], "")
+    common: dict[str, Any] = {
+        "credentials": {
+            "refresh_token": target.refresh_token.get_secret_value(),
+            "lwa_app_id": target.client_id,
+            "lwa_client_secret": target.client_secret.get_secret_value(),
+        },
+        # Without this the library falls back to env variables and ~/.config/python-sp-api.
+        "credential_providers": [FromCodeCredentialProvider],
+        "auth_token_client_class": _token_client_class(target.lwa_url),
+    }
+    clients = SpApiClients(
+        orders=Orders(place, version=ORDERS_VERSION, **common),
+        finances=Finances(place, version="v0", **common),
+        outbound=FulfillmentOutbound(place, **common),
+        feeds=Feeds(place, version="2021-06-30", **common),
+    )
+    transport = AsyncHttpxTransport(client=http)
+    for client in clients.all():
+        # SP_API_DEFAULT_MARKETPLACE silently overrides the marketplace passed in: set it back.
+        client.endpoint = target.endpoint
+        client.marketplace_id = target.marketplace_ids[0]
+        client._transport = transport
+        client._auth._transport = transport
+    return clients

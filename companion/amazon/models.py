@@ -1,0 +1,120 @@
+"""Typed results of the SP-API gateway; handlers never see python-amazon-sp-api's raw dicts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class FulfilledBy(StrEnum):
+    """Who fulfils an order (Orders v2026-01-01 `fulfilledBy`)."""
+
+    MERCHANT = "MERCHANT"
+    AMAZON = "AMAZON"
+
+
+class CancellationRequest(_Model):
+    """The buyer's "Request cancellation" on an item (Orders `cancellationRequest`)."""
+
+    requester: str
+    reason: str | None = None
+    requested_at: datetime | None = None
+
+
+class AmazonOrderItem(_Model):
+    """One order line with its charges per refund component type (line amounts, not per unit)."""
+
+    order_item_id: str
+    sku: str | None = None
+    asin: str | None = None
+    title: str | None = None
+    quantity_ordered: int
+    quantity_shipped: int = 0
+    quantity_unshipped: int | None = None
+    cancelled_by: str | None = None
+    charges: dict[str, Decimal] = Field(default_factory=dict)
+    cancellation_request: CancellationRequest | None = None
+
+    @property
+    def quantity_cancelled(self) -> int:
+        """Units neither shipped nor still waiting to ship."""
+        if self.quantity_unshipped is None:
+            return self.quantity_ordered - self.quantity_shipped if self.cancelled_by else 0
+        return max(self.quantity_ordered - self.quantity_shipped - self.quantity_unshipped, 0)
+
+
+class AmazonOrder(_Model):
+    """An order as Orders v2026-01-01 `getOrder` describes it."""
+
+    order_id: str
+    marketplace_id: str | None
+    status: str
+    fulfilled_by: FulfilledBy
+    created_time: datetime
+    last_updated_time: datetime | None = None
+    latest_ship_date: datetime | None = None
+    currency: str | None = None
+    items: list[AmazonOrderItem]
+
+
+class FulfillmentOrderItem(_Model):
+    """One line of a Multi-Channel Fulfillment order."""
+
+    seller_sku: str
+    item_id: str
+    quantity: int
+    cancelled_quantity: int = 0
+    unfulfillable_quantity: int = 0
+    per_unit_price: Decimal | None = None
+
+
+class FulfillmentOrder(_Model):
+    """A Multi-Channel Fulfillment order (Fulfillment Outbound 2020-07-01)."""
+
+    seller_fulfillment_order_id: str
+    marketplace_id: str
+    displayable_order_id: str | None = None
+    displayable_order_date: datetime | None = None
+    status: str  # New, Received, Planning, Processing, Cancelled, Complete, …
+    received_date: datetime | None = None
+    status_updated_date: datetime | None = None
+    items: list[FulfillmentOrderItem] = Field(default_factory=list)
+
+
+class RefundedItem(_Model):
+    """Posted refunds of one order item, per charge type, as positive amounts."""
+
+    order_item_id: str
+    refunded: dict[str, Decimal]
+
+
+class FinancialEvents(_Model):
+    """What Finances v0 shows for one order: posted charges and refunds per item and component."""
+
+    order_id: str
+    charges: dict[str, dict[str, Decimal]] = Field(default_factory=dict)
+    refunds: dict[str, dict[str, Decimal]] = Field(default_factory=dict)
+    currency: str | None = None
+
+    def refunded(self, order_item_id: str, component: str) -> Decimal:
+        """The posted refund of one component of one item (positive, 0 when none)."""
+        return self.refunds.get(order_item_id, {}).get(component, Decimal(0))
+
+
+class Feed(_Model):
+    """A feed as Feeds 2021-06-30 `getFeed` describes it."""
+
+    feed_id: str
+    feed_type: str
+    processing_status: str  # IN_QUEUE, IN_PROGRESS, DONE, CANCELLED, FATAL
+    created_time: datetime
+    processing_end_time: datetime | None = None
+    result_feed_document_id: str | None = None
+    marketplace_ids: list[str] = Field(default_factory=list)

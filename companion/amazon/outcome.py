@@ -1,0 +1,187 @@
+"""Pure judgement of one SP-API exchange: success, retry (and how long to wait), or a domain error.
+
+python-amazon-sp-api raises only when a JSON body carries "errors": an HTML 500 comes back as an
+empty success. So the gateway judges the raw HTTP responses it observed, never the library's result.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+import httpx
+
+from companion.amazon.ratelimit import parse_rate
+from companion.errors import (
+    AmazonError,
+    AmazonThrottled,
+    AmazonTimeout,
+    AmazonUnavailable,
+    NotFound,
+    SpdeskError,
+)
+
+RATE_HEADER = "x-amzn-RateLimit-Limit"
+
+
+class AmazonAccessDenied(AmazonError):
+    """Amazon refused the access token or the app lacks the role for the operation."""
+
+    default_code = "amazon_access_denied"
+    default_message = (
+        "Amazon refused access for this seller account. Check in Seller Central that the spdesk "
+        "app is still authorised, then add the account again with 'spdesk account add'."
+    )
+
+
+class AmazonCredentialsRejected(AmazonError):
+    """Login with Amazon refused the account's client id, secret or refresh token."""
+
+    default_code = "amazon_credentials_rejected"
+    default_message = (
+        "Amazon did not accept this seller account's credentials. Authorise the app again and "
+        "update the account with 'spdesk account add'."
+    )
+
+
+class AmazonRejected(AmazonError):
+    """Amazon refused the request itself (4xx with an error body)."""
+
+    default_code = "amazon_rejected"
+    default_message = "Amazon refused the request."
+
+
+class AmazonOutcomeUnknown(AmazonError):
+    """A non-repeatable call (createFeed) failed after it may have reached Amazon."""
+
+    default_code = "amazon_outcome_unknown"
+    default_message = (
+        "Amazon did not confirm the request, and it may or may not have been applied. "
+        "spdesk will not resend it on its own."
+    )
+
+
+class Action(Enum):
+    """What the gateway does next with one call."""
+
+    OK = "ok"
+    RETRY = "retry"
+    FAIL = "fail"
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The judgement of one attempt."""
+
+    action: Action
+    error: SpdeskError | None = None
+    body: dict[str, Any] | None = None
+    wait_hint: float | None = None
+    evict_token: bool = False
+    sent: bool = True  # False when the request surely never reached Amazon
+
+
+def decode_json(content: bytes) -> Any:
+    """A JSON body with exact Decimals for numbers, or None when it is not JSON."""
+    if not content.strip():
+        return None
+    try:
+        return json.loads(content, parse_float=Decimal)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def amazon_errors(body: Any) -> list[Mapping[str, Any]]:
+    """The `errors` list of an SP-API error body (empty when there is none)."""
+    if isinstance(body, Mapping) and isinstance(body.get("errors"), list):
+        return [e for e in body["errors"] if isinstance(e, Mapping)]
+    return []
+
+
+def _first_error(body: Any) -> tuple[str, str]:
+    errors = amazon_errors(body)
+    if not errors:
+        return "", ""
+    first = errors[0]
+    text = " ".join(str(first.get(k) or "") for k in ("message", "details")).strip()
+    return str(first.get("code") or ""), text[:300]
+
+
+def wait_hint(headers: httpx.Headers) -> float | None:
+    """Seconds to wait before a retry, from Retry-After or the applied rate."""
+    retry_after = headers.get("retry-after")
+    if retry_after:
+        try:
+            return max(float(retry_after), 0.0)
+        except ValueError:
+            pass
+    rate = parse_rate(headers.get(RATE_HEADER))
+    return 1.0 / rate if rate else None
+
+
+def judge_sp_api(response: httpx.Response, operation: str) -> Verdict:
+    """Judge a response of an SP-API endpoint."""
+    status = response.status_code
+    body = decode_json(response.content)
+    details = {"operation": operation, "httpStatus": status}
+    if 200 <= status < 300:
+        if body is None and response.content.strip():
+            return Verdict(Action.RETRY, AmazonUnavailable(details=details))
+        if body is not None and not isinstance(body, dict):
+            return Verdict(Action.RETRY, AmazonUnavailable(details=details))
+        return Verdict(Action.OK, body=body or {})
+    code, text = _first_error(body)
+    if code:
+        details["amazonCode"] = code
+    if status == 429:
+        return Verdict(Action.RETRY, AmazonThrottled(details=details), wait_hint(response.headers))
+    if status == 504 or status == 408:
+        return Verdict(Action.RETRY, AmazonTimeout(details=details), wait_hint(response.headers))
+    if status >= 500:
+        hint = wait_hint(response.headers)
+        return Verdict(Action.RETRY, AmazonUnavailable(details=details), hint)
+    if status in (401, 403):
+        # An expired or revoked access token: evict the library's cached token and try again once.
+        return Verdict(Action.RETRY, AmazonAccessDenied(details=details), evict_token=True)
+    if status == 404:
+        return Verdict(Action.FAIL, NotFound(text or None, details=details))
+    message = f"Amazon refused the request: {text}" if text else None
+    return Verdict(Action.FAIL, AmazonRejected(message, details=details))
+
+
+def judge_lwa(response: httpx.Response) -> Verdict:
+    """Judge a response of the Login with Amazon token endpoint."""
+    status = response.status_code
+    details: dict[str, Any] = {"operation": "lwaToken", "httpStatus": status}
+    if status == 429:
+        return Verdict(Action.RETRY, AmazonThrottled(details=details), wait_hint(response.headers))
+    if status >= 500 or (status == 200 and not isinstance(decode_json(response.content), dict)):
+        return Verdict(Action.RETRY, AmazonUnavailable(details=details))
+    if status == 200:
+        return Verdict(Action.OK, body={})
+    body = decode_json(response.content)
+    if isinstance(body, Mapping) and body.get("error"):
+        details["amazonCode"] = str(body["error"])[:60]
+    return Verdict(Action.FAIL, AmazonCredentialsRejected(details=details))
+
+
+def judge_storage(response: httpx.Response, operation: str) -> Verdict:
+    """Judge an upload to or download from a presigned document URL."""
+    if 200 <= response.status_code < 300:
+        return Verdict(Action.OK, body={})
+    details = {"operation": operation, "httpStatus": response.status_code}
+    return Verdict(Action.RETRY, AmazonUnavailable(details=details))
+
+
+def judge_transport_error(exc: httpx.TransportError, operation: str) -> Verdict:
+    """A request that got no HTTP answer: timeouts and connection failures."""
+    details = {"operation": operation}
+    # A refused or failed connection, or no free pool slot, means nothing reached Amazon.
+    sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+    if isinstance(exc, httpx.TimeoutException):
+        return Verdict(Action.RETRY, AmazonTimeout(details=details), sent=sent)
+    return Verdict(Action.RETRY, AmazonUnavailable(details=details), sent=sent)

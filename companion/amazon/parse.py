@@ -1,0 +1,258 @@
+"""Pure parsing of SP-API JSON payloads into the gateway's models (no I/O here)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pydantic import ValidationError
+
+from companion.amazon.models import (
+    AmazonOrder,
+    AmazonOrderItem,
+    CancellationRequest,
+    Feed,
+    FinancialEvents,
+    FulfillmentOrder,
+    FulfillmentOrderItem,
+)
+from companion.errors import AmazonError
+
+Json = Mapping[str, Any]
+
+# Orders v2026-01-01 proceeds breakdown types -> Order Adjustment feed component types.
+BREAKDOWN_COMPONENTS: dict[str, str] = {
+    "ITEM": "Principal",
+    "SHIPPING": "Shipping",
+    "GIFT_WRAP": "GiftWrap",
+    "COD_FEE": "COD",
+    "OTHER": "Other",
+}
+# TAX breakdowns are split by what was taxed (their detailed subtypes).
+TAX_COMPONENTS: dict[str, str] = {
+    "ITEM": "Tax",
+    "SHIPPING": "ShippingTax",
+    "GIFT_WRAP": "GiftWrapTax",
+    "COD_FEE": "CODTax",
+    "OTHER": "Tax",
+}
+# Finances lists where money went back to the buyer: refunds, and A-to-z / chargeback payouts,
+# which must also count as refunded so a second refund does not pay the buyer twice.
+REFUND_EVENT_LISTS = ("RefundEventList", "GuaranteeClaimEventList", "ChargebackEventList")
+
+
+class AmazonBadResponse(AmazonError):
+    """Amazon answered 2xx with a body that does not match its own model."""
+
+    default_code = "amazon_bad_response"
+    default_message = "Amazon sent an answer spdesk cannot read. Try again in a minute."
+
+
+def money(value: Any) -> Decimal:
+    """An amount from Amazon (string or JSON number) as an exact Decimal."""
+    try:
+        return Decimal(str(value))
+    except InvalidOperation as exc:
+        raise AmazonBadResponse(details={"amount": str(value)[:40]}) from exc
+
+
+def _amount(money_obj: Json | None) -> Decimal:
+    if not money_obj:
+        return Decimal(0)
+    return money(money_obj.get("amount", money_obj.get("value", 0)))
+
+
+def item_charges(proceeds: Json | None) -> dict[str, Decimal]:
+    """Charges of one order item per feed component type, from its v2026 proceeds breakdowns."""
+    charges: dict[str, Decimal] = defaultdict(Decimal)
+    for breakdown in (proceeds or {}).get("breakdowns") or []:
+        kind = breakdown.get("type")
+        details = breakdown.get("detailedBreakdowns") or []
+        if kind == "TAX":
+            _split(charges, details, breakdown, TAX_COMPONENTS, default="Tax")
+        elif kind == "DISCOUNT":
+            # A discount lowers what the buyer paid for the component it applies to.
+            _split(charges, details, breakdown, BREAKDOWN_COMPONENTS, default="Principal")
+        elif kind in BREAKDOWN_COMPONENTS:
+            charges[BREAKDOWN_COMPONENTS[kind]] += _amount(breakdown.get("subtotal"))
+    return dict(charges)
+
+
+def _split(
+    charges: dict[str, Decimal],
+    details: Iterable[Json],
+    breakdown: Json,
+    mapping: Mapping[str, str],
+    *,
+    default: str,
+) -> None:
+    details = list(details)
+    if not details:
+        charges[default] += _amount(breakdown.get("subtotal"))
+        return
+    for detail in details:
+        charges[mapping.get(detail.get("subtype", ""), default)] += _amount(detail.get("value"))
+
+
+def _cancellation_request(item: Json) -> CancellationRequest | None:
+    request = ((item.get("cancellation") or {}).get("cancellationRequest")) or {}
+    if request.get("requester") != "BUYER":
+        return None
+    return CancellationRequest(
+        requester="BUYER",
+        reason=request.get("cancelReason"),
+        requested_at=request.get("requestedTime") or request.get("requestedAt"),
+    )
+
+
+def parse_order_item(item: Json) -> AmazonOrderItem:
+    """One v2026 `OrderItem`."""
+    product = item.get("product") or {}
+    fulfillment = item.get("fulfillment") or {}
+    execution = (item.get("cancellation") or {}).get("cancellationExecution") or {}
+    return AmazonOrderItem(
+        order_item_id=item["orderItemId"],
+        sku=product.get("sellerSku"),
+        asin=product.get("asin"),
+        title=product.get("title"),
+        quantity_ordered=item["quantityOrdered"],
+        quantity_shipped=fulfillment.get("quantityFulfilled") or 0,
+        quantity_unshipped=fulfillment.get("quantityUnfulfilled"),
+        cancelled_by=execution.get("cancelledBy"),
+        charges=item_charges(item.get("proceeds")),
+        cancellation_request=_cancellation_request(item),
+    )
+
+
+def parse_order(body: Json) -> AmazonOrder:
+    """A v2026 `GetOrderResponse` body."""
+    try:
+        order = body["order"]
+        fulfillment = order.get("fulfillment") or {}
+        status = fulfillment["fulfillmentStatus"]
+        items = [parse_order_item(i) for i in order.get("orderItems") or []]
+        return AmazonOrder(
+            order_id=order["orderId"],
+            marketplace_id=(order.get("salesChannel") or {}).get("marketplaceId"),
+            status="PENDING" if status == "PENDING_AVAILABILITY" else status,
+            fulfilled_by=fulfillment.get("fulfilledBy") or "MERCHANT",
+            created_time=order["createdTime"],
+            last_updated_time=order.get("lastUpdatedTime"),
+            latest_ship_date=(fulfillment.get("shipByWindow") or {}).get("latestDateTime"),
+            currency=_order_currency(order),
+            items=items,
+        )
+    except (KeyError, TypeError, AttributeError, ValidationError) as exc:
+        raise AmazonBadResponse(details={"operation": "getOrder"}) from exc
+
+
+def _order_currency(order: Json) -> str | None:
+    total = (order.get("proceeds") or {}).get("grandTotal") or {}
+    if total.get("currencyCode"):
+        return str(total["currencyCode"])
+    for item in order.get("orderItems") or []:
+        price = ((item.get("product") or {}).get("price") or {}).get("unitPrice") or {}
+        if price.get("currencyCode"):
+            return str(price["currencyCode"])
+    return None
+
+
+def parse_fulfillment_order(body: Json) -> FulfillmentOrder:
+    """A Fulfillment Outbound `GetFulfillmentOrderResponse` body."""
+    try:
+        payload = body["payload"]
+        order = payload["fulfillmentOrder"]
+        return FulfillmentOrder(
+            seller_fulfillment_order_id=order["sellerFulfillmentOrderId"],
+            marketplace_id=order["marketplaceId"],
+            displayable_order_id=order.get("displayableOrderId"),
+            displayable_order_date=order.get("displayableOrderDate"),
+            status=order["fulfillmentOrderStatus"],
+            received_date=order.get("receivedDate"),
+            status_updated_date=order.get("statusUpdatedDate"),
+            items=[_fulfillment_item(i) for i in payload.get("fulfillmentOrderItems") or []],
+        )
+    except (KeyError, TypeError, AttributeError, ValidationError) as exc:
+        raise AmazonBadResponse(details={"operation": "getFulfillmentOrder"}) from exc
+
+
+def _fulfillment_item(item: Json) -> FulfillmentOrderItem:
+    price = item.get("perUnitPrice") or item.get("perUnitDeclaredValue")
+    return FulfillmentOrderItem(
+        seller_sku=item["sellerSku"],
+        item_id=item["sellerFulfillmentOrderItemId"],
+        quantity=int(item["quantity"]),
+        cancelled_quantity=int(item.get("cancelledQuantity") or 0),
+        unfulfillable_quantity=int(item.get("unfulfillableQuantity") or 0),
+        per_unit_price=_amount(price) if price else None,
+    )
+
+
+def parse_financial_events(order_id: str, pages: Iterable[Json]) -> FinancialEvents:
+    """Finances v0 `listFinancialEventsByOrderId` pages, summed per item and charge type."""
+    charges: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    refunds: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    currency: str | None = None
+    try:
+        for page in pages:
+            events = (page.get("payload") or {}).get("FinancialEvents") or {}
+            for event in events.get("ShipmentEventList") or []:
+                currency = _sum_charges(event, "ShipmentItemList", "ItemChargeList", charges, 1)
+            for list_name in REFUND_EVENT_LISTS:
+                for event in events.get(list_name) or []:
+                    found = _sum_charges(
+                        event, "ShipmentItemAdjustmentList", "ItemChargeAdjustmentList", refunds, -1
+                    )
+                    currency = currency or found
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise AmazonBadResponse(details={"operation": "listFinancialEventsByOrderId"}) from exc
+    return FinancialEvents(
+        order_id=order_id,
+        charges={k: dict(v) for k, v in charges.items()},
+        refunds={k: dict(v) for k, v in refunds.items()},
+        currency=currency,
+    )
+
+
+def _sum_charges(
+    event: Json,
+    items_key: str,
+    charges_key: str,
+    into: dict[str, dict[str, Decimal]],
+    sign: int,
+) -> str | None:
+    """Add one event's item charges into `into`; refunds are negative in Finances, hence `sign`."""
+    currency = None
+    for item in event.get(items_key) or []:
+        for charge in item.get(charges_key) or []:
+            amount = charge["ChargeAmount"]
+            value = sign * money(amount["CurrencyAmount"])
+            into[item["OrderItemId"]][charge["ChargeType"]] += value
+            currency = amount.get("CurrencyCode") or currency
+    return currency
+
+
+def parse_feed(body: Json) -> Feed:
+    """A Feeds 2021-06-30 `Feed` object."""
+    try:
+        return Feed(
+            feed_id=body["feedId"],
+            feed_type=body["feedType"],
+            processing_status=body["processingStatus"],
+            created_time=body["createdTime"],
+            processing_end_time=body.get("processingEndTime"),
+            result_feed_document_id=body.get("resultFeedDocumentId"),
+            marketplace_ids=body.get("marketplaceIds") or [],
+        )
+    except (KeyError, TypeError, ValidationError) as exc:
+        raise AmazonBadResponse(details={"operation": "getFeed"}) from exc
+
+
+def required_field(body: Json, key: str, operation: str) -> str:
+    """A string field Amazon must send (feedId, feedDocumentId, url…)."""
+    value = body.get(key) if isinstance(body, Mapping) else None
+    if not isinstance(value, str) or not value:
+        raise AmazonBadResponse(details={"operation": operation, "missing": key})
+    return value

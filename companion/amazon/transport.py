@@ -1,0 +1,63 @@
+"""The httpx client under python-amazon-sp-api: records every raw response of a gateway call.
+
+The library hides status codes and headers of non-JSON answers, so the gateway gives it an httpx
+client whose response hook stores each response (body read) in a per-call context variable.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+import httpx
+
+_SINK: ContextVar[list[httpx.Response] | None] = ContextVar("spdesk_sp_api_sink", default=None)
+
+
+class _DropLibraryDebug(logging.Filter):
+    """python-amazon-sp-api logs request headers (the access token) at DEBUG: never let them out."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.DEBUG
+
+
+def silence_library_debug() -> None:
+    """Install the filter on the library's loggers, whatever level someone sets them to."""
+    for name in ("sp_api.asyncio.base.client", "sp_api.base.client", "sp_api"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _DropLibraryDebug) for f in logger.filters):
+            logger.addFilter(_DropLibraryDebug())
+
+
+async def _fix_host(request: httpx.Request) -> None:
+    # The library sends Host as endpoint[8:], which mangles http:// endpoints such as the sandbox.
+    request.headers["host"] = request.url.netloc.decode("ascii")
+
+
+async def _record(response: httpx.Response) -> None:
+    sink = _SINK.get()
+    if sink is not None:
+        await response.aread()
+        sink.append(response)
+
+
+def new_http_client(timeout: float) -> httpx.AsyncClient:
+    """One pooled httpx client per gateway, shared by all its SP-API and LWA clients."""
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(timeout),
+        follow_redirects=False,
+        event_hooks={"request": [_fix_host], "response": [_record]},
+    )
+
+
+@contextmanager
+def recording() -> Iterator[list[httpx.Response]]:
+    """Collect the raw responses of the calls made inside this block (same task only)."""
+    sink: list[httpx.Response] = []
+    token = _SINK.set(sink)
+    try:
+        yield sink
+    finally:
+        _SINK.reset(token)

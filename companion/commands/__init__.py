@@ -1,0 +1,1 @@
+"""Sub-commands of the ``spdesk`` command line, one module each."""

@@ -1,0 +1,82 @@
+"""``spdesk doctor``: keyring, port, accounts, paired extensions and whether Amazon answers."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import socket
+
+from companion import __version__
+from companion.accounts import AccountStore, keyring_backend_name
+from companion.commands.pair import companion_answers, describe, pairing_store
+from companion.commands.probe import probe_account
+from companion.config import Settings
+from companion.errors import SpdeskError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``spdesk doctor``."""
+    parser.add_argument("--offline", action="store_true", help="do not contact Amazon")
+
+
+def _line(ok: bool | None, topic: str, text: str) -> None:
+    mark = {True: "ok  ", False: "FAIL", None: "info"}[ok]
+    print(f"[{mark}] {topic:<10} {text}")
+
+
+def port_state(port: int) -> tuple[bool, str]:
+    """Whether the companion answers on the port, or the port is free, or something else has it."""
+    if companion_answers(port):
+        return True, f"a companion answers on 127.0.0.1:{port}"
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False, f"port {port} is used by another program: pick another with --port"
+    return True, f"port {port} is free (start the companion with 'spdesk serve')"
+
+
+def _check_keyring() -> bool:
+    try:
+        _line(True, "keyring", keyring_backend_name())
+        return True
+    except SpdeskError as exc:
+        _line(False, "keyring", exc.message)
+        return False
+
+
+def _check_accounts(store: AccountStore, keyring_ok: bool, offline: bool) -> bool:
+    accounts = store.list()
+    if not accounts:
+        _line(False, "accounts", "none yet: add one with 'spdesk account add'")
+        return False
+    ok = True
+    default = store.default_name()
+    for account in accounts:
+        label = f"{account.name} ({account.region.value}: {','.join(account.marketplaces)})"
+        label += " [default]" if account.name == default else ""
+        if not keyring_ok or offline:
+            _line(None, "account", label)
+            continue
+        result = asyncio.run(probe_account(store, account.name))
+        _line(result.ok, "account", f"{label}: {result.message}")
+        ok = ok and result.ok
+    return ok
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``spdesk doctor``; exit 1 when something needs attention."""
+    settings = Settings.load()
+    _line(None, "spdesk", f"{__version__}; config {settings.config_dir}; data {settings.data_dir}")
+    keyring_ok = _check_keyring()
+    port_ok, port_text = port_state(settings.port)
+    _line(port_ok, "port", port_text)
+    accounts_ok = _check_accounts(AccountStore(settings), keyring_ok, args.offline)
+    pairings = pairing_store(settings).list()
+    for pairing in pairings:
+        _line(True, "paired", describe(pairing))
+    if not pairings:
+        _line(None, "paired", "no browser extension yet: run 'spdesk pair'")
+    healthy = keyring_ok and port_ok and accounts_ok
+    print("All good." if healthy else "Some checks need attention (see FAIL above).")
+    return 0 if healthy else 1

@@ -1,0 +1,63 @@
+"""``spdesk serve``: run the companion on 127.0.0.1 until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+
+from companion.accounts import AccountStore
+from companion.config import Settings
+from companion.http.keys import PAIRINGS
+from companion.http.server import start_companion
+
+log = logging.getLogger(__name__)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``spdesk serve``."""
+    parser.add_argument("--port", type=int, help="port on 127.0.0.1 (default 8765)")
+
+
+async def wait_for_stop() -> None:
+    """Return on SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):  # Windows has no add_signal_handler
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.remove_signal_handler(sig)
+
+
+async def serve(settings: Settings) -> None:
+    """Start the companion, say where it listens, run until asked to stop."""
+    store = AccountStore(settings)
+    server = await start_companion(settings, store=store)
+    try:
+        accounts = store.list()
+        print(f"spdesk companion listening on {server.url}", flush=True)
+        if not accounts:
+            print("No seller account yet: add one with 'spdesk account add'.", flush=True)
+        pairings = server.app[PAIRINGS]
+        if not pairings.list():
+            code = pairings.new_code()
+            minutes = int(settings.pairing_code_ttl // 60)
+            print(f"No browser is paired yet. Pairing code: {code} (valid {minutes} minutes; "
+                  "'spdesk pair' makes a new one)", flush=True)
+        await wait_for_stop()
+    finally:
+        await server.stop()
+        print("spdesk companion stopped.", flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``spdesk serve``."""
+    asyncio.run(serve(Settings.load(port=args.port)))
+    return 0

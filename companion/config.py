@@ -1,0 +1,113 @@
+"""Settings and paths of the companion: platformdirs defaults, optional non-secret settings.json."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from companion.errors import SpdeskError
+
+APP_NAME = "spdesk"
+SETTINGS_FILE = "settings.json"
+
+
+def _config_dir() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def _data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+class Settings(BaseModel):
+    """Everything the companion can be configured with; nothing in here is secret."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8765, ge=0, le=65535)
+    config_dir: Path = Field(default_factory=_config_dir)
+    data_dir: Path = Field(default_factory=_data_dir)
+    order_cache_ttl: float = Field(default=10.0, ge=0)
+    keyring_service: str = "spdesk"
+    max_body_bytes: int = Field(default=64 * 1024, gt=0)
+    pairing_code_ttl: float = Field(default=300.0, gt=0)
+    pairing_max_attempts: int = Field(default=5, gt=0)
+    # Refunds and cancellations (companion.actions); every delay in real seconds.
+    feed_batch_window: float = Field(default=2.0, ge=0)
+    feed_poll_interval: float = Field(default=20.0, gt=0)
+    feed_stuck_after: float = Field(default=3600.0, gt=0)
+    feed_give_up_after: float = Field(default=48 * 3600.0, gt=0)
+    feed_reconcile_grace: float = Field(default=120.0, ge=0)
+    feed_retry_delay: float = Field(default=5.0, gt=0)
+    refund_overlap_window: float = Field(default=600.0, ge=0)
+    events_keepalive: float = Field(default=15.0, gt=0)
+    finances_poll_interval: float = Field(default=600.0, gt=0)
+
+    @classmethod
+    def load(cls, **overrides: Any) -> Settings:
+        """Defaults, then ``settings.json`` in the config dir, then explicit overrides."""
+        config_dir = Path(overrides.get("config_dir") or _config_dir())
+        values: dict[str, Any] = {}
+        path = config_dir / SETTINGS_FILE
+        if path.is_file():
+            try:
+                values = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise SpdeskError(
+                    f"The settings file {path} cannot be read ({exc}). Fix or delete it.",
+                    code="settings_invalid",
+                ) from None
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        try:
+            return cls(**values)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
+            )
+            raise SpdeskError(
+                f"The settings in {path} are not valid: {problems}.", code="settings_invalid"
+            ) from None
+
+    @classmethod
+    def for_tests(cls, tmp_path: Path, **overrides: Any) -> Settings:
+        """Settings whose every directory lives under ``tmp_path`` and whose port is ephemeral."""
+        values: dict[str, Any] = {
+            "port": 0,
+            "config_dir": tmp_path / "config",
+            "data_dir": tmp_path / "data",
+            "keyring_service": f"spdesk-test-{os.urandom(4).hex()}",
+        }
+        values.update(overrides)
+        return cls(**values)
+
+    @property
+    def accounts_file(self) -> Path:
+        """Non-secret account metadata (names, regions, marketplaces, endpoints)."""
+        return self.config_dir / "accounts.json"
+
+    @property
+    def pairings_db(self) -> Path:
+        """Hashed pairing tokens and the pending pairing code."""
+        return self.data_dir / "pairings.sqlite3"
+
+
+def write_private_json(path: Path, data: Any) -> None:
+    """Write JSON atomically, readable only by the current user."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=2, sort_keys=True)
+            handle.write("\n")
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,1 @@
+"""The demo: sandbox, companion and a demo helpdesk inbox running together."""

@@ -1,0 +1,151 @@
+"""OpenAPI 3 description of the local API, built from the routes' pydantic models.
+
+Every part of the companion declares its routes here, with the request and response models, so
+``GET /v1/openapi.json`` always describes what is really served::
+
+    from companion.http.openapi import add_route
+    add_route(app, "POST", "/v1/refunds", create_refund, summary="Refund an order",
+              request=RefundRequest, response=ActionOut, status=202,
+              errors=["refund_exceeds_refundable", "idempotency_key_missing"])
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from companion import __version__
+
+PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset({
+    ("GET", "/v1/health"), ("POST", "/v1/pair"), ("GET", "/v1/openapi.json"),
+})
+
+
+@dataclass(frozen=True, slots=True)
+class RouteDoc:
+    """What one route takes and gives."""
+
+    method: str
+    path: str
+    summary: str
+    request: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    errors: tuple[str, ...] = ()
+    query: tuple[str, ...] = ()
+    headers: tuple[str, ...] = ()
+    content_type: str = "application/json"
+
+
+@dataclass
+class RouteRegistry:
+    """The documented routes of one application."""
+
+    routes: list[RouteDoc] = field(default_factory=list)
+
+    def register(self, doc: RouteDoc) -> None:
+        """Add one route's description."""
+        self.routes.append(doc)
+
+
+def registry(app: web.Application) -> RouteRegistry:
+    """The app's route registry (created by ``create_app``)."""
+    from companion.http.keys import ROUTES
+
+    return app[ROUTES]
+
+
+def add_route(
+    app: web.Application,
+    method: str,
+    path: str,
+    handler: Handler,
+    *,
+    summary: str,
+    request: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
+    status: int = 200,
+    errors: list[str] | tuple[str, ...] = (),
+    query: list[str] | tuple[str, ...] = (),
+    headers: list[str] | tuple[str, ...] = (),
+    content_type: str = "application/json",
+) -> None:
+    """Register a handler on the router and describe it in the OpenAPI document."""
+    app.router.add_route(method, path, handler)
+    registry(app).register(RouteDoc(method.upper(), path, summary, request, response, status,
+                                    tuple(errors), tuple(query), tuple(headers), content_type))
+
+
+def _path_params(path: str) -> list[dict[str, Any]]:
+    names = re.findall(r"{(\w+)(?::[^}]*)?}", path)
+    return [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
+            for n in names]
+
+
+def _operation(doc: RouteDoc, refs: dict[tuple[type[BaseModel], str], Any]) -> dict[str, Any]:
+    params = _path_params(doc.path)
+    params += [{"name": q, "in": "query", "required": False, "schema": {"type": "string"}}
+               for q in doc.query]
+    params += [{"name": h, "in": "header", "required": True, "schema": {"type": "string"}}
+               for h in doc.headers]
+    ok: dict[str, Any] = {"description": "Success"}
+    if doc.response is not None:
+        ok["content"] = {doc.content_type: {"schema": refs[(doc.response, "serialization")]}}
+    elif doc.content_type != "application/json":
+        ok["content"] = {doc.content_type: {"schema": {"type": "string"}}}
+    op: dict[str, Any] = {
+        "summary": doc.summary,
+        "operationId": f"{doc.method.lower()}_{re.sub(r'[^a-zA-Z0-9]+', '_', doc.path).strip('_')}",
+        "responses": {str(doc.status): ok, "default": {
+            "description": "Error" + (f" (codes: {', '.join(doc.errors)})" if doc.errors else ""),
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }},
+    }
+    if params:
+        op["parameters"] = params
+    if doc.request is not None:
+        op["requestBody"] = {"required": True, "content": {
+            "application/json": {"schema": refs[(doc.request, "validation")]}}}
+    if (doc.method, doc.path) not in PUBLIC_ROUTES:
+        op["security"] = [{"pairingToken": []}]
+    return op
+
+
+_ERROR_SCHEMA = {
+    "type": "object", "required": ["error"],
+    "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
+        "code": {"type": "string"}, "message": {"type": "string"},
+        "details": {"type": "object"}}}},
+}
+
+
+def build_document(reg: RouteRegistry) -> dict[str, Any]:
+    """The OpenAPI 3.1 document for every registered route."""
+    models: list[tuple[type[BaseModel], Any]] = []
+    for doc in reg.routes:
+        if doc.request is not None:
+            models.append((doc.request, "validation"))
+        if doc.response is not None:
+            models.append((doc.response, "serialization"))
+    refs, defs = models_json_schema(list(dict.fromkeys(models)), by_alias=True,
+                                    ref_template="#/components/schemas/{model}")
+    paths: dict[str, dict[str, Any]] = {}
+    for doc in reg.routes:
+        paths.setdefault(doc.path, {})[doc.method.lower()] = _operation(doc, refs)
+    schemas = dict(defs.get("$defs", {}))
+    schemas["Error"] = _ERROR_SCHEMA
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "spdesk companion", "version": __version__,
+                 "description": "Local API of the spdesk companion (see docs/protocol.md)."},
+        "servers": [{"url": "http://127.0.0.1:8765"}],
+        "paths": paths,
+        "components": {"schemas": schemas, "securitySchemes": {
+            "pairingToken": {"type": "http", "scheme": "bearer"}}},
+    }

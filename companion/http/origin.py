@@ -1,0 +1,53 @@
+"""Origin check: state-changing requests only from a paired extension; web origins never."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from companion.errors import Forbidden
+from companion.http.pairing import is_extension_origin
+
+STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Before pairing the extension has no paired origin yet; these routes take any extension origin.
+PRE_PAIRING_ROUTES = frozenset({("POST", "/v1/pair"), ("GET", "/v1/health"),
+                                ("GET", "/v1/openapi.json")})
+
+
+class OriginNotAllowed(Forbidden):
+    default_code = "origin_not_allowed"
+    default_message = ("spdesk only takes this request from its paired browser extension, "
+                       "not from a web page.")
+
+
+@dataclass(frozen=True)
+class OriginPolicy:
+    """Which Origin may call which route: paired extensions everywhere, others only to pair."""
+
+    paired_origins: Callable[[], set[str]]
+
+    def allows(self, method: str, path: str, origin: str | None) -> bool:
+        """True when a request with this Origin (or none) may go on."""
+        if origin is None:
+            # Extensions send no Origin on GET; a state change always has one.
+            return method not in STATE_CHANGING
+        if (method, path) in PRE_PAIRING_ROUTES and is_extension_origin(origin):
+            return True
+        return origin in self.paired_origins()
+
+
+def setup_origin(app: web.Application, policy: OriginPolicy) -> None:
+    """Refuse a missing Origin on POST/PUT/PATCH/DELETE and any Origin that is not paired."""
+
+    @web.middleware
+    async def origin_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        method = "GET" if request.method == "HEAD" else request.method
+        if method != "OPTIONS" and not policy.allows(method, request.path,
+                                                     request.headers.get("Origin")):
+            raise OriginNotAllowed()
+        return await handler(request)
+
+    app.middlewares.append(origin_middleware)

@@ -1,0 +1,105 @@
+"""The companion's own routes: health, status, pairing and the OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from aiohttp import web
+from pydantic import Field
+
+from companion import __version__
+from companion.accounts import AccountStore
+from companion.http.auth import PAIRING
+from companion.http.keys import ACCOUNTS, PAIRINGS, ROUTES
+from companion.http.openapi import add_route, build_document
+from companion.http.origin import OriginNotAllowed
+from companion.http.pairing import is_extension_origin
+from companion.http.validation import ApiModel, json_response, parse_json
+from companion.marketplaces import Region
+
+API_VERSION = 1
+
+
+class Health(ApiModel):
+    service: Literal["spdesk-companion"] = "spdesk-companion"
+    version: str = __version__
+    api_version: int = API_VERSION
+
+
+class PairRequest(ApiModel):
+    code: str = Field(min_length=4, max_length=20, description="the code 'spdesk pair' shows")
+    label: str = Field(default="", max_length=100, description="which browser this is")
+
+
+class CompanionInfo(ApiModel):
+    version: str = __version__
+
+
+class PairResponse(ApiModel):
+    token: str
+    pairing_id: str
+    companion: CompanionInfo = Field(default_factory=CompanionInfo)
+
+
+class AccountSummary(ApiModel):
+    name: str
+    region: Region
+    marketplaces: list[str]
+    default: bool
+
+
+class Status(ApiModel):
+    version: str = __version__
+    mode: Literal["sandbox", "live", "unconfigured"]
+    pairing_id: str
+    accounts: list[AccountSummary]
+
+
+async def health(request: web.Request) -> web.Response:
+    """Liveness; says nothing about accounts."""
+    return json_response(Health())
+
+
+async def pair(request: web.Request) -> web.Response:
+    """Exchange the one-time code for a token; the caller's Origin becomes a paired origin."""
+    body = await parse_json(request, PairRequest)
+    origin = request.headers.get("Origin")
+    if origin is None or not is_extension_origin(origin):
+        raise OriginNotAllowed("Only the spdesk browser extension can pair with spdesk.")
+    label = body.label or origin.split("://", 1)[0].replace("-extension", "").title()
+    pairing, token = request.app[PAIRINGS].exchange(body.code, origin, label)
+    return json_response(PairResponse(token=token, pairing_id=pairing.id), status=201)
+
+
+def status_of(store: AccountStore, pairing_id: str) -> Status:
+    """What the extension's options page shows."""
+    accounts = store.list()
+    default_name = store.default_name()
+    default = next((a for a in accounts if a.name == default_name), None)
+    mode: Literal["sandbox", "live", "unconfigured"] = (
+        "unconfigured" if default is None else "sandbox" if default.sandbox else "live")
+    return Status(mode=mode, pairing_id=pairing_id, accounts=[
+        AccountSummary(name=a.name, region=a.region, marketplaces=a.marketplaces,
+                       default=a.name == default_name) for a in accounts])
+
+
+async def status(request: web.Request) -> web.Response:
+    """Version, mode, this browser's pairing and the configured accounts."""
+    return json_response(status_of(request.app[ACCOUNTS], request[PAIRING].id))
+
+
+async def openapi(request: web.Request) -> web.Response:
+    """The OpenAPI 3.1 document of every route this companion serves."""
+    return web.json_response(build_document(request.app[ROUTES]))
+
+
+def setup(app: web.Application) -> None:
+    """Register the companion's own routes."""
+    add_route(app, "GET", "/v1/health", health, summary="Is the companion running?",
+              response=Health)
+    add_route(app, "POST", "/v1/pair", pair, summary="Pair the extension with a one-time code",
+              request=PairRequest, response=PairResponse, status=201,
+              errors=["pairing_code_invalid", "pairing_locked", "origin_not_allowed"])
+    add_route(app, "GET", "/v1/status", status, summary="Version, mode, pairing and accounts",
+              response=Status)
+    add_route(app, "GET", "/v1/openapi.json", openapi, summary="This API description")

@@ -1,0 +1,74 @@
+"""Strict request parsing: JSON bodies into pydantic models that refuse unknown fields."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypeVar
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic.alias_generators import to_camel
+
+from companion.errors import BadRequest
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class ApiModel(BaseModel):
+    """Base of the API's bodies: camelCase on the wire, unknown fields refused."""
+
+    model_config = ConfigDict(extra="forbid", alias_generator=to_camel, populate_by_name=True,
+                              str_strip_whitespace=True)
+
+
+def _field(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "body"
+
+
+def describe(exc: ValidationError) -> tuple[str, list[dict[str, str]]]:
+    """One readable sentence for the agent, plus every problem for the extension."""
+    problems = []
+    for err in exc.errors(include_url=False, include_input=False):
+        name = _field(err["loc"])
+        if err["type"] == "extra_forbidden":
+            text = f"'{name}' is not a field spdesk knows."
+        elif err["type"] == "missing":
+            text = f"'{name}' is missing."
+        else:
+            text = f"'{name}': {err['msg']}."
+        problems.append({"field": name, "problem": text})
+    first = problems[0]["problem"] if problems else "The request is not valid."
+    more = len(problems) - 1
+    suffix = f" ({more} more problem{'s' if more > 1 else ''})" if more > 0 else ""
+    return f"The request is not valid: {first}{suffix}", problems
+
+
+def validate(model: type[M], data: Any) -> M:
+    """Validate already-decoded JSON; BadRequest with a readable message when it does not fit."""
+    if model.model_config.get("extra") != "forbid":
+        # A programming error, not a user error: every request model must refuse unknown fields.
+        raise TypeError(f"{model.__name__} must be declared with extra='forbid'")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        message, problems = describe(exc)
+        raise BadRequest(message, details={"problems": problems}) from None
+
+
+async def parse_json(request: web.Request, model: type[M]) -> M:
+    """Read the request's JSON body into ``model`` or raise BadRequest (``invalid_request``)."""
+    if request.content_type != "application/json":
+        raise BadRequest("The request must be JSON (Content-Type: application/json).")
+    raw = await request.read()
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, ValueError):
+        raise BadRequest("The request body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise BadRequest("The request body must be a JSON object.")
+    return validate(model, data)
+
+
+def json_response(model: BaseModel, *, status: int = 200) -> web.Response:
+    """A JSON response from a pydantic model, in its wire (camelCase) form."""
+    return web.json_response(model.model_dump(mode="json", by_alias=True), status=status)

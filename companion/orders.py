@@ -1,0 +1,158 @@
+"""GET /v1/orders/{orderId}: one normalized order view, read from Amazon and cached briefly."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from contextlib import suppress
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from aiohttp import web
+
+from companion.amazon.build import build_mcf_view, build_order_view, needs_finances
+from companion.amazon.gateway import Gateway
+from companion.amazon.pool import GatewayPool, setup_gateways
+from companion.amazon.view import OrderView
+from companion.errors import InvalidOrderId, OrderNotFound
+from companion.http.keys import SETTINGS
+from companion.http.openapi import add_route
+from companion.http.validation import json_response
+
+ORDER_ID = re.compile(r"\d{3}-\d{7}-\d{7}")
+MAX_CACHED = 2000
+
+# (account name, order id) -> refunds spdesk sent or is sending, per (orderItemCode, component),
+# that Finances may not show yet.
+InFlightProvider = Callable[[str, str], Awaitable[Mapping[tuple[str, str], Decimal]]]
+_Key = tuple[str, str]
+
+
+def check_order_id(order_id: str) -> str:
+    """The id itself when it has Amazon's 3-7-7 form, else InvalidOrderId."""
+    if not ORDER_ID.fullmatch(order_id):
+        raise InvalidOrderId(details={"orderId": order_id[:40]})
+    return order_id
+
+
+class OrderService:
+    """Order views with a short cache, invalidated by actions; one Amazon read per order at once."""
+
+    def __init__(
+        self, pool: GatewayPool, *, ttl: float = 10.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.pool = pool
+        self.ttl = ttl
+        self._clock = clock
+        self._cache: dict[_Key, tuple[float, OrderView]] = {}
+        self._loads: dict[tuple[str, str, int], asyncio.Task[OrderView]] = {}
+        self._generation: dict[str, int] = {}
+        self._providers: list[InFlightProvider] = []
+
+    def add_inflight_provider(self, provider: InFlightProvider) -> None:
+        """Register a source of refunds in flight (the action engine)."""
+        self._providers.append(provider)
+
+    def invalidate(self, order_id: str) -> None:
+        """Forget cached views of the order (every account); loads already running are not kept."""
+        self._generation[order_id] = self._generation.get(order_id, 0) + 1
+        for key in [k for k in self._cache if k[1] == order_id]:
+            del self._cache[key]
+
+    async def get_view(
+        self, order_id: str, account: str | None = None, fresh: bool = False
+    ) -> OrderView:
+        """The order's view; `fresh` skips the cache (the action engine validates on fresh data)."""
+        check_order_id(order_id)
+        gateway = await self.pool.get(account)
+        key = (gateway.account_name, order_id)
+        if not fresh and (hit := self._cached(key)) is not None:
+            return hit
+        generation = self._generation.get(order_id, 0)
+        if fresh:
+            return await self._load_and_store(gateway, order_id, generation)
+        load_key = (*key, generation)
+        task = self._loads.get(load_key)
+        if task is None:
+            task = asyncio.ensure_future(self._load_and_store(gateway, order_id, generation))
+            self._loads[load_key] = task
+            task.add_done_callback(lambda t: self._load_done(load_key, t))
+        # Several agents may look at the same order at once: they share one Amazon read, and one
+        # of them going away does not cancel it for the others.
+        return await asyncio.shield(task)
+
+    def _cached(self, key: _Key) -> OrderView | None:
+        entry = self._cache.get(key)
+        if entry is None:
+            return None
+        expires, view = entry
+        if self._clock() >= expires:
+            del self._cache[key]
+            return None
+        return view.model_copy(update={"cached": True})
+
+    def _load_done(self, load_key: tuple[str, str, int], task: asyncio.Task[OrderView]) -> None:
+        self._loads.pop(load_key, None)
+        with suppress(asyncio.CancelledError):
+            task.exception()  # retrieved here so an abandoned failure is not reported as lost
+
+    async def _load_and_store(self, gateway: Gateway, order_id: str, generation: int) -> OrderView:
+        view = await self.load(gateway, order_id)
+        if self.ttl > 0 and self._generation.get(order_id, 0) == generation:
+            if len(self._cache) >= MAX_CACHED:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[(gateway.account_name, order_id)] = (self._clock() + self.ttl, view)
+        return view
+
+    async def load(self, gateway: Gateway, order_id: str) -> OrderView:
+        """Read the order from Amazon: Orders, then Finances when a refund is possible; MCF last."""
+        now = datetime.now(UTC).replace(microsecond=0)
+        try:
+            order = await gateway.get_order(order_id)
+        except OrderNotFound:
+            fulfillment = await gateway.get_fulfillment_order(order_id)
+            if fulfillment is None:
+                raise OrderNotFound(
+                    f"Amazon does not know the order {order_id} for the seller account "
+                    f"'{gateway.account_name}'.", details={"orderId": order_id},
+                ) from None
+            return build_mcf_view(fulfillment, account=gateway.account_name, fetched_at=now)
+        finances = await gateway.list_financial_events(order_id) if needs_finances(order) else None
+        in_flight = await self._in_flight(gateway.account_name, order_id)
+        return build_order_view(order, finances, in_flight, account=gateway.account_name,
+                                fetched_at=now)
+
+    async def _in_flight(self, account: str, order_id: str) -> dict[tuple[str, str], Decimal]:
+        total: dict[tuple[str, str], Decimal] = {}
+        for provider in self._providers:
+            for key, amount in (await provider(account, order_id)).items():
+                total[key] = total.get(key, Decimal(0)) + amount
+        return total
+
+
+ORDERS = web.AppKey("orders", OrderService)
+
+
+async def get_order(request: web.Request) -> web.Response:
+    """GET /v1/orders/{orderId}?account=NAME&fresh=1"""
+    service = request.app[ORDERS]
+    fresh = request.query.get("fresh", "").lower() in ("1", "true", "yes")
+    view = await service.get_view(
+        request.match_info["orderId"], account=request.query.get("account") or None, fresh=fresh
+    )
+    return json_response(view)
+
+
+def setup(app: web.Application) -> None:
+    """Register the order route and the OrderService (and the gateway pool it needs)."""
+    pool = setup_gateways(app)
+    app[ORDERS] = OrderService(pool, ttl=app[SETTINGS].order_cache_ttl)
+    add_route(
+        app, "GET", "/v1/orders/{orderId}", get_order,
+        summary="One normalized view of an Amazon order", response=OrderView,
+        query=["account", "fresh"],
+        errors=["invalid_order_id", "order_not_found", "no_account", "account_not_found",
+                "amazon_unavailable", "amazon_throttled", "amazon_timeout", "keyring_unavailable"],
+    )

@@ -1,0 +1,139 @@
+/** HTTP client for the local companion: every request has a timeout and fails with a typed error. */
+
+import { DEFAULT_MESSAGES, ErrorCodes } from "../shared/messages.js";
+
+export const DEFAULT_TIMEOUT_MS = 8000;
+
+/** A failure with a stable code and a sentence a support agent understands. */
+export class CompanionError extends Error {
+  constructor(code, message, { status = 0, details } = {}) {
+    super(message || DEFAULT_MESSAGES[code] || DEFAULT_MESSAGES.internal_error);
+    this.name = "CompanionError";
+    this.code = code;
+    this.status = status;
+    this.details = details;
+  }
+
+  /** The `{code, message, details?}` shape sent to content scripts. */
+  toJSON() {
+    const out = { code: this.code, message: this.message };
+    if (this.details !== undefined) out.details = this.details;
+    return out;
+  }
+}
+
+/** Looks up the localised sentence for one of the background's own codes. */
+export function localMessage(code, i18n = (globalThis.browser ?? globalThis.chrome)?.i18n) {
+  const key = {
+    companion_offline: "errCompanionOffline",
+    companion_timeout: "errCompanionTimeout",
+    not_paired: "errNotPaired",
+  }[code];
+  const text = key && i18n?.getMessage ? i18n.getMessage(key) : "";
+  return text || DEFAULT_MESSAGES[code] || DEFAULT_MESSAGES.internal_error;
+}
+
+function isAbort(err) {
+  return err?.name === "AbortError" || err?.name === "TimeoutError";
+}
+
+/** Turns a non-2xx response into a CompanionError, passing the companion's own code through. */
+async function errorFrom(response, message) {
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    // Not JSON: something other than the companion answered on that port.
+  }
+  const err = body?.error;
+  if (!err || typeof err.code !== "string") {
+    return new CompanionError(ErrorCodes.COMPANION_BAD_RESPONSE, undefined, {
+      status: response.status,
+      details: { httpStatus: response.status },
+    });
+  }
+  if (response.status === 401) {
+    // Missing or revoked token: the UI offers pairing, whatever the companion's exact code.
+    return new CompanionError(ErrorCodes.NOT_PAIRED, message(ErrorCodes.NOT_PAIRED), {
+      status: 401,
+      details: { companionCode: err.code },
+    });
+  }
+  return new CompanionError(err.code, err.message, { status: response.status, details: err.details });
+}
+
+/**
+ * Creates a client. `getConfig()` returns `{companionUrl, token}` (read from storage on every call
+ * because an MV3 worker may have been restarted since the last one).
+ */
+export function createCompanion({
+  getConfig,
+  fetchImpl = (...a) => globalThis.fetch(...a),
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+  message = (code) => localMessage(code),
+}) {
+  /** Sends one request; resolves to the parsed JSON body or rejects with a CompanionError. */
+  async function request(path, { method = "GET", body, auth = true, headers = {}, signal, timeout } = {}) {
+    const { companionUrl, token } = await getConfig();
+    if (auth && !token) throw new CompanionError(ErrorCodes.NOT_PAIRED, message(ErrorCodes.NOT_PAIRED));
+    const allHeaders = { Accept: "application/json", ...headers };
+    if (auth) allHeaders.Authorization = `Bearer ${token}`;
+    if (body !== undefined) allHeaders["Content-Type"] = "application/json";
+    const timer = AbortSignal.timeout(timeout ?? timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timer]) : timer;
+    try {
+      const response = await fetchImpl(`${companionUrl}${path}`, {
+        method,
+        headers: allHeaders,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: combined,
+        credentials: "omit",
+        cache: "no-store",
+      });
+      if (!response.ok) throw await errorFrom(response, message);
+      if (response.status === 204) return null;
+      return await response.json();
+    } catch (err) {
+      throw translate(err, timer, message);
+    }
+  }
+
+  /** Opens a streaming GET (for server-sent events); the caller reads `response.body`. */
+  async function stream(path, { signal, connectTimeout } = {}) {
+    const { companionUrl, token } = await getConfig();
+    if (!token) throw new CompanionError(ErrorCodes.NOT_PAIRED, message(ErrorCodes.NOT_PAIRED));
+    // The timeout covers connecting only; the stream itself stays open until `signal` aborts.
+    const connect = new AbortController();
+    const timer = setTimeout(() => connect.abort(new DOMException("connect", "TimeoutError")), connectTimeout ?? timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, connect.signal]) : connect.signal;
+    try {
+      const response = await fetchImpl(`${companionUrl}${path}`, {
+        headers: { Accept: "text/event-stream", Authorization: `Bearer ${token}` },
+        signal: combined,
+        credentials: "omit",
+        cache: "no-store",
+      });
+      if (!response.ok) throw await errorFrom(response, message);
+      return response;
+    } catch (err) {
+      throw translate(err, connect.signal, message);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return { request, stream };
+}
+
+function translate(err, timer, message) {
+  if (err instanceof CompanionError) return err;
+  if (isAbort(err) && timer.aborted) {
+    return new CompanionError(ErrorCodes.COMPANION_TIMEOUT, message(ErrorCodes.COMPANION_TIMEOUT));
+  }
+  if (isAbort(err)) return err; // cancelled by the caller: not an error to show
+  if (err instanceof SyntaxError) {
+    return new CompanionError(ErrorCodes.COMPANION_BAD_RESPONSE);
+  }
+  // fetch rejects with a TypeError when nothing listens on the port (connection refused).
+  return new CompanionError(ErrorCodes.COMPANION_OFFLINE, message(ErrorCodes.COMPANION_OFFLINE));
+}

@@ -1,0 +1,139 @@
+/** Where spdesk runs: per-site host permission plus a persistent content-script registration. */
+
+import { loadOptions, saveOptions, webOrigin } from "../shared/options.js";
+
+/** The content entry (a classic script that imports the module graph; see docs/extension.md). */
+export const CONTENT_SCRIPTS = Object.freeze(["src/content/main.js"]);
+const ID_PREFIX = "spdesk:";
+const PENDING = "pendingSite";
+
+function api() {
+  return globalThis.browser ?? globalThis.chrome;
+}
+
+/** The host match pattern for an origin; without a port it matches every port of that host. */
+export function originPattern(origin) {
+  const url = new URL(origin);
+  return `${url.protocol}//${url.hostname}/*`;
+}
+
+/** The registration id of an origin's content script. */
+export function scriptId(origin) {
+  return `${ID_PREFIX}${origin}`;
+}
+
+function registration(origin) {
+  return {
+    id: scriptId(origin),
+    matches: [originPattern(origin)],
+    js: [...CONTENT_SCRIPTS],
+    runAt: "document_idle",
+    allFrames: false,
+    persistAcrossSessions: true,
+  };
+}
+
+async function registeredIds(ext) {
+  const scripts = await ext.scripting.getRegisteredContentScripts();
+  return new Set(scripts.map((s) => s.id).filter((id) => id.startsWith(ID_PREFIX)));
+}
+
+/** Registers (or refreshes) the content script for an origin whose permission is already granted. */
+export async function register(origin, ext = api()) {
+  const script = registration(origin);
+  if ((await registeredIds(ext)).has(script.id)) return ext.scripting.updateContentScripts([script]);
+  try {
+    await ext.scripting.registerContentScripts([script]);
+  } catch (err) {
+    // The popup and the background may both complete the same enable: the loser updates.
+    if (!(await registeredIds(ext)).has(script.id)) throw err;
+  }
+}
+
+/** Whether the browser holds the host permission an origin needs. */
+export async function hasPermission(origin, ext = api()) {
+  return ext.permissions.contains({ origins: [originPattern(origin)] });
+}
+
+/**
+ * Turns spdesk on for an origin: registration, stored site list and, when given, the tab now.
+ * The caller must have obtained the permission (permissions.request needs the user's click).
+ */
+export async function enableSite(origin, { tabId, ext = api() } = {}) {
+  const clean = webOrigin(origin);
+  if (!clean) throw new RangeError("spdesk can only run on http and https pages");
+  if (!(await hasPermission(clean, ext))) throw new Error("permission_missing");
+  await register(clean, ext);
+  const { enabledSites } = await loadOptions(ext.storage.local);
+  await saveOptions({ enabledSites: [...enabledSites, clean] }, ext.storage.local);
+  if (tabId !== undefined) {
+    // Registration applies to the next page load; inject now so the open ticket works at once.
+    await ext.scripting.executeScript({ target: { tabId }, files: [...CONTENT_SCRIPTS] });
+  }
+  return clean;
+}
+
+/** Turns spdesk off for an origin: unregisters it, forgets it and gives the permission back. */
+export async function disableSite(origin, { ext = api() } = {}) {
+  const clean = webOrigin(origin) ?? origin;
+  const ids = await registeredIds(ext);
+  if (ids.has(scriptId(clean))) await ext.scripting.unregisterContentScripts({ ids: [scriptId(clean)] });
+  const { enabledSites } = await loadOptions(ext.storage.local);
+  const remaining = enabledSites.filter((site) => site !== clean);
+  await saveOptions({ enabledSites: remaining }, ext.storage.local);
+  // Another enabled origin on the same host (other port) still needs the host permission.
+  const pattern = originPattern(clean);
+  if (!remaining.some((site) => originPattern(site) === pattern)) {
+    await ext.permissions.remove({ origins: [pattern] }).catch(() => false);
+  }
+  return clean;
+}
+
+/**
+ * Makes registrations match the stored site list (run at startup): registrations normally persist,
+ * but a browser update, a revoked permission or a cleared profile can drop or orphan them.
+ */
+export async function reconcile(ext = api()) {
+  const { enabledSites } = await loadOptions(ext.storage.local);
+  const ids = await registeredIds(ext);
+  const kept = [];
+  for (const origin of enabledSites) {
+    if (!(await hasPermission(origin, ext))) continue; // the user revoked it in the browser's UI
+    kept.push(origin);
+    if (!ids.has(scriptId(origin))) await ext.scripting.registerContentScripts([registration(origin)]);
+  }
+  const wanted = new Set(kept.map(scriptId));
+  const stale = [...ids].filter((id) => !wanted.has(id));
+  if (stale.length) await ext.scripting.unregisterContentScripts({ ids: stale });
+  if (kept.length !== enabledSites.length) await saveOptions({ enabledSites: kept }, ext.storage.local);
+  return { enabled: kept, removed: enabledSites.filter((s) => !kept.includes(s)), unregistered: stale };
+}
+
+/**
+ * Asks for an origin's permission from the popup's click and enables the site once granted.
+ * Firefox closes the popup when its permission prompt opens, so the request is also written to
+ * storage.session and the background completes it from permissions.onAdded.
+ */
+export function requestSite(origin, tabId, ext = api()) {
+  // Neither call is awaited before permissions.request: it must run inside the user's click.
+  const remembered = ext.storage.session.set({ [PENDING]: { origin, tabId, at: Date.now() } });
+  const granted = ext.permissions.request({ origins: [originPattern(origin)] });
+  return Promise.all([remembered, granted]).then(async ([, ok]) => {
+    if (!ok) {
+      await ext.storage.session.remove(PENDING);
+      return false;
+    }
+    await completePending(ext);
+    return true;
+  });
+}
+
+/** Enables the site a popup asked for, if its permission is now granted (idempotent). */
+export async function completePending(ext = api()) {
+  const { [PENDING]: pending } = await ext.storage.session.get(PENDING);
+  // A request older than a few minutes was abandoned; do not act on it later by surprise.
+  if (!pending || Date.now() - pending.at > 5 * 60_000) return null;
+  if (!(await hasPermission(pending.origin, ext))) return null;
+  await ext.storage.session.remove(PENDING);
+  return enableSite(pending.origin, { tabId: pending.tabId, ext });
+}

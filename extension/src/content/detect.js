@@ -1,0 +1,178 @@
+/** Finds Amazon order ids (3-7-7) in a ticket's text and keeps finding them as the page changes. */
+
+// Not preceded or followed by a digit or a hyphen: "1113-…" or "…-00382145" are longer runs
+// (phone numbers, tracking numbers), not order ids. A trailing "." or "," still ends an id.
+export const ORDER_ID_RE = /(?<![\d-])\d{3}-\d{7}-\d{7}(?![\d-])/g;
+
+// Places an agent types into, and things that are not visible text.
+export const SKIP_SELECTOR = [
+  "script", "style", "noscript", "template", "textarea", "input", "select", "option",
+  "[contenteditable]:not([contenteditable='false'])", "[role='textbox']",
+  "[aria-hidden='true']", "[data-spdesk-ui]",
+].join(",");
+
+const SLICE_BUDGET_MS = 4;
+const TEXT_NODE = 3;
+const ELEMENT_NODE = 1;
+const SHOW_TEXT = 4;
+const MIN_LENGTH = 19;
+
+/** Every order id in a string, with its end offset, in order. */
+export function findOrderIds(text) {
+  const found = [];
+  if (text.length < MIN_LENGTH) return found;
+  ORDER_ID_RE.lastIndex = 0;
+  for (let m = ORDER_ID_RE.exec(text); m; m = ORDER_ID_RE.exec(text)) {
+    found.push({ orderId: m[0], start: m.index, end: m.index + m[0].length });
+  }
+  return found;
+}
+
+/** True when a text node sits where spdesk must not look (editor, field, script, our own UI). */
+export function isSkipped(node) {
+  const parent = node.parentElement;
+  return !parent || parent.closest(SKIP_SELECTOR) !== null;
+}
+
+/**
+ * Scans roots for order ids within a time budget per slice; calls onMatch(textNode, match) for
+ * each id and remembers every text node it has looked at.
+ */
+export class Scanner {
+  /** @param {{onMatch: Function, now?: Function, schedule?: Function, budgetMs?: number}} opts */
+  constructor({ onMatch, now = () => performance.now(), schedule = defaultSchedule, budgetMs = SLICE_BUDGET_MS }) {
+    this.onMatch = onMatch;
+    this.now = now;
+    this.schedule = schedule;
+    this.budgetMs = budgetMs;
+    this.seen = new WeakMap();
+    this.queue = [];
+    this.running = null;
+    this.busyMs = 0;
+    this.matches = 0;
+  }
+
+  /** Queue a root (element or text node) and resolve when everything queued has been scanned. */
+  add(root) {
+    this.queue.push(root);
+    if (!this.running) this.running = this.#run().finally(() => { this.running = null; });
+    return this.running;
+  }
+
+  /** Mark a text node as already handled (our own splits) so mutations of it are ignored. */
+  markSeen(textNode) {
+    this.seen.set(textNode, textNode.data);
+  }
+
+  async #run() {
+    let start = this.now();
+    while (this.queue.length) {
+      const walker = walkerFor(this.queue.shift());
+      for (let node = walker.next(); node; node = walker.next()) {
+        this.#visit(node);
+        const now = this.now();
+        if (now - start > this.budgetMs) {
+          this.busyMs += now - start;
+          await new Promise((resolve) => this.schedule(resolve));
+          start = this.now();
+        }
+      }
+    }
+    this.busyMs += this.now() - start;
+  }
+
+  #visit(node) {
+    const data = node.data;
+    if (this.seen.get(node) === data) return;
+    this.seen.set(node, data);
+    const matches = findOrderIds(data);
+    if (matches.length === 0 || isSkipped(node)) return;
+    this.matches += matches.length;
+    // Last first, so splitting the text node keeps earlier offsets valid.
+    for (let i = matches.length - 1; i >= 0; i -= 1) this.onMatch(node, matches[i]);
+  }
+}
+
+/** An iterator over the text nodes of a root that survives DOM changes made by onMatch. */
+function walkerFor(root) {
+  if (root.nodeType === TEXT_NODE) {
+    let done = false;
+    return { next: () => (done ? null : ((done = true), root)) };
+  }
+  const doc = root.ownerDocument ?? root;
+  const walker = doc.createTreeWalker(root, SHOW_TEXT);
+  // Step before visiting: onMatch splits the current node and inserts after it.
+  let upcoming = walker.nextNode();
+  return {
+    next() {
+      const current = upcoming;
+      upcoming = current ? walker.nextNode() : null;
+      return current;
+    },
+  };
+}
+
+function defaultSchedule(resolve) {
+  if (typeof requestIdleCallback === "function") requestIdleCallback(() => resolve(), { timeout: 50 });
+  else setTimeout(resolve, 0);
+}
+
+/**
+ * Watch a root: initial scan, then every added or changed text, batched per microtask; waits
+ * while the tab is hidden. Stops when the signal aborts.
+ */
+export function watch(root, scanner, signal, { onScanned } = {}) {
+  const document = root.ownerDocument;
+  const { MutationObserver } = document.defaultView;
+  let pending = [];
+  let hiddenBacklog = false;
+  const flush = () => {
+    if (document.visibilityState === "hidden") { hiddenBacklog = true; return; }
+    const roots = pending;
+    pending = [];
+    measure("spdesk:batch", scanner, () => Promise.all(roots.map((r) => scanner.add(r)))).then(onScanned);
+  };
+  const observer = new MutationObserver((records) => {
+    const wasEmpty = pending.length === 0;
+    for (const record of records) collect(record, pending);
+    if (wasEmpty && pending.length) queueMicrotask(flush);
+  });
+  observer.observe(root, { childList: true, subtree: true, characterData: true });
+  const onVisible = () => {
+    if (document.visibilityState !== "visible" || !hiddenBacklog) return;
+    hiddenBacklog = false;
+    pending.unshift(root);
+    flush();
+  };
+  document.addEventListener("visibilitychange", onVisible, { signal });
+  signal.addEventListener("abort", () => observer.disconnect(), { once: true });
+  if (document.visibilityState === "hidden") {
+    hiddenBacklog = true;
+    return Promise.resolve();
+  }
+  return measure("spdesk:scan", scanner, () => scanner.add(root)).then(onScanned);
+}
+
+function collect(record, into) {
+  if (record.type === "characterData") { into.push(record.target); return; }
+  for (const node of record.addedNodes) {
+    if (node.nodeType === TEXT_NODE || node.nodeType === ELEMENT_NODE) into.push(node);
+  }
+}
+
+/**
+ * Run a scan and record a performance measure `name`: duration = time spent working (idle gaps
+ * between slices excluded), detail = wall time and ids found. The benchmark reads these.
+ */
+async function measure(name, scanner, fn) {
+  const start = performance.now();
+  const busyBefore = scanner.busyMs;
+  const matchesBefore = scanner.matches;
+  await fn();
+  const detail = {
+    wallMs: performance.now() - start,
+    matches: scanner.matches - matchesBefore,
+  };
+  performance.measure?.(name, { start, duration: scanner.busyMs - busyBefore, detail });
+  return detail;
+}

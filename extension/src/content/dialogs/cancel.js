@@ -1,0 +1,88 @@
+/** Cancel dialog: items and quantities, reason (BuyerCanceled when the buyer asked), rate warning. */
+import { openDialog } from "../ui/dialog.js";
+import { reasonLabel } from "../ui/format.js";
+import { t } from "../ui/i18n.js";
+import { h, uid } from "../ui/shadow.js";
+import { runSubmission } from "./submitflow.js";
+
+/** Amazon's cancel reasons (Order Acknowledgement feed). */
+export const CANCEL_REASONS = [
+  "BuyerCanceled", "NoInventory", "ShippingAddressUndeliverable", "CustomerExchange", "PricingError", "GeneralAdjustment",
+];
+
+/** Units of an item that can still be cancelled. */
+export function cancellable(item) {
+  return Math.max(0, item.quantityOrdered - item.quantityShipped - item.quantityCancelled);
+}
+
+/** True when cancelling with this reason counts against the seller's cancellation rate. */
+export function countsAgainstRate(order, reason) {
+  return !(order.buyerCancellationRequest?.requested && reason === "BuyerCanceled");
+}
+
+/** Open the cancel dialog for an order view (the panel only offers it when cancel is allowed). */
+export function openCancelDialog(ctx, order, opener) {
+  const doc = ctx.doc;
+  const abort = new AbortController();
+  const dlg = openDialog(ctx.root, { title: t("cancelTitle", order.orderId), opener, onClose: () => abort.abort() });
+  const rows = order.items.filter((item) => cancellable(item) > 0).map((item) => itemRow(doc, item));
+  const reasonId = uid("reason");
+  const preset = order.actions.cancel.defaultReason ?? (order.buyerCancellationRequest?.requested ? "BuyerCanceled" : "");
+  const reason = h(doc, "select", { id: reasonId, required: true, "data-spdesk": "reason" },
+    h(doc, "option", { value: "" }, t("chooseReason")),
+    CANCEL_REASONS.map((code) => h(doc, "option", { value: code, selected: code === preset }, reasonLabel(code))));
+  const noteId = uid("note");
+  const note = h(doc, "textarea", { id: noteId, rows: "2", maxlength: "2000", "data-spdesk": "note" });
+  const warning = h(doc, "p", { class: "callout", role: "note", "data-spdesk": "rate-warning", hidden: true }, t("cancelRateWarning"));
+  const formError = h(doc, "p", { class: "field-error", role: "alert", hidden: true });
+  const confirm = h(doc, "button", { type: "submit", class: "danger", "data-spdesk": "confirm" });
+  const form = h(doc, "form", { novalidate: true },
+    order.buyerCancellationRequest?.requested
+      ? h(doc, "p", { class: "callout info" }, t("buyerRequestedCancel"), " ", order.buyerCancellationRequest.reason ?? "")
+      : null,
+    h(doc, "fieldset", {}, h(doc, "legend", {}, t("cancelItems")), rows.map((r) => r.element)),
+    h(doc, "label", { for: reasonId }, t("reasonLabel")), reason,
+    warning,
+    h(doc, "label", { for: noteId }, t("noteField")), note,
+    formError,
+    h(doc, "div", { class: "footer" }, h(doc, "button", { type: "button", onclick: () => dlg.close() }, t("close")), confirm));
+  dlg.body.append(form);
+
+  const selected = () => rows.filter((r) => r.check.checked).map((r) => ({ orderItemCode: r.item.orderItemCode, quantity: r.quantity() }));
+  const refresh = () => {
+    const chosen = selected();
+    const all = chosen.length === rows.length && rows.every((r) => r.quantity() === cancellable(r.item));
+    warning.hidden = !reason.value || !countsAgainstRate(order, reason.value);
+    confirm.textContent = all ? t("cancelConfirmAll") : t("cancelConfirmItems", chosen.reduce((n, i) => n + i.quantity, 0));
+    confirm.disabled = flow.busy || !reason.value || chosen.length === 0 || chosen.some((i) => !(i.quantity >= 1));
+  };
+  form.addEventListener("input", refresh);
+  form.addEventListener("change", refresh);
+  const flow = runSubmission(ctx, dlg, { action: "cancel", form, confirm, signal: abort.signal, order, overlapLabel: t("cancelAnyway") });
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    refresh();
+    if (confirm.disabled) {
+      formError.hidden = false;
+      formError.textContent = reason.value ? t("chooseItems") : t("chooseReasonFirst");
+      return;
+    }
+    formError.hidden = true;
+    flow.submit({ orderId: order.orderId, account: order.account, items: selected(), reason: reason.value, note: note.value.trim() });
+  });
+  refresh();
+  (preset ? confirm : reason).focus();
+  return dlg;
+}
+
+function itemRow(doc, item) {
+  const max = cancellable(item);
+  const checkId = uid("item");
+  const check = h(doc, "input", { type: "checkbox", id: checkId, checked: true, "data-item": item.orderItemCode });
+  const qty = h(doc, "input", { type: "number", min: "1", max: String(max), step: "1", value: String(max),
+    "aria-label": t("cancelQuantity", item.title), "data-quantity": item.orderItemCode });
+  const quantity = () => Math.min(max, Number.parseInt(qty.value, 10));
+  const element = h(doc, "div", { class: "field" },
+    h(doc, "label", { for: checkId }, check, " ", item.title), qty, h(doc, "span", { class: "remaining" }, t("ofUnits", max)));
+  return { item, check, quantity, element };
+}

@@ -1,0 +1,189 @@
+/** The order panel docked at the right: order view, actions, history, live status. */
+import { openCancelDialog } from "./dialogs/cancel.js";
+import { renderHistory } from "./dialogs/history.js";
+import { openRefundDialog } from "./dialogs/refund.js";
+import { FINAL_STATES } from "./ui/format.js";
+import { t } from "./ui/i18n.js";
+import { renderOrder } from "./ui/orderview.js";
+import { createHost, h } from "./ui/shadow.js";
+import { PANEL_CSS } from "./ui/styles.js";
+
+const POLL_MS = 2000;
+
+/** One panel per page; `ctx`: {doc, call, options, replyTarget}. */
+export class OrderPanel {
+  constructor(ctx) {
+    this.ctx = { ...ctx, follow: (action, onUpdate, signal) => this.follow(action, onUpdate, signal) };
+    this.orderId = null;
+    this.order = null;
+    this.actions = [];
+    this.error = null;
+    this.offline = false;
+    this.watchers = new Map();
+    this.host = null;
+  }
+
+  /** Show the panel for an order; `opener` gets focus back on close. */
+  open(orderId, opener = null) {
+    this.#mount();
+    this.opener = opener;
+    this.orderId = orderId;
+    this.order = null;
+    this.actions = [];
+    this.host.hidden = false;
+    this.render();
+    this.closeButton.focus();
+    return this.load();
+  }
+
+  /** Hide the panel (its dialogs too) and give focus back to the badge that opened it. */
+  close() {
+    if (!this.host || this.host.hidden) return;
+    this.host.hidden = true;
+    this.root.querySelectorAll(".backdrop").forEach((el) => el.remove());
+    this.orderId = null;
+    this.opener?.focus?.();
+  }
+
+  /** True while the panel is shown. */
+  get isOpen() {
+    return Boolean(this.host && !this.host.hidden);
+  }
+
+  /** Remove the panel from the page (the content script is being torn down). */
+  destroy() {
+    this.host?.remove();
+    this.host = null;
+  }
+
+  /** Fetch the order and its actions; `fresh` skips the companion's short cache. */
+  async load({ fresh = false } = {}) {
+    const orderId = this.orderId;
+    this.error = null;
+    this.loading = true;
+    this.render();
+    try {
+      const [order, history] = await Promise.all([
+        this.ctx.call("getOrder", fresh ? { orderId, fresh: true } : { orderId }),
+        this.ctx.call("getActions", { orderId }).catch(() => ({ actions: this.actions })),
+      ]);
+      if (orderId !== this.orderId) return;
+      this.order = order;
+      this.actions = history?.actions ?? [];
+    } catch (err) {
+      if (orderId !== this.orderId) return;
+      this.error = err;
+    } finally {
+      if (orderId === this.orderId) {
+        this.loading = false;
+        this.render();
+      }
+    }
+  }
+
+  /** A message from the events port: an action changed, or the companion went on/offline. */
+  handleEvent(message) {
+    if (message?.type === "companion") {
+      const wasOffline = this.offline;
+      this.offline = message.state === "offline";
+      if (this.isOpen && wasOffline && !this.offline && this.error) this.load();
+      else if (this.isOpen) this.render();
+    } else if (message?.type === "action" && message.action) {
+      this.#update(message.action);
+    }
+  }
+
+  /** Watch one action until it is final: events first, polling as a safety net. */
+  follow(action, onUpdate, signal) {
+    this.#update(action);
+    this.watchers.set(action.id, onUpdate);
+    let timer = null;
+    const poll = async () => {
+      const current = this.actions.find((a) => a.id === action.id);
+      if (signal.aborted || (current && FINAL_STATES.has(current.state))) return;
+      try {
+        this.#update(await this.ctx.call("getAction", { id: action.id }));
+      } catch {
+        // offline for a moment: the next poll or the event stream will catch up
+      }
+      if (!signal.aborted) timer = setTimeout(poll, POLL_MS);
+    };
+    timer = setTimeout(poll, POLL_MS);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      this.watchers.delete(action.id);
+    }, { once: true });
+  }
+
+  #update(action) {
+    const index = this.actions.findIndex((a) => a.id === action.id);
+    const known = index >= 0 ? this.actions[index] : null;
+    if (known && known.updatedAt && action.updatedAt && known.updatedAt > action.updatedAt) return;
+    if (action.orderId !== this.orderId) return void this.watchers.get(action.id)?.(action);
+    if (index >= 0) this.actions[index] = action;
+    else this.actions.unshift(action);
+    this.watchers.get(action.id)?.(action);
+    const becameFinal = FINAL_STATES.has(action.state) && !(known && FINAL_STATES.has(known.state));
+    if (becameFinal) this.load({ fresh: true }); // refundable amounts and status changed
+    else this.render();
+  }
+
+  #mount() {
+    if (this.host) return;
+    const doc = this.ctx.doc;
+    const { host, root } = createHost(doc, "spdesk-panel", PANEL_CSS);
+    this.host = host;
+    this.root = root;
+    this.ctx.root = root;
+    this.titleOrder = h(doc, "span", { class: "oid" });
+    this.closeButton = h(doc, "button", { type: "button", class: "icon", "aria-label": t("close"), onclick: () => this.close() }, "×");
+    this.body = h(doc, "div", { class: "body" });
+    const title = h(doc, "h2", { id: "spdesk-panel-title" }, "spdesk ", this.titleOrder);
+    const refresh = h(doc, "button", { type: "button", class: "icon", "aria-label": t("refresh"), title: t("refresh"),
+      onclick: () => this.load({ fresh: true }) }, "↻");
+    const aside = h(doc, "aside", { class: "panel", "aria-labelledby": "spdesk-panel-title" },
+      h(doc, "header", {}, title, refresh, this.closeButton), this.body);
+    aside.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") this.close();
+    });
+    // Keys typed in our fields must not reach the helpdesk's keyboard shortcuts.
+    for (const type of ["keydown", "keyup", "keypress"]) host.addEventListener(type, (e) => e.stopPropagation());
+    root.append(aside);
+    doc.documentElement.append(host);
+  }
+
+  /** Redraw the panel body from the current state. */
+  render() {
+    if (!this.host) return;
+    const doc = this.ctx.doc;
+    this.titleOrder.textContent = this.orderId ?? "";
+    const parts = [];
+    if (this.offline) parts.push(h(doc, "div", { class: "callout", role: "alert", "data-spdesk": "offline" }, t("companionOffline")));
+    if (this.loading && !this.order) {
+      parts.push(h(doc, "p", { class: "state", "data-spdesk": "loading", "aria-busy": "true" }, t("loadingOrder", this.orderId)));
+    } else if (this.error) {
+      parts.push(this.#errorView(this.error));
+    } else if (this.order) {
+      parts.push(renderOrder(doc, this.order, {
+        refund: (e) => openRefundDialog(this.ctx, this.order, e.currentTarget),
+        cancel: (e) => openCancelDialog(this.ctx, this.order, e.currentTarget),
+      }));
+      parts.push(h(doc, "h3", {}, t("historyHeading")), renderHistory(this.ctx, this.actions, this.order));
+    }
+    this.body.replaceChildren(...parts);
+  }
+
+  #errorView(err) {
+    const doc = this.ctx.doc;
+    const buttons = [];
+    if (err.code === "not_paired" || err.code === "token_revoked" || err.code === "unauthorized") {
+      buttons.push(h(doc, "button", { type: "button", class: "primary", "data-spdesk": "pair",
+        onclick: () => this.ctx.call("openOptions").catch(() => {}) }, t("pairButton")));
+    }
+    if (err.code !== "extension_reloaded") {
+      buttons.push(h(doc, "button", { type: "button", "data-spdesk": "retry", onclick: () => this.load({ fresh: true }) }, t("retry")));
+    }
+    return h(doc, "div", { class: "state", "data-spdesk": "error", "data-code": err.code },
+      h(doc, "p", { class: "error", role: "alert" }, err.message), h(doc, "div", { class: "actions" }, buttons));
+  }
+}

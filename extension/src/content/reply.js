@@ -1,0 +1,156 @@
+/** Puts text into a helpdesk's reply editor so the editor's own model notices; never sends. */
+
+// Editable roots of the rich editors we know, most specific first.
+const EDITORS = [
+  ["ckeditor5", ".ck-editor__editable"],
+  ["quill", ".ql-editor"],
+  ["summernote", ".note-editable"],
+  ["redactor", ".redactor-in, .redactor-editor, .redactor_editor"],
+  ["froala", ".fr-element"],
+  ["draftjs", ".public-DraftEditor-content"],
+  ["prosemirror", ".ProseMirror"],
+  ["gmail", "[g_editable='true']"],
+];
+
+/** Error code when there is no editor to put the reply into. */
+export const NO_EDITOR = "no_reply_editor";
+
+/** The element that really takes the text: a textarea, or the contenteditable root. */
+export function resolveEditable(target) {
+  if (!target) return null;
+  if (target.tagName === "IFRAME") {
+    const body = target.contentDocument?.body ?? null; // TinyMCE edits the iframe's body
+    return body && isEditable(body) ? body : null;
+  }
+  if (target.tagName === "TEXTAREA" || target.tagName === "INPUT") return target;
+  for (const [, selector] of EDITORS) {
+    const root = target.matches(selector) ? target : target.querySelector(selector);
+    if (root && isEditable(root)) return root;
+  }
+  if (isEditable(target)) return target;
+  return target.querySelector("[contenteditable='true'], [contenteditable=''], textarea");
+}
+
+/** What kind of editor an editable element belongs to (for choosing and reporting a method). */
+export function editorKind(el) {
+  if (el.tagName === "TEXTAREA" || el.tagName === "INPUT") return "textarea";
+  if (el.ownerDocument.defaultView?.frameElement || el.id === "tinymce") return "tinymce";
+  for (const [kind, selector] of EDITORS) if (el.matches(selector)) return kind;
+  return "contenteditable";
+}
+
+function isEditable(el) {
+  const value = el.getAttribute("contenteditable");
+  return value === "" || value === "true" || value === "plaintext-only";
+}
+
+/**
+ * Insert `text` at the caret (or at the end) of the editor behind `target`.
+ * @returns {{ok: true, kind: string, method: string} | {ok: false, code: string}}
+ */
+export function insertReply(target, text) {
+  const el = resolveEditable(target);
+  if (!el) return { ok: false, code: NO_EDITOR };
+  const kind = editorKind(el);
+  const method = kind === "textarea" ? intoField(el, text) : intoEditable(el, text);
+  return { ok: true, kind, method };
+}
+
+function intoField(el, text) {
+  const before = el.value;
+  const addition = separator(before) + text;
+  el.focus();
+  el.setSelectionRange?.(before.length, before.length);
+  // execCommand keeps the browser's undo stack and fires trusted input events.
+  if (tryExec(el.ownerDocument, addition) && el.value === before + addition) return "execCommand";
+  // The native setter, not el.value =, so frameworks that track the value (React) see a change.
+  const proto = Object.getPrototypeOf(el);
+  const setter = Object.getOwnPropertyDescriptor(proto, "value")?.set;
+  if (setter) setter.call(el, before + addition);
+  else el.value = before + addition;
+  el.dispatchEvent(new (viewOf(el).InputEvent ?? Event)("input", { bubbles: true, inputType: "insertText", data: addition }));
+  el.dispatchEvent(new (viewOf(el).Event)("change", { bubbles: true }));
+  return "value";
+}
+
+function intoEditable(el, text) {
+  const doc = el.ownerDocument;
+  el.focus();
+  const range = caretRange(el);
+  const addition = (range.atEnd ? separator(el.innerText ?? el.textContent) : "") + text;
+  // Rich editors (ProseMirror, CKEditor 5, Quill, Draft.js, TinyMCE…) turn a paste into model changes.
+  if (pasteHandled(el, addition)) return "paste";
+  const before = el.textContent;
+  if (tryExec(doc, addition) && el.textContent !== before) return "execCommand";
+  insertNodes(el, range.range, addition);
+  el.dispatchEvent(new (viewOf(el).InputEvent ?? Event)("input", { bubbles: true, inputType: "insertText", data: addition }));
+  return "dom";
+}
+
+function viewOf(el) {
+  return el.ownerDocument.defaultView ?? globalThis;
+}
+
+function separator(existing) {
+  const trimmed = (existing ?? "").replace(/[\s\u200b]+$/, "");
+  return trimmed ? "\n\n" : "";
+}
+
+/** Keep the agent's caret when it is inside the editor; otherwise put it at the end. */
+function caretRange(el) {
+  const doc = el.ownerDocument;
+  const selection = doc.getSelection?.() ?? viewOf(el).getSelection?.();
+  if (selection?.rangeCount && el.contains(selection.getRangeAt(0).startContainer)) {
+    return { range: selection.getRangeAt(0), atEnd: false };
+  }
+  const range = doc.createRange();
+  let target = el;
+  // Into the last block (e.g. <p><br></p> of an empty editor), before a trailing <br>.
+  while (target.lastElementChild && !["BR", "IMG"].includes(target.lastElementChild.tagName)) {
+    target = target.lastElementChild;
+  }
+  range.selectNodeContents(target);
+  range.collapse(false);
+  if (target.lastChild?.nodeName === "BR") range.setStartBefore(target.lastChild);
+  selection?.removeAllRanges();
+  selection?.addRange(range);
+  return { range, atEnd: true };
+}
+
+function pasteHandled(el, text) {
+  const view = viewOf(el);
+  if (typeof view.DataTransfer !== "function" || typeof view.ClipboardEvent !== "function") return false;
+  let data;
+  try {
+    data = new view.DataTransfer();
+    data.setData("text/plain", text);
+  } catch {
+    return false;
+  }
+  const event = new view.ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true });
+  el.dispatchEvent(event);
+  return event.defaultPrevented;
+}
+
+function tryExec(doc, text) {
+  try {
+    return typeof doc.execCommand === "function" && doc.execCommand("insertText", false, text) === true;
+  } catch {
+    return false;
+  }
+}
+
+function insertNodes(el, range, text) {
+  const doc = el.ownerDocument;
+  const fragment = doc.createDocumentFragment();
+  text.split("\n").forEach((line, index) => {
+    if (index > 0) fragment.append(doc.createElement("br"));
+    if (line) fragment.append(doc.createTextNode(line));
+  });
+  const last = fragment.lastChild;
+  range.insertNode(fragment);
+  if (last) {
+    range.setStartAfter(last);
+    range.collapse(true);
+  }
+}

@@ -1,0 +1,71 @@
+/** The order as the panel shows it: status, channel, buyer's request, items, money, actions. */
+import { componentLabel, money, when } from "./format.js";
+import { t } from "./i18n.js";
+import { h } from "./shadow.js";
+import { sum } from "../../shared/money.js";
+
+/** Render an order view (docs/protocol.md) with Refund / Cancel buttons wired to `on`. */
+export function renderOrder(doc, order, on) {
+  const cur = order.marketplace.currency;
+  return h(doc, "section", { "data-spdesk": "order", "data-status": order.status },
+    chips(doc, order),
+    cancelRequest(doc, order),
+    h(doc, "dl", { "data-spdesk": "totals" },
+      h(doc, "dt", {}, t("charged")), h(doc, "dd", {}, money(order.totals.charged, cur)),
+      h(doc, "dt", {}, t("refunded")), h(doc, "dd", {}, money(order.totals.refunded, cur)),
+      h(doc, "dt", {}, t("refundable")), h(doc, "dd", { "data-spdesk": "refundable" }, money(order.totals.refundable, cur))),
+    actionButtons(doc, order, on),
+    h(doc, "h3", {}, t("itemsHeading")),
+    h(doc, "ul", { class: "items" }, order.items.map((item) => itemRow(doc, item, order))),
+  );
+}
+
+function chips(doc, order) {
+  const list = [
+    h(doc, "span", { class: "chip status", "data-spdesk": "status" }, t(`status_${order.status}`)),
+    h(doc, "span", { class: "chip" }, t(`channel_${order.channel}`)),
+    h(doc, "span", { class: "chip" }, `${order.marketplace.code} · ${order.marketplace.currency}`),
+  ];
+  if (order.fulfillmentOrder?.status) {
+    list.push(h(doc, "span", { class: "chip" }, t("mcfStatus", order.fulfillmentOrder.status)));
+  }
+  return h(doc, "div", { class: "chips" }, list,
+    h(doc, "span", { class: "muted" }, t("purchased", when(order.purchaseDate))));
+}
+
+function cancelRequest(doc, order) {
+  const request = order.buyerCancellationRequest;
+  if (!request?.requested) return null;
+  return h(doc, "div", { class: "callout", "data-spdesk": "cancel-request" },
+    h(doc, "strong", {}, t("buyerRequestedCancel")), " ",
+    request.reason ? `“${request.reason}”` : "",
+    request.requestedAt ? h(doc, "span", { class: "muted" }, ` ${when(request.requestedAt)}`) : null);
+}
+
+function actionButtons(doc, order, on) {
+  const refund = order.actions.refund;
+  const cancel = order.actions.cancel;
+  return h(doc, "div", {},
+    h(doc, "div", { class: "actions" },
+      h(doc, "button", { type: "button", class: "primary", "data-spdesk": "refund", disabled: !refund.allowed,
+        "aria-describedby": refund.allowed ? null : "why-refund", onclick: on.refund }, t("refundButton")),
+      h(doc, "button", { type: "button", "data-spdesk": "cancel", disabled: !cancel.allowed,
+        "aria-describedby": cancel.allowed ? null : "why-cancel", onclick: on.cancel }, t("cancelButton"))),
+    refund.allowed ? null : h(doc, "p", { class: "why", id: "why-refund", "data-spdesk": "why-refund" }, refund.reason),
+    cancel.allowed ? null : h(doc, "p", { class: "why", id: "why-cancel", "data-spdesk": "why-cancel" }, cancel.reason));
+}
+
+function itemRow(doc, item, order) {
+  const cur = order.marketplace.currency;
+  const refundable = sum(item.components.map((c) => c.refundable), order.marketplace.decimals);
+  const counts = [t("qtyOrdered", item.quantityOrdered)];
+  if (item.quantityShipped) counts.push(t("qtyShipped", item.quantityShipped));
+  if (item.quantityCancelled) counts.push(t("qtyCancelled", item.quantityCancelled));
+  const parts = item.components.filter((c) => c.charged !== "0" && Number(c.charged) !== 0)
+    .map((c) => `${componentLabel(c.type)} ${money(c.charged, cur)}`);
+  return h(doc, "li", { "data-item": item.orderItemCode },
+    h(doc, "div", {}, item.title),
+    h(doc, "div", { class: "muted" }, `${item.sku} · ${counts.join(" · ")}`),
+    h(doc, "div", { class: "muted" }, parts.join(" · ")),
+    h(doc, "div", { class: "muted" }, t("itemRefundable", money(refundable, cur))));
+}

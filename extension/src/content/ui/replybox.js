@@ -1,0 +1,57 @@
+/** "Insert reply": renders the localised confirmation and puts it into the helpdesk's reply box. */
+import { renderReply, resolveLanguage } from "../../shared/templates.js";
+import { insertReply } from "../reply.js";
+import { t } from "./i18n.js";
+import { h } from "./shadow.js";
+
+/** The reply text for a finished action of an order. */
+export function replyFor(action, order, options) {
+  const titles = new Map((order?.items ?? []).map((item) => [item.orderItemCode, item.title]));
+  return renderReply({
+    kind: action.kind === "cancel" ? "cancel" : "refund",
+    language: resolveLanguage(options?.replyLanguage, order?.marketplace?.language),
+    amount: action.total,
+    currency: action.currency,
+    reason: action.reason,
+    confirmation: action.confirmation,
+    orderId: action.orderId,
+    items: (action.items ?? []).map((item) => ({
+      title: titles.get(item.orderItemCode) ?? item.orderItemCode,
+      quantity: item.quantity ?? 1,
+    })),
+  }, options?.templates);
+}
+
+/** Button plus outcome line; `ctx.replyTarget()` finds the editor when clicked. */
+export function createReplyControls(ctx, action, order) {
+  const doc = ctx.doc;
+  const note = h(doc, "p", { class: "muted", role: "status", "aria-live": "polite" });
+  const fallback = h(doc, "div", { hidden: true });
+  const insert = () => {
+    const text = replyFor(action, order, ctx.options);
+    const result = insertReply(ctx.replyTarget(), text);
+    fallback.replaceChildren();
+    if (result.ok) {
+      note.dataset.result = "inserted";
+      note.textContent = t("replyInserted");
+      fallback.hidden = true;
+      return;
+    }
+    note.dataset.result = result.code;
+    note.textContent = t("replyNoEditor");
+    const copy = h(doc, "button", { type: "button", onclick: () => copyText(text, note) }, t("replyCopy"));
+    fallback.append(h(doc, "div", { class: "reply" }, text), copy);
+    fallback.hidden = false;
+  };
+  const button = h(doc, "button", { type: "button", class: "primary", "data-spdesk": "insert-reply", onclick: insert }, t("replyInsert"));
+  return h(doc, "div", { class: "reply-controls" }, button, note, fallback);
+}
+
+async function copyText(text, note) {
+  try {
+    await navigator.clipboard.writeText(text);
+    note.textContent = t("replyCopied");
+  } catch {
+    note.textContent = t("replyCopyFailed");
+  }
+}

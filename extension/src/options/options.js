@@ -1,0 +1,120 @@
+/** Options page: companion address and status, pairing, agent name, reply language, templates, sites. */
+
+import { Actions, send } from "../shared/messages.js";
+import { LANGUAGES, loadOptions, normalizeCompanionUrl, saveOptions } from "../shared/options.js";
+import { disableSite } from "../background/sites.js";
+import { errorText, extensionApi, h, localize, say, t } from "./page.js";
+import { languageName, setupTemplateEditor } from "./templates-editor.js";
+
+/** Renders the companion's status reply into the page. */
+function renderStatus(doc, reply) {
+  const $ = (id) => doc.getElementById(id);
+  const details = $("companion-details");
+  if (!reply.ok) {
+    details.hidden = true;
+    say($("companion-status"), errorText(reply.error), "error");
+    return renderPairing(doc, null);
+  }
+  const status = reply.data;
+  say($("companion-status"), status.paired ? t("statusOnline", [status.version ?? "?"]) : t("statusNotPaired"), status.paired ? "ok" : "warn");
+  $("status-version").textContent = status.version ?? "?";
+  $("status-mode").textContent = status.mode ? t(status.mode === "sandbox" ? "modeSandbox" : "modeAmazon") : "—";
+  const accounts = status.accounts ?? [];
+  $("status-accounts").replaceChildren(...(status.paired && !accounts.length
+    ? [h("li", {}, t("optNoAccounts"))]
+    : accounts.map((a) => h("li", {}, `${a.name} — ${a.region ?? ""} ${(a.marketplaces ?? []).join(", ")} ${a.default ? t("accountDefault") : ""}`.trim()))));
+  details.hidden = false;
+  renderPairing(doc, status);
+}
+
+function renderPairing(doc, status) {
+  const paired = Boolean(status?.paired);
+  say(doc.getElementById("pair-state"), paired ? t("optPaired", [status.pairingId ?? "?"]) : t("optNotPaired"), paired ? "ok" : "warn");
+  doc.getElementById("unpair").hidden = !paired;
+}
+
+function renderSites(doc, sites, ext) {
+  const list = doc.getElementById("sites");
+  doc.getElementById("sites-empty").hidden = sites.length > 0;
+  list.replaceChildren(...sites.map((origin) => {
+    const remove = h("button", { type: "button", className: "secondary", "aria-label": t("optSiteRemove", [origin]) }, t("optRemove"));
+    remove.addEventListener("click", () => {
+      remove.disabled = true;
+      disableSite(origin, { ext }).catch((err) => say(doc.getElementById("sites-message"), `${t("errUnexpected")} (${err?.message ?? err})`, "error"));
+    });
+    return h("li", {}, h("span", {}, origin), remove);
+  }));
+}
+
+/** Wires the page; resolves once every section has been rendered the first time. */
+export async function start({ doc = document, ext = extensionApi() } = {}) {
+  localize(doc, ext);
+  const $ = (id) => doc.getElementById(id);
+  const area = ext.storage.local;
+  const refresh = () => send(Actions.STATUS, {}, ext.runtime).then((reply) => renderStatus(doc, reply));
+  const options = await loadOptions(area);
+
+  $("companion-url").value = options.companionUrl;
+  $("companion-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const input = $("companion-url");
+    const url = normalizeCompanionUrl(input.value);
+    input.setAttribute("aria-invalid", String(url === null));
+    if (url === null) return say($("companion-url-error"), t("optInvalidUrl"), "error");
+    say($("companion-url-error"), "");
+    input.value = url;
+    await saveOptions({ companionUrl: url }, area);
+    say($("companion-status"), t("statusChecking"), "pending");
+    await refresh();
+  });
+  $("check").addEventListener("click", () => {
+    say($("companion-status"), t("statusChecking"), "pending");
+    refresh();
+  });
+
+  $("pair-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const input = $("pair-code");
+    const button = event.submitter ?? $("pair-form").querySelector("button[type=submit]");
+    button.disabled = true;
+    const reply = await send(Actions.PAIR, { code: input.value.trim() }, ext.runtime);
+    button.disabled = false;
+    if (!reply.ok) return say($("pair-message"), errorText(reply.error), "error");
+    input.value = "";
+    say($("pair-message"), "");
+    await refresh();
+  });
+  $("unpair").addEventListener("click", async () => {
+    const reply = await send(Actions.UNPAIR, {}, ext.runtime);
+    if (reply.ok) say($("pair-message"), t("optUnpaired", [reply.data.pairingId ?? "ID"]), "info");
+    await refresh();
+  });
+
+  const language = $("reply-language");
+  language.replaceChildren(
+    h("option", { value: "auto" }, t("langAuto")),
+    ...LANGUAGES.map((lang) => h("option", { value: lang, lang }, languageName(lang))),
+  );
+  $("agent-name").value = options.agentName;
+  language.value = options.replyLanguage;
+  $("agent-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    await saveOptions({ agentName: $("agent-name").value, replyLanguage: language.value }, area);
+    say($("agent-message"), t("optSaved"), "ok");
+  });
+
+  renderSites(doc, options.enabledSites, ext);
+  ext.storage.onChanged.addListener((changes, areaName) => {
+    if (areaName === "local" && changes.enabledSites) loadOptions(area).then((o) => renderSites(doc, o.enabledSites, ext));
+  });
+
+  await Promise.all([
+    refresh(),
+    setupTemplateEditor(doc, {
+      getTemplates: async () => (await loadOptions(area)).templates,
+      save: (templates) => saveOptions({ templates }, area),
+    }),
+  ]);
+}
+
+if (globalThis.location?.protocol?.endsWith("-extension:")) start();

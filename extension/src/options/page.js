@@ -1,0 +1,48 @@
+/** Helpers shared by the extension's own pages (options, popup): localisation and small DOM bits. */
+
+/** The browser's extension API (Firefox `browser`, Chrome `chrome`). */
+export function extensionApi() {
+  return globalThis.browser ?? globalThis.chrome;
+}
+
+/** A localised string from _locales, or the key itself so a missing one is visible, not blank. */
+export function t(key, substitutions, ext = extensionApi()) {
+  return ext?.i18n?.getMessage(key, substitutions) || key;
+}
+
+/**
+ * Fills `data-i18n` (text), `data-i18n-label` (aria-label) and `data-i18n-placeholder` attributes,
+ * and sets the document language to the browser's UI language.
+ */
+export function localize(root = document, ext = extensionApi()) {
+  for (const el of root.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n, undefined, ext);
+  for (const el of root.querySelectorAll("[data-i18n-label]")) el.setAttribute("aria-label", t(el.dataset.i18nLabel, undefined, ext));
+  for (const el of root.querySelectorAll("[data-i18n-placeholder]")) el.placeholder = t(el.dataset.i18nPlaceholder, undefined, ext);
+  const lang = ext?.i18n?.getUILanguage?.();
+  if (lang && root.documentElement) root.documentElement.lang = lang;
+}
+
+/** Creates an element with properties and children. */
+export function h(tag, props = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key.startsWith("aria-") || key.startsWith("data-") || key === "for" || key === "role") el.setAttribute(key, value);
+    else el[key] = value;
+  }
+  el.append(...children.filter((c) => c !== null && c !== undefined && c !== false));
+  return el;
+}
+
+/** Shows a message in a status element (text only: never HTML from the companion). */
+export function say(el, text, kind = "info") {
+  el.textContent = text ?? "";
+  el.dataset.kind = kind;
+  el.hidden = !text;
+}
+
+/** The sentence for a failed `{ok: false, error}` reply, preferring the localised versions of ours. */
+export function errorText(error) {
+  const key = { companion_offline: "errCompanionOffline", companion_timeout: "errCompanionTimeout", not_paired: "errNotPaired" }[error?.code];
+  if (key) return t(key);
+  return error?.message || t("errUnexpected");
+}

@@ -1,0 +1,77 @@
+/** Toolbar popup: companion status, enable/disable spdesk for the active tab's site, link to options. */
+
+import { Actions, send } from "../shared/messages.js";
+import { loadOptions, webOrigin } from "../shared/options.js";
+import { disableSite, hasPermission, requestSite } from "../background/sites.js";
+import { errorText, extensionApi, localize, say, t } from "../options/page.js";
+
+/** Shows the companion's state from the background's `status` reply. */
+export function renderCompanion(el, reply) {
+  if (!reply.ok) return say(el, errorText(reply.error), "error");
+  const { version, paired } = reply.data;
+  if (!paired) return say(el, t("statusNotPaired"), "warn");
+  return say(el, t("statusOnline", [version ?? "?"]), "ok");
+}
+
+/** Whether spdesk is on for an origin: stored as enabled and the permission still granted. */
+export async function siteEnabled(origin, ext) {
+  const { enabledSites } = await loadOptions(ext.storage.local);
+  return enabledSites.includes(origin) && (await hasPermission(origin, ext));
+}
+
+/** Wires the popup into `doc`; returns a promise that settles once the first render is done. */
+export async function start({ doc = document, ext = extensionApi() } = {}) {
+  localize(doc, ext);
+  const $ = (id) => doc.getElementById(id);
+  const toggle = $("site-toggle");
+  const siteStatus = $("site-status");
+  const siteError = $("site-error");
+
+  $("open-options").addEventListener("click", (event) => {
+    event.preventDefault();
+    ext.runtime.openOptionsPage();
+    globalThis.close?.();
+  });
+
+  const [tab] = await ext.tabs.query({ active: true, currentWindow: true });
+  const origin = webOrigin(tab?.url);
+  let enabled = false;
+
+  async function renderSite() {
+    if (!origin) {
+      toggle.hidden = true;
+      return say(siteStatus, t("siteUnsupported"), "pending");
+    }
+    enabled = await siteEnabled(origin, ext);
+    say(siteStatus, t(enabled ? "siteIsEnabled" : "siteIsDisabled", [origin]), enabled ? "ok" : "pending");
+    toggle.textContent = t(enabled ? "siteDisable" : "siteEnable");
+    toggle.className = enabled ? "secondary" : "";
+    toggle.hidden = false;
+    toggle.disabled = false;
+  }
+
+  toggle.addEventListener("click", () => {
+    say(siteError, "");
+    toggle.disabled = true;
+    // requestSite calls permissions.request synchronously, inside this click.
+    const done = enabled ? disableSite(origin, { ext }) : requestSite(origin, tab.id, ext);
+    done
+      .then((result) => {
+        if (result === false) say(siteError, t("sitePermissionDenied"), "error");
+      })
+      .catch((err) => say(siteError, `${t("errUnexpected")} (${err?.message ?? err})`, "error"))
+      .finally(renderSite);
+  });
+
+  // The background may finish enabling (Firefox) after the click; follow the stored list.
+  ext.storage.onChanged.addListener((changes, area) => {
+    if (area === "local" && changes.enabledSites) renderSite();
+  });
+
+  await Promise.all([
+    renderSite(),
+    send(Actions.STATUS, {}, ext.runtime).then((reply) => renderCompanion($("companion-status"), reply)),
+  ]);
+}
+
+if (globalThis.location?.protocol?.endsWith("-extension:")) start();

@@ -1,0 +1,50 @@
+"""The feed cycle driven by python-amazon-sp-api's async Feeds client over real HTTP."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sp_api.asyncio.api import Feeds
+
+from companion.sandbox import SandboxServer
+from tests.plugins.sandbox import spapi_client
+from tests.sandbox.feedkit import (
+    ACKNOWLEDGEMENT,
+    ADJUSTMENT,
+    ack_message,
+    adjusted_item,
+    adjustment_message,
+    envelope,
+    order_view,
+    run_to_report,
+)
+
+
+async def test_refund_cycle_submit_poll_report(sandbox: SandboxServer) -> None:
+    order = order_view(sandbox, "us-fbm-shipped")
+    line = order.items[0]
+    xml = envelope("OrderAdjustment", [adjustment_message(
+        1, order.order_id,
+        adjusted_item(line.item_code, {"Principal": "5.00", "Tax": "0.40"}, merchant_id="act_1"),
+    )])
+    async with spapi_client(Feeds, sandbox) as feeds:
+        feed, report = await run_to_report(feeds, ADJUSTMENT, xml)
+    assert report.transaction_id == feed["feedId"]
+    assert report.status_code == "Complete"
+    assert report.summary == {"MessagesProcessed": 1, "MessagesSuccessful": 1,
+                              "MessagesWithError": 0, "MessagesWithWarning": 0}
+    assert report.results == []
+    assert line.refunded["Principal"] >= Decimal("5.00")
+    applied = [a for a in sandbox.state.adjustments if a.feed_id == feed["feedId"]]
+    assert [(a.message_id, a.merchant_adjustment_item_id, a.components) for a in applied] == [
+        (1, "act_1", {"Principal": Decimal("5.00"), "Tax": Decimal("0.40")})]
+
+
+async def test_cancel_cycle_cancels_the_order(sandbox: SandboxServer) -> None:
+    order = order_view(sandbox, "us-fbm-unshipped-single")
+    xml = envelope("OrderAcknowledgement", [
+        ack_message(1, order.order_id, [(order.items[0].item_code, "NoInventory")])])
+    async with spapi_client(Feeds, sandbox) as feeds:
+        _, report = await run_to_report(feeds, ACKNOWLEDGEMENT, xml)
+    assert report.summary["MessagesSuccessful"] == 1
+    assert str(order.status) == "CANCELLED"
