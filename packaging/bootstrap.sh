@@ -1,13 +1,22 @@
 #!/usr/bin/env bash
-# Install what spdesk needs on a fresh Debian/Ubuntu machine: system packages, .venv, npm modules.
+# Install what spdesk needs on a fresh Debian/Ubuntu machine: system packages, .venv, npm modules,
+# and the built extension (dist/chrome, dist/firefox). Safe to run again: it skips what is there.
 # Usage: packaging/bootstrap.sh demo|test
 set -euo pipefail
 cd "$(dirname "$0")/.."
 purpose="${1:-demo}"
+case "$purpose" in demo|test) ;; *) echo "usage: $0 demo|test" >&2; exit 2 ;; esac
 
+# The keyring (Secret Service over D-Bus) is needed by both; browsers only by the tests.
 apt_packages=(dbus dbus-daemon gnome-keyring)
 if [ "$purpose" = test ]; then
   apt_packages+=(chromium chromium-driver firefox-esr)
+fi
+command -v python3 >/dev/null || apt_packages+=(python3)
+python3 -c 'import ensurepip, venv' 2>/dev/null || apt_packages+=(python3-venv)
+command -v node >/dev/null || apt_packages+=(nodejs)
+if [ "$purpose" = test ]; then
+  command -v npm >/dev/null || apt_packages+=(npm)
 fi
 
 missing=()
@@ -23,9 +32,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
+  echo "spdesk needs Python 3.11 or newer; this machine has $(python3 --version)." >&2; exit 1; }
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
+# Reinstall only when pyproject.toml changed since the last successful install for this purpose.
 stamp=.venv/.spdesk-$purpose-$(sha256sum pyproject.toml | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   .venv/bin/pip install -q --disable-pip-version-check --upgrade pip
@@ -41,7 +53,7 @@ if [ "$purpose" = test ] && [ -f extension/package.json ]; then
   (cd extension && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-# puppeteer-core drives firefox-esr in the end-to-end tests; it never downloads a browser.
-if [ "$purpose" = test ] && [ -f tests/e2e/firefox/package.json ]; then
-  (cd tests/e2e/firefox && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+# The packages to load in the browser: dist/chrome and dist/firefox (plain Node, no npm modules).
+if [ -f packaging/build-extension.mjs ]; then
+  node packaging/build-extension.mjs >/dev/null
 fi

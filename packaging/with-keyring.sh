@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run a command with a usable freedesktop Secret Service. Uses the desktop's keyring when one
-# answers; otherwise starts a private, throwaway GNOME Keyring for this command only.
+# answers; otherwise starts a private, throwaway GNOME Keyring for this command only (removed
+# afterwards). Only the keyring daemon gets the throwaway data dir: the command keeps the user's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,11 +11,21 @@ if [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ] && [ -z "${SPDESK_PRIVATE_KEYRING:-}" 
 fi
 
 scratch="$(mktemp -d "${TMPDIR:-/tmp}/spdesk-keyring.XXXXXX")"
+trap 'rm -rf "$scratch"' EXIT
 mkdir -p "$scratch/data" "$scratch/runtime"
 chmod 700 "$scratch/runtime"
-export XDG_DATA_HOME="$scratch/data" XDG_RUNTIME_DIR="$scratch/runtime"
+export SPDESK_KEYRING_DATA="$scratch/data" SPDESK_KEYRING_RUNTIME="$scratch/runtime"
 export SPDESK_KEYRING_PASSWORD="spdesk-throwaway-$$"
-exec dbus-run-session -- bash -c '
-  printf %s "$SPDESK_KEYRING_PASSWORD" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-  unset SPDESK_KEYRING_PASSWORD
-  exec "$@"' spdesk-keyring "$@"
+# The user's own XDG_DATA_HOME (or none) is handed back to the command after the daemon starts.
+export SPDESK_USER_XDG_DATA_HOME="${XDG_DATA_HOME-__unset__}"
+status=0
+dbus-run-session -- bash -c '
+  export XDG_RUNTIME_DIR="$SPDESK_KEYRING_RUNTIME"
+  printf %s "$SPDESK_KEYRING_PASSWORD" \
+    | XDG_DATA_HOME="$SPDESK_KEYRING_DATA" gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  unset SPDESK_KEYRING_PASSWORD SPDESK_KEYRING_DATA SPDESK_KEYRING_RUNTIME
+  if [ "$SPDESK_USER_XDG_DATA_HOME" = __unset__ ]; then unset XDG_DATA_HOME
+  else export XDG_DATA_HOME="$SPDESK_USER_XDG_DATA_HOME"; fi
+  unset SPDESK_USER_XDG_DATA_HOME
+  exec "$@"' spdesk-keyring "$@" || status=$?
+exit "$status"

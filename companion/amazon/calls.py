@@ -56,7 +56,10 @@ class Caller:
         attempt, evicted = 0, False
         while True:
             attempt += 1
-            await self.limiter.acquire(operation)
+            budget = self.policy.deadline - (time.monotonic() - started)
+            if not await self.limiter.acquire(operation, budget):
+                # Waiting for our own bucket would outlast the call: say so now, send nothing.
+                raise AmazonThrottled(details={"operation": operation})
             verdict, reply = await self._attempt(operation, send)
             if verdict.action is Action.OK:
                 return reply

@@ -11,10 +11,10 @@ from pydantic import SecretStr
 from sp_api.asyncio.api import Feeds, Finances, FulfillmentOutbound, Orders
 from sp_api.asyncio.auth.access_token_client import AccessTokenClient
 from sp_api.asyncio.auth.access_token_client import cache as _token_cache
-from sp_api.asyncio.base._transport_httpx import AsyncHttpxTransport
 from sp_api.auth._core import build_cache_key
 from sp_api.base.credential_provider import FromCodeCredentialProvider
 
+from companion.amazon.transport import ClientTimeoutTransport
 from companion.marketplaces import LWA_TOKEN_URL, REGION_HOSTS, marketplace
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ def build_clients(target: Target, http: httpx.AsyncClient) -> SpApiClients:
         outbound=FulfillmentOutbound(place, **common),
         feeds=Feeds(place, version="2021-06-30", **common),
     )
-    transport = AsyncHttpxTransport(client=http)
+    transport = ClientTimeoutTransport(client=http)
     for client in clients.all():
         # SP_API_DEFAULT_MARKETPLACE silently overrides the marketplace passed in: set it back.
         client.endpoint = target.endpoint

@@ -12,6 +12,7 @@ from typing import Any
 from companion.amazon.calls import Caller
 from companion.amazon.clients import SpApiClients, Target, build_clients
 from companion.amazon.models import AmazonOrder, Feed, FinancialEvents, FulfillmentOrder
+from companion.amazon.outcome import AmazonRejected
 from companion.amazon.parse import (
     AmazonBadResponse,
     parse_feed,
@@ -83,7 +84,9 @@ class Gateway:
                 "getFulfillmentOrder",
                 lambda: outbound.get_fulfillment_order(seller_fulfillment_order_id),
             )
-        except NotFound:
+        except (NotFound, AmazonRejected) as exc:
+            if isinstance(exc, AmazonRejected) and not _says_not_found(exc):
+                raise
             return None
         return parse_fulfillment_order(reply.body)
 
@@ -95,7 +98,9 @@ class Gateway:
                 "cancelFulfillmentOrder",
                 lambda: outbound.cancel_fulfillment_order(seller_fulfillment_order_id),
             )
-        except NotFound:
+        except (NotFound, AmazonRejected) as exc:
+            if isinstance(exc, AmazonRejected) and not _says_not_found(exc):
+                raise
             raise OrderNotFound(details={"orderId": seller_fulfillment_order_id}) from None
 
     async def list_financial_events(self, order_id: str) -> FinancialEvents:
@@ -191,6 +196,11 @@ class Gateway:
             except (OSError, EOFError, zlib.error) as exc:
                 raise AmazonBadResponse(details={"operation": "getFeedDocument"}) from exc
         return content
+
+
+def _says_not_found(error: AmazonRejected) -> bool:
+    # Fulfillment Outbound answers an unknown id with 400 InvalidInput "Requested order not found".
+    return "not found" in error.message.lower()
 
 
 def _iso(moment: datetime) -> str:

@@ -138,12 +138,14 @@ def judge_sp_api(response: httpx.Response, operation: str) -> Verdict:
     if code:
         details["amazonCode"] = code
     if status == 429:
-        return Verdict(Action.RETRY, AmazonThrottled(details=details), wait_hint(response.headers))
+        return Verdict(Action.RETRY, AmazonThrottled(details=details),
+                       wait_hint=wait_hint(response.headers))
     if status == 504 or status == 408:
-        return Verdict(Action.RETRY, AmazonTimeout(details=details), wait_hint(response.headers))
+        return Verdict(Action.RETRY, AmazonTimeout(details=details),
+                       wait_hint=wait_hint(response.headers))
     if status >= 500:
         hint = wait_hint(response.headers)
-        return Verdict(Action.RETRY, AmazonUnavailable(details=details), hint)
+        return Verdict(Action.RETRY, AmazonUnavailable(details=details), wait_hint=hint)
     if status in (401, 403):
         # An expired or revoked access token: evict the library's cached token and try again once.
         return Verdict(Action.RETRY, AmazonAccessDenied(details=details), evict_token=True)
@@ -158,7 +160,8 @@ def judge_lwa(response: httpx.Response) -> Verdict:
     status = response.status_code
     details: dict[str, Any] = {"operation": "lwaToken", "httpStatus": status}
     if status == 429:
-        return Verdict(Action.RETRY, AmazonThrottled(details=details), wait_hint(response.headers))
+        return Verdict(Action.RETRY, AmazonThrottled(details=details),
+                       wait_hint=wait_hint(response.headers))
     if status >= 500 or (status == 200 and not isinstance(decode_json(response.content), dict)):
         return Verdict(Action.RETRY, AmazonUnavailable(details=details))
     if status == 200:

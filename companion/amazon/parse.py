@@ -38,6 +38,8 @@ TAX_COMPONENTS: dict[str, str] = {
     "COD_FEE": "CODTax",
     "OTHER": "Tax",
 }
+# Finances names a few charge types differently from the Order Adjustment feed.
+FINANCES_CHARGE_TYPES = {"ShippingCharge": "Shipping", "GiftWrapCharge": "GiftWrap"}
 # Finances lists where money went back to the buyer: refunds, and A-to-z / chargeback payouts,
 # which must also count as refunded so a second refund does not pay the buyer twice.
 REFUND_EVENT_LISTS = ("RefundEventList", "GuaranteeClaimEventList", "ChargebackEventList")
@@ -228,8 +230,8 @@ def _sum_charges(
     for item in event.get(items_key) or []:
         for charge in item.get(charges_key) or []:
             amount = charge["ChargeAmount"]
-            value = sign * money(amount["CurrencyAmount"])
-            into[item["OrderItemId"]][charge["ChargeType"]] += value
+            kind = FINANCES_CHARGE_TYPES.get(charge["ChargeType"], charge["ChargeType"])
+            into[item["OrderItemId"]][kind] += sign * money(amount["CurrencyAmount"])
             currency = amount.get("CurrencyCode") or currency
     return currency
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -92,16 +93,18 @@ class RateLimiter:
             self._buckets[operation] = TokenBucket(plan, self._clock)
         return self._buckets[operation]
 
-    async def acquire(self, operation: str) -> float:
-        """Wait until the operation may be called; returns the seconds waited."""
+    async def acquire(self, operation: str, max_wait: float = math.inf) -> bool:
+        """Wait for a token; False (nothing taken) when it would take longer than `max_wait`."""
         bucket = self.bucket(operation)
         waited = 0.0
         while (due := bucket.try_take()) > 0:
+            if waited + due > max_wait:
+                return False
             # Re-check often: a rate learnt from Amazon's headers meanwhile shortens the wait.
             step = min(due, MAX_POLL_SECONDS)
             await asyncio.sleep(step)
             waited += step
-        return waited
+        return True
 
     def observe(self, operation: str, rate_header: str | None) -> None:
         """Learn the applied rate from a response header, when Amazon sends one."""

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 import httpx
+from sp_api.asyncio.base._transport_httpx import AsyncHttpxTransport
 
 _SINK: ContextVar[list[httpx.Response] | None] = ContextVar("spdesk_sp_api_sink", default=None)
 
@@ -50,6 +51,17 @@ def new_http_client(timeout: float) -> httpx.AsyncClient:
         follow_redirects=False,
         event_hooks={"request": [_fix_host], "response": [_record]},
     )
+
+
+class ClientTimeoutTransport(AsyncHttpxTransport):
+    """The library's transport, minus its explicit `timeout=None` that disables httpx timeouts."""
+
+    async def request(  # type: ignore[override]
+        self, method: str, url: str, **kwargs: object
+    ) -> httpx.Response:
+        """Send with the shared client's own timeouts."""
+        kwargs.pop("timeout", None)
+        return await self._client.request(method, url, **kwargs)  # type: ignore[arg-type]
 
 
 @contextmanager

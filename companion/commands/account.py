@@ -60,7 +60,7 @@ def _add(store: AccountStore, args: argparse.Namespace) -> int:
                           marketplaces=[c.strip().upper() for c in codes.split(",") if c.strip()],
                           endpoint=args.endpoint, lwa_url=args.lwa_url)
     except ValidationError as exc:
-        raise BadRequest(describe(exc)[0], code="invalid_account") from None
+        raise BadRequest(describe(exc, "This account")[0], code="invalid_account") from None
     client_id = _ask("LWA client id", args.client_id)
     credentials = Credentials(client_id=client_id, client_secret=_ask_secret("LWA client secret"),
                               refresh_token=_ask_secret("Refresh token"))

@@ -64,7 +64,7 @@ def _ticket_view(ticket: Ticket, replies: list[str]) -> str:
     <div class="actions"><button type="submit">Send reply</button></div>
   </form>
 </section>
-<aside class="customer">
+<aside class="customer-card">
   <div class="avatar big">{escape(_initials(ticket.customer))}</div>
   <h2>{escape(ticket.customer)}</h2>
   <p class="email">{escape(ticket.email)}</p>
@@ -84,7 +84,7 @@ def render_page(tickets: dict[int, Ticket], current: int, replies: list[str]) ->
 <link rel="stylesheet" href="/static/helpdesk.css"></head>
 <body>
 <nav class="topbar"><span class="logo">Acme Support</span><span class="crumb">Inbox</span>
-  <span class="spacer"></span><span class="agent">Anna (Support) · spdesk demo</span></nav>
+  <span class="spacer"></span><span class="whoami">Anna (Support) · spdesk demo</span></nav>
 <div class="layout">
   <aside class="inbox"><h2>Open tickets <span class="count">{len(tickets)}</span></h2>
     {items}</aside>

@@ -25,22 +25,27 @@ def _field(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in loc) or "body"
 
 
-def describe(exc: ValidationError) -> tuple[str, list[dict[str, str]]]:
+def describe(exc: ValidationError, what: str = "The request"
+             ) -> tuple[str, list[dict[str, str]]]:
     """One readable sentence for the agent, plus every problem for the extension."""
     problems = []
     for err in exc.errors(include_url=False, include_input=False):
         name = _field(err["loc"])
+        # Our own validators' messages are already sentences; pydantic prefixes them.
+        msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             text = f"'{name}' is not a field spdesk knows."
         elif err["type"] == "missing":
             text = f"'{name}' is missing."
+        elif not err["loc"]:
+            text = f"{msg}."
         else:
-            text = f"'{name}': {err['msg']}."
+            text = f"'{name}': {msg}."
         problems.append({"field": name, "problem": text})
-    first = problems[0]["problem"] if problems else "The request is not valid."
+    first = problems[0]["problem"] if problems else "it does not fit."
     more = len(problems) - 1
     suffix = f" ({more} more problem{'s' if more > 1 else ''})" if more > 0 else ""
-    return f"The request is not valid: {first}{suffix}", problems
+    return f"{what} is not valid: {first}{suffix}", problems
 
 
 def validate(model: type[M], data: Any) -> M:

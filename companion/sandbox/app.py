@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -49,6 +50,12 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return error_response(500, "InternalFailure", "We encountered an internal error.")
 
 
+async def _request_id(request: web.Request, response: web.StreamResponse) -> None:
+    """Every SP-API answer carries a request id, as Amazon's do (support asks for it)."""
+    if not request.path.startswith("/_sandbox/"):
+        response.headers.setdefault("x-amzn-RequestId", str(uuid.uuid4()))
+
+
 def _setup_extensions(app: web.Application) -> None:
     for name in EXTENSION_MODULES:
         # The Feeds, Finances and Fulfillment parts are optional add-ons of this package:
@@ -68,6 +75,7 @@ def create_sandbox_app(state: SandboxState) -> web.Application:
     app = web.Application(client_max_size=10 * 1024 * 1024)
     app[STATE] = state
     app.middlewares.append(error_middleware)
+    app.on_response_prepare.append(_request_id)
     auth.setup_auth(app)
     setup_faults(app, state.faults, state.throttle)
     setup_throttle(app, state.throttle)

@@ -131,8 +131,6 @@ async def add_fault(request: web.Request) -> web.Response:
                                  body.get("count", 1), body.get("delaySeconds"))
     except FaultError as exc:
         return _problem(400, "invalid_fault", str(exc))
-    if fault.kind == "expired_token" and fault.operation == "*" and fault.remaining is None:
-        expire_tokens(state)
     return web.json_response({"fault": fault.to_json()}, status=201)
 
 

@@ -171,12 +171,12 @@ def setup_faults(app: web.Application, faults: FaultSettings, throttle: Throttle
             return await handler(request)
         if fault.kind is FaultKind.SLOW:
             await _hold(faults, fault.delay_seconds)
-            return await handler(request)
+            return await handler(request)  # the usage plan counts it as usual
+        throttle.record(operation, throttled=fault.kind is FaultKind.THROTTLE)
         if fault.kind is FaultKind.TIMEOUT:
             await _hold(faults, fault.delay_seconds)
             return html_error(504)
         if fault.kind is FaultKind.THROTTLE:
-            throttle.record_throttled(operation)
             return quota_exceeded()
         if fault.kind is FaultKind.EXPIRED_TOKEN:
             return expired_token()

@@ -76,11 +76,11 @@ def apply_adjustment(
 def apply_cancel(
     state: SandboxState, order: Order, plan: CancelPlan, feed_id: str, message_id: int
 ) -> None:
-    """Cancel the unshipped units of the planned items; the order is CANCELLED when none is left."""
+    """Cancel the planned units of each item; the order is CANCELLED when no unit is left."""
     now = state.now()
     by_reason: dict[str, list[str]] = {}
-    for line, reason in plan.items:
-        line.qty_cancelled += line.qty_unshipped
+    for line, reason, units in plan.items:
+        line.qty_cancelled += units
         line.cancellation = ItemCancellation("MERCHANT", reason, now)
         by_reason.setdefault(reason, []).append(line.item_code)
     for reason, codes in by_reason.items():

@@ -70,6 +70,7 @@ class AckItem:
 
     item_code: str
     cancel_reason: str | None = None
+    quantity: int | None = None  # units to cancel; None: every unshipped unit
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,8 +209,11 @@ def _ack_item(element: ET.Element) -> AckItem:
     item_code = _text(cursor.required("AmazonOrderItemCode"))
     cursor.optional("MerchantOrderItemID")
     reason = cursor.optional("CancelReason")
+    quantity = _int(cursor.optional("Quantity"))
     cursor.end()
-    return AckItem(item_code, _text(reason) if reason is not None else None)
+    if quantity == 0:
+        raise StructureError("<Quantity> must be at least 1.")
+    return AckItem(item_code, _text(reason) if reason is not None else None, quantity)
 
 
 def _order_acknowledgement(element: ET.Element) -> OrderAcknowledgement:

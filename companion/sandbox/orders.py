@@ -189,6 +189,8 @@ def _time_window(request: web.Request, now: datetime) -> tuple[str, datetime, da
         assert updated_after is not None
         field, after, before = "updated", updated_after, updated_before
     latest = now - timedelta(minutes=2)
+    if after > latest:
+        raise invalid_input("The after date must be at least two minutes before the request.")
     before = before or latest
     if before > latest:
         raise invalid_input("The before date must be at least two minutes before the request.")

@@ -1,7 +1,8 @@
 """The feed processor: one worker per seller runs feeds one after another, on the virtual clock.
 
-IN_QUEUE for `feed_queue_seconds`, then IN_PROGRESS for `feed_processing_seconds`, then DONE with
-a processing report. Faults taken when the feed was created change that:
+A feed is IN_QUEUE for `feed_queue_seconds` after creation (longer while an earlier feed runs),
+then IN_PROGRESS for `feed_processing_seconds`, then DONE with a processing report. Faults taken
+when the feed was created change that:
 
 - `feed_fatal`: the first half of the messages (rounded up) is applied, then the feed ends FATAL
   without a report, so "some, none or all" really is "some" (for one message: all).
@@ -122,7 +123,8 @@ class FeedProcessor:
     async def _process(self, feed: FeedRecord) -> None:
         clock = self.state.clock
         if feed.status is FeedStatus.IN_QUEUE:
-            await clock.sleep(self.state.settings.feed_queue_seconds)
+            queue = timedelta(seconds=self.state.settings.feed_queue_seconds)
+            await clock.sleep_until(feed.created_at + queue)  # no wait if it queued long enough
             if not self._current(feed):
                 return
             feed.status, feed.started_at = FeedStatus.IN_PROGRESS, self.state.now()

@@ -156,9 +156,9 @@ def check_adjustment(
 
 @dataclass(frozen=True, slots=True)
 class CancelPlan:
-    """What a valid Failure acknowledgement cancels: (item, reason) pairs and rate impact."""
+    """What a valid Failure acknowledgement cancels: (item, reason, units) and rate impact."""
 
-    items: tuple[tuple[OrderItem, str], ...]
+    items: tuple[tuple[OrderItem, str, int], ...]
     counts_against_cancel_rate: bool
 
 
@@ -195,6 +195,10 @@ def _check_cancel_items(order: Order, message: OrderAcknowledgement) -> tuple[st
         if line.qty_unshipped == 0:
             return listed.item_code, (MessageCode.ITEM_ALREADY_CANCELLED, (
                 f"Item {line.item_code} of order {order.order_id} is already cancelled."))
+        if listed.quantity is not None and listed.quantity > line.qty_unshipped:
+            return listed.item_code, (MessageCode.QUANTITY_CANCELLED_TOO_HIGH, (
+                f"Quantity {listed.quantity} for item {line.item_code} is more than the "
+                f"{line.qty_unshipped} unshipped units."))
     return None
 
 
@@ -229,14 +233,14 @@ def _cancel_plan(
     order: Order, message: OrderAcknowledgement, message_id: int
 ) -> tuple[list[Result], CancelPlan]:
     results: list[Result] = []
-    items: dict[str, tuple[OrderItem, str]] = {}
+    items: dict[str, tuple[OrderItem, str, int]] = {}
     counts = False
     for listed in message.items:
         line = order.item(listed.item_code)
         reason = listed.cancel_reason or ""
         if line is None or line.item_code in items:
             continue
-        items[line.item_code] = (line, reason)
+        items[line.item_code] = (line, reason, listed.quantity or line.qty_unshipped)
         requested = line.buyer_cancel_request is not None
         if reason == "BuyerCanceled" and not requested:
             counts = True

@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 import copy
-import json
-import re
+import random
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-
-from companion.marketplaces import UnknownMarketplaceError, marketplace
+from companion.sandbox.seedfile import (
+    SeedCancelled,
+    SeedError,
+    SeedFile,
+    SeedFulfillmentOrder,
+    SeedItem,
+    SeedOrder,
+    read_seed_file,
+)
 from companion.sandbox.state import (
-    COMPONENT_TYPES,
     Adjustment,
     BuyerCancelRequest,
     Cancellation,
     Channel,
     FulfillmentOrder,
     FulfillmentOrderItem,
-    FulfillmentOrderStatus,
     ItemCancellation,
     Order,
     OrderItem,
@@ -29,135 +31,6 @@ from companion.sandbox.state import (
 )
 
 BUILTIN_SEED = Path(__file__).with_name("seed.json")
-ORDER_ID = re.compile(r"^\d{3}-\d{7}-\d{7}$")
-ITEM_CODE = re.compile(r"^\d{14}$")
-
-
-class SeedError(ValueError):
-    """A seed file the sandbox cannot load; the message names the file and the problem."""
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class SeedRefund(_Model):
-    components: dict[str, Decimal]
-    reason: str = "GeneralAdjustment"
-    hoursAgo: float = Field(ge=0)
-    merchantAdjustmentItemId: str | None = None
-
-
-class SeedCancelRequest(_Model):
-    reason: str
-    hoursAgo: float = Field(default=1, ge=0)
-
-
-class SeedCancelled(_Model):
-    by: str = "MERCHANT"
-    reason: str
-    hoursAgo: float = Field(default=1, ge=0)
-
-
-class SeedItem(_Model):
-    itemCode: Annotated[str, Field(pattern=ITEM_CODE.pattern)]
-    sku: str = Field(min_length=1)
-    asin: Annotated[str, Field(pattern=r"^[A-Z0-9]{10}$")]
-    title: str = Field(min_length=1)
-    quantity: int = Field(ge=1)
-    shipped: int = Field(default=0, ge=0)
-    charged: dict[str, Decimal]
-    refunds: list[SeedRefund] = []
-    buyerCancelRequest: SeedCancelRequest | None = None
-    cancelled: SeedCancelled | None = None
-
-    @field_validator("charged")
-    @classmethod
-    def _components(cls, charged: dict[str, Decimal]) -> dict[str, Decimal]:
-        unknown = set(charged) - set(COMPONENT_TYPES)
-        if unknown:
-            raise ValueError(f"unknown charge components {sorted(unknown)}")
-        if "Principal" not in charged:
-            raise ValueError("every item needs a Principal charge")
-        if any(v < 0 for v in charged.values()):
-            raise ValueError("charges cannot be negative")
-        return charged
-
-    @model_validator(mode="after")
-    def _quantities(self) -> SeedItem:
-        if self.shipped > self.quantity:
-            raise ValueError(f"shipped {self.shipped} is more than quantity {self.quantity}")
-        return self
-
-
-class SeedOrder(_Model):
-    label: str = Field(min_length=1)
-    orderId: Annotated[str, Field(pattern=ORDER_ID.pattern)]
-    marketplace: str
-    channel: Channel
-    status: OrderStatus
-    purchasedHoursAgo: float = Field(ge=0)
-    latestShipHoursAfterPurchase: float = Field(default=72, gt=0)
-    shipServiceLevel: str = "STANDARD"
-    items: list[SeedItem] = Field(min_length=1)
-
-    @field_validator("marketplace")
-    @classmethod
-    def _marketplace(cls, value: str) -> str:
-        try:
-            return marketplace(value).id
-        except UnknownMarketplaceError:
-            raise ValueError(f"unknown marketplace {value!r}") from None
-
-    @model_validator(mode="after")
-    def _amounts(self) -> SeedOrder:
-        market = marketplace(self.marketplace)
-        for item in self.items:
-            amounts = [*item.charged.values()]
-            amounts += [v for r in item.refunds for v in r.components.values()]
-            for amount in amounts:
-                if not market.has_valid_scale(amount):
-                    raise ValueError(
-                        f"item {item.itemCode}: amount {amount} has more decimals than "
-                        f"{market.currency} allows ({market.decimals})"
-                    )
-        return self
-
-
-class SeedFulfillmentItem(_Model):
-    sku: str = Field(min_length=1)
-    itemId: str = Field(min_length=1)
-    quantity: int = Field(ge=1)
-    title: str
-    unitPrice: Decimal = Field(ge=0)
-
-
-class SeedFulfillmentOrder(_Model):
-    label: str = Field(min_length=1)
-    sellerFulfillmentOrderId: Annotated[str, Field(pattern=ORDER_ID.pattern)]
-    marketplace: str
-    status: FulfillmentOrderStatus
-    receivedHoursAgo: float = Field(ge=0)
-    shippingSpeed: str = "Standard"
-    comment: str = "Thank you for your order!"
-    items: list[SeedFulfillmentItem] = Field(min_length=1)
-
-    @field_validator("marketplace")
-    @classmethod
-    def _marketplace(cls, value: str) -> str:
-        try:
-            return marketplace(value).id
-        except UnknownMarketplaceError:
-            raise ValueError(f"unknown marketplace {value!r}") from None
-
-
-class SeedFile(_Model):
-    version: int = 1
-    includeBuiltin: bool = False
-    orders: list[SeedOrder] = []
-    fulfillmentOrders: list[SeedFulfillmentOrder] = []
-
-
 _DESTINATION = {
     "name": "Jordan Sample", "addressLine1": "1200 Harbor Way", "city": "Seattle",
     "stateOrRegion": "WA", "postalCode": "98101", "countryCode": "US",
@@ -248,8 +121,6 @@ def _build_fulfillment_order(seed: SeedFulfillmentOrder, start: datetime) -> Ful
 
 def bulk_seed_orders(count: int) -> list[SeedOrder]:
     """`count` deterministic US FBM orders labelled bulk-0001…, alternating unshipped/shipped."""
-    import random
-
     orders = []
     for n in range(1, count + 1):
         rng = random.Random(f"spdesk-bulk-{n}")  # str seeds are stable across runs
@@ -344,28 +215,12 @@ class Seed:
         return copy.deepcopy(self._cancellations)
 
 
-def _read(path: Path) -> SeedFile:
-    try:
-        raw: Any = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SeedError(f"cannot read seed file {path}: {exc.strerror}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise SeedError(f"seed file {path} is not valid JSON: {exc}") from None
-    try:
-        return SeedFile.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "top level"
-        more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
-        raise SeedError(f"seed file {path}: {where}: {first['msg']}{more}") from None
-
-
 def load_seed(path: Path | None, bulk_orders: int, start: datetime) -> Seed:
     """The built-in seed, or a seed file (with "includeBuiltin": true it extends the built-in)."""
-    source = _read(BUILTIN_SEED)
+    source = read_seed_file(BUILTIN_SEED)
     origin = str(BUILTIN_SEED)
     if path is not None:
-        custom = _read(Path(path))
+        custom = read_seed_file(Path(path))
         origin = str(path)
         if custom.includeBuiltin:
             source = SeedFile(
@@ -378,3 +233,6 @@ def load_seed(path: Path | None, bulk_orders: int, start: datetime) -> Seed:
         source = SeedFile(orders=[*source.orders, *bulk_seed_orders(bulk_orders)],
                           fulfillmentOrders=source.fulfillmentOrders)
     return Seed(source, start, origin)
+
+
+__all__ = ["BUILTIN_SEED", "Seed", "SeedError", "bulk_seed_orders", "load_seed"]

@@ -48,6 +48,7 @@ class SandboxServer:
 
     async def stop(self) -> None:
         """Stop serving and run cleanups (background tasks, persistence)."""
+        self.state.faults.clear()  # releases requests held by slow/timeout faults
         await self._runner.cleanup()
 
     async def __aenter__(self) -> SandboxServer:

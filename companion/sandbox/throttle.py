@@ -80,11 +80,6 @@ class TokenBucket:
             return True
         return False
 
-    def drain(self) -> None:
-        """Empty the bucket (a 429 storm starts from nothing left)."""
-        self.take()
-        self.tokens = 0.0
-
 
 @dataclass(slots=True)
 class OperationUsage:
@@ -128,12 +123,11 @@ class Throttle:
         usage.throttled += 1
         return False
 
-    def record_throttled(self, operation: str) -> None:
-        """Count one request answered 429 by an injected fault."""
+    def record(self, operation: str, throttled: bool = False) -> None:
+        """Count one request answered by an injected fault (429 when `throttled`)."""
         usage = self.usage.setdefault(operation, OperationUsage())
         usage.requests += 1
-        usage.throttled += 1
-        self._bucket(operation).drain()
+        usage.throttled += int(throttled)
 
     def snapshot(self) -> dict[str, dict[str, float | int]]:
         """Per-operation counters plus the applied plan, for /_sandbox/usage."""

@@ -102,6 +102,7 @@ class ChromiumSession:
 def chromium_args(extension_dir: Path, host_map: dict[str, str],
                   public_ports: Iterable[int]) -> list[str]:
     """Command-line switches for an isolated, quiet Chromium with the extension."""
+    public_ports = list(public_ports)
     rules = ", ".join(f"MAP {name} {addr}" for name, addr in host_map.items())
     args = [
         f"--disable-extensions-except={extension_dir}",
@@ -119,6 +120,11 @@ def chromium_args(extension_dir: Path, host_map: dict[str, str],
     overrides = ",".join(f"127.0.0.1:{port}=public" for port in public_ports)
     if overrides:
         args.append(f"--ip-address-space-overrides={overrides}")
+    # Hosted helpdesks are HTTPS pages, i.e. secure contexts (crypto.randomUUID, clipboard);
+    # the fixture pages are plain HTTP, so they are declared secure the same way.
+    secure = ",".join(f"http://{name}:{port}" for name in host_map for port in public_ports)
+    if secure:
+        args.append(f"--unsafely-treat-insecure-origin-as-secure={secure}")
     return args
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
@@ -12,6 +13,8 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 T = TypeVar("T")
+ORDER_ID = re.compile(r"\d{3}-\d{7}-\d{7}")
+ORDER_ID_IN_TEXT = re.compile(r"(?<![\d-])\d{3}-\d{7}-\d{7}(?![\d-])")
 
 
 class LoopThread:
@@ -80,13 +83,34 @@ async def serve(app: web.Application, port: int = 0) -> RunningApp:
 
 def fixture_site(root: Path, extra_routes: dict[str, Callable[..., Any]] | None = None
                  ) -> web.Application:
-    """A static server for the saved helpdesk pages; every host name gets the same files."""
+    """A static server for the saved helpdesk pages; every host name gets the same files.
+
+    `?order=NEW` serves a page with its first order id replaced by NEW: the same ticket about
+    another order, so several tests can use one saved page without sharing an order's state.
+    """
     app = web.Application()
     for path, handler in (extra_routes or {}).items():
         app.router.add_get(path, handler)
+    pages = {p.name: p.read_text(encoding="utf-8") for p in root.glob("*.html")}
+
+    async def page(request: web.Request) -> web.StreamResponse:
+        name = request.match_info["name"] + ".html"
+        if name not in pages:
+            raise web.HTTPNotFound()
+        html = pages[name]
+        replacement = request.query.get("order")
+        if replacement:
+            if not ORDER_ID.fullmatch(replacement):
+                raise web.HTTPBadRequest(text="order must look like 123-1234567-1234567")
+            first = ORDER_ID_IN_TEXT.search(html)
+            assert first is not None, f"{name} mentions no order id"
+            html = html.replace(first.group(0), replacement)
+        return web.Response(text=html, content_type="text/html", charset="utf-8")
+
+    app.router.add_get("/{name:[A-Za-z0-9_-]+}.html", page)
 
     # `/` lists the pages so a person can click through them while debugging.
-    names = sorted(p.name for p in root.glob("*.html"))
+    names = sorted(pages)
 
     async def index(request: web.Request) -> web.StreamResponse:
         links = "".join(f'<li><a href="/{n}">{n}</a></li>' for n in names)

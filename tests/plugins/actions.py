@@ -1,1 +1,79 @@
-"""Fixtures for the actions tests."""
+"""Fixtures for the actions tests: a companion with fast feed timings against the sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+
+from companion.accounts import AccountStore
+from companion.config import Settings
+
+# Real seconds; the sandbox runs its clock fast, so feeds finish in well under a second.
+FAST_ACTIONS = {
+    "feed_batch_window": 0.15,
+    "feed_poll_interval": 0.05,
+    "feed_reconcile_grace": 0.2,
+    "feed_retry_delay": 0.1,
+    "finances_poll_interval": 0.3,
+    "events_keepalive": 0.5,
+}
+
+
+async def eventually(check: Callable[[], Any], within: float = 10.0,
+                     interval: float = 0.02) -> Any:
+    """Poll `check` (sync or async) until it returns something truthy, or fail at the deadline."""
+    deadline = time.monotonic() + within
+    while True:
+        value = check()
+        if asyncio.iscoroutine(value):
+            value = await value
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {within} s")
+        await asyncio.sleep(interval)
+
+
+def new_key() -> str:
+    """A fresh Idempotency-Key."""
+    return str(uuid.uuid4())
+
+
+async def follow_sandbox_clock(client: Any, speed: float, account: str | None = None) -> None:
+    """Run the gateway's token buckets on the sandbox's fast clock, as they would on Amazon's."""
+    from companion.amazon import GATEWAYS
+    from companion.amazon.ratelimit import RateLimiter
+
+    gateway = await client.app[GATEWAYS].get(account)
+    start = time.monotonic()
+    limiter = RateLimiter(clock=lambda: start + (time.monotonic() - start) * speed)
+    gateway.limiter = limiter
+    gateway._caller.limiter = limiter
+
+
+@pytest.fixture
+def actions_settings(settings: Settings) -> Settings:
+    """The test settings with the feed engine's delays shortened."""
+    return settings.model_copy(update=FAST_ACTIONS)
+
+
+@pytest.fixture
+async def spdesk(sandbox: Any, actions_settings: Settings,
+                 keyring_store: AccountStore) -> AsyncIterator[Any]:
+    """A paired companion with fast feed timings against the `sandbox` fixture."""
+    from companion.demo.sandbox_account import install_sandbox_account
+    from tests.plugins.companion import start_client, stop_client
+
+    install_sandbox_account(keyring_store, sandbox.url)
+    client = await start_client(actions_settings, keyring_store)
+    reply = await client.pair()
+    assert reply.status == 201, reply.body
+    client.extra["sandbox"] = sandbox
+    await follow_sandbox_clock(client, sandbox.settings.speed)
+    yield client
+    await stop_client(client)

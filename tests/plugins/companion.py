@@ -164,3 +164,36 @@ async def companion(sandbox: Any, settings: Settings, keyring_store: AccountStor
     assert reply.status == 201, reply.body
     yield client
     await stop_client(client)
+
+
+@dataclass
+class CliHome:
+    """Config and data dirs (via XDG variables) for CLI runs, with a unique keyring service."""
+
+    config_dir: Path
+    data_dir: Path
+    env: dict[str, str]
+
+    def settings(self) -> Settings:
+        """The settings a CLI command run in this home loads."""
+        return Settings.load(config_dir=self.config_dir)
+
+
+@pytest.fixture
+def cli_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliHome]:
+    """Point platformdirs at tmp dirs and give the CLI its own keyring service; clean up after."""
+    import os
+
+    config_home, data_home = tmp_path / "xdg-config", tmp_path / "xdg-data"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config_home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(data_home))
+    home = CliHome(config_home / "spdesk", data_home / "spdesk",
+                   {**os.environ, "XDG_CONFIG_HOME": str(config_home),
+                    "XDG_DATA_HOME": str(data_home)})
+    home.config_dir.mkdir(parents=True)
+    service = Settings.for_tests(tmp_path).keyring_service
+    (home.config_dir / "settings.json").write_text(jsonlib.dumps({"keyring_service": service}))
+    yield home
+    store = AccountStore(home.settings())
+    for account in store.list():
+        store.remove(account.name)

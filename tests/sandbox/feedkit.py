@@ -57,12 +57,15 @@ def adjustment_message(message_id: int, order_id: str, *items: str) -> str:
 
 
 def ack_message(
-    message_id: int, order_id: str, items: list[tuple[str, str]], status: str = "Failure"
+    message_id: int, order_id: str, items: list[tuple[str, str]] | list[tuple[str, str, int]],
+    status: str = "Failure",
 ) -> str:
-    """One OrderAcknowledgement <Message>; items are (AmazonOrderItemCode, CancelReason)."""
+    """One OrderAcknowledgement <Message>; items: (AmazonOrderItemCode, CancelReason[, units])."""
     rows = "".join(
-        f"<Item><AmazonOrderItemCode>{code}</AmazonOrderItemCode>"
-        f"<CancelReason>{reason}</CancelReason></Item>" for code, reason in items
+        f"<Item><AmazonOrderItemCode>{item[0]}</AmazonOrderItemCode>"
+        f"<CancelReason>{item[1]}</CancelReason>"
+        + (f"<Quantity>{item[2]}</Quantity>" if len(item) > 2 else "")
+        + "</Item>" for item in items
     )
     return (f"<Message><MessageID>{message_id}</MessageID><OrderAcknowledgement>"
             f"<AmazonOrderID>{order_id}</AmazonOrderID><StatusCode>{status}</StatusCode>"

@@ -84,3 +84,13 @@ async def test_expired_token_fault_is_forbidden(sandbox: SandboxServer) -> None:
             await client.get_order(sandbox.seed.order_id("us-fbm-shipped"))
         response = await client.get_order(sandbox.seed.order_id("us-fbm-shipped"))
     assert response.payload["order"]["orderId"] == sandbox.seed.order_id("us-fbm-shipped")
+
+
+async def test_async_context_manager_form() -> None:
+    from companion.sandbox import SandboxSettings, start_sandbox
+
+    async with await start_sandbox(SandboxSettings(speed=50)) as server:
+        assert server.url.startswith("http://127.0.0.1:")
+        async with orders_client(server) as client:
+            response = await client.get_order(server.seed.order_id("uk-fbm-unshipped"))
+        assert response.payload["order"]["salesChannel"]["marketplaceId"] == "A1F83G8C2ARO7P"

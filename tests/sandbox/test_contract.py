@@ -93,7 +93,10 @@ CASES = collect_cases()  # after CONTRACT_CASES: this module is one of those it 
 
 def test_every_sp_api_route_has_a_contract_case_and_a_usage_plan() -> None:
     assert {"getOrder", "searchOrders"} <= set(ROUTES)
-    assert sorted(set(ROUTES) - set(CASES)) == [], "routes without a contract case"
+    assert sorted(set(ROUTES) - set(CASES)) == [], (
+        "routes without a contract case: add a ContractCase to CONTRACT_CASES in the test module "
+        "of that route (see tests/sandbox/contract.py)"
+    )
     assert sorted(set(ROUTES) - set(USAGE_PLANS)) == [], "routes without a usage plan"
 
 
@@ -124,3 +127,41 @@ async def test_contract(
             validate_error_list(reply.body, "InvalidInput")
         if reply.status < 300:
             assert RATE_LIMIT_HEADER in reply.headers, where
+
+
+@pytest.mark.parametrize("name", sorted(set(ROUTES) & set(CASES)))
+async def test_refusals_match_the_model(
+    name: str, sandbox: SandboxServer, sandbox_session: aiohttp.ClientSession
+) -> None:
+    """No token -> 403 Unauthorized, throttled -> 429 QuotaExceeded, both as the model says."""
+    method, path = ROUTES[name]
+    operation = find_operation(method, path)
+    calls = await CASES[name].build(sandbox)
+    valid = next(c for c in calls if c.expect < 300)
+    reply = await send(sandbox_session, sandbox, "", valid)
+    assert reply.status == 403
+    validate_body(operation, 403, reply.body)
+    validate_error_list(reply.body, "Unauthorized")
+    sandbox.state.faults.add("throttle", name, count=1)
+    token = await sandbox_access_token(sandbox, sandbox_session)
+    reply = await send(sandbox_session, sandbox, token, valid)
+    assert reply.status == 429
+    validate_body(operation, 429, reply.body)
+    validate_error_list(reply.body, "QuotaExceeded")
+    assert "x-amzn-RequestId" in reply.headers
+
+
+def test_the_validator_itself_catches_invented_fields_and_bad_types() -> None:
+    operation = find_operation("GET", "/orders/2026-01-01/orders/{orderId}")
+    good = {"order": {"orderId": "111-0000000-0000000", "createdTime": "2026-11-20T12:00:00Z",
+                      "lastUpdatedTime": "2026-11-20T12:00:00Z",
+                      "salesChannel": {"channelName": "AMAZON"}, "orderItems": []}}
+    validate_body(operation, 200, good)
+    for broken in (
+        {"order": {**good["order"], "refundable": True}},
+        {"order": {**good["order"], "createdTime": "last tuesday"}},
+        {"order": {**good["order"], "orderItems": [{"orderItemId": "1", "quantityOrdered": "2",
+                                                    "product": {}}]}},
+    ):
+        with pytest.raises(AssertionError, match="does not match"):
+            validate_body(operation, 200, broken)

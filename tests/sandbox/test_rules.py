@@ -251,6 +251,17 @@ def test_cancel_some_items_keeps_the_order(state: SandboxState) -> None:
         [second.item_code], [first.item_code, third.item_code]]
 
 
+def test_cancel_some_units_of_a_line(state: SandboxState) -> None:
+    multi = order(state, "us-fbm-unshipped-multi")
+    line = multi.items[2]  # 3 units
+    too_many = ack_message(1, multi.order_id, [(line.item_code, "NoInventory", 4)])
+    two = ack_message(2, multi.order_id, [(line.item_code, "NoInventory", 2)])
+    report = cancel(state, too_many, two)
+    assert report.summary == summary(2, 1, 1, 0)
+    assert report.result(1)["ResultMessageCode"] == 18037
+    assert (line.qty_cancelled, line.qty_unshipped, str(multi.status)) == (2, 1, "UNSHIPPED")
+
+
 @pytest.mark.parametrize(("reason", "counts"), [("BuyerCanceled", False), ("NoInventory", True)])
 def test_buyer_request_decides_the_cancel_rate(
     state: SandboxState, reason: str, counts: bool

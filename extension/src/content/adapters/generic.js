@@ -17,6 +17,8 @@ const adapter = defineAdapter({
       ".message", // class-based lists
     ],
     replyEditor: [
+      "textarea[name*='reply' i], textarea[id*='reply' i]", // a textarea named for replies
+      "[contenteditable='true'][aria-label*='reply' i]", // an editor labelled for replies
       ".ck-editor__editable[contenteditable='true']", // CKEditor 5 editable root
       ".ql-editor[contenteditable='true']", // Quill
       ".note-editable[contenteditable='true']", // Summernote

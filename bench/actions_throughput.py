@@ -1,0 +1,233 @@
+"""Benchmark: many refunds across many orders through the companion, on Amazon's real usage plans.
+
+The sandbox runs Amazon's real rate plans (rate_scale=1) on a fast clock (`--speed`), and the
+companion's delays and the gateway's token buckets follow that clock, so every time below is in
+Amazon seconds (real seconds x speed). Two runs in the same process:
+
+- spdesk: the feed batcher (2 s gathering window, one feed per batch, createFeed budget-aware);
+- baseline: the same engine with batching off (one feed per refund), what a direct integration
+  that sends each refund on its own would do.
+
+Reported: feeds created, 429s Amazon returned to spdesk (goal 0), request -> submitted and
+request -> succeeded (p50/p99), and the companion's own latency per request excluding the Amazon
+reads of the order view (goal <= 5 ms p50).
+
+Run under the keyring: packaging/with-keyring.sh .venv/bin/python -m bench.actions_throughput
+    [--refunds N] [--speed S] [--agents C]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import platform
+import statistics
+import tempfile
+import time
+import uuid
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from companion.accounts import AccountStore
+from companion.actions import RUNTIME
+from companion.amazon import GATEWAYS
+from companion.amazon.ratelimit import RateLimiter
+from companion.config import Settings
+from companion.demo.sandbox_account import install_sandbox_account
+from companion.http.keys import PAIRINGS
+from companion.http.server import start_companion
+from companion.orders import ORDERS
+from companion.sandbox import SandboxSettings, start_sandbox
+from companion.sandbox.processor import feeds_of
+
+RESULTS = Path(__file__).with_name("results")
+NAME = "actions_throughput"
+ORIGIN = "chrome-extension://kcbkpmgfjemhmldbhccpkhbgaflnmmnb"
+
+
+def pct(values: list[float], q: float) -> float:
+    """The q-quantile (0..1) of the values, nearest rank."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def _at(stamp: str) -> float:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+
+
+class Timed:
+    """Wraps the order service's get_view to measure the Amazon reads inside each request."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.durations: dict[str, float] = {}
+
+    async def __call__(self, order_id: str, account: str | None = None,
+                       fresh: bool = False) -> Any:
+        started = time.perf_counter()
+        try:
+            return await self.inner(order_id, account=account, fresh=fresh)
+        finally:
+            self.durations[order_id] = time.perf_counter() - started
+
+
+async def _pair(session: aiohttp.ClientSession, server: Any) -> dict[str, str]:
+    code = server.app[PAIRINGS].new_code()
+    headers = {"Host": f"127.0.0.1:{server.port}", "Origin": ORIGIN}
+    async with session.post(server.url + "/v1/pair", json={"code": code, "label": "bench"},
+                            headers=headers) as response:
+        token = (await response.json())["token"]
+    return {**headers, "Authorization": f"Bearer {token}"}
+
+
+def _follow_clock(gateway: Any, speed: float) -> None:
+    start = time.monotonic()
+    limiter = RateLimiter(clock=lambda: start + (time.monotonic() - start) * speed)
+    gateway.limiter = limiter
+    gateway._caller.limiter = limiter
+
+
+async def run(mode: str, refunds: int, speed: float, agents: int, root: Path) -> dict[str, Any]:
+    """One full run; returns its measurements."""
+    sandbox = await start_sandbox(SandboxSettings(
+        speed=speed, rate_scale=1.0, bulk_orders=refunds,
+        access_token_ttl_seconds=int(3600 * speed * 10)))
+    settings = Settings.for_tests(
+        root / mode, feed_batch_window=2.0 / speed, feed_poll_interval=20.0 / speed,
+        feed_reconcile_grace=120.0 / speed, feed_retry_delay=5.0 / speed,
+        finances_poll_interval=3600.0)
+    store = AccountStore(settings)
+    install_sandbox_account(store, sandbox.url)
+    server = await start_companion(settings, store=store)
+    try:
+        return await _measure(mode, server, sandbox, refunds, speed, agents)
+    finally:
+        await server.stop()
+        store.remove("sandbox")
+        await sandbox.stop()
+
+
+async def _measure(mode: str, server: Any, sandbox: Any, refunds: int, speed: float,
+                   agents: int) -> dict[str, Any]:
+    app = server.app
+    _follow_clock(await app[GATEWAYS].get(None), speed)
+    runtime = app[RUNTIME]
+    if mode == "baseline":
+        runtime.engine.batcher.max_messages = 1
+        runtime.engine.batcher.window = 0.0
+    timed = Timed(app[ORDERS].get_view)
+    runtime.service.orders = replace_view(runtime.service.orders, timed)
+    latencies: list[float] = []
+    added: list[float] = []
+    gate = asyncio.Semaphore(agents)
+    async with aiohttp.ClientSession() as session:
+        headers = await _pair(session, server)
+
+        async def one(n: int) -> None:
+            oid = sandbox.seed.order_id(f"bulk-{n:04d}")
+            item = sandbox.state.orders[oid].items[0].item_code
+            body = {"orderId": oid, "mode": "partial", "reason": "Other", "agent": "bench",
+                    "items": [{"orderItemCode": item, "components": {"Principal": "1.00"}}]}
+            async with gate:
+                started = time.perf_counter()
+                async with session.post(server.url + "/v1/refunds", json=body, headers={
+                        **headers, "Idempotency-Key": str(uuid.uuid4())}) as response:
+                    assert response.status == 202, await response.text()
+                elapsed = time.perf_counter() - started
+            latencies.append(elapsed)
+            added.append(elapsed - timed.durations[oid])
+
+        began = time.perf_counter()
+        await asyncio.gather(*(one(n) for n in range(1, refunds + 1)))
+        while runtime.journal.unfinished():
+            await asyncio.sleep(0.05)
+        wall = time.perf_counter() - began
+    actions = runtime.journal.query()
+    submitted = [(_first(a, "submitted") - _at(a.created_at)) * speed for a in actions]
+    succeeded = [(_first(a, "succeeded") - _at(a.created_at)) * speed for a in actions]
+    usage = sandbox.state.throttle.snapshot()
+    return {
+        "mode": mode, "refunds": refunds,
+        "states": sorted({str(a.state) for a in actions}),
+        "feeds_created": len(feeds_of(sandbox.state)),
+        "throttled_429": sum(int(u["throttled"]) for u in usage.values()),
+        "submitted_s": {"p50": pct(submitted, 0.5), "p99": pct(submitted, 0.99)},
+        "succeeded_s": {"p50": pct(succeeded, 0.5), "p99": pct(succeeded, 0.99)},
+        "request_ms": {"p50": pct(latencies, 0.5) * 1000, "p99": pct(latencies, 0.99) * 1000},
+        "added_ms": {"p50": pct(added, 0.5) * 1000, "p99": pct(added, 0.99) * 1000},
+        "wall_s_real": wall, "wall_s_amazon": wall * speed,
+    }
+
+
+def replace_view(orders: Any, timed: Timed) -> Any:
+    """The order service with get_view measured (other methods untouched)."""
+    orders.get_view = timed
+    return orders
+
+
+def _first(action: Any, state: str) -> float:
+    return next(_at(h["at"]) for h in action.history if h["state"] == state)
+
+
+def report(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
+    """The Markdown summary."""
+    spdesk, base = results
+    lines = [
+        "# Refunds throughput (companion + sandbox, Amazon's real usage plans)", "",
+        f"{args.refunds} partial refunds on {args.refunds} orders, {args.agents} agents at once, "
+        f"sandbox speed x{args.speed:g}; times in Amazon seconds (real x speed). "
+        f"Python {platform.python_version()}.", "",
+        "| | spdesk (batched) | baseline (one feed per refund) |", "|---|---|---|",
+    ]
+    rows = [("feeds created", "feeds_created", None), ("429s seen by spdesk", "throttled_429", None),
+            ("request -> submitted p50 (s)", "submitted_s", "p50"),
+            ("request -> submitted p99 (s)", "submitted_s", "p99"),
+            ("request -> succeeded p50 (s)", "succeeded_s", "p50"),
+            ("request -> succeeded p99 (s)", "succeeded_s", "p99"),
+            ("HTTP request p50 (ms, real)", "request_ms", "p50"),
+            ("companion's own latency p50 (ms, real, without Amazon reads)", "added_ms", "p50"),
+            ("companion's own latency p99 (ms, real, without Amazon reads)", "added_ms", "p99")]
+    for label, key, sub in rows:
+        a, b = (r[key] if sub is None else r[key][sub] for r in (spdesk, base))
+        lines.append(f"| {label} | {_fmt(a)} | {_fmt(b)} |")
+    ratio = base["succeeded_s"]["p99"] / max(spdesk["succeeded_s"]["p99"], 1e-9)
+    lines += ["", f"- feeds: **{spdesk['feeds_created']} vs {base['feeds_created']}**",
+              f"- request -> succeeded p99, baseline / spdesk: **x{ratio:.1f}**",
+              f"- final states: spdesk {spdesk['states']}, baseline {base['states']}"]
+    return "\n".join(lines) + "\n"
+
+
+def _fmt(value: Any) -> str:
+    return f"{value:.2f}" if isinstance(value, float) else str(value)
+
+
+async def main_async(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Both runs, one after the other."""
+    with tempfile.TemporaryDirectory(prefix="spdesk-bench-") as tmp:
+        return [await run(mode, args.refunds, args.speed, args.agents, Path(tmp))
+                for mode in ("spdesk", "baseline")]
+
+
+def main() -> None:
+    """Run the benchmark and write bench/results/actions_throughput.{json,md}."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--refunds", type=int, default=100)
+    parser.add_argument("--speed", type=float, default=600.0)
+    parser.add_argument("--agents", type=int, default=8)
+    args = parser.parse_args()
+    results = asyncio.run(main_async(args))
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{NAME}.json").write_text(json.dumps(
+        {"args": vars(args), "runs": results}, indent=2) + "\n")
+    text = report(results, args)
+    (RESULTS / f"{NAME}.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

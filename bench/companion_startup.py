@@ -1,0 +1,133 @@
+"""Benchmark: start-up time and idle memory (RSS) of `spdesk serve`, against a bare aiohttp server.
+
+Both run as their own process the same way: spawn, wait for the "listening on URL" line, then for
+the first answer of GET /v1/health. Start-up is spawn to first answer; idle RSS is read from
+/proc after a short idle pause. The baseline is the smallest aiohttp server that answers the same
+route: the ratio is what spdesk (settings, keyring, SP-API client, journal, middlewares) adds.
+
+Run: packaging/with-keyring.sh .venv/bin/python -m bench.companion_startup [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).with_name("results")
+NAME = "companion_startup"
+REPO = Path(__file__).resolve().parents[1]
+IDLE_SECONDS = 1.0
+
+BASELINE = """
+import asyncio
+from aiohttp import web
+
+async def health(request):
+    return web.json_response({"service": "baseline"})
+
+async def main():
+    app = web.Application()
+    app.router.add_get("/v1/health", health)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    print(f"listening on http://127.0.0.1:{runner.addresses[0][1]}", flush=True)
+    await asyncio.Event().wait()
+
+asyncio.run(main())
+"""
+
+
+def _rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+def _wait_health(url: str, deadline: float) -> None:
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/v1/health", timeout=1.0) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
+
+
+def measure(argv: list[str], env: dict[str, str]) -> dict[str, float]:
+    """Spawn one server, time it to its first answer, read its idle RSS, stop it."""
+    started = time.monotonic()
+    process = subprocess.Popen(argv, cwd=REPO, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True)
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if "listening on " in line:
+                url = line.split("listening on ", 1)[1].strip()
+                break
+        else:
+            raise RuntimeError(f"{argv} exited before listening")
+        _wait_health(url, started + 30)
+        ready = time.monotonic() - started
+        time.sleep(IDLE_SECONDS)  # let start-up garbage settle before reading the idle size
+        return {"startup_s": ready, "rss_mib": _rss_kib(process.pid) / 1024}
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def run(runs: int) -> dict[str, Any]:
+    """Alternate baseline and companion runs; medians of each."""
+    samples: dict[str, list[dict[str, float]]] = {"baseline": [], "companion": []}
+    with tempfile.TemporaryDirectory(prefix="spdesk-bench-") as tmp:
+        env = {**os.environ, "XDG_CONFIG_HOME": f"{tmp}/config", "XDG_DATA_HOME": f"{tmp}/data"}
+        for _ in range(runs):
+            samples["baseline"].append(measure([sys.executable, "-c", BASELINE], env))
+            samples["companion"].append(measure(
+                [sys.executable, "-m", "companion", "serve", "--port", "0"], env))
+    result: dict[str, Any] = {"name": NAME, "runs": runs, "python": platform.python_version(),
+                              "machine": f"{platform.machine()}, {os.cpu_count()} cpus"}
+    for who, rows in samples.items():
+        result[who] = {key: round(statistics.median(r[key] for r in rows), 3)
+                       for key in ("startup_s", "rss_mib")}
+    result["ratio"] = {key: round(result["companion"][key] / result["baseline"][key], 2)
+                       for key in ("startup_s", "rss_mib")}
+    return result
+
+
+def _markdown(r: dict[str, Any]) -> str:
+    b, c, q = r["baseline"], r["companion"], r["ratio"]
+    return (f"# {NAME}\n\nMedian of {r['runs']} runs ({r['machine']}, Python {r['python']}).\n\n"
+            "| | start-up to first answer | idle RSS |\n|---|---|---|\n"
+            f"| bare aiohttp (baseline) | {b['startup_s']:.3f} s | {b['rss_mib']:.1f} MiB |\n"
+            f"| `spdesk serve` | {c['startup_s']:.3f} s | {c['rss_mib']:.1f} MiB |\n"
+            f"| ratio | {q['startup_s']:.2f}x | {q['rss_mib']:.2f}x |\n")
+
+
+def main() -> None:
+    """Measure, print, and write bench/results/companion_startup.{json,md}."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    results = run(parser.parse_args().runs)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{NAME}.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    report = _markdown(results)
+    (RESULTS / f"{NAME}.md").write_text(report, encoding="utf-8")
+    print(report)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""The audit trail: who refunded or cancelled what, when, for which ticket, and Amazon's answer."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from companion.actions.journal import Journal
+from companion.actions.models import Action
+from companion.errors import BadRequest
+
+COLUMNS = (
+    "actionId", "confirmation", "kind", "state", "orderId", "account", "marketplaceId",
+    "currency", "total", "reason", "items", "agent", "ticketUrl", "note", "requestedAt",
+    "submittedAt", "confirmedAt", "postedAt", "feedId", "messageId", "amazonResultCode",
+    "amazonMessageCode", "amazonDescription", "warnings",
+)
+# Cells a spreadsheet would run as a formula: a note typed by anyone must stay text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def parse_bound(text: str | None, *, end: bool = False) -> str | None:
+    """A --since/--until value (YYYY-MM-DD or ISO 8601) as a UTC timestamp string."""
+    if not text:
+        return None
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            moment = datetime.combine(day + timedelta(days=1) if end else day, time(), UTC)
+        else:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+    except ValueError:
+        raise BadRequest(f"'{text}' is not a date; use YYYY-MM-DD or an ISO 8601 time.",
+                         code="invalid_date") from None
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def select(journal: Journal, order_id: str | None = None, since: str | None = None,
+           until: str | None = None) -> list[Action]:
+    """Actions of one order and/or a date range (requested time), oldest first."""
+    where, params = ["1=1"], []
+    if order_id:
+        where.append("order_id=?")
+        params.append(order_id)
+    if since:
+        where.append("created_at>=?")
+        params.append(since)
+    if until:
+        where.append("created_at<?")
+        params.append(until)
+    return journal.query(" AND ".join(where), tuple(params), order="created_at, id")
+
+
+def _first(action: Action, *states: str) -> str | None:
+    return next((h["at"] for h in action.history if h["state"] in states), None)
+
+
+def record(action: Action) -> dict[str, Any]:
+    """One audit record: the evidence for one action."""
+    return {
+        "actionId": action.id, "confirmation": action.confirmation, "kind": action.kind,
+        "state": str(action.state), "orderId": action.order_id, "account": action.account,
+        "marketplaceId": action.marketplace_id, "currency": action.currency,
+        "total": action.total, "reason": action.reason, "items": action.items,
+        "agent": action.agent, "ticketUrl": action.ticket_url, "note": action.note,
+        "requestedAt": action.created_at,
+        "submittedAt": _first(action, "submitted"),
+        "confirmedAt": _first(action, "succeeded", "failed", "unknown"),
+        "postedAt": _first(action, "posted"),
+        "feedId": action.feed_id, "messageId": action.message_id,
+        "amazonResultCode": action.amazon.get("resultCode"),
+        "amazonMessageCode": action.amazon.get("messageCode"),
+        "amazonDescription": action.amazon.get("description"),
+        "warnings": [w.get("message", "") for w in action.warnings],
+        "history": action.history,
+    }
+
+
+def to_json(actions: list[Action]) -> str:
+    """The records as a JSON document."""
+    return json.dumps({"exportedAt": datetime.now(UTC).isoformat(timespec="seconds"),
+                       "actions": [record(a) for a in actions]}, indent=2, ensure_ascii=False)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | dict):
+        value = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def to_csv(actions: list[Action]) -> str:
+    """The records as CSV, one row per action (items and warnings as JSON in their cells)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    for action in actions:
+        row = record(action)
+        writer.writerow([_cell(row[c]) for c in COLUMNS])
+    return out.getvalue()

@@ -1,0 +1,155 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { pickAdapter } from "../src/content/adapters/index.js";
+import { Scanner, findOrderIds, watch } from "../src/content/detect.js";
+import { loadFixture, loadHtml, settle } from "./helpers/dom.js";
+
+const ids = (text) => findOrderIds(text).map((m) => m.orderId);
+
+test("order ids are 3-7-7 digits with no digit or hyphen run around them", () => {
+  assert.deepEqual(ids("Order 113-4820571-0038214."), ["113-4820571-0038214"]);
+  assert.deepEqual(ids("(113-4820571-0038214),#113-4820571-0038215;a113-4820571-0038216"), ["113-4820571-0038214", "113-4820571-0038215", "113-4820571-0038216"]);
+  assert.deepEqual(ids("113-4820571-0038214/114-7395082-5521640"), ["113-4820571-0038214", "114-7395082-5521640"]);
+  for (const decoy of ["1113-4820571-0038214", "113-4820571-00382145", "113-4820571-0038214-2", "2-113-4820571-0038214",
+    "113-482057-0038214", "113‐4820571‐0038214", "113 4820571 0038214", "+1 206-555-0134", "1134820571003821"]) {
+    assert.deepEqual(ids(decoy), [], decoy);
+  }
+});
+
+test("match offsets point at the id, so a badge lands right after it", () => {
+  const [m] = findOrderIds("see 113-4820571-0038214 ok");
+  assert.deepEqual([m.start, m.end], [4, 23]);
+});
+
+const EXPECTED = {
+  zendesk: ["113-6602417-9915083", "114-7395082-5521640", "114-7395082-5521640"],
+  freshdesk: ["111-5038261-2274950"],
+  gorgias: ["112-3061948-7714025", "112-3061948-7714025"],
+  helpscout: ["302-4471896-2208153", "302-4471896-2208153"],
+  gmail: ["250-3390172-8841506", "250-3390172-8841506"],
+  generic: ["113-2098417-6650382", "113-6602417-9915083", "204-1187325-6649021", "304-1234567-7654321", "305-9913402-7760318"],
+};
+
+async function scanFixture(name) {
+  const page = loadFixture(name);
+  const adapter = pickAdapter(page.window.location, page.document);
+  const found = [];
+  const scanner = new Scanner({ onMatch: (node, m) => adapter.inScope(node) && found.push(m.orderId) });
+  const controller = new AbortController();
+  await watch(page.document.body, scanner, controller.signal);
+  return { ...page, adapter, found, scanner, controller };
+}
+
+for (const [name, expected] of Object.entries(EXPECTED)) {
+  test(`${name}: finds the ticket's ids and none in editors, fields, scripts or decoys`, async () => {
+    const { found, close, controller } = await scanFixture(name);
+    assert.deepEqual(found.sort(), [...expected].sort());
+    controller.abort();
+    await close();
+  });
+}
+
+test("ids that appear later (SPA navigation, new message) are found in the next batch", async () => {
+  const { window, document, found, close, controller } = await scanFixture("zendesk");
+  const log = document.querySelector("[data-test-id='ticket-main']:not([hidden]) [data-test-id='omni-log-container']");
+  const item = document.createElement("article");
+  item.setAttribute("data-test-id", "omni-log-comment-item");
+  item.innerHTML = "<p>New order: <span>113-4820571-0038214</span></p>";
+  log.append(item);
+  await settle(window);
+  assert.ok(found.includes("113-4820571-0038214"));
+  // Text edited in place (characterData) is looked at again.
+  const text = item.querySelector("span").firstChild;
+  text.data = "114-2213598-6630471";
+  await settle(window);
+  assert.ok(found.includes("114-2213598-6630471"));
+  // Typing an id into the reply editor is never detected.
+  document.querySelector(".ProseMirror").append(document.createTextNode(" 112-8850364-1209736"));
+  await settle(window);
+  assert.ok(!found.includes("112-8850364-1209736"));
+  controller.abort();
+  // After teardown nothing is observed any more.
+  log.append(Object.assign(document.createElement("p"), { textContent: "111-9247310-4408372" }));
+  await settle(window);
+  assert.ok(!found.includes("111-9247310-4408372"));
+  await close();
+});
+
+test("a text node is looked at once; our own splits are not rescanned", async () => {
+  const { window, document, close, controller } = loadHtml("<p id=p>a 113-4820571-0038214 b 114-7395082-5521640 c</p>");
+  let calls = 0;
+  const scanner = new Scanner({
+    onMatch(node, m) {
+      calls += 1;
+      const after = node.splitText(m.end);
+      const badge = document.createElement("b");
+      badge.setAttribute("data-spdesk-ui", "");
+      node.parentNode.insertBefore(badge, after);
+      scanner.markSeen(node);
+      scanner.markSeen(after);
+    },
+  });
+  const ac = new AbortController();
+  await watch(document.body, scanner, ac.signal);
+  await settle(window);
+  await scanner.add(document.body);
+  assert.equal(calls, 2);
+  assert.equal(document.getElementById("p").textContent, "a 113-4820571-0038214 b 114-7395082-5521640 c");
+  assert.equal(document.querySelectorAll("[data-spdesk-ui]").length, 2);
+  ac.abort();
+  controller?.abort();
+  await close();
+});
+
+test("work is cut into slices that each stay within the time budget", async () => {
+  const { document, close } = loadHtml(`<div>${"<p>113-4820571-0038214 text</p>".repeat(50)}</div>`);
+  let clock = 0;
+  let yields = 0;
+  const perSlice = [];
+  let inSlice = 0;
+  const scanner = new Scanner({
+    now: () => clock,
+    schedule: (resume) => { yields += 1; perSlice.push(inSlice); inSlice = 0; setTimeout(resume, 0); },
+    budgetMs: 4,
+    onMatch: () => { clock += 1; inSlice += 1; }, // each id costs 1 ms of fake time
+  });
+  await scanner.add(document.body);
+  assert.equal(yields, 10, "50 ids at 1 ms each with a 4 ms budget: a yield after every 5th");
+  assert.ok(perSlice.every((n) => n <= 5));
+  assert.equal(scanner.matches, 50);
+  await close();
+});
+
+test("a hidden tab is not scanned until it becomes visible", async () => {
+  const { window, document, close } = loadHtml("<p>113-4820571-0038214</p>");
+  let state = "hidden";
+  Object.defineProperty(document, "visibilityState", { get: () => state, configurable: true });
+  const found = [];
+  const scanner = new Scanner({ onMatch: (n, m) => found.push(m.orderId) });
+  const ac = new AbortController();
+  await watch(document.body, scanner, ac.signal);
+  document.body.append(Object.assign(document.createElement("p"), { textContent: "114-7395082-5521640" }));
+  await settle(window);
+  assert.deepEqual(found, []);
+  state = "visible";
+  document.dispatchEvent(new window.Event("visibilitychange"));
+  await settle(window);
+  assert.deepEqual(found.sort(), ["113-4820571-0038214", "114-7395082-5521640"]);
+  ac.abort();
+  await close();
+});
+
+test("scans leave spdesk:scan and spdesk:batch performance measures for the benchmark", async () => {
+  performance.clearMeasures();
+  const { window, document, close, controller } = await scanFixture("generic");
+  document.querySelector("main").append(Object.assign(document.createElement("p"), { textContent: "111-9247310-4408372" }));
+  await settle(window);
+  const scan = performance.getEntriesByName("spdesk:scan");
+  const batch = performance.getEntriesByName("spdesk:batch");
+  assert.equal(scan.length, 1);
+  assert.ok(batch.length >= 1);
+  assert.ok(scan[0].detail.matches >= 5);
+  assert.ok(scan[0].duration >= 0 && scan[0].duration <= scan[0].detail.wallMs + 1);
+  controller.abort();
+  await close();
+});

@@ -1,0 +1,310 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { pickAdapter } from "../src/content/adapters/index.js";
+import { ApiError } from "../src/content/api.js";
+import { OrderPanel } from "../src/content/panel.js";
+import { setShadowMode } from "../src/content/ui/shadow.js";
+import { loadFixture, settle } from "./helpers/dom.js";
+import { actionOf, fbaOrder, usOrder } from "./helpers/orders.js";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** A panel on the Zendesk fixture, talking to a scripted companion. */
+async function setup({ order = usOrder(), handlers = {} } = {}) {
+  setShadowMode("open"); // the tests read inside the panel; the product uses closed roots
+  const page = loadFixture("zendesk");
+  await settle(page.window);
+  const adapter = pickAdapter(page.window.location, page.document);
+  const calls = [];
+  const companion = {
+    getOrder: async () => structuredClone(order),
+    getActions: async () => ({ actions: [] }),
+    refund: async ({ body }) => actionOf(body, "submitted"),
+    cancel: async ({ body }) => actionOf(body, "submitted", { total: "0.00" }),
+    getAction: async () => { throw new ApiError("companion_offline", "offline"); },
+    openOptions: async () => ({}),
+    ...handlers,
+  };
+  const call = async (action, args = {}) => {
+    calls.push({ action, args: structuredClone(args) });
+    return companion[action](args);
+  };
+  const panel = new OrderPanel({ doc: page.document, call, options: { replyLanguage: "auto", templates: {} },
+    replyTarget: () => adapter.replyEditor(page.document) });
+  const $ = (selector) => panel.root.querySelector(selector);
+  const $$ = (selector) => [...panel.root.querySelectorAll(selector)];
+  const done = async () => { panel.destroy(); await page.close(); };
+  return { ...page, panel, calls, $, $$, done, of: (action) => calls.filter((c) => c.action === action) };
+}
+
+function type(input, value) {
+  input.value = value;
+  input.dispatchEvent(new input.ownerDocument.defaultView.Event("input", { bubbles: true }));
+}
+
+function choose(select, value) {
+  select.value = value;
+  select.dispatchEvent(new select.ownerDocument.defaultView.Event("change", { bubbles: true }));
+}
+
+test("the panel shows status, channel, money, items and both actions", async () => {
+  const t = await setup({ order: usOrder({ buyerRequested: true }) });
+  const loading = t.panel.open("114-7395082-5521640");
+  assert.ok(t.$("[data-spdesk='loading']"), "loading state first");
+  await loading;
+  assert.equal(t.$("[data-spdesk='status']").textContent, "Unshipped");
+  assert.equal(t.$("[data-spdesk='refundable']").textContent, "$44.24");
+  assert.match(t.$("[data-spdesk='cancel-request']").textContent, /asked to cancel.*Ordered by mistake/);
+  assert.equal(t.$$(".items li").length, 2);
+  assert.equal(t.$("[data-spdesk='refund']").disabled, false);
+  assert.equal(t.$("[data-spdesk='cancel']").disabled, false);
+  assert.ok(t.$("[data-spdesk='history-empty']"));
+  assert.equal(t.host.parentNode, t.document.documentElement);
+  await t.done();
+});
+
+test("FBA: both actions are disabled and say why", async () => {
+  const t = await setup({ order: fbaOrder() });
+  await t.panel.open("114-7395082-5521640");
+  assert.equal(t.$("[data-spdesk='refund']").disabled, true);
+  assert.equal(t.$("[data-spdesk='cancel']").disabled, true);
+  assert.match(t.$("[data-spdesk='why-cancel']").textContent, /Amazon fulfils this order \(FBA\)/);
+  assert.equal(t.$("[data-spdesk='refund']").getAttribute("aria-describedby"), "why-refund");
+  await t.done();
+});
+
+test("companion offline: the panel says how to start it and can retry", async () => {
+  let online = false;
+  const t = await setup({ handlers: { getOrder: async () => {
+    if (!online) throw new ApiError("companion_offline", "spdesk companion is not running on this computer. Start it with 'spdesk serve'.");
+    return usOrder();
+  } } });
+  await t.panel.open("114-7395082-5521640");
+  assert.equal(t.$("[data-spdesk='error']").dataset.code, "companion_offline");
+  assert.match(t.$("[role='alert']").textContent, /Start it with 'spdesk serve'/);
+  online = true;
+  t.panel.handleEvent({ type: "companion", state: "offline" });
+  assert.ok(t.$("[data-spdesk='offline']"));
+  t.panel.handleEvent({ type: "companion", state: "online" }); // coming back reloads the order
+  await settle(t.window);
+  assert.ok(t.$("[data-spdesk='order']"));
+  assert.equal(t.$("[data-spdesk='offline']"), null);
+  await t.done();
+});
+
+test("not paired: a Pair… button opens the options page", async () => {
+  const t = await setup({ handlers: { getOrder: async () => { throw new ApiError("not_paired", "This browser is not paired."); } } });
+  await t.panel.open("114-7395082-5521640");
+  t.$("[data-spdesk='pair']").click();
+  assert.equal(t.of("openOptions").length, 1);
+  await t.done();
+});
+
+test("full refund: preselected, needs a reason, exact total on the button, one submission", async () => {
+  const t = await setup();
+  await t.panel.open("114-7395082-5521640");
+  t.$("[data-spdesk='refund']").click();
+  assert.equal(t.$("[data-spdesk='mode-full']").checked, true);
+  const confirm = t.$("[role='dialog'] [data-spdesk='confirm']");
+  assert.equal(confirm.textContent, "Refund $44.24 (USD)");
+  assert.equal(confirm.disabled, true, "no reason chosen yet");
+  choose(t.$("[data-spdesk='reason']"), "CouldNotShip");
+  assert.equal(confirm.disabled, false);
+  confirm.click();
+  confirm.click(); // a double click must not submit twice
+  await settle(t.window);
+  const refunds = t.of("refund");
+  assert.equal(refunds.length, 1);
+  assert.match(refunds[0].args.idempotencyKey, UUID);
+  assert.deepEqual(refunds[0].args.body, { orderId: "114-7395082-5521640", account: "sandbox", mode: "full", reason: "CouldNotShip", currency: "USD", note: "" });
+  assert.equal(t.$("[role='dialog'] [role='status']").dataset.state, "submitted");
+  assert.match(t.$("[role='dialog'] [role='status']").textContent, /Submitted to Amazon/);
+  assert.equal(confirm.hidden, true);
+  await t.done();
+});
+
+test("partial refund: per component with what is left, validation, restocking fee only for returns", async () => {
+  const t = await setup();
+  await t.panel.open("114-7395082-5521640");
+  t.$("[data-spdesk='refund']").click();
+  t.$("[data-spdesk='mode-partial']").click();
+  t.$("[data-spdesk='mode-partial']").dispatchEvent(new t.window.Event("change", { bubbles: true }));
+  assert.equal(t.$("[data-spdesk='partial-items']").hidden, false);
+  const field = (code, component) => t.$(`input[data-item='${code}'][data-component='${component}']`);
+  assert.match(field("45678901234567", "Shipping").parentNode.textContent, /of \$4\.99 left/);
+  assert.equal(field("45678901234568", "Shipping").disabled, true, "nothing left to refund there");
+  choose(t.$("[data-spdesk='reason']"), "GeneralAdjustment");
+  const confirm = t.$("[role='dialog'] [data-spdesk='confirm']");
+  type(field("45678901234567", "Principal"), "12.99");
+  type(field("45678901234567", "Tax"), "1,04");
+  assert.equal(confirm.textContent, "Refund $14.03 (USD)");
+  type(field("45678901234567", "Shipping"), "6.00");
+  assert.equal(field("45678901234567", "Shipping").getAttribute("aria-invalid"), "true");
+  assert.equal(confirm.disabled, true);
+  type(field("45678901234567", "Shipping"), "1.005");
+  assert.match(t.$(`#${field("45678901234567", "Shipping").getAttribute("aria-describedby")}`).textContent, /2 decimals/);
+  type(field("45678901234567", "Shipping"), "");
+  const fee = field("45678901234567", "RestockingFee");
+  assert.equal(fee.closest(".field").hidden, true, "no restocking fee unless it is a return");
+  choose(t.$("[data-spdesk='reason']"), "CustomerReturn");
+  assert.equal(fee.closest(".field").hidden, false);
+  type(fee, "2.00");
+  assert.equal(confirm.textContent, "Refund $12.03 (USD)");
+  confirm.click();
+  await settle(t.window);
+  assert.deepEqual(t.of("refund")[0].args.body.items, [
+    { orderItemCode: "45678901234567", quantity: 2, components: { Principal: "12.99", Tax: "1.04" }, restockingFee: "2.00" },
+  ]);
+  assert.equal(t.of("refund")[0].args.body.mode, "partial");
+  await t.done();
+});
+
+test("a timed-out submission is retried with the same idempotency key", async () => {
+  let attempts = 0;
+  const t = await setup({ handlers: { refund: async ({ body }) => {
+    attempts += 1;
+    if (attempts === 1) throw new ApiError("companion_timeout", "spdesk companion did not answer in time.");
+    return actionOf(body, "submitted");
+  } } });
+  await t.panel.open("114-7395082-5521640");
+  t.$("[data-spdesk='refund']").click();
+  choose(t.$("[data-spdesk='reason']"), "CouldNotShip");
+  t.$("[role='dialog'] [data-spdesk='confirm']").click();
+  await settle(t.window);
+  assert.match(t.$("[role='dialog'] [role='alert']").textContent, /did not answer in time/);
+  t.$("[data-spdesk='retry-submit']").click();
+  await settle(t.window);
+  const [first, second] = t.of("refund");
+  assert.equal(second.args.idempotencyKey, first.args.idempotencyKey);
+  assert.equal(t.$("[role='dialog'] [role='status']").dataset.state, "submitted");
+  await t.done();
+});
+
+test("an overlapping refund needs an explicit second confirmation (a new submission)", async () => {
+  const t = await setup({ handlers: { refund: async ({ body }) => {
+    if (!body.confirmOverlap) throw new ApiError("overlap_needs_confirmation", "A similar refund was applied 3 minutes ago.");
+    return actionOf(body, "submitted");
+  } } });
+  await t.panel.open("114-7395082-5521640");
+  t.$("[data-spdesk='refund']").click();
+  choose(t.$("[data-spdesk='reason']"), "CouldNotShip");
+  t.$("[role='dialog'] [data-spdesk='confirm']").click();
+  await settle(t.window);
+  assert.match(t.$("[role='dialog'] [role='alert']").textContent, /similar refund/);
+  t.$("[data-spdesk='confirm-overlap']").click();
+  await settle(t.window);
+  const [first, second] = t.of("refund");
+  assert.equal(second.args.body.confirmOverlap, true);
+  assert.notEqual(second.args.idempotencyKey, first.args.idempotencyKey);
+  await t.done();
+});
+
+test("live status: processing, then succeeded with reply insertion into the helpdesk editor", async () => {
+  const t = await setup();
+  await t.panel.open("114-7395082-5521640");
+  t.$("[data-spdesk='refund']").click();
+  choose(t.$("[data-spdesk='reason']"), "CustomerReturn");
+  t.$("[role='dialog'] [data-spdesk='confirm']").click();
+  await settle(t.window);
+  const body = t.of("refund")[0].args.body;
+  t.panel.handleEvent({ type: "action", action: actionOf(body, "processing") });
+  assert.match(t.$("[role='dialog'] [role='status']").textContent, /Amazon is processing it/);
+  t.panel.handleEvent({ type: "action", action: actionOf(body, "submitted", { updatedAt: "2026-11-26T10:15:00.000Z" }) });
+  assert.equal(t.$("[role='dialog'] [role='status']").dataset.state, "processing", "an older event does not go back");
+  t.panel.handleEvent({ type: "action", action: actionOf(body, "succeeded") });
+  await settle(t.window);
+  assert.match(t.$("[role='dialog'] [role='status']").textContent, /Succeeded.*SPD-7Q3M9Z8X/);
+  assert.equal(t.of("getOrder").at(-1).args.fresh, true, "money changed: the order is read again");
+  assert.equal(t.$("li[data-action='act_01JD7Q3M9Z8X']").dataset.state, "succeeded", "history updated");
+  t.$("[role='dialog'] [data-spdesk='insert-reply']").click();
+  await settle(t.window);
+  assert.match(t.window.fixtureEditor.model, /refund of \$14\.03 for your order 114-7395082-5521640 \(returned item\)/);
+  assert.match(t.window.fixtureEditor.model, /Reference: SPD-7Q3M9Z8X/);
+  assert.match(t.$("[role='dialog'] [data-result='inserted']").textContent, /Review it and send it yourself/);
+  await t.done();
+});
+
+test("a failed action shows Amazon's message", async () => {
+  const t = await setup();
+  await t.panel.open("114-7395082-5521640");
+  t.$("[data-spdesk='refund']").click();
+  choose(t.$("[data-spdesk='reason']"), "CouldNotShip");
+  t.$("[role='dialog'] [data-spdesk='confirm']").click();
+  await settle(t.window);
+  const body = t.of("refund")[0].args.body;
+  t.panel.handleEvent({ type: "action", action: actionOf(body, "failed", { amazon: { resultCode: "Error", messageCode: "18027", description: "The refund amount exceeds the remaining amount." } }) });
+  await settle(t.window);
+  assert.equal(t.$("[role='dialog'] [role='status']").textContent.startsWith("Failed: The refund amount exceeds the remaining amount."), true);
+  assert.equal(t.$("[role='dialog'] [data-spdesk='insert-reply']"), null);
+  await t.done();
+});
+
+test("cancel: BuyerCanceled preselected when the buyer asked, warning when it counts against the rate", async () => {
+  const t = await setup({ order: usOrder({ buyerRequested: true }) });
+  await t.panel.open("114-7395082-5521640");
+  t.$("[data-spdesk='cancel']").click();
+  const reason = t.$("[data-spdesk='reason']");
+  const warning = t.$("[data-spdesk='rate-warning']");
+  const confirm = t.$("[role='dialog'] [data-spdesk='confirm']");
+  assert.equal(reason.value, "BuyerCanceled");
+  assert.equal(warning.hidden, true);
+  assert.equal(confirm.textContent, "Cancel the whole order");
+  choose(reason, "NoInventory");
+  assert.equal(warning.hidden, false);
+  choose(reason, "BuyerCanceled");
+  const coaster = t.$("input[type='checkbox'][data-item='45678901234568']");
+  coaster.checked = false;
+  coaster.dispatchEvent(new t.window.Event("change", { bubbles: true }));
+  type(t.$("input[data-quantity='45678901234567']"), "1");
+  assert.equal(confirm.textContent, "Cancel 1 unit(s)");
+  confirm.click();
+  await settle(t.window);
+  assert.deepEqual(t.of("cancel")[0].args.body, { orderId: "114-7395082-5521640", account: "sandbox",
+    items: [{ orderItemCode: "45678901234567", quantity: 1 }], reason: "BuyerCanceled", note: "" });
+  assert.match(t.of("cancel")[0].args.idempotencyKey, UUID);
+  await t.done();
+});
+
+test("cancel without a buyer request: no reason preselected, warning once one is chosen", async () => {
+  const t = await setup();
+  await t.panel.open("114-7395082-5521640");
+  t.$("[data-spdesk='cancel']").click();
+  assert.equal(t.$("[data-spdesk='reason']").value, "");
+  assert.equal(t.$("[role='dialog'] [data-spdesk='confirm']").disabled, true);
+  choose(t.$("[data-spdesk='reason']"), "BuyerCanceled");
+  assert.equal(t.$("[data-spdesk='rate-warning']").hidden, false, "only a request made on Amazon avoids the rate");
+  await t.done();
+});
+
+test("keyboard: labelled dialog, Tab stays inside, Escape closes dialog then panel, focus returns", async () => {
+  const t = await setup();
+  const opener = t.document.createElement("button");
+  t.document.body.append(opener);
+  await t.panel.open("114-7395082-5521640", opener);
+  const refundButton = t.$("[data-spdesk='refund']");
+  refundButton.focus();
+  refundButton.click();
+  const dialog = t.$("[role='dialog']");
+  assert.equal(dialog.getAttribute("aria-modal"), "true");
+  assert.equal(t.panel.root.getElementById(dialog.getAttribute("aria-labelledby")).textContent, "Refund order 114-7395082-5521640");
+  for (const field of dialog.querySelectorAll("select, textarea")) {
+    assert.ok(dialog.querySelector(`label[for='${field.id}']`), `label for ${field.id}`);
+  }
+  const focusable = [...dialog.querySelectorAll("button:not([disabled]), input:not([disabled]), select, textarea")].filter((el) => !el.closest("[hidden]"));
+  focusable.at(-1).focus();
+  const tab = new t.window.KeyboardEvent("keydown", { key: "Tab", bubbles: true, cancelable: true });
+  focusable.at(-1).dispatchEvent(tab);
+  assert.equal(tab.defaultPrevented, true);
+  assert.equal(t.panel.root.activeElement, focusable[0]);
+  let pageSawKey = false;
+  t.document.addEventListener("keydown", () => { pageSawKey = true; });
+  dialog.dispatchEvent(new t.window.KeyboardEvent("keydown", { key: "Escape", bubbles: true, composed: true }));
+  assert.equal(t.$("[role='dialog']"), null);
+  assert.equal(t.panel.isOpen, true, "Escape closed only the dialog");
+  assert.equal(t.panel.root.activeElement, refundButton, "focus back on the button that opened it");
+  t.$("aside").dispatchEvent(new t.window.KeyboardEvent("keydown", { key: "Escape", bubbles: true, composed: true }));
+  assert.equal(t.panel.isOpen, false);
+  assert.equal(t.document.activeElement, opener);
+  assert.equal(pageSawKey, false, "the helpdesk's shortcuts never see our keys");
+  await t.done();
+});

@@ -1,0 +1,106 @@
+"""Crash test: `spdesk serve` is SIGKILLed at every step of the refund flow and at random times.
+
+After each kill a new process starts on the same journal (and may itself be killed while it
+resumes); the client retries every request that got no answer with the same Idempotency-Key, as
+the extension does. At the end every action must be in exactly one terminal state and the sandbox
+must hold exactly one adjustment per refund: none lost, none doubled.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from companion.actions.crashpoints import POINTS
+from companion.actions.journal import Journal
+from companion.actions.runtime import JOURNAL_FILE
+from tests.actions.process import Client, prepare_home, start_process
+from tests.plugins.actions import eventually, new_key
+
+pytestmark = pytest.mark.slow
+SEED = 20261126
+ROUNDS_PER_POINT = 3
+RANDOM_KILLS = 10
+
+
+def kill_plan() -> list[tuple[str | None, float | None]]:
+    """Every named point several times, then kills after seeded random delays."""
+    rng = random.Random(SEED)
+    named: list[tuple[str | None, float | None]] = [
+        (point, None) for _ in range(ROUNDS_PER_POINT) for point in POINTS]
+    return named + [(None, rng.uniform(0.0, 0.8)) for _ in range(RANDOM_KILLS)]
+
+
+async def test_sigkill_anywhere_loses_and_doubles_nothing(sandbox_factory: Any, tmp_path: Path,
+                                                          settings: Any) -> None:
+    plan = kill_plan()
+    assert len(plan) >= 30
+    sandbox = await sandbox_factory(bulk_orders=len(plan))
+    root = prepare_home(tmp_path, sandbox.url, settings.keyring_service)
+    requests: list[tuple[str, dict[str, Any]]] = []
+    answered: set[str] = set()
+    crashed_at: set[str] = set()
+    async with aiohttp.ClientSession() as session:
+        client = Client(root, session)
+        for n, (point, delay) in enumerate(plan, start=1):
+            process = await start_process(root, crash_at=point)
+            client.url = process.url
+            if process.pairing_code:
+                await client.pair(process.pairing_code)
+            oid = sandbox.seed.order_id(f"bulk-{n:04d}")
+            item = sandbox.state.orders[oid].items[0].item_code
+            body = {"orderId": oid, "mode": "partial", "reason": "Other", "agent": "crash",
+                    "items": [{"orderItemCode": item, "components": {"Principal": "1.00"}}]}
+            key = new_key()
+            requests.append((key, body))
+            try:
+                status, reply = await client.call("POST", "/v1/refunds", body,
+                                                  {"Idempotency-Key": key})
+                if status == 202:
+                    answered.add(key)
+            except (aiohttp.ClientError, TimeoutError):
+                pass  # killed while answering: retried below with the same key
+            if delay is not None:
+                await process.wait_exit(delay)
+                await process.kill()
+            elif await process.wait_exit(8.0):
+                assert process.proc.returncode == -9
+                crashed_at.add(point)
+            else:
+                await process.kill()  # the point was not reached this time
+        final = await start_process(root)
+        client.url = final.url
+        ids = set()
+        for key, body in requests:
+            status, reply = await client.call("POST", "/v1/refunds", body,
+                                              {"Idempotency-Key": key})
+            assert status == 202, reply
+            ids.add(reply["id"])
+        assert len(ids) == len(requests)
+        assert crashed_at == set(POINTS), "every named point killed the process at least once"
+
+        async def all_settled() -> bool:
+            for action_id in ids:
+                _, action = await client.call("GET", f"/v1/actions/{action_id}")
+                if action["state"] not in ("succeeded", "posted", "failed", "unknown"):
+                    return False
+            return True
+
+        await eventually(all_settled, within=60, interval=0.2)
+        await final.stop()
+    journal = Journal(root / "data" / JOURNAL_FILE)
+    actions = journal.query()
+    journal.close()
+    assert len(actions) == len(requests), "one action per request, whatever the crashes"
+    states = {a.id: str(a.state) for a in actions}
+    assert set(states.values()) <= {"succeeded", "posted"}, states
+    for action in actions:
+        applied = [a for a in sandbox.state.adjustments
+                   if a.merchant_adjustment_item_id == f"{action.id}-1"]
+        assert len(applied) == 1, (action.id, action.history, len(applied))
+        assert applied[0].feed_id == action.feed_id
+    assert len([a for a in sandbox.state.adjustments if a.feed_id]) == len(requests)

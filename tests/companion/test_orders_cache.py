@@ -1,0 +1,110 @@
+"""The order view cache: hits, TTL, invalidation by actions, one Amazon read for concurrent asks."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from decimal import Decimal
+
+import pytest
+
+from companion.amazon import Gateway, RetryPolicy, Target
+from companion.demo.sandbox_account import sandbox_account, sandbox_credentials
+from companion.orders import OrderService
+from companion.sandbox import SandboxServer
+
+
+class OnePool:
+    """The one gateway of these tests, handed out the way GatewayPool does."""
+
+    def __init__(self, gateway: Gateway) -> None:
+        self.gateway = gateway
+
+    async def get(self, account: str | None = None) -> Gateway:
+        return self.gateway
+
+
+class Clock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+async def gateway(sandbox: SandboxServer) -> AsyncIterator[Gateway]:
+    target = Target.of(sandbox_account(sandbox.url), sandbox_credentials())
+    gateway = Gateway(target, policy=RetryPolicy(base_delay=0.01, deadline=5.0))
+    yield gateway
+    await gateway.aclose()
+
+
+def order_reads(sandbox: SandboxServer) -> int:
+    usage = sandbox.state.throttle.usage.get("getOrder")
+    return usage.requests if usage else 0
+
+
+async def test_hit_ttl_and_invalidate(sandbox: SandboxServer, gateway: Gateway) -> None:
+    clock = Clock()
+    service = OrderService(OnePool(gateway), ttl=10.0, clock=clock)  # type: ignore[arg-type]
+    order_id = sandbox.seed.order_id("us-fbm-unshipped-single")
+    first = await service.get_view(order_id)
+    second = await service.get_view(order_id)
+    assert (first.cached, second.cached) == (False, True)
+    assert second.model_copy(update={"cached": False}) == first
+    assert order_reads(sandbox) == 1
+    clock.now += 9.9
+    assert (await service.get_view(order_id)).cached
+    clock.now += 0.2  # past the TTL
+    assert not (await service.get_view(order_id)).cached
+    assert order_reads(sandbox) == 2
+    service.invalidate(order_id)
+    assert not (await service.get_view(order_id)).cached
+    assert not (await service.get_view(order_id, fresh=True)).cached
+    assert order_reads(sandbox) == 4
+
+
+async def test_concurrent_lookups_share_one_read(sandbox: SandboxServer, gateway: Gateway) -> None:
+    service = OrderService(OnePool(gateway), ttl=10.0)  # type: ignore[arg-type]
+    order_id = sandbox.seed.order_id("us-fbm-shipped")
+    views = await asyncio.gather(*(service.get_view(order_id) for _ in range(8)))
+    assert {v.order_id for v in views} == {order_id}
+    assert order_reads(sandbox) == 1
+
+
+async def test_invalidate_during_a_read_does_not_cache_stale_data(
+    sandbox: SandboxServer, gateway: Gateway
+) -> None:
+    service = OrderService(OnePool(gateway), ttl=10.0)  # type: ignore[arg-type]
+    order_id = sandbox.seed.order_id("us-fbm-shipped")
+    sandbox.state.faults.add("slow", "getOrder", count=1, delay_seconds=0.3)
+    reading = asyncio.ensure_future(service.get_view(order_id))
+    async with asyncio.timeout(5):
+        while sandbox.state.faults.active:  # taken when the request reaches the sandbox
+            await asyncio.sleep(0.01)
+    service.invalidate(order_id)  # an action changed the order while Amazon was answering
+    await reading
+    assert not (await service.get_view(order_id)).cached
+
+
+async def test_in_flight_refunds_from_the_action_engine(
+    sandbox: SandboxServer, gateway: Gateway
+) -> None:
+    service = OrderService(OnePool(gateway), ttl=10.0)  # type: ignore[arg-type]
+    order_id = sandbox.seed.order_id("us-fbm-shipped")
+    item = sandbox.state.order(order_id).items[0].item_code  # type: ignore[union-attr]
+    asked: list[tuple[str, str]] = []
+
+    async def in_flight(account: str, oid: str) -> dict[tuple[str, str], Decimal]:
+        asked.append((account, oid))
+        return {(item, "Principal"): Decimal("10.00")}
+
+    service.add_inflight_provider(in_flight)
+    view = await service.get_view(order_id)
+    principal = view.items[0].component("Principal")
+    assert principal is not None and principal.refunded == Decimal("10.00")
+    assert principal.refundable == principal.charged - Decimal("10.00")
+    assert asked == [("sandbox", order_id)]

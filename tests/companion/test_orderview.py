@@ -1,0 +1,209 @@
+"""The normalized order view: every seed order through the real gateway, and the pure rules."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from companion.amazon import Gateway, RetryPolicy, Target
+from companion.amazon.build import build_order_view
+from companion.amazon.models import AmazonOrder, AmazonOrderItem, CancellationRequest
+from companion.amazon.rules import FBA_REASON, MCF_REFUND_REASON
+from companion.demo.sandbox_account import sandbox_account, sandbox_credentials
+from companion.errors import InvalidOrderId, OrderNotFound
+from companion.orders import OrderService
+from companion.sandbox import SandboxServer
+
+NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
+
+
+class OnePool:
+    """The one gateway of these tests, handed out the way GatewayPool does."""
+
+    def __init__(self, gateway: Gateway) -> None:
+        self.gateway = gateway
+
+    async def get(self, account: str | None = None) -> Gateway:
+        return self.gateway
+
+
+@pytest.fixture
+async def service(sandbox: SandboxServer) -> AsyncIterator[OrderService]:
+    target = Target.of(sandbox_account(sandbox.url), sandbox_credentials())
+    gateway = Gateway(target, policy=RetryPolicy(base_delay=0.01, deadline=5.0))
+    yield OrderService(OnePool(gateway), ttl=10.0)  # type: ignore[arg-type]
+    await gateway.aclose()
+
+
+# label: status, channel, refund allowed, cancel allowed, default reason, counts against rate
+EXPECTED = {
+    "us-fbm-unshipped-single": ("UNSHIPPED", "FBM", True, True, "GeneralAdjustment", True),
+    "us-fbm-unshipped-multi": ("UNSHIPPED", "FBM", True, True, "GeneralAdjustment", True),
+    "us-fbm-buyer-cancel-request": ("UNSHIPPED", "FBM", True, True, "BuyerCanceled", False),
+    "us-fbm-partially-shipped": ("PARTIALLY_SHIPPED", "FBM", True, False, "GeneralAdjustment",
+                                 True),
+    "us-fbm-shipped": ("SHIPPED", "FBM", True, False, "GeneralAdjustment", True),
+    "us-fbm-shipped-partly-refunded": ("SHIPPED", "FBM", True, False, "GeneralAdjustment", True),
+    "us-fbm-cancelled": ("CANCELLED", "FBM", False, False, "GeneralAdjustment", True),
+    "us-fba-shipped": ("SHIPPED", "FBA", False, False, "GeneralAdjustment", False),
+    "uk-fbm-shipped": ("SHIPPED", "FBM", True, False, "GeneralAdjustment", True),
+    "uk-fbm-unshipped": ("UNSHIPPED", "FBM", True, True, "GeneralAdjustment", True),
+    "de-fbm-shipped": ("SHIPPED", "FBM", True, False, "GeneralAdjustment", True),
+    "de-fbm-unshipped": ("UNSHIPPED", "FBM", True, True, "GeneralAdjustment", True),
+    "jp-fbm-shipped": ("SHIPPED", "FBM", True, False, "GeneralAdjustment", True),
+    "jp-fbm-unshipped": ("UNSHIPPED", "FBM", True, True, "GeneralAdjustment", True),
+}
+
+
+@pytest.mark.parametrize("label", sorted(EXPECTED))
+async def test_seed_order_view(label: str, sandbox: SandboxServer, service: OrderService) -> None:
+    status, channel, refund, cancel, default_reason, counts = EXPECTED[label]
+    order_id = sandbox.seed.order_id(label)
+    view = await service.get_view(order_id)
+    live = sandbox.state.order(order_id)
+    assert live is not None
+    assert (view.status, view.channel) == (status, channel)
+    assert view.actions.refund.allowed is refund
+    assert view.actions.cancel.allowed is cancel
+    assert (view.actions.refund.reason is None) is refund
+    assert (view.actions.cancel.reason is None) is cancel
+    assert view.actions.cancel.default_reason == default_reason
+    assert view.actions.cancel.counts_against_cancel_rate is counts
+    market = live.marketplace
+    assert (view.marketplace.code, view.marketplace.currency) == (market.code, market.currency)
+    refunded = {}
+    for adjustment in sandbox.state.posted_adjustments(order_id):
+        for kind, amount in adjustment.components.items():
+            key = (adjustment.item_code, kind)
+            refunded[key] = refunded.get(key, Decimal(0)) + amount
+    for item, seeded in zip(view.items, live.items, strict=True):
+        assert item.order_item_code == seeded.item_code
+        assert (item.quantity_ordered, item.quantity_shipped) == (seeded.qty_ordered,
+                                                                  seeded.qty_shipped)
+        assert {c.type: c.charged for c in item.components} == {
+            k: v for k, v in seeded.charged.items() if v}
+        for component in item.components:
+            posted = refunded.get((item.order_item_code, component.type), Decimal(0))
+            expect_refunded = posted if channel == "FBM" and status != "CANCELLED" else 0
+            assert component.refunded == expect_refunded
+            assert component.refundable == component.charged - component.refunded
+            assert component.charged.as_tuple().exponent == -market.decimals
+    assert view.totals.refundable == sum(
+        (c.refundable for i in view.items for c in i.components), Decimal(0))
+
+
+async def test_partly_refunded_order_shows_what_is_left(
+    sandbox: SandboxServer, service: OrderService
+) -> None:
+    view = await service.get_view(sandbox.seed.order_id("us-fbm-shipped-partly-refunded"))
+    knife = view.items[0]
+    principal = knife.component("Principal")
+    assert principal is not None and principal.refunded >= Decimal("20.00")
+    assert principal.refundable == Decimal("79.98") - principal.refunded
+    assert view.totals.refunded > 0 and view.totals.refundable < view.totals.charged
+
+
+async def test_json_form_matches_the_protocol(sandbox: SandboxServer, service: OrderService
+                                              ) -> None:
+    view = await service.get_view(sandbox.seed.order_id("jp-fbm-unshipped"))
+    body = view.model_dump(mode="json", by_alias=True)
+    assert body["marketplace"] == {"id": "A1VC38T7YXB528", "code": "JP", "currency": "JPY",
+                                   "decimals": 0, "language": "ja"}
+    component = body["items"][0]["components"][0]
+    assert component == {"type": "Principal", "charged": "2970", "refunded": "0",
+                         "refundable": "2970"}
+    assert body["actions"]["cancel"] == {"allowed": True, "reason": None,
+                                         "defaultReason": "GeneralAdjustment",
+                                         "countsAgainstCancelRate": True}
+    assert body["buyerCancellationRequest"] == {"requested": False, "reason": None,
+                                                "requestedAt": None}
+    assert body["fetchedAt"].endswith("Z") and body["cached"] is False
+    assert body["latestShipDate"].endswith("Z") and body["fulfillmentOrder"] is None
+
+
+async def test_buyer_request_is_shown(sandbox: SandboxServer, service: OrderService) -> None:
+    view = await service.get_view(sandbox.seed.order_id("us-fbm-buyer-cancel-request"))
+    assert view.buyer_cancellation_request.requested
+    assert view.buyer_cancellation_request.reason == "Order created by mistake"
+
+
+async def test_fba_reason(sandbox: SandboxServer, service: OrderService) -> None:
+    view = await service.get_view(sandbox.seed.order_id("us-fba-shipped"))
+    assert view.actions.refund.reason == FBA_REASON == view.actions.cancel.reason
+
+
+@pytest.mark.parametrize(("label", "status", "cancellable"), [
+    ("us-mcf-received", "RECEIVED", True),
+    ("us-mcf-planning", "PLANNING", True),
+    ("us-mcf-processing", "PROCESSING", False),
+])
+async def test_mcf_orders_are_found_through_fulfillment_outbound(
+    label: str, status: str, cancellable: bool, sandbox: SandboxServer, service: OrderService
+) -> None:
+    order_id = sandbox.seed.order_id(label)
+    view = await service.get_view(order_id)
+    assert view.channel == "MCF" and view.status == "UNSHIPPED"
+    assert view.fulfillment_order is not None
+    assert view.fulfillment_order.seller_fulfillment_order_id == order_id
+    assert view.fulfillment_order.status == status
+    assert view.actions.cancel.allowed is cancellable
+    assert view.actions.cancel.counts_against_cancel_rate is False
+    assert not view.actions.refund.allowed and view.actions.refund.reason == MCF_REFUND_REASON
+    if not cancellable:
+        assert "Processing" in (view.actions.cancel.reason or "")
+    live = sandbox.state.fulfillment_orders[order_id]
+    assert [i.sku for i in view.items] == [i.seller_sku for i in live.items]
+
+
+async def test_unknown_and_invalid_ids(service: OrderService) -> None:
+    with pytest.raises(OrderNotFound) as info:
+        await service.get_view("999-0000000-0000000")
+    assert "999-0000000-0000000" in info.value.message
+    for bad in ("113-4820571-003821", "113-4820571-00382145", "abc", "113 4820571 0038214", ""):
+        with pytest.raises(InvalidOrderId):
+            await service.get_view(bad)
+
+
+def _order(status: str = "SHIPPED", **item: object) -> AmazonOrder:
+    line = AmazonOrderItem(order_item_id="11111111111111", quantity_ordered=2,
+                           quantity_shipped=2 if status == "SHIPPED" else 0,
+                           quantity_unshipped=0 if status == "SHIPPED" else 2,
+                           charges={"Principal": Decimal("20.00"), "Tax": Decimal("1.60")},
+                           **item)  # type: ignore[arg-type]
+    return AmazonOrder(order_id="113-0000000-0000001", marketplace_id="ATVPDKIKX0DER",
+                       status=status, fulfilled_by="MERCHANT", created_time=NOW, items=[line])
+
+
+def test_refunds_in_flight_lower_what_is_refundable() -> None:
+    in_flight = {("11111111111111", "Principal"): Decimal("5.00")}
+    view = build_order_view(_order(), None, in_flight, account="a", fetched_at=NOW)
+    principal = view.items[0].component("Principal")
+    assert principal is not None
+    assert (principal.refunded, principal.refundable) == (Decimal("5.00"), Decimal("15.00"))
+    assert view.totals.refundable == Decimal("16.60")
+
+
+def test_fully_refunded_order_cannot_be_refunded_again() -> None:
+    in_flight = {("11111111111111", "Principal"): Decimal("20.00"),
+                 ("11111111111111", "Tax"): Decimal("1.60")}
+    view = build_order_view(_order(), None, in_flight, account="a", fetched_at=NOW)
+    assert not view.actions.refund.allowed
+    assert "already been refunded" in (view.actions.refund.reason or "")
+
+
+def test_pending_order_cannot_be_cancelled_or_refunded_yet() -> None:
+    view = build_order_view(_order("PENDING"), None, {}, account="a", fetched_at=NOW)
+    assert not view.actions.cancel.allowed and "Pending" in (view.actions.cancel.reason or "")
+    assert not view.actions.refund.allowed
+
+
+def test_buyer_request_defaults_the_reason() -> None:
+    request = CancellationRequest(requester="BUYER", reason="Found it cheaper")
+    view = build_order_view(_order("UNSHIPPED", cancellation_request=request), None, {},
+                            account="a", fetched_at=NOW)
+    cancel = view.actions.cancel
+    assert (cancel.allowed, cancel.default_reason, cancel.counts_against_cancel_rate) == (
+        True, "BuyerCanceled", False)

@@ -1,0 +1,92 @@
+"""Chromium: order id detected → panel → partial refund → succeeded → reply in the helpdesk."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.e2e.browsers import ChromiumSession
+from tests.e2e.conftest import enable_site
+from tests.e2e.stack import Stack
+from tests.e2e.ticket import Ticket
+
+pytestmark = pytest.mark.browser
+
+
+def principal_of_one_unit(view: dict[str, Any]) -> tuple[str, str]:
+    """The first item's code and the price of one unit of it, as the agent would refund it."""
+    item = view["items"][0]
+    principal = next(c for c in item["components"] if c["type"] == "Principal")
+    unit = Decimal(principal["charged"]) / item["quantityOrdered"]
+    return item["orderItemCode"], f"{unit:.{view['marketplace']['decimals']}f}"
+
+
+def refund_one_unit(stack: Stack, ticket: Ticket, order_id: str, name: str) -> dict[str, Any]:
+    """Partial refund of one unit's price through the dialog; returns the finished action."""
+    view = stack.api("GET", f"/v1/orders/{order_id}").json()
+    item_code, amount = principal_of_one_unit(view)
+    currency = view["marketplace"]["currency"]
+    dialog = ticket.open_dialog("refund")
+    assert dialog.wait_for_selector("input[data-spdesk='mode-full']").is_checked()
+    dialog.wait_for_selector("input[data-spdesk='mode-partial']").check()
+    dialog.wait_for_selector(
+        f"input[data-item='{item_code}'][data-component='Principal']").fill(amount)
+    dialog.wait_for_selector("select[data-spdesk='reason']").select_option("CustomerReturn")
+    confirm = dialog.wait_for_selector("button[data-spdesk='confirm']:not([disabled])")
+    label = confirm.text_content() or ""
+    assert amount in label and currency in label, label
+    ticket.shot(f"{name}-refund-dialog", dialog)
+    confirm.click()
+    assert ticket.wait_state(dialog) == "succeeded", ticket.panel_text()
+    ticket.shot(f"{name}-refund-succeeded", dialog)
+    action = stack.actions_of(order_id)[0]
+    assert (action["kind"], action["state"], action["total"]) == ("refund", "succeeded", amount)
+    assert action["items"][0]["components"] == {"Principal": amount}
+    after = stack.api("GET", f"/v1/orders/{order_id}").json()
+    assert Decimal(after["totals"]["refundable"]) == (
+        Decimal(view["totals"]["refundable"]) - Decimal(amount))
+    return action
+
+
+def insert_reply(ticket: Ticket) -> dict[str, Any]:
+    """Click "Insert reply"; returns the helpdesk editor's model after the change."""
+    before = ticket.page.evaluate("() => ({...window.fixtureEditor})")
+    dialog = ticket.panel().wait_for_selector("[role='dialog']")
+    dialog.wait_for_selector("button[data-spdesk='insert-reply']").click()
+    dialog.wait_for_selector("[data-result='inserted']")
+    after = dict(ticket.page.evaluate("() => ({...window.fixtureEditor})"))
+    assert after["changes"] > before["changes"], "the helpdesk never noticed the reply"
+    return after
+
+
+# (host, saved page, adapter, seeded order, whether the page is served about that order, badges)
+TICKETS = [
+    ("acme.zendesk.test", "zendesk.html", "zendesk", "us-fbm-unshipped-multi", False, 2),
+    ("acme.gorgias.test", "gorgias.html", "gorgias", "us-fbm-shipped", True, 2),
+]
+
+
+@pytest.mark.parametrize(("host", "page_name", "adapter", "label", "swap", "badges"), TICKETS,
+                         ids=[t[2] for t in TICKETS])
+def test_partial_refund_then_reply(stack: Stack, chromium: ChromiumSession, page: Page,
+                                   host: str, page_name: str, adapter: str, label: str,
+                                   swap: bool, badges: int) -> None:
+    """The agent refunds one unit from the ticket and puts the confirmation into the reply."""
+    enable_site(chromium, stack.site_origin(host))
+    order_id = stack.order_id(label)
+    page.goto(stack.page_url(host, page_name) + (f"?order={order_id}" if swap else ""))
+    ticket = Ticket(page, adapter)
+    ticket.wait_ready()
+    found = ticket.wait_scanned()
+    assert found.count(order_id) == badges, found
+    ticket.open_panel(order_id)
+    ticket.wait_order()
+    ticket.shot(f"{adapter}-panel", ticket.panel().wait_for_selector("aside"))
+    action = refund_one_unit(stack, ticket, order_id, adapter)
+    model = insert_reply(ticket)
+    assert action["confirmation"] in model["model"]
+    assert action["total"] in model["model"]
+    ticket.shot(f"{adapter}-reply-inserted")

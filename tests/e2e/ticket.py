@@ -1,0 +1,92 @@
+"""Drive spdesk's UI on a helpdesk page in Chromium: badges, the order panel and its dialogs."""
+
+from __future__ import annotations
+
+from playwright.sync_api import ElementHandle, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+from tests.e2e.browsers import ARTIFACTS, closed_shadow_roots, poll, screenshot
+
+FINAL_STATES = ("succeeded", "failed", "unknown", "posted")
+
+
+class Ticket:
+    """One helpdesk ticket page with spdesk running on it."""
+
+    def __init__(self, page: Page, adapter: str) -> None:
+        self.page = page
+        self.adapter = adapter
+        self._panel: ElementHandle | None = None
+
+    def wait_ready(self) -> None:
+        """Wait until the content script picked its adapter (it marks <html>)."""
+        self.page.wait_for_selector(f"html[data-spdesk='{self.adapter}']", state="attached")
+
+    def badge_ids(self, *, visible: bool = True) -> list[str]:
+        """Order ids that got a badge the agent can see (or any badge), in page order."""
+        return list(self.page.locator("spdesk-badge").evaluate_all(
+            "(els, visible) => els.filter(e => !visible || e.checkVisibility())"
+            ".map(e => e.dataset.spdeskOrder)", visible))
+
+    def wait_scanned(self) -> list[str]:
+        """Wait for the initial scan to finish (detect.js records a measure); visible badge ids."""
+        self.page.wait_for_function(
+            "performance.getEntriesByName('spdesk:scan').length > 0", polling=50)
+        return self.badge_ids()
+
+    def open_panel(self, order_id: str) -> ElementHandle:
+        """Click the badge of an order; returns the panel's shadow root once the order shows."""
+        badge = closed_shadow_roots(self.page, f"spdesk-badge[data-spdesk-order='{order_id}']")
+        assert badge, f"no badge for {order_id}"
+        badge[0].wait_for_selector("button").click()
+        panel = self.panel()
+        panel.wait_for_selector(f"h2 .oid:text-is('{order_id}')")
+        return panel
+
+    def panel(self) -> ElementHandle:
+        """The panel's (closed) shadow root."""
+        if self._panel is None:
+            self.page.wait_for_selector("spdesk-panel", state="attached")
+            self._panel = closed_shadow_roots(self.page, "spdesk-panel")[0]
+        return self._panel
+
+    def wait_order(self) -> ElementHandle:
+        """Wait until the panel shows an order view (not loading, not an error)."""
+        return self.panel().wait_for_selector("[data-spdesk='order']")
+
+    def open_dialog(self, action: str) -> ElementHandle:
+        """Click Refund or Cancel in the panel; returns the dialog."""
+        panel = self.panel()
+        panel.wait_for_selector(f"[data-spdesk='order'] button[data-spdesk='{action}']").click()
+        return panel.wait_for_selector("[role='dialog']")
+
+    def wait_state(self, dialog: ElementHandle, states: tuple[str, ...] = FINAL_STATES,
+                   timeout: float = 20.0) -> str:
+        """Wait until the dialog's live status shows one of `states`; returns it."""
+        selector = ", ".join(f"p.status[data-state='{s}']" for s in states)
+        try:
+            found = dialog.wait_for_selector(selector, timeout=timeout * 1000)
+        except PlaywrightTimeoutError:
+            raise AssertionError(f"no {states} in the dialog; it says: {dialog.inner_text()!r}"
+                                 ) from None
+        assert found is not None
+        return str(found.get_attribute("data-state"))
+
+    def shot(self, name: str, element: ElementHandle | None = None) -> None:
+        """Screenshot of an element of our UI (or the whole page) into artifacts/e2e/."""
+        if element is None:
+            screenshot(self.page, name)
+            return
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        element.screenshot(path=ARTIFACTS / f"{name}.png")
+
+    def panel_text(self) -> str:
+        """All text of the panel, for assertions on messages."""
+        return str(self.panel().evaluate("r => r.querySelector('aside').innerText"))
+
+    def wait_panel_text(self, needle: str, timeout: float = 10.0) -> str:
+        """Wait until the panel's text contains `needle`."""
+        def found() -> str | None:
+            text = self.panel_text()
+            return text if needle in text else None
+        return poll(found, timeout=timeout, what=f"{needle!r} in the panel")
