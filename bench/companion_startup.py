@@ -4,6 +4,9 @@ Both run as their own process the same way: spawn, wait for the "listening on UR
 the first answer of GET /v1/health. Start-up is spawn to first answer; idle RSS is read from
 /proc after a short idle pause. The baseline is the smallest aiohttp server that answers the same
 route: the ratio is what spdesk (settings, keyring, SP-API client, journal, middlewares) adds.
+A third number is the cost of the hardening per request: an authenticated GET /v1/status through
+every middleware (Host, body limit, CORS, Origin, token lookup) against a bare handler returning
+the same JSON, both in this process, sequential requests over one keep-alive connection.
 
 Run: packaging/with-keyring.sh .venv/bin/python -m bench.companion_startup [--runs N]
 """
@@ -11,6 +14,7 @@ Run: packaging/with-keyring.sh .venv/bin/python -m bench.companion_startup [--ru
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import platform
@@ -89,6 +93,54 @@ def measure(argv: list[str], env: dict[str, str]) -> dict[str, float]:
         process.wait(timeout=10)
 
 
+async def _latency_us(http: Any, url: str, headers: dict[str, str], requests: int) -> float:
+    started = time.perf_counter()
+    for _ in range(requests):
+        async with http.get(url, headers=headers) as reply:
+            await reply.read()
+            assert reply.status == 200, reply.status
+    return (time.perf_counter() - started) / requests * 1e6
+
+
+async def request_overhead(tmp: Path, requests: int = 2000) -> dict[str, float]:
+    """Mean latency of GET /v1/status: full companion vs a bare aiohttp handler."""
+    import aiohttp
+    from aiohttp import web
+
+    from companion.config import Settings
+    from companion.http.keys import PAIRINGS
+    from companion.http.server import start_companion
+
+    settings = Settings(port=0, config_dir=tmp / "oc", data_dir=tmp / "od")
+    companion = await start_companion(settings)
+    body = {"version": "0.1.0", "mode": "unconfigured", "pairingId": "pair_x", "accounts": []}
+
+    async def bare(request: web.Request) -> web.Response:
+        return web.json_response(body)
+
+    app = web.Application()
+    app.router.add_get("/v1/status", bare)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            code = companion.app[PAIRINGS].new_code()
+            async with http.post(f"{companion.url}/v1/pair", json={"code": code},
+                                 headers={"Origin": "chrome-extension://benchbenchbench"}) as r:
+                token = (await r.json())["token"]
+            auth = {"Authorization": f"Bearer {token}"}
+            bare_url = f"http://127.0.0.1:{runner.addresses[0][1]}/v1/status"
+            await _latency_us(http, bare_url, {}, 200)  # warm up both
+            await _latency_us(http, f"{companion.url}/v1/status", auth, 200)
+            return {"baseline_us": round(await _latency_us(http, bare_url, {}, requests), 1),
+                    "companion_us": round(await _latency_us(
+                        http, f"{companion.url}/v1/status", auth, requests), 1)}
+    finally:
+        await runner.cleanup()
+        await companion.stop()
+
+
 def run(runs: int) -> dict[str, Any]:
     """Alternate baseline and companion runs; medians of each."""
     samples: dict[str, list[dict[str, float]]] = {"baseline": [], "companion": []}
@@ -98,6 +150,7 @@ def run(runs: int) -> dict[str, Any]:
             samples["baseline"].append(measure([sys.executable, "-c", BASELINE], env))
             samples["companion"].append(measure(
                 [sys.executable, "-m", "companion", "serve", "--port", "0"], env))
+        overhead = asyncio.run(request_overhead(Path(tmp)))
     result: dict[str, Any] = {"name": NAME, "runs": runs, "python": platform.python_version(),
                               "machine": f"{platform.machine()}, {os.cpu_count()} cpus"}
     for who, rows in samples.items():
@@ -105,6 +158,8 @@ def run(runs: int) -> dict[str, Any]:
                        for key in ("startup_s", "rss_mib")}
     result["ratio"] = {key: round(result["companion"][key] / result["baseline"][key], 2)
                        for key in ("startup_s", "rss_mib")}
+    result["request"] = {**overhead, "ratio": round(
+        overhead["companion_us"] / overhead["baseline_us"], 2)}
     return result
 
 
@@ -114,7 +169,11 @@ def _markdown(r: dict[str, Any]) -> str:
             "| | start-up to first answer | idle RSS |\n|---|---|---|\n"
             f"| bare aiohttp (baseline) | {b['startup_s']:.3f} s | {b['rss_mib']:.1f} MiB |\n"
             f"| `spdesk serve` | {c['startup_s']:.3f} s | {c['rss_mib']:.1f} MiB |\n"
-            f"| ratio | {q['startup_s']:.2f}x | {q['rss_mib']:.2f}x |\n")
+            f"| ratio | {q['startup_s']:.2f}x | {q['rss_mib']:.2f}x |\n\n"
+            "Authenticated `GET /v1/status`, mean latency (sequential, keep-alive): "
+            f"{r['request']['companion_us']:.0f} µs through every middleware vs "
+            f"{r['request']['baseline_us']:.0f} µs for a bare handler "
+            f"({r['request']['ratio']:.2f}x).\n")
 
 
 def main() -> None:

@@ -101,8 +101,10 @@ class AccountStore:
         if not path.is_file():
             return {"default": None, "accounts": []}
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            [Account.model_validate(a) for a in data.get("accounts", [])]
+            data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict) or not isinstance(data.get("accounts"), list):
+                raise ValueError("not an account file")
+            [Account.model_validate(a) for a in data["accounts"]]
         except (OSError, ValueError, ValidationError):
             raise SpdeskError(
                 f"The account file {path} is damaged. Remove it and add the accounts again.",
@@ -157,8 +159,8 @@ class AccountStore:
             data = self._read()
             exists = any(a["name"] == account.name for a in data["accounts"])
             if exists and not replace:
-                raise Conflict(f"An account called '{account.name}' already exists.",
-                               code="account_exists")
+                raise Conflict(f"An account called '{account.name}' already exists; add it again "
+                               "with --replace to change it.", code="account_exists")
             backend = _usable_backend()
             self._keyring_call(backend.set_password, self.settings.keyring_service,
                                account.name, credentials.to_keyring())

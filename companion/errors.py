@@ -35,7 +35,9 @@ class SpdeskError(Exception):
 
     status: ClassVar[int] = 500
     default_code: ClassVar[str] = "internal_error"
-    default_message: ClassVar[str] = "Something went wrong inside spdesk. Nothing was sent to Amazon."
+    default_message: ClassVar[str] = (
+        "Something went wrong inside spdesk. Nothing was sent to Amazon."
+    )
 
     def __init__(
         self,
@@ -65,13 +67,17 @@ class BadRequest(SpdeskError):
 
 class InvalidOrderId(BadRequest):
     default_code = "invalid_order_id"
-    default_message = "That is not an Amazon order id. Amazon order ids look like 123-1234567-1234567."
+    default_message = (
+        "That is not an Amazon order id. Amazon order ids look like 123-1234567-1234567."
+    )
 
 
 class Unauthorized(SpdeskError):
     status = 401
     default_code = "unauthorized"
-    default_message = "This browser is not paired with spdesk. Pair it with the code from 'spdesk pair'."
+    default_message = (
+        "This browser is not paired with spdesk. Pair it with the code from 'spdesk pair'."
+    )
 
 
 class Forbidden(SpdeskError):

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from contextlib import suppress
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from aiohttp import web
 
@@ -107,11 +108,15 @@ class OrderService:
         return view
 
     async def load(self, gateway: Gateway, order_id: str) -> OrderView:
-        """Read the order from Amazon: Orders, then Finances when a refund is possible; MCF last."""
+        """Read the order from Amazon: Orders and Finances at once; Fulfillment Outbound for MCF."""
         now = datetime.now(UTC).replace(microsecond=0)
+        # Most orders need both reads; asking both at once halves what the agent waits for.
+        # Both operations have the same usage plan, so this never makes Finances the bottleneck.
+        finances = asyncio.ensure_future(gateway.list_financial_events(order_id))
         try:
             order = await gateway.get_order(order_id)
         except OrderNotFound:
+            _discard(finances)
             fulfillment = await gateway.get_fulfillment_order(order_id)
             if fulfillment is None:
                 raise OrderNotFound(
@@ -119,9 +124,14 @@ class OrderService:
                     f"'{gateway.account_name}'.", details={"orderId": order_id},
                 ) from None
             return build_mcf_view(fulfillment, account=gateway.account_name, fetched_at=now)
-        finances = await gateway.list_financial_events(order_id) if needs_finances(order) else None
+        except BaseException:
+            _discard(finances)
+            raise
+        if not needs_finances(order):
+            _discard(finances)
         in_flight = await self._in_flight(gateway.account_name, order_id)
-        return build_order_view(order, finances, in_flight, account=gateway.account_name,
+        events = await finances if needs_finances(order) else None
+        return build_order_view(order, events, in_flight, account=gateway.account_name,
                                 fetched_at=now)
 
     async def _in_flight(self, account: str, order_id: str) -> dict[tuple[str, str], Decimal]:
@@ -130,6 +140,12 @@ class OrderService:
             for key, amount in (await provider(account, order_id)).items():
                 total[key] = total.get(key, Decimal(0)) + amount
         return total
+
+
+def _discard(task: asyncio.Future[Any]) -> None:
+    """Drop a read that is no longer needed; its outcome is retrieved so nothing is reported."""
+    task.cancel()
+    task.add_done_callback(lambda t: t.cancelled() or t.exception())
 
 
 ORDERS = web.AppKey("orders", OrderService)

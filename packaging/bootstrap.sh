@@ -49,8 +49,17 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
-if [ "$purpose" = test ] && [ -f extension/package.json ]; then
-  (cd extension && npm ci --no-audit --no-fund --loglevel=error)
+# npm modules of the extension's tests and of the Firefox end-to-end driver (puppeteer-core,
+# which drives Debian's firefox-esr and never downloads a browser of its own).
+if [ "$purpose" = test ]; then
+  export PUPPETEER_SKIP_DOWNLOAD=1
+  for dir in extension tests/e2e/firefox; do
+    # Skip when node_modules already matches the lock file (npm ci would wipe and refetch it).
+    if [ -f "$dir/package-lock.json" ] && { [ ! -f "$dir/node_modules/.package-lock.json" ] \
+         || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; }; then
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+  done
 fi
 
 # The packages to load in the browser: dist/chrome and dist/firefox (plain Node, no npm modules).

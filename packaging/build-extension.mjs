@@ -8,7 +8,6 @@ import { crx3, extensionId, publicKeyDer, zip } from "./zip.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const SRC = join(ROOT, "extension");
-const DIST = process.env.SPDESK_DIST ? resolve(process.env.SPDESK_DIST) : join(ROOT, "dist");
 const KEY = join(ROOT, "packaging", "keys", "chrome-dev-key.pem");
 
 // What ships: the manifest, locales, icons and the runtime sources; never tests or node_modules.
@@ -31,8 +30,10 @@ export function shippedFiles(src = SRC) {
 }
 
 /** The manifest for one browser: Chrome runs a service worker, Firefox background scripts. */
-export function manifestFor(browser, manifest) {
+export function manifestFor(browser, manifest, { grant = [] } = {}) {
   const out = structuredClone(manifest);
+  // Test builds only: sites granted at install, so automated runs need no permission prompt.
+  if (grant.length) out.host_permissions = [...new Set([...out.host_permissions, ...grant])];
   if (browser === "chrome") {
     delete out.background.scripts;
     delete out.browser_specific_settings;
@@ -79,13 +80,13 @@ export function check(files, manifest, read) {
   return problems;
 }
 
-function writeTree(browser, files, manifest) {
-  const out = join(DIST, browser);
+function writeTree(dist, browser, files, manifest, grant) {
+  const out = join(dist, browser);
   rmSync(out, { recursive: true, force: true });
   const entries = [];
   for (const file of files) {
     const data = file === "manifest.json"
-      ? Buffer.from(`${JSON.stringify(manifestFor(browser, manifest), null, 2)}\n`)
+      ? Buffer.from(`${JSON.stringify(manifestFor(browser, manifest, { grant }), null, 2)}\n`)
       : readFileSync(join(SRC, file));
     mkdirSync(dirname(join(out, file)), { recursive: true });
     if (file === "manifest.json") writeFileSync(join(out, file), data);
@@ -95,7 +96,20 @@ function writeTree(browser, files, manifest) {
   return zip(entries);
 }
 
+/** Parses `[--out DIR] [--grant PATTERN]...`. */
+export function parseArgs(argv) {
+  // SPDESK_DIST moves the output (browser tests build into a temporary directory).
+  const args = { out: process.env.SPDESK_DIST ? resolve(process.env.SPDESK_DIST) : join(ROOT, "dist"), grant: [] };
+  for (let i = 0; i < argv.length; i += 1) {
+    if (argv[i] === "--out") args.out = resolve(argv[++i]);
+    else if (argv[i] === "--grant") args.grant.push(argv[++i]);
+    else throw new Error(`unknown argument ${argv[i]} (usage: build-extension.mjs [--out DIR] [--grant PATTERN]...)`);
+  }
+  return args;
+}
+
 function main() {
+  const { out: dist, grant } = parseArgs(process.argv.slice(2));
   const manifest = JSON.parse(readFileSync(join(SRC, "manifest.json"), "utf8"));
   const files = shippedFiles();
   const problems = check(files, manifest, (f) => readFileSync(join(SRC, f), "utf8"));
@@ -103,13 +117,13 @@ function main() {
     console.error(`build-extension: ${problems.length} problem(s):\n  ${problems.join("\n  ")}`);
     process.exit(1);
   }
-  mkdirSync(DIST, { recursive: true });
+  mkdirSync(dist, { recursive: true });
   const { version } = manifest;
-  const chromeZip = writeTree("chrome", files, manifest);
-  const firefoxZip = writeTree("firefox", files, manifest);
-  writeFileSync(join(DIST, `spdesk-chrome-${version}.zip`), chromeZip);
-  writeFileSync(join(DIST, `spdesk-firefox-${version}.zip`), firefoxZip);
-  const outputs = [`chrome/`, `firefox/`, `spdesk-chrome-${version}.zip`, `spdesk-firefox-${version}.zip`];
+  const chromeZip = writeTree(dist, "chrome", files, manifest, grant);
+  const firefoxZip = writeTree(dist, "firefox", files, manifest, grant);
+  writeFileSync(join(dist, `spdesk-chrome-${version}.zip`), chromeZip);
+  writeFileSync(join(dist, `spdesk-firefox-${version}.zip`), firefoxZip);
+  const outputs = ["chrome/", "firefox/", `spdesk-chrome-${version}.zip`, `spdesk-firefox-${version}.zip`];
   if (existsSync(KEY)) {
     const pem = readFileSync(KEY, "utf8");
     const id = extensionId(publicKeyDer(pem));
@@ -117,10 +131,12 @@ function main() {
       console.error("build-extension: manifest.key does not match packaging/keys/chrome-dev-key.pem");
       process.exit(1);
     }
-    writeFileSync(join(DIST, `spdesk-chrome-${version}.crx`), crx3(chromeZip, pem));
+    writeFileSync(join(dist, `spdesk-chrome-${version}.crx`), crx3(chromeZip, pem));
     outputs.push(`spdesk-chrome-${version}.crx (id ${id})`);
   }
-  console.log(`build-extension: ${files.length} files → ${relative(ROOT, DIST) || "."}/{${outputs.join(", ")}}`);
+  const rel = relative(process.cwd(), dist);
+  const where = rel.startsWith("..") ? dist : rel || ".";
+  console.log(`build-extension: ${files.length} files → ${where}/{${outputs.join(", ")}}${grant.length ? ` granting ${grant.join(" ")}` : ""}`);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

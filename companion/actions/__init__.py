@@ -13,9 +13,15 @@ def setup(app: web.Application) -> None:
     from companion.amazon import setup_gateways
 
     setup_gateways(app)
-    app[RUNTIME] = Runtime()
+    runtime = app[RUNTIME] = Runtime()
     add_routes(app)
     app.cleanup_ctx.append(lifecycle)
+
+    async def end_streams(app: web.Application) -> None:
+        # Before aiohttp waits for running handlers: open event streams must end first.
+        runtime.bus.close()
+
+    app.on_shutdown.append(end_streams)
 
 
 __all__ = ["RUNTIME", "setup"]

@@ -59,7 +59,7 @@ class Engine:
             timing.poll, timing.stuck_after, timing.give_up_after), self._settled)
         self.reconciler = CreateFeedReconciler(
             journal, gateway_of, grace=timing.reconcile_grace, poll=timing.poll,
-            requeue=self.requeue, adopt=self._track,
+            requeue=self.requeue, adopt=self._track, give_up_after=timing.give_up_after,
             settle=lambda batch_id, text: self.tracker.settle_all(
                 batch_id, "unknown", ActionState.UNKNOWN, text))
         self.batcher = Batcher(self._submit, self._budget, window=timing.batch_window,

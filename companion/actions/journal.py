@@ -53,9 +53,11 @@ class Journal:
     """Durable record of actions, their history, idempotency keys and feed batches."""
 
     def __init__(self, path: Path, on_change: Callable[[Action], None] | None = None) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.path = path
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        # Notes and agent names are personal data: only this user may read the journal.
+        path.chmod(0o600)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
         # FULL: a committed "create_feed_started" must survive a power cut, not only a crash.

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,7 +34,8 @@ class CreateFeedReconciler:
 
     def __init__(self, journal: Journal, gateway_of: Callable[[str], Awaitable[Any]], *,
                  grace: float, poll: float, requeue: Callable[[list[str]], None],
-                 adopt: Callable[[str], None], settle: Callable[[str, str], None]) -> None:
+                 adopt: Callable[[str], None], settle: Callable[[str, str], None],
+                 give_up_after: float = 48 * 3600.0) -> None:
         self.journal = journal
         self.gateway_of = gateway_of
         self.grace = grace
@@ -41,6 +43,7 @@ class CreateFeedReconciler:
         self.requeue = requeue
         self.adopt = adopt
         self.settle = settle
+        self.give_up_after = give_up_after
 
     async def resolve(self, batch_id: str) -> None:
         """Wait out the grace period, then adopt, resend or give up on the batch."""
@@ -49,12 +52,15 @@ class CreateFeedReconciler:
             return
         await asyncio.sleep(self.grace)
         gateway = await self.gateway_of(batch["account"])
+        deadline = time.monotonic() + self.give_up_after
         while True:
             try:
                 verdict = await self._verdict(gateway, batch)
             except SpdeskError as exc:
                 log.info("reconciling batch %s: Amazon not answering (%s)", batch_id, exc.code)
                 verdict = None
+            if verdict is None and time.monotonic() > deadline:
+                verdict = ("unknown", "Amazon is still processing a feed that may be it")
             if verdict is not None:
                 self._apply(batch, *verdict)
                 return

@@ -63,27 +63,34 @@ class Caller:
             verdict, reply = await self._attempt(operation, send)
             if verdict.action is Action.OK:
                 return reply
-            assert verdict.error is not None
-            if verdict.action is Action.FAIL:
-                raise verdict.error
-            if verdict.evict_token:
-                if evicted:
-                    raise verdict.error
+            if verdict.evict_token and not evicted:
                 # The library caches access tokens per refresh token for the whole process.
                 evicted = True
                 self.target.evict_access_token()
                 continue
-            unsafe = not repeatable and verdict.sent
-            if unsafe and not isinstance(verdict.error, AmazonThrottled):
-                raise AmazonOutcomeUnknown(details=verdict.error.details)
-            delay = self.policy.delay(attempt, verdict.wait_hint)
-            if not self.policy.allows(attempt, time.monotonic() - started, delay):
-                raise verdict.error
+            delay = self._retry_delay(verdict, attempt, started, repeatable)
             log.warning(
                 "%s for account %s failed (%s, attempt %d), retrying in %.2f s",
-                operation, self.target.name, verdict.error.code, attempt, delay,
+                operation, self.target.name, _code(verdict), attempt, delay,
             )
             await asyncio.sleep(delay)
+
+    def _retry_delay(
+        self, verdict: Verdict, attempt: int, started: float, repeatable: bool
+    ) -> float:
+        """Seconds to wait before trying again, or raise the error that ends the call."""
+        error = verdict.error
+        assert error is not None
+        if verdict.action is Action.FAIL or verdict.evict_token:
+            raise error
+        # A 429 is a refusal: resending is safe even for createFeed; anything else after a
+        # send may have been applied.
+        if not repeatable and verdict.sent and not isinstance(error, AmazonThrottled):
+            raise AmazonOutcomeUnknown(details=error.details)
+        delay = self.policy.delay(attempt, verdict.wait_hint)
+        if not self.policy.allows(attempt, time.monotonic() - started, delay):
+            raise error
+        return delay
 
     async def _attempt(self, operation: str, send: Send) -> tuple[Verdict, Reply]:
         with recording() as responses:
@@ -113,7 +120,9 @@ class Caller:
                 verdict = dataclasses.replace(verdict, sent=False)
             return verdict, reply
         if failure is not None or body is None:
-            log.warning("%s for account %s: unreadable answer", operation, self.target.name)
+            # Only the type: library exception texts are not ours to vouch for.
+            log.warning("%s for account %s: unreadable answer (%s)", operation, self.target.name,
+                        type(failure).__name__ if failure else "no body")
             return Verdict(Action.FAIL, AmazonBadResponse(details={"operation": operation})), reply
         reply.body = body
         return Verdict(Action.OK, body=body), reply
@@ -128,6 +137,10 @@ class Caller:
         if response.status_code == 429:
             self.limiter.bucket(operation).drain()
         return judge_sp_api(response, operation)
+
+
+def _code(verdict: Verdict) -> str:
+    return verdict.error.code if verdict.error else "-"
 
 
 def _is_sp_api(response: httpx.Response) -> bool:

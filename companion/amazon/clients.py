@@ -14,7 +14,7 @@ from sp_api.asyncio.auth.access_token_client import cache as _token_cache
 from sp_api.auth._core import build_cache_key
 from sp_api.base.credential_provider import FromCodeCredentialProvider
 
-from companion.amazon.transport import ClientTimeoutTransport
+from companion.amazon.transport import ClientTimeoutTransport, tls_context
 from companion.marketplaces import LWA_TOKEN_URL, REGION_HOSTS, marketplace
 
 if TYPE_CHECKING:
@@ -102,6 +102,8 @@ def build_clients(target: Target, http: httpx.AsyncClient) -> SpApiClients:
         # Without this the library falls back to env variables and ~/.config/python-sp-api.
         "credential_providers": [FromCodeCredentialProvider],
         "auth_token_client_class": _token_client_class(target.lwa_url),
+        # The library builds an httpx client per object (replaced below): share one TLS context.
+        "verify": tls_context(),
     }
     clients = SpApiClients(
         orders=Orders(place, version=ORDERS_VERSION, **common),

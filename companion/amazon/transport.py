@@ -7,9 +7,11 @@ client whose response hook stores each response (body read) in a per-call contex
 from __future__ import annotations
 
 import logging
+import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import cache
 
 import httpx
 from sp_api.asyncio.base._transport_httpx import AsyncHttpxTransport
@@ -44,9 +46,16 @@ async def _record(response: httpx.Response) -> None:
         sink.append(response)
 
 
+@cache
+def tls_context() -> ssl.SSLContext:
+    """One verifying TLS context for the process: loading the CA store costs ~20 ms each time."""
+    return httpx.create_ssl_context()
+
+
 def new_http_client(timeout: float) -> httpx.AsyncClient:
     """One pooled httpx client per gateway, shared by all its SP-API and LWA clients."""
     return httpx.AsyncClient(
+        verify=tls_context(),
         timeout=httpx.Timeout(timeout),
         follow_redirects=False,
         event_hooks={"request": [_fix_host], "response": [_record]},

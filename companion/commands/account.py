@@ -56,9 +56,10 @@ def _add(store: AccountStore, args: argparse.Namespace) -> int:
     region = _ask("Region (NA, EU or FE)", args.region).upper()
     codes = _ask("Marketplaces (comma-separated, e.g. US,CA)", args.marketplaces)
     try:
-        account = Account(name=name, region=region, seller_id=args.seller_id or None,
-                          marketplaces=[c.strip().upper() for c in codes.split(",") if c.strip()],
-                          endpoint=args.endpoint, lwa_url=args.lwa_url)
+        account = Account.model_validate({
+            "name": name, "region": region, "seller_id": args.seller_id or None,
+            "marketplaces": [c.strip().upper() for c in codes.split(",") if c.strip()],
+            "endpoint": args.endpoint, "lwa_url": args.lwa_url})
     except ValidationError as exc:
         raise BadRequest(describe(exc, "This account")[0], code="invalid_account") from None
     client_id = _ask("LWA client id", args.client_id)

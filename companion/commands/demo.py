@@ -6,16 +6,17 @@ import argparse
 import asyncio
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
 from companion.commands.serve import wait_for_stop
 from companion.config import Settings
+from companion.demo import DEMO_KEYRING_SERVICE, demo_settings
 from companion.demo.runner import HELPDESK_PORT, DemoStack, check_demo, start_demo
 from companion.http.keys import PAIRINGS
 
 REPO = Path(__file__).resolve().parents[2]
-DEMO_KEYRING_SERVICE = "spdesk-demo"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,11 +30,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="forget the demo's orders, refunds and pairings first")
 
 
-def demo_settings(port: int) -> Settings:
-    """The demo's own dirs and keyring entry, apart from the real accounts."""
-    base = Settings.load()
-    return Settings.load(config_dir=base.config_dir / "demo", data_dir=base.data_dir / "demo",
-                         keyring_service=DEMO_KEYRING_SERVICE, port=port)
+def _command() -> str:
+    """How this person started spdesk: 'spdesk' when on PATH, else e.g. '.venv/bin/spdesk'."""
+    me = Path(sys.argv[0])
+    if me.name != "spdesk":
+        return "spdesk"
+    found = shutil.which("spdesk")
+    return "spdesk" if found and Path(found).resolve() == me.resolve() else os.path.relpath(me)
 
 
 def _dist(browser: str) -> str:
@@ -43,7 +46,7 @@ def _dist(browser: str) -> str:
 
 def _banner(stack: DemoStack, settings: Settings, code: str) -> str:
     companion = stack.companion
-    moved = "" if companion.port == settings.port else f" (port {settings.port} was busy)"
+    moved = f" (port {settings.port} was busy)" if settings.port not in (0, companion.port) else ""
     minutes = int(settings.pairing_code_ttl // 60)
     return f"""
 spdesk demo is running: nothing here talks to the real Amazon.
@@ -57,10 +60,10 @@ spdesk demo is running: nothing here talks to the real Amazon.
                     and choose {_dist("chrome")}
    Firefox:         open about:debugging#/runtime/this-firefox, click "Load Temporary Add-on…"
                     and choose {_dist("firefox")}/manifest.json
-2. Pair it: in the spdesk options page (it opens after installing) enter the code
+2. Pair it: click the spdesk button in the toolbar, then "Options", and enter the code
 
-        {code}        (valid {minutes} minutes; 'spdesk demo' prints a new one on restart)
-{"" if companion.port == 8765 else f"   and set the companion address to {companion.url}"}
+        {code}        (valid {minutes} minutes; a new one: {_command()} pair --demo)
+{"" if companion.port == 8765 else f"   and set the companion address to {companion.url} there"}
 3. Open {stack.helpdesk_url}/ , click the spdesk button in the toolbar and choose
    "Enable spdesk on this site". Order ids in the tickets get a badge: refund or cancel them.
 

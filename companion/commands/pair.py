@@ -9,6 +9,7 @@ import urllib.error
 import urllib.request
 
 from companion.config import Settings
+from companion.demo import demo_settings
 from companion.http.pairing import Pairing, PairingStore
 
 
@@ -19,6 +20,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--revoke", metavar="ID", help="revoke one pairing (see --list)")
     group.add_argument("--all", "--revoke-all", dest="revoke_all", action="store_true",
                        help="revoke every pairing")
+    parser.add_argument("--demo", action="store_true",
+                        help="pair with the companion of a running 'spdesk demo'")
 
 
 def pairing_store(settings: Settings) -> PairingStore:
@@ -51,7 +54,7 @@ def companion_answers(port: int) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``spdesk pair``."""
-    settings = Settings.load()
+    settings = demo_settings() if args.demo else Settings.load()
     store = pairing_store(settings)
     if args.list:
         pairings = store.list()

@@ -8,8 +8,10 @@ import contextlib
 import logging
 import signal
 
-from companion.accounts import AccountStore
+from companion.accounts import AccountStore, keyring_backend_name
+from companion.commands.pair import companion_answers
 from companion.config import Settings
+from companion.errors import KeyringUnavailable, SpdeskError
 from companion.http.keys import PAIRINGS
 from companion.http.server import start_companion
 
@@ -38,6 +40,9 @@ async def wait_for_stop() -> None:
 
 async def serve(settings: Settings) -> None:
     """Start the companion, say where it listens, run until asked to stop."""
+    if settings.port and await asyncio.to_thread(companion_answers, settings.port):
+        raise SpdeskError(f"spdesk is already running on 127.0.0.1:{settings.port}.",
+                          code="already_running")
     store = AccountStore(settings)
     server = await start_companion(settings, store=store)
     try:
@@ -45,6 +50,11 @@ async def serve(settings: Settings) -> None:
         print(f"spdesk companion listening on {server.url}", flush=True)
         if not accounts:
             print("No seller account yet: add one with 'spdesk account add'.", flush=True)
+        else:
+            try:
+                keyring_backend_name()
+            except KeyringUnavailable as exc:
+                print(f"Warning: {exc.message}", flush=True)
         pairings = server.app[PAIRINGS]
         if not pairings.list():
             code = pairings.new_code()

@@ -11,8 +11,8 @@ from aiohttp import web
 from companion.demo.tickets import TICKETS, Message, Ticket
 
 STATIC = Path(__file__).with_name("static")
-TICKETS_KEY = web.AppKey("tickets", dict)
-REPLIES_KEY = web.AppKey("replies", dict)
+TICKETS_KEY = web.AppKey("tickets", dict[int, Ticket])
+REPLIES_KEY = web.AppKey("replies", dict[int, list[str]])
 
 
 def _initials(name: str) -> str:
@@ -94,8 +94,8 @@ def render_page(tickets: dict[int, Ticket], current: int, replies: list[str]) ->
 
 
 async def _index(request: web.Request) -> web.Response:
-    first = next(iter(request.app[TICKETS_KEY]))
-    raise web.HTTPFound(f"/tickets/{first}")
+    tickets: dict[int, Ticket] = request.app[TICKETS_KEY]
+    raise web.HTTPFound(f"/tickets/{min(tickets)}")
 
 
 def _ticket_number(request: web.Request) -> int:

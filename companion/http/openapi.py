@@ -12,6 +12,7 @@ Every part of the companion declares its routes here, with the request and respo
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,7 +89,7 @@ def _path_params(path: str) -> list[dict[str, Any]]:
             for n in names]
 
 
-def _operation(doc: RouteDoc, refs: dict[tuple[type[BaseModel], str], Any]) -> dict[str, Any]:
+def _operation(doc: RouteDoc, refs: Mapping[Any, dict[str, Any]]) -> dict[str, Any]:
     params = _path_params(doc.path)
     params += [{"name": q, "in": "query", "required": False, "schema": {"type": "string"}}
                for q in doc.query]

@@ -24,6 +24,7 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
 TOKEN_PREFIX = "spd_"
 EXTENSION_SCHEMES = ("chrome-extension://", "moz-extension://")
+LAST_SEEN_RESOLUTION = 60.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS pairings (
@@ -96,7 +97,7 @@ class PairingStore:
         self._ready = False
 
     @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
+    def _db(self, *, write: bool = True) -> Iterator[sqlite3.Connection]:
         if not self._ready:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         with closing(sqlite3.connect(self.path, timeout=5.0, isolation_level=None)) as db:
@@ -104,7 +105,8 @@ class PairingStore:
                 db.executescript(_SCHEMA)
                 self.path.chmod(0o600)
                 self._ready = True
-            db.execute("BEGIN IMMEDIATE")
+            # IMMEDIATE takes the write lock up front, so two processes never interleave changes.
+            db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
                 yield db
             except BaseException:
@@ -154,23 +156,26 @@ class PairingStore:
 
     def verify(self, token: str) -> Pairing | None:
         """The pairing a token belongs to (active or revoked), or None for an unknown token."""
-        with self._db() as db:
+        with self._db(write=False) as db:
             row = db.execute(
                 "SELECT id, origin, label, created_at, last_seen_at, revoked_at FROM pairings"
                 " WHERE token_hash = ?", (_sha256(token),)).fetchone()
-            if row is None:
-                return None
-            if row[5] is None:
-                db.execute("UPDATE pairings SET last_seen_at = ? WHERE id = ?",
-                           (self.clock(), row[0]))
-        return Pairing(*row)
+        if row is None:
+            return None
+        pairing = Pairing(*row)
+        now = self.clock()
+        # Every request passes here: write "last used" (a disk sync) at most once a minute.
+        if pairing.active and (pairing.last_seen_at or 0) < now - LAST_SEEN_RESOLUTION:
+            with self._db() as db:
+                db.execute("UPDATE pairings SET last_seen_at = ? WHERE id = ?", (now, pairing.id))
+        return pairing
 
     def list(self, *, include_revoked: bool = False) -> list[Pairing]:
         """Pairings, oldest first."""
         query = "SELECT id, origin, label, created_at, last_seen_at, revoked_at FROM pairings"
         if not include_revoked:
             query += " WHERE revoked_at IS NULL"
-        with self._db() as db:
+        with self._db(write=False) as db:
             rows = db.execute(query + " ORDER BY created_at").fetchall()
         return [Pairing(*row) for row in rows]
 

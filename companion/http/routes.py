@@ -18,6 +18,7 @@ from companion.http.validation import ApiModel, json_response, parse_json
 from companion.marketplaces import Region
 
 API_VERSION = 1
+BROWSER_NAMES = {"chrome-extension": "Chrome", "moz-extension": "Firefox"}
 
 
 class Health(ApiModel):
@@ -66,7 +67,7 @@ async def pair(request: web.Request) -> web.Response:
     origin = request.headers.get("Origin")
     if origin is None or not is_extension_origin(origin):
         raise OriginNotAllowed("Only the spdesk browser extension can pair with spdesk.")
-    label = body.label or origin.split("://", 1)[0].replace("-extension", "").title()
+    label = body.label or BROWSER_NAMES.get(origin.split("://", 1)[0], "Browser")
     pairing, token = request.app[PAIRINGS].exchange(body.code, origin, label)
     return json_response(PairResponse(token=token, pairing_id=pairing.id), status=201)
 

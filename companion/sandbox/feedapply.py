@@ -34,7 +34,6 @@ class FeedRun:
 
     processed: int
     results: list[Result] = field(default_factory=list)
-    merchant_id: str = ""
 
 
 def _adjustment_id(state: SandboxState) -> str:
@@ -137,7 +136,7 @@ def run_feed(
             continue
         seen.add(message.message_id)
         results += _apply_message(state, message, feed_id, marketplaces)
-    return FeedRun(len(messages), results, document.merchant_identifier)
+    return FeedRun(len(messages), results)
 
 
 def message_count(content: bytes, feed_type: str) -> int:

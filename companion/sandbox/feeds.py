@@ -126,12 +126,16 @@ def _encode_token(query: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(query, sort_keys=True).encode()).decode()
 
 
+_QUERY_KEYS = {"feedTypes", "marketplaceIds", "processingStatuses", "pageSize", "createdSince",
+               "createdUntil", "offset"}
+
+
 def _decode_token(token: str) -> dict[str, Any]:
     try:
         query = json.loads(base64.urlsafe_b64decode(token.encode()))
     except (ValueError, binascii.Error):
         raise invalid_input("Invalid nextToken.") from None
-    if not isinstance(query, dict):
+    if not isinstance(query, dict) or set(query) != _QUERY_KEYS:
         raise invalid_input("Invalid nextToken.")
     return query
 

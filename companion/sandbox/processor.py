@@ -97,7 +97,7 @@ class FeedProcessor:
 
     def _next(self) -> FeedRecord | None:
         feeds = feeds_of(self.state)
-        running = [f for f in feeds if f.status is FeedStatus.IN_PROGRESS]  # after a restart
+        running = [f for f in feeds if f.status is FeedStatus.IN_PROGRESS]  # always finish first
         queued = [f for f in feeds if f.status is FeedStatus.IN_QUEUE]
         return (running or queued or [None])[0]
 
@@ -150,8 +150,8 @@ class FeedProcessor:
             finally:
                 for task in waits:
                     task.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await task
+                # gather re-raises a cancellation of this task itself, so shutdown is never lost
+                await asyncio.gather(*waits, return_exceptions=True)
 
     def _finish(self, feed: FeedRecord) -> None:
         state = self.state
@@ -166,8 +166,8 @@ class FeedProcessor:
         if feed.fault == "feed_fatal":
             feed.status = FeedStatus.FATAL
         else:
-            report = render_report(feed.feed_id, outcome.merchant_id or state.seller_id,
-                                   outcome.processed, outcome.results)
+            report = render_report(feed.feed_id, state.seller_id, outcome.processed,
+                                   outcome.results)
             stored = documents.new_document(state, REPORT_CONTENT_TYPE, report,
                                             gzip_it=state.settings.gzip_reports)
             feed.result_document_id = stored.document_id

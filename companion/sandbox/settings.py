@@ -28,7 +28,7 @@ class SandboxSettings:
     rate_scale: float = 1.0
     start_time: datetime | None = None  # virtual start; None = now (seed dates follow it)
     access_token_ttl_seconds: int = ACCESS_TOKEN_TTL_SECONDS
-    feed_queue_seconds: float = 10.0  # virtual seconds before an idle processor picks a feed up
+    feed_queue_seconds: float = 10.0  # virtual seconds a new feed waits IN_QUEUE (at least)
     feed_processing_seconds: float = 60.0  # virtual seconds a feed spends IN_PROGRESS
     gzip_reports: bool = False  # serve processing reports GZIP-compressed, as Amazon may
     posting_lag_seconds: float = 900.0  # virtual seconds before Finances shows a refund

@@ -22,7 +22,9 @@ describe("SseParser", () => {
 
   test("a lone CR ends a line, and blank lines without data dispatch nothing", () => {
     const parser = new SseParser();
-    assert.deepEqual(parser.push("event: x\r\r: c\n\n\ndata:a\rdata:b\r\r"), [{ event: "message", data: "a\nb", id: undefined }]);
+    assert.deepEqual(parser.push("event: x\r\r: c\n\n\ndata:a\rdata:b\r\r"), []);
+    // The final CR may be half of a CRLF, so the event completes with the next character.
+    assert.deepEqual(parser.push("\n"), [{ event: "message", data: "a\nb", id: undefined }]);
   });
 
   test("an event without its terminating blank line is not dispatched yet", () => {
@@ -43,17 +45,18 @@ test("backoff doubles from 1 s to at most 30 s with ±20 % jitter", () => {
 describe("EventHub", () => {
   let companion;
   const streams = new Set();
-  let token = "spd_live";
+  let token = "spd_live"; // what the extension holds
+  const accepted = "spd_live"; // what the companion accepts
   before(async () => {
     companion = await startCompanion({
       "GET /v1/events": (req, res) => {
-        if (req.headers.authorization !== `Bearer ${token}`) {
+        if (req.headers.authorization !== `Bearer ${accepted}`) {
           return { status: 401, json: { error: { code: "token_revoked", message: "Revoked." } } };
         }
         res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-store" });
         res.write(": keep-alive\n\n");
         streams.add(res);
-        req.on("close", () => streams.delete(res));
+        res.on("close", () => streams.delete(res));
         return null;
       },
     });

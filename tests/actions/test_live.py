@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import time
@@ -10,9 +11,9 @@ from typing import Any
 
 import pytest
 
+from companion.actions import audit_cli
 from companion.actions.audit_cli import export
 from companion.amazon import GATEWAYS
-from companion.cli import main
 from companion.sandbox.defaults import SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN
 from companion.sandbox.processor import feeds_of
 from tests.actions.test_refund_flow import final, refund
@@ -116,6 +117,13 @@ async def test_audit_export_is_evidence_without_secrets(spdesk: Any, tmp_path: P
         assert secret not in csv_text
 
 
+def main(*argv: str) -> int:
+    """`spdesk audit ...` through the audit command's own parser and run()."""
+    parser = argparse.ArgumentParser(prog="spdesk audit")
+    audit_cli.add_arguments(parser)
+    return audit_cli.run(parser.parse_args(argv[1:]))
+
+
 def test_audit_cli_writes_a_file_and_refuses_bad_dates(tmp_path: Path, monkeypatch: Any,
                                                        capsys: Any) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
@@ -132,3 +140,23 @@ def test_audit_cli_writes_a_file_and_refuses_bad_dates(tmp_path: Path, monkeypat
     assert json.loads(out.read_text())["actions"] == []
     assert main("audit", "export", "--since", "last tuesday") == 1
     assert "not a date" in capsys.readouterr().err
+
+
+async def test_open_event_streams_do_not_hold_up_shutdown(sandbox: Any, actions_settings: Any,
+                                                          keyring_store: Any) -> None:
+    from companion.demo.sandbox_account import install_sandbox_account
+    from tests.plugins.companion import start_client
+
+    install_sandbox_account(keyring_store, sandbox.url)
+    client = await start_client(actions_settings, keyring_store)
+    try:
+        assert (await client.pair()).status == 201
+        stream = await client.session.get(client.url + "/v1/events", headers=client.headers())
+        assert await stream.content.readline() == b": connected\n"
+        started = time.monotonic()
+        await client.server.stop()
+        assert time.monotonic() - started < 5.0
+        assert (await stream.content.read()).strip() == b""  # the server ended the stream
+        stream.close()
+    finally:
+        await client.session.close()

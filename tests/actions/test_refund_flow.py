@@ -77,6 +77,18 @@ async def test_concurrent_identical_requests_make_one_adjustment(spdesk: Any) ->
     assert {a.feed_id for a in adjustments(spdesk, oid)} == {done["feedId"]}
 
 
+async def test_concurrent_identical_requests_with_distinct_keys_refund_once(spdesk: Any) -> None:
+    oid = order_id(spdesk, SHIPPED)
+    body = {"orderId": oid, "mode": "full", "reason": "CustomerReturn", "agent": "Anna"}
+    replies = await asyncio.gather(*(refund(spdesk, body) for _ in range(100)))
+    accepted = [r for r in replies if r.status == 202]
+    assert len(accepted) == 1
+    assert {r.code for r in replies if r.status != 202} <= {
+        "overlap_needs_confirmation", "refund_not_positive", "refund_not_available"}
+    assert (await final(spdesk, accepted[0].json()["id"]))["state"] == "succeeded"
+    assert len(adjustments(spdesk, oid)) == 2  # the order's two items, in one message
+
+
 async def test_double_click_with_two_keys_is_held_for_confirmation(spdesk: Any) -> None:
     oid = order_id(spdesk, SHIPPED)
     body = {"orderId": oid, "mode": "partial", "reason": "Other", "items": [
@@ -143,3 +155,15 @@ async def test_jpy_refund(spdesk: Any) -> None:
     assert (await final(spdesk, reply.json()["id"]))["state"] == "succeeded"
     [applied] = adjustments(spdesk, oid)
     assert applied.currency == "JPY" and applied.components == {"Principal": Decimal("100")}
+
+
+async def test_routes_are_described_in_openapi(spdesk: Any) -> None:
+    doc = (await spdesk.request("GET", "/v1/openapi.json")).json()
+    for path in ("/v1/refunds", "/v1/cancellations", "/v1/actions/{actionId}",
+                 "/v1/orders/{orderId}/actions", "/v1/events"):
+        assert path in doc["paths"], path
+    refund_body = doc["paths"]["/v1/refunds"]["post"]["requestBody"]
+    assert refund_body["content"]["application/json"]["schema"]
+    unauthorized = await spdesk.request("POST", "/v1/refunds", json={},
+                                        headers={"Authorization": None})
+    assert unauthorized.status == 401

@@ -169,3 +169,29 @@ def test_doctor_without_accounts_says_what_to_do(cli_home: CliHome,
     out = capsys.readouterr().out
     assert "[FAIL] accounts   none yet: add one with 'spdesk account add'" in out
     assert "no browser extension yet: run 'spdesk pair'" in out
+
+
+def test_damaged_files_get_a_sentence_not_a_traceback(cli_home: CliHome,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    original = (cli_home.config_dir / "settings.json").read_text()
+    (cli_home.config_dir / "accounts.json").write_text("{not json")
+    assert main("account", "list") == 1
+    err = capsys.readouterr().err
+    assert "accounts.json is damaged. Remove it and add the accounts again." in err
+    (cli_home.config_dir / "settings.json").write_text('{"port": "eighty"}')
+    assert main("account", "list") == 1
+    err = capsys.readouterr().err
+    assert "settings.json are not valid: port:" in err and "Traceback" not in err
+    (cli_home.config_dir / "settings.json").write_text(original)
+    (cli_home.config_dir / "accounts.json").unlink()
+
+
+def test_pair_demo_reaches_the_demo_companion(cli_home: CliHome,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    assert main("pair", "--demo") == 0
+    code = capsys.readouterr().out.split("Pairing code: ", 1)[1].split()[0]
+    demo_store = PairingStore(cli_home.data_dir / "demo" / "pairings.sqlite3")
+    demo_store.exchange(code, CHROME, "demo")
+    assert main("pair", "--demo", "--list") == 0
+    assert "demo" in capsys.readouterr().out
+    assert PairingStore(cli_home.settings().pairings_db).list() == []

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator, Callable
 from decimal import Decimal
 from typing import Any
 
 import aiohttp
 import pytest
+from pydantic import SecretStr
 
 from companion.amazon import AmazonOutcomeUnknown, Gateway, RetryPolicy, Target
 from companion.amazon.outcome import AmazonCredentialsRejected
@@ -136,9 +138,7 @@ async def test_wrong_refresh_token_is_a_clear_error(
     sandbox: SandboxServer, make_gateway: GatewayFactory
 ) -> None:
     good = Target.of(sandbox_account(sandbox.url), sandbox_credentials())
-    from pydantic import SecretStr
-
-    bad = Target(**{**good.__dict__, "refresh_token": SecretStr("Atzr|revoked-token")})
+    bad = dataclasses.replace(good, refresh_token=SecretStr("Atzr|revoked-token"))
     with pytest.raises(AmazonCredentialsRejected) as info:
         await make_gateway(sandbox, bad).get_order(sandbox.seed.order_id("us-fbm-shipped"))
     assert "spdesk account add" in info.value.message
@@ -221,3 +221,34 @@ async def test_own_bucket_refuses_fast_instead_of_waiting_minutes(
     with pytest.raises(AmazonThrottled):
         await gateway.create_feed("POST_PAYMENT_ADJUSTMENT_DATA", ["ATVPDKIKX0DER"], document_id)
     assert not sandbox.state.feeds
+
+
+@pytest.mark.parametrize("gzip_reports", [False, True])
+async def test_processing_report_is_downloaded_and_gunzipped(
+    gzip_reports: bool, sandbox_factory: Callable[..., Any], make_gateway: GatewayFactory
+) -> None:
+    server = await sandbox_factory(gzip_reports=gzip_reports)
+    gateway = make_gateway(server)
+    document_id = await gateway.upload_feed_document(b"<AmazonEnvelope/>")
+    feed_id = await gateway.create_feed("POST_PAYMENT_ADJUSTMENT_DATA", ["ATVPDKIKX0DER"],
+                                        document_id)
+    server.state.clock.advance(600)  # past queueing and processing (virtual time)
+    for _ in range(200):  # the processor wakes up on the jump; poll getFeed with a deadline
+        feed = await gateway.get_feed(feed_id)
+        if feed.processing_status in {"DONE", "FATAL"}:
+            break
+        await asyncio.sleep(0.05)
+    assert feed.processing_status == "DONE" and feed.result_feed_document_id
+    report = await gateway.get_feed_document_bytes(feed.result_feed_document_id)
+    assert report.startswith(b"<?xml") and b"ProcessingSummary" in report
+
+
+async def test_unreachable_amazon_is_unavailable(
+    sandbox: SandboxServer, make_gateway: GatewayFactory
+) -> None:
+    good = Target.of(sandbox_account(sandbox.url), sandbox_credentials())
+    await sandbox.stop()  # nothing listens there any more: connections are refused
+    gateway = make_gateway(sandbox, good)
+    with pytest.raises(AmazonUnavailable) as info:
+        await gateway.get_order("113-4820571-0038214")
+    assert info.value.status == 502

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -31,7 +32,7 @@ def cached_access_token(target: Target) -> str:
 
 def target_for(server: SandboxServer, **overrides: object) -> Target:
     target = Target.of(sandbox_account(server.url), sandbox_credentials())
-    return Target(**{**target.__dict__, **overrides})
+    return dataclasses.replace(target, **overrides)  # type: ignore[arg-type]
 
 
 async def test_secrets_never_in_logs_or_errors(

@@ -27,6 +27,7 @@ async def test_loopback_names_with_our_port_pass(host: str) -> None:
 async def test_other_hosts_are_refused_with_421(host: str) -> None:
     async with tiny_app(setup_host) as client:
         port = client.server.port
+        assert port is not None
         response = await client.get(
             "/v1/health", headers={"Host": host.format(port=port, other=port + 1)})
         assert response.status == 421

@@ -53,7 +53,7 @@ async def test_code_is_forgiving_about_case_and_dash(bare_companion: CompanionCl
     assert reply.status == 201
     pairing = bare_companion.app[PAIRINGS].list()[0]
     assert pairing.origin == FIREFOX
-    assert pairing.label == "Moz"
+    assert pairing.label == "Firefox"
 
 
 async def test_wrong_codes_lock_the_pending_code(bare_companion: CompanionClient) -> None:
@@ -86,6 +86,9 @@ def test_expired_code_is_refused(settings: Settings) -> None:
     verified = store.verify(token)
     assert verified is not None and verified.id == pairing.id
     assert store.list()[0].last_seen_at == now[0]
+    now[0] += 30  # "last used" is kept to the minute, not written on every request
+    store.verify(token)
+    assert store.list()[0].last_seen_at == now[0] - 30
 
 
 async def test_only_hashes_are_stored(bare_companion: CompanionClient) -> None:

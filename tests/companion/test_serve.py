@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import socket
 import sys
 
 import aiohttp
@@ -31,8 +32,11 @@ async def _pair_status(http: aiohttp.ClientSession, url: str, code: str) -> int:
 
 
 async def test_serve_pair_revoke_and_stop(cli_home: CliHome, capsys: object) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "companion", "serve", "--port", "0", cwd=REPO, env=cli_home.env,
+        sys.executable, "-m", "companion", "serve", "--port", str(port), cwd=REPO, env=cli_home.env,
         stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE)
     try:
@@ -55,6 +59,10 @@ async def test_serve_pair_revoke_and_stop(cli_home: CliHome, capsys: object) -> 
             async with http.get(f"{url}/v1/status", headers=auth) as reply:
                 assert reply.status == 401
                 assert (await reply.json())["error"]["code"] == "token_revoked"
+        # A second `spdesk serve` on the same port says so instead of failing on the socket.
+        assert await asyncio.to_thread(main, "serve", "--port", str(port)) == 1
+        err = capsys.readouterr().err  # type: ignore[attr-defined]
+        assert f"spdesk is already running on 127.0.0.1:{port}." in err
         process.send_signal(signal.SIGINT)
         out, err = await asyncio.wait_for(process.communicate(), LINE_TIMEOUT)
         assert process.returncode == 0, err

@@ -20,12 +20,10 @@ async def echo(request: web.Request) -> web.Response:
 @asynccontextmanager
 async def tiny_app(
     *setups: Callable[[web.Application], None], client_max_size: int = 1024**2,
-    with_errors: bool = True,
-) -> AsyncIterator[TestClient]:
-    """An app with the error middleware (unless told not to), then ``setups``, and echo routes."""
+) -> AsyncIterator[TestClient[web.Request, web.Application]]:
+    """An app with the error middleware (domain errors as JSON), ``setups``, and echo routes."""
     app = web.Application(client_max_size=client_max_size)
-    if with_errors:
-        setup_errors(app)
+    setup_errors(app)
     for setup in setups:
         setup(app)
     for path in ("/v1/health", "/v1/pair", "/v1/status", "/v1/thing"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections import Counter
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
@@ -85,7 +86,7 @@ def fixture_site(root: Path, extra_routes: dict[str, Callable[..., Any]] | None 
                  ) -> web.Application:
     """A static server for the saved helpdesk pages; every host name gets the same files.
 
-    `?order=NEW` serves a page with its first order id replaced by NEW: the same ticket about
+    `?order=NEW` serves a page with its main order id replaced by NEW: the same ticket about
     another order, so several tests can use one saved page without sharing an order's state.
     """
     app = web.Application()
@@ -102,9 +103,10 @@ def fixture_site(root: Path, extra_routes: dict[str, Callable[..., Any]] | None 
         if replacement:
             if not ORDER_ID.fullmatch(replacement):
                 raise web.HTTPBadRequest(text="order must look like 123-1234567-1234567")
-            first = ORDER_ID_IN_TEXT.search(html)
-            assert first is not None, f"{name} mentions no order id"
-            html = html.replace(first.group(0), replacement)
+            # The ticket's own order is the one the page mentions most often.
+            mentioned = Counter(ORDER_ID_IN_TEXT.findall(html)).most_common(1)
+            assert mentioned, f"{name} mentions no order id"
+            html = html.replace(mentioned[0][0], replacement)
         return web.Response(text=html, content_type="text/html", charset="utf-8")
 
     app.router.add_get("/{name:[A-Za-z0-9_-]+}.html", page)

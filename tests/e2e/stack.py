@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -14,6 +16,7 @@ from typing import Any
 import aiohttp
 
 from companion.accounts import AccountStore, keyring_backend_name
+from companion.actions import RUNTIME
 from companion.actions.feeds import ADJUSTMENT_FEED, AdjustmentMessage, build_adjustment_feed
 from companion.amazon.pool import GatewayPool
 from companion.config import Settings
@@ -203,3 +206,20 @@ def extra_companion(stack: Stack, tmp: Path) -> Iterator[CompanionClient]:
             stack.loop.run(client.server.stop())
         for account in store.list():
             store.remove(account.name)
+
+
+def stop_companion(stack: Stack, client: CompanionClient, deadline: float = 10.0) -> float:
+    """Stop a companion the way `spdesk serve` stops on Ctrl-C; returns the seconds it took."""
+    started = time.monotonic()
+    future = asyncio.run_coroutine_threadsafe(client.server.stop(), stack.loop.loop)
+    try:
+        future.result(deadline)
+    except concurrent.futures.TimeoutError:
+        # Let the shutdown finish so the run goes on, then say what held it.
+        stack.loop.call(lambda: client.app[RUNTIME].bus.close())
+        future.result(30)
+        raise AssertionError(
+            f"the companion took over {deadline:.0f} s to stop: a connected /v1/events stream "
+            "holds aiohttp's graceful shutdown until the event bus closes, which happens only "
+            "in cleanup (after the shutdown wait)") from None
+    return time.monotonic() - started

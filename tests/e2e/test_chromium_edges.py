@@ -9,7 +9,7 @@ from playwright.sync_api import Page
 
 from tests.e2e.browsers import ChromiumSession, poll
 from tests.e2e.conftest import enable_site
-from tests.e2e.stack import Stack, extra_companion, refund_elsewhere
+from tests.e2e.stack import Stack, extra_companion, refund_elsewhere, stop_companion
 from tests.e2e.ticket import Ticket
 
 OFFLINE = "spdesk companion is not running on this computer. Start it with 'spdesk serve'."
@@ -74,8 +74,9 @@ def test_amazon_rejection_shows_amazons_message(stack: Stack, chromium: Chromium
                              "[data-component='Principal']").fill(principal)
     dialog.wait_for_selector("select[data-spdesk='reason']").select_option("CustomerReturn")
     # Between the agent's look at the order and the click, someone refunds it in Seller Central.
-    refund_elsewhere(stack, order_id, "DE", [{"orderItemCode": item["orderItemCode"],
-                                              "quantity": 1, "components": {"Principal": principal}}])
+    outside = {"orderItemCode": item["orderItemCode"], "quantity": 1,
+               "components": {"Principal": principal}}
+    refund_elsewhere(stack, order_id, "DE", [outside])
     dialog.wait_for_selector("button[data-spdesk='confirm']:not([disabled])").click()
     assert ticket.wait_state(dialog) == "failed", dialog.inner_text()
     ticket.shot("helpscout-refund-rejected", dialog)
@@ -100,7 +101,7 @@ def test_companion_stopped_says_how_to_start_it(stack: Stack, chromium: Chromium
             ticket = open_ticket(stack, chromium, page, "acme.freshdesk.test", "freshdesk.html",
                                  "freshdesk", order_id)
             ticket.wait_order()
-            stack.loop.run(other.server.stop())
+            stop_companion(stack, other)
             ticket.panel().wait_for_selector("button[aria-label]:text-is('↻')").click()
             error = ticket.panel().wait_for_selector("[data-spdesk='error']")
             assert error.get_attribute("data-code") == "companion_offline"
@@ -131,7 +132,7 @@ def content_script_fetch(page: Page, extension_origin: str, url: str) -> str:
 def test_local_network_access_blocks_content_scripts_not_spdesk(
         stack: Stack, chromium: ChromiumSession, page: Page) -> None:
     """From a public helpdesk page, only the background can reach the companion — and does."""
-    order_id = stack.order_id("us-fbm-cancelled")
+    order_id = stack.order_id("us-fbm-shipped")
     ticket = open_ticket(stack, chromium, page, "tickets.example.test", "generic.html",
                          "generic", order_id)
     health = f"{stack.companion.url}/v1/health"
@@ -139,5 +140,5 @@ def test_local_network_access_blocks_content_scripts_not_spdesk(
     assert page.evaluate("(url) => fetch(url).then(() => 'reached', () => 'blocked')",
                          health) == "blocked"
     order = ticket.wait_order()
-    assert order.get_attribute("data-status") == "CANCELLED"
+    assert order.get_attribute("data-status") == "SHIPPED"
     ticket.shot("generic-panel-through-background", ticket.panel().wait_for_selector("aside"))

@@ -44,16 +44,18 @@ def new_key() -> str:
     return str(uuid.uuid4())
 
 
-async def follow_sandbox_clock(client: Any, speed: float, account: str | None = None) -> None:
-    """Run the gateway's token buckets on the sandbox's fast clock, as they would on Amazon's."""
+async def adopt_sandbox_rates(client: Any, rate_scale: float, account: str | None = None) -> None:
+    """Give the gateway's buckets the sandbox's scaled rates, as x-amzn-RateLimit-Limit would.
+
+    Without this a bucket only learns the scaled rate from its first answer; a test that starts
+    with an injected 429 (which carries no rate header) would wait Amazon's real two minutes.
+    """
     from companion.amazon import GATEWAYS
-    from companion.amazon.ratelimit import RateLimiter
+    from companion.amazon.ratelimit import USAGE_PLANS
 
     gateway = await client.app[GATEWAYS].get(account)
-    start = time.monotonic()
-    limiter = RateLimiter(clock=lambda: start + (time.monotonic() - start) * speed)
-    gateway.limiter = limiter
-    gateway._caller.limiter = limiter
+    for operation, plan in USAGE_PLANS.items():
+        gateway.limiter.bucket(operation).adopt_rate(plan.rate * rate_scale)
 
 
 @pytest.fixture
@@ -74,6 +76,6 @@ async def spdesk(sandbox: Any, actions_settings: Settings,
     reply = await client.pair()
     assert reply.status == 201, reply.body
     client.extra["sandbox"] = sandbox
-    await follow_sandbox_clock(client, sandbox.settings.speed)
+    await adopt_sandbox_rates(client, sandbox.settings.rate_scale)
     yield client
     await stop_client(client)

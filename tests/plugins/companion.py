@@ -39,7 +39,7 @@ class Reply:
     def code(self) -> str | None:
         """The error code of an error body, else None."""
         try:
-            return self.json()["error"]["code"]
+            return str(self.json()["error"]["code"])
         except (ValueError, KeyError, TypeError):
             return None
 

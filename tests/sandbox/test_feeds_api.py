@@ -206,7 +206,8 @@ async def _get_feeds_calls(server: SandboxServer) -> list[Call]:
             Call("GET", FEEDS, {"feedTypes": ADJUSTMENT, "processingStatuses": "DONE,FATAL",
                                 "createdSince": "2020-01-01T00:00:00Z", "marketplaceIds": US}),
             Call("GET", FEEDS, {}, expect=400),
-            Call("GET", FEEDS, {"nextToken": "%%%"}, expect=400)]
+            Call("GET", FEEDS, {"nextToken": "%%%"}, expect=400),
+            Call("GET", FEEDS, {"nextToken": "eyJvZmZzZXQiOiAxfQ=="}, expect=400)]  # {"offset": 1}
 
 
 async def _cancel_feed_calls(server: SandboxServer) -> list[Call]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sp_api.asyncio.api import Feeds
+import aiohttp
+from sp_api.asyncio.api import Feeds, Orders
 
 from companion.sandbox import SandboxServer
 from tests.plugins.sandbox import spapi_client
@@ -48,3 +49,28 @@ async def test_cancel_cycle_cancels_the_order(sandbox: SandboxServer) -> None:
         _, report = await run_to_report(feeds, ACKNOWLEDGEMENT, xml)
     assert report.summary["MessagesSuccessful"] == 1
     assert str(order.status) == "CANCELLED"
+
+
+async def test_partial_cancel_shows_on_the_order_and_in_the_control_api(
+    sandbox: SandboxServer, sandbox_session: aiohttp.ClientSession
+) -> None:
+    order = order_view(sandbox, "us-fbm-buyer-cancel-request")
+    code = order.items[0].item_code
+    multi = order_view(sandbox, "us-fbm-unshipped-multi")
+    xml = envelope("OrderAcknowledgement", [
+        ack_message(1, order.order_id, [(code, "NoInventory")]),
+        ack_message(2, multi.order_id, [(multi.items[1].item_code, "NoInventory")])])
+    async with spapi_client(Feeds, sandbox) as feeds:
+        feed, report = await run_to_report(feeds, ACKNOWLEDGEMENT, xml)
+    assert report.summary["MessagesSuccessful"] == 2
+    async with spapi_client(Orders, sandbox, version="2026-01-01") as orders:
+        seen = (await orders.get_order(multi.order_id, includedData=["CANCELLATION",
+                                                                     "FULFILLMENT"])).payload
+    row = seen["order"]["orderItems"][1]
+    assert row["cancellation"]["cancellationExecution"]["cancelReason"] == "NoInventory"
+    assert seen["order"]["fulfillment"]["fulfillmentStatus"] == "UNSHIPPED"
+    async with sandbox_session.get(f"{sandbox.url}/_sandbox/cancellations",
+                                   params={"orderId": order.order_id}) as response:
+        [listed] = (await response.json())["cancellations"]
+    assert listed["feedId"] == feed["feedId"] and listed["messageId"] == 1
+    assert listed["countsAgainstCancelRate"] is True  # the buyer asked; NoInventory was used

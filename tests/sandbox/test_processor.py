@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import aiohttp
@@ -10,8 +12,13 @@ import pytest
 from sp_api.asyncio.api import Feeds
 from sp_api.base.exceptions import SellingApiBadRequestException
 
-from companion.sandbox import SandboxServer
-from tests.plugins.sandbox import SandboxFactory, sandbox_access_token, spapi_client
+from companion.sandbox import SandboxServer, start_sandbox
+from tests.plugins.sandbox import (
+    TEST_SETTINGS,
+    SandboxFactory,
+    sandbox_access_token,
+    spapi_client,
+)
 from tests.sandbox.feedkit import (
     ADJUSTMENT,
     adjusted_item,
@@ -175,3 +182,22 @@ async def test_reset_drops_a_running_feed_and_the_processor_goes_on(
         await wait_for_status(feeds, fresh, {"DONE"})
     assert dropped not in slow.state.feeds
     assert [a.feed_id for a in slow.state.adjustments if a.feed_id] == [fresh]
+
+
+@pytest.mark.parametrize("clear_first", [False, True])
+async def test_stopping_with_a_stuck_feed_ends_the_worker(clear_first: bool) -> None:
+    server = await start_sandbox(replace(TEST_SETTINGS, speed=1.0, feed_queue_seconds=0.0,
+                                         feed_processing_seconds=0.0))
+    try:
+        server.state.faults.add("feed_stuck")
+        async with spapi_client(Feeds, server) as feeds:
+            feed_id = await submit(feeds, ADJUSTMENT, refund_xml(server), US)
+            await wait_for_status(feeds, feed_id, {"IN_PROGRESS"})
+        if clear_first:  # the worker wakes up exactly while the app shuts down
+            server.state.faults.clear()
+    finally:
+        stopping = asyncio.ensure_future(server.stop())
+        done, _ = await asyncio.wait({stopping}, timeout=5)  # a hang, not a speed limit
+    assert stopping in done, "the sandbox did not stop"
+    workers = [t for t in asyncio.all_tasks() if t.get_name() == "sandbox-feed-processor"]
+    assert workers == []

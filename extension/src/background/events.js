@@ -65,11 +65,13 @@ export function backoffDelay(attempt, random = Math.random) {
 
 /**
  * Keeps the event stream open exactly while at least one content port is connected.
- * `companion.stream(path, {signal})` opens the HTTP stream; `timers` is injectable for tests.
+ * `companion.stream(path, {signal})` opens the HTTP stream; `timers` is injectable for tests;
+ * `keepAlive()` is called on every chunk (the companion's 15 s keep-alive included).
  */
 export class EventHub {
-  constructor({ companion, idleTimeoutMs = 45_000, delay = backoffDelay, timers = globalThis }) {
+  constructor({ companion, idleTimeoutMs = 45_000, delay = backoffDelay, timers = globalThis, keepAlive = () => {} }) {
     this.companion = companion;
+    this.keepAlive = keepAlive;
     this.idleTimeoutMs = idleTimeoutMs;
     this.delay = delay;
     this.timers = timers;
@@ -85,8 +87,8 @@ export class EventHub {
     this.ports.add(port);
     port.onDisconnect.addListener(() => this.removePort(port));
     port.onMessage.addListener((msg) => {
-      // Pings only keep the worker alive; nothing to answer.
-      if (msg?.type === PortRequests.PING) return;
+      // A ping's only job is to reach the worker (a port message resets its idle timer).
+      if (msg?.type === PortRequests.PING) this.keepAlive();
     });
     if (this.state !== "unknown") this.postTo(port, { type: PortMessages.COMPANION, state: this.state });
     if (this.ports.size === 1) this.connect();
@@ -177,6 +179,7 @@ export class EventHub {
         const { value, done } = await reader.read();
         if (done) break;
         arm();
+        this.keepAlive();
         for (const event of parser.push(decoder.decode(value, { stream: true }))) this.dispatch(event);
       }
     } finally {

@@ -47,9 +47,9 @@ export function pairingLabel(userAgent = globalThis.navigator?.userAgent ?? "") 
 
 /**
  * Builds the handler table. `deps`: companion (createCompanion), getOptions(), saveOptions(patch),
- * openOptionsPage(), onPairingChanged().
+ * openOptionsPage(), completeSite() (finish a site the popup got permission for), onPairingChanged().
  */
-export function createHandlers({ companion, getOptions, saveOptions, openOptionsPage, onPairingChanged = () => {} }) {
+export function createHandlers({ companion, getOptions, saveOptions, openOptionsPage, completeSite = async () => null, onPairingChanged = () => {} }) {
   async function actionBody(args, sender) {
     const body = { ...requireBody(args) };
     const { agentName } = await getOptions();
@@ -100,8 +100,15 @@ export function createHandlers({ companion, getOptions, saveOptions, openOptions
       await openOptionsPage();
       return {};
     },
+    async [Actions.SITE_GRANTED]() {
+      const origin = await completeSite();
+      return { origin };
+    },
     async [Actions.PAIR](args) {
-      const code = requireString(args, "code", PAIR_CODE_RE).trim().toUpperCase();
+      const code = typeof args.code === "string" ? args.code.trim().toUpperCase() : "";
+      if (!PAIR_CODE_RE.test(code)) {
+        throw new CompanionError("pairing_code_invalid", "Type the code that 'spdesk pair' shows, for example K7QD-2MXP.");
+      }
       const label = typeof args.label === "string" && args.label.trim() ? args.label.trim().slice(0, 80) : pairingLabel();
       const reply = await companion.request("/v1/pair", { method: "POST", auth: false, body: { code, label } });
       if (typeof reply?.token !== "string" || !reply.token) throw new CompanionError(ErrorCodes.COMPANION_BAD_RESPONSE);

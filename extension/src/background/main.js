@@ -5,19 +5,23 @@ import { loadOptions, onOptionsChanged, saveOptions } from "../shared/options.js
 import { createCompanion } from "./companion.js";
 import { EventHub } from "./events.js";
 import { createHandlers, dispatch } from "./handlers.js";
-import { completePending, reconcile } from "./sites.js";
+import { completePending, disableSite, enableSite, reconcile } from "./sites.js";
 
 const ext = globalThis.browser ?? globalThis.chrome;
 
 // Nothing that matters lives only in memory: the worker may be stopped at any time, so the
 // companion URL and token are read from storage for every request.
 const companion = createCompanion({ getConfig: () => loadOptions() });
-const hub = new EventHub({ companion });
+// An MV3 worker idles out after 30 s without extension events or API calls, which would cut the
+// event stream; a cheap API call on each of the companion's keep-alives keeps it up while a
+// ticket is open (the stream itself only runs while a content port is connected).
+const hub = new EventHub({ companion, keepAlive: () => ext.runtime.getPlatformInfo?.().catch(() => {}) });
 const handlers = createHandlers({
   companion,
   getOptions: () => loadOptions(),
   saveOptions: (patch) => saveOptions(patch),
   openOptionsPage: () => ext.runtime.openOptionsPage(),
+  completeSite: () => completePending(),
 });
 const extensionUrl = ext.runtime.getURL("");
 
@@ -62,3 +66,6 @@ function startup() {
 }
 ext.runtime.onStartup.addListener(startup);
 ext.runtime.onInstalled.addListener(startup);
+
+// For the worker's DevTools console and browser tests (service workers cannot import() modules).
+globalThis.spdesk = Object.freeze({ enableSite, disableSite, reconcile, loadOptions, hub });

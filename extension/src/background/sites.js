@@ -110,9 +110,9 @@ export async function reconcile(ext = api()) {
 }
 
 /**
- * Asks for an origin's permission from the popup's click and enables the site once granted.
- * Firefox closes the popup when its permission prompt opens, so the request is also written to
- * storage.session and the background completes it from permissions.onAdded.
+ * Asks for an origin's permission from the popup's click; once granted the background enables it.
+ * Firefox closes the popup when its permission prompt opens, so the request is written to
+ * storage.session first and the background completes it from permissions.onAdded as well.
  */
 export function requestSite(origin, tabId, ext = api()) {
   // Neither call is awaited before permissions.request: it must run inside the user's click.
@@ -123,13 +123,26 @@ export function requestSite(origin, tabId, ext = api()) {
       await ext.storage.session.remove(PENDING);
       return false;
     }
-    await completePending(ext);
+    // An already granted permission fires no onAdded: ask the background to finish.
+    const reply = await ext.runtime.sendMessage({ action: "siteGranted", args: {} });
+    if (reply && !reply.ok) throw new Error(reply.error?.message ?? "enable failed");
     return true;
   });
 }
 
-/** Enables the site a popup asked for, if its permission is now granted (idempotent). */
-export async function completePending(ext = api()) {
+let queue = Promise.resolve();
+
+/**
+ * Enables the site a popup asked for, if its permission is now granted. Calls are serialised
+ * (onAdded and the popup's message both arrive), so the pending request is claimed once.
+ */
+export function completePending(ext = api()) {
+  const run = queue.then(() => claimPending(ext));
+  queue = run.catch(() => {});
+  return run;
+}
+
+async function claimPending(ext) {
   const { [PENDING]: pending } = await ext.storage.session.get(PENDING);
   // A request older than a few minutes was abandoned; do not act on it later by surprise.
   if (!pending || Date.now() - pending.at > 5 * 60_000) return null;

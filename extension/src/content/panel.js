@@ -2,6 +2,7 @@
 import { openCancelDialog } from "./dialogs/cancel.js";
 import { renderHistory } from "./dialogs/history.js";
 import { openRefundDialog } from "./dialogs/refund.js";
+import { closeDialogs } from "./ui/dialog.js";
 import { FINAL_STATES } from "./ui/format.js";
 import { t } from "./ui/i18n.js";
 import { renderOrder } from "./ui/orderview.js";
@@ -40,7 +41,7 @@ export class OrderPanel {
   close() {
     if (!this.host || this.host.hidden) return;
     this.host.hidden = true;
-    this.root.querySelectorAll(".backdrop").forEach((el) => el.remove());
+    closeDialogs(this.root);
     this.orderId = null;
     this.opener?.focus?.();
   }
@@ -52,6 +53,7 @@ export class OrderPanel {
 
   /** Remove the panel from the page (the content script is being torn down). */
   destroy() {
+    if (this.root) closeDialogs(this.root);
     this.host?.remove();
     this.host = null;
   }

@@ -54,7 +54,7 @@ export function setupTemplateEditor(doc, { getTemplates, save }) {
     const warn = h("p", { className: "status", role: "alert", hidden: true, "data-kind": "warn" });
     reset.addEventListener("click", () => {
       area.value = DEFAULT_TEMPLATES[lang][key];
-      area.dispatchEvent(new Event("input"));
+      area.dispatchEvent(new area.ownerDocument.defaultView.Event("input"));
       area.focus();
     });
     area.addEventListener("input", () => {

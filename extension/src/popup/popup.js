@@ -19,6 +19,17 @@ export async function siteEnabled(origin, ext) {
   return enabledSites.includes(origin) && (await hasPermission(origin, ext));
 }
 
+/**
+ * The tab the popup acts on: the active one, or `?tab=ID` when the popup is opened as a page of
+ * its own (keyboard users pinning it in a tab, browser tests).
+ */
+export async function targetTab(ext, doc = document) {
+  const id = Number(new URL(doc.location?.href ?? "about:blank").searchParams.get("tab"));
+  if (Number.isInteger(id) && id > 0) return ext.tabs.get(id).catch(() => undefined);
+  const [tab] = await ext.tabs.query({ active: true, currentWindow: true });
+  return tab;
+}
+
 /** Wires the popup into `doc`; returns a promise that settles once the first render is done. */
 export async function start({ doc = document, ext = extensionApi() } = {}) {
   localize(doc, ext);
@@ -33,7 +44,7 @@ export async function start({ doc = document, ext = extensionApi() } = {}) {
     globalThis.close?.();
   });
 
-  const [tab] = await ext.tabs.query({ active: true, currentWindow: true });
+  const tab = await targetTab(ext, doc);
   const origin = webOrigin(tab?.url);
   let enabled = false;
 

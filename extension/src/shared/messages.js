@@ -15,10 +15,11 @@ export const Actions = Object.freeze({
   // Only extension pages (options, popup) may send these: they change the pairing.
   PAIR: "pair",
   UNPAIR: "unpair",
+  SITE_GRANTED: "siteGranted", // the popup got a site's permission: finish enabling it
 });
 
 /** Actions refused unless the sender is one of the extension's own pages. */
-export const PAGE_ONLY_ACTIONS = Object.freeze(new Set([Actions.PAIR, Actions.UNPAIR]));
+export const PAGE_ONLY_ACTIONS = Object.freeze(new Set([Actions.PAIR, Actions.UNPAIR, Actions.SITE_GRANTED]));
 
 /** Messages the background posts on the events port. */
 export const PortMessages = Object.freeze({

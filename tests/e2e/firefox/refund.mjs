@@ -45,10 +45,21 @@ async function waitForText(handle, selector, needle) {
 }
 
 async function pairInOptions(browser, panel) {
-  const optionsTarget = browser.waitForTarget((t) => t.url().startsWith(`moz-extension://${config.uuid}/`) && t.url().includes("options"), { timeout: TIMEOUT });
+  const before = new Set(await browser.pages());
   await (await panel.waitForSelector("button[data-spdesk='pair']")).click();
-  const options = await (await optionsTarget).page();
-  step("options opened", { url: options.url() });
+  // The extension opens its options page in a new tab; BiDi may first report it as about:blank.
+  let options = null;
+  const deadline = Date.now() + TIMEOUT;
+  while (!options) {
+    for (const candidate of await browser.pages()) {
+      if (before.has(candidate)) continue;
+      const href = await candidate.evaluate(() => location.href).catch(() => "");
+      if (href.startsWith(`moz-extension://${config.uuid}/`)) options = candidate;
+    }
+    if (Date.now() > deadline) throw new Error("the options page never opened");
+    if (!options) await new Promise((resolve) => setTimeout(resolve, 50)); // polling interval
+  }
+  step("options opened", { url: await options.evaluate(() => location.href) });
   const url = await options.waitForSelector("#companion-url");
   await url.click({ count: 3 });
   await url.type(config.companionUrl);
@@ -80,10 +91,12 @@ async function refund(page, panel) {
   step("final", { state: seen.finalState });
   await shot(dialog, "firefox-refund-done");
   if (seen.finalState !== "succeeded") return;
+  // The saved page mirrors its editor's model the way the helpdesk reads it (window.fixtureEditor).
+  seen.editorBefore = await page.evaluate(() => ({ ...globalThis.fixtureEditor }));
   await (await dialog.waitForSelector("button[data-spdesk='insert-reply']")).click();
   await dialog.waitForSelector("[data-result='inserted']", { timeout: TIMEOUT });
-  seen.replyText = await page.$eval(config.editorSelector, (el) => ("value" in el && typeof el.value === "string" ? el.value : el.innerText));
-  seen.helpdeskSaw = await page.evaluate(() => globalThis.__helpdeskModel ?? null).catch(() => null);
+  seen.editorAfter = await page.evaluate(() => ({ ...globalThis.fixtureEditor }));
+  await page.screenshot({ path: join(config.artifacts, "firefox-reply-inserted.png") });
   step("reply inserted");
 }
 
@@ -102,10 +115,11 @@ async function main() {
       "dom.security.https_first_pbm": false,
     },
   });
+  let page = null;
   try {
     await browser.installExtension(config.extensionDir);
     step("installed");
-    const page = await browser.newPage();
+    page = await browser.newPage();
     await page.setViewport({ width: 1280, height: 900 });
     await page.goto(config.ticketUrl);
     await page.waitForSelector(`html[data-spdesk='${config.adapter}']`, { timeout: TIMEOUT });
@@ -126,6 +140,17 @@ async function main() {
     await shot(await panel.$("aside"), "firefox-panel");
     step("order shown");
     await refund(page, panel);
+  } catch (err) {
+    // What the agent would have seen when it went wrong: the page and our panel's text.
+    if (page) {
+      seen.failedAt = page.url();
+      seen.openPages = await Promise.all((await browser.pages()).map((p) => p.url())).catch((e) => String(e));
+      seen.targets = browser.targets().map((t) => `${t.type()} ${t.url()}`);
+      await page.screenshot({ path: join(config.artifacts, "firefox-failure.png") }).catch(() => {});
+      const [panel] = await closedShadowRoots(page, "spdesk-panel").catch(() => []);
+      seen.panelTextAtFailure = panel ? await panel.$eval("aside", (el) => el.innerText).catch(() => null) : null;
+    }
+    throw err;
   } finally {
     await browser.close();
   }

@@ -34,8 +34,14 @@ export function openDialog(root, { title, opener = null, onClose = () => {} }) {
   backdrop.addEventListener("mousedown", (event) => {
     if (event.target === backdrop) event.preventDefault(); // clicks outside keep focus inside
   });
+  backdrop.spdeskClose = close; // the panel closes open dialogs when it closes
   root.append(backdrop);
   return { dialog, body, close, focusFirst: () => focusFirst(dialog) };
+}
+
+/** Close every dialog open in a shadow root (their pending work stops with them). */
+export function closeDialogs(root) {
+  for (const backdrop of root.querySelectorAll(".backdrop")) backdrop.spdeskClose?.();
 }
 
 /** Focus the first field or button of a dialog (or the dialog itself). */

@@ -1,0 +1,209 @@
+"""Benchmark: order lookup through the companion vs the same lookup with the library directly.
+
+Both sides read the same sandbox orders in the same run, alternating. The baseline calls
+python-amazon-sp-api itself the way the companion does (Orders v2026-01-01 getOrder and Finances
+listFinancialEventsByOrderId at once); the companion answers GET /v1/orders/{id} over HTTP as it
+does for the extension (host/auth middlewares, gateway with buckets and status checks, view).
+Every companion lookup is cold (each order once); then one order is looked up again and again to
+time the cache. Two settings: the sandbox answering at once (the companion's own cost shows in
+full), and the sandbox's "slow" fault adding a fixed delay per SP-API call, closer to Amazon.
+Goals: companion cold <= 1.15 x direct; a cached lookup <= 5 ms at p99.
+
+Run: packaging/with-keyring.sh .venv/bin/python -m bench.order_lookup [--orders N] [--cached N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import platform
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from companion.accounts import AccountStore
+from companion.config import Settings
+from companion.demo.sandbox_account import install_sandbox_account
+from companion.http.keys import PAIRINGS
+from companion.http.server import RunningCompanion, start_companion
+from companion.sandbox import SandboxServer, SandboxSettings, start_sandbox
+
+RESULTS = Path(__file__).with_name("results")
+NAME = "order_lookup"
+ORIGIN = "chrome-extension://kcbkpmgfjemhmldbhccpkhbgaflnmmnb"
+REFUNDABLE = {"UNSHIPPED", "PARTIALLY_SHIPPED", "SHIPPED"}
+
+
+def _direct_clients(server: SandboxServer) -> tuple[Any, Any]:
+    """python-amazon-sp-api's async Orders and Finances clients aimed at the sandbox."""
+    from sp_api.asyncio.api import Finances, Orders
+    from sp_api.asyncio.auth.access_token_client import AccessTokenClient
+    from sp_api.base import Marketplaces
+    from sp_api.base.credential_provider import FromCodeCredentialProvider
+
+    s = server.settings
+    scheme, host = server.url.split("://", 1)
+    token_class = type("BenchTokenClient", (AccessTokenClient,),
+                       {"scheme": f"{scheme}://", "host": host})
+    common: dict[str, Any] = {
+        "credentials": {"refresh_token": s.refresh_token, "lwa_app_id": s.client_id,
+                        "lwa_client_secret": s.client_secret},
+        "credential_providers": [FromCodeCredentialProvider],
+        "auth_token_client_class": token_class,
+    }
+    orders = Orders(Marketplaces.US, version="2026-01-01", **common)
+    finances = Finances(Marketplaces.US, **common)
+    for client in (orders, finances):
+        client.endpoint = server.url
+    return orders, finances
+
+
+async def _direct_lookup(orders: Any, finances: Any, order_id: str) -> None:
+    response, _events = await asyncio.gather(
+        orders.get_order(order_id, includedData=["PROCEEDS", "CANCELLATION", "FULFILLMENT"]),
+        finances.get_financial_events_for_order(order_id),
+    )
+    assert response.payload["order"]["fulfillment"]["fulfillmentStatus"] in REFUNDABLE
+
+
+async def _start_companion(tmp: Path, server: SandboxServer) -> tuple[RunningCompanion, str]:
+    settings = Settings.for_tests(tmp)
+    store = AccountStore(settings)
+    install_sandbox_account(store, server.url)
+    companion = await start_companion(settings, store=store)
+    code = companion.app[PAIRINGS].new_code()
+    async with aiohttp.ClientSession() as session:
+        async with session.post(f"{companion.url}/v1/pair", json={"code": code, "label": "bench"},
+                                headers={"Origin": ORIGIN, "Host": _host(companion)}) as reply:
+            token = str((await reply.json())["token"])
+    return companion, token
+
+
+def _host(companion: RunningCompanion) -> str:
+    return f"127.0.0.1:{companion.port}"
+
+
+def _summary(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+    return {"n": len(samples), "p50_ms": round(pick(0.50) * 1000, 3),
+            "p90_ms": round(pick(0.90) * 1000, 3), "p99_ms": round(pick(0.99) * 1000, 3),
+            "mean_ms": round(statistics.fmean(samples) * 1000, 3)}
+
+
+async def _timed(call: Any) -> float:
+    started = time.perf_counter()
+    await call
+    return time.perf_counter() - started
+
+
+async def _measure(server: SandboxServer, companion: RunningCompanion, token: str,
+                   ids: list[str], n_cached: int) -> dict[str, Any]:
+    orders, finances = _direct_clients(server)
+    headers = {"Host": _host(companion), "Authorization": f"Bearer {token}"}
+    direct: list[float] = []
+    through: list[float] = []
+    async with aiohttp.ClientSession() as session:
+
+        async def lookup(order_id: str) -> None:
+            async with session.get(f"{companion.url}/v1/orders/{order_id}",
+                                   headers=headers) as reply:
+                assert reply.status == 200, await reply.text()
+                await reply.read()
+
+        # Warm both sides (access tokens, connection pools) on an order not measured.
+        warm = server.seed.order_id("us-fbm-shipped")
+        await _direct_lookup(orders, finances, warm)
+        await lookup(warm)
+        for n, order_id in enumerate(ids):
+            # Alternate who goes first so neither side profits from the other's warm-up.
+            if n % 2:
+                through.append(await _timed(lookup(order_id)))
+                direct.append(await _timed(_direct_lookup(orders, finances, order_id)))
+            else:
+                direct.append(await _timed(_direct_lookup(orders, finances, order_id)))
+                through.append(await _timed(lookup(order_id)))
+        cached = [await _timed(lookup(ids[0])) for _ in range(n_cached)]
+    for client in (orders, finances):
+        await client.aclose()
+    result = {"direct": _summary(direct), "companion_cold": _summary(through)}
+    if cached:
+        result["companion_cached"] = _summary(cached)
+    result["cold_ratio_p50"] = round(
+        result["companion_cold"]["p50_ms"] / result["direct"]["p50_ms"], 3)
+    result["added_p50_ms"] = round(
+        result["companion_cold"]["p50_ms"] - result["direct"]["p50_ms"], 3)
+    return result
+
+
+async def run(n_orders: int, n_cached: int, n_slow: int, delay_ms: float) -> dict[str, Any]:
+    """Start a sandbox and a companion, measure both lookups in both settings."""
+    server = await start_sandbox(SandboxSettings(bulk_orders=n_orders + n_slow, rate_scale=1e6))
+    ids = [v for k, v in sorted(server.seed.labels.items()) if k.startswith("bulk-")]
+    try:
+        with tempfile.TemporaryDirectory(prefix="spdesk-bench-") as tmp:
+            companion, token = await _start_companion(Path(tmp), server)
+            try:
+                instant = await _measure(server, companion, token, ids[:n_orders], n_cached)
+                server.state.faults.add("slow", "*", count=None, delay_seconds=delay_ms / 1000)
+                slow = await _measure(server, companion, token, ids[n_orders:], 0)
+                server.state.faults.clear()
+            finally:
+                await companion.stop()
+    finally:
+        await server.stop()
+    return {"name": NAME, "python": platform.python_version(), "instant": instant,
+            "amazon_like": {**slow, "delay_ms_per_call": delay_ms},
+            "goal_cold_ratio": 1.15, "goal_cached_p99_ms": 5.0}
+
+
+def _rows(title: str, r: dict[str, Any]) -> list[str]:
+    rows = [("python-amazon-sp-api directly (baseline)", r["direct"]),
+            ("companion GET /v1/orders/{id}, cold", r["companion_cold"])]
+    if "companion_cached" in r:
+        rows.append(("companion GET /v1/orders/{id}, cached", r["companion_cached"]))
+    lines = [f"## {title}", "", "| lookup | n | p50 ms | p90 ms | p99 ms | mean ms |",
+             "|---|---|---|---|---|---|"]
+    lines += [f"| {name} | {s['n']} | {s['p50_ms']} | {s['p90_ms']} | {s['p99_ms']} | "
+              f"{s['mean_ms']} |" for name, s in rows]
+    lines += ["", f"- cold companion / direct (p50): **{r['cold_ratio_p50']}**, "
+                  f"the companion adds **{r['added_p50_ms']} ms**", ""]
+    return lines
+
+
+def _markdown(r: dict[str, Any]) -> str:
+    slow = r["amazon_like"]
+    lines = ["# Order lookup: companion vs python-amazon-sp-api directly", "",
+             f"Distinct bulk sandbox orders, alternating sides, one process and event loop for "
+             f"sandbox, companion and clients (Python {r['python']}). Goals: cold ratio <= "
+             f"{r['goal_cold_ratio']}, cached p99 <= {r['goal_cached_p99_ms']} ms.", ""]
+    lines += _rows("Sandbox answering at once (the companion's own cost in full)", r["instant"])
+    lines += [f"- cached p99: **{r['instant']['companion_cached']['p99_ms']} ms**", ""]
+    lines += _rows(f"Sandbox with {slow['delay_ms_per_call']:g} ms per SP-API call "
+                   "(Amazon answers getOrder in the 100s of ms)", slow)
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Measure, print, and write bench/results/order_lookup.{json,md}."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=200, help="distinct orders (cold lookups)")
+    parser.add_argument("--cached", type=int, default=1000, help="cached lookups of one order")
+    parser.add_argument("--slow-orders", type=int, default=40, help="orders read with a delay")
+    parser.add_argument("--delay-ms", type=float, default=100.0, help="delay per SP-API call")
+    args = parser.parse_args()
+    results = asyncio.run(run(args.orders, args.cached, args.slow_orders, args.delay_ms))
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{NAME}.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    report = _markdown(results)
+    (RESULTS / f"{NAME}.md").write_text(report, encoding="utf-8")
+    print(report)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""Chromium: pairing through the options page and turning spdesk on and off from the popup."""
+
+from __future__ import annotations
+
+import base64
+
+from playwright.sync_api import Page
+
+from tests.e2e.browsers import ARTIFACTS, ChromiumSession, TargetSession, open_action_popup, poll
+from tests.e2e.stack import Stack
+from tests.e2e.ticket import Ticket
+
+
+def test_pairing_through_the_options_page(stack: Stack, chromium: ChromiumSession,
+                                          page: Page) -> None:
+    """A fresh install: the agent types the address and the code `spdesk pair` showed."""
+    before = chromium.get_storage(["token"])["token"]
+    chromium.set_storage({"token": "", "pairingId": "", "companionUrl": "http://127.0.0.1:9"})
+    page.goto(chromium.url("src/options/options.html"))
+    page.wait_for_selector("#pair-state[data-kind='warn']")
+    page.fill("#companion-url", stack.companion.url)
+    page.click("#companion-form button[type='submit']")
+    page.fill("#pair-code", "AAAA-AAAA")
+    page.click("#pair-form button[type='submit']")
+    wrong = page.wait_for_selector("#pair-message[data-kind='error']")
+    assert "pairing code is wrong" in (wrong.text_content() or "")
+    page.fill("#pair-code", stack.new_pairing_code().lower())  # as typed, in lower case
+    page.click("#pair-form button[type='submit']")
+    page.wait_for_selector("#pair-state[data-kind='ok']")
+    page.wait_for_selector("#status-accounts li")
+    assert "sandbox" in page.inner_text("#status-accounts")
+    page.screenshot(path=ARTIFACTS / "options-paired.png", full_page=True)
+    stored = chromium.get_storage(["token", "companionUrl"])
+    assert stored["companionUrl"] == stack.companion.url
+    assert stored["token"].startswith("spd_") and stored["token"] != before
+
+
+def popup_shot(popup: TargetSession, name: str) -> None:
+    """Screenshot of the popup through the DevTools protocol (it is not a Playwright page)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    data = popup.send("Page.captureScreenshot", {"format": "png"})["data"]
+    (ARTIFACTS / f"{name}.png").write_bytes(base64.b64decode(data))
+
+
+def test_popup_turns_spdesk_on_and_off_for_a_site(stack: Stack, chromium: ChromiumSession,
+                                                  page: Page) -> None:
+    """The popup's button registers the site and starts spdesk in the open tab; off undoes it."""
+    host = "mail.google.test"
+    origin = stack.site_origin(host)
+    order_id = stack.order_id("jp-fbm-shipped")
+    page.goto(stack.page_url(host, "gmail.html"))
+    assert page.locator("html[data-spdesk]").count() == 0
+    popup = open_action_popup(chromium, page)
+    try:
+        poll(lambda: origin in popup.text("body"), what="the popup naming the site")
+        assert popup.evaluate("document.getElementById('site-toggle').className") != "secondary"
+        popup_shot(popup, "popup-site-off")
+        popup.click("#site-toggle")
+        poll(lambda: popup.evaluate("document.getElementById('site-toggle').className")
+             == "secondary", what="the popup to show the site as on")
+        popup_shot(popup, "popup-site-on")
+    finally:
+        popup.close()
+    assert origin in chromium.get_storage(["enabledSites"])["enabledSites"]
+    ticket = Ticket(page, "gmail")
+    ticket.wait_ready()  # started in the open tab at once, no reload needed
+    assert order_id in ticket.wait_scanned()
+    page.reload()
+    ticket.wait_ready()  # and registered for the next page loads
+    assert order_id in ticket.wait_scanned()
+
+    popup = open_action_popup(chromium, page)
+    try:
+        poll(lambda: popup.evaluate("document.getElementById('site-toggle').className")
+             == "secondary", what="the popup to show the site as on")
+        popup.click("#site-toggle")
+        poll(lambda: origin not in chromium.get_storage(["enabledSites"])["enabledSites"],
+             what="the site to be forgotten")
+    finally:
+        popup.close()
+    page.wait_for_function("document.querySelectorAll('spdesk-badge').length === 0")
+    scripts = chromium.evaluate("() => chrome.scripting.getRegisteredContentScripts()")
+    assert not [s["id"] for s in scripts if host in s["id"]]
