@@ -228,10 +228,11 @@ confirm_purge() {
 # Deletes each account's keyring entry (real and demo) with the companion's own code.
 purge_keyring() {
   if [ ! -x "$venv/bin/python" ]; then
-    die "the companion is no longer installed, so its keyring entries cannot be removed from here.
-Install it again and repeat --uninstall --purge, or delete the entries of the services 'spdesk' and
-'spdesk-demo' with your keyring tool (Seahorse, or: secret-tool clear service spdesk username NAME).
-Nothing was removed."
+    warn "the companion is no longer installed, so its keyring entries cannot be removed from here."
+    warn "Install it again and repeat --uninstall --purge, or delete the entries of the services"
+    warn "'spdesk' and 'spdesk-demo' with your keyring tool (Seahorse, or:"
+    warn "  secret-tool clear service spdesk username ACCOUNT)."
+    die "nothing was removed."
   fi
   "$venv/bin/python" - <<'PY' || die "the keyring entries could not be removed (see above); unlock the keyring and try again. Nothing else was removed."
 import sys

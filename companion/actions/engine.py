@@ -77,9 +77,22 @@ class Engine:
 
     def start(self, action: Action) -> None:
         """Send a freshly accepted action on its way (feed queue or MCF call)."""
-        if action.channel == "MCF":
+        if action.kind == "cancel" and action.channel == "MCF":
             self.spawn(self.mcf.run(action.id), f"mcf {action.id}")
-            return
+        elif action.kind == "cancel":
+            self.cancel_seller_fulfilled(action)
+        else:
+            self._queue(action)
+
+    def cancel_seller_fulfilled(self, action: Action) -> None:
+        """The one way an FBM cancel reaches Amazon: today the Order Acknowledgement feed.
+
+        Amazon had a REST cancelOrder for a few months (DOMAIN.md §1); if it returns, only this
+        method changes.
+        """
+        self._queue(action)
+
+    def _queue(self, action: Action) -> None:
         if action.state is ActionState.ACCEPTED:
             action = self.journal.transition(action.id, ActionState.QUEUED)
         self.batcher.add(self.queue_key(action), action.id)
@@ -150,7 +163,7 @@ class Engine:
                 self._track(batch["id"])
         for action in self.journal.unfinished():
             batch = self.journal.batch(action.batch_id) if action.batch_id else None
-            if action.channel == "MCF":
+            if action.kind == "cancel" and action.channel == "MCF":
                 self.spawn(self.mcf.run(action.id), f"mcf {action.id}")
             elif batch is None or batch["state"] == "dissolved":
                 self.start(action)

@@ -70,6 +70,8 @@ def item_view(
     market: Marketplace,
 ) -> ItemView:
     """One item with charged / refunded (posted + in flight) / refundable per component."""
+    # A line cancelled as a whole was never charged to the buyer: nothing of it is refundable.
+    cancelled = item.quantity_ordered > 0 and item.quantity_cancelled >= item.quantity_ordered
     components = []
     for kind in sorted(item.charges, key=_sort_key):
         charged = item.charges[kind]
@@ -82,7 +84,7 @@ def item_view(
             type=kind,
             charged=market.quantize(charged),
             refunded=market.quantize(refunded),
-            refundable=market.quantize(max(charged - refunded, ZERO)),
+            refundable=ZERO if cancelled else market.quantize(max(charged - refunded, ZERO)),
         ))
     return ItemView(
         order_item_code=item.order_item_id, sku=item.sku, asin=item.asin, title=item.title,

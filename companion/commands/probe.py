@@ -32,7 +32,10 @@ async def probe_account(store: AccountStore, name: str) -> ProbeResult:
     where = "the sandbox" if account.sandbox else f"Amazon ({account.region.value})"
     pool = GatewayPool(store, request_timeout=5.0, policy=PROBE_POLICY)
     try:
-        gateway = await pool.get(name)
+        try:
+            gateway = await pool.get(name)  # reads the keyring; no network yet
+        except SpdeskError as exc:
+            return ProbeResult(False, exc.message)
         since = datetime.now(UTC) - timedelta(days=1)
         feeds = await gateway.get_feeds([PROBE_FEED_TYPE], created_since=since)
     except SpdeskError as exc:

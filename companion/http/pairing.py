@@ -105,8 +105,11 @@ class PairingStore:
                 db.executescript(_SCHEMA)
                 self.path.chmod(0o600)
                 self._ready = True
+            if not write:
+                yield db  # a single SELECT is atomic on its own
+                return
             # IMMEDIATE takes the write lock up front, so two processes never interleave changes.
-            db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            db.execute("BEGIN IMMEDIATE")
             try:
                 yield db
             except BaseException:

@@ -22,27 +22,37 @@ BROWSER_NAMES = {"chrome-extension": "Chrome", "moz-extension": "Firefox"}
 
 
 class Health(ApiModel):
+    """Liveness of the companion; nothing about accounts."""
+
     service: Literal["spdesk-companion"] = "spdesk-companion"
     version: str = __version__
     api_version: int = API_VERSION
 
 
 class PairRequest(ApiModel):
+    """The one-time code from 'spdesk pair' and a name for this browser."""
+
     code: str = Field(min_length=4, max_length=20, description="the code 'spdesk pair' shows")
     label: str = Field(default="", max_length=100, description="which browser this is")
 
 
 class CompanionInfo(ApiModel):
+    """The companion's version."""
+
     version: str = __version__
 
 
 class PairResponse(ApiModel):
+    """The long-lived token (shown once) and the pairing's id."""
+
     token: str
     pairing_id: str
     companion: CompanionInfo = Field(default_factory=CompanionInfo)
 
 
 class AccountSummary(ApiModel):
+    """One seller account, without anything secret."""
+
     name: str
     region: Region
     marketplaces: list[str]
@@ -50,6 +60,8 @@ class AccountSummary(ApiModel):
 
 
 class Status(ApiModel):
+    """What the extension's options page shows."""
+
     version: str = __version__
     mode: Literal["sandbox", "live", "unconfigured"]
     pairing_id: str

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { afterEach, test } from "node:test";
 import { pickAdapter } from "../src/content/adapters/index.js";
 import { ApiError } from "../src/content/api.js";
 import { OrderPanel } from "../src/content/panel.js";
@@ -9,16 +9,23 @@ import { actionOf, fbaOrder, usOrder } from "./helpers/orders.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-/** A panel on the Zendesk fixture, talking to a scripted companion. */
+const open = new Set();
+afterEach(async () => {
+  for (const done of open) await done();
+  open.clear();
+});
+
+/** A panel on the Zendesk fixture, talking to a scripted companion (torn down after each test). */
 async function setup({ order = usOrder(), handlers = {} } = {}) {
   setShadowMode("open"); // the tests read inside the panel; the product uses closed roots
   const page = loadFixture("zendesk");
   await settle(page.window);
   const adapter = pickAdapter(page.window.location, page.document);
   const calls = [];
+  const known = new Map();
   const companion = {
     getOrder: async () => structuredClone(order),
-    getActions: async () => ({ actions: [] }),
+    getActions: async () => ({ actions: [...known.values()].reverse() }),
     refund: async ({ body }) => actionOf(body, "submitted"),
     cancel: async ({ body }) => actionOf(body, "submitted", { total: "0.00" }),
     getAction: async () => { throw new ApiError("companion_offline", "offline"); },
@@ -34,7 +41,13 @@ async function setup({ order = usOrder(), handlers = {} } = {}) {
   const $ = (selector) => panel.root.querySelector(selector);
   const $$ = (selector) => [...panel.root.querySelectorAll(selector)];
   const done = async () => { panel.destroy(); await page.close(); };
-  return { ...page, panel, calls, $, $$, done, of: (action) => calls.filter((c) => c.action === action) };
+  open.add(done);
+  // An event from the companion's stream: the companion knows the action from then on.
+  const emit = (action) => {
+    known.set(action.id, action);
+    panel.handleEvent({ type: "action", action });
+  };
+  return { ...page, panel, calls, $, $$, emit, of: (action) => calls.filter((c) => c.action === action), done: async () => {} };
 }
 
 function type(input, value) {
@@ -59,7 +72,7 @@ test("the panel shows status, channel, money, items and both actions", async () 
   assert.equal(t.$("[data-spdesk='refund']").disabled, false);
   assert.equal(t.$("[data-spdesk='cancel']").disabled, false);
   assert.ok(t.$("[data-spdesk='history-empty']"));
-  assert.equal(t.host.parentNode, t.document.documentElement);
+  assert.equal(t.panel.host.parentNode, t.document.documentElement);
   await t.done();
 });
 
@@ -117,8 +130,8 @@ test("full refund: preselected, needs a reason, exact total on the button, one s
   assert.equal(refunds.length, 1);
   assert.match(refunds[0].args.idempotencyKey, UUID);
   assert.deepEqual(refunds[0].args.body, { orderId: "114-7395082-5521640", account: "sandbox", mode: "full", reason: "CouldNotShip", currency: "USD", note: "" });
-  assert.equal(t.$("[role='dialog'] [role='status']").dataset.state, "submitted");
-  assert.match(t.$("[role='dialog'] [role='status']").textContent, /Submitted to Amazon/);
+  assert.equal(t.$("[role='dialog'] [data-spdesk='status']").dataset.state, "submitted");
+  assert.match(t.$("[role='dialog'] [data-spdesk='status']").textContent, /Submitted to Amazon/);
   assert.equal(confirm.hidden, true);
   await t.done();
 });
@@ -171,12 +184,12 @@ test("a timed-out submission is retried with the same idempotency key", async ()
   choose(t.$("[data-spdesk='reason']"), "CouldNotShip");
   t.$("[role='dialog'] [data-spdesk='confirm']").click();
   await settle(t.window);
-  assert.match(t.$("[role='dialog'] [role='alert']").textContent, /did not answer in time/);
+  assert.match(t.$("[role='dialog'] [data-spdesk='status-error']").textContent, /did not answer in time/);
   t.$("[data-spdesk='retry-submit']").click();
   await settle(t.window);
   const [first, second] = t.of("refund");
   assert.equal(second.args.idempotencyKey, first.args.idempotencyKey);
-  assert.equal(t.$("[role='dialog'] [role='status']").dataset.state, "submitted");
+  assert.equal(t.$("[role='dialog'] [data-spdesk='status']").dataset.state, "submitted");
   await t.done();
 });
 
@@ -190,7 +203,7 @@ test("an overlapping refund needs an explicit second confirmation (a new submiss
   choose(t.$("[data-spdesk='reason']"), "CouldNotShip");
   t.$("[role='dialog'] [data-spdesk='confirm']").click();
   await settle(t.window);
-  assert.match(t.$("[role='dialog'] [role='alert']").textContent, /similar refund/);
+  assert.match(t.$("[role='dialog'] [data-spdesk='status-error']").textContent, /similar refund/);
   t.$("[data-spdesk='confirm-overlap']").click();
   await settle(t.window);
   const [first, second] = t.of("refund");
@@ -207,13 +220,13 @@ test("live status: processing, then succeeded with reply insertion into the help
   t.$("[role='dialog'] [data-spdesk='confirm']").click();
   await settle(t.window);
   const body = t.of("refund")[0].args.body;
-  t.panel.handleEvent({ type: "action", action: actionOf(body, "processing") });
-  assert.match(t.$("[role='dialog'] [role='status']").textContent, /Amazon is processing it/);
-  t.panel.handleEvent({ type: "action", action: actionOf(body, "submitted", { updatedAt: "2026-11-26T10:15:00.000Z" }) });
-  assert.equal(t.$("[role='dialog'] [role='status']").dataset.state, "processing", "an older event does not go back");
-  t.panel.handleEvent({ type: "action", action: actionOf(body, "succeeded") });
+  t.emit(actionOf(body, "processing"));
+  assert.match(t.$("[role='dialog'] [data-spdesk='status']").textContent, /Amazon is processing it/);
+  t.emit(actionOf(body, "submitted", { updatedAt: "2026-11-26T10:15:00.000Z" }));
+  assert.equal(t.$("[role='dialog'] [data-spdesk='status']").dataset.state, "processing", "an older event does not go back");
+  t.emit(actionOf(body, "succeeded"));
   await settle(t.window);
-  assert.match(t.$("[role='dialog'] [role='status']").textContent, /Succeeded.*SPD-7Q3M9Z8X/);
+  assert.match(t.$("[role='dialog'] [data-spdesk='status']").textContent, /Succeeded.*SPD-7Q3M9Z8X/);
   assert.equal(t.of("getOrder").at(-1).args.fresh, true, "money changed: the order is read again");
   assert.equal(t.$("li[data-action='act_01JD7Q3M9Z8X']").dataset.state, "succeeded", "history updated");
   t.$("[role='dialog'] [data-spdesk='insert-reply']").click();
@@ -232,9 +245,9 @@ test("a failed action shows Amazon's message", async () => {
   t.$("[role='dialog'] [data-spdesk='confirm']").click();
   await settle(t.window);
   const body = t.of("refund")[0].args.body;
-  t.panel.handleEvent({ type: "action", action: actionOf(body, "failed", { amazon: { resultCode: "Error", messageCode: "18027", description: "The refund amount exceeds the remaining amount." } }) });
+  t.emit(actionOf(body, "failed", { amazon: { resultCode: "Error", messageCode: "18027", description: "The refund amount exceeds the remaining amount." } }));
   await settle(t.window);
-  assert.equal(t.$("[role='dialog'] [role='status']").textContent.startsWith("Failed: The refund amount exceeds the remaining amount."), true);
+  assert.equal(t.$("[role='dialog'] [data-spdesk='status']").textContent.startsWith("Failed: The refund amount exceeds the remaining amount."), true);
   assert.equal(t.$("[role='dialog'] [data-spdesk='insert-reply']"), null);
   await t.done();
 });

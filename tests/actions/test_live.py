@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,10 @@ BULK = 12
 async def sandbox(sandbox_factory: Any) -> Any:
     """The sandbox with bulk orders for batching."""
     return await sandbox_factory(bulk_orders=BULK)
+
+
+def _seconds(stamp: str) -> float:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
 
 
 def bulk_refund(spdesk: Any, n: int, amount: str = "1.00") -> dict[str, Any]:
@@ -63,13 +68,17 @@ async def test_events_stream_each_state_change_within_a_second(spdesk: Any) -> N
 
 
 async def test_many_refunds_share_one_feed_and_wait_for_a_token(spdesk: Any) -> None:
-    gateway = await spdesk.app[GATEWAYS].get(None)
-    gateway.limiter.bucket("createFeed").drain()  # as after a burst: next token in ~0.6 s
+    bucket = (await spdesk.app[GATEWAYS].get(None)).limiter.bucket("createFeed")
+    bucket.adopt_rate(1.0)
+    bucket.drain()  # as after a burst: the next createFeed token comes in one second
     replies = []
     for n in range(1, BULK + 1):
         replies.append(await refund(spdesk, bulk_refund(spdesk, n)))
     done = [await final(spdesk, r.json()["id"]) for r in replies]
     assert {d["state"] for d in done} == {"succeeded"}
+    first = done[0]["history"]
+    waited = _seconds(first[2]["at"]) - _seconds(first[0]["at"])
+    assert first[2]["state"] == "submitted" and waited > 0.8  # gathered until the token came
     assert len({d["feedId"] for d in done}) == 1
     assert sorted(d["messageId"] for d in done) == list(range(1, BULK + 1))
     assert len(feeds_of(spdesk.extra["sandbox"].state)) == 1

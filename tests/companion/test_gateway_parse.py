@@ -212,6 +212,11 @@ def test_429_waits_for_the_applied_rate() -> None:
     assert verdict.wait_hint == 2.0
 
 
+def test_gateway_timeout_html_is_a_timeout() -> None:
+    verdict = judge_sp_api(response(504, b"<html>504 Gateway Timeout</html>"), "getOrder")
+    assert verdict.action is Action.RETRY and isinstance(verdict.error, AmazonTimeout)
+
+
 def test_retry_after_wins_over_rate() -> None:
     verdict = judge_sp_api(response(503, b"", **{"retry-after": "3"}), "getFeed")
     assert verdict.wait_hint == 3.0

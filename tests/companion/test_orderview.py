@@ -89,7 +89,8 @@ async def test_seed_order_view(label: str, sandbox: SandboxServer, service: Orde
             posted = refunded.get((item.order_item_code, component.type), Decimal(0))
             expect_refunded = posted if channel == "FBM" and status != "CANCELLED" else 0
             assert component.refunded == expect_refunded
-            assert component.refundable == component.charged - component.refunded
+            left = component.charged - component.refunded
+            assert component.refundable == (0 if status == "CANCELLED" else left)
             assert component.charged.as_tuple().exponent == -market.decimals
     assert view.totals.refundable == sum(
         (c.refundable for i in view.items for c in i.components), Decimal(0))
@@ -207,3 +208,18 @@ def test_buyer_request_defaults_the_reason() -> None:
     cancel = view.actions.cancel
     assert (cancel.allowed, cancel.default_reason, cancel.counts_against_cancel_rate) == (
         True, "BuyerCanceled", False)
+
+
+def test_a_cancelled_line_is_not_refundable() -> None:
+    kept = AmazonOrderItem(order_item_id="22222222222222", quantity_ordered=1,
+                           quantity_unshipped=1, charges={"Principal": Decimal("9.99")})
+    gone = AmazonOrderItem(order_item_id="33333333333333", quantity_ordered=2,
+                           quantity_unshipped=0, cancelled_by="MERCHANT",
+                           charges={"Principal": Decimal("19.98")})
+    order = AmazonOrder(order_id="113-0000000-0000002", marketplace_id="ATVPDKIKX0DER",
+                        status="UNSHIPPED", fulfilled_by="MERCHANT", created_time=NOW,
+                        items=[kept, gone])
+    view = build_order_view(order, None, {}, account="a", fetched_at=NOW)
+    assert view.items[1].quantity_cancelled == 2
+    assert view.items[1].components[0].refundable == 0
+    assert view.totals.refundable == Decimal("9.99")

@@ -28,7 +28,7 @@ from companion.sandbox import SandboxServer, start_sandbox
 from companion.sandbox.defaults import SANDBOX_SELLER_ID
 from tests.e2e.browsers import REPO, poll
 from tests.e2e.servers import LoopThread, RunningApp, fixture_site, serve
-from tests.plugins.actions import FAST_ACTIONS, follow_sandbox_clock
+from tests.plugins.actions import FAST_ACTIONS, adopt_sandbox_rates
 from tests.plugins.companion import CompanionClient, Reply, start_client, stop_client
 from tests.plugins.sandbox import TEST_SETTINGS
 
@@ -138,7 +138,7 @@ def running_stack(tmp: Path, **sandbox_overrides: Any) -> Iterator[Stack]:
     try:
         install_sandbox_account(store, sandbox.url)
         companion = loop.run(start_client(settings, store))
-        loop.run(follow_sandbox_clock(companion, sandbox_settings.speed))
+        loop.run(adopt_sandbox_rates(companion, sandbox_settings.rate_scale))
         assert loop.run(companion.pair(label="e2e test client")).status == 201
         site = loop.run(serve(fixture_site(FIXTURE_PAGES)))
         try:
@@ -198,6 +198,7 @@ def extra_companion(stack: Stack, tmp: Path) -> Iterator[CompanionClient]:
     store = AccountStore(settings)
     install_sandbox_account(store, stack.sandbox.url)
     client = stack.loop.run(start_client(settings, store))
+    stack.loop.run(adopt_sandbox_rates(client, stack.sandbox.settings.rate_scale))
     try:
         yield client
     finally:

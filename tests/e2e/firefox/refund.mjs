@@ -111,6 +111,8 @@ async function main() {
       "extensions.webextensions.uuids": JSON.stringify({ [config.geckoId]: config.uuid }),
       // Fixture helpdesk names resolve to the loopback address that serves them.
       "network.dns.localDomains": config.hosts.join(","),
+      // Hosted helpdesks are HTTPS (secure contexts); the plain-HTTP fixture hosts are declared so.
+      "dom.securecontext.allowlist": config.hosts.join(","),
       "dom.security.https_first": false,
       "dom.security.https_first_pbm": false,
     },
@@ -134,7 +136,9 @@ async function main() {
     await shot(await panel.$("aside"), "firefox-panel-not-paired");
     await pairInOptions(browser, panel);
     await page.bringToFront();
-    await (await panel.waitForSelector("button[data-spdesk='retry']")).click();
+    // The panel reloads by itself once the companion answers; "Try again" is the manual way.
+    const next = await panel.waitForSelector("[data-spdesk='order'], button[data-spdesk='retry']", { timeout: TIMEOUT });
+    if (await next.evaluate((el) => el.dataset.spdesk === "retry")) await next.click();
     await panel.waitForSelector("[data-spdesk='order']", { timeout: TIMEOUT });
     seen.panelText = await panel.$eval("aside", (el) => el.innerText);
     await shot(await panel.$("aside"), "firefox-panel");
@@ -149,6 +153,7 @@ async function main() {
       await page.screenshot({ path: join(config.artifacts, "firefox-failure.png") }).catch(() => {});
       const [panel] = await closedShadowRoots(page, "spdesk-panel").catch(() => []);
       seen.panelTextAtFailure = panel ? await panel.$eval("aside", (el) => el.innerText).catch(() => null) : null;
+      seen.dialogTextAtFailure = panel ? await panel.$eval("[role='dialog']", (el) => el.innerText).catch(() => null) : null;
     }
     throw err;
   } finally {

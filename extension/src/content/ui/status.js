@@ -5,8 +5,8 @@ import { t } from "./i18n.js";
 
 /** A status region; call show(action) on each update, error(err) on a refusal. */
 export function createStatus(doc) {
-  const text = h(doc, "p", { class: "status", role: "status", "aria-live": "polite" });
-  const alert = h(doc, "p", { class: "status error", role: "alert", hidden: true });
+  const text = h(doc, "p", { class: "status", role: "status", "aria-live": "polite", "data-spdesk": "status" });
+  const alert = h(doc, "p", { class: "status error", role: "alert", hidden: true, "data-spdesk": "status-error" });
   return {
     element: h(doc, "div", {}, text, alert),
     show(action) {
