@@ -52,7 +52,7 @@ while [ $# -gt 0 ]; do
     --purge) purge=yes; shift ;;
     --yes) assume_yes=yes; shift ;;
     -h|--help) usage; exit 0 ;;
-    *) usage >&2; die "unknown option '$1'." ;;
+    *) die "unknown option '$1' (see --help)." ;;
   esac
 done
 [ "$purge" = no ] || [ "$action" = uninstall ] || die "--purge goes with --uninstall."
@@ -95,7 +95,7 @@ check_python() {
   command -v "$python" >/dev/null 2>&1 \
     || die "'$python' was not found. Install Python 3.11 or newer: sudo apt install python3 python3-venv"
   "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
-    || die "spdesk needs Python 3.11 or newer; '$python' is $("$python" --version 2>&1). Pass another with --python."
+    || die "spdesk needs Python 3.11 or newer, which '$python' is not. Pass another with --python."
   "$python" -c 'import venv, ensurepip' 2>/dev/null \
     || die "'$python' cannot create virtualenvs. Install them with: sudo apt install python3-venv"
 }

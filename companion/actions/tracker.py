@@ -77,12 +77,13 @@ class FeedTracker:
     async def _step(self, gateway: Any, batch: dict[str, Any], feed: Any) -> bool:
         status = feed.processing_status
         if status == "IN_PROGRESS":
-            moves: list[Move] = [(a.id, ActionState.PROCESSING, {})
-                                 for a in self.journal.in_batch(batch["id"])
-                                 if a.state is ActionState.SUBMITTED]
-            if moves:
+            if batch["state"] != "processing":  # once per batch, not on every poll
+                moves: list[Move] = [(a.id, ActionState.PROCESSING, {})
+                                     for a in self.journal.in_batch(batch["id"])
+                                     if a.state is ActionState.SUBMITTED]
                 self.journal.transition_many(moves)
                 self.journal.update_batch(batch["id"], state="processing")
+                batch["state"] = "processing"
             return False
         if status == "FATAL":
             self.settle_all(batch["id"], "fatal", ActionState.UNKNOWN, FATAL_TEXT)

@@ -36,7 +36,9 @@ function fakeExtension() {
   return { sent, ports };
 }
 
+const cleanups = [];
 afterEach(() => {
+  cleanups.splice(0).forEach((fn) => fn());
   delete globalThis.chrome;
 });
 
@@ -45,6 +47,7 @@ test("on a helpdesk page: badges beside each id, a click opens the panel, the po
   const page = loadFixture("zendesk");
   const controller = new AbortController();
   let stopped = 0;
+  cleanups.push(() => controller.abort());
   await start(controller.signal, { doc: page.document, location: page.window.location, stop: () => { stopped += 1; controller.abort(); } });
   assert.equal(page.document.documentElement.dataset.spdesk, "zendesk");
   const badges = [...page.document.querySelectorAll("spdesk-badge")];
@@ -79,6 +82,7 @@ test("closed shadow roots unless the test hook is set", async () => {
   const page = loadFixture("generic");
   globalThis.chrome.storage.local.get = async () => ({});
   const controller = new AbortController();
+  cleanups.push(() => controller.abort());
   await start(controller.signal, { doc: page.document, location: page.window.location });
   const badge = page.document.querySelector("spdesk-badge");
   assert.ok(badge);

@@ -99,6 +99,21 @@ class ChromiumSession:
         return self.worker
 
 
+def enable_site(session: ChromiumSession, origin: str) -> None:
+    """Turn spdesk on for a site through the extension's own enableSite code path.
+
+    The popup's button does the same after its permission request (one test clicks it); here
+    an extension page imports the module and calls it, with no prompt to answer.
+    """
+    page = session.new_page()
+    try:
+        page.goto(session.url("src/options/options.html"))
+        page.evaluate("async (origin) => { const sites = await import('/src/background/sites.js');"
+                      " await sites.enableSite(origin); }", origin)
+    finally:
+        page.close()
+
+
 def chromium_args(extension_dir: Path, host_map: dict[str, str],
                   public_ports: Iterable[int]) -> list[str]:
     """Command-line switches for an isolated, quiet Chromium with the extension."""

@@ -57,21 +57,6 @@ def chromium(stack: Stack, extension_dist: Path,
         yield session
 
 
-def enable_site(session: ChromiumSession, origin: str) -> None:
-    """Turn spdesk on for a site through the extension's own enableSite code path.
-
-    The popup's button does the same after its permission request (covered by one test);
-    here an extension page imports the module and calls it, with no prompt to click.
-    """
-    page = session.new_page()
-    try:
-        page.goto(session.url("src/options/options.html"))
-        page.evaluate("async (origin) => { const sites = await import('/src/background/sites.js');"
-                      " await sites.enableSite(origin); }", origin)
-    finally:
-        page.close()
-
-
 @pytest.fixture
 def page(chromium: ChromiumSession) -> Iterator[Page]:
     """A fresh tab, closed after the test."""

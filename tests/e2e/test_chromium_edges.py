@@ -7,8 +7,7 @@ from typing import Any
 
 from playwright.sync_api import Page
 
-from tests.e2e.browsers import ChromiumSession, poll
-from tests.e2e.conftest import enable_site
+from tests.e2e.browsers import ChromiumSession, enable_site, poll
 from tests.e2e.stack import Stack, extra_companion, refund_elsewhere, stop_companion
 from tests.e2e.ticket import Ticket
 

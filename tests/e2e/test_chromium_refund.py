@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page
 
-from tests.e2e.browsers import ChromiumSession
-from tests.e2e.conftest import enable_site
+from tests.e2e.browsers import ChromiumSession, enable_site
 from tests.e2e.stack import Stack
 from tests.e2e.ticket import Ticket
 

@@ -193,4 +193,9 @@ def test_unit_template_and_sandbox_dropin_verify(tmp_path: Path) -> None:
     # read-only keeps /run/user/UID/bus (the session D-Bus) reachable; yes or tmpfs would hide it.
     assert dropin["ProtectHome"] == "read-only"
     assert dropin["PrivateUsers"] == "yes"
+    # %h is the home directory: verify checks that ExecStart's program exists there.
+    spdesk = tmp_path / ".local" / "share" / "spdesk" / "venv" / "bin" / "spdesk"
+    spdesk.parent.mkdir(parents=True)
+    spdesk.write_text("#!/bin/sh\n")
+    spdesk.chmod(0o755)
     systemd_verify(units / "spdesk.service", tmp_path)

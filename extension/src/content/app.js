@@ -19,7 +19,7 @@ export const TEST_HOOKS_KEY = "spdeskTestHooks";
 export async function start(signal, { stop = () => {}, doc = document, location = globalThis.location } = {}) {
   const options = await loadOptions().catch(() => ({ ...DEFAULTS }));
   const hooks = await extensionApi()?.storage?.local?.get?.(TEST_HOOKS_KEY).catch(() => ({}));
-  if (hooks?.[TEST_HOOKS_KEY]) setShadowMode("open");
+  setShadowMode(hooks?.[TEST_HOOKS_KEY] === true ? "open" : "closed");
   const adapter = pickAdapter(location, doc);
   const editors = rememberEditors(doc, signal);
   const panel = new OrderPanel({
