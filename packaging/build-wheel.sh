@@ -22,8 +22,9 @@ if [ -z "$python" ]; then
   python="$source_dir/.venv/bin/python"
   [ -x "$python" ] || python="python3"
 fi
-[ -f "$source_dir/pyproject.toml" ] && [ -d "$source_dir/companion" ] \
-  || { echo "build-wheel: $source_dir is not an spdesk checkout." >&2; exit 1; }
+if [ ! -f "$source_dir/pyproject.toml" ] || [ ! -d "$source_dir/companion" ]; then
+  echo "build-wheel: $source_dir is not an spdesk checkout." >&2; exit 1
+fi
 
 scratch="$(mktemp -d "${TMPDIR:-/tmp}/spdesk-wheel.XXXXXX")"
 trap 'rm -rf "$scratch"' EXIT

@@ -37,6 +37,7 @@ launcher="$bin_dir/spdesk"
 unit_dir="$config_home/systemd/user"
 unit="$unit_dir/spdesk.service"
 dropin_dir="$unit_dir/spdesk.service.d"
+dropin="$dropin_dir/sandbox.conf"
 here="$(cd "$(dirname "$0")" && pwd)"
 checkout="$(cd "$here/.." && pwd)"
 marker="# spdesk launcher, written by install-companion.sh"
@@ -69,7 +70,7 @@ sandbox_works() {
   while IFS= read -r line; do
     case "$line" in [A-Z]*=*) [[ "$line" == *%* ]] || args+=(-p "$line") ;; esac
   done <"$here/systemd/spdesk.service.d/sandbox.conf"
-  systemd-run --user --wait --quiet --collect "${args[@]}" /bin/true >/dev/null 2>&1
+  timeout 60 systemd-run --user --wait --quiet --collect "${args[@]}" /bin/true >/dev/null 2>&1
 }
 
 # ---- rendering the unit ------------------------------------------------------------------------
@@ -160,14 +161,20 @@ write_launcher() {
   mv -f "$tmp" "$launcher"
 }
 
+# Only our own drop-in: overrides the user made with `systemctl --user edit spdesk` stay.
+remove_dropin() {
+  rm -f "$dropin"
+  rmdir "$dropin_dir" 2>/dev/null || true
+}
+
 install_unit() {
   mkdir -p "$unit_dir"
   render "$here/systemd/spdesk.service" "$unit"
-  rm -rf "$dropin_dir"
+  remove_dropin
   [ "$service" = yes ] && systemd_user || return 0
   if sandbox_works; then
     mkdir -p "$dropin_dir"
-    render "$here/systemd/spdesk.service.d/sandbox.conf" "$dropin_dir/sandbox.conf"
+    render "$here/systemd/spdesk.service.d/sandbox.conf" "$dropin"
   else
     say "this system does not allow the filesystem sandbox for user services; running without it."
   fi
@@ -181,7 +188,7 @@ start_service() {
   if ! systemd_user; then
     say "systemd --user is not running here, so nothing will start spdesk automatically."
     say "start it by hand with:  spdesk serve   (leave it running; Ctrl-C stops it)"
-    say "in a desktop session later:  systemctl --user enable --now spdesk"
+    say "to run it as a service, run this installer again in a session where systemd --user runs."
     return
   fi
   systemctl --user daemon-reload
@@ -266,13 +273,13 @@ stop_service() {
 
 do_uninstall() {
   local found=no
-  for path in "$venv" "$launcher" "$unit" "$dropin_dir"; do [ -e "$path" ] && found=yes; done
+  for path in "$venv" "$launcher" "$unit" "$dropin" "$install_log"; do [ -e "$path" ] && found=yes; done
   [ "$purge" = yes ] && { [ -e "$app_config" ] || [ -e "$app_data" ]; } && found=yes
   if [ "$found" = no ]; then say "spdesk is not installed for this user; nothing to remove."; return; fi
   [ "$purge" = no ] || confirm_purge
   [ "$purge" = no ] || purge_keyring
   stop_service
-  rm -rf "$dropin_dir"
+  remove_dropin
   rm -f "$unit"
   if systemd_user; then
     systemctl --user daemon-reload 2>/dev/null || true
@@ -290,8 +297,10 @@ do_uninstall() {
   else
     rmdir "$app_data" 2>/dev/null || true
     say "removed spdesk (virtualenv, launcher, systemd unit)."
-    say "kept: settings and accounts in $app_config, pairings and the audit journal in $app_data,"
-    say "and the credentials in the keyring; 'install-companion.sh --uninstall --purge' deletes them."
+    if [ -e "$app_config" ] || [ -e "$app_data" ]; then
+      say "kept your settings, accounts, pairings, audit journal and keyring entries"
+      say "($app_config, $app_data); '--uninstall --purge' deletes them."
+    fi
   fi
 }
 

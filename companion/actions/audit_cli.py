@@ -23,7 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     export.add_argument("--order", metavar="ID", help="only this Amazon order id")
     export.add_argument("--since", metavar="DATE", help="requested on or after (YYYY-MM-DD or ISO)")
     export.add_argument("--until", metavar="DATE", help="requested before the end of this date")
-    export.add_argument("--format", choices=("csv", "json"), default="csv")
+    export.add_argument("--format", choices=("csv", "json"), default="csv",
+                        help="csv (default, one row per action) or json (with full history)")
     export.add_argument("--output", metavar="FILE", help="write here instead of standard output")
 
 

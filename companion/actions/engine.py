@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from contextlib import suppress
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,13 +17,13 @@ from companion.actions.guards import PENDING, OrderLocks
 from companion.actions.journal import Journal
 from companion.actions.mcf import McfCanceller
 from companion.actions.models import Action, ActionState
+from companion.actions.ports import GatewayOf
 from companion.actions.posting import PostingWatcher
 from companion.actions.reconcile import CreateFeedReconciler
 from companion.actions.submit import FeedSubmitter
 from companion.actions.tracker import FeedTracker, TrackTiming
 
 log = logging.getLogger(__name__)
-GatewayOf = Callable[[str], Awaitable[Any]]
 
 
 @dataclass(frozen=True)

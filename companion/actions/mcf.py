@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from companion.actions.journal import Journal
 from companion.actions.models import Action, ActionState
+from companion.actions.ports import GatewayOf
 from companion.errors import NotFound, SpdeskError
 
 log = logging.getLogger(__name__)
@@ -20,7 +21,7 @@ _CANCELLABLE = {"NEW", "RECEIVED", "PLANNING"}
 class McfCanceller:
     """Runs one MCF cancellation to its end; repeating the call is harmless, so it may retry."""
 
-    def __init__(self, journal: Journal, gateway_of: Callable[[str], Awaitable[Any]], *,
+    def __init__(self, journal: Journal, gateway_of: GatewayOf, *,
                  retry_delay: float, on_settled: Callable[[Action], None]) -> None:
         self.journal = journal
         self.gateway_of = gateway_of

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, Protocol
 
 from companion.amazon.models import Feed, FinancialEvents, FulfillmentOrder
+from companion.amazon.ratelimit import RateLimiter
 
 
 class FeedGateway(Protocol):
     """The slice of `companion.amazon.Gateway` the refunds and cancellations engine uses."""
+
+    limiter: RateLimiter  # its token buckets: the batcher waits for createFeed tokens there
 
     async def upload_feed_document(self, xml: bytes,
                                    content_type: str = "text/xml; charset=UTF-8") -> str: ...
@@ -32,12 +36,6 @@ class FeedGateway(Protocol):
     async def list_financial_events(self, order_id: str) -> FinancialEvents: ...
 
 
-class GatewaySource(Protocol):
-    """Gives the gateway of an account (None = the default account)."""
-
-    async def get(self, account: str | None) -> Any: ...
-
-
 class ViewSource(Protocol):
     """The order service: the normalized order view, fresh from Amazon."""
 
@@ -45,3 +43,7 @@ class ViewSource(Protocol):
                        fresh: bool = False) -> Any: ...
 
     def invalidate(self, order_id: str) -> None: ...
+
+
+# The gateway of an account by name (GatewayPool.get).
+GatewayOf = Callable[[str], Awaitable[FeedGateway]]

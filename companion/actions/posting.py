@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from companion.actions.journal import Journal
 from companion.actions.models import Action, ActionState
+from companion.actions.ports import GatewayOf
 from companion.errors import SpdeskError
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ def is_posted(action: Action, finances: Any, journal: Journal) -> bool:
 class PostingWatcher:
     """Polls Finances for succeeded refunds and marks them posted."""
 
-    def __init__(self, journal: Journal, gateway_of: Callable[[str], Awaitable[Any]],
+    def __init__(self, journal: Journal, gateway_of: GatewayOf,
                  interval: float, on_posted: Callable[[Action], None]) -> None:
         self.journal = journal
         self.gateway_of = gateway_of

@@ -13,13 +13,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from companion.actions.feeds import ReportUnreadable, parse_processing_report
 from companion.actions.journal import Journal
 from companion.actions.models import ActionState
+from companion.actions.ports import GatewayOf
 from companion.errors import SpdeskError
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ UNDECIDED = ("spdesk lost Amazon's answer while creating the feed and cannot tel
 class CreateFeedReconciler:
     """Settles batches left in state 'creating' (lost createFeed reply or a crash mid-call)."""
 
-    def __init__(self, journal: Journal, gateway_of: Callable[[str], Awaitable[Any]], *,
+    def __init__(self, journal: Journal, gateway_of: GatewayOf, *,
                  grace: float, poll: float, requeue: Callable[[list[str]], None],
                  adopt: Callable[[str], None], settle: Callable[[str, str], None],
                  give_up_after: float = 48 * 3600.0) -> None:

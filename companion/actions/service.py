@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
@@ -121,7 +122,11 @@ class ActionService:
         return view.model_dump(mode="json", by_alias=True) if isinstance(view, BaseModel) else view
 
     def _accept(self, action: Action, key: str, fingerprint: str) -> Action:
-        action = self.journal.create(action, idempotency_key=key, body_hash=fingerprint)
+        try:
+            action = self.journal.create(action, idempotency_key=key, body_hash=fingerprint)
+        except sqlite3.IntegrityError:
+            # The same key raced in for another order (another lock): the first one won.
+            raise key_reused() from None
         crash_point("after_accept")
         self.engine.start(action)
         self.orders.invalidate(action.order_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from companion.actions.batcher import QueueKey
@@ -18,6 +18,7 @@ from companion.actions.feeds import (
 )
 from companion.actions.journal import Journal
 from companion.actions.models import Action, ActionState, new_id, now_iso
+from companion.actions.ports import GatewayOf
 from companion.errors import AmazonThrottled, SpdeskError
 from companion.marketplaces import marketplace
 
@@ -29,7 +30,7 @@ MAX_ATTEMPTS = 8
 class FeedSubmitter:
     """Turns a list of queued actions into one feed; every step is journaled before it is taken."""
 
-    def __init__(self, journal: Journal, gateway_of: Callable[[str], Awaitable[Any]],
+    def __init__(self, journal: Journal, gateway_of: GatewayOf,
                  seller_of: Callable[[str], str],
                  on_ambiguous: Callable[[str], None], on_submitted: Callable[[str], None]) -> None:
         self.journal = journal

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +13,7 @@ from companion.actions.crashpoints import crash_point
 from companion.actions.feeds import ProcessingReport, ReportUnreadable, parse_processing_report
 from companion.actions.journal import Journal
 from companion.actions.models import Action, ActionState
+from companion.actions.ports import GatewayOf
 from companion.errors import SpdeskError
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ class TrackTiming:
 class FeedTracker:
     """Polls one submitted feed until DONE, FATAL or CANCELLED and settles its actions."""
 
-    def __init__(self, journal: Journal, gateway_of: Callable[[str], Awaitable[Any]],
+    def __init__(self, journal: Journal, gateway_of: GatewayOf,
                  timing: TrackTiming, on_settled: Callable[[Action], None]) -> None:
         self.journal = journal
         self.gateway_of = gateway_of

@@ -1,29 +1,20 @@
-"""The sandbox's aiohttp application: LWA, Orders, control API, and the Feeds/Finances/MCF parts."""
+"""The sandbox's aiohttp app: middlewares, then LWA, control, Orders, Feeds, Finances, MCF."""
 
 from __future__ import annotations
 
-import importlib
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from companion.sandbox import auth, control, orders, orders_v0
+from companion.sandbox import auth, control, feeds, finances, fulfillment, orders, orders_v0
 from companion.sandbox.errors import SpApiError, error_response
 from companion.sandbox.faults import setup_faults
 from companion.sandbox.state import STATE, SandboxState
-from companion.sandbox.throttle import setup_throttle
+from companion.sandbox.strict import setup_strict_requests
+from companion.sandbox.throttle import Handler, setup_throttle
 
 log = logging.getLogger(__name__)
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-# Parts of the simulated SP-API that live in their own modules; each has setup(app).
-EXTENSION_MODULES = (
-    "companion.sandbox.feeds",
-    "companion.sandbox.finances",
-    "companion.sandbox.fulfillment",
-)
 
 _HTTP_ERRORS = {
     404: ("NotFound", "Resource not found."),
@@ -56,20 +47,6 @@ async def _request_id(request: web.Request, response: web.StreamResponse) -> Non
         response.headers.setdefault("x-amzn-RequestId", str(uuid.uuid4()))
 
 
-def _setup_extensions(app: web.Application) -> None:
-    for name in EXTENSION_MODULES:
-        # The Feeds, Finances and Fulfillment parts are optional add-ons of this package:
-        # a missing module is skipped, but an error inside an existing one must surface.
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            log.debug("sandbox part %s is not installed", name)
-            continue
-        module.setup(app)
-
-
 def create_sandbox_app(state: SandboxState) -> web.Application:
     """The sandbox application over a live state (middlewares, then every part's routes)."""
     app = web.Application(client_max_size=10 * 1024 * 1024)
@@ -82,5 +59,9 @@ def create_sandbox_app(state: SandboxState) -> web.Application:
     control.setup(app)
     orders.setup(app)
     orders_v0.setup(app)
-    _setup_extensions(app)
+    feeds.setup(app)
+    finances.setup(app)
+    fulfillment.setup(app)
+    if state.settings.request_models_dir is not None:
+        setup_strict_requests(app, state.settings.request_models_dir)  # needs every route
     return app

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from aiohttp import web
 
 from companion.sandbox.errors import unauthorized
 from companion.sandbox.state import STATE, SandboxState
-from companion.sandbox.throttle import EXEMPT_PREFIXES
+from companion.sandbox.throttle import EXEMPT_PREFIXES, Handler
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 TOKEN_HEADER = "x-amz-access-token"
 
 

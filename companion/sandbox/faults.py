@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from aiohttp import web
 
-from companion.sandbox.throttle import USAGE_PLANS, Throttle, operation_of, quota_exceeded
+from companion.sandbox.throttle import (
+    USAGE_PLANS,
+    Handler,
+    Throttle,
+    operation_of,
+    quota_exceeded,
+)
 
 
 class FaultKind(StrEnum):
@@ -148,8 +154,6 @@ def expired_token() -> web.Response:
     }
     return web.json_response({"errors": [error]}, status=403)
 
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 async def _hold(faults: FaultSettings, seconds: float) -> None:

@@ -33,6 +33,8 @@ class SandboxSettings:
     gzip_reports: bool = False  # serve processing reports GZIP-compressed, as Amazon may
     posting_lag_seconds: float = 900.0  # virtual seconds before Finances shows a refund
     presigned_url_ttl_seconds: float = 300.0
+    # Amazon's model files: when set, every SP-API request is checked against its operation.
+    request_models_dir: Path | None = None
     client_id: str = SANDBOX_CLIENT_ID
     client_secret: str = field(default=SANDBOX_CLIENT_SECRET, repr=False)
     refresh_token: str = field(default=SANDBOX_REFRESH_TOKEN, repr=False)
@@ -49,3 +51,5 @@ class SandboxSettings:
             self.seed_path = Path(self.seed_path)
         if self.state_dir is not None:
             self.state_dir = Path(self.state_dir)
+        if self.request_models_dir is not None:
+            self.request_models_dir = Path(self.request_models_dir)

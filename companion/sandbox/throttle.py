@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
+from companion.sandbox.errors import SpApiError
+
 
 @dataclass(frozen=True, slots=True)
 class UsagePlan:
@@ -55,7 +57,10 @@ USAGE_PLANS: dict[str, UsagePlan] = {
     "getMessagingActionsForOrder": UsagePlan(1.0, 5),
 }
 
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 RATE_LIMIT_HEADER = "x-amzn-RateLimit-Limit"
+# The models give the header to answers of requests the usage plan let through, never to a 429.
+RATE_LIMITED_STATUSES = frozenset({200, 201, 202, 204, 400, 404})
 
 
 @dataclass(slots=True)
@@ -161,7 +166,6 @@ def quota_exceeded() -> web.Response:
     return web.json_response(body, status=429)
 
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 # Paths that are not SP-API operations: no token, no usage plan, no injected faults.
 EXEMPT_PREFIXES = ("/auth/", "/_sandbox/", "/_docs/")
@@ -182,13 +186,14 @@ def setup_throttle(app: web.Application, throttle: Throttle) -> None:
         operation = operation_of(request)
         if operation is None or operation not in throttle.plans:
             return await handler(request)
-        header = {RATE_LIMIT_HEADER: format_rate(throttle.rate(operation))}
         if not throttle.acquire(operation):
-            response = quota_exceeded()
-            response.headers.update(header)
-            return response
-        response = await handler(request)
-        response.headers.update(header)
+            return quota_exceeded()
+        try:
+            response = await handler(request)
+        except SpApiError as exc:
+            response = exc.response()
+        if response.status in RATE_LIMITED_STATUSES:
+            response.headers[RATE_LIMIT_HEADER] = format_rate(throttle.rate(operation))
         return response
 
     app.middlewares.append(throttle_middleware)

@@ -48,7 +48,7 @@ test("on a helpdesk page: badges beside each id, a click opens the panel, the po
   const controller = new AbortController();
   let stopped = 0;
   cleanups.push(() => controller.abort());
-  await start(controller.signal, { doc: page.document, location: page.window.location, stop: () => { stopped += 1; controller.abort(); } });
+  await start(controller.signal, { doc: page.document, location: page.window.location, lazyBadges: false, stop: () => { stopped += 1; controller.abort(); } });
   assert.equal(page.document.documentElement.dataset.spdesk, "zendesk");
   const badges = [...page.document.querySelectorAll("spdesk-badge")];
   assert.deepEqual(badges.map((b) => b.dataset.spdeskOrder).sort(), ["113-6602417-9915083", "114-7395082-5521640", "114-7395082-5521640"]);
@@ -83,10 +83,38 @@ test("closed shadow roots unless the test hook is set", async () => {
   globalThis.chrome.storage.local.get = async () => ({});
   const controller = new AbortController();
   cleanups.push(() => controller.abort());
-  await start(controller.signal, { doc: page.document, location: page.window.location });
+  await start(controller.signal, { doc: page.document, location: page.window.location, lazyBadges: false });
   const badge = page.document.querySelector("spdesk-badge");
   assert.ok(badge);
   assert.equal(badge.shadowRoot, null, "the page cannot look into our UI");
   controller.abort();
+  await page.close();
+});
+
+test("on long tickets badges are drawn only when they come near the viewport", async () => {
+  const { createBadger } = await import("../src/content/ui/badge.js");
+  const page = loadFixture("generic");
+  const observed = [];
+  let notify = null;
+  page.window.IntersectionObserver = class {
+    constructor(callback, options) { notify = callback; this.options = options; }
+    observe(el) { observed.push(el); }
+    unobserve(el) { observed.splice(observed.indexOf(el), 1); }
+    disconnect() { observed.length = 0; }
+  };
+  const opened = [];
+  const badger = createBadger({ doc: page.document, onOpen: (id) => opened.push(id) });
+  const text = page.document.querySelector("article p:nth-of-type(2)").firstChild;
+  badger.place(text, { orderId: "113-6602417-9915083", start: 6, end: 25 });
+  const placeholder = page.document.querySelector("spdesk-badge");
+  assert.equal(placeholder.dataset.spdeskOrder, "113-6602417-9915083");
+  assert.equal(placeholder.shadowRoot, null, "nothing drawn yet");
+  assert.deepEqual(observed, [placeholder]);
+  notify([{ target: placeholder, isIntersecting: true }]);
+  const badge = page.document.querySelector("spdesk-badge");
+  assert.notEqual(badge, placeholder);
+  assert.equal(badge.previousSibling.data.endsWith("113-6602417-9915083"), true);
+  assert.deepEqual(observed, []);
+  badger.disconnect();
   await page.close();
 });

@@ -321,3 +321,19 @@ test("keyboard: labelled dialog, Tab stays inside, Escape closes dialog then pan
   assert.equal(pageSawKey, false, "the helpdesk's shortcuts never see our keys");
   await t.done();
 });
+
+test("history: earlier actions with their state, details kept open across live updates, reply from history", async () => {
+  const earlier = actionOf({ orderId: "114-7395082-5521640", mode: "partial", reason: "CustomerReturn" }, "succeeded");
+  const other = { ...actionOf({ orderId: "114-7395082-5521640", reason: "BuyerCanceled" }, "processing"), id: "act_02", kind: "cancel" };
+  const t = await setup({ handlers: { getActions: async () => ({ actions: [other, earlier] }) } });
+  await t.panel.open("114-7395082-5521640");
+  assert.deepEqual(t.$$("[data-action]").map((li) => [li.dataset.action, li.dataset.state]), [["act_02", "processing"], ["act_01JD7Q3M9Z8X", "succeeded"]]);
+  t.$("[data-action='act_01JD7Q3M9Z8X'] details").open = true;
+  t.emit({ ...other, state: "failed", updatedAt: "2026-11-26T10:16:00.000Z", amazon: { description: "Order already shipped." } });
+  await settle(t.window);
+  assert.match(t.$("[data-action='act_02']").textContent, /Failed: Order already shipped\./);
+  assert.equal(t.$("[data-action='act_01JD7Q3M9Z8X'] details").open, true);
+  t.$("[data-action='act_01JD7Q3M9Z8X'] [data-spdesk='insert-reply']").click();
+  assert.match(t.window.fixtureEditor.model, /Reference: SPD-7Q3M9Z8X/);
+  await t.done();
+});

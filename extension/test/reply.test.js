@@ -49,6 +49,17 @@ test("existing text is kept and the reply starts after a blank line", async () =
   await close();
 });
 
+test("gmail: the reply goes above the signature, without a leading blank line", async () => {
+  const { window, document, close } = loadFixture("gmail");
+  const editor = document.querySelector("div[role='textbox'][g_editable='true']");
+  insertReply(editor, "Done.");
+  await settle(window);
+  assert.ok(editor.querySelector(".gmail_signature"), "signature kept");
+  assert.equal(editor.textContent.indexOf("Done.") < editor.textContent.indexOf("Acme Shop"), true);
+  assert.equal(window.fixtureEditor.model, "Done.");
+  await close();
+});
+
 test("with the agent's caret inside the editor, the reply goes there, not at the end", async () => {
   const { window, document, close } = loadHtml("<div id=e contenteditable=true><p id=a>Hello,</p><p id=b>Regards</p></div>");
   const selection = document.getSelection();

@@ -24,7 +24,7 @@ SPDESK = [sys.executable, "-m", "companion", "serve"]
 REPO = Path(__file__).resolve().parents[2]
 
 
-def prepare_home(root: Path, sandbox_url: str, keyring_service: str) -> Path:
+def prepare_home(root: Path, sandbox_url: str, keyring_service: str) -> AccountStore:
     """A config dir with settings.json (tmp data dir, fast feeds) and the sandbox account."""
     config = root / "config" / "spdesk"
     settings = Settings(port=0, config_dir=config, data_dir=root / "data",
@@ -32,8 +32,9 @@ def prepare_home(root: Path, sandbox_url: str, keyring_service: str) -> Path:
     config.mkdir(parents=True, exist_ok=True)
     values = settings.model_dump(mode="json", exclude={"config_dir"})
     (config / SETTINGS_FILE).write_text(json.dumps(values), encoding="utf-8")
-    install_sandbox_account(AccountStore(settings), sandbox_url)
-    return root
+    store = AccountStore(settings)
+    install_sandbox_account(store, sandbox_url)
+    return store
 
 
 @dataclass

@@ -40,9 +40,18 @@ async def test_sigkill_anywhere_loses_and_doubles_nothing(sandbox_factory: Any, 
     plan = kill_plan()
     assert len(plan) >= 30
     sandbox = await sandbox_factory(bulk_orders=len(plan))
-    root = prepare_home(tmp_path, sandbox.url, settings.keyring_service)
+    store = prepare_home(tmp_path, sandbox.url, settings.keyring_service)
+    try:
+        await crash_loop(sandbox, tmp_path, plan)
+    finally:
+        store.remove("sandbox")  # the keyring entry is not under tmp_path
+
+
+async def crash_loop(sandbox: Any, root: Path, plan: list[tuple[str | None, float | None]]
+                     ) -> None:
+    """Run every trial, then settle and check everything with a clean process."""
     requests: list[tuple[str, dict[str, Any]]] = []
-    answered: set[str] = set()
+    answered: dict[str, str] = {}  # key -> action id the companion answered with
     crashed_at: set[str] = set()
     async with aiohttp.ClientSession() as session:
         client = Client(root, session)
@@ -61,7 +70,7 @@ async def test_sigkill_anywhere_loses_and_doubles_nothing(sandbox_factory: Any, 
                 status, reply = await client.call("POST", "/v1/refunds", body,
                                                   {"Idempotency-Key": key})
                 if status == 202:
-                    answered.add(key)
+                    answered[key] = reply["id"]
             except (aiohttp.ClientError, TimeoutError):
                 pass  # killed while answering: retried below with the same key
             if delay is not None:
@@ -79,6 +88,7 @@ async def test_sigkill_anywhere_loses_and_doubles_nothing(sandbox_factory: Any, 
             status, reply = await client.call("POST", "/v1/refunds", body,
                                               {"Idempotency-Key": key})
             assert status == 202, reply
+            assert answered.get(key, reply["id"]) == reply["id"], "an answered action was lost"
             ids.add(reply["id"])
         assert len(ids) == len(requests)
         assert crashed_at == set(POINTS), "every named point killed the process at least once"

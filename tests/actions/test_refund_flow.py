@@ -117,6 +117,15 @@ async def test_same_key_different_body_is_refused(spdesk: Any) -> None:
     assert (reply.status, reply.code) == (409, "idempotency_key_reused")
 
 
+async def test_one_key_racing_for_two_orders_makes_one_action(spdesk: Any) -> None:
+    key = new_key()
+    bodies = [{"orderId": order_id(spdesk, label), "mode": "full", "reason": "Other"}
+              for label in (SHIPPED, "us-fbm-shipped-partly-refunded")]
+    replies = await asyncio.gather(*(refund(spdesk, body, key) for body in bodies))
+    assert sorted((r.status, r.code) for r in replies) == [
+        (202, None), (409, "idempotency_key_reused")]
+
+
 async def test_refusals_are_clear_and_move_nothing(spdesk: Any) -> None:
     oid = order_id(spdesk, SHIPPED)
     cases = [

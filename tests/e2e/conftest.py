@@ -1,4 +1,4 @@
-"""Fixtures for the browser tests: one stack and one Chromium with spdesk for the whole run."""
+"""Fixtures for the browser tests: the running stack and a Chromium with spdesk, per module."""
 
 from __future__ import annotations
 
@@ -19,16 +19,14 @@ from tests.e2e.browsers import (
 from tests.e2e.stack import Stack, build_extension, running_stack
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Everything under tests/e2e drives a browser: mark it so `-m "not browser"` skips it."""
-    for item in items:
-        if "tests/e2e/" in item.nodeid:
-            item.add_marker(pytest.mark.browser)
-
-
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """Sandbox + companion + fixture helpdesk server, shared by every browser test."""
+    """Sandbox + companion + fixture helpdesk server, fresh for each test module.
+
+    Per module, not per session: the companion's background work (feed and Finances polling)
+    must not outlive the browser tests, since python-amazon-sp-api caches access tokens per
+    process and another sandbox's tests would be handed this sandbox's token.
+    """
     with running_stack(tmp_path_factory.mktemp("stack")) as running:
         yield running
 
@@ -39,10 +37,14 @@ def extension_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_extension(tmp_path_factory.mktemp("dist"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium(stack: Stack, extension_dist: Path,
              tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromiumSession]:
-    """Chromium with spdesk loaded, paired with the companion through POST /v1/pair."""
+    """Chromium with spdesk loaded, paired with the companion through POST /v1/pair.
+
+    One browser per test module: Playwright's sync API keeps its event loop marked as running
+    while it is open, which would stop pytest-asyncio's tests in the modules that follow.
+    """
     reason = browsers_available()
     if reason:
         pytest.skip(reason)

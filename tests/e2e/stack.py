@@ -26,7 +26,7 @@ from companion.http.keys import PAIRINGS
 from companion.marketplaces import marketplace
 from companion.sandbox import SandboxServer, start_sandbox
 from companion.sandbox.defaults import SANDBOX_SELLER_ID
-from tests.e2e.browsers import REPO, poll
+from tests.e2e.browsers import REPO
 from tests.e2e.servers import LoopThread, RunningApp, fixture_site, serve
 from tests.plugins.actions import FAST_ACTIONS, adopt_sandbox_rates
 from tests.plugins.companion import CompanionClient, Reply, start_client, stop_client
@@ -81,11 +81,6 @@ class Stack:
         assert reply.status == 201, reply.body
         return dict(reply.json())
 
-    def api_as(self, origin: str, method: str, path: str, json: Any = None) -> Reply:
-        """A request with another Origin and no token (pairing)."""
-        headers = {"Origin": origin, "Authorization": None}
-        return self.loop.run(self.companion.request(method, path, json=json, headers=headers))
-
     def sandbox_json(self, method: str, path: str, json: Any = None) -> Any:
         """Call the sandbox's control API under /_sandbox/."""
         async def call() -> Any:
@@ -95,24 +90,12 @@ class Stack:
                 return await response.json()
         return self.loop.run(call())
 
-    def action(self, action_id: str) -> dict[str, Any]:
-        """The companion's current view of one action."""
-        reply = self.api("GET", f"/v1/actions/{action_id}")
-        assert reply.status == 200, reply.body
-        return dict(reply.json())
-
     def actions_of(self, order_id: str) -> list[dict[str, Any]]:
         """Every action on an order, newest first."""
         reply = self.api("GET", f"/v1/orders/{order_id}/actions")
         assert reply.status == 200, reply.body
         return list(reply.json()["actions"])
 
-    def wait_final(self, order_id: str, timeout: float = 20.0) -> dict[str, Any]:
-        """The newest action on an order once it has reached a final state."""
-        final = {"succeeded", "failed", "unknown", "posted"}
-        return poll(lambda: next((a for a in self.actions_of(order_id)[:1]
-                                  if a["state"] in final), None),
-                    timeout=timeout, what=f"an action on {order_id} to finish")
 
 
 def require_keyring() -> None:
@@ -125,12 +108,17 @@ def require_keyring() -> None:
 
 
 @contextmanager
-def running_stack(tmp: Path, **sandbox_overrides: Any) -> Iterator[Stack]:
-    """Start sandbox, companion (sandbox account in the real keyring) and fixture server."""
+def running_stack(tmp: Path, companion_settings: dict[str, Any] | None = None,
+                  **sandbox_overrides: Any) -> Iterator[Stack]:
+    """Start sandbox, companion (sandbox account in the real keyring) and fixture server.
+
+    The companion's feed batching and polling run in real seconds; by default they are
+    shortened to match the sandbox's fast clock (pass `companion_settings={}` for the product's).
+    """
     require_keyring()
     loop = LoopThread()
-    # Feed batching and polling in real seconds, shortened to match the sandbox's fast clock.
-    settings = Settings.for_tests(tmp).model_copy(update=FAST_ACTIONS)
+    overrides = FAST_ACTIONS if companion_settings is None else companion_settings
+    settings = Settings.for_tests(tmp).model_copy(update=overrides)
     store = AccountStore(settings)
     sandbox_settings = replace(TEST_SETTINGS, posting_lag_seconds=POSTING_LAG_SECONDS,
                                **sandbox_overrides)
@@ -156,9 +144,10 @@ def running_stack(tmp: Path, **sandbox_overrides: Any) -> Iterator[Stack]:
 def build_extension(out: Path) -> Path:
     """Build dist/chrome and dist/firefox into `out` with the project's build script."""
     script = REPO / "packaging" / "build-extension.mjs"
-    subprocess.run(["node", str(script)], cwd=REPO / "extension",
-                   env={**os.environ, "SPDESK_DIST": str(out)},
-                   check=True, capture_output=True, timeout=120)
+    done = subprocess.run(["node", str(script)], cwd=REPO / "extension",
+                          env={**os.environ, "SPDESK_DIST": str(out)},
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, f"the extension build failed:\n{done.stdout}{done.stderr}"
     return out
 
 
@@ -220,7 +209,7 @@ def stop_companion(stack: Stack, client: CompanionClient, deadline: float = 10.0
         stack.loop.call(lambda: client.app[RUNTIME].bus.close())
         future.result(30)
         raise AssertionError(
-            f"the companion took over {deadline:.0f} s to stop: a connected /v1/events stream "
-            "holds aiohttp's graceful shutdown until the event bus closes, which happens only "
-            "in cleanup (after the shutdown wait)") from None
+            f"the companion took over {deadline:.0f} s to stop: something held aiohttp's "
+            "graceful shutdown (an open /v1/events stream ends only when the event bus closes)"
+        ) from None
     return time.monotonic() - started

@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import Page
 
 from tests.e2e.browsers import ChromiumSession, enable_site, poll
 from tests.e2e.stack import Stack, extra_companion, refund_elsewhere, stop_companion
 from tests.e2e.ticket import Ticket
+
+pytestmark = pytest.mark.browser
 
 OFFLINE = "spdesk companion is not running on this computer. Start it with 'spdesk serve'."
 

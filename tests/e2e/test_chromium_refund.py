@@ -13,6 +13,7 @@ from tests.e2e.stack import Stack
 from tests.e2e.ticket import Ticket
 
 pytestmark = pytest.mark.browser
+LIFECYCLE = ["accepted", "queued", "submitted", "processing", "succeeded"]
 
 
 def principal_of_one_unit(view: dict[str, Any]) -> tuple[str, str]:
@@ -38,8 +39,13 @@ def refund_one_unit(stack: Stack, ticket: Ticket, order_id: str, name: str) -> d
     label = confirm.text_content() or ""
     assert amount in label and currency in label, label
     ticket.shot(f"{name}-refund-dialog", dialog)
+    ticket.record_states(dialog)
     confirm.click()
     assert ticket.wait_state(dialog) == "succeeded", ticket.panel_text()
+    states = ticket.states_seen()
+    # Live: the agent watched it move through Amazon's stages, in order, not just the end.
+    assert states == sorted(states, key=LIFECYCLE.index) and states[-1] == "succeeded", states
+    assert {"submitted", "processing"} & set(states), states
     ticket.shot(f"{name}-refund-succeeded", dialog)
     action = stack.actions_of(order_id)[0]
     assert (action["kind"], action["state"], action["total"]) == ("refund", "succeeded", amount)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import base64
 
+import pytest
 from playwright.sync_api import Page
 
-from tests.e2e.browsers import ARTIFACTS, ChromiumSession, TargetSession, open_action_popup, poll
+from tests.e2e.browsers import ARTIFACTS, ChromiumSession, poll
+from tests.e2e.devtools import TargetSession, open_action_popup
 from tests.e2e.stack import Stack
 from tests.e2e.ticket import Ticket
+
+pytestmark = pytest.mark.browser
 
 
 def test_pairing_through_the_options_page(stack: Stack, chromium: ChromiumSession,

@@ -15,6 +15,8 @@ import pytest
 from tests.e2e.browsers import ARTIFACTS, FIREFOX, FIXTURE_HOST_PATTERN, FIXTURE_HOSTS, REPO
 from tests.e2e.stack import Stack
 
+pytestmark = pytest.mark.browser
+
 DRIVER = REPO / "tests" / "e2e" / "firefox"
 GECKO_ID = "spdesk@spdesk.dev"
 # Pinned so the add-on's Origin (moz-extension://UUID) is known before it is installed.
@@ -42,7 +44,7 @@ def firefox_build(dist: Path, work: Path) -> Path:
 def run_driver(config: dict[str, Any]) -> dict[str, Any]:
     """Run the puppeteer-core script; it prints one JSON object describing what it saw."""
     done = subprocess.run(["node", str(DRIVER / "refund.mjs"), json.dumps(config)], cwd=DRIVER,
-                          capture_output=True, text=True, timeout=150, check=False,
+                          capture_output=True, text=True, timeout=100, check=False,
                           env={**os.environ, "HOME": config["home"]})
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     assert lines, f"driver said nothing (exit {done.returncode}): {done.stderr[-2000:]}"
@@ -89,4 +91,6 @@ def test_refund_path_in_firefox(firefox_ready: None, stack: Stack, extension_dis
     action = stack.actions_of(order_id)[0]
     assert (action["state"], action["total"], action["currency"]) == ("succeeded", amount, "GBP")
     assert seen["editorAfter"]["changes"] > seen["editorBefore"]["changes"]
-    assert action["confirmation"] in seen["editorAfter"]["model"]
+    assert action["confirmation"] in seen["editorAfter"]["model"], (
+        "Insert reply said 'inserted' but the helpdesk's editor model lacks the reply: "
+        f"{seen['editorAfter']['model']!r}")

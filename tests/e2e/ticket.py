@@ -5,7 +5,8 @@ from __future__ import annotations
 from playwright.sync_api import ElementHandle, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from tests.e2e.browsers import ARTIFACTS, closed_shadow_roots, poll, screenshot
+from tests.e2e.browsers import ARTIFACTS, screenshot
+from tests.e2e.devtools import closed_shadow_roots
 
 FINAL_STATES = ("succeeded", "failed", "unknown", "posted")
 
@@ -72,6 +73,25 @@ class Ticket:
         assert found is not None
         return str(found.get_attribute("data-state"))
 
+    def record_states(self, dialog: ElementHandle) -> None:
+        """Start noting every state the dialog's status line shows (read by `states_seen`)."""
+        dialog.evaluate("""(dialog) => {
+          const seen = window.__spdeskStates = [];
+          new MutationObserver((records) => {
+            for (const r of records) {
+              // oldValue keeps states that changed again before this callback ran.
+              if (r.oldValue && seen.at(-1) !== r.oldValue) seen.push(r.oldValue);
+              const now = r.target.dataset.state;
+              if (now && seen.at(-1) !== now) seen.push(now);
+            }
+          }).observe(dialog, {subtree: true, attributes: true, attributeOldValue: true,
+                              attributeFilter: ["data-state"]});
+        }""")
+
+    def states_seen(self) -> list[str]:
+        """The states the dialog showed since `record_states`, in order."""
+        return list(self.page.evaluate("window.__spdeskStates"))
+
     def shot(self, name: str, element: ElementHandle | None = None) -> None:
         """Screenshot of an element of our UI (or the whole page) into artifacts/e2e/."""
         if element is None:
@@ -84,9 +104,3 @@ class Ticket:
         """All text of the panel, for assertions on messages."""
         return str(self.panel().evaluate("r => r.querySelector('aside').innerText"))
 
-    def wait_panel_text(self, needle: str, timeout: float = 10.0) -> str:
-        """Wait until the panel's text contains `needle`."""
-        def found() -> str | None:
-            text = self.panel_text()
-            return text if needle in text else None
-        return poll(found, timeout=timeout, what=f"{needle!r} in the panel")

@@ -70,6 +70,16 @@ class Home:
                               capture_output=True, text=True, timeout=300, check=False)
 
 
+    def fake_user_manager(self) -> Path:
+        """Make systemctl/systemd-run succeed and record their arguments; returns the record."""
+        record = self.root.parent / "systemd-calls.log"
+        shims = Path(self.env["PATH"].split(":", 1)[0])
+        for name in ("systemctl", "systemd-run"):
+            (shims / name).write_text(f'#!/bin/sh\necho "{name} $*" >> "{record}"\n')
+        record.touch()
+        return record
+
+
 @pytest.fixture
 def home(tmp_path: Path) -> Home:
     """HOME and XDG_* in tmp_path, no systemd user manager, the outside PATH for python3."""

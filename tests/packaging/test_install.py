@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import plistlib
 import shutil
 import subprocess
 from pathlib import Path
@@ -86,12 +87,18 @@ def test_install_reinstall_uninstall(home: Home, wheel: Path, tmp_path: Path) ->
     check_unit(home, tmp_path)
     assert not (home.unit.parent / "spdesk.service.d").exists()  # no user manager to try it on
 
-    # Again: the same venv is reused, every file is the same, spdesk still runs.
+    # Again, now from the checkout (the upgrade path): the venv is reused, spdesk is rebuilt and
+    # replaced, every installed file is the same, spdesk still runs.
     unit_text, launcher_text = home.unit.read_text(), home.launcher.read_text()
     venv_python = (home.venv / "bin" / "python").stat().st_ino
-    again = home.run("--from", str(wheel))
+    init = next(home.venv.glob("lib/python3*/site-packages/companion/__init__.py"))
+    init.write_text("broken = (\n")
+    again = home.run()
     assert again.returncode == 0, again.stderr
+    assert_clean(again)
+    assert f"building spdesk from {REPO}" in again.stdout
     assert "creating a virtualenv" not in again.stdout
+    assert init.read_text() == (REPO / "companion" / "__init__.py").read_text()
     assert (home.venv / "bin" / "python").stat().st_ino == venv_python
     assert (home.unit.read_text(), home.launcher.read_text()) == (unit_text, launcher_text)
     assert subprocess.run([str(home.launcher), "--version"], env=home.env, capture_output=True,
@@ -114,7 +121,23 @@ def test_install_reinstall_uninstall(home: Home, wheel: Path, tmp_path: Path) ->
     assert twice.returncode == 0 and "nothing to remove" in twice.stdout
 
 
-def test_purge_asks_then_deletes_keyring_entries_and_data(home: Home, wheel: Path) -> None:
+def check_service_calls(home: Home, record: Path, tmp_path: Path) -> None:
+    calls = record.read_text().splitlines()
+    trial = next(c for c in calls if c.startswith("systemd-run "))
+    assert "-p PrivateUsers=yes" in trial and "-p ProtectHome=read-only" in trial
+    assert trial.endswith(" /bin/true")
+    service = [c for c in calls if c.startswith("systemctl") and "show-environment" not in c]
+    assert service == ["systemctl --user daemon-reload",
+                       "systemctl --user enable --quiet spdesk.service",
+                       "systemctl --user restart spdesk.service"]
+    # The trial passed, so the filesystem sandbox is in, with the real (moved) folders writable.
+    dropin = read_unit(home.unit.parent / "spdesk.service.d" / "sandbox.conf")["Service"]
+    assert dropin["ReadWritePaths"] == f'"-{home.config}" "-{home.data}"'
+    systemd_verify(home.unit, tmp_path)
+
+
+def test_purge_asks_then_deletes_keyring_entries_and_data(home: Home, wheel: Path,
+                                                          tmp_path: Path) -> None:
     try:
         keyring_backend_name()
     except KeyringUnavailable:
@@ -126,9 +149,13 @@ def test_purge_asks_then_deletes_keyring_entries_and_data(home: Home, wheel: Pat
               Credentials(client_id="amzn1.application-oa2-client.x",
                           client_secret=SecretStr("client-secret"),
                           refresh_token=SecretStr("Atzr|refresh")))
+    record = home.fake_user_manager()
     try:
         installed = home.run("--from", str(wheel))
         assert installed.returncode == 0, installed.stderr
+        assert "the service is enabled and running" in installed.stdout
+        check_service_calls(home, record, tmp_path)
+        record.write_text("")
         (home.data / "actions.sqlite3").write_bytes(b"journal")
 
         declined = home.run("--uninstall", "--purge", stdin="no\n")
@@ -142,8 +169,10 @@ def test_purge_asks_then_deletes_keyring_entries_and_data(home: Home, wheel: Pat
         assert_clean(purged)
         assert "removed the keyring entry of 'acme-us'" in purged.stdout
         assert keyring.get_password(settings.keyring_service, "acme-us") is None
-        for path in (home.config, home.data, home.launcher, home.unit):
+        for path in (home.config, home.data, home.launcher, home.unit, home.unit.parent
+                     / "spdesk.service.d"):
             assert not path.exists(), path
+        assert "systemctl --user disable --now --quiet spdesk.service" in record.read_text()
     finally:
         if keyring.get_password(settings.keyring_service, "acme-us") is not None:
             keyring.delete_password(settings.keyring_service, "acme-us")
@@ -199,3 +228,10 @@ def test_unit_template_and_sandbox_dropin_verify(tmp_path: Path) -> None:
     spdesk.write_text("#!/bin/sh\n")
     spdesk.chmod(0o755)
     systemd_verify(units / "spdesk.service", tmp_path)
+
+
+def test_launchd_agent_runs_spdesk_serve_from_the_venv() -> None:
+    plist = plistlib.loads((REPO / "packaging" / "launchd" / "spdesk.companion.plist").read_bytes())
+    assert plist["ProgramArguments"] == [
+        "__HOME__/Library/Application Support/spdesk/venv/bin/spdesk", "serve"]
+    assert plist["RunAtLoad"] is True and plist["KeepAlive"] == {"SuccessfulExit": False}

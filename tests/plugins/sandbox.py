@@ -9,12 +9,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any, TypeVar
 
 import aiohttp
 import pytest
 
 from companion.sandbox import SandboxServer, SandboxSettings, start_sandbox
+from companion.sandbox.strict import REQUEST_CHECKER
+
+# Amazon's models, vendored for the contract tests; every sandbox a test starts checks each
+# request against them, so the whole suite proves what our client sends is what Amazon accepts.
+SPAPI_MODELS = Path(__file__).resolve().parents[1] / "sandbox" / "spapi"
 
 # Fast enough that a feed cycle (10 s queue + 60 s processing, virtual) takes ~0.35 s, and rates
 # high enough that nothing is throttled unless a test asks for it. Access tokens are made to
@@ -26,7 +32,10 @@ TEST_SETTINGS = SandboxSettings(
     speed=TEST_SPEED,
     rate_scale=1000.0,
     access_token_ttl_seconds=int(3600 * TEST_SPEED * 2),
+    request_models_dir=SPAPI_MODELS,
 )
+# Only python-amazon-sp-api sends this User-Agent: raw test requests may be invalid on purpose.
+CLIENT_USER_AGENT = "python-sp-api"
 
 SandboxFactory = Callable[..., Awaitable[SandboxServer]]
 ClientT = TypeVar("ClientT")
@@ -63,6 +72,18 @@ async def sandbox_factory() -> AsyncIterator[SandboxFactory]:
     yield start
     for server in reversed(servers):
         await server.stop()
+    for server in servers:
+        assert_client_requests_valid(server)
+
+
+def assert_client_requests_valid(server: SandboxServer) -> None:
+    """Fail when the sandbox refused a request of python-amazon-sp-api as breaking the model."""
+    if REQUEST_CHECKER not in server.app:
+        return
+    refused = [r for r in server.app[REQUEST_CHECKER].refusals
+               if r.user_agent.startswith(CLIENT_USER_AGENT)]
+    assert not refused, "Amazon would refuse these requests:\n" + "\n".join(
+        f"  {r.operation} {r.method} {r.path}: {r.problem}" for r in refused)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import { pickAdapter } from "./adapters/index.js";
 import { call, extensionApi, subscribe } from "./api.js";
 import { Scanner, watch } from "./detect.js";
 import { OrderPanel } from "./panel.js";
-import { BADGE_TAG, insertBadge } from "./ui/badge.js";
+import { BADGE_TAG, createBadger } from "./ui/badge.js";
 import { setShadowMode } from "./ui/shadow.js";
 
 const PING_MS = 20_000;
@@ -16,7 +16,7 @@ export const TEST_HOOKS_KEY = "spdeskTestHooks";
  * Start spdesk on this page; everything stops when `signal` aborts. `stop()` aborts it from inside
  * (spdesk disabled for this site). Resolves once the initial scan is done.
  */
-export async function start(signal, { stop = () => {}, doc = document, location = globalThis.location } = {}) {
+export async function start(signal, { stop = () => {}, doc = document, location = globalThis.location, lazyBadges } = {}) {
   const options = await loadOptions().catch(() => ({ ...DEFAULTS }));
   const hooks = await extensionApi()?.storage?.local?.get?.(TEST_HOOKS_KEY).catch(() => ({}));
   setShadowMode(hooks?.[TEST_HOOKS_KEY] === true ? "open" : "closed");
@@ -26,11 +26,11 @@ export async function start(signal, { stop = () => {}, doc = document, location 
     doc, call, options, adapter,
     replyTarget: () => (adapter.id === "generic" ? editors.last() ?? adapter.replyEditor(doc) : adapter.replyEditor(doc) ?? editors.last()),
   });
-  const open = (orderId, opener) => panel.open(orderId, opener);
+  const badges = createBadger({ doc, onOpen: (orderId, opener) => panel.open(orderId, opener), lazy: lazyBadges });
   const scanner = new Scanner({
     onMatch(node, match) {
       if (!adapter.inScope(node)) return;
-      const after = insertBadge(node, match, open);
+      const after = badges.place(node, match);
       scanner.markSeen(node);
       scanner.markSeen(after);
     },
@@ -45,6 +45,7 @@ export async function start(signal, { stop = () => {}, doc = document, location 
   }));
   signal.addEventListener("abort", () => {
     clearInterval(ping);
+    badges.disconnect();
     unwatchOptions?.();
     panel.destroy();
     for (const badge of doc.querySelectorAll(BADGE_TAG)) badge.remove();

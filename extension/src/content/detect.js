@@ -16,6 +16,9 @@ const TEXT_NODE = 3;
 const ELEMENT_NODE = 1;
 const SHOW_TEXT = 4;
 const MIN_LENGTH = 19;
+// Reading the clock costs more than looking at a short text: check it every few nodes (and after
+// every id found, since badges are the expensive part).
+const CLOCK_EVERY = 32;
 
 /** Every order id in a string, with its end offset, in order. */
 export function findOrderIds(text) {
@@ -64,12 +67,19 @@ export class Scanner {
     this.seen.set(textNode, textNode.data);
   }
 
+  /** True for a text node already handled with its current text. */
+  isSeen(textNode) {
+    return this.seen.get(textNode) === textNode.data;
+  }
+
   async #run() {
     let start = this.now();
+    let unchecked = 0;
     while (this.queue.length) {
       const walker = walkerFor(this.queue.shift());
       for (let node = walker.next(); node; node = walker.next()) {
-        this.#visit(node);
+        if (!this.#visit(node) && ++unchecked < CLOCK_EVERY) continue;
+        unchecked = 0;
         const now = this.now();
         if (now - start > this.budgetMs) {
           this.busyMs += now - start;
@@ -81,15 +91,20 @@ export class Scanner {
     this.busyMs += this.now() - start;
   }
 
+  /** Look at one text node; true when it held ids (so the caller checks the clock). */
   #visit(node) {
+    // node.length does not build a JS string; most text nodes (whitespace, names) stop here.
+    if (node.length < MIN_LENGTH) return false;
     const data = node.data;
-    if (this.seen.get(node) === data) return;
-    this.seen.set(node, data);
+    if (this.seen.get(node) === data) return false;
     const matches = findOrderIds(data);
-    if (matches.length === 0 || isSkipped(node)) return;
+    if (matches.length === 0) return false; // cheap to look at again: not remembered
+    this.seen.set(node, data);
+    if (isSkipped(node)) return false;
     this.matches += matches.length;
     // Last first, so splitting the text node keeps earlier offsets valid.
     for (let i = matches.length - 1; i >= 0; i -= 1) this.onMatch(node, matches[i]);
+    return true;
   }
 }
 
@@ -112,9 +127,20 @@ function walkerFor(root) {
   };
 }
 
+/** Yield to the page (input, rendering) and resume soon after: scheduler.yield where it exists. */
 function defaultSchedule(resolve) {
-  if (typeof requestIdleCallback === "function") requestIdleCallback(() => resolve(), { timeout: 50 });
-  else setTimeout(resolve, 0);
+  if (typeof globalThis.scheduler?.yield === "function") {
+    globalThis.scheduler.yield().then(resolve);
+  } else if (typeof MessageChannel === "function") {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  } else {
+    setTimeout(resolve, 0);
+  }
 }
 
 /**
@@ -134,7 +160,7 @@ export function watch(root, scanner, signal, { onScanned } = {}) {
   };
   const observer = new MutationObserver((records) => {
     const wasEmpty = pending.length === 0;
-    for (const record of records) collect(record, pending);
+    for (const record of records) collect(record, pending, scanner);
     if (wasEmpty && pending.length) queueMicrotask(flush);
   });
   observer.observe(root, { childList: true, subtree: true, characterData: true });
@@ -153,10 +179,15 @@ export function watch(root, scanner, signal, { onScanned } = {}) {
   return measure("spdesk:scan", scanner, () => scanner.add(root)).then(onScanned);
 }
 
-function collect(record, into) {
-  if (record.type === "characterData") { into.push(record.target); return; }
+/** The nodes of a mutation record worth a look: not our badges, not text we already handled. */
+function collect(record, into, scanner) {
+  if (record.type === "characterData") {
+    if (!scanner.isSeen(record.target)) into.push(record.target);
+    return;
+  }
   for (const node of record.addedNodes) {
-    if (node.nodeType === TEXT_NODE || node.nodeType === ELEMENT_NODE) into.push(node);
+    if (node.nodeType === TEXT_NODE && !scanner.isSeen(node)) into.push(node);
+    else if (node.nodeType === ELEMENT_NODE && !node.hasAttribute("data-spdesk-ui")) into.push(node);
   }
 }
 

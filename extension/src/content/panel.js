@@ -11,6 +11,15 @@ import { PANEL_CSS } from "./ui/styles.js";
 
 const POLL_MS = 2000;
 
+/** The companion's list, with any action we already heard about in a later state kept as is. */
+function newest(fetched, known) {
+  const byId = new Map(known.map((a) => [a.id, a]));
+  return fetched.map((a) => {
+    const mine = byId.get(a.id);
+    return mine && mine.updatedAt > a.updatedAt ? mine : a;
+  });
+}
+
 /** One panel per page; `ctx`: {doc, call, options, replyTarget}. */
 export class OrderPanel {
   constructor(ctx) {
@@ -71,7 +80,7 @@ export class OrderPanel {
       ]);
       if (orderId !== this.orderId) return;
       this.order = order;
-      this.actions = history?.actions ?? [];
+      this.actions = newest(history?.actions ?? [], this.actions);
     } catch (err) {
       if (orderId !== this.orderId) return;
       this.error = err;
@@ -172,7 +181,12 @@ export class OrderPanel {
       }));
       parts.push(h(doc, "h3", {}, t("historyHeading")), renderHistory(this.ctx, this.actions, this.order));
     }
+    // Keep expanded history entries expanded across redraws (events arrive while reading).
+    const expanded = new Set([...this.body.querySelectorAll("[data-action] details[open]")].map((d) => d.closest("[data-action]").dataset.action));
     this.body.replaceChildren(...parts);
+    for (const details of this.body.querySelectorAll("[data-action] details")) {
+      if (expanded.has(details.closest("[data-action]").dataset.action)) details.open = true;
+    }
   }
 
   #errorView(err) {

@@ -75,9 +75,10 @@ function intoField(el, text) {
 
 function intoEditable(el, text) {
   const doc = el.ownerDocument;
+  const agentCaret = caretInside(el); // before focus(): focusing alone moves the caret to the start
   el.focus();
-  const range = caretRange(el);
-  const addition = (range.atEnd ? separator(el.innerText ?? el.textContent) : "") + text;
+  const range = agentCaret ? { range: agentCaret, atEnd: false } : caretAtEnd(el);
+  const addition = (range.atEnd ? separator(textBefore(el, range.range)) : "") + text;
   // Rich editors (ProseMirror, CKEditor 5, Quill, Draft.js, TinyMCE…) turn a paste into model changes.
   if (pasteHandled(el, addition)) return "paste";
   const before = el.textContent;
@@ -91,19 +92,46 @@ function viewOf(el) {
   return el.ownerDocument.defaultView ?? globalThis;
 }
 
+function textBefore(el, range) {
+  const before = el.ownerDocument.createRange();
+  before.selectNodeContents(el);
+  before.setEnd(range.startContainer, range.startOffset);
+  return before.toString();
+}
+
 function separator(existing) {
   const trimmed = (existing ?? "").replace(/[\s\u200b]+$/, "");
   return trimmed ? "\n\n" : "";
 }
 
-/** Keep the agent's caret when it is inside the editor; otherwise put it at the end. */
-function caretRange(el) {
+// Blocks a reply goes above: Gmail's signature and quoted thread, any quote.
+const TAIL = ":scope > .gmail_signature, :scope > .gmail_quote, :scope > .gmail_signature_prefix, :scope > blockquote";
+
+function selectionOf(el) {
+  return el.ownerDocument.getSelection?.() ?? viewOf(el).getSelection?.() ?? null;
+}
+
+/** The agent's caret, when it is inside the editor. */
+function caretInside(el) {
+  const selection = selectionOf(el);
+  if (!selection?.rangeCount) return null;
+  const range = selection.getRangeAt(0);
+  return el.contains(range.startContainer) ? range : null;
+}
+
+/** Put the caret at the end of the text (above a signature or quote) and return that range. */
+function caretAtEnd(el) {
   const doc = el.ownerDocument;
-  const selection = doc.getSelection?.() ?? viewOf(el).getSelection?.();
-  if (selection?.rangeCount && el.contains(selection.getRangeAt(0).startContainer)) {
-    return { range: selection.getRangeAt(0), atEnd: false };
-  }
+  const selection = selectionOf(el);
   const range = doc.createRange();
+  const tail = el.querySelector(TAIL);
+  if (tail) {
+    range.setStartBefore(tail);
+    range.collapse(true);
+    selection?.removeAllRanges();
+    selection?.addRange(range);
+    return { range, atEnd: true };
+  }
   let target = el;
   // Into the last block (e.g. <p><br></p> of an empty editor), before a trailing <br>.
   while (target.lastElementChild && !["BR", "IMG"].includes(target.lastElementChild.tagName)) {

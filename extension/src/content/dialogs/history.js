@@ -28,7 +28,7 @@ function details(doc, action) {
   return h(doc, "details", {},
     h(doc, "summary", {}, t("historyDetails")),
     h(doc, "ol", { class: "muted" }, (action.history ?? []).map((step) =>
-      h(doc, "li", {}, `${t(`state_${step.state}`)} — ${when(step.at)}`))),
+      h(doc, "li", {}, `${stateText({ state: step.state })} — ${when(step.at)}`))),
     action.confirmation ? h(doc, "p", { class: "muted" }, t("confirmationLabel", action.confirmation)) : null,
     action.note ? h(doc, "p", { class: "muted" }, t("noteLabel", action.note)) : null,
     (action.warnings ?? []).map((w) => h(doc, "p", { class: "muted" }, w.message)));

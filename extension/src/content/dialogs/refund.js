@@ -14,6 +14,8 @@ export const REFUND_REASONS = [
   "Abandoned", "RiskAssessmentInformationNotValid", "TransactionRecord", "Other",
 ];
 const RESTOCKING_REASON = "CustomerReturn";
+// The components a partial refund may name (the companion refuses others).
+const REFUND_COMPONENTS = new Set(["Principal", "Shipping", "Tax", "ShippingTax"]);
 
 /** Open the refund dialog for an order view. */
 export function openRefundDialog(ctx, order, opener) {
@@ -87,7 +89,7 @@ export function openRefundDialog(ctx, order, opener) {
 
 function itemFieldset(doc, item, order, fields) {
   const { currency } = order.marketplace;
-  const rows = item.components.map((c) => {
+  const rows = item.components.filter((c) => REFUND_COMPONENTS.has(c.type)).map((c) => {
     const id = uid("amount");
     const errorId = `${id}-error`;
     const input = h(doc, "input", { type: "text", id, inputmode: "decimal", autocomplete: "off", placeholder: "0",

@@ -26,3 +26,9 @@ export function uiLanguage() {
     return "en";
   }
 }
+
+/** Like t(), but `fallback` when there is no string for the key (e.g. a new Amazon code). */
+export function tOr(key, fallback) {
+  const text = t(key);
+  return text === key ? fallback : text;
+}

@@ -1,5 +1,5 @@
 /** The order as the panel shows it: status, channel, buyer's request, items, money, actions. */
-import { componentLabel, money, when } from "./format.js";
+import { codeLabel, componentLabel, money, when } from "./format.js";
 import { t } from "./i18n.js";
 import { h } from "./shadow.js";
 import { sum } from "../../shared/money.js";
@@ -22,8 +22,8 @@ export function renderOrder(doc, order, on) {
 
 function chips(doc, order) {
   const list = [
-    h(doc, "span", { class: "chip status", "data-spdesk": "status" }, t(`status_${order.status}`)),
-    h(doc, "span", { class: "chip" }, t(`channel_${order.channel}`)),
+    h(doc, "span", { class: "chip status", "data-spdesk": "status" }, codeLabel("status", order.status)),
+    h(doc, "span", { class: "chip" }, codeLabel("channel", order.channel)),
     h(doc, "span", { class: "chip" }, `${order.marketplace.code} · ${order.marketplace.currency}`),
   ];
   if (order.fulfillmentOrder?.status) {

@@ -7,15 +7,38 @@ export function setShadowMode(mode) {
   shadowMode = mode === "open" ? "open" : "closed";
 }
 
+// One parsed sheet per CSS text and window, shared by every badge (a <style> each is costly).
+const sheets = new WeakMap();
+
+function adopt(doc, root, css) {
+  const view = doc.defaultView;
+  try {
+    let perWindow = sheets.get(view);
+    if (!perWindow) sheets.set(view, (perWindow = new Map()));
+    let sheet = perWindow.get(css);
+    if (!sheet) {
+      sheet = new view.CSSStyleSheet();
+      sheet.replaceSync(css);
+      perWindow.set(css, sheet);
+    }
+    root.adoptedStyleSheets = [sheet];
+    return root.adoptedStyleSheets.length === 1;
+  } catch {
+    return false; // e.g. Firefox content scripts (Xray): fall back to a <style> element
+  }
+}
+
 /** Create a host element whose shadow root holds our styles; the page's CSS cannot reach in. */
 export function createHost(doc, tag, css) {
   const host = doc.createElement(tag);
   host.setAttribute("data-spdesk-ui", "");
   host.style.setProperty("all", "unset");
   const root = host.attachShadow({ mode: shadowMode });
-  const style = doc.createElement("style");
-  style.textContent = css;
-  root.append(style);
+  if (!adopt(doc, root, css)) {
+    const style = doc.createElement("style");
+    style.textContent = css;
+    root.append(style);
+  }
   return { host, root };
 }
 

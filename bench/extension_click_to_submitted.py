@@ -1,0 +1,196 @@
+"""Benchmark: click on "Refund" in the dialog → "Submitted to Amazon" shown, in Chromium.
+
+The real extension in Chromium, the real companion and the sandbox (fast clock, Amazon's usage
+plans scaled with it). For each of N shipped orders the agent opens the ticket, the panel and the
+refund dialog (full refund), picks a reason and clicks confirm. Timed in the page: from the
+trusted click's timestamp to the DOM showing the action's state, first any state ("accepted",
+the companion answered) and then "submitted" (the feed is at Amazon). Goal: <= 1 s.
+
+Baseline in the same run: the same refund sent straight to the companion's HTTP API (no browser,
+no extension), timed from the POST to the `submitted` event on /v1/events. The ratio is what the
+extension adds. The companion runs with the product's feed timings by default (`--batch-window`
+changes the gathering window), so both include the same wait for the feed batch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import sync_playwright
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.e2e.browsers import (  # noqa: E402
+    FIXTURE_HOST_PATTERN,
+    FIXTURE_HOSTS,
+    ChromiumSession,
+    enable_site,
+    granted_build,
+    launch_chromium,
+)
+from tests.e2e.stack import Stack, build_extension, running_stack  # noqa: E402
+from tests.e2e.ticket import Ticket  # noqa: E402
+
+NAME = "extension_click_to_submitted"
+RESULTS = Path(__file__).with_name("results")
+HOST = "acme.zendesk.test"
+SUBMITTED_OR_LATER = ("submitted", "processing", "succeeded", "failed", "unknown", "posted")
+
+# In the page's main world, on the panel's shadow root: the click's timestamp, then the first
+# state and the first submitted-or-later state the dialog's status line shows.
+WATCH = """
+(root) => {
+  const marks = {};
+  const later = LATER_STATES;
+  window.__spdeskTiming = new Promise((resolve) => {
+    root.addEventListener("click", (event) => {
+      if (event.target.closest?.("button[data-spdesk='confirm']")) marks.click = event.timeStamp;
+    }, {capture: true});
+    const observer = new MutationObserver(() => {
+      const status = root.querySelector("[role='dialog'] p.status[data-state]");
+      if (!status || marks.click === undefined) return;
+      const elapsed = performance.now() - marks.click;
+      if (marks.firstMs === undefined) {
+        marks.firstMs = elapsed; marks.first = status.dataset.state;
+      }
+      if (later.includes(status.dataset.state)) {
+        marks.submittedMs = elapsed; marks.state = status.dataset.state;
+        observer.disconnect(); resolve(marks);
+      }
+    });
+    observer.observe(root, {subtree: true, childList: true, attributes: true, characterData: true});
+  });
+}
+""".replace("LATER_STATES", json.dumps(list(SUBMITTED_OR_LATER)))
+
+
+def through_extension(stack: Stack, session: ChromiumSession, order_id: str) -> dict[str, Any]:
+    """One refund clicked in the dialog; the in-page timings."""
+    page = session.new_page()
+    try:
+        page.goto(stack.page_url(HOST, f"zendesk.html?order={order_id}"))
+        ticket = Ticket(page, "zendesk")
+        ticket.wait_ready()
+        ticket.wait_scanned()
+        ticket.open_panel(order_id)
+        ticket.wait_order()
+        dialog = ticket.open_dialog("refund")
+        dialog.wait_for_selector("select[data-spdesk='reason']").select_option("CustomerReturn")
+        confirm = dialog.wait_for_selector("button[data-spdesk='confirm']:not([disabled])")
+        ticket.panel().evaluate(WATCH)
+        confirm.click()
+        return dict(page.evaluate("window.__spdeskTiming"))
+    finally:
+        page.close()
+
+
+async def _direct(stack: Stack, order_id: str) -> dict[str, Any]:
+    companion = stack.companion
+    body = {"orderId": order_id, "mode": "full", "reason": "CustomerReturn", "note": "",
+            "ticketUrl": "https://acme.zendesk.com/agent/tickets/1", "agent": "bench"}
+    async with companion.session.get(companion.url + "/v1/events",
+                                     headers=companion.headers("GET")) as events:
+        await events.content.readline()  # ": connected": subscribed before the POST
+        start = time.perf_counter()
+        reply = await companion.request("POST", "/v1/refunds", json=body,
+                                        headers={"Idempotency-Key": str(uuid.uuid4())})
+        accepted = time.perf_counter() - start
+        assert reply.status == 202, reply.body
+        action_id = reply.json()["id"]
+        async for line in events.content:
+            if line.startswith(b"data:"):
+                event = json.loads(line[5:])
+                if event["id"] == action_id and event["state"] in SUBMITTED_OR_LATER:
+                    break
+        return {"firstMs": accepted * 1000, "submittedMs": (time.perf_counter() - start) * 1000}
+
+
+def summary(samples: list[float]) -> dict[str, float]:
+    """p50 / p95 / max in milliseconds."""
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"n": len(ordered), "p50_ms": round(statistics.median(ordered), 1),
+            "p95_ms": round(p95, 1), "max_ms": round(ordered[-1], 1)}
+
+
+def measure(stack: Stack, session: ChromiumSession, n: int) -> dict[str, Any]:
+    """N refunds through the extension, N straight to the API, on different shipped orders."""
+    shipped = [stack.order_id(f"bulk-{k:04d}") for k in range(2, 4 * n + 1, 2)]
+    ext = [through_extension(stack, session, order_id) for order_id in shipped[:n]]
+    direct = [stack.loop.run(_direct(stack, order_id)) for order_id in shipped[n:2 * n]]
+    ext_sub = summary([e["submittedMs"] for e in ext])
+    direct_sub = summary([d["submittedMs"] for d in direct])
+    return {
+        "refunds": n, "batch_window_s": stack.companion.settings.feed_batch_window,
+        "extension": {"click_to_first_state": summary([e["firstMs"] for e in ext]),
+                      "click_to_submitted": ext_sub,
+                      "states_seen": sorted({e["state"] for e in ext})},
+        "direct_api": {"post_to_202": summary([d["firstMs"] for d in direct]),
+                       "post_to_submitted_event": direct_sub},
+        "ratio_p50_extension_to_direct": round(ext_sub["p50_ms"] / direct_sub["p50_ms"], 3),
+        "goal_ms": 1000,
+    }
+
+
+def markdown(r: dict[str, Any]) -> str:
+    """The results as a small report."""
+    e, d = r["extension"], r["direct_api"]
+    return "\n".join([
+        '# Click → "submitted" shown (Chromium, real companion, sandbox)', "",
+        f"{r['refunds']} full refunds each way; feed gathering window "
+        f"{r['batch_window_s']} s.", "",
+        "| measure | p50 | p95 | max | goal |", "|---|---|---|---|---|",
+        f"| extension: click → first state shown | {e['click_to_first_state']['p50_ms']} ms | "
+        f"{e['click_to_first_state']['p95_ms']} ms | {e['click_to_first_state']['max_ms']} ms | |",
+        f"| extension: click → submitted shown | {e['click_to_submitted']['p50_ms']} ms | "
+        f"{e['click_to_submitted']['p95_ms']} ms | {e['click_to_submitted']['max_ms']} ms | "
+        f"<= {r['goal_ms']} ms |",
+        f"| direct API: POST → 202 | {d['post_to_202']['p50_ms']} ms | "
+        f"{d['post_to_202']['p95_ms']} ms | {d['post_to_202']['max_ms']} ms | |",
+        f"| direct API: POST → submitted event | {d['post_to_submitted_event']['p50_ms']} ms | "
+        f"{d['post_to_submitted_event']['p95_ms']} ms | "
+        f"{d['post_to_submitted_event']['max_ms']} ms | |", "",
+        f"Ratio (p50, extension / direct API): **{r['ratio_p50_extension_to_direct']}**. "
+        "Both wait for the companion's feed gathering window before createFeed.", ""])
+
+
+def main() -> None:
+    """Measure, print, and write bench/results/extension_click_to_submitted.{json,md}."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--refunds", type=int, default=10, help="refunds per variant")
+    parser.add_argument("--batch-window", type=float, default=None,
+                        help="companion feed gathering window in s (default: the product's)")
+    args = parser.parse_args()
+    overrides = {} if args.batch_window is None else {"feed_batch_window": args.batch_window}
+    with tempfile.TemporaryDirectory(prefix="spdesk-bench-") as tmp:
+        work = Path(tmp)
+        with running_stack(work / "stack", companion_settings=overrides,
+                           bulk_orders=4 * args.refunds) as stack:
+            extension = granted_build(build_extension(work / "dist") / "chrome", work,
+                                      [FIXTURE_HOST_PATTERN])
+            with sync_playwright() as playwright, launch_chromium(
+                    playwright, extension, work, host_map=dict.fromkeys(FIXTURE_HOSTS, "127.0.0.1"),
+                    public_ports=[stack.site.port]) as session:
+                paired = stack.pair(session.origin, "bench")
+                session.set_storage({"companionUrl": stack.companion.url,
+                                     "token": paired["token"], "pairingId": paired["pairingId"]})
+                enable_site(session, stack.site_origin(HOST))
+                results = measure(stack, session, args.refunds)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{NAME}.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    report = markdown(results)
+    (RESULTS / f"{NAME}.md").write_text(report, encoding="utf-8")
+    print(report)
+
+
+if __name__ == "__main__":
+    main()

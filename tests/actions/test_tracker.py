@@ -1,0 +1,66 @@
+"""Processing reports mapped to actions by MessageID: errors, warnings, gaps, rejected documents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from companion.actions.feeds import ADJUSTMENT_FEED, parse_processing_report
+from companion.actions.journal import Journal
+from companion.actions.models import ActionState
+from companion.actions.tracker import FeedTracker, TrackTiming
+from companion.sandbox import report
+from tests.actions.test_journal import action
+
+ORDER = "113-4820571-0038214"
+
+
+def batch_of(journal: Journal, size: int) -> list[str]:
+    ids = []
+    for _ in range(size):
+        created = journal.create(action(), idempotency_key=None, body_hash="h")
+        journal.transition(created.id, ActionState.QUEUED)
+        ids.append(created.id)
+    journal.create_batch("bat_1", "sandbox", ADJUSTMENT_FEED, "ATVPDKIKX0DER",
+                         [(a, n) for n, a in enumerate(ids, start=1)])
+    journal.batch_submitted("bat_1", "5001")
+    return ids
+
+
+def settle(tmp_path: Path, size: int, processed: int, results: list[report.Result]
+           ) -> list[tuple[str, dict]]:
+    journal = Journal(tmp_path / "j.sqlite3")
+    ids = batch_of(journal, size)
+    settled: list[str] = []
+
+    async def no_gateway(account: str) -> None:
+        raise AssertionError("not needed")
+
+    tracker = FeedTracker(journal, no_gateway, TrackTiming(1, 1, 1),
+                          lambda a: settled.append(a.id))
+    data = report.render_report("5001", "S", processed, results)
+    tracker.apply_report("bat_1", parse_processing_report(data))
+    out = [(str(journal.get(i).state), journal.get(i).amazon) for i in ids]
+    assert sorted(settled) == sorted(ids)  # everyone hears about the end
+    assert journal.batch("bat_1")["state"] == "done"
+    journal.close()
+    return out
+
+
+def test_errors_fail_their_message_only_and_warnings_still_succeed(tmp_path: Path) -> None:
+    out = settle(tmp_path, 3, 3, [
+        report.error(2, report.MessageCode.COMPONENT_EXCEEDS_REFUNDABLE, "Tax too high", ORDER),
+        report.warning(3, report.MessageCode.ADJUSTMENT_PENDING_SHIPMENT, "pending", ORDER)])
+    assert [state for state, _ in out] == ["succeeded", "failed", "succeeded"]
+    assert out[1][1]["description"] == "Tax too high" and out[1][1]["messageCode"] == "18032"
+    assert out[2][1]["resultCode"] == "Warning"
+
+
+def test_a_message_the_report_does_not_cover_is_unknown(tmp_path: Path) -> None:
+    out = settle(tmp_path, 2, 1, [])
+    assert [state for state, _ in out] == ["unknown", "unknown"]
+
+
+def test_a_rejected_document_fails_every_message(tmp_path: Path) -> None:
+    out = settle(tmp_path, 2, 0, [report.error(0, report.MessageCode.XML_PARSING, "bad XML")])
+    assert [state for state, _ in out] == ["failed", "failed"]
+    assert "bad XML" in out[0][1]["description"]

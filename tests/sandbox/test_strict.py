@@ -1,0 +1,139 @@
+"""Strict requests: the sandbox refuses what Amazon's models refuse, and only that."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from companion.amazon import Gateway, Target
+from companion.demo.sandbox_account import sandbox_account, sandbox_credentials
+from companion.sandbox import SandboxServer, SandboxSettings, SandboxState
+from companion.sandbox.app import create_sandbox_app
+from companion.sandbox.models import ModelsError
+from companion.sandbox.strict import REQUEST_CHECKER
+from companion.sandbox.throttle import RATE_LIMIT_HEADER
+from tests.plugins.sandbox import SPAPI_MODELS, sandbox_access_token
+from tests.sandbox.contract import Call, send
+from tests.sandbox.feedkit import ACKNOWLEDGEMENT, XML_TYPE, envelope
+from tests.sandbox.schema import validate_error_list
+
+US = "ATVPDKIKX0DER"
+FEEDS = "/feeds/2021-06-30/feeds"
+DOCS = "/feeds/2021-06-30/documents"
+ORDER = "/orders/2026-01-01/orders/111-0000000-0000000"
+MCF = "/fba/outbound/2020-07-01/fulfillmentOrders/"
+FEED = {"feedType": ACKNOWLEDGEMENT, "marketplaceIds": [US], "inputFeedDocumentId": "doc"}
+
+REFUSED = [
+    ("createFeed without feedType",
+     Call("POST", FEEDS, json={k: v for k, v in FEED.items() if k != "feedType"}),
+     "'feedType' is a required property"),
+    ("createFeed, feedType null", Call("POST", FEEDS, json={**FEED, "feedType": None}),
+     "body at feedType"),
+    ("createFeed, marketplaceIds a string",
+     Call("POST", FEEDS, json={**FEED, "marketplaceIds": US}), "body at marketplaceIds"),
+    ("createFeed, 26 marketplaces", Call("POST", FEEDS, json={**FEED, "marketplaceIds": [US] * 26}),
+     "body at marketplaceIds"),
+    ("createFeed, a feed option not a string",
+     Call("POST", FEEDS, json={**FEED, "feedOptions": {"x": 1}}), "body at feedOptions/x"),
+    ("createFeed, no body", Call("POST", FEEDS), "body is required"),
+    ("createFeedDocument, contentType a number", Call("POST", DOCS, json={"contentType": 7}),
+     "body at contentType"),
+    ("getOrder, unknown includedData", Call("GET", ORDER, {"includedData": "PROCEEDS,REFUNDS"}),
+     "parameter includedData"),
+    ("getFeeds, pageSize not a number", Call("GET", FEEDS, {"feedTypes": "X", "pageSize": "ten"}),
+     "parameter pageSize"),
+    ("getFeeds, eleven feed types", Call("GET", FEEDS, {"feedTypes": ",".join("ABCDEFGHIJK")}),
+     "parameter feedTypes"),
+    ("getFeedDocument, boolean not a boolean",
+     Call("GET", DOCS + "/doc", {"enableContentEncodingUrlHeader": "yes"}),
+     "parameter enableContentEncodingUrlHeader"),
+    ("getFulfillmentOrder, id over 40 characters", Call("GET", MCF + "9" * 41),
+     "parameter sellerFulfillmentOrderId"),
+]
+
+
+@pytest.mark.parametrize(("call", "problem"), [c[1:] for c in REFUSED], ids=[c[0] for c in REFUSED])
+async def test_refuses_what_the_model_forbids(
+    call: Call, problem: str, sandbox: SandboxServer, sandbox_session: aiohttp.ClientSession
+) -> None:
+    token = await sandbox_access_token(sandbox, sandbox_session)
+    reply = await send(sandbox_session, sandbox, token, replace(call, expect=400))
+    assert reply.status == 400, reply.body
+    validate_error_list(reply.body, "InvalidInput")
+    assert problem in reply.body["errors"][0]["message"]
+    assert RATE_LIMIT_HEADER in reply.headers  # the usage plan let it through, as Amazon's does
+    refusal = sandbox.app[REQUEST_CHECKER].refusals[-1]
+    assert refusal.path == call.path and problem in refusal.problem
+
+
+async def test_tolerates_what_the_model_leaves_open(
+    sandbox: SandboxServer, sandbox_session: aiohttp.ClientSession
+) -> None:
+    """Undeclared body keys and query parameters (python-amazon-sp-api sends both), CSV or
+    repeated array parameters."""
+    token = await sandbox_access_token(sandbox, sandbox_session)
+    library_body = {"contentType": XML_TYPE, "marketplaceIds": [US], "MarketplaceIds": [US],
+                    "path": DOCS}
+    order = "/orders/2026-01-01/orders/" + sandbox.seed.order_id("us-fbm-shipped")
+    calls = [
+        Call("POST", DOCS, json=library_body, expect=201),
+        Call("GET", order, {"MarketplaceId": US, "marketplace_ids": US}),
+        Call("GET", order + "?includedData=PROCEEDS&includedData=CANCELLATION"),
+    ]
+    for call in calls:
+        reply = await send(sandbox_session, sandbox, token, call)
+        assert reply.status == call.expect, reply.body
+    assert sandbox.app[REQUEST_CHECKER].refusals == []
+    assert sandbox.app[REQUEST_CHECKER].checked["getOrder"] == 2
+
+
+async def test_every_request_of_the_gateway_matches_amazons_models(sandbox: SandboxServer) -> None:
+    """Each operation the companion's gateway uses, sent by it, passes the model check."""
+    target = Target.of(sandbox_account(sandbox.url), sandbox_credentials())
+    gateway = Gateway(target, request_timeout=5.0)
+    try:
+        await _use_every_operation(gateway, sandbox)
+    finally:
+        await gateway.aclose()
+    checker = sandbox.app[REQUEST_CHECKER]
+    assert checker.refusals == []
+    assert set(checker.checked) == {
+        "getOrder", "getFulfillmentOrder", "cancelFulfillmentOrder", "listFinancialEventsByOrderId",
+        "createFeedDocument", "createFeed", "getFeed", "getFeeds", "getFeedDocument",
+    }
+
+
+async def _use_every_operation(gateway: Gateway, server: SandboxServer) -> None:
+    seed = server.seed
+    await gateway.get_order(seed.order_id("us-fbm-unshipped-single"))
+    await gateway.get_fulfillment_order(seed.order_id("us-mcf-received"))
+    await gateway.cancel_fulfillment_order(seed.order_id("us-mcf-received"))
+    await gateway.list_financial_events(seed.order_id("us-fbm-shipped-partly-refunded"))
+    document = await gateway.upload_feed_document(envelope("OrderAcknowledgement", []).encode())
+    feed_id = await gateway.create_feed(ACKNOWLEDGEMENT, [US], document)
+    deadline = time.monotonic() + 20
+    while (feed := await gateway.get_feed(feed_id)).processing_status != "DONE":
+        assert time.monotonic() < deadline, feed
+        await asyncio.sleep(0.02)  # poll interval, not synchronisation
+    assert feed.result_feed_document_id is not None
+    since = datetime.now(UTC) - timedelta(days=1)
+    assert await gateway.get_feeds([ACKNOWLEDGEMENT], since, ["DONE", "IN_QUEUE"])
+    assert b"ProcessingReport" in await gateway.get_feed_document_bytes(
+        feed.result_feed_document_id)
+
+
+def test_a_route_without_an_operation_in_the_models_fails_fast(tmp_path: Path) -> None:
+    feeds_only = tmp_path / "models"
+    feeds_only.mkdir()
+    (feeds_only / "feeds.json").write_bytes((SPAPI_MODELS / "feeds_2021-06-30.json").read_bytes())
+    with pytest.raises(ModelsError, match=r"no operation .* serves GET /orders/"):
+        create_sandbox_app(SandboxState.create(SandboxSettings(request_models_dir=feeds_only)))
+    with pytest.raises(ModelsError, match="no SP-API model files"):
+        create_sandbox_app(SandboxState.create(SandboxSettings(request_models_dir=tmp_path)))
