@@ -92,15 +92,35 @@ class Settings(BaseModel):
         """Non-secret account metadata (names, regions, marketplaces, endpoints)."""
         return self.config_dir / "accounts.json"
 
+    def make_private_dirs(self) -> None:
+        """Create the config and data dirs, readable only by this user (tightened if they exist)."""
+        private_dir(self.config_dir)
+        private_dir(self.data_dir)
+
     @property
     def pairings_db(self) -> Path:
         """Hashed pairing tokens and the pending pairing code."""
         return self.data_dir / "pairings.sqlite3"
 
 
+def private_dir(path: Path) -> Path:
+    """``path`` as a directory only this user may enter; an existing one is tightened."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Create ``path`` empty with mode 0600 unless it exists, so it is never briefly readable."""
+    private_dir(path.parent)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    return path
+
+
 def write_private_json(path: Path, data: Any) -> None:
     """Write JSON atomically, readable only by the current user."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dir(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -20,7 +20,6 @@ from companion.amazon.view import OrderView
 from companion.errors import InvalidOrderId, OrderNotFound
 from companion.http.keys import SETTINGS
 from companion.http.openapi import add_route
-from companion.http.validation import json_response
 
 ORDER_ID = re.compile(r"\d{3}-\d{7}-\d{7}")
 MAX_CACHED = 2000
@@ -117,13 +116,7 @@ class OrderService:
             order = await gateway.get_order(order_id)
         except OrderNotFound:
             _discard(finances)
-            fulfillment = await gateway.get_fulfillment_order(order_id)
-            if fulfillment is None:
-                raise OrderNotFound(
-                    f"Amazon does not know the order {order_id} for the seller account "
-                    f"'{gateway.account_name}'.", details={"orderId": order_id},
-                ) from None
-            return build_mcf_view(fulfillment, account=gateway.account_name, fetched_at=now)
+            return await _load_mcf(gateway, order_id, now)
         except BaseException:
             _discard(finances)
             raise
@@ -142,6 +135,17 @@ class OrderService:
         return total
 
 
+async def _load_mcf(gateway: Gateway, order_id: str, now: datetime) -> OrderView:
+    """Orders does not know the id: it may be a Multi-Channel Fulfillment order."""
+    fulfillment = await gateway.get_fulfillment_order(order_id)
+    if fulfillment is None:
+        raise OrderNotFound(
+            f"Amazon does not know the order {order_id} for the seller account "
+            f"'{gateway.account_name}'.", details={"orderId": order_id},
+        )
+    return build_mcf_view(fulfillment, account=gateway.account_name, fetched_at=now)
+
+
 def _discard(task: asyncio.Future[Any]) -> None:
     """Drop a read that is no longer needed; its outcome is retrieved so nothing is reported."""
     task.cancel()
@@ -158,7 +162,8 @@ async def get_order(request: web.Request) -> web.Response:
     view = await service.get_view(
         request.match_info["orderId"], account=request.query.get("account") or None, fresh=fresh
     )
-    return json_response(view)
+    # Serialized straight to JSON bytes by pydantic: no intermediate dict, no json.dumps.
+    return web.Response(body=view.model_dump_json(by_alias=True), content_type="application/json")
 
 
 def setup(app: web.Application) -> None:

@@ -30,8 +30,10 @@ export function shippedFiles(src = SRC) {
 }
 
 /** The manifest for one browser: Chrome runs a service worker, Firefox background scripts. */
-export function manifestFor(browser, manifest, { grant = [] } = {}) {
+export function manifestFor(browser, manifest, { grant = [], store = false } = {}) {
   const out = structuredClone(manifest);
+  // Stores sign with their own key and refuse a `key` field; unpacked builds keep it for the id.
+  if (store) delete out.key;
   // Test builds only: sites granted at install, so automated runs need no permission prompt.
   if (grant.length) out.host_permissions = [...new Set([...out.host_permissions, ...grant])];
   if (browser === "chrome") {
@@ -83,15 +85,17 @@ export function check(files, manifest, read) {
 function writeTree(dist, browser, files, manifest, grant) {
   const out = join(dist, browser);
   rmSync(out, { recursive: true, force: true });
+  const json = (m) => Buffer.from(`${JSON.stringify(m, null, 2)}\n`);
   const entries = [];
   for (const file of files) {
-    const data = file === "manifest.json"
-      ? Buffer.from(`${JSON.stringify(manifestFor(browser, manifest, { grant }), null, 2)}\n`)
-      : readFileSync(join(SRC, file));
     mkdirSync(dirname(join(out, file)), { recursive: true });
-    if (file === "manifest.json") writeFileSync(join(out, file), data);
-    else copyFileSync(join(SRC, file), join(out, file));
-    entries.push({ name: file, data });
+    if (file === "manifest.json") {
+      writeFileSync(join(out, file), json(manifestFor(browser, manifest, { grant })));
+      entries.push({ name: file, data: json(manifestFor(browser, manifest, { grant, store: true })) });
+    } else {
+      copyFileSync(join(SRC, file), join(out, file));
+      entries.push({ name: file, data: readFileSync(join(SRC, file)) });
+    }
   }
   return zip(entries);
 }

@@ -162,10 +162,10 @@ class Engine:
             else:
                 self._track(batch["id"])
         for action in self.journal.unfinished():
-            batch = self.journal.batch(action.batch_id) if action.batch_id else None
+            current = self.journal.batch(action.batch_id) if action.batch_id else None
             if action.kind == "cancel" and action.channel == "MCF":
                 self.spawn(self.mcf.run(action.id), f"mcf {action.id}")
-            elif batch is None or batch["state"] == "dissolved":
+            elif current is None or current["state"] == "dissolved":
                 self.start(action)
 
     async def close(self) -> None:

@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 import json
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,7 +23,7 @@ PENDING = frozenset({ActionState.ACCEPTED, ActionState.QUEUED, ActionState.SUBMI
 APPLIED = frozenset({ActionState.SUCCEEDED, ActionState.POSTED})
 
 
-def idempotency_key(headers: Any) -> str:
+def idempotency_key(headers: Mapping[str, str]) -> str:
     """The request's Idempotency-Key header, checked; refunds and cancels cannot go without it."""
     key = headers.get("Idempotency-Key")
     if not key:

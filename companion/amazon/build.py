@@ -6,8 +6,17 @@ from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 
-from companion.amazon.models import AmazonOrder, AmazonOrderItem, FinancialEvents, FulfillmentOrder
+from companion.amazon.models import (
+    AmazonOrder,
+    AmazonOrderItem,
+    FinancialEvents,
+    FulfilledBy,
+    FulfillmentOrder,
+    FulfillmentOrderItem,
+    OrderStatus,
+)
 from companion.amazon.rules import (
+    Decision,
     cancel_decision,
     default_cancel_reason,
     mcf_cancel_decision,
@@ -17,6 +26,7 @@ from companion.amazon.view import (
     Actions,
     BuyerCancellationRequest,
     CancelAction,
+    Channel,
     ComponentView,
     FulfillmentOrderInfo,
     ItemView,
@@ -36,7 +46,7 @@ ZERO = Decimal(0)
 InFlight = Mapping[tuple[str, str], Decimal]
 
 # Fulfillment Outbound statuses -> the order statuses the view speaks.
-MCF_STATUS = {
+MCF_STATUS: dict[str, OrderStatus] = {
     "NEW": "UNSHIPPED", "RECEIVED": "UNSHIPPED", "PLANNING": "UNSHIPPED",
     "PROCESSING": "UNSHIPPED", "COMPLETE": "SHIPPED", "COMPLETEPARTIALLED": "PARTIALLY_SHIPPED",
     "CANCELLED": "CANCELLED", "UNFULFILLABLE": "UNFULFILLABLE", "INVALID": "UNFULFILLABLE",
@@ -112,6 +122,18 @@ def buyer_request(order: AmazonOrder) -> BuyerCancellationRequest:
     return BuyerCancellationRequest(requested=False)
 
 
+def actions(
+    refund: Decision, cancel: Decision, *, default_reason: str | None, counts_against: bool
+) -> Actions:
+    """The view's actions block from the two decisions."""
+    return Actions(
+        refund=RefundAction(allowed=refund.allowed, reason=refund.reason),
+        cancel=CancelAction(allowed=cancel.allowed, reason=cancel.reason,
+                            default_reason=default_reason,
+                            counts_against_cancel_rate=counts_against),
+    )
+
+
 def build_order_view(
     order: AmazonOrder,
     finances: FinancialEvents | None,
@@ -122,26 +144,33 @@ def build_order_view(
 ) -> OrderView:
     """The view of an Amazon order (FBM or FBA)."""
     market = resolve_marketplace(order.marketplace_id, order.currency)
-    channel = "FBA" if order.fulfilled_by == "AMAZON" else "FBM"
+    channel: Channel = "FBA" if order.fulfilled_by == FulfilledBy.AMAZON else "FBM"
     items = [item_view(i, finances, in_flight, market) for i in order.items]
     sums = totals(items, market)
     request = buyer_request(order)
-    refund = refund_decision(channel, order.status, sums.refundable)
-    cancel = cancel_decision(channel, order.status, sum(i.quantity_shipped for i in order.items))
+    shipped = sum(i.quantity_shipped for i in order.items)
     return OrderView(
         order_id=order.order_id, account=account, marketplace=marketplace_info(market),
         status=order.status, channel=channel, purchase_date=order.created_time,
         latest_ship_date=order.latest_ship_date, buyer_cancellation_request=request,
         items=items, totals=sums,
-        actions=Actions(
-            refund=RefundAction(allowed=refund.allowed, reason=refund.reason),
-            cancel=CancelAction(
-                allowed=cancel.allowed, reason=cancel.reason,
-                default_reason=default_cancel_reason(request.requested),
-                counts_against_cancel_rate=channel == "FBM" and not request.requested,
-            ),
+        actions=actions(
+            refund_decision(channel, order.status, sums.refundable),
+            cancel_decision(channel, order.status, shipped),
+            default_reason=default_cancel_reason(request.requested),
+            counts_against=channel == "FBM" and not request.requested,
         ),
         fetched_at=fetched_at,
+    )
+
+
+def mcf_item(item: FulfillmentOrderItem, shipped: bool) -> ItemView:
+    """One line of an MCF order: no components, since the buyer paid elsewhere."""
+    sent = item.quantity - item.cancelled_quantity - item.unfulfillable_quantity
+    return ItemView(
+        order_item_code=item.item_id, sku=item.seller_sku, asin=None, title=None,
+        quantity_ordered=item.quantity, quantity_shipped=sent if shipped else 0,
+        quantity_cancelled=item.cancelled_quantity, components=[],
     )
 
 
@@ -151,31 +180,18 @@ def build_mcf_view(
     """The view of a Multi-Channel Fulfillment order (no Amazon payment: nothing to refund)."""
     market = resolve_marketplace(fulfillment.marketplace_id, None)
     status_key = fulfillment.status.upper()
+    status = MCF_STATUS.get(status_key, "UNSHIPPED")
     shipped = status_key in ("COMPLETE", "COMPLETEPARTIALLED")
-    items = [
-        ItemView(
-            order_item_code=i.item_id, sku=i.seller_sku, asin=None, title=None,
-            quantity_ordered=i.quantity,
-            quantity_shipped=(i.quantity - i.cancelled_quantity - i.unfulfillable_quantity)
-            if shipped else 0,
-            quantity_cancelled=i.cancelled_quantity, components=[],
-        )
-        for i in fulfillment.items
-    ]
-    refund = refund_decision("MCF", MCF_STATUS.get(status_key, "UNSHIPPED"), ZERO)
-    cancel = mcf_cancel_decision(fulfillment.status)
+    items = [mcf_item(i, shipped) for i in fulfillment.items]
     return OrderView(
         order_id=fulfillment.seller_fulfillment_order_id, account=account,
-        marketplace=marketplace_info(market),
-        status=MCF_STATUS.get(status_key, "UNSHIPPED"), channel="MCF",
+        marketplace=marketplace_info(market), status=status, channel="MCF",
         purchase_date=fulfillment.displayable_order_date or fulfillment.received_date,
         latest_ship_date=None, buyer_cancellation_request=BuyerCancellationRequest(requested=False),
         items=items, totals=totals(items, market),
-        actions=Actions(
-            refund=RefundAction(allowed=refund.allowed, reason=refund.reason),
-            cancel=CancelAction(allowed=cancel.allowed, reason=cancel.reason,
-                                default_reason=None, counts_against_cancel_rate=False),
-        ),
+        actions=actions(refund_decision("MCF", status, ZERO),
+                        mcf_cancel_decision(fulfillment.status),
+                        default_reason=None, counts_against=False),
         fulfillment_order=FulfillmentOrderInfo(
             seller_fulfillment_order_id=fulfillment.seller_fulfillment_order_id,
             status=status_key,
@@ -186,6 +202,6 @@ def build_mcf_view(
 
 def needs_finances(order: AmazonOrder) -> bool:
     """Finances is read only when a refund could be possible (saves its usage plan)."""
-    return order.fulfilled_by != "AMAZON" and order.status in (
+    return order.fulfilled_by != FulfilledBy.AMAZON and order.status in (
         "UNSHIPPED", "PARTIALLY_SHIPPED", "SHIPPED",
     )

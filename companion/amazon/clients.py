@@ -14,7 +14,7 @@ from sp_api.asyncio.auth.access_token_client import cache as _token_cache
 from sp_api.auth._core import build_cache_key
 from sp_api.base.credential_provider import FromCodeCredentialProvider
 
-from companion.amazon.transport import ClientTimeoutTransport, tls_context
+from companion.amazon.transport import SharedClientTransport, tls_context
 from companion.marketplaces import LWA_TOKEN_URL, REGION_HOSTS, marketplace
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ class Target:
     @property
     def token_cache_key(self) -> str:
         """The key of this account's access token in the library's process-wide cache."""
-        return build_cache_key(self.refresh_token.get_secret_value())
+        return str(build_cache_key(self.refresh_token.get_secret_value()))
 
     def evict_access_token(self) -> None:
         """Forget the cached access token so the next call fetches a fresh one."""
@@ -111,7 +111,7 @@ def build_clients(target: Target, http: httpx.AsyncClient) -> SpApiClients:
         outbound=FulfillmentOutbound(place, **common),
         feeds=Feeds(place, version="2021-06-30", **common),
     )
-    transport = ClientTimeoutTransport(client=http)
+    transport = SharedClientTransport(http)
     for client in clients.all():
         # SP_API_DEFAULT_MARKETPLACE silently overrides the marketplace passed in: set it back.
         client.endpoint = target.endpoint

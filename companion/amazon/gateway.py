@@ -6,10 +6,11 @@ import gzip
 import zlib
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import partial
 from io import BytesIO
 from typing import Any
 
-from companion.amazon.calls import Caller
+from companion.amazon.calls import Caller, Reply, Send
 from companion.amazon.clients import SpApiClients, Target, build_clients
 from companion.amazon.models import AmazonOrder, Feed, FinancialEvents, FulfillmentOrder
 from companion.amazon.outcome import AmazonRejected
@@ -78,30 +79,25 @@ class Gateway:
         self, seller_fulfillment_order_id: str
     ) -> FulfillmentOrder | None:
         """Fulfillment Outbound getFulfillmentOrder; None when Amazon does not know the id."""
-        outbound = self._clients.outbound
-        try:
-            reply = await self._caller.call(
-                "getFulfillmentOrder",
-                lambda: outbound.get_fulfillment_order(seller_fulfillment_order_id),
-            )
-        except (NotFound, AmazonRejected) as exc:
-            if isinstance(exc, AmazonRejected) and not _says_not_found(exc):
-                raise
-            return None
-        return parse_fulfillment_order(reply.body)
+        send = partial(self._clients.outbound.get_fulfillment_order, seller_fulfillment_order_id)
+        reply = await self._outbound("getFulfillmentOrder", send)
+        return None if reply is None else parse_fulfillment_order(reply.body)
 
     async def cancel_fulfillment_order(self, seller_fulfillment_order_id: str) -> None:
         """Fulfillment Outbound cancelFulfillmentOrder (accepted while Received/Planning)."""
         outbound = self._clients.outbound
+        send = partial(outbound.cancel_fulfillment_order, seller_fulfillment_order_id)
+        if await self._outbound("cancelFulfillmentOrder", send) is None:
+            raise OrderNotFound(details={"orderId": seller_fulfillment_order_id})
+
+    async def _outbound(self, operation: str, send: Send) -> Reply | None:
+        """A Fulfillment Outbound call; None when Amazon does not know the fulfillment order."""
         try:
-            await self._caller.call(
-                "cancelFulfillmentOrder",
-                lambda: outbound.cancel_fulfillment_order(seller_fulfillment_order_id),
-            )
+            return await self._caller.call(operation, send)
         except (NotFound, AmazonRejected) as exc:
             if isinstance(exc, AmazonRejected) and not _says_not_found(exc):
                 raise
-            raise OrderNotFound(details={"orderId": seller_fulfillment_order_id}) from None
+            return None
 
     async def list_financial_events(self, order_id: str) -> FinancialEvents:
         """Finances v0 listFinancialEventsByOrderId, all pages: posted charges and refunds."""
@@ -113,7 +109,7 @@ class Gateway:
             try:
                 reply = await self._caller.call(
                     "listFinancialEventsByOrderId",
-                    lambda p=params: finances.get_financial_events_for_order(order_id, **p),
+                    partial(finances.get_financial_events_for_order, order_id, **params),
                 )
             except NotFound:
                 break
@@ -173,7 +169,7 @@ class Gateway:
             params["processingStatuses"] = ",".join(statuses)
         found: list[Feed] = []
         for _ in range(MAX_PAGES):
-            reply = await self._caller.call("getFeeds", lambda p=dict(params): feeds.get_feeds(**p))
+            reply = await self._caller.call("getFeeds", partial(feeds.get_feeds, **params))
             found.extend(parse_feed(f) for f in reply.body.get("feeds") or [])
             token = reply.body.get("nextToken")
             if not token:

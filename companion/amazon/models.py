@@ -5,8 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+# Orders v2026-01-01 fulfillment statuses (PENDING_AVAILABILITY, pre-orders, reads as PENDING).
+OrderStatus = Literal[
+    "PENDING", "UNSHIPPED", "PARTIALLY_SHIPPED", "SHIPPED", "CANCELLED", "UNFULFILLABLE"
+]
 
 
 class _Model(BaseModel):
@@ -55,7 +61,7 @@ class AmazonOrder(_Model):
 
     order_id: str
     marketplace_id: str | None
-    status: str
+    status: OrderStatus
     fulfilled_by: FulfilledBy
     created_time: datetime
     last_updated_time: datetime | None = None

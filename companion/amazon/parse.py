@@ -15,6 +15,7 @@ from companion.amazon.models import (
     CancellationRequest,
     Feed,
     FinancialEvents,
+    FulfilledBy,
     FulfillmentOrder,
     FulfillmentOrderItem,
 )
@@ -139,14 +140,14 @@ def parse_order(body: Json) -> AmazonOrder:
             order_id=order["orderId"],
             marketplace_id=(order.get("salesChannel") or {}).get("marketplaceId"),
             status="PENDING" if status == "PENDING_AVAILABILITY" else status,
-            fulfilled_by=fulfillment.get("fulfilledBy") or "MERCHANT",
+            fulfilled_by=FulfilledBy(fulfillment.get("fulfilledBy") or FulfilledBy.MERCHANT),
             created_time=order["createdTime"],
             last_updated_time=order.get("lastUpdatedTime"),
             latest_ship_date=(fulfillment.get("shipByWindow") or {}).get("latestDateTime"),
             currency=_order_currency(order),
             items=items,
         )
-    except (KeyError, TypeError, AttributeError, ValidationError) as exc:
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:  # ValidationError included
         raise AmazonBadResponse(details={"operation": "getOrder"}) from exc
 
 

@@ -17,7 +17,7 @@ class RetryPolicy:
 
     def delay(self, attempt: int, hint: float | None = None) -> float:
         """Seconds to wait after failed attempt number `attempt` (1-based)."""
-        backoff = random.uniform(0.5, 1.0) * self.base_delay * 2 ** (attempt - 1)
+        backoff = random.uniform(0.5, 1.0) * self.base_delay * 2.0 ** (attempt - 1)
         backoff = min(backoff, self.max_delay)
         # Amazon's applied rate (or Retry-After) says when a token is back: never go earlier.
         return backoff if hint is None else max(backoff, hint)

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
+from typing import Any
 
 import httpx
-from sp_api.asyncio.base._transport_httpx import AsyncHttpxTransport
 
 _SINK: ContextVar[list[httpx.Response] | None] = ContextVar("spdesk_sp_api_sink", default=None)
 
@@ -62,15 +62,31 @@ def new_http_client(timeout: float) -> httpx.AsyncClient:
     )
 
 
-class ClientTimeoutTransport(AsyncHttpxTransport):
-    """The library's transport, minus its explicit `timeout=None` that disables httpx timeouts."""
+class SharedClientTransport:
+    """Stands in for the library's transport: every request goes through the gateway's one
+    observed httpx client, with that client's timeouts (the library's own transport sends an
+    explicit `timeout=None`, which disables them)."""
 
-    async def request(  # type: ignore[override]
-        self, method: str, url: str, **kwargs: object
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self._client = client
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Any = None,
+        data: Any = None,
+        content: Any = None,
+        headers: Any = None,
     ) -> httpx.Response:
-        """Send with the shared client's own timeouts."""
-        kwargs.pop("timeout", None)
-        return await self._client.request(method, url, **kwargs)  # type: ignore[arg-type]
+        """Send one request the way the library's transport does (its signature)."""
+        return await self._client.request(
+            method, url, params=params, data=data, content=content, headers=headers
+        )
+
+    async def aclose(self) -> None:
+        """Nothing to do: the gateway owns and closes the shared client."""
 
 
 @contextmanager

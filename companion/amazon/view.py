@@ -9,11 +9,10 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, PlainSerializer
 from pydantic.alias_generators import to_camel
 
+from companion.amazon.models import OrderStatus
+
 # Money travels as a plain string with the marketplace's decimals ("12.50", JPY "1200").
 Money = Annotated[Decimal, PlainSerializer(lambda d: f"{d:f}", return_type=str, when_used="json")]
-OrderStatus = Literal[
-    "PENDING", "UNSHIPPED", "PARTIALLY_SHIPPED", "SHIPPED", "CANCELLED", "UNFULFILLABLE"
-]
 Channel = Literal["FBM", "FBA", "MCF"]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import warnings
 
 from pydantic import SecretStr, ValidationError
 
@@ -43,7 +44,16 @@ def _ask(prompt: str, value: str | None) -> str:
 
 
 def _ask_secret(prompt: str) -> SecretStr:
-    value = getpass.getpass(f"{prompt} (not shown): ").strip()
+    with warnings.catch_warnings():
+        # Without a terminal getpass would read stdin, i.e. a pipe or a file: refuse instead.
+        warnings.simplefilter("error", getpass.GetPassWarning)
+        try:
+            value = getpass.getpass(f"{prompt} (not shown): ").strip()
+        except getpass.GetPassWarning:
+            raise BadRequest("spdesk asks for secrets only on a terminal, where they are typed "
+                             "without being shown; never from a pipe, a file or the environment. "
+                             "Run 'spdesk account add' in a terminal.",
+                             code="terminal_required") from None
     if not value:
         raise BadRequest(f"{prompt} is required.", code="missing_secret")
     return SecretStr(value)

@@ -37,6 +37,7 @@ def _setup_features(app: web.Application) -> None:
 
 def create_app(settings: Settings, *, store: AccountStore | None = None) -> web.Application:
     """The companion's aiohttp application: state, hardening middlewares, every route."""
+    settings.make_private_dirs()
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
     app[ACCOUNTS] = store or AccountStore(settings)

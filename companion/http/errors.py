@@ -6,6 +6,7 @@ import asyncio
 import logging
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.typedefs import Handler
 
 from companion.errors import SpdeskError
@@ -55,6 +56,31 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
         return error_response(SpdeskError())
 
 
+class MalformedRequestFilter(logging.Filter):
+    """aiohttp logs a malformed request with the offending header line, which may hold a token.
+
+    Keep one line saying what happened, without the request's bytes and without a traceback.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite aiohttp's parser-error records in place; let everything else through."""
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, HttpProcessingError):
+            record.msg, record.args = "malformed HTTP request refused (%s %s)", (
+                exc.code, type(exc).__name__)
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+def quiet_malformed_requests() -> None:
+    """Install the filter on aiohttp's server logger (once per process)."""
+    server_log = logging.getLogger("aiohttp.server")
+    if not any(isinstance(f, MalformedRequestFilter) for f in server_log.filters):
+        server_log.addFilter(MalformedRequestFilter())
+
+
 def setup_errors(app: web.Application) -> None:
     """Install the error middleware; it must be the outermost one."""
+    quiet_malformed_requests()
     app.middlewares.append(errors_middleware)

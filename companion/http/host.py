@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
+from yarl import URL
 
 from companion.errors import Forbidden
 
@@ -23,19 +24,31 @@ def _local_port(request: web.Request) -> int | None:
 
 
 def host_allowed(host: str | None, port: int | None) -> bool:
-    """True when ``host`` names the loopback interface and the port the request came in on."""
+    """True when ``host`` is exactly a loopback name and the port the request came in on."""
     if not host or port is None:
         return False
-    name, sep, port_text = host.rpartition(":")
-    if not sep or not port_text.isdigit():
+    # An exact comparison, not a parse: no leading zeros, no trailing dot, no user info.
+    return host.lower() in {f"{name}:{port}" for name in ALLOWED_HOSTNAMES}
+
+
+def target_allowed(target: str, port: int | None) -> bool:
+    """True for the usual ``/path`` target, or an absolute-form one that names us as well."""
+    if target.startswith("/"):
+        return True
+    # "GET http://evil.example/v1/… HTTP/1.1": the authority in the target overrides Host.
+    try:
+        authority = URL(target).raw_authority
+    except ValueError:
         return False
-    return name.lower() in ALLOWED_HOSTNAMES and int(port_text) == port
+    return host_allowed(authority, port)
 
 
 @web.middleware
 async def host_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Refuse requests whose Host header is not the loopback address and our own port."""
-    if not host_allowed(request.headers.get("Host"), _local_port(request)):
+    port = _local_port(request)
+    if not (host_allowed(request.headers.get("Host"), port)
+            and target_allowed(request.raw_path, port)):
         raise HostNotAllowed()
     return await handler(request)
 

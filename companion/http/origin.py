@@ -39,6 +39,14 @@ class OriginPolicy:
         return origin in self.paired_origins()
 
 
+def request_origin(request: web.BaseRequest) -> str | None:
+    """The request's one Origin; two of them (never sent by a browser) are refused outright."""
+    origins = request.headers.getall("Origin", [])
+    if len(origins) > 1:
+        raise OriginNotAllowed()
+    return origins[0] if origins else None
+
+
 def setup_origin(app: web.Application, policy: OriginPolicy) -> None:
     """Refuse a missing Origin on POST/PUT/PATCH/DELETE and any Origin that is not paired."""
 
@@ -46,7 +54,7 @@ def setup_origin(app: web.Application, policy: OriginPolicy) -> None:
     async def origin_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         method = "GET" if request.method == "HEAD" else request.method
         if method != "OPTIONS" and not policy.allows(method, request.path,
-                                                     request.headers.get("Origin")):
+                                                     request_origin(request)):
             raise OriginNotAllowed()
         return await handler(request)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import sqlite3
 import time
@@ -17,13 +18,18 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from companion.config import private_file
 from companion.errors import Forbidden, NotFound, SpdeskError
 
 # No 0/O, 1/I/L: the code is read off a terminal and typed by a person.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
 TOKEN_PREFIX = "spd_"
-EXTENSION_SCHEMES = ("chrome-extension://", "moz-extension://")
+# Exactly what browsers send: a Chrome (Edge, Brave …) id is 32 letters a-p, a Firefox origin a
+# lower-case UUID. Anything else starting with these schemes is not a real extension's Origin.
+EXTENSION_ORIGIN = re.compile(
+    r"chrome-extension://[a-p]{32}"
+    r"|moz-extension://[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 LAST_SEEN_RESOLUTION = 60.0
 
 _SCHEMA = """
@@ -81,8 +87,8 @@ def format_code(raw: str) -> str:
 
 
 def is_extension_origin(origin: str | None) -> bool:
-    """True for ``chrome-extension://…`` and ``moz-extension://…`` origins."""
-    return origin is not None and origin.startswith(EXTENSION_SCHEMES)
+    """True for well-formed ``chrome-extension://<id>`` and ``moz-extension://<uuid>`` origins."""
+    return origin is not None and EXTENSION_ORIGIN.fullmatch(origin) is not None
 
 
 class PairingStore:
@@ -99,7 +105,7 @@ class PairingStore:
     @contextmanager
     def _db(self, *, write: bool = True) -> Iterator[sqlite3.Connection]:
         if not self._ready:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            private_file(self.path)
         with closing(sqlite3.connect(self.path, timeout=5.0, isolation_level=None)) as db:
             if not self._ready:
                 db.executescript(_SCHEMA)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from aiohttp import web
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from companion import __version__
 from companion.accounts import AccountStore
@@ -34,6 +34,14 @@ class PairRequest(ApiModel):
 
     code: str = Field(min_length=4, max_length=20, description="the code 'spdesk pair' shows")
     label: str = Field(default="", max_length=100, description="which browser this is")
+
+    @field_validator("label")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        # 'spdesk pair --list' and 'spdesk doctor' print it: no escape sequences, no fake lines.
+        if not value.isprintable():
+            raise ValueError("a browser name cannot contain control characters")
+        return value
 
 
 class CompanionInfo(ApiModel):

@@ -67,6 +67,9 @@ async def parse_json(request: web.Request, model: type[M]) -> M:
     raw = await request.read()
     try:
         data = json.loads(raw)
+    except RecursionError:
+        # A few KiB of "[[[[…" would otherwise be an internal error.
+        raise BadRequest("The request body is nested too deeply.") from None
     except (UnicodeDecodeError, ValueError):
         raise BadRequest("The request body is not valid JSON.") from None
     if not isinstance(data, dict):

@@ -13,7 +13,7 @@ from companion.sandbox.faults import FaultError
 from companion.sandbox.persistence import StateFileError
 from companion.sandbox.seed import SeedError
 from companion.sandbox.server import SandboxServer, start_sandbox
-from companion.sandbox.state import SandboxSettings
+from companion.sandbox.settings import SandboxSettings
 
 DEFAULT_PORT = 8766
 

@@ -54,6 +54,14 @@ def _marketplace_ids(body: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
+def _feed_options(body: dict[str, Any]) -> dict[str, str]:
+    options = body.get("feedOptions") or {}
+    # The model's FeedOptions is a map of strings: Amazon refuses any other value.
+    if not isinstance(options, dict) or not all(isinstance(v, str) for v in options.values()):
+        raise invalid_input("feedOptions must be an object of strings.")
+    return options
+
+
 def _new_feed_id(state: SandboxState) -> str:
     # Derived from virtual time, so ids stay unique across restarts of a persistent sandbox.
     number = 50_000_000_000 + int(state.now().timestamp() * 10) % 10_000_000_000
@@ -79,15 +87,13 @@ async def create_feed(request: web.Request) -> web.Response:
     if document.content is None:
         raise invalid_input(f"Feed document {document_id} has not been uploaded yet.",
                             "PUT the feed content to the URL from createFeedDocument first.")
-    options = body.get("feedOptions") or {}
-    if not isinstance(options, dict):
-        raise invalid_input("feedOptions must be an object of strings.")
+    options = _feed_options(body)
     async with state.lock:
         feed = FeedRecord(
             feed_id=_new_feed_id(state), feed_type=feed_type, marketplace_ids=marketplace_ids,
             input_document_id=document.document_id, created_at=state.now(),
             fault=state.faults.take_feed_fault(),
-            feed_options={k: str(v) for k, v in options.items()},
+            feed_options=options,
         )
         state.feeds[feed.feed_id] = feed
         state.touch()

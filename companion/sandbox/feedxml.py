@@ -10,6 +10,7 @@ messages of the feed still run.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET  # only for the Element type; parsing is defusedxml
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -228,7 +229,9 @@ def _order_acknowledgement(element: ET.Element) -> OrderAcknowledgement:
     return OrderAcknowledgement(order_id, status, items)
 
 
-_BODIES = {"OrderAdjustment": _order_adjustment, "OrderAcknowledgement": _order_acknowledgement}
+_BODIES: dict[str, Callable[[ET.Element], OrderAdjustment | OrderAcknowledgement]] = {
+    "OrderAdjustment": _order_adjustment, "OrderAcknowledgement": _order_acknowledgement,
+}
 
 
 def _message(element: ET.Element, message_type: str, position: int) -> Message:
@@ -251,7 +254,8 @@ def _message(element: ET.Element, message_type: str, position: int) -> Message:
 
 def _parse_xml(data: bytes) -> ET.Element:
     try:
-        return fromstring(data, forbid_dtd=True)
+        root: ET.Element = fromstring(data, forbid_dtd=True)
+        return root
     except ET.ParseError as exc:
         line, column = exc.position
         reason = str(exc).split(":", 1)[0]

@@ -61,7 +61,8 @@ class Operation:
     @property
     def definition(self) -> Json:
         """The operation object of the model."""
-        return self.spec["paths"][self.path][self.method]
+        definition: Json = self.spec["paths"][self.path][self.method]
+        return definition
 
     @property
     def parameters(self) -> list[Json]:
@@ -69,6 +70,12 @@ class Operation:
         raw = [*self.spec["paths"][self.path].get("parameters", []),
                *self.definition.get("parameters", [])]
         return [resolve(self.spec, p) for p in raw]
+
+    def response(self, status: int) -> Json | None:
+        """The documented response for this status (or `default`), `$ref` resolved."""
+        responses = self.definition["responses"]
+        found = responses.get(str(status)) or responses.get("default")
+        return None if found is None else resolve(self.spec, found)
 
     def body_schema(self) -> Json | None:
         """The schema of the JSON request body, if the operation takes one."""

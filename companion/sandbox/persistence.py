@@ -18,12 +18,12 @@ from pydantic import TypeAdapter, ValidationError
 
 from companion.sandbox.clock import Clock
 from companion.sandbox.seed import load_seed
+from companion.sandbox.settings import SandboxSettings
 from companion.sandbox.state import (
     Adjustment,
     Cancellation,
     FulfillmentOrder,
     Order,
-    SandboxSettings,
     SandboxState,
 )
 

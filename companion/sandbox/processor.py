@@ -99,7 +99,7 @@ class FeedProcessor:
         feeds = feeds_of(self.state)
         running = [f for f in feeds if f.status is FeedStatus.IN_PROGRESS]  # always finish first
         queued = [f for f in feeds if f.status is FeedStatus.IN_QUEUE]
-        return (running or queued or [None])[0]
+        return next(iter(running or queued), None)
 
     def _current(self, feed: FeedRecord) -> bool:
         """False once the feed was cancelled or the state was reset underneath it."""

@@ -15,12 +15,11 @@ class ResultCode(StrEnum):
 
 
 class MessageCode(IntEnum):
-    """`ResultMessageCode` values the sandbox writes, modelled on the codes Amazon uses.
+    """`ResultMessageCode` values the sandbox writes, modelled on the codes Amazon uses."""
 
-    5000/5001 are Amazon's XML structure and parsing codes; the 18xxx order codes are the
-    sandbox's own numbering in Amazon's order-feed range. Clients should act on `ResultCode`
-    and the AdditionalInfo ids, and only show the code and description to people.
-    """
+    # 5000/5001 are Amazon's XML structure and parsing codes; the 18xxx order codes are the
+    # sandbox's own numbering in Amazon's order-feed range. Clients should act on `ResultCode`
+    # and the AdditionalInfo ids, and only show the code and description to people.
 
     XML_STRUCTURE = 5000
     XML_PARSING = 5001
@@ -80,11 +79,9 @@ class Summary:
 
 
 def summarize(processed: int, results: list[Result]) -> Summary:
-    """Count messages, not rows: a message with an error is not successful; warnings still are.
-
-    A rejected document (MessageID 0) counts as one message with an error and none processed,
-    which is how Amazon reports a document it could not parse.
-    """
+    """Count messages, not rows: a message with an error is not successful; warnings still are."""
+    # A rejected document (MessageID 0) counts as one message with an error and none processed,
+    # which is how Amazon reports a document it could not parse.
     errors = {r.message_id for r in results if r.code is ResultCode.ERROR}
     warnings = {r.message_id for r in results if r.code is ResultCode.WARNING} - errors
     with_error = len(errors)
@@ -138,4 +135,5 @@ def render_report(
     for result in sorted(results, key=lambda r: r.message_id):
         _result(report, result)
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return document

@@ -8,7 +8,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from companion.marketplaces import UnknownMarketplaceError, marketplace
 from companion.sandbox.state import COMPONENT_TYPES, Channel, FulfillmentOrderStatus, OrderStatus
@@ -19,6 +27,17 @@ ITEM_CODE = re.compile(r"^\d{14}$")
 
 class SeedError(ValueError):
     """A seed file the sandbox cannot load; the message names the file and the problem."""
+
+
+def _marketplace_id(value: str) -> str:
+    try:
+        return marketplace(value).id
+    except UnknownMarketplaceError:
+        raise ValueError(f"unknown marketplace {value!r}") from None
+
+
+# A marketplace code ("US") or id, stored as the id.
+MarketplaceId = Annotated[str, AfterValidator(_marketplace_id)]
 
 
 class _Model(BaseModel):
@@ -89,21 +108,13 @@ class SeedOrder(_Model):
 
     label: str = Field(min_length=1)
     orderId: Annotated[str, Field(pattern=ORDER_ID.pattern)]
-    marketplace: str
+    marketplace: MarketplaceId
     channel: Channel
     status: OrderStatus
     purchasedHoursAgo: float = Field(ge=0)
     latestShipHoursAfterPurchase: float = Field(default=72, gt=0)
     shipServiceLevel: str = "STANDARD"
     items: list[SeedItem] = Field(min_length=1)
-
-    @field_validator("marketplace")
-    @classmethod
-    def _marketplace(cls, value: str) -> str:
-        try:
-            return marketplace(value).id
-        except UnknownMarketplaceError:
-            raise ValueError(f"unknown marketplace {value!r}") from None
 
     @model_validator(mode="after")
     def _amounts(self) -> SeedOrder:
@@ -135,20 +146,12 @@ class SeedFulfillmentOrder(_Model):
 
     label: str = Field(min_length=1)
     sellerFulfillmentOrderId: Annotated[str, Field(pattern=ORDER_ID.pattern)]
-    marketplace: str
+    marketplace: MarketplaceId
     status: FulfillmentOrderStatus
     receivedHoursAgo: float = Field(ge=0)
     shippingSpeed: str = "Standard"
     comment: str = "Thank you for your order!"
     items: list[SeedFulfillmentItem] = Field(min_length=1)
-
-    @field_validator("marketplace")
-    @classmethod
-    def _marketplace(cls, value: str) -> str:
-        try:
-            return marketplace(value).id
-        except UnknownMarketplaceError:
-            raise ValueError(f"unknown marketplace {value!r}") from None
 
 
 class SeedFile(_Model):

@@ -10,7 +10,8 @@ from aiohttp import web
 from companion.sandbox.app import create_sandbox_app
 from companion.sandbox.persistence import setup_persistence
 from companion.sandbox.seed import Seed
-from companion.sandbox.state import SandboxSettings, SandboxState
+from companion.sandbox.settings import SandboxSettings
+from companion.sandbox.state import SandboxState
 
 log = logging.getLogger(__name__)
 

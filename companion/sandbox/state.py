@@ -297,9 +297,3 @@ class SandboxState:
 
 
 STATE = web.AppKey("sandbox_state", SandboxState)
-
-__all__ = [
-    "COMPONENT_TYPES", "STATE", "Adjustment", "BuyerCancelRequest", "Cancellation", "Channel",
-    "FulfillmentOrder", "FulfillmentOrderItem", "FulfillmentOrderStatus", "ItemCancellation",
-    "Order", "OrderItem", "OrderStatus", "SandboxSettings", "SandboxState",
-]

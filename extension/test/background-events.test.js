@@ -82,7 +82,8 @@ describe("EventHub", () => {
   }
 
   test("opens the stream for the first port, forwards actions, closes it after the last port", async () => {
-    const hub = hubFor(companion.url);
+    let kept = 0;
+    const hub = hubFor(companion.url, { keepAlive: () => (kept += 1) });
     const port = fakePort();
     hub.addPort(port);
     await port.next((m) => m.type === "companion" && m.state === "online");
@@ -98,6 +99,10 @@ describe("EventHub", () => {
     res.write(`${JSON.stringify(action).slice(20)}\n\nevent: action\ndata: not json\n\n`);
     assert.deepEqual(await port.next((m) => m.type === "action"), { type: "action", action });
     assert.deepEqual(await second.next((m) => m.type === "action"), { type: "action", action });
+    assert.ok(kept >= 2, "every chunk keeps the worker alive");
+    const before = kept;
+    port.onMessage.emit({ type: "ping" });
+    assert.equal(kept, before + 1, "a content ping keeps it alive too");
 
     port.disconnect();
     assert.equal(streams.size, 1, "still one port open");

@@ -94,7 +94,8 @@ describe("build-extension", () => {
     for (const browser of ["chrome", "firefox"]) {
       const entries = unzip(read(`spdesk-${browser}-${MANIFEST.version}.zip`));
       assert.deepEqual([...entries.keys()], files);
-      assert.deepEqual(JSON.parse(entries.get("manifest.json")), manifestFor(browser, MANIFEST));
+      assert.deepEqual(JSON.parse(entries.get("manifest.json")), manifestFor(browser, MANIFEST, { store: true }));
+      assert.equal(JSON.parse(entries.get("manifest.json")).key, undefined, "stores refuse a key field");
       assert.deepEqual(entries.get("src/background/main.js"), readFileSync(join(SRC, "src/background/main.js")));
       assert.ok(![...entries.keys()].some((name) => /^(test|node_modules)\/|package(-lock)?\.json$/.test(name)));
     }

@@ -151,6 +151,10 @@ async def test_refusals_are_clear_and_move_nothing(spdesk: Any) -> None:
     assert (missing.status, missing.code) == (400, "idempotency_key_missing")
     assert adjustments(spdesk, oid) == []
     assert (await spdesk.request("GET", f"/v1/orders/{oid}/actions")).json() == {"actions": []}
+    unknown = await spdesk.request("GET", "/v1/actions/act_00000000000000000000")
+    assert (unknown.status, unknown.code) == (404, "action_not_found")
+    bad_id = await spdesk.request("GET", "/v1/orders/12-34/actions")
+    assert (bad_id.status, bad_id.code) == (400, "invalid_order_id")
 
 
 async def test_jpy_refund(spdesk: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 import pytest
+from multidict import CIMultiDict
 
 from companion.http.auth import setup_auth
 from companion.http.pairing import Pairing
@@ -47,3 +48,18 @@ async def test_public_routes_need_no_token() -> None:
         assert (await client.post("/v1/pair", json={})).status == 200
         # Public means that method only: a POST to health is not public.
         assert (await client.post("/v1/health", json={})).status == 401
+
+
+async def test_options_is_no_way_around_the_token() -> None:
+    # Preflights are answered by the CORS middleware in front; nothing else skips the token.
+    async with tiny_app(setup) as client:
+        response = await client.options("/v1/status")
+        assert response.status == 401
+
+
+async def test_two_authorization_headers_are_refused() -> None:
+    async with tiny_app(setup) as client:
+        headers = CIMultiDict([("Authorization", "Bearer good"), ("Authorization", "Bearer x")])
+        response = await client.get("/v1/status", headers=headers)
+        assert response.status == 401
+        assert (await response.json())["error"]["code"] == "unauthorized"

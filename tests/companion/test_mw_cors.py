@@ -44,3 +44,12 @@ async def test_responses_are_labelled_for_paired_origins_only() -> None:
         assert "Access-Control-Allow-Origin" not in theirs.headers
         none = await client.get("/v1/thing")
         assert "Access-Control-Allow-Origin" not in none.headers
+
+
+async def test_every_options_request_is_answered_here() -> None:
+    async with tiny_app(_setup) as client:
+        plain = await client.options("/v1/thing", headers={"Origin": PAIRED})
+        assert plain.status == 405  # not a preflight: never handed on to a route
+        assert "read" not in await plain.json()
+        preflight = await client.options("/v1/thing", headers=_preflight(PAIRED))
+        assert preflight.headers["Access-Control-Allow-Methods"] == "GET, POST"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from companion.http.host import host_allowed, setup_host
+from companion.http.host import host_allowed, setup_host, target_allowed
 from tests.companion.tiny import tiny_app
 
 
@@ -41,3 +41,19 @@ def test_host_allowed_needs_a_port() -> None:
     assert not host_allowed("127.0.0.1:80", None)
     assert not host_allowed(None, 80)
     assert not host_allowed("127.0.0.1:http", 80)
+
+
+def test_host_is_compared_exactly() -> None:
+    assert not host_allowed("127.0.0.1:080", 80)
+    assert not host_allowed("127.0.0.1:+80", 80)
+    assert not host_allowed("user@localhost:80", 80)
+
+
+def test_absolute_form_targets_must_name_us() -> None:
+    assert target_allowed("/v1/status?x=1", 80)
+    assert target_allowed("http://127.0.0.1:80/v1/status", 80)
+    assert target_allowed("http://LOCALHOST:80/v1/status", 80)
+    assert not target_allowed("http://evil.example:80/v1/status", 80)
+    assert not target_allowed("http://127.0.0.1:81/v1/status", 80)
+    assert not target_allowed("evil.example:80", 80)  # CONNECT-style authority form
+    assert not target_allowed("*", 80)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from multidict import CIMultiDict
 
 from companion.http.origin import OriginPolicy, setup_origin
 from tests.companion.tiny import tiny_app
@@ -64,3 +65,12 @@ def test_policy_reads_paired_origins_on_every_call() -> None:
     assert not policy.allows("POST", "/v1/thing", PAIRED)
     paired.add(PAIRED)
     assert policy.allows("POST", "/v1/thing", PAIRED)
+
+
+async def test_two_origin_headers_are_refused_whatever_their_order() -> None:
+    async with tiny_app(_setup) as client:
+        for pair in ((PAIRED, "https://evil.example"), ("https://evil.example", PAIRED),
+                     (PAIRED, PAIRED)):
+            headers = CIMultiDict([("Origin", pair[0]), ("Origin", pair[1])])
+            response = await client.post("/v1/thing", json={}, headers=headers)
+            assert response.status == 403, pair

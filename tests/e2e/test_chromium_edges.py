@@ -49,6 +49,7 @@ def test_cancel_of_a_buyer_requested_order(stack: Stack, chromium: ChromiumSessi
     assert (action["kind"], action["state"], action["reason"]) == ("cancel", "succeeded",
                                                                   "BuyerCanceled")
     assert stack.api("GET", f"/v1/orders/{order_id}?fresh=1").json()["status"] == "CANCELLED"
+    assert action["confirmation"] in ticket.insert_reply()["model"]  # Draft.js-like composer
     cancellations = stack.sandbox_json("GET", "/cancellations")
     assert [c["orderId"] for c in _listed(cancellations)].count(order_id) == 1
 

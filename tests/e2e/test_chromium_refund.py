@@ -56,17 +56,6 @@ def refund_one_unit(stack: Stack, ticket: Ticket, order_id: str, name: str) -> d
     return action
 
 
-def insert_reply(ticket: Ticket) -> dict[str, Any]:
-    """Click "Insert reply"; returns the helpdesk editor's model after the change."""
-    before = ticket.page.evaluate("() => ({...window.fixtureEditor})")
-    dialog = ticket.panel().wait_for_selector("[role='dialog']")
-    dialog.wait_for_selector("button[data-spdesk='insert-reply']").click()
-    dialog.wait_for_selector("[data-result='inserted']")
-    after = dict(ticket.page.evaluate("() => ({...window.fixtureEditor})"))
-    assert after["changes"] > before["changes"], "the helpdesk never noticed the reply"
-    return after
-
-
 # (host, saved page, adapter, seeded order, whether the page is served about that order, badges)
 TICKETS = [
     ("acme.zendesk.test", "zendesk.html", "zendesk", "us-fbm-unshipped-multi", False, 2),
@@ -91,7 +80,7 @@ def test_partial_refund_then_reply(stack: Stack, chromium: ChromiumSession, page
     ticket.wait_order()
     ticket.shot(f"{adapter}-panel", ticket.panel().wait_for_selector("aside"))
     action = refund_one_unit(stack, ticket, order_id, adapter)
-    model = insert_reply(ticket)
+    model = ticket.insert_reply()
     assert action["confirmation"] in model["model"]
     assert action["total"] in model["model"]
     ticket.shot(f"{adapter}-reply-inserted")

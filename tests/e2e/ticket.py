@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from playwright.sync_api import ElementHandle, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
@@ -91,6 +93,20 @@ class Ticket:
     def states_seen(self) -> list[str]:
         """The states the dialog showed since `record_states`, in order."""
         return list(self.page.evaluate("window.__spdeskStates"))
+
+    def insert_reply(self) -> dict[str, Any]:
+        """Click "Insert reply"; returns the helpdesk editor's model after the change.
+
+        The saved pages mirror their editor's model in `window.fixtureEditor` the way the
+        helpdesk itself reads it (its own input, paste and mutation handling).
+        """
+        before = self.page.evaluate("() => ({...window.fixtureEditor})")
+        dialog = self.panel().wait_for_selector("[role='dialog']")
+        dialog.wait_for_selector("button[data-spdesk='insert-reply']").click()
+        dialog.wait_for_selector("[data-result='inserted']")
+        after = dict(self.page.evaluate("() => ({...window.fixtureEditor})"))
+        assert after["changes"] > before["changes"], "the helpdesk never noticed the reply"
+        return after
 
     def shot(self, name: str, element: ElementHandle | None = None) -> None:
         """Screenshot of an element of our UI (or the whole page) into artifacts/e2e/."""

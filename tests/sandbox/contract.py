@@ -19,7 +19,7 @@ from typing import Any
 import aiohttp
 
 from companion.sandbox import SandboxServer
-from tests.sandbox.schema import Operation, resolve
+from companion.sandbox.models import Operation, resolve
 
 _ABSENT = object()
 

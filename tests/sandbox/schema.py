@@ -1,108 +1,40 @@
 """Contract checks against Amazon's SP-API models (Swagger 2.0, JSON Schema draft-4).
 
-`find_operation(method, path)` looks an operation up across every model file by method and path
-template; `validate_body(operation, status, body)` checks a response body against the schema of
-that status, with `$ref`s resolved inside the model. By default the check is strict: an object
-with declared properties may not carry undeclared ones, so the sandbox cannot invent fields.
+`find_operation(method, path)` looks an operation up across the vendored model files by method and
+path template; `validate_body(operation, status, body)` checks a response body against the schema
+of that status, with `$ref`s resolved inside the model, and `validate_headers` its headers. By
+default the check is strict: an object with declared properties may not carry undeclared ones, so
+the sandbox cannot invent fields.
 """
 
 from __future__ import annotations
 
 import copy
-import json
 import os
-import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 
+from companion.sandbox import models
+from companion.sandbox.models import Operation
+
 MODELS_DIR = Path(os.environ.get("SPAPI_MODELS_DIR") or Path(__file__).with_name("spapi"))
-HTTP_METHODS = ("get", "put", "post", "delete", "patch")
-_PARAM = re.compile(r"\{[^}]+\}")
-
-
-@cache
-def load_models() -> dict[str, dict[str, Any]]:
-    """Every model file in MODELS_DIR by file name."""
-    models = {p.name: json.loads(p.read_text(encoding="utf-8"))
-              for p in sorted(MODELS_DIR.glob("*.json"))}
-    assert models, f"no SP-API models found in {MODELS_DIR}"
-    return models
-
-
-@dataclass(frozen=True)
-class Operation:
-    """One operation of one model: its method, path template and Swagger definition."""
-
-    model: str
-    method: str
-    path: str
-    operation_id: str
-    spec: dict[str, Any]
-
-    @property
-    def definition(self) -> dict[str, Any]:
-        """The operation object of the model."""
-        return self.spec["paths"][self.path][self.method]
-
-    @property
-    def parameters(self) -> list[dict[str, Any]]:
-        """Path-level and operation-level parameters, `$ref`s resolved."""
-        raw = [*self.spec["paths"][self.path].get("parameters", []),
-               *self.definition.get("parameters", [])]
-        return [resolve(self.spec, p) for p in raw]
-
-    def response_schema(self, status: int) -> dict[str, Any] | None:
-        """The schema of the response with this status (or `default`), if the model has one."""
-        responses = self.definition["responses"]
-        response = responses.get(str(status)) or responses.get("default")
-        if response is None:
-            raise AssertionError(f"{self.operation_id} does not document status {status}")
-        response = resolve(self.spec, response)
-        return response.get("schema")
-
-    def body_schema(self) -> dict[str, Any] | None:
-        """The schema of the JSON request body, if the operation takes one."""
-        for param in self.parameters:
-            if param.get("in") == "body":
-                return resolve(self.spec, param["schema"])
-        return None
-
-
-def resolve(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
-    """Follow local `$ref`s ("#/definitions/X", "#/parameters/Y") until a real node."""
-    while "$ref" in node:
-        target: Any = spec
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
-
-
-def _template(path: str) -> str:
-    return _PARAM.sub("{}", path)
-
-
-def iter_operations() -> Iterator[Operation]:
-    """Every operation of every model."""
-    for name, spec in load_models().items():
-        for path, item in spec.get("paths", {}).items():
-            for method in HTTP_METHODS:
-                if method in item:
-                    yield Operation(name, method, path, item[method]["operationId"], spec)
 
 
 def find_operation(method: str, path_template: str) -> Operation:
     """The operation served at this method and path template (parameter names may differ)."""
-    wanted = (method.lower(), _template(path_template))
-    for operation in iter_operations():
-        if (operation.method, _template(operation.path)) == wanted:
-            return operation
-    raise AssertionError(f"no SP-API model has {method.upper()} {path_template}")
+    operation = models.find_operation(MODELS_DIR, method, path_template)
+    assert operation is not None, f"no SP-API model has {method.upper()} {path_template}"
+    return operation
+
+
+def _documented(operation: Operation, status: int) -> dict[str, Any]:
+    response = operation.response(status)
+    assert response is not None, f"{operation.operation_id} does not document status {status}"
+    return response
 
 
 def _strict(node: Any) -> Any:
@@ -119,7 +51,7 @@ def _strict(node: Any) -> Any:
 
 @cache
 def _definitions(model: str, strict: bool) -> dict[str, Any]:
-    definitions = copy.deepcopy(load_models()[model].get("definitions", {}))
+    definitions = copy.deepcopy(models.load_models(MODELS_DIR)[model].get("definitions", {}))
     return _strict(definitions) if strict else definitions
 
 
@@ -138,7 +70,7 @@ def schema_errors(
 
 def validate_body(operation: Operation, status: int, body: Any, strict: bool = True) -> None:
     """Assert that a response body matches the model's schema for that status."""
-    schema = operation.response_schema(status)
+    schema = _documented(operation, status).get("schema")
     if schema is None:
         assert body in (None, b"", ""), f"{operation.operation_id} {status} should have no body"
         return
@@ -147,6 +79,20 @@ def validate_body(operation: Operation, status: int, body: Any, strict: bool = T
         f"{operation.operation_id} {status} does not match {operation.model}:\n  "
         + "\n  ".join(errors[:20])
     )
+
+
+def validate_headers(
+    operation: Operation, status: int, headers: Mapping[str, str], only: tuple[str, ...]
+) -> None:
+    """Assert that of the headers in `only`, the answer carries exactly those the model lists."""
+    declared = {h.lower() for h in _documented(operation, status).get("headers", {})}
+    sent = {h.lower() for h in headers}
+    for header in only:
+        expected = header.lower() in declared
+        assert (header.lower() in sent) == expected, (
+            f"{operation.operation_id} {status}: {header} should be "
+            f"{'sent' if expected else 'absent'}; the answer has {sorted(sent)}"
+        )
 
 
 def validate_error_list(body: Any, code: str | None = None) -> None:

@@ -7,10 +7,16 @@ import pytest
 
 from companion.sandbox import SandboxServer, SandboxSettings, SandboxState
 from companion.sandbox.app import create_sandbox_app
+from companion.sandbox.models import Operation
 from companion.sandbox.throttle import EXEMPT_PREFIXES, RATE_LIMIT_HEADER, USAGE_PLANS
 from tests.plugins.sandbox import sandbox_access_token
 from tests.sandbox.contract import Call, ContractCase, collect_cases, invalid_variants, send
-from tests.sandbox.schema import find_operation, validate_body, validate_error_list
+from tests.sandbox.schema import (
+    find_operation,
+    validate_body,
+    validate_error_list,
+    validate_headers,
+)
 
 ALL_INCLUDED = (
     "BUYER,RECIPIENT,PROCEEDS,EXPENSE,PROMOTION,CANCELLATION,FULFILLMENT,PACKAGES,TAX,PAYMENT,"
@@ -107,26 +113,32 @@ def test_route_is_an_amazon_operation(name: str) -> None:
     assert operation.operation_id == name.rpartition(".")[2]
 
 
+RATE_AND_ID = (RATE_LIMIT_HEADER, "x-amzn-RequestId")
+
+
+async def _case(name: str, server: SandboxServer) -> tuple[Operation, list[Call], Call]:
+    """The model operation of a route, its contract calls, and the first valid one."""
+    operation = find_operation(*ROUTES[name])
+    calls = await CASES[name].build(server)
+    assert any(c.expect < 300 for c in calls), "a case needs at least one successful call"
+    return operation, calls, next(c for c in calls if c.expect < 300)
+
+
 @pytest.mark.parametrize("name", sorted(set(ROUTES) & set(CASES)))
 async def test_contract(
     name: str, sandbox: SandboxServer, sandbox_session: aiohttp.ClientSession
 ) -> None:
-    method, path = ROUTES[name]
-    operation = find_operation(method, path)
+    operation, calls, valid = await _case(name, sandbox)
     token = await sandbox_access_token(sandbox, sandbox_session)
-    calls = await CASES[name].build(sandbox)
-    assert any(c.expect < 300 for c in calls), "a case needs at least one successful call"
-    valid = next(c for c in calls if c.expect < 300)
     derived = [call for _, call in invalid_variants(operation, valid)]
     for call in [*calls, *derived]:
         reply = await send(sandbox_session, sandbox, token, call)
         where = f"{call.method} {call.path} {call.query}"
         assert reply.status == call.expect, f"{where}: {reply.status} {reply.body}"
         validate_body(operation, reply.status, reply.body)
+        validate_headers(operation, reply.status, reply.headers, RATE_AND_ID)
         if reply.status == 400:
             validate_error_list(reply.body, "InvalidInput")
-        if reply.status < 300:
-            assert RATE_LIMIT_HEADER in reply.headers, where
 
 
 @pytest.mark.parametrize("name", sorted(set(ROUTES) & set(CASES)))
@@ -134,21 +146,19 @@ async def test_refusals_match_the_model(
     name: str, sandbox: SandboxServer, sandbox_session: aiohttp.ClientSession
 ) -> None:
     """No token -> 403 Unauthorized, throttled -> 429 QuotaExceeded, both as the model says."""
-    method, path = ROUTES[name]
-    operation = find_operation(method, path)
-    calls = await CASES[name].build(sandbox)
-    valid = next(c for c in calls if c.expect < 300)
+    operation, _, valid = await _case(name, sandbox)
     reply = await send(sandbox_session, sandbox, "", valid)
     assert reply.status == 403
     validate_body(operation, 403, reply.body)
+    validate_headers(operation, 403, reply.headers, RATE_AND_ID)
     validate_error_list(reply.body, "Unauthorized")
     sandbox.state.faults.add("throttle", name, count=1)
     token = await sandbox_access_token(sandbox, sandbox_session)
     reply = await send(sandbox_session, sandbox, token, valid)
     assert reply.status == 429
     validate_body(operation, 429, reply.body)
+    validate_headers(operation, 429, reply.headers, RATE_AND_ID)
     validate_error_list(reply.body, "QuotaExceeded")
-    assert "x-amzn-RequestId" in reply.headers
 
 
 def test_the_validator_itself_catches_invented_fields_and_bad_types() -> None:

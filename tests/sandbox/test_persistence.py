@@ -9,7 +9,8 @@ import aiohttp
 import pytest
 
 from companion.sandbox.persistence import StateFileError, load_state, state_file
-from companion.sandbox.state import Adjustment, SandboxSettings
+from companion.sandbox.settings import SandboxSettings
+from companion.sandbox.state import Adjustment
 from tests.plugins.sandbox import TEST_SETTINGS, SandboxFactory, sandbox_access_token
 
 

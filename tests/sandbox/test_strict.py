@@ -76,8 +76,7 @@ async def test_refuses_what_the_model_forbids(
 async def test_tolerates_what_the_model_leaves_open(
     sandbox: SandboxServer, sandbox_session: aiohttp.ClientSession
 ) -> None:
-    """Undeclared body keys and query parameters (python-amazon-sp-api sends both), CSV or
-    repeated array parameters."""
+    """Undeclared body keys and query parameters (the library sends both), repeated arrays."""
     token = await sandbox_access_token(sandbox, sandbox_session)
     library_body = {"contentType": XML_TYPE, "marketplaceIds": [US], "MarketplaceIds": [US],
                     "path": DOCS}

@@ -125,7 +125,7 @@ export class EventHub {
   /** Posts to the ports whose page is on `origin`. */
   broadcastToOrigin(origin, message) {
     for (const port of this.ports) {
-      if (port.sender?.origin === origin || senderOrigin(port.sender) === origin) this.postTo(port, message);
+      if (senderOrigin(port.sender) === origin) this.postTo(port, message);
     }
   }
 

@@ -1,16 +1,13 @@
 /** The content script proper: pick the adapter, watch the ticket for order ids, run the panel. */
 import { DEFAULTS, loadOptions, onOptionsChanged } from "../shared/options.js";
 import { pickAdapter } from "./adapters/index.js";
-import { call, extensionApi, subscribe } from "./api.js";
+import { call, subscribe } from "./api.js";
 import { Scanner, watch } from "./detect.js";
 import { OrderPanel } from "./panel.js";
 import { BADGE_TAG, createBadger } from "./ui/badge.js";
-import { setShadowMode } from "./ui/shadow.js";
 
 const PING_MS = 20_000;
 const EDITABLE = "textarea, [contenteditable='true'], [contenteditable=''], [contenteditable='plaintext-only']";
-// Storage key the end-to-end tests set (from the extension's own worker, never a page) to open shadow roots.
-export const TEST_HOOKS_KEY = "spdeskTestHooks";
 
 /**
  * Start spdesk on this page; everything stops when `signal` aborts. `stop()` aborts it from inside
@@ -18,8 +15,6 @@ export const TEST_HOOKS_KEY = "spdeskTestHooks";
  */
 export async function start(signal, { stop = () => {}, doc = document, location = globalThis.location, lazyBadges } = {}) {
   const options = await loadOptions().catch(() => ({ ...DEFAULTS }));
-  const hooks = await extensionApi()?.storage?.local?.get?.(TEST_HOOKS_KEY).catch(() => ({}));
-  setShadowMode(hooks?.[TEST_HOOKS_KEY] === true ? "open" : "closed");
   const adapter = pickAdapter(location, doc);
   const editors = rememberEditors(doc, signal);
   const panel = new OrderPanel({

@@ -97,7 +97,8 @@ export class OrderPanel {
     if (message?.type === "companion") {
       const wasOffline = this.offline;
       this.offline = message.state === "offline";
-      if (this.isOpen && wasOffline && !this.offline && this.error) this.load();
+      // Events of the gap are not replayed: read the order and its actions again.
+      if (this.isOpen && wasOffline && !this.offline) this.load();
       else if (this.isOpen) this.render();
     } else if (message?.type === "action" && message.action) {
       this.#update(message.action);

@@ -146,18 +146,30 @@ function caretAtEnd(el) {
 }
 
 function pasteHandled(el, text) {
-  const view = viewOf(el);
-  if (typeof view.DataTransfer !== "function" || typeof view.ClipboardEvent !== "function") return false;
-  let data;
-  try {
-    data = new view.DataTransfer();
-    data.setData("text/plain", text);
-  } catch {
-    return false;
-  }
-  const event = new view.ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true });
+  const event = pasteEvent(viewOf(el), text);
+  if (!event) return false;
   el.dispatchEvent(event);
   return event.defaultPrevented;
+}
+
+/** A paste event whose clipboard holds `text` and that the page's own scripts can read. */
+function pasteEvent(view, text) {
+  const init = { bubbles: true, cancelable: true };
+  try {
+    // Firefox ignores `clipboardData` in the init and builds its clipboard from `dataType`/`data`
+    // under the caller's principal: build it in the page's realm so the editor may read it.
+    const page = view.wrappedJSObject;
+    if (page && typeof globalThis.cloneInto === "function") {
+      const pageInit = globalThis.cloneInto({ ...init, dataType: "text/plain", data: text }, page);
+      return new page.ClipboardEvent("paste", pageInit);
+    }
+    const data = new view.DataTransfer();
+    data.setData("text/plain", text);
+    const event = new view.ClipboardEvent("paste", { ...init, clipboardData: data });
+    return event.clipboardData?.getData("text/plain") === text ? event : null;
+  } catch {
+    return null; // no constructible clipboard here: fall back to execCommand
+  }
 }
 
 function tryExec(doc, text) {

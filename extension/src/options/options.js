@@ -113,6 +113,7 @@ export async function start({ doc = document, ext = extensionApi() } = {}) {
     setupTemplateEditor(doc, {
       getTemplates: async () => (await loadOptions(area)).templates,
       save: (templates) => saveOptions({ templates }, area),
+      language: options.replyLanguage,
     }),
   ]);
 }

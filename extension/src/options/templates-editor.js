@@ -33,14 +33,17 @@ export function overridesFrom(language, values, current) {
 }
 
 /**
- * Wires the editor. `getTemplates()` returns the stored overrides, `save(overrides)` stores them.
+ * Wires the editor. `getTemplates()` returns the stored overrides, `save(overrides)` stores them,
+ * `language` is the one shown first.
  */
-export function setupTemplateEditor(doc, { getTemplates, save }) {
+export function setupTemplateEditor(doc, { getTemplates, save, language = "en" }) {
   const form = doc.getElementById("templates-form");
   const picker = doc.getElementById("template-language");
   const fields = doc.getElementById("template-fields");
   const message = doc.getElementById("templates-message");
   picker.replaceChildren(...LANGUAGES.map((lang) => h("option", { value: lang, lang }, languageName(lang))));
+  // Start with the language the agent replies in, when they chose one.
+  picker.value = LANGUAGES.includes(language) ? language : "en";
   doc.getElementById("template-placeholders").textContent = t("optTemplatePlaceholders", [
     Object.keys(PLACEHOLDERS).map((p) => `{${p}}`).join(", "),
   ]);

@@ -1,18 +1,20 @@
 /** The small "spdesk" badge placed right after a detected order id, drawn when it nears the viewport. */
 import { t } from "./i18n.js";
 import { BADGE_CSS } from "./styles.js";
-import { createHost, h } from "./shadow.js";
+import { attachUi, h } from "./shadow.js";
 
 export const BADGE_TAG = "spdesk-badge";
 // Draw badges a screen ahead of scrolling, so they are there when the agent gets to them.
 const ROOT_MARGIN = "1000px 0px";
+// Tickets with a few ids (nearly all) get every badge at once; beyond this, lazily.
+const EAGER = 100;
 
 /**
- * Places badges. With `lazy`, a badge is an empty host until it comes near the viewport: on a
- * ticket with thousands of ids only the visible ones cost a shadow root and a button.
- * @param {{doc: Document, onOpen: (orderId: string, opener: Element) => void, lazy?: boolean}} opts
+ * Places badges. With `lazy`, badges after the first hundred stay empty hosts until they come
+ * near the viewport: on a ticket with thousands of ids only the visible ones cost a shadow root.
+ * @param {{doc: Document, onOpen: (orderId: string, opener: Element) => void, lazy?: boolean, eager?: number}} opts
  */
-export function createBadger({ doc, onOpen, lazy = typeof doc.defaultView?.IntersectionObserver === "function" }) {
+export function createBadger({ doc, onOpen, lazy = typeof doc.defaultView?.IntersectionObserver === "function", eager = EAGER }) {
   const labels = new Map();
   const template = doc.createElement(BADGE_TAG);
   template.setAttribute("data-spdesk-ui", "");
@@ -20,10 +22,9 @@ export function createBadger({ doc, onOpen, lazy = typeof doc.defaultView?.Inter
     if (!labels.has(orderId)) labels.set(orderId, t("badgeTitle", orderId));
     return labels.get(orderId);
   };
-  const draw = (placeholder) => {
-    const orderId = placeholder.dataset.spdeskOrder;
-    const { host, root } = createHost(doc, BADGE_TAG, BADGE_CSS);
-    host.dataset.spdeskOrder = orderId;
+  const draw = (host) => {
+    const orderId = host.dataset.spdeskOrder;
+    const root = attachUi(host, BADGE_CSS);
     root.append(h(doc, "button", {
       type: "button",
       title: label(orderId),
@@ -34,8 +35,9 @@ export function createBadger({ doc, onOpen, lazy = typeof doc.defaultView?.Inter
         onOpen(orderId, host);
       },
     }, "spdesk"));
-    placeholder.replaceWith(host);
+    host.setAttribute("data-spdesk-ready", "");
   };
+  let placed = 0;
   const observer = lazy
     ? new doc.defaultView.IntersectionObserver((entries) => {
       for (const entry of entries) {
@@ -52,7 +54,8 @@ export function createBadger({ doc, onOpen, lazy = typeof doc.defaultView?.Inter
       const placeholder = template.cloneNode(false);
       placeholder.setAttribute("data-spdesk-order", match.orderId);
       textNode.parentNode.insertBefore(placeholder, after);
-      if (observer) observer.observe(placeholder);
+      placed += 1;
+      if (observer && placed > eager) observer.observe(placeholder);
       else draw(placeholder);
       return after;
     },

@@ -31,6 +31,12 @@ function adopt(doc, root, css) {
 /** Create a host element whose shadow root holds our styles; the page's CSS cannot reach in. */
 export function createHost(doc, tag, css) {
   const host = doc.createElement(tag);
+  return { host, root: attachUi(host, css) };
+}
+
+/** Turn an element into a host of our UI: `all: unset`, a shadow root with our styles. */
+export function attachUi(host, css) {
+  const doc = host.ownerDocument;
   host.setAttribute("data-spdesk-ui", "");
   host.style.setProperty("all", "unset");
   const root = host.attachShadow({ mode: shadowMode });
@@ -39,7 +45,7 @@ export function createHost(doc, tag, css) {
     style.textContent = css;
     root.append(style);
   }
-  return { host, root };
+  return root;
 }
 
 /**
