@@ -31,6 +31,7 @@ RESULTS = Path(__file__).with_name("results")
 NAME = "companion_startup"
 REPO = Path(__file__).resolve().parents[1]
 IDLE_SECONDS = 1.0
+BENCH_ORIGIN = "chrome-extension://bbbbccccddddeeeeffffgggghhhhiiii"  # a well-formed extension id
 
 BASELINE = """
 import asyncio
@@ -127,7 +128,7 @@ async def request_overhead(tmp: Path, requests: int = 2000) -> dict[str, float]:
         async with aiohttp.ClientSession() as http:
             code = companion.app[PAIRINGS].new_code()
             async with http.post(f"{companion.url}/v1/pair", json={"code": code},
-                                 headers={"Origin": "chrome-extension://benchbenchbench"}) as r:
+                                 headers={"Origin": BENCH_ORIGIN}) as r:
                 token = (await r.json())["token"]
             auth = {"Authorization": f"Bearer {token}"}
             bare_url = f"http://127.0.0.1:{runner.addresses[0][1]}/v1/status"

@@ -137,7 +137,8 @@ def summary(samples: list[float]) -> dict[str, float]:
     """p50 / p95 / max in milliseconds."""
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {"n": len(samples), "p50_ms": round(statistics.median(ordered), 3),
+    return {"n": len(samples), "mean_ms": round(statistics.fmean(ordered), 4),
+            "p50_ms": round(statistics.median(ordered), 3),
             "p95_ms": round(p95, 3), "max_ms": round(ordered[-1], 3)}
 
 
@@ -201,8 +202,9 @@ def measure(session: ChromiumSession, port: int, args: argparse.Namespace) -> di
                     "ratio_spdesk_to_naive": round(busy / naive_ms, 3), "goal_ms": 50},
         "batches": {"per_batch_messages": args.per_batch,
                     "spdesk": summary(batches), "naive_rescan": summary(naive_batches),
-                    "ratio_p50_spdesk_to_naive": round(statistics.median(batches)
-                                                       / statistics.median(naive_batches), 4),
+                    # Means: the page's timer is coarsened to 0.1 ms, so small medians read 0.
+                    "ratio_mean_spdesk_to_naive": round(statistics.fmean(batches)
+                                                        / statistics.fmean(naive_batches), 5),
                     "goal_ms": 2},
         "jank": {"with_spdesk": with_jank, "without_spdesk": without_jank},
     }
@@ -224,9 +226,10 @@ def markdown(r: dict[str, Any]) -> str:
         f"| initial scan, busy time | {i['spdesk_busy_ms']} ms (wall {i['spdesk_wall_ms']} ms,"
         f" runs {i['spdesk_busy_ms_runs']}) | {i['naive_full_scan_ms']} ms (naive full scan) | "
         f"{i['ratio_spdesk_to_naive']} | <= {i['goal_ms']} ms |",
-        f"| mutation batch ({b['per_batch_messages']} messages), p50 | {b['spdesk']['p50_ms']} ms"
-        f" | {b['naive_rescan']['p50_ms']} ms (naive rescan) | {b['ratio_p50_spdesk_to_naive']} "
-        f"| <= {b['goal_ms']} ms |",
+        f"| mutation batch ({b['per_batch_messages']} messages), mean / p50 | "
+        f"{b['spdesk']['mean_ms']} / {b['spdesk']['p50_ms']} ms | {b['naive_rescan']['mean_ms']} "
+        f"/ {b['naive_rescan']['p50_ms']} ms (naive rescan) | {b['ratio_mean_spdesk_to_naive']} "
+        f"(means) | <= {b['goal_ms']} ms |",
         f"| mutation batch, p95 / max | {b['spdesk']['p95_ms']} / {b['spdesk']['max_ms']} ms | "
         f"{b['naive_rescan']['p95_ms']} / {b['naive_rescan']['max_ms']} ms | | |",
         f"| long tasks > 50 ms (all loads) | {total(with_, 'long_tasks')} | "
@@ -235,6 +238,7 @@ def markdown(r: dict[str, Any]) -> str:
         f"{total(without, 'long_frames')} (same page, spdesk off) | | |",
         f"| long frames attributed to spdesk scripts | "
         f"{total(with_, 'long_frames_attributed_to_spdesk')} | | | 0 |", "",
+        "Page timers are coarsened to 0.1 ms. "
         "Busy time: the extension's own `performance.measure` (its time-budgeted slices, idle "
         "gaps excluded). Naive baseline: `document.body.innerText` + the same regex, in the page,"
         " once and after every batch. Chromium does not attribute content-script work in long "
@@ -248,7 +252,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=10_000, help="messages in the ticket")
     parser.add_argument("--batches", type=int, default=40, help="mutation batches")
     parser.add_argument("--per-batch", type=int, default=3, help="new messages per batch")
-    parser.add_argument("--runs", type=int, default=3, help="page loads per variant")
+    parser.add_argument("--runs", type=int, default=5, help="page loads per variant")
     args = parser.parse_args()
     html = ticket_page(args.messages)
 

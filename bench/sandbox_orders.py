@@ -3,7 +3,8 @@
 The baseline serves the same JSON bytes from a handler with no auth, usage plan, fault check or
 serialization: the ratio says what the simulation costs on top of aiohttp itself. The headroom
 over Amazon's real getOrder plan (0.5 requests/s sustained) says whether the sandbox could ever be
-the bottleneck of a test. Finally, with Amazon's real plan, a burst shows the 429s a client sees.
+the bottleneck of a test; the same with strict requests says what checking each request against
+Amazon's model costs. Finally, with Amazon's real plan, a burst shows the 429s a client sees.
 Client and server share one process and event loop, like the tests do.
 
 Run: .venv/bin/python -m bench.sandbox_orders [--requests N] [--concurrency C]
@@ -28,6 +29,7 @@ from companion.sandbox.throttle import USAGE_PLANS
 
 RESULTS = Path(__file__).with_name("results")
 NAME = "sandbox_orders"
+MODELS = Path(__file__).resolve().parents[1] / "tests" / "sandbox" / "spapi"
 INCLUDED = "PROCEEDS,FULFILLMENT,CANCELLATION"
 
 
@@ -81,8 +83,11 @@ async def _baseline(body: bytes, requests: int, concurrency: int) -> dict[str, A
         await runner.cleanup()
 
 
-async def _sandbox(requests: int, concurrency: int) -> tuple[dict[str, Any], bytes]:
-    server = await start_sandbox(SandboxSettings(bulk_orders=200, rate_scale=1e6))
+async def _sandbox(
+    requests: int, concurrency: int, models_dir: Path | None = None
+) -> tuple[dict[str, Any], bytes]:
+    settings = SandboxSettings(bulk_orders=200, rate_scale=1e6, request_models_dir=models_dir)
+    server = await start_sandbox(settings)
     ids = [v for k, v in server.seed.labels.items() if k.startswith("bulk-")]
     try:
         async with aiohttp.ClientSession() as session:
@@ -131,6 +136,7 @@ async def _amazon_plan_burst(requests: int) -> dict[str, Any]:
 
 def _markdown(results: dict[str, Any]) -> str:
     s, b, t = results["sandbox"], results["baseline"], results["amazon_plan_burst"]
+    strict = results["sandbox_strict"]
     return "\n".join([
         "# Sandbox getOrder throughput",
         "",
@@ -141,8 +147,11 @@ def _markdown(results: dict[str, Any]) -> str:
         "|---|---|---|",
         f"| bare aiohttp, same bytes (baseline) | {b['rps']} | {b['statuses']} |",
         f"| sandbox getOrder (auth, plan, faults, serialization) | {s['rps']} | {s['statuses']} |",
+        f"| same, strict requests (checked against the model) | {strict['rps']} | "
+        f"{strict['statuses']} |",
         "",
         f"- sandbox / baseline: **{results['ratio_to_baseline']}**",
+        f"- strict / plain sandbox: **{results['strict_ratio']}**",
         f"- headroom over Amazon's getOrder rate ({results['amazon_rate']}/s): "
         f"**x{results['headroom_over_amazon']}**",
         f"- Amazon's plan, burst of {t['sent']}: {t['ok']} answered (burst {t['burst']}), "
@@ -152,8 +161,9 @@ def _markdown(results: dict[str, Any]) -> str:
 
 
 async def run(requests: int, concurrency: int) -> dict[str, Any]:
-    """Run the three measurements and return the results."""
+    """Run the four measurements and return the results."""
     sandbox, sample = await _sandbox(requests, concurrency)
+    strict, _ = await _sandbox(requests, concurrency, MODELS)
     baseline = await _baseline(sample, requests, concurrency)
     burst = await _amazon_plan_burst(60)
     amazon_rate = USAGE_PLANS["getOrder"].rate
@@ -161,6 +171,7 @@ async def run(requests: int, concurrency: int) -> dict[str, Any]:
         "name": NAME, "requests": requests, "concurrency": concurrency,
         "python": platform.python_version(), "baseline": baseline, "sandbox": sandbox,
         "ratio_to_baseline": round(sandbox["rps"] / baseline["rps"], 3),
+        "sandbox_strict": strict, "strict_ratio": round(strict["rps"] / sandbox["rps"], 3),
         "amazon_rate": amazon_rate,
         "headroom_over_amazon": round(sandbox["rps"] / amazon_rate),
         "amazon_plan_burst": burst,

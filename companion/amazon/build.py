@@ -73,6 +73,18 @@ def _sort_key(kind: str) -> tuple[int, str]:
     return (COMPONENT_ORDER.index(kind) if kind in COMPONENT_ORDER else len(COMPONENT_ORDER), kind)
 
 
+def component_view(
+    kind: str, charged: Decimal, refunded: Decimal, market: Marketplace, *, cancelled: bool
+) -> ComponentView:
+    """One component: what was charged, refunded (posted + in flight), and is left to refund."""
+    return ComponentView(
+        type=kind,
+        charged=market.quantize(charged),
+        refunded=market.quantize(refunded),
+        refundable=ZERO if cancelled else market.quantize(max(charged - refunded, ZERO)),
+    )
+
+
 def item_view(
     item: AmazonOrderItem,
     finances: FinancialEvents | None,
@@ -84,18 +96,12 @@ def item_view(
     cancelled = item.quantity_ordered > 0 and item.quantity_cancelled >= item.quantity_ordered
     components = []
     for kind in sorted(item.charges, key=_sort_key):
-        charged = item.charges[kind]
         refunded = in_flight.get((item.order_item_id, kind), ZERO)
         if finances is not None:
             refunded += finances.refunded(item.order_item_id, kind)
-        if charged == 0 and refunded == 0:
-            continue
-        components.append(ComponentView(
-            type=kind,
-            charged=market.quantize(charged),
-            refunded=market.quantize(refunded),
-            refundable=ZERO if cancelled else market.quantize(max(charged - refunded, ZERO)),
-        ))
+        if item.charges[kind] or refunded:
+            components.append(component_view(kind, item.charges[kind], refunded, market,
+                                             cancelled=cancelled))
     return ItemView(
         order_item_code=item.order_item_id, sku=item.sku, asin=item.asin, title=item.title,
         quantity_ordered=item.quantity_ordered, quantity_shipped=item.quantity_shipped,

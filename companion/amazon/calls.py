@@ -110,22 +110,25 @@ class Caller:
             verdict = self._judge_one(operation, response)
             if verdict.action is not Action.OK:
                 return verdict, reply
-            if _is_sp_api(response) and body is None:
+            sp_api = _is_sp_api(response)
+            if sp_api and body is None:
                 body = verdict.body
-            elif not _is_sp_api(response) and response.request.method == "GET":
+            elif not sp_api and response.request.method == "GET":
                 reply.documents.append(response.content)
+        if failure is None and body is not None:
+            reply.body = body
+            return Verdict(Action.OK, body=body), reply
+        return self._failed(operation, failure), reply
+
+    def _failed(self, operation: str, failure: Exception | None) -> Verdict:
+        """No usable SP-API answer: a transport error, or nothing the library could read."""
         if isinstance(failure, httpx.TransportError):
             verdict = judge_transport_error(failure, operation)
-            if not _reached_sp_api(failure):
-                verdict = dataclasses.replace(verdict, sent=False)
-            return verdict, reply
-        if failure is not None or body is None:
-            # Only the type: library exception texts are not ours to vouch for.
-            log.warning("%s for account %s: unreadable answer (%s)", operation, self.target.name,
-                        type(failure).__name__ if failure else "no body")
-            return Verdict(Action.FAIL, AmazonBadResponse(details={"operation": operation})), reply
-        reply.body = body
-        return Verdict(Action.OK, body=body), reply
+            return verdict if _reached_sp_api(failure) else dataclasses.replace(verdict, sent=False)
+        # Only the type: library exception texts are not ours to vouch for.
+        log.warning("%s for account %s: unreadable answer (%s)", operation, self.target.name,
+                    type(failure).__name__ if failure else "no body")
+        return Verdict(Action.FAIL, AmazonBadResponse(details={"operation": operation}))
 
     def _judge_one(self, operation: str, response: httpx.Response) -> Verdict:
         url = str(response.request.url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -14,7 +15,7 @@ from sp_api.asyncio.auth.access_token_client import cache as _token_cache
 from sp_api.auth._core import build_cache_key
 from sp_api.base.credential_provider import FromCodeCredentialProvider
 
-from companion.amazon.transport import SharedClientTransport, tls_context
+from companion.amazon.transport import ObservedTransport, tls_context
 from companion.marketplaces import LWA_TOKEN_URL, REGION_HOSTS, marketplace
 
 if TYPE_CHECKING:
@@ -69,16 +70,22 @@ class _Place:
 
 @dataclass
 class SpApiClients:
-    """The four library clients of one account, sharing one observed httpx client."""
+    """The four library clients of one account, each on its own observed httpx client."""
 
     orders: Any
     finances: Any
     outbound: Any
     feeds: Any
+    http: list[httpx.AsyncClient] = field(default_factory=list)
 
     def all(self) -> list[Any]:
-        """Every client, for closing."""
+        """Every library client."""
         return [self.orders, self.finances, self.outbound, self.feeds]
+
+    async def aclose(self) -> None:
+        """Close the pooled HTTP connections."""
+        for http in self.http:
+            await http.aclose()
 
 
 def _token_client_class(lwa_url: str) -> type[AccessTokenClient]:
@@ -90,10 +97,9 @@ def _token_client_class(lwa_url: str) -> type[AccessTokenClient]:
     )
 
 
-def build_clients(target: Target, http: httpx.AsyncClient) -> SpApiClients:
-    """Create the library clients with explicit credentials, endpoint and marketplace."""
-    place = _Place(target.endpoint, target.marketplace_ids[0], "")
-    common: dict[str, Any] = {
+def _library_options(target: Target) -> dict[str, Any]:
+    """Constructor arguments every library client gets: nothing left for it to look up."""
+    return {
         "credentials": {
             "refresh_token": target.refresh_token.get_secret_value(),
             "lwa_app_id": target.client_id,
@@ -102,20 +108,29 @@ def build_clients(target: Target, http: httpx.AsyncClient) -> SpApiClients:
         # Without this the library falls back to env variables and ~/.config/python-sp-api.
         "credential_providers": [FromCodeCredentialProvider],
         "auth_token_client_class": _token_client_class(target.lwa_url),
-        # The library builds an httpx client per object (replaced below): share one TLS context.
+        # The library builds httpx clients of its own (build_clients replaces them): share one
+        # TLS context so that costs nothing.
         "verify": tls_context(),
     }
+
+
+def build_clients(target: Target, new_http: Callable[[], httpx.AsyncClient]) -> SpApiClients:
+    """Create the library clients with explicit credentials, endpoint and marketplace."""
+    place = _Place(target.endpoint, target.marketplace_ids[0], "")
+    common = _library_options(target)
     clients = SpApiClients(
         orders=Orders(place, version=ORDERS_VERSION, **common),
         finances=Finances(place, version="v0", **common),
         outbound=FulfillmentOutbound(place, **common),
         feeds=Feeds(place, version="2021-06-30", **common),
     )
-    transport = SharedClientTransport(http)
     for client in clients.all():
         # SP_API_DEFAULT_MARKETPLACE silently overrides the marketplace passed in: set it back.
         client.endpoint = target.endpoint
         client.marketplace_id = target.marketplace_ids[0]
-        client._transport = transport
-        client._auth._transport = transport
+        # A pool per API: Orders and Finances are read at once for every lookup, and two
+        # concurrent requests on one httpx pool cost measurably more CPU than on two.
+        http = new_http()
+        clients.http.append(http)
+        client._transport = client._auth._transport = ObservedTransport(http)
     return clients

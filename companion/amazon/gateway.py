@@ -46,8 +46,9 @@ class Gateway:
         silence_library_debug()
         self.target = target
         self.limiter = limiter or RateLimiter()
-        self._http = new_http_client(request_timeout)
-        self._clients: SpApiClients = build_clients(target, self._http)
+        self._clients: SpApiClients = build_clients(
+            target, partial(new_http_client, request_timeout)
+        )
         self._caller = Caller(target, self.limiter, policy or RetryPolicy())
 
     @property
@@ -62,7 +63,7 @@ class Gateway:
 
     async def aclose(self) -> None:
         """Close the pooled HTTP connections."""
-        await self._http.aclose()
+        await self._clients.aclose()
 
     async def get_order(self, order_id: str) -> AmazonOrder:
         """Orders v2026-01-01 getOrder with proceeds, cancellation and fulfillment data."""
@@ -159,10 +160,8 @@ class Gateway:
     ) -> list[Feed]:
         """getFeeds with filters, all pages (used to reconcile feeds after a lost reply)."""
         feeds = self._clients.feeds
-        params: dict[str, Any] = {
-            "feedTypes": ",".join(feed_types),
-            "marketplaceIds": ",".join(self.target.marketplace_ids),
-        }
+        # No marketplaceIds filter: Amazon takes at most 10 and an EU account can have 11.
+        params: dict[str, Any] = {"feedTypes": ",".join(feed_types)}
         if created_since is not None:
             params["createdSince"] = _iso(created_since)
         if statuses:

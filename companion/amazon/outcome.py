@@ -127,25 +127,31 @@ def judge_sp_api(response: httpx.Response, operation: str) -> Verdict:
     """Judge a response of an SP-API endpoint."""
     status = response.status_code
     body = decode_json(response.content)
-    details = {"operation": operation, "httpStatus": status}
+    details: dict[str, Any] = {"operation": operation, "httpStatus": status}
     if 200 <= status < 300:
-        if body is None and response.content.strip():
-            return Verdict(Action.RETRY, AmazonUnavailable(details=details))
-        if body is not None and not isinstance(body, dict):
+        # The library turns an HTML or empty 2xx into an empty success; for us it is a failure.
+        if (body is None and response.content.strip()) or (
+            body is not None and not isinstance(body, dict)
+        ):
             return Verdict(Action.RETRY, AmazonUnavailable(details=details))
         return Verdict(Action.OK, body=body or {})
     code, text = _first_error(body)
     if code:
         details["amazonCode"] = code
+    return _judge_error(status, text, details, response.headers)
+
+
+def _judge_error(
+    status: int, text: str, details: dict[str, Any], headers: httpx.Headers
+) -> Verdict:
+    """An SP-API error status: retry (how soon), evict the access token, or fail."""
     if status == 429:
-        return Verdict(Action.RETRY, AmazonThrottled(details=details),
-                       wait_hint=wait_hint(response.headers))
-    if status == 504 or status == 408:
-        return Verdict(Action.RETRY, AmazonTimeout(details=details),
-                       wait_hint=wait_hint(response.headers))
+        return Verdict(Action.RETRY, AmazonThrottled(details=details), wait_hint=wait_hint(headers))
+    if status in (408, 504):
+        return Verdict(Action.RETRY, AmazonTimeout(details=details), wait_hint=wait_hint(headers))
     if status >= 500:
-        hint = wait_hint(response.headers)
-        return Verdict(Action.RETRY, AmazonUnavailable(details=details), wait_hint=hint)
+        return Verdict(Action.RETRY, AmazonUnavailable(details=details),
+                       wait_hint=wait_hint(headers))
     if status in (401, 403):
         # An expired or revoked access token: evict the library's cached token and try again once.
         return Verdict(Action.RETRY, AmazonAccessDenied(details=details), evict_token=True)

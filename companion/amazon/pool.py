@@ -21,6 +21,10 @@ from companion.http.keys import ACCOUNTS
 REVALIDATE_SECONDS = 60.0
 
 
+def _fresh(checked: float) -> bool:
+    return time.monotonic() - checked < REVALIDATE_SECONDS
+
+
 @dataclass
 class _Entry:
     gateway: Gateway
@@ -47,32 +51,33 @@ class GatewayPool:
 
     async def get(self, account_name: str | None = None) -> Gateway:
         """The gateway of an account (None = default); NoAccount / account_not_found otherwise."""
-        if account_name is None and self._default:
-            name, checked = self._default
-            if time.monotonic() - checked < REVALIDATE_SECONDS:
-                account_name = name
-        if account_name is not None:
-            entry = self._entries.get(account_name)
-            if entry and time.monotonic() - entry.checked < REVALIDATE_SECONDS:
-                return entry.gateway
+        if account_name is None and self._default and _fresh(self._default[1]):
+            account_name = self._default[0]
+        entry = self._entries.get(account_name) if account_name is not None else None
+        if entry and _fresh(entry.checked):
+            return entry.gateway
         async with self._lock:
-            # Account files and the keyring block: keep them off the event loop.
-            account = await asyncio.to_thread(self.store.resolve, account_name)
-            if account_name is None:
-                self._default = (account.name, time.monotonic())
-            entry = self._entries.get(account.name)
-            if entry and time.monotonic() - entry.checked < REVALIDATE_SECONDS:
-                return entry.gateway
-            credentials = await asyncio.to_thread(self.store.credentials, account.name)
-            target = Target.of(account, credentials)
-            if entry and entry.gateway.target == target:
-                entry.checked = time.monotonic()
-                return entry.gateway
-            if entry:
-                self._retired.append(entry.gateway)
-            gateway = Gateway(target, request_timeout=self.request_timeout, policy=self.policy)
-            self._entries[account.name] = _Entry(gateway, time.monotonic())
-            return gateway
+            return await self._load(account_name)
+
+    async def _load(self, account_name: str | None) -> Gateway:
+        """Read the account and its credentials again; a new gateway only when they changed."""
+        # Account files and the keyring block: keep them off the event loop.
+        account = await asyncio.to_thread(self.store.resolve, account_name)
+        if account_name is None:
+            self._default = (account.name, time.monotonic())
+        entry = self._entries.get(account.name)
+        if entry and _fresh(entry.checked):
+            return entry.gateway
+        credentials = await asyncio.to_thread(self.store.credentials, account.name)
+        target = Target.of(account, credentials)
+        if entry and entry.gateway.target == target:
+            entry.checked = time.monotonic()
+            return entry.gateway
+        if entry:
+            self._retired.append(entry.gateway)
+        gateway = Gateway(target, request_timeout=self.request_timeout, policy=self.policy)
+        self._entries[account.name] = _Entry(gateway, time.monotonic())
+        return gateway
 
     def forget(self, account_name: str) -> None:
         """Drop an account's gateway (after it was removed or its credentials changed)."""

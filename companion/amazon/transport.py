@@ -53,7 +53,7 @@ def tls_context() -> ssl.SSLContext:
 
 
 def new_http_client(timeout: float) -> httpx.AsyncClient:
-    """One pooled httpx client per gateway, shared by all its SP-API and LWA clients."""
+    """A pooled httpx client whose responses the gateway observes (one per library client)."""
     return httpx.AsyncClient(
         verify=tls_context(),
         timeout=httpx.Timeout(timeout),
@@ -62,10 +62,10 @@ def new_http_client(timeout: float) -> httpx.AsyncClient:
     )
 
 
-class SharedClientTransport:
-    """Stands in for the library's transport: every request goes through the gateway's one
-    observed httpx client, with that client's timeouts (the library's own transport sends an
-    explicit `timeout=None`, which disables them)."""
+class ObservedTransport:
+    """Stands in for the library's transport: requests go through an observed httpx client of
+    the gateway, with that client's timeouts (the library's own transport sends an explicit
+    `timeout=None`, which disables them)."""
 
     def __init__(self, client: httpx.AsyncClient) -> None:
         self._client = client
@@ -86,7 +86,7 @@ class SharedClientTransport:
         )
 
     async def aclose(self) -> None:
-        """Nothing to do: the gateway owns and closes the shared client."""
+        """Nothing to do: the gateway owns and closes its httpx clients."""
 
 
 @contextmanager

@@ -47,11 +47,23 @@ def request_origin(request: web.BaseRequest) -> str | None:
     return origins[0] if origins else None
 
 
+def loaded_by_a_page(request: web.BaseRequest) -> bool:
+    """True for ``<img>``, ``<script>``, frames and navigations: the extension only uses fetch().
+
+    Such loads carry no Origin on GET, so without this a web page could tell from its
+    ``onload``/``onerror`` whether spdesk runs on this computer.
+    """
+    dest = request.headers.get("Sec-Fetch-Dest")
+    return dest is not None and dest != "empty"
+
+
 def setup_origin(app: web.Application, policy: OriginPolicy) -> None:
     """Refuse a missing Origin on POST/PUT/PATCH/DELETE and any Origin that is not paired."""
 
     @web.middleware
     async def origin_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if loaded_by_a_page(request):
+            raise OriginNotAllowed()
         method = "GET" if request.method == "HEAD" else request.method
         if method != "OPTIONS" and not policy.allows(method, request.path,
                                                      request_origin(request)):

@@ -8,6 +8,7 @@ import uuid
 from aiohttp import web
 
 from companion.sandbox import auth, control, feeds, finances, fulfillment, orders, orders_v0
+from companion.sandbox.documents import DOCS_PREFIX
 from companion.sandbox.errors import SpApiError, error_response
 from companion.sandbox.faults import setup_faults
 from companion.sandbox.state import STATE, SandboxState
@@ -42,8 +43,10 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
 
 
 async def _request_id(request: web.Request, response: web.StreamResponse) -> None:
-    """Every SP-API answer carries a request id, as Amazon's do (support asks for it)."""
-    if not request.path.startswith("/_sandbox/"):
+    """Every answer carries a request id, as Amazon's do (support asks for it)."""
+    if request.path.startswith(DOCS_PREFIX):
+        response.headers.setdefault("x-amz-request-id", uuid.uuid4().hex[:16].upper())  # S3's
+    elif not request.path.startswith("/_sandbox/"):
         response.headers.setdefault("x-amzn-RequestId", str(uuid.uuid4()))
 
 

@@ -10,6 +10,7 @@ from contextlib import suppress
 from pathlib import Path
 
 from companion.sandbox.faults import FaultError
+from companion.sandbox.models import ModelsError
 from companion.sandbox.persistence import StateFileError
 from companion.sandbox.seed import SeedError
 from companion.sandbox.server import SandboxServer, start_sandbox
@@ -48,6 +49,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="add N generated orders bulk-0001… (for benchmarks)")
     parser.add_argument("--state-dir", type=Path, metavar="DIR",
                         help="keep the sandbox's state here across restarts")
+    parser.add_argument("--request-models", type=Path, metavar="DIR",
+                        help="refuse requests that break Amazon's models (*.json) in DIR, as "
+                             "Amazon does (needs jsonschema; refusals: GET /_sandbox/refusals)")
 
 
 def settings_from_args(args: argparse.Namespace) -> SandboxSettings:
@@ -55,6 +59,7 @@ def settings_from_args(args: argparse.Namespace) -> SandboxSettings:
     return SandboxSettings(
         host=args.host, port=args.port, speed=args.speed, seed_path=args.seed,
         state_dir=args.state_dir, bulk_orders=args.bulk_orders, rate_scale=args.rate_scale,
+        request_models_dir=args.request_models,
     )
 
 
@@ -96,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         settings = settings_from_args(args)
         asyncio.run(serve(settings))
-    except (SeedError, StateFileError, FaultError, ValueError) as exc:
+    except (SeedError, StateFileError, FaultError, ModelsError, ValueError) as exc:
         print(f"spdesk sandbox: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:

@@ -11,6 +11,7 @@ from companion.sandbox.auth import expire_tokens
 from companion.sandbox.faults import FaultError
 from companion.sandbox.params import iso
 from companion.sandbox.state import STATE, Adjustment, Cancellation, Order
+from companion.sandbox.strict import REQUEST_CHECKER
 
 PREFIX = "/_sandbox"
 
@@ -170,6 +171,13 @@ async def get_usage(request: web.Request) -> web.Response:
                               "rateScale": throttle.rate_scale})
 
 
+async def list_refusals(request: web.Request) -> web.Response:
+    """GET /_sandbox/refusals: requests strict mode refused as breaking Amazon's model."""
+    checker = request.app.get(REQUEST_CHECKER)
+    refusals = [r.to_json() for r in checker.refusals] if checker else []
+    return web.json_response({"strict": checker is not None, "refusals": refusals})
+
+
 async def expire_all_tokens(request: web.Request) -> web.Response:
     """POST /_sandbox/tokens/expire: every issued access token expires now."""
     return web.json_response({"expired": expire_tokens(request.app[STATE])})
@@ -177,15 +185,13 @@ async def expire_all_tokens(request: web.Request) -> web.Response:
 
 def setup(app: web.Application) -> None:
     """Register the control routes."""
-    r = app.router
-    r.add_post(f"{PREFIX}/reset", reset)
-    r.add_get(f"{PREFIX}/orders", list_orders)
-    r.add_get(f"{PREFIX}/adjustments", list_adjustments)
-    r.add_get(f"{PREFIX}/cancellations", list_cancellations)
-    r.add_get(f"{PREFIX}/faults", get_faults)
-    r.add_post(f"{PREFIX}/faults", add_fault)
-    r.add_delete(f"{PREFIX}/faults", clear_faults)
-    r.add_get(f"{PREFIX}/clock", get_clock)
-    r.add_post(f"{PREFIX}/clock/advance", advance_clock)
-    r.add_get(f"{PREFIX}/usage", get_usage)
-    r.add_post(f"{PREFIX}/tokens/expire", expire_all_tokens)
+    routes = [
+        ("POST", "reset", reset), ("GET", "orders", list_orders),
+        ("GET", "adjustments", list_adjustments), ("GET", "cancellations", list_cancellations),
+        ("GET", "faults", get_faults), ("POST", "faults", add_fault),
+        ("DELETE", "faults", clear_faults), ("GET", "clock", get_clock),
+        ("POST", "clock/advance", advance_clock), ("GET", "usage", get_usage),
+        ("POST", "tokens/expire", expire_all_tokens), ("GET", "refusals", list_refusals),
+    ]
+    for method, path, handler in routes:
+        app.router.add_route(method, f"{PREFIX}/{path}", handler)

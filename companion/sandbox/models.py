@@ -94,8 +94,11 @@ def iter_operations(models_dir: Path) -> Iterator[Operation]:
                     yield Operation(name, method, path, item[method]["operationId"], spec)
 
 
+@cache
+def _index(models_dir: Path) -> dict[tuple[str, str], Operation]:
+    return {(op.method, path_template(op.path)): op for op in iter_operations(models_dir)}
+
+
 def find_operation(models_dir: Path, method: str, path: str) -> Operation | None:
     """The operation served at this method and path template (parameter names may differ)."""
-    wanted = (method.lower(), path_template(path))
-    return next((op for op in iter_operations(models_dir)
-                 if (op.method, path_template(op.path)) == wanted), None)
+    return _index(models_dir).get((method.lower(), path_template(path)))

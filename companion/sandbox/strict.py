@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,11 @@ class Refusal:
     problem: str
     user_agent: str
 
+    def to_json(self) -> dict[str, str]:
+        """The control API's view of the refusal."""
+        return {"operation": self.operation, "method": self.method, "path": self.path,
+                "problem": self.problem, "userAgent": self.user_agent}
+
 
 def _coerce(raw: str, kind: str | None) -> Any:
     """A query or path string as the JSON value its declared type means (else the string)."""
@@ -52,7 +58,7 @@ def _coerce(raw: str, kind: str | None) -> Any:
     return raw
 
 
-def _query_value(param: Json, raws: list[str]) -> Any:
+def _param_value(param: Json, raws: list[str]) -> Any:
     if param.get("type") != "array":
         return _coerce(raws[-1], param.get("type"))
     split = param.get("collectionFormat", "csv") == "csv"
@@ -94,7 +100,7 @@ class OperationCheck:
                 if param.get("required"):
                     return f"Missing required parameter {name}."
                 continue
-            error = next(iter(validator.iter_errors(_query_value(param, raws))), None)
+            error = next(iter(validator.iter_errors(_param_value(param, raws))), None)
             if error is not None:
                 return f"Invalid value for parameter {name}: {error.message}."
         return None
@@ -117,6 +123,15 @@ class OperationCheck:
         return f"Invalid request body at {where}: {error.message}."
 
 
+@cache  # validators are immutable: every sandbox of a process shares them
+def _operation_check(models_dir: Path, method: str, path: str, name: str) -> OperationCheck:
+    operation = find_operation(models_dir, method, path)
+    if operation is None:
+        raise ModelsError(f"no operation in the models of {models_dir} serves "
+                          f"{method} {path} ({name})")
+    return OperationCheck(operation)
+
+
 class RequestChecker:
     """Checks requests of the app's SP-API routes; counts them and remembers what it refused."""
 
@@ -128,11 +143,7 @@ class RequestChecker:
             name, path = route.name, route.resource.canonical if route.resource else ""
             if route.method == "HEAD" or not name or not path or path.startswith(EXEMPT_PREFIXES):
                 continue
-            operation = find_operation(models_dir, route.method, path)
-            if operation is None:
-                raise ModelsError(f"no operation in the models of {models_dir} serves "
-                                  f"{route.method} {path} ({name})")
-            self.checks[name] = OperationCheck(operation)
+            self.checks[name] = _operation_check(models_dir, route.method, path, name)
 
     async def check(self, request: web.Request, operation: str) -> None:
         """Raise 400 InvalidInput (and remember it) if the request breaks the model."""

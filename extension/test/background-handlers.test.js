@@ -172,6 +172,38 @@ describe("background worker", () => {
     assert.deepEqual(await chrome.storage.local.get(["token", "pairingId"]), { token: "", pairingId: "" });
   });
 
+  async function until(check, what) {
+    const deadline = Date.now() + 3000;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  test("browser startup re-registers the enabled sites' content scripts", async () => {
+    chrome.granted.add("https://acme.freshdesk.com/*");
+    await chrome.storage.local.set({ enabledSites: ["https://acme.freshdesk.com"] });
+    assert.equal(chrome.registered.size, 0);
+    chrome.runtime.onStartup.emit();
+    await until(() => chrome.registered.has("spdesk:https://acme.freshdesk.com"), "re-registration");
+    // The agent withdraws the site's access in the browser's own UI.
+    await chrome.permissions.remove({ origins: ["https://acme.freshdesk.com/*"] });
+    await until(() => chrome.registered.size === 0, "unregistration");
+    assert.deepEqual((await chrome.storage.local.get("enabledSites")).enabledSites, []);
+  });
+
+  test("a permission granted while the popup was closed still enables the site", async () => {
+    await chrome.storage.session.set({ pendingSite: { origin: "https://acme.gorgias.com", tabId: 4, at: Date.now() } });
+    await chrome.permissions.request({ origins: ["https://acme.gorgias.com/*"] }); // fires onAdded
+    await until(() => chrome.registered.has("spdesk:https://acme.gorgias.com"), "registration");
+    assert.deepEqual(chrome.calls.executeScript.at(-1), { target: { tabId: 4 }, files: ["src/content/main.js"] });
+    assert.equal(await send({ action: "siteGranted", args: {} }).then((r) => r.error?.code), "forbidden");
+    assert.deepEqual(await send({ action: "siteGranted", args: {} }, page), { ok: true, data: { origin: null } });
+    await chrome.permissions.remove({ origins: ["https://acme.gorgias.com/*"] });
+    await until(async () => !(await chrome.storage.local.get("enabledSites")).enabledSites.length, "cleanup");
+    assert.equal(chrome.registered.size, 0);
+  });
+
   test("a disabled site's open tickets are told to tear down", async () => {
     const port = fakePort({ url: "https://acme.zendesk.com/agent/tickets/1" });
     companion.routes["GET /v1/events"] = (req, res) => {

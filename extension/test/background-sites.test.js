@@ -98,3 +98,20 @@ test("requestSite on a refusal changes nothing and forgets the pending request",
   assert.deepEqual(ext.storage.session.dump(), {});
   assert.equal(await completePending(ext), null);
 });
+
+test("a tab that closed before injection does not undo the enable", async () => {
+  const ext = fakeBrowser();
+  ext.granted.add("https://acme.zendesk.com/*");
+  ext.scripting.executeScript = async () => {
+    throw new Error("No tab with id: 5");
+  };
+  const warn = console.warn;
+  console.warn = () => {};
+  try {
+    assert.equal(await enableSite(ZD, { tabId: 5, ext }), ZD);
+  } finally {
+    console.warn = warn;
+  }
+  assert.ok(ext.registered.has(scriptId(ZD)));
+  assert.deepEqual(ext.storage.local.dump().enabledSites, [ZD]);
+});

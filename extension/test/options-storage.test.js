@@ -73,3 +73,18 @@ test("onOptionsChanged reports option keys changed in local storage only", async
   await storage.local.set({ token: "c" });
   assert.deepEqual(seen, [["token"]]);
 });
+
+test("saving one option leaves keys another context wrote meanwhile alone", async () => {
+  const { storage } = fakeBrowser();
+  await saveOptions({ agentName: "Anna", token: "spd_old" }, storage.local);
+  // The options page reads, then the worker stores a new token, then the page writes.
+  let release;
+  const gate = new Promise((resolve) => (release = resolve));
+  const slow = { ...storage.local, get: async (keys) => { const snapshot = await storage.local.get(keys); await gate; return snapshot; } };
+  const pageSave = saveOptions({ replyLanguage: "fr" }, slow);
+  await storage.local.set({ token: "spd_new" });
+  release();
+  await pageSave;
+  const after = await loadOptions(storage.local);
+  assert.deepEqual([after.token, after.replyLanguage, after.agentName], ["spd_new", "fr", "Anna"]);
+});

@@ -12,7 +12,7 @@ import { DEFAULT_TEMPLATES } from "../src/shared/templates.js";
 import { start as startOptions } from "../src/options/options.js";
 import { start as startPopup } from "../src/popup/popup.js";
 import { fakeBrowser } from "./helpers/fake-browser.js";
-import { startCompanion } from "./helpers/http-server.js";
+import { closedPort, startCompanion } from "./helpers/http-server.js";
 
 const ZD_TICKET = "https://acme.zendesk.com/agent/tickets/4711";
 const EXT = "chrome-extension://ibechjjblnfhmdepfahabhaggbnemnij/";
@@ -82,6 +82,7 @@ describe("extension pages", () => {
     assert.equal($("companion-status").textContent, "Running (version 0.1.0)");
     assert.equal($("site-status").textContent, "spdesk is off for https://acme.zendesk.com.");
     assert.equal($("site-toggle").textContent, "Enable spdesk on this site");
+    assert.equal(globalThis.document.activeElement, $("site-toggle"), "focus starts on the button");
 
     $("site-toggle").click();
     // permissions.request must already have been called: after an await the click no longer counts.
@@ -126,7 +127,7 @@ describe("extension pages", () => {
 
   test("popup: companion not running", async () => {
     const ext = await browserWith();
-    await saveOptions({ companionUrl: "http://127.0.0.1:9" }, ext.storage.local);
+    await saveOptions({ companionUrl: `http://127.0.0.1:${await closedPort()}` }, ext.storage.local);
     const { $ } = page("popup/popup.html");
     await startPopup({ doc: globalThis.document, ext });
     assert.equal($("companion-status").textContent, "spdesk companion is not running on this computer. Start it with 'spdesk serve'.");
@@ -140,6 +141,7 @@ describe("extension pages", () => {
     assert.equal(doc.title, "spdesk options");
     assert.equal($("pair-state").textContent, "Not paired.");
     assert.equal($("unpair").hidden, true);
+    assert.match($("extension-origin").textContent, /chrome-extension:\/\/ibechjjblnfhmdepfahabhaggbnemnij$/);
 
     $("pair-code").value = "WRONG-0000";
     $("pair-form").querySelector("button[type=submit]").click();

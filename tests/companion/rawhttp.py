@@ -1,4 +1,4 @@
-"""Hand-written HTTP/1.1 requests over a plain socket: what a browser never sends, an attacker may."""
+"""Hand-written HTTP/1.1 requests on a plain socket: what browsers never send, attackers may."""
 
 from __future__ import annotations
 

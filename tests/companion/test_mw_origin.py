@@ -74,3 +74,19 @@ async def test_two_origin_headers_are_refused_whatever_their_order() -> None:
             headers = CIMultiDict([("Origin", pair[0]), ("Origin", pair[1])])
             response = await client.post("/v1/thing", json={}, headers=headers)
             assert response.status == 403, pair
+
+
+@pytest.mark.parametrize("dest", ["image", "script", "document", "iframe", "style", "object"])
+async def test_page_loads_without_origin_are_refused(dest: str) -> None:
+    # <img src>, <script src>, a link or a frame: a GET without Origin that a page can time.
+    async with tiny_app(_setup) as client:
+        response = await client.get("/v1/health", headers={
+            "Sec-Fetch-Dest": dest, "Sec-Fetch-Mode": "no-cors", "Sec-Fetch-Site": "cross-site"})
+        assert response.status == 403
+
+
+async def test_fetch_from_the_extension_passes() -> None:
+    async with tiny_app(_setup) as client:
+        response = await client.get("/v1/health", headers={
+            "Sec-Fetch-Dest": "empty", "Sec-Fetch-Mode": "cors", "Sec-Fetch-Site": "none"})
+        assert response.status == 200

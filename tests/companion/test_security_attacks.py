@@ -34,7 +34,8 @@ async def test_dns_rebinding_host_variants_are_refused(bare_companion: Companion
                                                        host: str) -> None:
     await bare_companion.pair()
     port = bare_companion.server.port
-    headers = [("Host", host.format(port=port)), ("Authorization", f"Bearer {bare_companion.token}")]
+    headers = [("Host", host.format(port=port)),
+               ("Authorization", f"Bearer {bare_companion.token}")]
     reply = await rawhttp.request(port, "GET", "/v1/status", headers)
     assert (reply.status, reply.code) == (421, "host_not_allowed")
 
@@ -175,7 +176,8 @@ async def test_form_post_from_a_web_page_is_refused_before_any_handler(
         companion: CompanionClient) -> None:
     # A <form enctype="text/plain"> is a "simple request": no preflight, but it carries its Origin
     # (or "null" from a sandboxed frame or data: URL) and no token.
-    body = b'{"orderId": "113-4820571-0038214", "mode": "full", "reason": "CustomerReturn", "x":"="}'
+    body = (b'{"orderId": "113-4820571-0038214", "mode": "full", "reason": "CustomerReturn",'
+            b' "x": "="}')
     for origin in (EVIL, "null"):
         for path in ("/v1/refunds", "/v1/cancellations"):
             reply = await rawhttp.request(companion.server.port, "POST", path, [
@@ -223,3 +225,19 @@ async def test_internal_errors_leak_nothing(bare_companion: CompanionClient,
     for leak in ("Traceback", str(db.parent), "sqlite", "pairings", bare_companion.token):
         assert leak not in text
     assert reply.headers["Content-Type"].startswith("application/json")
+
+
+async def test_a_page_cannot_probe_for_the_companion_with_script_or_img(
+        bare_companion: CompanionClient) -> None:
+    # <script src="http://127.0.0.1:8765/v1/health"> sends no Origin; its onload would say
+    # "spdesk runs here". Refused, it looks like any failed load.
+    port = bare_companion.server.port
+    for dest in ("script", "image", "document"):
+        reply = await rawhttp.request(port, "GET", "/v1/health", [
+            *_base(bare_companion, token=False), ("Sec-Fetch-Dest", dest),
+            ("Sec-Fetch-Mode", "no-cors"), ("Sec-Fetch-Site", "cross-site")])
+        assert (reply.status, reply.code) == (403, "origin_not_allowed"), dest
+    fetched = await rawhttp.request(port, "GET", "/v1/health", [
+        *_base(bare_companion, token=False), ("Sec-Fetch-Dest", "empty"),
+        ("Sec-Fetch-Mode", "cors"), ("Sec-Fetch-Site", "none")])
+    assert fetched.status == 200

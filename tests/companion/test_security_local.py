@@ -1,4 +1,4 @@
-"""What lives on this computer: file modes, loopback-only binding, and the CLI's handling of secrets."""
+"""What lives on this computer: file modes, loopback-only binding, the CLI and secrets."""
 
 from __future__ import annotations
 

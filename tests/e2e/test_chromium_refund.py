@@ -84,3 +84,52 @@ def test_partial_refund_then_reply(stack: Stack, chromium: ChromiumSession, page
     assert action["confirmation"] in model["model"]
     assert action["total"] in model["model"]
     ticket.shot(f"{adapter}-reply-inserted")
+    # The order's history, one click away in the panel: the refund with its whole timeline.
+    ticket.panel().wait_for_selector("[role='dialog'] button:text-is('Close')").click()
+    entry = ticket.panel().wait_for_selector(
+        f"[data-spdesk='history'] li[data-action='{action['id']}'][data-state='succeeded']")
+    entry.wait_for_selector("summary").click()
+    timeline = entry.wait_for_selector("details[open] ol").inner_text()
+    assert len(timeline.splitlines()) == len(action["history"]) and action["confirmation"] in (
+        entry.inner_text())
+
+
+def test_refund_dialog_from_the_keyboard(stack: Stack, chromium: ChromiumSession,
+                                         page: Page) -> None:
+    """Enter opens, focus starts inside, Tab stays inside, Escape closes and gives focus back;
+    every field is labelled and no keystroke reaches the helpdesk's shortcuts."""
+    host = "acme.zendesk.test"
+    enable_site(chromium, stack.site_origin(host))
+    order_id = stack.order_id("us-fbm-partially-shipped")
+    page.goto(stack.page_url(host, f"zendesk.html?order={order_id}"))
+    page.evaluate("() => { window.__helpdeskKeys = 0; document.addEventListener('keydown', "
+                  "() => { window.__helpdeskKeys += 1; }); }")
+    ticket = Ticket(page, "zendesk")
+    ticket.wait_ready()
+    ticket.wait_scanned()
+    panel = ticket.open_panel(order_id)
+    ticket.wait_order()
+    focused = "r => r.activeElement?.dataset.spdesk ?? null"
+    panel.wait_for_selector("button[data-spdesk='refund']").focus()
+    page.keyboard.press("Enter")
+    dialog = panel.wait_for_selector("[role='dialog'][aria-modal='true']")
+    assert panel.evaluate(focused) == "reason"
+    title = dialog.evaluate("d => d.getRootNode().getElementById("
+                            "d.getAttribute('aria-labelledby'))?.textContent")
+    assert order_id in title
+    unlabelled = dialog.evaluate("""d => [...d.querySelectorAll("input, select, textarea")]
+        .filter(el => !el.closest("[hidden]") && !el.labels?.length
+                && !el.getAttribute("aria-label") && !el.getAttribute("aria-labelledby"))
+        .map(el => el.outerHTML)""")
+    assert unlabelled == []
+    inside = "r => r.querySelector(\"[role='dialog']\").contains(r.activeElement)"
+    for _ in range(25):
+        page.keyboard.press("Tab")
+        assert panel.evaluate(inside)
+    page.keyboard.press("Shift+Tab")
+    assert panel.evaluate(inside)
+    page.keyboard.type("12")  # into whichever field has focus: our keys, not the helpdesk's
+    page.keyboard.press("Escape")
+    panel.wait_for_selector("[role='dialog']", state="detached")
+    assert panel.evaluate(focused) == "refund"
+    assert page.evaluate("window.__helpdeskKeys") == 0

@@ -93,6 +93,12 @@ async def sandbox(sandbox_factory: SandboxFactory) -> SandboxServer:
 
 
 @pytest.fixture
+async def quick_sandbox(sandbox_factory: SandboxFactory) -> SandboxServer:
+    """A sandbox whose feeds finish within a few milliseconds, for tests of what comes after."""
+    return await sandbox_factory(feed_queue_seconds=1.0, feed_processing_seconds=1.0)
+
+
+@pytest.fixture
 async def sandbox_session() -> AsyncIterator[aiohttp.ClientSession]:
     """A plain aiohttp client session for raw HTTP calls to a sandbox."""
     async with aiohttp.ClientSession() as session:

@@ -26,11 +26,19 @@ def _parse(*argv: str) -> argparse.Namespace:
 
 def test_arguments_become_settings(tmp_path: Path) -> None:
     args = _parse("--port", "0", "--speed", "50", "--rate-scale", "2", "--bulk-orders", "10",
-                  "--state-dir", str(tmp_path))
+                  "--state-dir", str(tmp_path), "--request-models", str(tmp_path))
     settings = cli.settings_from_args(args)
     assert (settings.port, settings.speed, settings.rate_scale, settings.bulk_orders) == (
         0, 50.0, 2.0, 10)
     assert settings.state_dir == tmp_path
+    assert settings.request_models_dir == tmp_path
+
+
+def test_a_models_directory_without_models_fails_fast(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.run(_parse("--port", "0", "--request-models", str(tmp_path))) == 2
+    assert f"no SP-API model files (*.json) in {tmp_path}" in capsys.readouterr().err
 
 
 def test_bad_seed_file_fails_fast_with_its_name(

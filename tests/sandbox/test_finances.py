@@ -81,19 +81,21 @@ async def test_seeded_refunds_are_already_posted(sandbox: SandboxServer) -> None
     assert totals == [Decimal("-21.65"), Decimal("-5.40")]
 
 
-async def test_refund_before_shipment_posts_once_the_item_ships(sandbox: SandboxServer) -> None:
-    order = order_view(sandbox, "us-fbm-unshipped-single")
+async def test_refund_before_shipment_posts_once_the_item_ships(
+    quick_sandbox: SandboxServer
+) -> None:
+    order = order_view(quick_sandbox, "us-fbm-unshipped-single")
     line = order.items[0]
     xml = envelope("OrderAdjustment", [adjustment_message(1, order.order_id, adjusted_item(
         line.item_code, {"Principal": "4.99"}))])
-    async with spapi_client(Feeds, sandbox) as feeds:
+    async with spapi_client(Feeds, quick_sandbox) as feeds:
         _, report = await run_to_report(feeds, ADJUSTMENT, xml)
     assert report.result(1)["ResultCode"] == "Warning"
-    sandbox.state.clock.advance(LAG)
-    assert (await events(sandbox, order.order_id))["RefundEventList"] == []
+    quick_sandbox.state.clock.advance(LAG)
+    assert (await events(quick_sandbox, order.order_id))["RefundEventList"] == []
     line.qty_shipped = 1  # the seller ships it
     order.refresh_status()
-    found = await events(sandbox, order.order_id)
+    found = await events(quick_sandbox, order.order_id)
     assert len(found["ShipmentEventList"]) == len(found["RefundEventList"]) == 1
 
 

@@ -95,16 +95,18 @@ async def test_feeds_run_one_after_another_and_only_queued_ones_cancel(
     assert applied == [(first, "1.00"), (third, "3.00")]
 
 
-async def test_feed_fatal_applies_the_first_half_and_has_no_report(sandbox: SandboxServer) -> None:
-    sandbox.state.faults.add("feed_fatal")
-    async with spapi_client(Feeds, sandbox) as feeds:
-        feed_id = await submit(feeds, ADJUSTMENT, refund_xml(sandbox, count=3), US)
+async def test_feed_fatal_applies_the_first_half_and_has_no_report(
+    quick_sandbox: SandboxServer
+) -> None:
+    quick_sandbox.state.faults.add("feed_fatal")
+    async with spapi_client(Feeds, quick_sandbox) as feeds:
+        feed_id = await submit(feeds, ADJUSTMENT, refund_xml(quick_sandbox, count=3), US)
         fatal = await wait_for_status(feeds, feed_id, {"DONE", "FATAL"})
         assert fatal["processingStatus"] == "FATAL" and "resultFeedDocumentId" not in fatal
-        after = await submit(feeds, ADJUSTMENT, refund_xml(sandbox, count=1), US)
+        after = await submit(feeds, ADJUSTMENT, refund_xml(quick_sandbox, count=1), US)
         next_feed = await wait_for_status(feeds, after, {"DONE", "FATAL"})
         assert next_feed["processingStatus"] == "DONE"
-    applied = [a.merchant_adjustment_item_id for a in sandbox.state.adjustments
+    applied = [a.merchant_adjustment_item_id for a in quick_sandbox.state.adjustments
                if a.feed_id == feed_id]
     assert applied == ["m1", "m2"]
 
@@ -143,7 +145,8 @@ async def test_feed_stuck_finishes_once_the_clock_passes_the_limit(slow: Sandbox
 async def test_gzip_reports(
     sandbox_factory: SandboxFactory, sandbox_session: aiohttp.ClientSession
 ) -> None:
-    server = await sandbox_factory(gzip_reports=True)
+    server = await sandbox_factory(gzip_reports=True, feed_queue_seconds=1.0,
+                                   feed_processing_seconds=1.0)
     async with spapi_client(Feeds, server) as feeds:
         feed_id = await submit(feeds, ADJUSTMENT, refund_xml(server), US)
         done = await wait_for_status(feeds, feed_id, {"DONE"})

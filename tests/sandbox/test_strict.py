@@ -13,6 +13,7 @@ import pytest
 
 from companion.amazon import Gateway, Target
 from companion.demo.sandbox_account import sandbox_account, sandbox_credentials
+from companion.marketplaces import BY_ID, Region
 from companion.sandbox import SandboxServer, SandboxSettings, SandboxState
 from companion.sandbox.app import create_sandbox_app
 from companion.sandbox.models import ModelsError
@@ -69,8 +70,12 @@ async def test_refuses_what_the_model_forbids(
     validate_error_list(reply.body, "InvalidInput")
     assert problem in reply.body["errors"][0]["message"]
     assert RATE_LIMIT_HEADER in reply.headers  # the usage plan let it through, as Amazon's does
-    refusal = sandbox.app[REQUEST_CHECKER].refusals[-1]
-    assert refusal.path == call.path and problem in refusal.problem
+    async with sandbox_session.get(f"{sandbox.url}/_sandbox/refusals") as listed:
+        body = await listed.json()
+    assert body["strict"] is True
+    [refusal] = body["refusals"]
+    assert refusal["path"] == call.path and problem in refusal["problem"]
+    assert refusal["userAgent"].startswith("Python/")  # aiohttp's: not the client library
 
 
 async def test_tolerates_what_the_model_leaves_open(
@@ -93,15 +98,17 @@ async def test_tolerates_what_the_model_leaves_open(
     assert sandbox.app[REQUEST_CHECKER].checked["getOrder"] == 2
 
 
-async def test_every_request_of_the_gateway_matches_amazons_models(sandbox: SandboxServer) -> None:
+async def test_every_request_of_the_gateway_matches_amazons_models(
+    quick_sandbox: SandboxServer
+) -> None:
     """Each operation the companion's gateway uses, sent by it, passes the model check."""
-    target = Target.of(sandbox_account(sandbox.url), sandbox_credentials())
+    target = Target.of(sandbox_account(quick_sandbox.url), sandbox_credentials())
     gateway = Gateway(target, request_timeout=5.0)
     try:
-        await _use_every_operation(gateway, sandbox)
+        await _use_every_operation(gateway, quick_sandbox)
     finally:
         await gateway.aclose()
-    checker = sandbox.app[REQUEST_CHECKER]
+    checker = quick_sandbox.app[REQUEST_CHECKER]
     assert checker.refusals == []
     assert set(checker.checked) == {
         "getOrder", "getFulfillmentOrder", "cancelFulfillmentOrder", "listFinancialEventsByOrderId",
@@ -136,3 +143,19 @@ def test_a_route_without_an_operation_in_the_models_fails_fast(tmp_path: Path) -
         create_sandbox_app(SandboxState.create(SandboxSettings(request_models_dir=feeds_only)))
     with pytest.raises(ModelsError, match="no SP-API model files"):
         create_sandbox_app(SandboxState.create(SandboxSettings(request_models_dir=tmp_path)))
+
+
+async def test_the_gateway_lists_feeds_of_an_account_in_every_eu_marketplace(
+    sandbox: SandboxServer,
+) -> None:
+    """getFeeds takes at most 10 marketplaceIds; an EU account can sell in 11."""
+    eu = [m.code for m in BY_ID.values() if m.region is Region.EU]
+    assert len(eu) > 10
+    account = sandbox_account(sandbox.url).model_copy(update={"region": Region.EU,
+                                                              "marketplaces": eu})
+    gateway = Gateway(Target.of(account, sandbox_credentials()), request_timeout=5.0)
+    try:
+        await gateway.get_feeds([ACKNOWLEDGEMENT], datetime.now(UTC) - timedelta(days=1))
+    finally:
+        await gateway.aclose()
+    assert sandbox.app[REQUEST_CHECKER].refusals == []

@@ -68,7 +68,10 @@ export async function enableSite(origin, { tabId, ext = api() } = {}) {
   await saveOptions({ enabledSites: [...enabledSites, clean] }, ext.storage.local);
   if (tabId !== undefined) {
     // Registration applies to the next page load; inject now so the open ticket works at once.
-    await ext.scripting.executeScript({ target: { tabId }, files: [...CONTENT_SCRIPTS] });
+    // A tab closed or navigated away meanwhile is no failure: the registration covers it.
+    await ext.scripting
+      .executeScript({ target: { tabId }, files: [...CONTENT_SCRIPTS] })
+      .catch((err) => console.warn("spdesk: could not inject into the open tab", err?.message ?? err));
   }
   return clean;
 }

@@ -3,6 +3,7 @@
 // Not preceded or followed by a digit or a hyphen: "1113-…" or "…-00382145" are longer runs
 // (phone numbers, tracking numbers), not order ids. A trailing "." or "," still ends an id.
 export const ORDER_ID_RE = /(?<![\d-])\d{3}-\d{7}-\d{7}(?![\d-])/g;
+const HAS_ORDER_ID_RE = new RegExp(ORDER_ID_RE.source);
 
 // Places an agent types into, and things that are not visible text.
 export const SKIP_SELECTOR = [
@@ -96,9 +97,9 @@ export class Scanner {
     // node.length does not build a JS string; most text nodes (whitespace, names) stop here.
     if (node.length < MIN_LENGTH) return false;
     const data = node.data;
-    if (this.seen.get(node) === data) return false;
+    // Test before anything else: most long texts hold no id and are not worth remembering.
+    if (!HAS_ORDER_ID_RE.test(data) || this.seen.get(node) === data) return false;
     const matches = findOrderIds(data);
-    if (matches.length === 0) return false; // cheap to look at again: not remembered
     this.seen.set(node, data);
     if (isSkipped(node)) return false;
     this.matches += matches.length;
@@ -108,15 +109,14 @@ export class Scanner {
   }
 }
 
-/** An iterator over the text nodes of a root that survives DOM changes made by onMatch. */
+/** Text nodes of a root in document order, read ahead by one so onMatch may split the current one. */
 function walkerFor(root) {
   if (root.nodeType === TEXT_NODE) {
     let done = false;
     return { next: () => (done ? null : ((done = true), root)) };
   }
-  const doc = root.ownerDocument ?? root;
-  const walker = doc.createTreeWalker(root, SHOW_TEXT);
-  // Step before visiting: onMatch splits the current node and inserts after it.
+  // A native TreeWalker: measured faster in Chromium than any pruning done in script.
+  const walker = (root.ownerDocument ?? root).createTreeWalker(root, SHOW_TEXT);
   let upcoming = walker.nextNode();
   return {
     next() {

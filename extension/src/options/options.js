@@ -55,6 +55,7 @@ export async function start({ doc = document, ext = extensionApi() } = {}) {
   const options = await loadOptions(area);
 
   $("companion-url").value = options.companionUrl;
+  $("extension-origin").textContent = t("optExtensionOrigin", [ext.runtime.getURL("").replace(/\/$/, "")]);
   $("companion-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const input = $("companion-url");

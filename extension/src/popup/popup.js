@@ -83,6 +83,8 @@ export async function start({ doc = document, ext = extensionApi() } = {}) {
     renderSite(),
     send(Actions.STATUS, {}, ext.runtime).then((reply) => renderCompanion($("companion-status"), reply)),
   ]);
+  // Keyboard users land on the one thing the popup is for.
+  if (!toggle.hidden && (doc.activeElement === doc.body || !doc.activeElement)) toggle.focus();
 }
 
 if (globalThis.location?.protocol?.endsWith("-extension:")) start();

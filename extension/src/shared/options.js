@@ -117,7 +117,9 @@ export async function saveOptions(patch, area = storageArea()) {
     throw new RangeError("companionUrl must be http://127.0.0.1:PORT or http://localhost:PORT");
   }
   const next = coerce({ ...current, ...patch });
-  await area.set({ ...next, optionsVersion: OPTIONS_VERSION });
+  // Write only the changed keys: the worker, popup and options page may save different keys at once.
+  const changed = Object.fromEntries(Object.keys(patch).map((key) => [key, next[key]]));
+  await area.set({ ...changed, optionsVersion: OPTIONS_VERSION });
   return next;
 }
 

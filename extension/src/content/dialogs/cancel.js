@@ -38,7 +38,8 @@ export function openCancelDialog(ctx, order, opener) {
   const confirm = h(doc, "button", { type: "submit", class: "danger", "data-spdesk": "confirm" });
   const form = h(doc, "form", { novalidate: true },
     order.buyerCancellationRequest?.requested
-      ? h(doc, "p", { class: "callout info" }, t("buyerRequestedCancel"), " ", order.buyerCancellationRequest.reason ?? "")
+      ? h(doc, "p", { class: "callout info" }, t("buyerRequestedCancel"),
+        order.buyerCancellationRequest.reason ? ` “${order.buyerCancellationRequest.reason}”` : "")
       : null,
     h(doc, "fieldset", {}, h(doc, "legend", {}, t("cancelItems")), rows.map((r) => r.element)),
     h(doc, "label", { for: reasonId }, t("reasonLabel")), reason,

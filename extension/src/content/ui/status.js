@@ -16,7 +16,7 @@ export function createStatus(doc) {
       const parts = [stateText(action)];
       if (action.state === "unknown") parts.push(t("unknownHelp"));
       if (FINAL_STATES.has(action.state) && action.confirmation) parts.push(t("confirmationLabel", action.confirmation));
-      text.textContent = parts.join(" ");
+      text.textContent = parts.join(" — ");
     },
     error(err) {
       alert.hidden = false;

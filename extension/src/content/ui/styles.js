@@ -63,5 +63,7 @@ input[aria-invalid=true] { border-color: #b42318; }
 .field-error { color: #b42318; font-size: 12px; grid-column: 1 / -1; }
 .footer { display: flex; justify-content: flex-end; gap: 8px; margin-top: 12px; flex-wrap: wrap; }
 .status { margin-top: 10px; min-height: 1.4em; }
+.footer .reply-controls { flex-basis: 100%; display: flex; flex-direction: column; align-items: flex-end; gap: 4px; }
+.reply-controls .muted { margin: 0; }
 .reply { white-space: pre-wrap; font-size: 13px; background: #f6f8fa; border-radius: 6px; padding: 8px; margin: 8px 0; }
 `;
