@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import platform
 import statistics
 import tempfile
@@ -101,7 +102,10 @@ def _ms(seconds: float) -> float:
 
 def _summary(samples: list[Sample]) -> dict[str, float]:
     ordered = sorted(wall for wall, _ in samples)
-    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+
+    def pick(q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
     # CPU time is what the lookup costs this process; other load on the machine barely moves it,
     # while it does move wall-clock tails.
     cpu = sorted(c for _, c in samples)
@@ -194,6 +198,8 @@ def _result(direct: list[Sample], cold: list[Sample], floor: list[Sample],
 
 async def run(n_orders: int, n_cached: int, n_slow: int, delay_ms: float) -> dict[str, Any]:
     """Start a sandbox and a companion, measure both lookups in both settings."""
+    # Other work on the machine stretches wall-clock times (not CPU times): say how busy it was.
+    before = round(os.getloadavg()[0], 2)
     server = await start_sandbox(SandboxSettings(bulk_orders=n_orders + n_slow, rate_scale=1e6))
     ids = [v for k, v in sorted(server.seed.labels.items()) if k.startswith("bulk-")]
     try:
@@ -208,7 +214,8 @@ async def run(n_orders: int, n_cached: int, n_slow: int, delay_ms: float) -> dic
                 await companion.stop()
     finally:
         await server.stop()
-    return {"name": NAME, "python": platform.python_version(), "instant": instant,
+    return {"name": NAME, "python": platform.python_version(), "cpus": os.cpu_count(),
+            "load_average_1min": [before, round(os.getloadavg()[0], 2)], "instant": instant,
             "amazon_like": {**slow, "delay_ms_per_call": delay_ms},
             "goal_cold_ratio": 1.15, "goal_cached_p99_ms": 5.0}
 
@@ -238,8 +245,10 @@ def _markdown(r: dict[str, Any]) -> str:
     lines = ["# Order lookup: companion vs python-amazon-sp-api directly", "",
              f"Distinct bulk sandbox orders (FBM, Orders + Finances each), every order read by "
              f"each side in rotating order, one process and event loop for sandbox, companion "
-             f"and clients (Python {r['python']}). Goals: cold ratio <= {r['goal_cold_ratio']}, "
-             f"cached p99 <= {r['goal_cached_p99_ms']} ms.", ""]
+             f"and clients (Python {r['python']}, {r['cpus']} CPUs, 1-min load average "
+             f"{r['load_average_1min'][0]} before / {r['load_average_1min'][1]} after). Goals: "
+             f"cold ratio <= {r['goal_cold_ratio']}, cached p99 <= {r['goal_cached_p99_ms']} ms.",
+             ""]
     lines += _rows("Sandbox answering at once (the companion's own cost in full)", r["instant"])
     lines += [f"- cached p99: **{r['instant']['companion_cached']['p99_ms']} ms**", ""]
     lines += _rows(f"Sandbox with {slow['delay_ms_per_call']:g} ms per SP-API call "

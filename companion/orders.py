@@ -9,13 +9,13 @@ from collections.abc import Awaitable, Callable, Mapping
 from contextlib import suppress
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from aiohttp import web
 
 from companion.amazon.build import build_mcf_view, build_order_view, needs_finances
 from companion.amazon.gateway import Gateway
-from companion.amazon.pool import GatewayPool, setup_gateways
+from companion.amazon.pool import setup_gateways
 from companion.amazon.view import OrderView
 from companion.errors import InvalidOrderId, OrderNotFound
 from companion.http.keys import SETTINGS
@@ -37,11 +37,19 @@ def check_order_id(order_id: str) -> str:
     return order_id
 
 
+class GatewaySource(Protocol):
+    """Hands out an account's gateway (None = the default account): what GatewayPool does."""
+
+    async def get(self, account_name: str | None = None) -> Gateway:
+        """The gateway of the account."""
+        ...
+
+
 class OrderService:
     """Order views with a short cache, invalidated by actions; one Amazon read per order at once."""
 
     def __init__(
-        self, pool: GatewayPool, *, ttl: float = 10.0, clock: Callable[[], float] = time.monotonic
+        self, pool: GatewaySource, *, ttl: float = 10.0, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.pool = pool
         self.ttl = ttl

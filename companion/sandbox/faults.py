@@ -1,5 +1,7 @@
-"""Fault injection: per-operation HTML 5xx, slow answers, timeouts, 429 storms, expired tokens,
-and FATAL or stuck feeds, switched on at run time (control API or `state.faults.add`)."""
+"""Fault injection per operation, switched on at run time (control API or `state.faults.add`).
+
+Kinds: HTML 5xx, slow answers, timeouts, 429 storms, expired tokens, and FATAL or stuck feeds.
+"""
 
 from __future__ import annotations
 

@@ -81,6 +81,18 @@ describe("background worker", () => {
     assert.match(reply.error.message, /spdesk serve/);
   });
 
+  test("status: another program on the companion's port is named as such", async () => {
+    const other = await startCompanion({ "GET /v1/health": { json: { status: "ok" } } });
+    try {
+      await chrome.storage.local.set({ companionUrl: other.url });
+      const reply = await send({ action: "status", args: {} });
+      assert.equal(reply.error.code, "companion_bad_response");
+      assert.match(reply.error.message, /Something other than the spdesk companion/);
+    } finally {
+      await other.close();
+    }
+  });
+
   test("getOrder reads the order; a malformed id never reaches the companion", async () => {
     const good = await send({ action: "getOrder", args: { orderId: ORDER_ID } });
     assert.deepEqual(good, { ok: true, data: { orderId: ORDER_ID, status: "UNSHIPPED" } });
@@ -159,6 +171,10 @@ describe("background worker", () => {
 
   test("pair stores the token (never returned) and unpair forgets it", async () => {
     await chrome.storage.local.set({ token: "", pairingId: "" });
+    const count = companion.requests.length;
+    const malformed = await send({ action: "pair", args: { code: "" } }, page);
+    assert.deepEqual(malformed.error, { code: "pairing_code_invalid", message: "Type the code that 'spdesk pair' shows, for example K7QD-2MXP." });
+    assert.equal(companion.requests.length, count, "a malformed code is refused before any request");
     const wrong = await send({ action: "pair", args: { code: "AAAA-BBBB" } }, page);
     assert.equal(wrong.error.code, "pairing_code_invalid");
     const reply = await send({ action: "pair", args: { code: " k7qd-2mxp " } }, page);

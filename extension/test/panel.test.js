@@ -165,6 +165,9 @@ test("partial refund: per component with what is left, validation, restocking fe
   assert.equal(confirm.textContent, "Refund $12.03 (USD)");
   confirm.click();
   await settle(t.window);
+  const enter = new t.window.KeyboardEvent("keydown", { key: "Enter", bubbles: true, cancelable: true });
+  fee.dispatchEvent(enter);
+  assert.equal(enter.defaultPrevented, true, "Enter in an amount field does not submit");
   assert.deepEqual(t.of("refund")[0].args.body.items, [
     { orderItemCode: "45678901234567", quantity: 2, components: { Principal: "12.99", Tax: "1.04" }, restockingFee: "2.00" },
   ]);
@@ -317,6 +320,7 @@ test("keyboard: labelled dialog, Tab stays inside, Escape closes dialog then pan
   assert.equal(t.panel.root.activeElement, refundButton, "focus back on the button that opened it");
   t.$("aside").dispatchEvent(new t.window.KeyboardEvent("keydown", { key: "Escape", bubbles: true, composed: true }));
   assert.equal(t.panel.isOpen, false);
+  assert.equal(t.panel.host.style.display, "none", "hidden although the host is all: unset");
   assert.equal(t.document.activeElement, opener);
   assert.equal(pageSawKey, false, "the helpdesk's shortcuts never see our keys");
   await t.done();

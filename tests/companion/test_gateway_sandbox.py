@@ -14,11 +14,10 @@ from pydantic import SecretStr
 
 from companion.amazon import AmazonOutcomeUnknown, Gateway, RetryPolicy, Target
 from companion.amazon.outcome import AmazonCredentialsRejected
-from companion.demo.sandbox_account import sandbox_account, sandbox_credentials
 from companion.errors import AmazonThrottled, AmazonTimeout, AmazonUnavailable, OrderNotFound
 from companion.sandbox import SandboxServer
+from tests.companion.gateway_support import FAST, sandbox_target
 
-FAST = RetryPolicy(max_attempts=4, base_delay=0.01, max_delay=0.5, deadline=5.0)
 GatewayFactory = Callable[..., Gateway]
 
 
@@ -30,7 +29,7 @@ async def make_gateway() -> AsyncIterator[GatewayFactory]:
     def make(server: SandboxServer, target: Target | None = None, **kwargs: Any) -> Gateway:
         kwargs.setdefault("policy", FAST)
         kwargs.setdefault("request_timeout", 5.0)
-        target = target or Target.of(sandbox_account(server.url), sandbox_credentials())
+        target = target or sandbox_target(server)
         gateway = Gateway(target, **kwargs)
         made.append(gateway)
         return gateway
@@ -137,7 +136,7 @@ async def test_expired_token_is_refreshed_once(
 async def test_wrong_refresh_token_is_a_clear_error(
     sandbox: SandboxServer, make_gateway: GatewayFactory
 ) -> None:
-    good = Target.of(sandbox_account(sandbox.url), sandbox_credentials())
+    good = sandbox_target(sandbox)
     bad = dataclasses.replace(good, refresh_token=SecretStr("Atzr|revoked-token"))
     with pytest.raises(AmazonCredentialsRejected) as info:
         await make_gateway(sandbox, bad).get_order(sandbox.seed.order_id("us-fbm-shipped"))
@@ -246,7 +245,7 @@ async def test_processing_report_is_downloaded_and_gunzipped(
 async def test_unreachable_amazon_is_unavailable(
     sandbox: SandboxServer, make_gateway: GatewayFactory
 ) -> None:
-    good = Target.of(sandbox_account(sandbox.url), sandbox_credentials())
+    good = sandbox_target(sandbox)
     await sandbox.stop()  # nothing listens there any more: connections are refused
     gateway = make_gateway(sandbox, good)
     with pytest.raises(AmazonUnavailable) as info:

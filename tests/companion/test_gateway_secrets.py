@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import os
@@ -14,12 +13,11 @@ import aiohttp
 import pytest
 from pydantic import SecretStr
 
-from companion.amazon import Gateway, RetryPolicy, Target
-from companion.demo.sandbox_account import sandbox_account, sandbox_credentials
+from companion.amazon import Gateway, Target
 from companion.errors import SpdeskError
 from companion.sandbox import SandboxServer
+from tests.companion.gateway_support import FAST, sandbox_target
 
-FAST = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.2, deadline=5.0)
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -30,11 +28,6 @@ def cached_access_token(target: Target) -> str:
     return str(cache[target.token_cache_key]["access_token"])
 
 
-def target_for(server: SandboxServer, **overrides: object) -> Target:
-    target = Target.of(sandbox_account(server.url), sandbox_credentials())
-    return dataclasses.replace(target, **overrides)  # type: ignore[arg-type]
-
-
 async def test_secrets_never_in_logs_or_errors(
     sandbox: SandboxServer, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -42,7 +35,7 @@ async def test_secrets_never_in_logs_or_errors(
     # Even someone turning the library's own loggers up to DEBUG must not leak the token.
     for name in ("sp_api", "sp_api.asyncio.base.client", "httpx", "httpcore"):
         caplog.set_level(logging.DEBUG, logger=name)
-    target = target_for(sandbox)
+    target = sandbox_target(sandbox)
     order_id = sandbox.seed.order_id("us-fbm-unshipped-single")
     shown: list[str] = []
     gateway = Gateway(target, policy=FAST)
@@ -59,7 +52,7 @@ async def test_secrets_never_in_logs_or_errors(
     finally:
         sandbox.state.faults.clear()
         await gateway.aclose()
-    bad = Gateway(target_for(sandbox, refresh_token=SecretStr("Atzr|a-revoked-refresh-token")),
+    bad = Gateway(sandbox_target(sandbox, refresh_token=SecretStr("Atzr|a-revoked-refresh-token")),
                   policy=FAST)
     try:
         with pytest.raises(SpdeskError) as info:
@@ -88,7 +81,7 @@ async def test_env_variables_do_not_change_behaviour(
     (tmp_path / "python-sp-api").mkdir()
     (tmp_path / "python-sp-api" / "credentials.yml").write_text(
         "default:\n  refresh_token: Atzr|from-file\n  lwa_app_id: file\n  lwa_client_secret: f\n")
-    target = target_for(sandbox)
+    target = sandbox_target(sandbox)
     gateway = Gateway(target, policy=FAST)
     try:
         order = await gateway.get_order(sandbox.seed.order_id("us-fbm-unshipped-single"))

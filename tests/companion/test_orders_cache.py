@@ -8,20 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from companion.amazon import Gateway, RetryPolicy, Target
-from companion.demo.sandbox_account import sandbox_account, sandbox_credentials
+from companion.amazon import Gateway
 from companion.orders import OrderService
 from companion.sandbox import SandboxServer
-
-
-class OnePool:
-    """The one gateway of these tests, handed out the way GatewayPool does."""
-
-    def __init__(self, gateway: Gateway) -> None:
-        self.gateway = gateway
-
-    async def get(self, account: str | None = None) -> Gateway:
-        return self.gateway
+from tests.companion.gateway_support import FAST, OnePool, sandbox_target
 
 
 class Clock:
@@ -36,10 +26,14 @@ class Clock:
 
 @pytest.fixture
 async def gateway(sandbox: SandboxServer) -> AsyncIterator[Gateway]:
-    target = Target.of(sandbox_account(sandbox.url), sandbox_credentials())
-    gateway = Gateway(target, policy=RetryPolicy(base_delay=0.01, deadline=5.0))
+    gateway = Gateway(sandbox_target(sandbox), policy=FAST)
     yield gateway
     await gateway.aclose()
+
+
+@pytest.fixture
+def service(gateway: Gateway) -> OrderService:
+    return OrderService(OnePool(gateway), ttl=10.0)
 
 
 def order_reads(sandbox: SandboxServer) -> int:
@@ -49,7 +43,7 @@ def order_reads(sandbox: SandboxServer) -> int:
 
 async def test_hit_ttl_and_invalidate(sandbox: SandboxServer, gateway: Gateway) -> None:
     clock = Clock()
-    service = OrderService(OnePool(gateway), ttl=10.0, clock=clock)  # type: ignore[arg-type]
+    service = OrderService(OnePool(gateway), ttl=10.0, clock=clock)
     order_id = sandbox.seed.order_id("us-fbm-unshipped-single")
     first = await service.get_view(order_id)
     second = await service.get_view(order_id)
@@ -67,8 +61,9 @@ async def test_hit_ttl_and_invalidate(sandbox: SandboxServer, gateway: Gateway) 
     assert order_reads(sandbox) == 4
 
 
-async def test_concurrent_lookups_share_one_read(sandbox: SandboxServer, gateway: Gateway) -> None:
-    service = OrderService(OnePool(gateway), ttl=10.0)  # type: ignore[arg-type]
+async def test_concurrent_lookups_share_one_read(
+    sandbox: SandboxServer, service: OrderService
+) -> None:
     order_id = sandbox.seed.order_id("us-fbm-shipped")
     views = await asyncio.gather(*(service.get_view(order_id) for _ in range(8)))
     assert {v.order_id for v in views} == {order_id}
@@ -76,9 +71,8 @@ async def test_concurrent_lookups_share_one_read(sandbox: SandboxServer, gateway
 
 
 async def test_invalidate_during_a_read_does_not_cache_stale_data(
-    sandbox: SandboxServer, gateway: Gateway
+    sandbox: SandboxServer, service: OrderService
 ) -> None:
-    service = OrderService(OnePool(gateway), ttl=10.0)  # type: ignore[arg-type]
     order_id = sandbox.seed.order_id("us-fbm-shipped")
 
     async def action_lands_meanwhile(account: str, oid: str) -> dict[tuple[str, str], Decimal]:
@@ -93,9 +87,8 @@ async def test_invalidate_during_a_read_does_not_cache_stale_data(
 
 
 async def test_in_flight_refunds_from_the_action_engine(
-    sandbox: SandboxServer, gateway: Gateway
+    sandbox: SandboxServer, service: OrderService
 ) -> None:
-    service = OrderService(OnePool(gateway), ttl=10.0)  # type: ignore[arg-type]
     order_id = sandbox.seed.order_id("us-fbm-shipped")
     item = sandbox.state.order(order_id).items[0].item_code  # type: ignore[union-attr]
     asked: list[tuple[str, str]] = []

@@ -8,33 +8,28 @@ from decimal import Decimal
 
 import pytest
 
-from companion.amazon import Gateway, RetryPolicy, Target
+from companion.amazon import Gateway
 from companion.amazon.build import build_order_view
-from companion.amazon.models import AmazonOrder, AmazonOrderItem, CancellationRequest
+from companion.amazon.models import (
+    AmazonOrder,
+    AmazonOrderItem,
+    CancellationRequest,
+    FulfilledBy,
+    OrderStatus,
+)
 from companion.amazon.rules import FBA_REASON, MCF_REFUND_REASON
-from companion.demo.sandbox_account import sandbox_account, sandbox_credentials
 from companion.errors import InvalidOrderId, OrderNotFound
 from companion.orders import OrderService
 from companion.sandbox import SandboxServer
+from tests.companion.gateway_support import FAST, OnePool, sandbox_target
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 
 
-class OnePool:
-    """The one gateway of these tests, handed out the way GatewayPool does."""
-
-    def __init__(self, gateway: Gateway) -> None:
-        self.gateway = gateway
-
-    async def get(self, account: str | None = None) -> Gateway:
-        return self.gateway
-
-
 @pytest.fixture
 async def service(sandbox: SandboxServer) -> AsyncIterator[OrderService]:
-    target = Target.of(sandbox_account(sandbox.url), sandbox_credentials())
-    gateway = Gateway(target, policy=RetryPolicy(base_delay=0.01, deadline=5.0))
-    yield OrderService(OnePool(gateway), ttl=10.0)  # type: ignore[arg-type]
+    gateway = Gateway(sandbox_target(sandbox), policy=FAST)
+    yield OrderService(OnePool(gateway), ttl=10.0)
     await gateway.aclose()
 
 
@@ -74,7 +69,7 @@ async def test_seed_order_view(label: str, sandbox: SandboxServer, service: Orde
     assert view.actions.cancel.counts_against_cancel_rate is counts
     market = live.marketplace
     assert (view.marketplace.code, view.marketplace.currency) == (market.code, market.currency)
-    refunded = {}
+    refunded: dict[tuple[str, str], Decimal] = {}
     for adjustment in sandbox.state.posted_adjustments(order_id):
         for kind, amount in adjustment.components.items():
             key = (adjustment.item_code, kind)
@@ -168,14 +163,15 @@ async def test_unknown_and_invalid_ids(service: OrderService) -> None:
             await service.get_view(bad)
 
 
-def _order(status: str = "SHIPPED", **item: object) -> AmazonOrder:
+def _order(status: OrderStatus = "SHIPPED", **item: object) -> AmazonOrder:
     line = AmazonOrderItem(order_item_id="11111111111111", quantity_ordered=2,
                            quantity_shipped=2 if status == "SHIPPED" else 0,
                            quantity_unshipped=0 if status == "SHIPPED" else 2,
                            charges={"Principal": Decimal("20.00"), "Tax": Decimal("1.60")},
                            **item)  # type: ignore[arg-type]
     return AmazonOrder(order_id="113-0000000-0000001", marketplace_id="ATVPDKIKX0DER",
-                       status=status, fulfilled_by="MERCHANT", created_time=NOW, items=[line])
+                       status=status, fulfilled_by=FulfilledBy.MERCHANT, created_time=NOW,
+                       items=[line])
 
 
 def test_refunds_in_flight_lower_what_is_refundable() -> None:
@@ -217,7 +213,7 @@ def test_a_cancelled_line_is_not_refundable() -> None:
                            quantity_unshipped=0, cancelled_by="MERCHANT",
                            charges={"Principal": Decimal("19.98")})
     order = AmazonOrder(order_id="113-0000000-0000002", marketplace_id="ATVPDKIKX0DER",
-                        status="UNSHIPPED", fulfilled_by="MERCHANT", created_time=NOW,
+                        status="UNSHIPPED", fulfilled_by=FulfilledBy.MERCHANT, created_time=NOW,
                         items=[kept, gone])
     view = build_order_view(order, None, {}, account="a", fetched_at=NOW)
     assert view.items[1].quantity_cancelled == 2

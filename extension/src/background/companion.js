@@ -28,6 +28,7 @@ export function localMessage(code, i18n = (globalThis.browser ?? globalThis.chro
     companion_offline: "errCompanionOffline",
     companion_timeout: "errCompanionTimeout",
     not_paired: "errNotPaired",
+    companion_bad_response: "errCompanionBadResponse",
   }[code];
   const text = key && i18n?.getMessage ? i18n.getMessage(key) : "";
   return text || DEFAULT_MESSAGES[code] || DEFAULT_MESSAGES.internal_error;
@@ -47,7 +48,7 @@ async function errorFrom(response, message) {
   }
   const err = body?.error;
   if (!err || typeof err.code !== "string") {
-    return new CompanionError(ErrorCodes.COMPANION_BAD_RESPONSE, undefined, {
+    return new CompanionError(ErrorCodes.COMPANION_BAD_RESPONSE, message(ErrorCodes.COMPANION_BAD_RESPONSE), {
       status: response.status,
       details: { httpStatus: response.status },
     });
@@ -132,7 +133,7 @@ function translate(err, timer, message) {
   }
   if (isAbort(err)) return err; // cancelled by the caller: not an error to show
   if (err instanceof SyntaxError) {
-    return new CompanionError(ErrorCodes.COMPANION_BAD_RESPONSE);
+    return new CompanionError(ErrorCodes.COMPANION_BAD_RESPONSE, message(ErrorCodes.COMPANION_BAD_RESPONSE));
   }
   // fetch rejects with a TypeError when nothing listens on the port (connection refused).
   return new CompanionError(ErrorCodes.COMPANION_OFFLINE, message(ErrorCodes.COMPANION_OFFLINE));

@@ -1,7 +1,7 @@
 /** The background's one handler table: validates `{action, args}`, talks to the companion, replies. */
 
 import { Actions, ErrorCodes, ORDER_ID_RE, PAGE_ONLY_ACTIONS, fail, ok } from "../shared/messages.js";
-import { CompanionError } from "./companion.js";
+import { CompanionError, localMessage } from "./companion.js";
 
 const KEY_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{7,99}$/;
 const ACTION_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
@@ -71,6 +71,10 @@ export function createHandlers({ companion, getOptions, saveOptions, openOptions
     async [Actions.STATUS]() {
       const { companionUrl, token, pairingId } = await getOptions();
       const health = await companion.request("/v1/health", { auth: false });
+      // Another program on the configured port is not the companion, however it answers.
+      if (health?.service !== "spdesk-companion") {
+        throw new CompanionError(ErrorCodes.COMPANION_BAD_RESPONSE, localMessage(ErrorCodes.COMPANION_BAD_RESPONSE));
+      }
       const base = { online: true, companionUrl, version: health?.version ?? null, paired: false, pairingId: pairingId || null };
       if (!token) return base;
       try {
@@ -107,11 +111,14 @@ export function createHandlers({ companion, getOptions, saveOptions, openOptions
     async [Actions.PAIR](args) {
       const code = typeof args.code === "string" ? args.code.trim().toUpperCase() : "";
       if (!PAIR_CODE_RE.test(code)) {
-        throw new CompanionError("pairing_code_invalid", "Type the code that 'spdesk pair' shows, for example K7QD-2MXP.");
+        const text = (globalThis.browser ?? globalThis.chrome)?.i18n?.getMessage("errPairCodeFormat");
+        throw new CompanionError("pairing_code_invalid", text || "Type the code that 'spdesk pair' shows, for example K7QD-2MXP.");
       }
       const label = typeof args.label === "string" && args.label.trim() ? args.label.trim().slice(0, 80) : pairingLabel();
       const reply = await companion.request("/v1/pair", { method: "POST", auth: false, body: { code, label } });
-      if (typeof reply?.token !== "string" || !reply.token) throw new CompanionError(ErrorCodes.COMPANION_BAD_RESPONSE);
+      if (typeof reply?.token !== "string" || !reply.token) {
+        throw new CompanionError(ErrorCodes.COMPANION_BAD_RESPONSE, localMessage(ErrorCodes.COMPANION_BAD_RESPONSE));
+      }
       await saveOptions({ token: reply.token, pairingId: String(reply.pairingId ?? "") });
       onPairingChanged();
       // The token stays in the background's storage; pages only learn that pairing worked.

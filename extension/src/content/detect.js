@@ -8,9 +8,9 @@ const HAS_ORDER_ID_RE = new RegExp(ORDER_ID_RE.source);
 // Places an agent types into, and things that are not visible text.
 export const SKIP_SELECTOR = [
   "script", "style", "noscript", "template", "textarea", "input", "select", "option",
-  "[contenteditable]:not([contenteditable='false'])", "[role='textbox']",
-  "[aria-hidden='true']", "[data-spdesk-ui]",
+  "[contenteditable]:not([contenteditable='false'])", "[role='textbox']", "[data-spdesk-ui]",
 ].join(",");
+// Not [aria-hidden]: modal libraries set it on the whole app while a dialog is open.
 
 const SLICE_BUDGET_MS = 4;
 const TEXT_NODE = 3;
@@ -99,9 +99,9 @@ export class Scanner {
     const data = node.data;
     // Test before anything else: most long texts hold no id and are not worth remembering.
     if (!HAS_ORDER_ID_RE.test(data) || this.seen.get(node) === data) return false;
+    if (isSkipped(node)) return false;
     const matches = findOrderIds(data);
     this.seen.set(node, data);
-    if (isSkipped(node)) return false;
     this.matches += matches.length;
     // Last first, so splitting the text node keeps earlier offsets valid.
     for (let i = matches.length - 1; i >= 0; i -= 1) this.onMatch(node, matches[i]);
@@ -200,10 +200,9 @@ async function measure(name, scanner, fn) {
   const busyBefore = scanner.busyMs;
   const matchesBefore = scanner.matches;
   await fn();
-  const detail = {
-    wallMs: performance.now() - start,
-    matches: scanner.matches - matchesBefore,
-  };
+  let detail = { wallMs: performance.now() - start, matches: scanner.matches - matchesBefore };
+  // Firefox: a content script's object is unreadable to the page unless cloned into its realm.
+  if (typeof globalThis.cloneInto === "function") detail = globalThis.cloneInto(detail, globalThis.window);
   performance.measure?.(name, { start, duration: scanner.busyMs - busyBefore, detail });
   return detail;
 }

@@ -40,7 +40,7 @@ export class OrderPanel {
     this.orderId = orderId;
     this.order = null;
     this.actions = [];
-    this.host.hidden = false;
+    this.#show(true);
     this.render();
     this.closeButton.focus();
     return this.load();
@@ -49,7 +49,7 @@ export class OrderPanel {
   /** Hide the panel (its dialogs too) and give focus back to the badge that opened it. */
   close() {
     if (!this.host || this.host.hidden) return;
-    this.host.hidden = true;
+    this.#show(false);
     closeDialogs(this.root);
     this.orderId = null;
     this.opener?.focus?.();
@@ -140,6 +140,13 @@ export class OrderPanel {
     else this.render();
   }
 
+  // The host's inline `all: unset` would override the UA rule for [hidden]: hide it inline too.
+  #show(visible) {
+    this.host.hidden = !visible;
+    if (visible) this.host.style.removeProperty("display");
+    else this.host.style.setProperty("display", "none");
+  }
+
   #mount() {
     if (this.host) return;
     const doc = this.ctx.doc;
@@ -170,12 +177,15 @@ export class OrderPanel {
     const doc = this.ctx.doc;
     this.titleOrder.textContent = this.orderId ?? "";
     const parts = [];
-    if (this.offline) parts.push(h(doc, "div", { class: "callout", role: "alert", "data-spdesk": "offline" }, t("companionOffline")));
+    if (this.offline && this.error?.code !== "companion_offline") {
+      parts.push(h(doc, "div", { class: "callout", role: "alert", "data-spdesk": "offline" }, t("companionOffline")));
+    }
     if (this.loading && !this.order) {
       parts.push(h(doc, "p", { class: "state", "data-spdesk": "loading", "aria-busy": "true" }, t("loadingOrder", this.orderId)));
     } else if (this.error) {
-      parts.push(this.#errorView(this.error));
-    } else if (this.order) {
+      parts.push(this.#errorView(this.error)); // above the last order view, if there is one
+    }
+    if (this.order) {
       parts.push(renderOrder(doc, this.order, {
         refund: (e) => openRefundDialog(this.ctx, this.order, e.currentTarget),
         cancel: (e) => openCancelDialog(this.ctx, this.order, e.currentTarget),

@@ -42,7 +42,7 @@ export function say(el, text, kind = "info") {
 
 /** The sentence for a failed `{ok: false, error}` reply, preferring the localised versions of ours. */
 export function errorText(error) {
-  const key = { companion_offline: "errCompanionOffline", companion_timeout: "errCompanionTimeout", not_paired: "errNotPaired" }[error?.code];
+  const key = { companion_offline: "errCompanionOffline", companion_timeout: "errCompanionTimeout", not_paired: "errNotPaired", companion_bad_response: "errCompanionBadResponse" }[error?.code];
   if (key) return t(key);
   return error?.message || t("errUnexpected");
 }

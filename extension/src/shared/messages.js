@@ -50,7 +50,8 @@ export const DEFAULT_MESSAGES = Object.freeze({
     "spdesk companion is not running on this computer. Start it with 'spdesk serve'.",
   companion_timeout:
     "spdesk companion did not answer in time. Try again; if it keeps happening, restart it with 'spdesk serve'.",
-  companion_bad_response: "spdesk companion gave an answer spdesk does not understand. Update both to the same version.",
+  companion_bad_response:
+    "Something other than the spdesk companion answered at the companion address. Check the address in the spdesk options.",
   not_paired:
     "This browser is not paired with the spdesk companion. Open the spdesk options and enter the code from 'spdesk pair'.",
   invalid_message: "spdesk received a request it does not understand. Reload the page and try again.",

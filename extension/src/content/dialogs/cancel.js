@@ -1,5 +1,5 @@
 /** Cancel dialog: items and quantities, reason (BuyerCanceled when the buyer asked), rate warning. */
-import { openDialog } from "../ui/dialog.js";
+import { noImplicitSubmit, openDialog } from "../ui/dialog.js";
 import { reasonLabel } from "../ui/format.js";
 import { t } from "../ui/i18n.js";
 import { h, uid } from "../ui/shadow.js";
@@ -48,6 +48,7 @@ export function openCancelDialog(ctx, order, opener) {
     formError,
     h(doc, "div", { class: "footer" }, h(doc, "button", { type: "button", onclick: () => dlg.close() }, t("close")), confirm));
   dlg.body.append(form);
+  noImplicitSubmit(form);
 
   const selected = () => rows.filter((r) => r.check.checked).map((r) => ({ orderItemCode: r.item.orderItemCode, quantity: r.quantity() }));
   const refresh = () => {
@@ -72,7 +73,7 @@ export function openCancelDialog(ctx, order, opener) {
     flow.submit({ orderId: order.orderId, account: order.account, items: selected(), reason: reason.value, note: note.value.trim() });
   });
   refresh();
-  (preset ? confirm : reason).focus();
+  reason.focus(); // never the destructive button: a stray Enter must not cancel
   return dlg;
 }
 

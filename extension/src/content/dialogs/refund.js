@@ -1,6 +1,6 @@
 /** Refund dialog: full (preselected) or partial per item and component, reason, exact total. */
 import { AmountError, compare, fromMinor, toMinor } from "../../shared/money.js";
-import { openDialog } from "../ui/dialog.js";
+import { noImplicitSubmit, openDialog } from "../ui/dialog.js";
 import { componentLabel, money, reasonLabel } from "../ui/format.js";
 import { t } from "../ui/i18n.js";
 import { h, uid } from "../ui/shadow.js";
@@ -48,6 +48,7 @@ export function openRefundDialog(ctx, order, opener) {
     formError,
     h(doc, "div", { class: "footer" }, cancel, confirm));
   dlg.body.append(form);
+  noImplicitSubmit(form);
 
   const state = () => compute(order, full.checked, fields, reason.value);
   const refresh = () => {

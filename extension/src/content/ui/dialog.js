@@ -64,3 +64,10 @@ function trapTab(event, dialog, root) {
     first.focus();
   }
 }
+
+/** Enter in an amount or quantity field must not submit a money form: only the button does. */
+export function noImplicitSubmit(form) {
+  form.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && event.target.tagName === "INPUT") event.preventDefault();
+  });
+}
