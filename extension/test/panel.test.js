@@ -97,11 +97,18 @@ test("companion offline: the panel says how to start it and can retry", async ()
   assert.match(t.$("[role='alert']").textContent, /Start it with 'spdesk serve'/);
   online = true;
   t.panel.handleEvent({ type: "companion", state: "offline" });
-  assert.ok(t.$("[data-spdesk='offline']"));
+  assert.equal(t.$("[data-spdesk='offline']"), null, "said once, not twice");
   t.panel.handleEvent({ type: "companion", state: "online" }); // coming back reloads the order
   await settle(t.window);
   assert.ok(t.$("[data-spdesk='order']"));
-  assert.equal(t.$("[data-spdesk='offline']"), null);
+  assert.equal(t.$("[data-spdesk='error']"), null);
+  // Going offline with an order on screen: a banner, and a failed refresh keeps the order.
+  online = false;
+  t.panel.handleEvent({ type: "companion", state: "offline" });
+  assert.ok(t.$("[data-spdesk='offline']"));
+  await t.panel.load({ fresh: true });
+  assert.ok(t.$("[data-spdesk='order']"), "the last order view stays");
+  assert.equal(t.$("[data-spdesk='error']").dataset.code, "companion_offline");
   await t.done();
 });
 

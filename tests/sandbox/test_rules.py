@@ -9,51 +9,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from companion.sandbox import SandboxSettings, SandboxState
-from companion.sandbox.feedapply import run_feed
-from companion.sandbox.report import render_report
-from companion.sandbox.state import Order
 from tests.sandbox.feedkit import (
-    ACKNOWLEDGEMENT,
     ADJUSTMENT,
-    Report,
-    ack_message,
     adjusted_item,
     adjustment_message,
     envelope,
-    parse_report,
 )
-
-US, JP = "ATVPDKIKX0DER", "A1VC38T7YXB528"
+from tests.sandbox.rulekit import JP, order, refund, run, summary
 
 
 @pytest.fixture
 def state() -> SandboxState:
     return SandboxState.create(SandboxSettings())
-
-
-def order(state: SandboxState, label: str) -> Order:
-    found = state.order(state.seed.order_id(label))
-    assert found is not None
-    return found
-
-
-def run(state: SandboxState, feed_type: str, xml: str, marketplace: str = US) -> Report:
-    outcome = run_feed(state, "50000000001", feed_type, xml.encode(), [marketplace])
-    report = render_report("50000000001", state.seller_id, outcome.processed, outcome.results)
-    return parse_report(report)
-
-
-def refund(state: SandboxState, *messages: str, marketplace: str = US) -> Report:
-    return run(state, ADJUSTMENT, envelope("OrderAdjustment", list(messages)), marketplace)
-
-
-def cancel(state: SandboxState, *messages: str) -> Report:
-    return run(state, ACKNOWLEDGEMENT, envelope("OrderAcknowledgement", list(messages)))
-
-
-def summary(processed: int, successful: int, errors: int, warnings: int) -> dict[str, int]:
-    return {"MessagesProcessed": processed, "MessagesSuccessful": successful,
-            "MessagesWithError": errors, "MessagesWithWarning": warnings}
 
 
 def test_over_refund_of_one_component_rejects_the_whole_message(state: SandboxState) -> None:
@@ -94,19 +61,6 @@ def test_identical_adjustment_twice_is_applied_twice(state: SandboxState) -> Non
     assert line.refunded["Principal"] == Decimal("40.00")
     applied = [a for a in state.adjustments if a.merchant_adjustment_item_id == "act_dup"]
     assert len(applied) == 2 and applied[0].adjustment_id != applied[1].adjustment_id
-
-
-def test_cancel_after_shipment_is_refused_and_changes_nothing(state: SandboxState) -> None:
-    partial = order(state, "us-fbm-partially-shipped")
-    shipped, unshipped = partial.items
-    report = cancel(state, ack_message(1, partial.order_id, [
-        (shipped.item_code, "NoInventory"), (unshipped.item_code, "NoInventory")]))
-    row = report.result(1)
-    assert report.summary == summary(1, 0, 1, 0)
-    assert (row["ResultCode"], row["ResultMessageCode"]) == ("Error", 18040)
-    assert row["AmazonOrderItemCode"] == shipped.item_code
-    assert "Refund it with an Order Adjustment" in row["ResultDescription"]
-    assert (unshipped.qty_cancelled, str(partial.status)) == (0, "PARTIALLY_SHIPPED")
 
 
 def test_wrong_currency_is_an_error(state: SandboxState) -> None:
@@ -233,87 +187,6 @@ def test_quantity_cancelled_cancels_units_of_the_line(state: SandboxState) -> No
         line.item_code, {"Principal": "8.99"}, reason="NoInventory", quantity_cancelled=1)))
     assert report.summary["MessagesSuccessful"] == 1
     assert (line.qty_cancelled, line.qty_unshipped, str(multi.status)) == (1, 2, "UNSHIPPED")
-
-
-def test_cancel_some_items_keeps_the_order(state: SandboxState) -> None:
-    multi = order(state, "us-fbm-unshipped-multi")
-    first, second, third = multi.items
-    report = cancel(state, ack_message(1, multi.order_id, [(second.item_code, "NoInventory")]))
-    assert report.summary == summary(1, 1, 0, 0)
-    assert [i.qty_cancelled for i in multi.items] == [0, 1, 0]
-    assert second.cancellation is not None and second.cancellation.reason == "NoInventory"
-    assert str(multi.status) == "UNSHIPPED"
-    report = cancel(state, ack_message(1, multi.order_id, [
-        (first.item_code, "NoInventory"), (third.item_code, "NoInventory")]))
-    assert report.summary == summary(1, 1, 0, 0)
-    assert str(multi.status) == "CANCELLED"
-    assert [c.item_codes for c in state.cancellations if c.order_id == multi.order_id] == [
-        [second.item_code], [first.item_code, third.item_code]]
-
-
-def test_cancel_some_units_of_a_line(state: SandboxState) -> None:
-    multi = order(state, "us-fbm-unshipped-multi")
-    line = multi.items[2]  # 3 units
-    too_many = ack_message(1, multi.order_id, [(line.item_code, "NoInventory", 4)])
-    two = ack_message(2, multi.order_id, [(line.item_code, "NoInventory", 2)])
-    report = cancel(state, too_many, two)
-    assert report.summary == summary(2, 1, 1, 0)
-    assert report.result(1)["ResultMessageCode"] == 18037
-    assert (line.qty_cancelled, line.qty_unshipped, str(multi.status)) == (2, 1, "UNSHIPPED")
-
-
-@pytest.mark.parametrize(("reason", "counts"), [("BuyerCanceled", False), ("NoInventory", True)])
-def test_buyer_request_decides_the_cancel_rate(
-    state: SandboxState, reason: str, counts: bool
-) -> None:
-    requested = order(state, "us-fbm-buyer-cancel-request")
-    report = cancel(state, ack_message(1, requested.order_id,
-                                       [(requested.items[0].item_code, reason)]))
-    assert report.summary == summary(1, 1, 0, 0)
-    assert str(requested.status) == "CANCELLED"
-    [record] = [c for c in state.cancellations if c.order_id == requested.order_id]
-    assert (record.reason, record.counts_against_cancel_rate) == (reason, counts)
-
-
-def test_buyer_canceled_without_request_is_a_warning(state: SandboxState) -> None:
-    single = order(state, "us-fbm-unshipped-single")
-    report = cancel(state, ack_message(1, single.order_id,
-                                       [(single.items[0].item_code, "BuyerCanceled")]))
-    assert report.summary == summary(1, 1, 0, 1)
-    assert report.result(1)["ResultMessageCode"] == 18050
-    assert str(single.status) == "CANCELLED"
-    [record] = [c for c in state.cancellations if c.order_id == single.order_id]
-    assert record.counts_against_cancel_rate
-
-
-@pytest.mark.parametrize(("label", "items", "code"), [
-    ("us-fbm-unshipped-single", [], 18042),
-    ("us-fba-shipped", [("13579246801357", "NoInventory")], 18043),
-    ("us-fbm-cancelled", [("84120396517730", "NoInventory")], 18041),
-    ("us-fbm-unshipped-single", [("45678901234567", "Whatever")], 18031),
-])
-def test_cancels_amazon_refuses(
-    state: SandboxState, label: str, items: list[tuple[str, str]], code: int
-) -> None:
-    target = order(state, label)
-    status = target.status
-    report = cancel(state, ack_message(1, target.order_id, items))
-    row = report.result(1)
-    assert (row["ResultCode"], row["ResultMessageCode"]) == ("Error", code)
-    assert target.status is status
-
-
-def test_success_acknowledgement_changes_nothing(state: SandboxState) -> None:
-    single = order(state, "us-fbm-unshipped-single")
-    report = cancel(state, ack_message(1, single.order_id, [], status="Success"))
-    assert report.summary == summary(1, 1, 0, 0)
-    assert str(single.status) == "UNSHIPPED"
-
-
-def test_wrong_message_type_for_the_feed_type_is_rejected(state: SandboxState) -> None:
-    report = run(state, ACKNOWLEDGEMENT, envelope("OrderAdjustment", []))
-    assert report.result(0)["ResultMessageCode"] == 5000
-    assert "must have MessageType OrderAcknowledgement" in report.result(0)["ResultDescription"]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
