@@ -259,9 +259,9 @@ def _markdown(r: dict[str, Any]) -> str:
 def main() -> None:
     """Measure, print, and write bench/results/order_lookup.{json,md}."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--orders", type=int, default=200, help="distinct orders (cold lookups)")
+    parser.add_argument("--orders", type=int, default=300, help="distinct orders (cold lookups)")
     parser.add_argument("--cached", type=int, default=1000, help="cached lookups of one order")
-    parser.add_argument("--slow-orders", type=int, default=60, help="orders read with a delay")
+    parser.add_argument("--slow-orders", type=int, default=100, help="orders read with a delay")
     parser.add_argument("--delay-ms", type=float, default=100.0, help="delay per SP-API call")
     args = parser.parse_args()
     results = asyncio.run(run(args.orders, args.cached, args.slow_orders, args.delay_ms))

@@ -63,9 +63,7 @@ def new_http_client(timeout: float) -> httpx.AsyncClient:
 
 
 class ObservedTransport:
-    """Stands in for the library's transport: requests go through an observed httpx client of
-    the gateway, with that client's timeouts (the library's own transport sends an explicit
-    `timeout=None`, which disables them)."""
+    """The library's transport interface over one of the gateway's observed httpx clients."""
 
     def __init__(self, client: httpx.AsyncClient) -> None:
         self._client = client
@@ -80,7 +78,9 @@ class ObservedTransport:
         content: Any = None,
         headers: Any = None,
     ) -> httpx.Response:
-        """Send one request the way the library's transport does (its signature)."""
+        """Send one request through the observed client."""
+        # No timeout argument: the client's own apply. The library's transport passes
+        # `timeout=None`, which would switch them off.
         return await self._client.request(
             method, url, params=params, data=data, content=content, headers=headers
         )

@@ -72,6 +72,9 @@ test("the panel shows status, channel, money, items and both actions", async () 
   assert.equal(t.$("[data-spdesk='refund']").disabled, false);
   assert.equal(t.$("[data-spdesk='cancel']").disabled, false);
   assert.ok(t.$("[data-spdesk='history-empty']"));
+  const link = t.$("[data-spdesk='seller-central']");
+  assert.equal(link.href, "https://sellercentral.amazon.com/orders-v3/order/114-7395082-5521640");
+  assert.equal(link.rel, "noopener noreferrer");
   assert.equal(t.panel.host.parentNode, t.document.documentElement);
   await t.done();
 });

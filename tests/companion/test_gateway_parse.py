@@ -123,6 +123,18 @@ def test_order_without_fulfillment_is_a_bad_response() -> None:
     assert info.value.code == "amazon_bad_response"
 
 
+@pytest.mark.parametrize("field, value", [("fulfillmentStatus", "LOST_IN_SPACE"),
+                                          ("fulfilledBy", "SOMEONE_ELSE")])
+def test_status_or_fulfiller_outside_amazons_model_is_a_bad_response(
+    field: str, value: str
+) -> None:
+    # Caught where Amazon's answer is read, not later as a 500 while the view is built.
+    body = json.loads(json.dumps(AMAZON_GET_ORDER))
+    body["order"]["fulfillment"][field] = value
+    with pytest.raises(AmazonBadResponse):
+        parse_order(body)
+
+
 def test_fulfillment_order_of_amazon_example() -> None:
     body = {"payload": {
         "fulfillmentOrder": {

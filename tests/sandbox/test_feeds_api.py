@@ -13,7 +13,7 @@ from sp_api.base.exceptions import SellingApiBadRequestException, SellingApiNotF
 from companion.sandbox import SandboxServer
 from companion.sandbox.documents import new_document
 from companion.sandbox.processor import PROCESSOR, FeedRecord, FeedStatus
-from tests.plugins.sandbox import sandbox_access_token, spapi_client
+from tests.plugins.sandbox import SandboxFactory, sandbox_access_token, spapi_client
 from tests.sandbox.contract import Call, ContractCase
 from tests.sandbox.feedkit import (
     ACKNOWLEDGEMENT,
@@ -231,3 +231,18 @@ CONTRACT_CASES = [
     ContractCase("getFeeds", _get_feeds_calls),
     ContractCase("cancelFeed", _cancel_feed_calls),
 ]
+
+
+async def test_feed_options_must_be_strings_even_without_strict_requests(
+    sandbox_factory: SandboxFactory, sandbox_session: aiohttp.ClientSession
+) -> None:
+    server = await sandbox_factory(request_models_dir=None)
+    document = new_document(server.state, XML_TYPE, EMPTY_ADJUSTMENT.encode())
+    body = {"feedType": ADJUSTMENT, "marketplaceIds": [US],
+            "inputFeedDocumentId": document.document_id, "feedOptions": {"retries": 2}}
+    async with sandbox_session.post(server.url + FEEDS, json=body,
+                                    headers=await _token_headers(server, sandbox_session)) as reply:
+        assert reply.status == 400
+        assert (await reply.json())["errors"][0]["message"] == (
+            "feedOptions must be an object of strings.")
+    assert server.state.feeds == {}

@@ -4,6 +4,21 @@ import { t } from "./i18n.js";
 import { h } from "./shadow.js";
 import { sum } from "../../shared/money.js";
 
+// Seller Central per marketplace, for what spdesk does not show (and for "outcome unknown").
+const SELLER_CENTRAL = {
+  US: "amazon.com", CA: "amazon.ca", MX: "amazon.com.mx", BR: "amazon.com.br", UK: "amazon.co.uk",
+  GB: "amazon.co.uk", DE: "amazon.de", FR: "amazon.fr", IT: "amazon.it", ES: "amazon.es", NL: "amazon.nl",
+  SE: "amazon.se", PL: "amazon.pl", BE: "amazon.com.be", TR: "amazon.com.tr", IN: "amazon.in",
+  JP: "amazon.co.jp", AU: "amazon.com.au", SG: "amazon.sg",
+};
+
+/** The order's page in Seller Central, or null for an unknown marketplace. */
+export function sellerCentralUrl(order) {
+  const domain = SELLER_CENTRAL[order.marketplace?.code];
+  if (!domain || !/^\d{3}-\d{7}-\d{7}$/.test(order.orderId)) return null;
+  return `https://sellercentral.${domain}/orders-v3/order/${order.orderId}`;
+}
+
 /** Render an order view (docs/protocol.md) with Refund / Cancel buttons wired to `on`. */
 export function renderOrder(doc, order, on) {
   const cur = order.marketplace.currency;
@@ -29,8 +44,10 @@ function chips(doc, order) {
   if (order.fulfillmentOrder?.status) {
     list.push(h(doc, "span", { class: "chip" }, t("mcfStatus", order.fulfillmentOrder.status)));
   }
+  const url = sellerCentralUrl(order);
   return h(doc, "div", { class: "chips" }, list,
-    h(doc, "span", { class: "muted" }, t("purchased", when(order.purchaseDate))));
+    h(doc, "span", { class: "muted" }, t("purchased", when(order.purchaseDate))),
+    url ? h(doc, "a", { href: url, target: "_blank", rel: "noopener noreferrer", class: "muted", "data-spdesk": "seller-central" }, t("sellerCentral")) : null);
 }
 
 function cancelRequest(doc, order) {

@@ -18,6 +18,7 @@ export const STRINGS = {
   qtyCancelled: "$1 cancelled",
   purchased: "Purchased $1",
   mcfStatus: "Fulfillment order: $1",
+  sellerCentral: "Open in Seller Central",
   buyerRequestedCancel: "The buyer asked to cancel this order.",
   refundButton: "Refund…",
   cancelButton: "Cancel order…",

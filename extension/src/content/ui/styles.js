@@ -20,7 +20,8 @@ header .oid { font-family: ui-monospace, monospace; font-weight: 500; }
 .body { flex: 1; overflow: auto; padding: 12px; }
 button { font: inherit; cursor: pointer; border-radius: 6px; border: 1px solid #b6c0ca; background: #f6f8fa;
   color: inherit; padding: 6px 10px; }
-button:focus-visible, input:focus-visible, select:focus-visible, textarea:focus-visible {
+a { color: #146eb4; }
+a:focus-visible, button:focus-visible, input:focus-visible, select:focus-visible, textarea:focus-visible {
   outline: 2px solid #ff9900; outline-offset: 1px; }
 button.primary { background: #146eb4; border-color: #146eb4; color: #fff; }
 button.danger { background: #b42318; border-color: #b42318; color: #fff; }
