@@ -40,7 +40,9 @@ class Settings(BaseModel):
     pairing_code_ttl: float = Field(default=300.0, gt=0)
     pairing_max_attempts: int = Field(default=5, gt=0)
     # Refunds and cancellations (companion.actions); every delay in real seconds.
-    feed_batch_window: float = Field(default=2.0, ge=0)
+    # Short enough that the agent sees "submitted" within a second; when createFeed's bucket is
+    # empty the batcher keeps gathering anyway, so a busy team still shares feeds.
+    feed_batch_window: float = Field(default=0.75, ge=0)
     feed_poll_interval: float = Field(default=20.0, gt=0)
     feed_stuck_after: float = Field(default=3600.0, gt=0)
     feed_give_up_after: float = Field(default=48 * 3600.0, gt=0)

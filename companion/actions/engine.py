@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 class EngineTiming:
     """Every delay of the engine, in real seconds (tests shrink them)."""
 
-    batch_window: float = 2.0
+    batch_window: float = 0.75
     poll: float = 20.0
     stuck_after: float = 3600.0
     give_up_after: float = 48 * 3600.0

@@ -128,7 +128,7 @@ def buyer_request(order: AmazonOrder) -> BuyerCancellationRequest:
     return BuyerCancellationRequest(requested=False)
 
 
-def actions(
+def actions_block(
     refund: Decision, cancel: Decision, *, default_reason: str | None, counts_against: bool
 ) -> Actions:
     """The view's actions block from the two decisions."""
@@ -160,7 +160,7 @@ def build_order_view(
         status=order.status, channel=channel, purchase_date=order.created_time,
         latest_ship_date=order.latest_ship_date, buyer_cancellation_request=request,
         items=items, totals=sums,
-        actions=actions(
+        actions=actions_block(
             refund_decision(channel, order.status, sums.refundable),
             cancel_decision(channel, order.status, shipped),
             default_reason=default_cancel_reason(request.requested),
@@ -195,7 +195,7 @@ def build_mcf_view(
         purchase_date=fulfillment.displayable_order_date or fulfillment.received_date,
         latest_ship_date=None, buyer_cancellation_request=BuyerCancellationRequest(requested=False),
         items=items, totals=totals(items, market),
-        actions=actions(refund_decision("MCF", status, ZERO),
+        actions=actions_block(refund_decision("MCF", status, ZERO),
                         mcf_cancel_decision(fulfillment.status),
                         default_reason=None, counts_against=False),
         fulfillment_order=FulfillmentOrderInfo(
