@@ -10,7 +10,12 @@ export const SKIP_SELECTOR = [
   "script", "style", "noscript", "template", "textarea", "input", "select", "option",
   "[contenteditable]:not([contenteditable='false'])", "[role='textbox']", "[data-spdesk-ui]",
 ].join(",");
-// Not [aria-hidden]: modal libraries set it on the whole app while a dialog is open.
+// Content the page hides for now (an inactive workspace tab, a collapsed pane). Attribute
+// selectors only: checkVisibility() would force a style recalculation after every badge.
+// Not [aria-hidden] or [inert]: modal libraries set them on the whole app while a dialog is open.
+export const HIDDEN_SELECTOR = "[hidden], [style*='display: none'], [style*='display:none']";
+const SKIP_OR_HIDDEN = `${SKIP_SELECTOR},${HIDDEN_SELECTOR}`;
+const DISPLAY_NONE_RE = /display:\s*none/;
 
 const SLICE_BUDGET_MS = 4;
 const TEXT_NODE = 3;
@@ -32,10 +37,20 @@ export function findOrderIds(text) {
   return found;
 }
 
+/** Where a text node sits: "shown", "skipped" for good (editor, field, script, our UI) or "hidden" for now. */
+export function placeOf(node) {
+  const parent = node.parentElement;
+  if (!parent) return "skipped";
+  // One closest() for the common case; a second only for the rare node inside either kind
+  // (the nearest hit is hidden-only: a field or editor could still be further up).
+  const hit = parent.closest(SKIP_OR_HIDDEN);
+  if (hit === null) return "shown";
+  return hit.closest(SKIP_SELECTOR) === null ? "hidden" : "skipped";
+}
+
 /** True when a text node sits where spdesk must not look (editor, field, script, our own UI). */
 export function isSkipped(node) {
-  const parent = node.parentElement;
-  return !parent || parent.closest(SKIP_SELECTOR) !== null;
+  return placeOf(node) === "skipped";
 }
 
 /**
@@ -99,7 +114,8 @@ export class Scanner {
     const data = node.data;
     // Test before anything else: most long texts hold no id and are not worth remembering.
     if (!HAS_ORDER_ID_RE.test(data) || this.seen.get(node) === data) return false;
-    if (isSkipped(node)) return false;
+    // Hidden text is not remembered: watch() scans it again when the page shows it.
+    if (placeOf(node) !== "shown") return false;
     const matches = findOrderIds(data);
     this.seen.set(node, data);
     this.matches += matches.length;
@@ -144,8 +160,8 @@ function defaultSchedule(resolve) {
 }
 
 /**
- * Watch a root: initial scan, then every added or changed text, batched per microtask; waits
- * while the tab is hidden. Stops when the signal aborts.
+ * Watch a root: initial scan, then every added or changed text and every element the page
+ * shows again, batched per microtask; waits while the tab is hidden. Stops when the signal aborts.
  */
 export function watch(root, scanner, signal, { onScanned } = {}) {
   const document = root.ownerDocument;
@@ -163,7 +179,8 @@ export function watch(root, scanner, signal, { onScanned } = {}) {
     for (const record of records) collect(record, pending, scanner);
     if (wasEmpty && pending.length) queueMicrotask(flush);
   });
-  observer.observe(root, { childList: true, subtree: true, characterData: true });
+  observer.observe(root, { childList: true, subtree: true, characterData: true,
+    attributes: true, attributeFilter: ["hidden", "style"], attributeOldValue: true });
   const onVisible = () => {
     if (document.visibilityState !== "visible" || !hiddenBacklog) return;
     hiddenBacklog = false;
@@ -181,6 +198,10 @@ export function watch(root, scanner, signal, { onScanned } = {}) {
 
 /** The nodes of a mutation record worth a look: not our badges, not text we already handled. */
 function collect(record, into, scanner) {
+  if (record.type === "attributes") {
+    if (revealed(record)) into.push(record.target);
+    return;
+  }
   if (record.type === "characterData") {
     if (!scanner.isSeen(record.target)) into.push(record.target);
     return;
@@ -189,6 +210,13 @@ function collect(record, into, scanner) {
     if (node.nodeType === TEXT_NODE && !scanner.isSeen(node)) into.push(node);
     else if (node.nodeType === ELEMENT_NODE && !node.hasAttribute("data-spdesk-ui")) into.push(node);
   }
+}
+
+/** True when the record shows an element that was hidden (only then is its subtree scanned again). */
+function revealed(record) {
+  const { target, attributeName, oldValue } = record;
+  const wasHidden = attributeName === "hidden" ? oldValue !== null : DISPLAY_NONE_RE.test(oldValue ?? "");
+  return wasHidden && !target.hasAttribute("data-spdesk-ui") && target.closest(SKIP_OR_HIDDEN) === null;
 }
 
 /**
