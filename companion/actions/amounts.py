@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from companion.actions.models import REFUND_COMPONENTS, RefundIn, RefundItemIn
 from companion.errors import BadRequest, Unprocessable
 from companion.marketplaces import Marketplace
+
+_PLAIN = re.compile(r"[0-9]+(\.[0-9]+)?", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -64,14 +67,13 @@ def quantities_of(view: dict[str, Any]) -> dict[str, int]:
 
 def parse_money(text: str, market: Marketplace, *, field: str) -> Decimal:
     """A non-negative amount with at most the marketplace's decimals, or a clear refusal."""
-    try:
-        value = Decimal(text.strip())
-    except (InvalidOperation, AttributeError):
-        raise BadRequest(f"{field}: '{text}' is not an amount of money.",
-                         code="invalid_amount", details={"field": field}) from None
-    if not value.is_finite() or "e" in text.lower():
+    text = text.strip()
+    # Decimal() also reads "1_000", "+5", "1e3", "NaN" and non-ASCII digits: only plain
+    # ASCII decimals are money here, so what the agent typed is what Amazon gets.
+    if not _PLAIN.fullmatch(text.removeprefix("-")):
         raise BadRequest(f"{field}: '{text}' is not an amount of money.",
                          code="invalid_amount", details={"field": field})
+    value = Decimal(text)
     if value < 0:
         raise Unprocessable(f"{field} cannot be negative; enter the amount to give back.",
                             code="refund_not_positive", details={"field": field})
@@ -164,4 +166,10 @@ def _item_line(item: RefundItemIn, refundable: dict[str, Decimal], ordered: int,
         raise Unprocessable(
             f"Item {code}: the refund must be more than the restocking fee.",
             code="refund_not_positive", details={"orderItemCode": code})
+    if fee > amounts.get("Principal", Decimal(0)):
+        # The fee is kept from the item's price: it cannot take back tax or shipping.
+        raise Unprocessable(
+            f"Item {code}: the restocking fee ({market.format(fee)} {market.currency}) cannot "
+            "be more than the item price refunded.",
+            code="restocking_fee_exceeds_principal", details={"orderItemCode": code})
     return line

@@ -66,7 +66,8 @@ class Engine:
                                max_messages=timing.max_messages, retry_delay=timing.retry_delay)
         self.mcf = McfCanceller(journal, gateway_of, retry_delay=timing.retry_delay,
                                 on_settled=self._settled)
-        self.posting = PostingWatcher(journal, gateway_of, timing.finances_poll, self._settled)
+        self.posting = PostingWatcher(journal, gateway_of, timing.finances_poll, self._settled,
+                                      self.locks)
 
     # -- queueing ------------------------------------------------------------------------------
     @staticmethod

@@ -71,6 +71,10 @@ class OrderLocks:
             else:
                 self._locks[key] = (lock, users - 1)
 
+    def waiting(self, account: str, order_id: str) -> int:
+        """How many holders and waiters the order's lock has (0 when free)."""
+        return self._locks.get((account, order_id), (None, 0))[1]
+
 
 def _touched(action: Action) -> set[tuple[str, str]]:
     return {(item["orderItemCode"], component)

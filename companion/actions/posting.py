@@ -15,6 +15,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from companion.actions.guards import OrderLocks
 from companion.actions.journal import Journal
 from companion.actions.models import Action, ActionState
 from companion.actions.ports import GatewayOf
@@ -52,15 +53,26 @@ def is_posted(action: Action, finances: Any, journal: Journal) -> bool:
     return True
 
 
-class PostingWatcher:
-    """Polls Finances for succeeded refunds and marks them posted."""
+# A refund Amazon may have applied: succeeded, or unknown (FATAL feed, lost reply). Finances
+# reaching its level settles the accounting either way: the amount is then counted there.
+UNPOSTED = "kind='refund' AND state IN ('succeeded','unknown')"
 
-    def __init__(self, journal: Journal, gateway_of: GatewayOf,
-                 interval: float, on_posted: Callable[[Action], None]) -> None:
+
+class PostingWatcher:
+    """Polls Finances for refunds that may have been applied and marks them posted.
+
+    The mark moves an amount from "in flight" to "shown by Finances", so it is made under the
+    order's lock: a refund being accepted reads Finances and the in-flight refunds of its order
+    under that lock, and must see each amount exactly once.
+    """
+
+    def __init__(self, journal: Journal, gateway_of: GatewayOf, interval: float,
+                 on_posted: Callable[[Action], None], locks: OrderLocks) -> None:
         self.journal = journal
         self.gateway_of = gateway_of
         self.interval = interval
         self.on_posted = on_posted
+        self.locks = locks
 
     async def run(self) -> None:
         """Check every interval until cancelled."""
@@ -69,17 +81,37 @@ class PostingWatcher:
             await self.check_once()
 
     async def check_once(self) -> None:
-        """One pass over every succeeded, not yet posted refund."""
-        waiting = self.journal.query("kind='refund' AND state='succeeded'")
-        orders = {(a.account, a.order_id) for a in waiting}
+        """One pass over every refund that may have been applied and is not posted yet."""
+        orders = {(a.account, a.order_id) for a in self.journal.query(UNPOSTED)}
         for account, order_id in sorted(orders):
-            try:
-                gateway = await self.gateway_of(account)
-                finances = await gateway.list_financial_events(order_id)
-            except SpdeskError as exc:
-                log.info("Finances for %s not readable now (%s)", order_id, exc.code)
-                continue
-            for action in waiting:
-                if (action.account, action.order_id) == (account, order_id) and is_posted(
-                        action, finances, self.journal):
-                    self.on_posted(self.journal.transition(action.id, ActionState.POSTED))
+            finances = await self._finances(account, order_id)
+            if finances is not None:
+                async with self.locks.hold(account, order_id):
+                    self._mark(account, order_id, finances)
+
+    async def check_order(self, account: str, order_id: str) -> int:
+        """Mark the order's refunds Finances shows as posted; the caller holds the order lock."""
+        if not self._unposted(account, order_id):
+            return 0
+        finances = await self._finances(account, order_id)
+        return 0 if finances is None else self._mark(account, order_id, finances)
+
+    def _unposted(self, account: str, order_id: str) -> list[Action]:
+        return self.journal.query(UNPOSTED + " AND account=? AND order_id=?",
+                                  (account, order_id))
+
+    async def _finances(self, account: str, order_id: str) -> Any:
+        try:
+            gateway = await self.gateway_of(account)
+            return await gateway.list_financial_events(order_id)
+        except SpdeskError as exc:
+            log.info("Finances for %s not readable now (%s)", order_id, exc.code)
+            return None
+
+    def _mark(self, account: str, order_id: str, finances: Any) -> int:
+        # Read again under the lock: a state may have changed while Finances was being read.
+        posted = [a for a in self._unposted(account, order_id)
+                  if is_posted(a, finances, self.journal)]
+        for action in posted:
+            self.on_posted(self.journal.transition(action.id, ActionState.POSTED))
+        return len(posted)

@@ -64,12 +64,34 @@ class ActionService:
         async with self.engine.locks.hold(account, body.order_id):
             if (done := self._replayed(key, fingerprint)) is not None:
                 return done, True
-            view = await self._view(body.order_id, account)
+            self._refuse_during_cancel(body.order_id)
+            view = await self._refund_view(body.order_id, account)
             action = self._refund_action(body, view, account)
             if not body.confirm_overlap and (found := overlapping_refunds(
                     action.items, self.journal.for_order(body.order_id), self.overlap_window)):
                 raise overlap_refusal(found)
             return self._accept(action, key, fingerprint), False
+
+    def _refuse_during_cancel(self, order_id: str) -> None:
+        # Amazon settles the payment of a cancelled order itself; a refund sent alongside a
+        # cancellation could give the same money back twice. Wait for the cancel's result.
+        pending = [a for a in self.journal.for_order(order_id)
+                   if a.kind == "cancel" and a.state in PENDING - {ActionState.UNKNOWN}]
+        if pending:
+            raise Conflict(f"A cancellation of this order is on its way ({pending[0].confirmation})"
+                           ". Wait for its result: a cancelled order needs no refund.",
+                           code="cancel_in_progress", details={"actionId": pending[0].id})
+
+    async def _refund_view(self, order_id: str, account: str) -> dict[str, Any]:
+        """A fresh view in which every refund is counted once: by Finances or as in flight."""
+        for _ in range(3):
+            view = await self._view(order_id, account)
+            # A refund Finances shows but not yet marked posted would count twice (a "full"
+            # refund would then give back too little). Finances is read again after the view, so
+            # nothing marked here means the view had no such refund.
+            if not await self.engine.posting.check_order(account, order_id):
+                break
+        return view
 
     def _refund_action(self, body: RefundIn, view: dict[str, Any], account: str) -> Action:
         refund = (view.get("actions") or {}).get("refund") or {}

@@ -19,12 +19,15 @@ from companion.actions.feeds import (
 from companion.actions.journal import Journal
 from companion.actions.models import Action, ActionState, new_id, now_iso
 from companion.actions.ports import GatewayOf
+from companion.amazon.outcome import AmazonAccessDenied, AmazonRejected
 from companion.errors import AmazonThrottled, SpdeskError
 from companion.marketplaces import marketplace
 
 log = logging.getLogger(__name__)
 # Definitely-not-sent failures (upload failed, createFeed throttled) before an action is failed.
 MAX_ATTEMPTS = 8
+# Answers to createFeed that prove Amazon refused it (a 4xx other than 429): no feed exists.
+REFUSED: tuple[type[Exception], ...] = ()
 
 
 class FeedSubmitter:
@@ -66,6 +69,10 @@ class FeedSubmitter:
         except AmazonThrottled as exc:
             # A throttled call is refused before Amazon looks at it: no feed exists.
             return self._not_sent(batch_id, actions, exc, "createFeed")
+        except REFUSED as exc:
+            # Amazon answered and refused: no feed exists, and the same request would be
+            # refused again (each try would spend a scarce createFeed token).
+            return self._refused(batch_id, actions, exc)
         except SpdeskError as exc:
             # A lost reply, a timeout or a 5xx: the feed may exist. Never resend blindly.
             log.warning("createFeed for batch %s ended unclearly: %s", batch_id, exc.code)
@@ -98,6 +105,17 @@ class FeedSubmitter:
         if failed:
             self.journal.transition_many(failed, detail=f"{step} failed {MAX_ATTEMPTS} times")
         return retry
+
+    def _refused(self, batch_id: str, actions: list[Action], exc: SpdeskError) -> list[str]:
+        self.journal.update_batch(batch_id, state="dissolved",
+                                  detail={"step": "createFeed", "refused": exc.message})
+        text = f"Amazon refused the feed ({exc.message}). Nothing was sent."
+        self.journal.transition_many(
+            [(a.id, ActionState.FAILED, {"amazon": {"description": text}}) for a in actions],
+            detail="createFeed refused")
+        for action in actions:
+            self._attempts.pop(action.id, None)
+        return []
 
     def _document(self, account: str, feed_type: str, marketplace_id: str,
                   actions: list[Action]) -> bytes:

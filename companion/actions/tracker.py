@@ -14,7 +14,8 @@ from companion.actions.feeds import ProcessingReport, ReportUnreadable, parse_pr
 from companion.actions.journal import Journal
 from companion.actions.models import Action, ActionState
 from companion.actions.ports import GatewayOf
-from companion.errors import SpdeskError
+from companion.amazon.outcome import AmazonRejected
+from companion.errors import NotFound, SpdeskError
 
 log = logging.getLogger(__name__)
 Move = tuple[str, ActionState, dict[str, Any]]
@@ -22,6 +23,9 @@ Move = tuple[str, ActionState, dict[str, Any]]
 FATAL_TEXT = ("Amazon stopped processing the feed with a fatal error: some, none or all of it may "
               "have been applied. Check the order in Seller Central before doing anything else; "
               "spdesk will not resend it.")
+REPORT_GONE = ("Amazon finished feed {feed}, but its processing report cannot be downloaded "
+               "({why}), so spdesk cannot tell whether this action was applied. Check the order "
+               "in Seller Central; spdesk will not resend it.")
 CANCELLED_TEXT = "Amazon cancelled the feed before processing it; nothing was applied."
 
 
@@ -58,9 +62,11 @@ class FeedTracker:
                 return
             waited = time.monotonic() - started
             if waited > self.timing.give_up_after:
-                self.settle_all(batch_id, "unknown", ActionState.UNKNOWN, (
-                    f"Amazon has not finished processing feed {batch['feed_id']} after "
-                    f"{waited / 3600:.1f} hours. Check Seller Central; spdesk will not resend it."))
+                self.settle_all(batch_id, "unknown", ActionState.UNKNOWN, REPORT_GONE.format(
+                    feed=batch["feed_id"], why=batch["report_error"]) if "report_error" in batch
+                    else (f"Amazon has not finished processing feed {batch['feed_id']} after "
+                          f"{waited / 3600:.1f} hours. Check Seller Central; spdesk will not "
+                          "resend it."))
                 return
             if not warned and waited > self.timing.stuck_after:
                 warned = True
@@ -103,8 +109,14 @@ class FeedTracker:
             return True
         try:
             data = await gateway.get_feed_document_bytes(feed.result_feed_document_id)
+        except (NotFound, AmazonRejected) as exc:
+            # Gone or refused for good: waiting cannot bring the report back.
+            self.settle_all(batch["id"], "unknown", ActionState.UNKNOWN,
+                            REPORT_GONE.format(feed=feed.feed_id, why=exc.message))
+            return True
         except SpdeskError as exc:
             log.info("processing report of %s not readable yet (%s)", feed.feed_id, exc.code)
+            batch["report_error"] = exc.message
             return False
         try:
             report = parse_processing_report(data)

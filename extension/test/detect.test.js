@@ -22,7 +22,7 @@ test("match offsets point at the id, so a badge lands right after it", () => {
 });
 
 const EXPECTED = {
-  zendesk: ["113-6602417-9915083", "114-7395082-5521640", "114-7395082-5521640"],
+  zendesk: ["114-7395082-5521640", "114-7395082-5521640"], // not the hidden earlier tab's id
   freshdesk: ["111-5038261-2274950"],
   gorgias: ["112-3061948-7714025", "112-3061948-7714025"],
   helpscout: ["302-4471896-2208153", "302-4471896-2208153"],
@@ -135,6 +135,50 @@ test("a hidden tab is not scanned until it becomes visible", async () => {
   document.dispatchEvent(new window.Event("visibilitychange"));
   await settle(window);
   assert.deepEqual(found.sort(), ["113-4820571-0038214", "114-7395082-5521640"]);
+  ac.abort();
+  await close();
+});
+
+test("hidden content is not badged until the page shows it; then only that part is scanned again", async () => {
+  const { window, document, found, close, controller, scanner } = await scanFixture("zendesk");
+  const oldTab = document.querySelector("[data-test-id='ticket-main'][hidden]");
+  assert.ok(!found.includes("113-6602417-9915083"), "the hidden workspace tab is skipped");
+  // The agent switches to the other tab: Zendesk drops `hidden`, and hides the current one.
+  const current = document.querySelector("[data-test-id='ticket-main']:not([hidden])");
+  current.hidden = true;
+  oldTab.hidden = false;
+  await settle(window);
+  assert.deepEqual(found.filter((id) => id === "113-6602417-9915083"), ["113-6602417-9915083"]);
+  // Inline display:none (collapsed panes) counts as hidden too, and showing it again rescans it.
+  const pane = Object.assign(document.createElement("div"), { innerHTML: "<p>Order 111-9247310-4408372</p>" });
+  pane.style.display = "none";
+  oldTab.append(pane);
+  await settle(window);
+  assert.ok(!found.includes("111-9247310-4408372"));
+  const before = scanner.matches;
+  pane.style.removeProperty("display");
+  await settle(window);
+  assert.ok(found.includes("111-9247310-4408372"));
+  assert.equal(scanner.matches - before, 1, "only the revealed pane is new work");
+  // Style changes that show nothing (the page animating) queue no work.
+  const batches = performance.getEntriesByName("spdesk:batch").length;
+  for (let i = 0; i < 20; i += 1) oldTab.style.opacity = String(i / 20);
+  await settle(window);
+  assert.equal(performance.getEntriesByName("spdesk:batch").length, batches);
+  controller.abort();
+  await close();
+});
+
+test("ids in a reply editor or field inside hidden content stay skipped when it is shown", async () => {
+  const { window, document, close } = loadHtml("<div id=d hidden><textarea>113-4820571-0038214</textarea><p>114-7395082-5521640</p></div>");
+  const found = [];
+  const scanner = new Scanner({ onMatch: (n, m) => found.push(m.orderId) });
+  const ac = new AbortController();
+  await watch(document.body, scanner, ac.signal);
+  assert.deepEqual(found, []);
+  document.getElementById("d").removeAttribute("hidden");
+  await settle(window);
+  assert.deepEqual(found, ["114-7395082-5521640"]);
   ac.abort();
   await close();
 });

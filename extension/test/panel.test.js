@@ -84,8 +84,11 @@ test("FBA: both actions are disabled and say why", async () => {
   await t.panel.open("114-7395082-5521640");
   assert.equal(t.$("[data-spdesk='refund']").disabled, true);
   assert.equal(t.$("[data-spdesk='cancel']").disabled, true);
-  assert.match(t.$("[data-spdesk='why-cancel']").textContent, /Amazon fulfils this order \(FBA\)/);
+  assert.match(t.$("[data-spdesk='why-refund']").textContent, /Amazon fulfils this order \(FBA\)/);
+  assert.equal(t.$("[data-spdesk='why-cancel']"), null, "one reason for both is said once");
+  assert.equal(t.$$(".why").length, 1);
   assert.equal(t.$("[data-spdesk='refund']").getAttribute("aria-describedby"), "why-refund");
+  assert.equal(t.$("[data-spdesk='cancel']").getAttribute("aria-describedby"), "why-refund");
   await t.done();
 });
 
@@ -112,12 +115,24 @@ test("companion offline: the panel says how to start it and can retry", async ()
   await t.panel.load({ fresh: true });
   assert.ok(t.$("[data-spdesk='order']"), "the last order view stays");
   assert.equal(t.$("[data-spdesk='error']").dataset.code, "companion_offline");
+  const said = (t.panel.body.textContent.match(/is not running on this computer/g) ?? []).length;
+  assert.equal(said, 1, "the offline sentence appears once");
+  // It answers again before the event stream notices: the banner goes with the next good answer.
+  online = true;
+  await t.panel.load({ fresh: true });
+  assert.equal(t.$("[data-spdesk='offline']"), null);
+  assert.equal(t.$("[data-spdesk='error']"), null);
   await t.done();
 });
 
 test("not paired: a Pair… button opens the options page", async () => {
   const t = await setup({ handlers: { getOrder: async () => { throw new ApiError("not_paired", "This browser is not paired."); } } });
+  // Without a token the event stream cannot connect either, and reports "offline".
+  t.panel.handleEvent({ type: "companion", state: "offline" });
   await t.panel.open("114-7395082-5521640");
+  assert.equal(t.$("[data-spdesk='offline']"), null, "no 'not running' banner over the real problem");
+  assert.equal(t.$$("[role='alert']").length, 1, "one message");
+  assert.equal(t.$("[data-spdesk='error']").dataset.code, "not_paired");
   t.$("[data-spdesk='pair']").click();
   assert.equal(t.of("openOptions").length, 1);
   await t.done();
@@ -143,6 +158,20 @@ test("full refund: preselected, needs a reason, exact total on the button, one s
   assert.equal(t.$("[role='dialog'] [data-spdesk='status']").dataset.state, "submitted");
   assert.match(t.$("[role='dialog'] [data-spdesk='status']").textContent, /Submitted to Amazon/);
   assert.equal(confirm.hidden, true);
+  assert.match(t.$("[role='dialog'] .result").textContent, /You can close this window/);
+  assert.equal(t.panel.root.activeElement, t.$("[role='dialog'] .result"), "focus stays in the dialog");
+  await t.done();
+});
+
+test("a submission the companion already finished (same key replayed) goes straight to its outcome", async () => {
+  const t = await setup({ handlers: { refund: async ({ body }) => actionOf(body, "succeeded") } });
+  await t.panel.open("114-7395082-5521640");
+  t.$("[data-spdesk='refund']").click();
+  choose(t.$("[data-spdesk='reason']"), "CouldNotShip");
+  t.$("[role='dialog'] [data-spdesk='confirm']").click();
+  await settle(t.window);
+  assert.equal(t.$("[role='dialog'] [data-spdesk='status']").textContent, "Refund of $14.03 accepted by Amazon");
+  assert.equal(t.panel.root.activeElement, t.$("[role='dialog'] [data-spdesk='insert-reply']"));
   await t.done();
 });
 
@@ -237,9 +266,18 @@ test("live status: processing, then succeeded with reply insertion into the help
   assert.match(t.$("[role='dialog'] [data-spdesk='status']").textContent, /Amazon is processing it/);
   t.emit(actionOf(body, "submitted", { updatedAt: "2026-11-26T10:15:00.000Z" }));
   assert.equal(t.$("[role='dialog'] [data-spdesk='status']").dataset.state, "processing", "an older event does not go back");
+  assert.match(t.$("[role='dialog'] [data-spdesk='status-meta']").textContent, /Refund of \$14\.03 · Reference SPD-7Q3M9Z8X/);
   t.emit(actionOf(body, "succeeded"));
   await settle(t.window);
-  assert.match(t.$("[role='dialog'] [data-spdesk='status']").textContent, /Succeeded.*SPD-7Q3M9Z8X/);
+  const dialog = t.$("[role='dialog']");
+  assert.equal(dialog.querySelector("[data-spdesk='status']").textContent, "Refund of $14.03 accepted by Amazon");
+  assert.equal(dialog.querySelector("[data-spdesk='status-meta']").textContent, "Reference SPD-7Q3M9Z8X · Feed 50012019876");
+  // The form is gone (its "… left" amounts are stale); Insert reply is the primary action, Close beside it.
+  assert.equal(dialog.querySelector("form"), null);
+  assert.doesNotMatch(dialog.textContent, /left/);
+  const buttons = [...dialog.querySelectorAll(".reply-controls button")];
+  assert.deepEqual(buttons.map((b) => [b.textContent, b.className]), [["Close", ""], ["Insert reply", "primary"]]);
+  assert.equal(t.panel.root.activeElement, dialog.querySelector("[data-spdesk='insert-reply']"));
   assert.equal(t.of("getOrder").at(-1).args.fresh, true, "money changed: the order is read again");
   assert.equal(t.$("li[data-action='act_01JD7Q3M9Z8X']").dataset.state, "succeeded", "history updated");
   t.$("[role='dialog'] [data-spdesk='insert-reply']").click();
@@ -260,8 +298,34 @@ test("a failed action shows Amazon's message", async () => {
   const body = t.of("refund")[0].args.body;
   t.emit(actionOf(body, "failed", { amazon: { resultCode: "Error", messageCode: "18027", description: "The refund amount exceeds the remaining amount." } }));
   await settle(t.window);
-  assert.equal(t.$("[role='dialog'] [data-spdesk='status']").textContent.startsWith("Failed: The refund amount exceeds the remaining amount."), true);
-  assert.equal(t.$("[role='dialog'] [data-spdesk='insert-reply']"), null);
+  const dialog = t.$("[role='dialog']");
+  assert.equal(dialog.querySelector("[data-spdesk='status']").textContent, "Amazon refused this refund");
+  assert.equal(dialog.querySelector("[data-spdesk='amazon-message']").textContent, "The refund amount exceeds the remaining amount.");
+  assert.match(dialog.textContent, /Nothing was refunded\. Check what is still refundable before you try again\./);
+  assert.equal(dialog.querySelector("[data-spdesk='insert-reply']"), null);
+  assert.equal(dialog.querySelector("form"), null);
+  const close = dialog.querySelector("[data-spdesk='close-result']");
+  assert.equal(t.panel.root.activeElement, close, "Close is the way on");
+  close.click();
+  assert.equal(t.$("[role='dialog']"), null);
+  await t.done();
+});
+
+test("outcome unknown: a person must check Seller Central, spdesk will not resend", async () => {
+  const t = await setup();
+  await t.panel.open("114-7395082-5521640");
+  t.$("[data-spdesk='refund']").click();
+  choose(t.$("[data-spdesk='reason']"), "CouldNotShip");
+  t.$("[role='dialog'] [data-spdesk='confirm']").click();
+  await settle(t.window);
+  t.emit(actionOf(t.of("refund")[0].args.body, "unknown", { updatedAt: "2026-11-26T10:16:00.000Z" }));
+  await settle(t.window);
+  const dialog = t.$("[role='dialog']");
+  assert.equal(dialog.querySelector("[data-spdesk='status']").dataset.state, "unknown");
+  assert.match(dialog.textContent, /A person must check the order in Seller Central; spdesk will not send it again\./);
+  assert.equal(dialog.querySelector("[data-spdesk='result-seller-central']").href, "https://sellercentral.amazon.com/orders-v3/order/114-7395082-5521640");
+  assert.equal(dialog.querySelector("[data-spdesk='retry-submit']"), null, "nothing offers to send it again");
+  assert.equal(dialog.querySelector("[data-spdesk='insert-reply']"), null);
   await t.done();
 });
 

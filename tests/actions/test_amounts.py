@@ -125,7 +125,8 @@ def test_an_accepted_refund_never_breaks_a_rule(case) -> None:  # type: ignore[n
     try:
         plan = plan_refund(request, {ITEM: refundable}, QTY, market)
     except (Unprocessable, BadRequest) as exc:
-        assert exc.code in {"refund_exceeds_refundable", "amount_precision", "refund_not_positive"}
+        assert exc.code in {"refund_exceeds_refundable", "amount_precision", "refund_not_positive",
+                            "restocking_fee_exceeds_principal"}
         return
     line = plan.lines[0]
     assert plan.total > 0
@@ -134,6 +135,7 @@ def test_an_accepted_refund_never_breaks_a_rule(case) -> None:  # type: ignore[n
         assert 0 < amount <= refundable[component]
         assert amount == amount.quantize(market.quantum)
     assert line.restocking_fee == line.restocking_fee.quantize(market.quantum)
+    assert line.restocking_fee <= line.components.get("Principal", Decimal(0))
     assert line.net == plan.total
 
 

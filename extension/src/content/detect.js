@@ -215,7 +215,8 @@ function collect(record, into, scanner) {
 /** True when the record shows an element that was hidden (only then is its subtree scanned again). */
 function revealed(record) {
   const { target, attributeName, oldValue } = record;
-  const wasHidden = attributeName === "hidden" ? oldValue !== null : DISPLAY_NONE_RE.test(oldValue ?? "");
+  // `hidden` now absent after a change of it: it was there before (its old value is "").
+  const wasHidden = attributeName === "hidden" ? !target.hasAttribute("hidden") : DISPLAY_NONE_RE.test(oldValue ?? "");
   return wasHidden && !target.hasAttribute("data-spdesk-ui") && target.closest(SKIP_OR_HIDDEN) === null;
 }
 

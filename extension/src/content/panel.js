@@ -79,6 +79,7 @@ export class OrderPanel {
         this.ctx.call("getActions", { orderId }).catch(() => ({ actions: this.actions })),
       ]);
       if (orderId !== this.orderId) return;
+      this.offline = false; // it answered: whatever the event stream last said, it runs now
       this.order = order;
       this.actions = newest(history?.actions ?? [], this.actions);
     } catch (err) {
@@ -177,7 +178,9 @@ export class OrderPanel {
     const doc = this.ctx.doc;
     this.titleOrder.textContent = this.orderId ?? "";
     const parts = [];
-    if (this.offline && this.error?.code !== "companion_offline") {
+    // One message at a time: an error from the last request says more than the event stream
+    // (which also reads "offline" when it cannot connect for another reason, e.g. not paired).
+    if (this.offline && !this.error) {
       parts.push(h(doc, "div", { class: "callout", role: "alert", "data-spdesk": "offline" }, t("companionOffline")));
     }
     if (this.loading && !this.order) {
@@ -210,7 +213,7 @@ export class OrderPanel {
     if (err.code !== "extension_reloaded") {
       buttons.push(h(doc, "button", { type: "button", "data-spdesk": "retry", onclick: () => this.load({ fresh: true }) }, t("retry")));
     }
-    return h(doc, "div", { class: "state", "data-spdesk": "error", "data-code": err.code },
+    return h(doc, "div", { class: "error-box", "data-spdesk": "error", "data-code": err.code },
       h(doc, "p", { class: "error", role: "alert" }, err.message), h(doc, "div", { class: "actions" }, buttons));
   }
 }

@@ -1,6 +1,7 @@
 /** What happens after "confirm" in a money dialog: one submission, live status, retries, reply. */
 import { FINAL_STATES } from "../ui/format.js";
 import { t } from "../ui/i18n.js";
+import { sellerCentralUrl } from "../ui/orderview.js";
 import { createReplyControls } from "../ui/replybox.js";
 import { h } from "../ui/shadow.js";
 import { createStatus } from "../ui/status.js";
@@ -15,9 +16,11 @@ const RETRYABLE = new Set(["companion_offline", "companion_timeout", "extension_
  */
 export function runSubmission(ctx, dlg, opts) {
   const doc = ctx.doc;
-  const status = createStatus(doc);
+  const status = createStatus(doc, { sellerCentral: sellerCentralUrl(opts.order) });
+  const warnings = h(doc, "div", { class: "warnings" });
   const extra = h(doc, "div", { class: "footer" });
-  dlg.body.append(status.element, extra);
+  status.element.append(warnings, extra);
+  dlg.body.append(status.element);
   const submission = new Submission((idempotencyKey, body) => ctx.call(opts.action, { idempotencyKey, body }));
   const flow = { busy: false, accepted: null, submit };
 
@@ -27,8 +30,7 @@ export function runSubmission(ctx, dlg, opts) {
     opts.confirm.disabled = true;
     opts.confirm.setAttribute("aria-busy", "true");
     extra.replaceChildren();
-    status.clear();
-    status.element.firstChild.textContent = t("sending");
+    status.pending(t("sending"));
     try {
       const action = await submission.submit(body);
       if (action) accepted(action);
@@ -43,21 +45,29 @@ export function runSubmission(ctx, dlg, opts) {
 
   function accepted(action) {
     flow.accepted = action;
-    for (const el of opts.form.querySelectorAll("input, select, textarea")) el.disabled = true;
+    // The form's amounts ("of $89.00 left") are stale from here on: the dialog becomes the outcome.
     opts.confirm.hidden = true;
+    opts.form.remove();
+    const close = h(doc, "button", { type: "button", "data-spdesk": "close-result", onclick: () => dlg.close() }, t("close"));
+    extra.replaceChildren(close);
     let replyShown = false;
+    let finalSeen = false;
     const update = (current) => {
       status.show(current);
       for (const w of current.warnings ?? []) {
-        if (!extra.querySelector(`[data-warning="${w.code}"]`)) extra.before(h(doc, "p", { class: "callout", "data-warning": w.code }, w.message));
+        if (!warnings.querySelector(`[data-warning="${w.code}"]`)) warnings.append(h(doc, "p", { class: "callout", "data-warning": w.code }, w.message));
       }
       if (!replyShown && (current.state === "succeeded" || current.state === "posted")) {
         replyShown = true;
-        extra.append(createReplyControls(ctx, current, opts.order));
+        extra.replaceChildren(createReplyControls(ctx, current, opts.order, { before: [close] }));
       }
-      if (FINAL_STATES.has(current.state)) extra.querySelector("[data-spdesk='insert-reply']")?.focus();
+      if (FINAL_STATES.has(current.state) && !finalSeen) {
+        finalSeen = true;
+        (extra.querySelector("[data-spdesk='insert-reply']") ?? close).focus();
+      }
     };
-    update(action);
+    status.element.focus(); // the confirm button is gone; keep focus inside the dialog
+    update(action); // (a replayed submission may already be final: then its button takes focus)
     ctx.follow(action, update, opts.signal);
   }
 

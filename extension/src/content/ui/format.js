@@ -25,9 +25,23 @@ export function stateText(action) {
   return text;
 }
 
-/** Label of a refund component (Principal, Shipping, Tax, ShippingTax). */
+// Finances spells a few charge types its own way; they name the same components.
+const COMPONENT_ALIASES = { Giftwrap: "GiftWrap", GiftwrapTax: "GiftWrapTax", GiftWrapCharge: "GiftWrap", ShippingCharge: "Shipping" };
+
+/** The UI string key of a component type (`component_<type>`), aliases resolved. */
+export function componentKey(type) {
+  return `component_${COMPONENT_ALIASES[type] ?? type}`;
+}
+
+/** Label of an order or refund component (Principal, Shipping, Tax, GiftWrap, RestockingFee…). */
 export function componentLabel(type) {
-  return tOr(`component_${type}`, type);
+  return tOr(componentKey(type), humanize(type));
+}
+
+/** "GiftWrapTax" → "Gift wrap tax": a type Amazon adds later still reads as words, not code. */
+export function humanize(code) {
+  const words = String(code).replace(/([a-z\d])([A-Z])/g, "$1 $2").replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2").split(/[\s_]+/);
+  return words.map((w, i) => (i === 0 || /^[A-Z\d]+$/.test(w) ? w : w.toLowerCase())).join(" ");
 }
 
 /** Label of an Amazon reason code. */

@@ -37,7 +37,7 @@ export function renderOrder(doc, order, on) {
 
 function chips(doc, order) {
   const list = [
-    h(doc, "span", { class: "chip status", "data-spdesk": "status" }, codeLabel("status", order.status)),
+    h(doc, "span", { class: "chip chip-status", "data-spdesk": "status" }, codeLabel("status", order.status)),
     h(doc, "span", { class: "chip" }, codeLabel("channel", order.channel)),
     h(doc, "span", { class: "chip" }, `${order.marketplace.code} · ${order.marketplace.currency}`),
   ];
@@ -67,9 +67,12 @@ function actionButtons(doc, order, on) {
       h(doc, "button", { type: "button", class: "primary", "data-spdesk": "refund", disabled: !refund.allowed,
         "aria-describedby": refund.allowed ? null : "why-refund", onclick: on.refund }, t("refundButton")),
       h(doc, "button", { type: "button", "data-spdesk": "cancel", disabled: !cancel.allowed,
-        "aria-describedby": cancel.allowed ? null : "why-cancel", onclick: on.cancel }, t("cancelButton"))),
+        "aria-describedby": cancel.allowed ? null : (!refund.allowed && cancel.reason === refund.reason ? "why-refund" : "why-cancel"),
+        onclick: on.cancel }, t("cancelButton"))),
     refund.allowed ? null : h(doc, "p", { class: "why", id: "why-refund", "data-spdesk": "why-refund" }, refund.reason),
-    cancel.allowed ? null : h(doc, "p", { class: "why", id: "why-cancel", "data-spdesk": "why-cancel" }, cancel.reason));
+    // The same sentence twice (FBA: neither is possible, for one reason) is said once.
+    cancel.allowed || (!refund.allowed && cancel.reason === refund.reason) ? null
+      : h(doc, "p", { class: "why", id: "why-cancel", "data-spdesk": "why-cancel" }, cancel.reason));
 }
 
 function itemRow(doc, item, order) {

@@ -22,8 +22,11 @@ export function replyFor(action, order, options) {
   }, options?.templates);
 }
 
-/** Button plus outcome line; `ctx.replyTarget()` finds the editor when clicked. */
-export function createReplyControls(ctx, action, order) {
+/**
+ * "Insert reply" (the primary button, after any `before` buttons) plus its outcome line;
+ * `ctx.replyTarget()` finds the editor when clicked.
+ */
+export function createReplyControls(ctx, action, order, { before = [] } = {}) {
   const doc = ctx.doc;
   const note = h(doc, "p", { class: "muted", role: "status", "aria-live": "polite" });
   const fallback = h(doc, "div", { hidden: true });
@@ -44,7 +47,7 @@ export function createReplyControls(ctx, action, order) {
     fallback.hidden = false;
   };
   const button = h(doc, "button", { type: "button", class: "primary", "data-spdesk": "insert-reply", onclick: insert }, t("replyInsert"));
-  return h(doc, "div", { class: "reply-controls" }, button, note, fallback);
+  return h(doc, "div", { class: "reply-controls" }, h(doc, "div", { class: "buttons" }, before, button), note, fallback);
 }
 
 async function copyText(text, note) {

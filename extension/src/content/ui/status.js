@@ -1,31 +1,96 @@
-/** The live status line of an action (aria-live), updated from the events port. */
-import { FINAL_STATES, stateText } from "./format.js";
+/** The outcome block of a money dialog: live state (aria-live), then success, refusal or "unknown". */
+import { FINAL_STATES, money, stateText } from "./format.js";
 import { h } from "./shadow.js";
 import { t } from "./i18n.js";
 
-/** A status region; call show(action) on each update, error(err) on a refusal. */
-export function createStatus(doc) {
+const IN_PROGRESS_HINT_STATES = new Set(["accepted", "queued", "submitted", "processing"]);
+
+/** The one-line headline of an action: what happened, in the agent's words. */
+export function headline(action) {
+  const refund = action.kind !== "cancel";
+  if (action.state === "succeeded" || action.state === "posted") {
+    return refund ? t("resultRefundAccepted", money(action.total, action.currency)) : t("resultCancelAccepted");
+  }
+  if (action.state === "failed") return refund ? t("resultRefundFailed") : t("resultCancelFailed");
+  return stateText({ state: action.state });
+}
+
+/** "Reference SPD-… · Feed 5001…", plus what was sent while Amazon is still working on it. */
+export function metaLine(action) {
+  const parts = [];
+  if (!FINAL_STATES.has(action.state)) {
+    parts.push(action.kind === "cancel" ? t("historyCancel") : t("resultRefundOf", money(action.total, action.currency)));
+  }
+  if (action.confirmation) parts.push(t("resultReference", action.confirmation));
+  if (action.feedId) parts.push(t("resultFeed", action.feedId));
+  if (action.state === "posted") parts.push(t("state_posted"));
+  return parts.join(" · ");
+}
+
+/**
+ * A status region; call show(action) on each update, error(err) on a refusal before Amazon got
+ * it. `opts.sellerCentral` is the order's Seller Central address (for failed and unknown).
+ */
+export function createStatus(doc, { sellerCentral = null } = {}) {
   const text = h(doc, "p", { class: "status", role: "status", "aria-live": "polite", "data-spdesk": "status" });
-  const alert = h(doc, "p", { class: "status error", role: "alert", hidden: true, "data-spdesk": "status-error" });
+  const meta = h(doc, "p", { class: "result-meta", "data-spdesk": "status-meta", hidden: true });
+  const detail = h(doc, "div", { class: "result-detail", hidden: true });
+  const alert = h(doc, "p", { class: "status-error", role: "alert", hidden: true, "data-spdesk": "status-error" });
+  const element = h(doc, "div", { class: "result", tabindex: "-1", hidden: true }, text, meta, detail, alert);
+  const link = () => (sellerCentral
+    ? h(doc, "a", { href: sellerCentral, target: "_blank", rel: "noopener noreferrer", "data-spdesk": "result-seller-central" }, t("sellerCentral"))
+    : null);
   return {
-    element: h(doc, "div", {}, text, alert),
+    element,
     show(action) {
+      element.hidden = false;
       alert.hidden = true;
+      element.className = `result r-${action.state}`;
       text.className = `status s-${action.state}`;
       text.dataset.state = action.state;
-      const parts = [stateText(action)];
-      if (action.state === "unknown") parts.push(t("unknownHelp"));
-      if (FINAL_STATES.has(action.state) && action.confirmation) parts.push(t("confirmationLabel", action.confirmation));
-      text.textContent = parts.join(" — ");
+      text.textContent = headline(action);
+      meta.textContent = metaLine(action);
+      meta.hidden = !meta.textContent;
+      detail.replaceChildren(...details(doc, action, link));
+      detail.hidden = !detail.firstChild;
+    },
+    pending(message) {
+      element.hidden = false;
+      element.className = "result r-sending";
+      alert.hidden = true;
+      meta.hidden = true;
+      detail.hidden = true;
+      text.className = "status";
+      delete text.dataset.state;
+      text.textContent = message;
     },
     error(err) {
+      element.hidden = false;
+      element.className = "result r-refused";
+      text.textContent = "";
       alert.hidden = false;
       alert.dataset.code = err.code ?? "";
       alert.textContent = err.message;
     },
     clear() {
+      element.hidden = true;
       alert.hidden = true;
       text.textContent = "";
     },
   };
+}
+
+function details(doc, action, link) {
+  if (action.state === "failed") {
+    const said = action.amazon?.description;
+    return [
+      h(doc, "p", { class: "amazon-says" }, h(doc, "span", { class: "label" }, t("amazonSays")), " ",
+        h(doc, "q", { "data-spdesk": "amazon-message" }, said || t("amazonNoMessage")),
+        action.amazon?.messageCode ? h(doc, "span", { class: "muted" }, ` (${action.amazon.messageCode})`) : null),
+      h(doc, "p", { class: "next" }, action.kind === "cancel" ? t("cancelFailedNext") : t("refundFailedNext"), " ", link()),
+    ];
+  }
+  if (action.state === "unknown") return [h(doc, "p", { class: "next" }, t("unknownHelp"), " ", link())];
+  if (IN_PROGRESS_HINT_STATES.has(action.state)) return [h(doc, "p", { class: "muted" }, t("resultProgressHint"))];
+  return [];
 }

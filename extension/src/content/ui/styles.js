@@ -29,11 +29,17 @@ button:disabled { opacity: .55; cursor: not-allowed; }
 button.icon { border: none; background: transparent; font-size: 18px; line-height: 1; padding: 4px 8px; }
 .state { padding: 16px 4px; color: #414b55; }
 .error { color: #b42318; }
+.error-box { border-radius: 8px; padding: 10px 12px; margin: 0 0 12px; background: #fdf0ef; border: 1px solid #f0aaa4; }
+.error-box p.error { margin: 0; font-weight: 600; }
+.error-box .actions { justify-content: flex-end; margin: 10px 0 0; }
+.error-box .actions button { flex: 0 0 auto; }
 .callout { border-radius: 6px; padding: 8px 10px; margin: 8px 0; background: #fff7e6; border: 1px solid #f5c46b; }
 .callout.info { background: #eef6fc; border-color: #9cc7ea; }
-.chips { display: flex; flex-wrap: wrap; gap: 6px; margin-bottom: 8px; }
-.chip { font-size: 12px; padding: 2px 8px; border-radius: 10px; background: #eef1f4; }
-.chip.status { background: #e6f4ea; }
+.chips { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; margin-bottom: 8px; }
+.chip { display: inline-flex; align-items: center; font-size: 12px; line-height: 18px; padding: 1px 8px;
+  border-radius: 10px; background: #eef1f4; white-space: nowrap; }
+.chip.chip-status { background: #e6f4ea; color: #1a5e2a; font-weight: 600; }
+.chips .muted { line-height: 18px; }
 dl { display: grid; grid-template-columns: auto 1fr; gap: 2px 12px; margin: 8px 0; }
 dt { color: #57606a; } dd { margin: 0; text-align: right; font-variant-numeric: tabular-nums; }
 .items { list-style: none; padding: 0; margin: 8px 0; }
@@ -63,8 +69,24 @@ input[type=text], input[type=number], select, textarea { font: inherit; padding:
 input[aria-invalid=true] { border-color: #b42318; }
 .field-error { color: #b42318; font-size: 12px; grid-column: 1 / -1; }
 .footer { display: flex; justify-content: flex-end; gap: 8px; margin-top: 12px; flex-wrap: wrap; }
-.status { margin-top: 10px; min-height: 1.4em; }
+.result { margin-top: 12px; border-radius: 8px; padding: 10px 12px; border: 1px solid #d0d7de; background: #f6f8fa; }
+.result:focus { outline: none; }
+.result.r-succeeded, .result.r-posted { background: #eef8f0; border-color: #9fd3ad; }
+.result.r-failed, .result.r-refused { background: #fdf0ef; border-color: #f0aaa4; }
+.result.r-unknown { background: #fff7e6; border-color: #f5c46b; }
+.result p { margin: 0 0 6px; }
+p.status { font-weight: 600; font-size: 15px; }
+p.status:empty { display: none; }
+.result-meta { color: #414b55; font-size: 13px; font-variant-numeric: tabular-nums; word-break: break-word; }
+.status-error { color: #b42318; font-weight: 600; }
+.amazon-says { background: #fff; border-left: 3px solid #b42318; padding: 6px 8px; border-radius: 4px; }
+.amazon-says .label { display: block; font-size: 12px; color: #57606a; }
+.amazon-says q { quotes: none; font-weight: 600; }
+.result .callout { margin: 6px 0; }
+.result .footer { margin-top: 8px; }
+.result .footer:empty { display: none; }
 .footer .reply-controls { flex-basis: 100%; display: flex; flex-direction: column; align-items: flex-end; gap: 4px; }
+.reply-controls .buttons { display: flex; gap: 8px; justify-content: flex-end; }
 .reply-controls .muted { margin: 0; }
 .reply { white-space: pre-wrap; font-size: 13px; background: #f6f8fa; border-radius: 6px; padding: 8px; margin: 8px 0; }
 `;
