@@ -1,4 +1,4 @@
-/** Cancel dialog: items and quantities, reason (BuyerCanceled when the buyer asked), rate warning. */
+/** Cancel dialog: whole item lines, reason (BuyerCanceled when the buyer asked), rate warning. */
 import { noImplicitSubmit, openDialog } from "../ui/dialog.js";
 import { reasonLabel } from "../ui/format.js";
 import { t } from "../ui/i18n.js";
@@ -77,14 +77,15 @@ export function openCancelDialog(ctx, order, opener) {
   return dlg;
 }
 
+// Whole lines only: Amazon's acknowledgement feed cancels item lines, so the companion refuses a
+// part of a line's units (partial_quantity_cancel_not_supported) and the dialog never offers it.
 function itemRow(doc, item) {
   const max = cancellable(item);
   const checkId = uid("item");
   const check = h(doc, "input", { type: "checkbox", id: checkId, checked: true, "data-item": item.orderItemCode });
-  const qty = h(doc, "input", { type: "number", min: "1", max: String(max), step: "1", value: String(max),
-    "aria-label": t("cancelQuantity", item.title), "data-quantity": item.orderItemCode });
-  const quantity = () => Math.min(max, Number.parseInt(qty.value, 10));
+  const quantity = () => max;
   const element = h(doc, "div", { class: "field" },
-    h(doc, "label", { for: checkId }, check, " ", item.title), qty, h(doc, "span", { class: "remaining" }, t("ofUnits", max)));
+    h(doc, "label", { for: checkId }, check, " ", item.title),
+    h(doc, "span", { class: "remaining", "data-quantity": item.orderItemCode }, `× ${max}`));
   return { item, check, quantity, element };
 }

@@ -66,8 +66,6 @@ export const STRINGS = {
   feeTooHigh: "The restocking fee is more than the refund for this item.",
   cancelTitle: "Cancel order $1",
   cancelItems: "Items to cancel",
-  cancelQuantity: "Units of $1 to cancel",
-  ofUnits: "of $1",
   cancelRateWarning: "This cancellation counts against your cancellation rate (keep it below 2.5 %). Only a cancellation the buyer requested on Amazon, with the reason \"Buyer canceled\", does not.",
   cancelConfirmAll: "Cancel the whole order",
   cancelConfirmItems: "Cancel $1 unit(s)",
