@@ -19,9 +19,7 @@ format:
 	.venv/bin/ruff format companion tests bench
 	.venv/bin/ruff check --fix companion tests bench
 
-# Every bench/*.py: each runs its own baseline and writes bench/results/<name>.{json,md}.
+# Every benchmark (bench/NAME.py), each in its own process: it runs its own baseline and writes
+# bench/results/NAME.{json,md}.
 bench:
-	for script in bench/*.py; do \
-	  name=$$(basename "$$script" .py); echo "== bench $$name"; \
-	  packaging/with-keyring.sh .venv/bin/python -m "bench.$$name" || exit 1; \
-	done
+	packaging/with-keyring.sh .venv/bin/python -m bench

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import platform
 import tempfile
 import time
@@ -33,6 +32,7 @@ from typing import Any
 
 import aiohttp
 
+from bench._shared import add_results_argument, percentile, table, write_results
 from companion.accounts import AccountStore
 from companion.actions import RUNTIME
 from companion.config import Settings
@@ -43,15 +43,8 @@ from companion.orders import ORDERS
 from companion.sandbox import SandboxSettings, start_sandbox
 from companion.sandbox.processor import feeds_of
 
-RESULTS = Path(__file__).with_name("results")
 NAME = "actions_throughput"
 ORIGIN = "chrome-extension://kcbkpmgfjemhmldbhccpkhbgaflnmmnb"
-
-
-def pct(values: list[float], q: float) -> float:
-    """The q-quantile (0..1) of the values, nearest rank."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
 def _at(stamp: str) -> float:
@@ -150,13 +143,15 @@ async def _measure(mode: str, server: Any, sandbox: Any, refunds: int, speed: fl
         "states": sorted({str(a.state) for a in actions}),
         "feeds_created": len(feeds_of(sandbox.state)),
         "throttled_429": sum(int(u["throttled"]) for u in usage.values()),
-        "submitted_s": {"p50": pct(submitted, 0.5), "p99": pct(submitted, 0.99)},
-        "succeeded_s": {"p50": pct(succeeded, 0.5), "p99": pct(succeeded, 0.99)},
-        "request_ms": {"p50": pct(latencies, 0.5) * 1000, "p99": pct(latencies, 0.99) * 1000},
-        "added_ms": {"p50": pct(added, 0.5) * 1000, "p99": pct(added, 0.99) * 1000},
-        "engine_ms": {"p50": pct(inside, 0.5) * 1000, "p99": pct(inside, 0.99) * 1000},
+        "submitted_s": _p50_p99(submitted), "succeeded_s": _p50_p99(succeeded),
+        "request_ms": _p50_p99(latencies, 1000), "added_ms": _p50_p99(added, 1000),
+        "engine_ms": _p50_p99(inside, 1000),
         "wall_s_real": wall, "wall_s_amazon": wall * speed,
     }
+
+
+def _p50_p99(values: list[float], scale: float = 1.0) -> dict[str, float]:
+    return {"p50": percentile(values, 0.5) * scale, "p99": percentile(values, 0.99) * scale}
 
 
 def _measured(refund: Any, timed: Timed, out: list[float]) -> Any:
@@ -187,7 +182,6 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
         f"{args.refunds} partial refunds on {args.refunds} orders, {args.agents} agents at once, "
         f"sandbox speed x{args.speed:g}; times in Amazon seconds (real x speed). "
         f"Python {platform.python_version()}.", "",
-        "| | spdesk (batched) | baseline (one feed per refund) |", "|---|---|---|",
     ]
     rows = [("feeds created", "feeds_created", None),
             ("429s seen by spdesk", "throttled_429", None),
@@ -200,9 +194,9 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
             ("request -> 202 minus Amazon reads, p99 (ms, real)", "added_ms", "p99"),
             ("engine: checks + journal + queue, p50 (ms, real)", "engine_ms", "p50"),
             ("engine: checks + journal + queue, p99 (ms, real)", "engine_ms", "p99")]
-    for label, key, sub in rows:
-        a, b = (r[key] if sub is None else r[key][sub] for r in (spdesk, base))
-        lines.append(f"| {label} | {_fmt(a)} | {_fmt(b)} |")
+    lines += table(["", "spdesk (batched)", "baseline (one feed per refund)"], [
+        (label, *(_fmt(r[key] if sub is None else r[key][sub]) for r in (spdesk, base)))
+        for label, key, sub in rows])
     ratio = base["succeeded_s"]["p99"] / max(spdesk["succeeded_s"]["p99"], 1e-9)
     lines += ["", f"- feeds: **{spdesk['feeds_created']} vs {base['feeds_created']}**",
               f"- request -> succeeded p99, baseline / spdesk: **x{ratio:.1f}**",
@@ -239,14 +233,12 @@ def main() -> None:
     parser.add_argument("--refunds", type=int, default=100)
     parser.add_argument("--speed", type=float, default=600.0)
     parser.add_argument("--agents", type=int, default=8)
+    add_results_argument(parser)
     args = parser.parse_args()
     results = asyncio.run(main_async(args))
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"{NAME}.json").write_text(json.dumps(
-        {"args": vars(args), "runs": results}, indent=2) + "\n")
-    text = report(results, args)
-    (RESULTS / f"{NAME}.md").write_text(text)
-    print(text)
+    knobs = {k: v for k, v in vars(args).items() if k != "results_dir"}
+    write_results(args.results_dir, NAME, {"args": knobs, "runs": results},
+                  report(results, args))
 
 
 if __name__ == "__main__":

@@ -27,7 +27,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-RESULTS = Path(__file__).with_name("results")
+from bench._shared import add_results_argument, bare_server, table, write_results
+
 NAME = "companion_startup"
 REPO = Path(__file__).resolve().parents[1]
 IDLE_SECONDS = 1.0
@@ -106,7 +107,6 @@ async def _latency_us(http: Any, url: str, headers: dict[str, str], requests: in
 async def request_overhead(tmp: Path, requests: int = 2000) -> dict[str, float]:
     """Mean latency of GET /v1/status: full companion vs a bare aiohttp handler."""
     import aiohttp
-    from aiohttp import web
 
     from companion.config import Settings
     from companion.http.keys import PAIRINGS
@@ -115,30 +115,21 @@ async def request_overhead(tmp: Path, requests: int = 2000) -> dict[str, float]:
     settings = Settings(port=0, config_dir=tmp / "oc", data_dir=tmp / "od")
     companion = await start_companion(settings)
     body = {"version": "0.1.0", "mode": "unconfigured", "pairingId": "pair_x", "accounts": []}
-
-    async def bare(request: web.Request) -> web.Response:
-        return web.json_response(body)
-
-    app = web.Application()
-    app.router.add_get("/v1/status", bare)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
     try:
-        async with aiohttp.ClientSession() as http:
+        async with bare_server("/v1/status", json.dumps(body).encode()) as bare, \
+                aiohttp.ClientSession() as http:
             code = companion.app[PAIRINGS].new_code()
             async with http.post(f"{companion.url}/v1/pair", json={"code": code},
                                  headers={"Origin": BENCH_ORIGIN}) as r:
                 token = (await r.json())["token"]
             auth = {"Authorization": f"Bearer {token}"}
-            bare_url = f"http://127.0.0.1:{runner.addresses[0][1]}/v1/status"
+            bare_url = f"{bare}/v1/status"
             await _latency_us(http, bare_url, {}, 200)  # warm up both
             await _latency_us(http, f"{companion.url}/v1/status", auth, 200)
             return {"baseline_us": round(await _latency_us(http, bare_url, {}, requests), 1),
                     "companion_us": round(await _latency_us(
                         http, f"{companion.url}/v1/status", auth, requests), 1)}
     finally:
-        await runner.cleanup()
         await companion.stop()
 
 
@@ -166,27 +157,27 @@ def run(runs: int) -> dict[str, Any]:
 
 def _markdown(r: dict[str, Any]) -> str:
     b, c, q = r["baseline"], r["companion"], r["ratio"]
-    return (f"# {NAME}\n\nMedian of {r['runs']} runs ({r['machine']}, Python {r['python']}).\n\n"
-            "| | start-up to first answer | idle RSS |\n|---|---|---|\n"
-            f"| bare aiohttp (baseline) | {b['startup_s']:.3f} s | {b['rss_mib']:.1f} MiB |\n"
-            f"| `spdesk serve` | {c['startup_s']:.3f} s | {c['rss_mib']:.1f} MiB |\n"
-            f"| ratio | {q['startup_s']:.2f}x | {q['rss_mib']:.2f}x |\n\n"
-            "Authenticated `GET /v1/status`, mean latency (sequential, keep-alive): "
-            f"{r['request']['companion_us']:.0f} µs through every middleware vs "
-            f"{r['request']['baseline_us']:.0f} µs for a bare handler "
-            f"({r['request']['ratio']:.2f}x).\n")
+    rows = table(["", "start-up to first answer", "idle RSS"], [
+        ("bare aiohttp (baseline)", f"{b['startup_s']:.3f} s", f"{b['rss_mib']:.1f} MiB"),
+        ("`spdesk serve`", f"{c['startup_s']:.3f} s", f"{c['rss_mib']:.1f} MiB"),
+        ("ratio", f"{q['startup_s']:.2f}x", f"{q['rss_mib']:.2f}x")])
+    return "\n".join([
+        f"# {NAME}", "", f"Median of {r['runs']} runs ({r['machine']}, Python {r['python']}).",
+        "", *rows, "",
+        "Authenticated `GET /v1/status`, mean latency (sequential, keep-alive): "
+        f"{r['request']['companion_us']:.0f} µs through every middleware vs "
+        f"{r['request']['baseline_us']:.0f} µs for a bare handler "
+        f"({r['request']['ratio']:.2f}x).", ""])
 
 
 def main() -> None:
     """Measure, print, and write bench/results/companion_startup.{json,md}."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    results = run(parser.parse_args().runs)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"{NAME}.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    report = _markdown(results)
-    (RESULTS / f"{NAME}.md").write_text(report, encoding="utf-8")
-    print(report)
+    add_results_argument(parser)
+    args = parser.parse_args()
+    results = run(args.runs)
+    write_results(args.results_dir, NAME, results, _markdown(results))
 
 
 if __name__ == "__main__":

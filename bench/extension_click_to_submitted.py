@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import tempfile
 import time
@@ -29,6 +28,7 @@ from playwright.sync_api import sync_playwright
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench._shared import add_results_argument, summary, table, write_results  # noqa: E402
 from tests.e2e.browsers import (  # noqa: E402
     FIXTURE_HOST_PATTERN,
     FIXTURE_HOSTS,
@@ -41,7 +41,6 @@ from tests.e2e.stack import Stack, build_extension, running_stack  # noqa: E402
 from tests.e2e.ticket import Ticket  # noqa: E402
 
 NAME = "extension_click_to_submitted"
-RESULTS = Path(__file__).with_name("results")
 HOST = "acme.zendesk.test"
 SUBMITTED_OR_LATER = ("submitted", "processing", "succeeded", "failed", "unknown", "posted")
 
@@ -114,27 +113,19 @@ async def _direct(stack: Stack, order_id: str) -> dict[str, Any]:
         return {"firstMs": accepted * 1000, "submittedMs": (time.perf_counter() - start) * 1000}
 
 
-def summary(samples: list[float]) -> dict[str, float]:
-    """p50 / p95 / max in milliseconds."""
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {"n": len(ordered), "p50_ms": round(statistics.median(ordered), 1),
-            "p95_ms": round(p95, 1), "max_ms": round(ordered[-1], 1)}
-
-
 def measure(stack: Stack, session: ChromiumSession, n: int) -> dict[str, Any]:
     """N refunds through the extension, N straight to the API, on different shipped orders."""
     shipped = [stack.order_id(f"bulk-{k:04d}") for k in range(2, 4 * n + 1, 2)]
     ext = [through_extension(stack, session, order_id) for order_id in shipped[:n]]
     direct = [stack.loop.run(_direct(stack, order_id)) for order_id in shipped[n:2 * n]]
-    ext_sub = summary([e["submittedMs"] for e in ext])
-    direct_sub = summary([d["submittedMs"] for d in direct])
+    ext_sub = summary([e["submittedMs"] for e in ext], 1)
+    direct_sub = summary([d["submittedMs"] for d in direct], 1)
     return {
         "refunds": n, "batch_window_s": stack.companion.settings.feed_batch_window,
-        "extension": {"click_to_first_state": summary([e["firstMs"] for e in ext]),
+        "extension": {"click_to_first_state": summary([e["firstMs"] for e in ext], 1),
                       "click_to_submitted": ext_sub,
                       "states_seen": sorted({e["state"] for e in ext})},
-        "direct_api": {"post_to_202": summary([d["firstMs"] for d in direct]),
+        "direct_api": {"post_to_202": summary([d["firstMs"] for d in direct], 1),
                        "post_to_submitted_event": direct_sub},
         "ratio_p50_extension_to_direct": round(ext_sub["p50_ms"] / direct_sub["p50_ms"], 3),
         "goal_ms": 1000,
@@ -145,17 +136,17 @@ def section(r: dict[str, Any]) -> list[str]:
     """The table of one companion configuration."""
     e, d = r["extension"], r["direct_api"]
 
-    def row(label: str, m: dict[str, float], goal: str = "") -> str:
-        return f"| {label} | {m['p50_ms']} ms | {m['p95_ms']} ms | {m['max_ms']} ms | {goal} |"
+    def cells(label: str, m: dict[str, float], goal: str = "") -> tuple[str, ...]:
+        return label, f"{m['p50_ms']} ms", f"{m['p95_ms']} ms", f"{m['max_ms']} ms", goal
 
     return [
         f"## Feed gathering window {r['batch_window_s']} s{r['label']}", "",
-        "| measure | p50 | p95 | max | goal |", "|---|---|---|---|---|",
-        row("extension: click → first state shown", e["click_to_first_state"]),
-        row("extension: click → submitted shown", e["click_to_submitted"],
-            f"<= {r['goal_ms']} ms"),
-        row("direct API: POST → 202", d["post_to_202"]),
-        row("direct API: POST → submitted event", d["post_to_submitted_event"]), "",
+        *table(["measure", "p50", "p95", "max", "goal"], [
+            cells("extension: click → first state shown", e["click_to_first_state"]),
+            cells("extension: click → submitted shown", e["click_to_submitted"],
+                  f"<= {r['goal_ms']} ms"),
+            cells("direct API: POST → 202", d["post_to_202"]),
+            cells("direct API: POST → submitted event", d["post_to_submitted_event"])]), "",
         f"Ratio (p50, extension / direct API): **{r['ratio_p50_extension_to_direct']}**.", ""]
 
 
@@ -196,17 +187,14 @@ def main() -> None:
     parser.add_argument("--batch-window", type=float, action="append", default=None,
                         help="also run with this feed gathering window in s (repeatable; "
                              "default: the product's window and 0.5 s)")
+    add_results_argument(parser)
     args = parser.parse_args()
     windows: list[float | None] = [None, *(args.batch_window or [0.5])]
     runs = []
     for window in windows:
         with tempfile.TemporaryDirectory(prefix="spdesk-bench-") as tmp:
             runs.append(run(args, window, Path(tmp)))
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"{NAME}.json").write_text(json.dumps(runs, indent=2) + "\n", encoding="utf-8")
-    report = markdown(runs)
-    (RESULTS / f"{NAME}.md").write_text(report, encoding="utf-8")
-    print(report)
+    write_results(args.results_dir, NAME, runs, markdown(runs))
 
 
 if __name__ == "__main__":

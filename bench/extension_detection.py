@@ -18,13 +18,12 @@ once after every batch (what a detector without a mutation queue does).
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import statistics
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from aiohttp import web
 from playwright.sync_api import Page, sync_playwright
@@ -32,6 +31,7 @@ from playwright.sync_api import Page, sync_playwright
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench._shared import add_results_argument, summary, table, write_results  # noqa: E402
 from tests.e2e.browsers import (  # noqa: E402
     FIXTURE_HOST_PATTERN,
     ChromiumSession,
@@ -43,7 +43,6 @@ from tests.e2e.servers import LoopThread, fixture_site, serve  # noqa: E402
 from tests.e2e.stack import FIXTURE_PAGES, build_extension  # noqa: E402
 
 NAME = "extension_detection"
-RESULTS = Path(__file__).with_name("results")
 ENABLED_HOST = "big.zendesk.test"
 BASELINE_HOST = "baseline.zendesk.test"
 ORDER_RE = r"(?<![\d-])\d{3}-\d{7}-\d{7}(?![\d-])"
@@ -133,15 +132,6 @@ def run_batches(page: Page, batches: int, per_batch: int, measure_spdesk: bool,
     return samples
 
 
-def summary(samples: list[float]) -> dict[str, float]:
-    """p50 / p95 / max in milliseconds."""
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {"n": len(samples), "mean_ms": round(statistics.fmean(ordered), 4),
-            "p50_ms": round(statistics.median(ordered), 3),
-            "p95_ms": round(p95, 3), "max_ms": round(ordered[-1], 3)}
-
-
 def load(session: ChromiumSession, url: str, spdesk: bool) -> tuple[Page, dict[str, Any]]:
     """Open the big ticket; with spdesk, wait for its initial scan. Returns the page and timings."""
     page = session.new_page()
@@ -169,27 +159,39 @@ def jank(page: Page) -> dict[str, Any]:
                     (s.get("url") or "").startswith("chrome-extension://") for s in f["scripts"]))}
 
 
+class Visit(NamedTuple):
+    """One page load: its initial scan, its mutation batches (if any), the jank it saw."""
+
+    scan: dict[str, Any]
+    batches: list[float]
+    jank: dict[str, Any]
+
+
+def visit(session: ChromiumSession, url: str, spdesk: bool, args: argparse.Namespace,
+          with_batches: bool) -> Visit:
+    """Load the big ticket once; with `with_batches`, append the mutation batches to it."""
+    page, scan = load(session, url, spdesk=spdesk)
+    try:
+        batches: list[float] = []
+        if with_batches:
+            rng = random.Random("spdesk-detection-batches")  # the same messages on both pages
+            batches = run_batches(page, args.batches, args.per_batch, spdesk, rng,
+                                  args.messages + 1)
+        return Visit(scan, batches, jank(page))
+    finally:
+        page.close()
+
+
 def measure(session: ChromiumSession, port: int, args: argparse.Namespace) -> dict[str, Any]:
     """Both pages, `runs` loads each: initial scan, then mutation batches on the last load."""
-    scans, naive_scans, with_jank, without_jank = [], [], [], []
+    on: list[Visit] = []
+    off: list[Visit] = []
     for run in range(args.runs):
-        page, scan = load(session, f"http://{ENABLED_HOST}:{port}/big.html", spdesk=True)
-        scans.append(scan)
         last = run == args.runs - 1
-        if last:
-            rng = random.Random("spdesk-detection-batches")
-            batches = run_batches(page, args.batches, args.per_batch, True, rng,
-                                  args.messages + 1)
-        with_jank.append(jank(page))
-        page.close()
-        page, naive = load(session, f"http://{BASELINE_HOST}:{port}/big.html", spdesk=False)
-        naive_scans.append(naive)
-        if last:
-            rng = random.Random("spdesk-detection-batches")
-            naive_batches = run_batches(page, args.batches, args.per_batch, False, rng,
-                                        args.messages + 1)
-        without_jank.append(jank(page))
-        page.close()
+        on.append(visit(session, f"http://{ENABLED_HOST}:{port}/big.html", True, args, last))
+        off.append(visit(session, f"http://{BASELINE_HOST}:{port}/big.html", False, args, last))
+    scans, naive_scans = [v.scan for v in on], [v.scan for v in off]
+    batches, naive_batches = on[-1].batches, off[-1].batches
     busy = statistics.median(s["busy_ms"] for s in scans)
     naive_ms = statistics.median(n["ms"] for n in naive_scans)
     return {
@@ -201,12 +203,12 @@ def measure(session: ChromiumSession, port: int, args: argparse.Namespace) -> di
                     "naive_full_scan_ms": round(naive_ms, 2),
                     "ratio_spdesk_to_naive": round(busy / naive_ms, 3), "goal_ms": 50},
         "batches": {"per_batch_messages": args.per_batch,
-                    "spdesk": summary(batches), "naive_rescan": summary(naive_batches),
+                    "spdesk": summary(batches, 3), "naive_rescan": summary(naive_batches, 3),
                     # Means: the page's timer is coarsened to 0.1 ms, so small medians read 0.
                     "ratio_mean_spdesk_to_naive": round(statistics.fmean(batches)
                                                         / statistics.fmean(naive_batches), 5),
                     "goal_ms": 2},
-        "jank": {"with_spdesk": with_jank, "without_spdesk": without_jank},
+        "jank": {"with_spdesk": [v.jank for v in on], "without_spdesk": [v.jank for v in off]},
     }
 
 
@@ -222,22 +224,23 @@ def markdown(r: dict[str, Any]) -> str:
         f"# Extension detection on a {r['messages']:,}-message ticket (Chromium)", "",
         f"{r['orderIdsOnPage']} order ids on the page, {r['badges']} badges placed; medians of "
         f"{r['runs']} page loads.", "",
-        "| measure | spdesk | baseline | ratio | goal |", "|---|---|---|---|---|",
-        f"| initial scan, busy time | {i['spdesk_busy_ms']} ms (wall {i['spdesk_wall_ms']} ms,"
-        f" runs {i['spdesk_busy_ms_runs']}) | {i['naive_full_scan_ms']} ms (naive full scan) | "
-        f"{i['ratio_spdesk_to_naive']} | <= {i['goal_ms']} ms |",
-        f"| mutation batch ({b['per_batch_messages']} messages), mean / p50 | "
-        f"{b['spdesk']['mean_ms']} / {b['spdesk']['p50_ms']} ms | {b['naive_rescan']['mean_ms']} "
-        f"/ {b['naive_rescan']['p50_ms']} ms (naive rescan) | {b['ratio_mean_spdesk_to_naive']} "
-        f"(means) | <= {b['goal_ms']} ms |",
-        f"| mutation batch, p95 / max | {b['spdesk']['p95_ms']} / {b['spdesk']['max_ms']} ms | "
-        f"{b['naive_rescan']['p95_ms']} / {b['naive_rescan']['max_ms']} ms | | |",
-        f"| long tasks > 50 ms (all loads) | {total(with_, 'long_tasks')} | "
-        f"{total(without, 'long_tasks')} (same page, spdesk off) | | none added |",
-        f"| long animation frames > 50 ms | {total(with_, 'long_frames')} | "
-        f"{total(without, 'long_frames')} (same page, spdesk off) | | |",
-        f"| long frames attributed to spdesk scripts | "
-        f"{total(with_, 'long_frames_attributed_to_spdesk')} | | | 0 |", "",
+        *table(["measure", "spdesk", "baseline", "ratio", "goal"], [
+            ("initial scan, busy time", f"{i['spdesk_busy_ms']} ms (wall {i['spdesk_wall_ms']} "
+             f"ms, runs {i['spdesk_busy_ms_runs']})",
+             f"{i['naive_full_scan_ms']} ms (naive full scan)", i["ratio_spdesk_to_naive"],
+             f"<= {i['goal_ms']} ms"),
+            (f"mutation batch ({b['per_batch_messages']} messages), mean / p50",
+             f"{b['spdesk']['mean_ms']} / {b['spdesk']['p50_ms']} ms",
+             f"{b['naive_rescan']['mean_ms']} / {b['naive_rescan']['p50_ms']} ms (naive rescan)",
+             f"{b['ratio_mean_spdesk_to_naive']} (means)", f"<= {b['goal_ms']} ms"),
+            ("mutation batch, p95 / max", f"{b['spdesk']['p95_ms']} / {b['spdesk']['max_ms']} ms",
+             f"{b['naive_rescan']['p95_ms']} / {b['naive_rescan']['max_ms']} ms", "", ""),
+            ("long tasks > 50 ms (all loads)", total(with_, "long_tasks"),
+             f"{total(without, 'long_tasks')} (same page, spdesk off)", "", "none added"),
+            ("long animation frames > 50 ms", total(with_, "long_frames"),
+             f"{total(without, 'long_frames')} (same page, spdesk off)", "", ""),
+            ("long frames attributed to spdesk scripts",
+             total(with_, "long_frames_attributed_to_spdesk"), "", "", 0)]), "",
         "Page timers are coarsened to 0.1 ms. "
         "Busy time: the extension's own `performance.measure` (its time-budgeted slices, idle "
         "gaps excluded). Naive baseline: `document.body.innerText` + the same regex, in the page,"
@@ -253,6 +256,7 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=40, help="mutation batches")
     parser.add_argument("--per-batch", type=int, default=3, help="new messages per batch")
     parser.add_argument("--runs", type=int, default=5, help="page loads per variant")
+    add_results_argument(parser)
     args = parser.parse_args()
     html = ticket_page(args.messages)
 
@@ -275,11 +279,7 @@ def main() -> None:
     finally:
         loop.run(site.stop())
         loop.close()
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"{NAME}.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    report = markdown(results)
-    (RESULTS / f"{NAME}.md").write_text(report, encoding="utf-8")
-    print(report)
+    write_results(args.results_dir, NAME, results, markdown(results))
 
 
 if __name__ == "__main__":

@@ -18,18 +18,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import platform
 import statistics
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-from aiohttp import web
 
+from bench._shared import add_results_argument, bare_server, load_average, table, write_results
 from companion.accounts import AccountStore
 from companion.config import Settings
 from companion.demo.sandbox_account import install_sandbox_account
@@ -37,7 +37,6 @@ from companion.http.keys import PAIRINGS
 from companion.http.server import RunningCompanion, start_companion
 from companion.sandbox import SandboxServer, SandboxSettings, start_sandbox
 
-RESULTS = Path(__file__).with_name("results")
 NAME = "order_lookup"
 ORIGIN = "chrome-extension://kcbkpmgfjemhmldbhccpkhbgaflnmmnb"
 GOAL_COLD_RATIO = 1.15
@@ -122,26 +121,14 @@ async def _timed(call: Any) -> Sample:
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-async def _loopback_floor(session: aiohttp.ClientSession, body: bytes,
-                          headers: dict[str, str]) -> tuple[Any, web.AppRunner]:
-    """A bare aiohttp route serving `body`: what any local HTTP hop costs, nothing behind it."""
-    async def serve(_request: web.Request) -> web.Response:
-        return web.Response(body=body, content_type="application/json")
-
-    app = web.Application()
-    app.router.add_get("/v1/orders/{orderId}", serve)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-
+def _fetcher(session: aiohttp.ClientSession, url: str,
+             headers: dict[str, str]) -> Callable[[str], Awaitable[None]]:
+    """GET `url`/v1/orders/{id}, reading the whole answer."""
     async def fetch(order_id: str) -> None:
-        async with session.get(f"http://127.0.0.1:{port}/v1/orders/{order_id}",
-                               headers=headers) as reply:
+        async with session.get(f"{url}/v1/orders/{order_id}", headers=headers) as reply:
             await reply.read()
 
-    return fetch, runner
+    return fetch
 
 
 async def _alternate(sides: list[Any], ids: list[str]) -> list[list[Sample]]:
@@ -172,14 +159,12 @@ async def _measure(server: SandboxServer, companion: RunningCompanion, token: st
         # Warm both sides (access tokens, connection pools) on an order not measured.
         warm = server.seed.order_id("us-fbm-shipped")
         await direct(warm)
-        floor, runner = await _loopback_floor(session, await through(warm),
-                                              {"Authorization": headers["Authorization"]})
-        await floor(warm)
-        try:
+        # The loopback floor: a bare route serving the same JSON, what any local HTTP hop costs.
+        async with bare_server("/v1/orders/{orderId}", await through(warm)) as bare_url:
+            floor = _fetcher(session, bare_url, {"Authorization": headers["Authorization"]})
+            await floor(warm)
             d, c, f = await _alternate([direct, through, floor], ids)
             cached = [await _timed(through(ids[0])) for _ in range(n_cached)]
-        finally:
-            await runner.cleanup()
     for client in (orders, finances):
         await client.aclose()
     return _result(d, c, f, cached)
@@ -201,7 +186,7 @@ def _result(direct: list[Sample], cold: list[Sample], floor: list[Sample],
 async def run(n_orders: int, n_cached: int, n_slow: int, delay_ms: float) -> dict[str, Any]:
     """Start a sandbox and a companion, measure both lookups in both settings."""
     # Other work on the machine stretches wall-clock times (not CPU times): say how busy it was.
-    before = round(os.getloadavg()[0], 2)
+    before = load_average()
     server = await start_sandbox(SandboxSettings(bulk_orders=n_orders + n_slow, rate_scale=1e6))
     ids = [v for k, v in sorted(server.seed.labels.items()) if k.startswith("bulk-")]
     try:
@@ -217,7 +202,7 @@ async def run(n_orders: int, n_cached: int, n_slow: int, delay_ms: float) -> dic
     finally:
         await server.stop()
     return {"name": NAME, "python": platform.python_version(), "cpus": os.cpu_count(),
-            "load_average_1min": [before, round(os.getloadavg()[0], 2)], "instant": instant,
+            "load_average_1min": [before, load_average()], "instant": instant,
             "amazon_like": {**slow, "delay_ms_per_call": delay_ms},
             "goal_cold_ratio": GOAL_COLD_RATIO, "goal_cached_p99_ms": GOAL_CACHED_P99_MS}
 
@@ -228,11 +213,10 @@ def _rows(title: str, r: dict[str, Any]) -> list[str]:
     if "companion_cached" in r:
         rows.append(("companion GET /v1/orders/{id}, cached", r["companion_cached"]))
     rows.append(("bare aiohttp route, same JSON (loopback floor)", r["loopback_floor"]))
-    lines = [f"## {title}", "",
-             "| lookup | n | p50 ms | p90 ms | p99 ms | mean ms | CPU p50 ms |",
-             "|---|---|---|---|---|---|---|"]
-    lines += [f"| {name} | {s['n']} | {s['p50_ms']} | {s['p90_ms']} | {s['p99_ms']} | "
-              f"{s['mean_ms']} | {s['cpu_p50_ms']} |" for name, s in rows]
+    lines = [f"## {title}", ""]
+    lines += table(["lookup", "n", "p50 ms", "p90 ms", "p99 ms", "mean ms", "CPU p50 ms"],
+                   [(name, s["n"], s["p50_ms"], s["p90_ms"], s["p99_ms"], s["mean_ms"],
+                     s["cpu_p50_ms"]) for name, s in rows])
     met = _met(r["cold_ratio_p50"] <= GOAL_COLD_RATIO)
     lines += ["", f"- cold companion / direct: **{r['cold_ratio_p50']}** at p50 "
                   f"({r['cold_ratio_mean']} on the mean, {r['cold_ratio_cpu_p50']} in CPU); "
@@ -272,13 +256,10 @@ def main() -> None:
     parser.add_argument("--cached", type=int, default=1000, help="cached lookups of one order")
     parser.add_argument("--slow-orders", type=int, default=100, help="orders read with a delay")
     parser.add_argument("--delay-ms", type=float, default=100.0, help="delay per SP-API call")
+    add_results_argument(parser)
     args = parser.parse_args()
     results = asyncio.run(run(args.orders, args.cached, args.slow_orders, args.delay_ms))
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"{NAME}.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    report = _markdown(results)
-    (RESULTS / f"{NAME}.md").write_text(report, encoding="utf-8")
-    print(report)
+    write_results(args.results_dir, NAME, results, _markdown(results))
 
 
 if __name__ == "__main__":

@@ -16,20 +16,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import platform
 import statistics
 import time
-from pathlib import Path
 from typing import Any
 
 import aiohttp
 
+from bench._shared import add_results_argument, sandbox_token, table, write_results
 from companion.sandbox import SandboxServer, SandboxSettings, SandboxState, start_sandbox
 from companion.sandbox.feedapply import run_feed
 from companion.sandbox.throttle import USAGE_PLANS
 
-RESULTS = Path(__file__).with_name("results")
 NAME = "sandbox_feeds"
 FEED_TYPE = "POST_PAYMENT_ADJUSTMENT_DATA"
 XML_TYPE = "text/xml; charset=UTF-8"
@@ -66,12 +64,8 @@ class Client:
         self.headers: dict[str, str] = {}
 
     async def login(self) -> None:
-        s = self.server.settings
-        form = {"grant_type": "refresh_token", "refresh_token": s.refresh_token,
-                "client_id": s.client_id, "client_secret": s.client_secret}
-        async with self.session.post(f"{self.server.url}/auth/o2/token", data=form) as response:
-            token = (await response.json())["access_token"]
-        self.headers = {"x-amz-access-token": token}
+        """Get an LWA access token for the calls that follow."""
+        self.headers = {"x-amz-access-token": await sandbox_token(self.server, self.session)}
 
     async def call(self, method: str, path: str, body: Any = None) -> Any:
         async with self.session.request(method, self.server.url + path, json=body,
@@ -172,23 +166,21 @@ def _markdown(r: dict[str, Any]) -> str:
         "",
         f"## Latency at speed {lat['speed']} ({lat['cycles']} one-message feeds)",
         "",
-        "| | seconds |",
-        "|---|---|",
-        f"| ideal (10 s queue + 60 s processing) / speed (baseline) | {lat['ideal_seconds']} |",
-        f"| submit -> DONE, median | {lat['median_seconds']} |",
-        f"| submit -> DONE, max | {lat['max_seconds']} |",
+        *table(["", "seconds"], [
+            ("ideal (10 s queue + 60 s processing) / speed (baseline)", lat["ideal_seconds"]),
+            ("submit -> DONE, median", lat["median_seconds"]),
+            ("submit -> DONE, max", lat["max_seconds"])]),
         "",
         f"- median / ideal: **{lat['ratio_to_ideal']}**",
         "",
         f"## Throughput ({http['feeds']} feeds x {http['messages_per_feed']} messages, "
         "zero virtual durations)",
         "",
-        "| path | feeds/s | messages/s |",
-        "|---|---|---|",
-        f"| run_feed in-process (baseline) | {base['feeds_per_second']} | "
-        f"{base['messages_per_second']} |",
-        f"| full HTTP cycle (upload, createFeed, worker, report) | {http['feeds_per_second']} | "
-        f"{http['messages_per_second']} |",
+        *table(["path", "feeds/s", "messages/s"], [
+            ("run_feed in-process (baseline)", base["feeds_per_second"],
+             base["messages_per_second"]),
+            ("full HTTP cycle (upload, createFeed, worker, report)", http["feeds_per_second"],
+             http["messages_per_second"])]),
         "",
         f"- HTTP cycle / in-process: **{r['ratio_to_in_process']}**",
         f"- headroom over Amazon's createFeed rate ({r['amazon_create_feed_rate']}/s): "
@@ -219,13 +211,10 @@ def main() -> None:
     parser.add_argument("--cycles", type=int, default=10)
     parser.add_argument("--feeds", type=int, default=50)
     parser.add_argument("--messages", type=int, default=20)
+    add_results_argument(parser)
     args = parser.parse_args()
     results = asyncio.run(run(args.speed, args.cycles, args.feeds, args.messages))
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"{NAME}.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    report = _markdown(results)
-    (RESULTS / f"{NAME}.md").write_text(report, encoding="utf-8")
-    print(report)
+    write_results(args.results_dir, NAME, results, _markdown(results))
 
 
 if __name__ == "__main__":

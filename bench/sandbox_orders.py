@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import platform
 import time
 from collections.abc import Awaitable, Callable
@@ -22,23 +21,20 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from aiohttp import web
 
-from companion.sandbox import SandboxServer, SandboxSettings, start_sandbox
+from bench._shared import (
+    add_results_argument,
+    bare_server,
+    sandbox_token,
+    table,
+    write_results,
+)
+from companion.sandbox import SandboxSettings, start_sandbox
 from companion.sandbox.throttle import USAGE_PLANS
 
-RESULTS = Path(__file__).with_name("results")
 NAME = "sandbox_orders"
 MODELS = Path(__file__).resolve().parents[1] / "tests" / "sandbox" / "spapi"
 INCLUDED = "PROCEEDS,FULFILLMENT,CANCELLATION"
-
-
-async def _token(server: SandboxServer, session: aiohttp.ClientSession) -> str:
-    s = server.settings
-    form = {"grant_type": "refresh_token", "refresh_token": s.refresh_token,
-            "client_id": s.client_id, "client_secret": s.client_secret}
-    async with session.post(f"{server.url}/auth/o2/token", data=form) as response:
-        return str((await response.json())["access_token"])
 
 
 async def _hammer(
@@ -61,26 +57,15 @@ async def _hammer(
 
 
 async def _baseline(body: bytes, requests: int, concurrency: int) -> dict[str, Any]:
-    async def handler(_request: web.Request) -> web.Response:
-        return web.Response(body=body, content_type="application/json")
-
-    app = web.Application()
-    app.router.add_get("/orders/2026-01-01/orders/{orderId}", handler)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    try:
-        async with aiohttp.ClientSession() as session:
-            async def fetch(_n: int) -> int:
-                url = f"http://{host}:{port}/orders/2026-01-01/orders/111-0000000-0000000"
-                async with session.get(url, params={"includedData": INCLUDED}) as response:
-                    await response.read()
-                    return response.status
-            return await _hammer(fetch, requests, concurrency)
-    finally:
-        await runner.cleanup()
+    """The same bytes from a bare aiohttp route, hammered the same way."""
+    async with bare_server("/orders/2026-01-01/orders/{orderId}", body) as base_url, \
+            aiohttp.ClientSession() as session:
+        async def fetch(_n: int) -> int:
+            url = f"{base_url}/orders/2026-01-01/orders/111-0000000-0000000"
+            async with session.get(url, params={"includedData": INCLUDED}) as response:
+                await response.read()
+                return response.status
+        return await _hammer(fetch, requests, concurrency)
 
 
 async def _sandbox(
@@ -91,7 +76,7 @@ async def _sandbox(
     ids = [v for k, v in server.seed.labels.items() if k.startswith("bulk-")]
     try:
         async with aiohttp.ClientSession() as session:
-            headers = {"x-amz-access-token": await _token(server, session)}
+            headers = {"x-amz-access-token": await sandbox_token(server, session)}
 
             async def fetch(n: int) -> int:
                 url = f"{server.url}/orders/2026-01-01/orders/{ids[n % len(ids)]}"
@@ -116,7 +101,7 @@ async def _amazon_plan_burst(requests: int) -> dict[str, Any]:
     order_id = server.seed.order_id("us-fbm-shipped")
     try:
         async with aiohttp.ClientSession() as session:
-            headers = {"x-amz-access-token": await _token(server, session)}
+            headers = {"x-amz-access-token": await sandbox_token(server, session)}
 
             async def fetch(_n: int) -> int:
                 url = f"{server.url}/orders/2026-01-01/orders/{order_id}"
@@ -143,12 +128,11 @@ def _markdown(results: dict[str, Any]) -> str:
         f"{results['requests']} requests, {results['concurrency']} concurrent, one process "
         f"({results['python']}).",
         "",
-        "| server | requests/s | statuses |",
-        "|---|---|---|",
-        f"| bare aiohttp, same bytes (baseline) | {b['rps']} | {b['statuses']} |",
-        f"| sandbox getOrder (auth, plan, faults, serialization) | {s['rps']} | {s['statuses']} |",
-        f"| same, strict requests (checked against the model) | {strict['rps']} | "
-        f"{strict['statuses']} |",
+        *table(["server", "requests/s", "statuses"], [
+            ("bare aiohttp, same bytes (baseline)", b["rps"], b["statuses"]),
+            ("sandbox getOrder (auth, plan, faults, serialization)", s["rps"], s["statuses"]),
+            ("same, strict requests (checked against the model)", strict["rps"],
+             strict["statuses"])]),
         "",
         f"- sandbox / baseline: **{results['ratio_to_baseline']}**",
         f"- strict / plain sandbox: **{results['strict_ratio']}**",
@@ -183,13 +167,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=16)
+    add_results_argument(parser)
     args = parser.parse_args()
     results = asyncio.run(run(args.requests, args.concurrency))
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"{NAME}.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    report = _markdown(results)
-    (RESULTS / f"{NAME}.md").write_text(report, encoding="utf-8")
-    print(report)
+    write_results(args.results_dir, NAME, results, _markdown(results))
 
 
 if __name__ == "__main__":

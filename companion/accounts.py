@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import keyring
 import keyring.errors
@@ -19,6 +21,8 @@ from companion.marketplaces import Region, UnknownMarketplaceError, marketplace
 log = logging.getLogger(__name__)
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$"
+
+T = TypeVar("T")
 
 
 class Account(BaseModel):
@@ -69,13 +73,17 @@ class Credentials(BaseModel):
         })
 
 
+def _backend_name(backend: KeyringBackend) -> str:
+    return f"{type(backend).__module__}.{type(backend).__name__}"
+
+
 def _usable_backend() -> KeyringBackend:
     """The OS keyring, or KeyringUnavailable when there is none (or only a plaintext one)."""
     try:
         backend = keyring.get_keyring()
     except Exception as exc:  # keyring's discovery can raise anything its backends raise
         raise KeyringUnavailable(details={"reason": type(exc).__name__}) from None
-    name = f"{type(backend).__module__}.{type(backend).__name__}"
+    name = _backend_name(backend)
     # keyrings.alt stores secrets in plain files; fail.Keyring means nothing usable was found.
     if name.startswith(("keyring.backends.fail", "keyrings.alt", "keyring.backends.null")):
         raise KeyringUnavailable(details={"backend": name})
@@ -84,8 +92,7 @@ def _usable_backend() -> KeyringBackend:
 
 def keyring_backend_name() -> str:
     """A human-readable name of the keyring in use (for doctor), or raise KeyringUnavailable."""
-    backend = _usable_backend()
-    return f"{type(backend).__module__}.{type(backend).__name__}"
+    return _backend_name(_usable_backend())
 
 
 class AccountStore:
@@ -104,7 +111,8 @@ class AccountStore:
             data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
             if not isinstance(data, dict) or not isinstance(data.get("accounts"), list):
                 raise ValueError("not an account file")
-            [Account.model_validate(a) for a in data["accounts"]]
+            for entry in data["accounts"]:
+                Account.model_validate(entry)
         except (OSError, ValueError, ValidationError):
             raise SpdeskError(
                 f"The account file {path} is damaged. Remove it and add the accounts again.",
@@ -208,13 +216,11 @@ class AccountStore:
 
     # -- keyring --------------------------------------------------------------------------------
     def _delete_secret(self, backend: KeyringBackend, name: str) -> None:
-        try:
+        with contextlib.suppress(keyring.errors.PasswordDeleteError):  # already gone
             self._keyring_call(backend.delete_password, self.settings.keyring_service, name)
-        except keyring.errors.PasswordDeleteError:
-            pass
 
     @staticmethod
-    def _keyring_call(fn: Any, *args: str) -> Any:
+    def _keyring_call(fn: Callable[..., T], *args: str) -> T:
         """Call the keyring, turning a locked or vanished keyring into KeyringUnavailable."""
         try:
             return fn(*args)

@@ -17,7 +17,7 @@ Tree::
     ├── Conflict                     (409 conflict)
     │   └── NoAccount                (409 no_account)
     ├── PayloadTooLarge              (413 payload_too_large)
-    ├── Unprocessable                (422 action refused by a business rule; specific codes)
+    ├── Unprocessable                (422 action_refused, and each business rule's own code)
     ├── AmazonError                  (502 amazon_error)
     │   ├── AmazonUnavailable        (502 amazon_unavailable)
     │   ├── AmazonThrottled          (503 amazon_throttled)

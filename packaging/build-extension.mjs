@@ -112,6 +112,20 @@ export function parseArgs(argv) {
   return args;
 }
 
+/** Writes the signed .crx when the development key is present; returns what it wrote, or null. */
+function signChrome(dist, manifest, chromeZip) {
+  if (!existsSync(KEY)) return null;
+  const pem = readFileSync(KEY, "utf8");
+  const der = publicKeyDer(pem);
+  if (Buffer.from(manifest.key, "base64").compare(der) !== 0) {
+    console.error("build-extension: manifest.key does not match packaging/keys/chrome-dev-key.pem");
+    process.exit(1);
+  }
+  const name = `spdesk-chrome-${manifest.version}.crx`;
+  writeFileSync(join(dist, name), crx3(chromeZip, pem));
+  return `${name} (id ${extensionId(der)})`;
+}
+
 function main() {
   const { out: dist, grant } = parseArgs(process.argv.slice(2));
   const manifest = JSON.parse(readFileSync(join(SRC, "manifest.json"), "utf8"));
@@ -128,16 +142,8 @@ function main() {
   writeFileSync(join(dist, `spdesk-chrome-${version}.zip`), chromeZip);
   writeFileSync(join(dist, `spdesk-firefox-${version}.zip`), firefoxZip);
   const outputs = ["chrome/", "firefox/", `spdesk-chrome-${version}.zip`, `spdesk-firefox-${version}.zip`];
-  if (existsSync(KEY)) {
-    const pem = readFileSync(KEY, "utf8");
-    const id = extensionId(publicKeyDer(pem));
-    if (Buffer.from(manifest.key, "base64").compare(publicKeyDer(pem)) !== 0) {
-      console.error("build-extension: manifest.key does not match packaging/keys/chrome-dev-key.pem");
-      process.exit(1);
-    }
-    writeFileSync(join(dist, `spdesk-chrome-${version}.crx`), crx3(chromeZip, pem));
-    outputs.push(`spdesk-chrome-${version}.crx (id ${id})`);
-  }
+  const crx = signChrome(dist, manifest, chromeZip);
+  if (crx) outputs.push(crx);
   const rel = relative(process.cwd(), dist);
   const where = rel.startsWith("..") ? dist : rel || ".";
   console.log(`build-extension: ${files.length} files → ${where}/{${outputs.join(", ")}}${grant.length ? ` granting ${grant.join(" ")}` : ""}`);

@@ -5,6 +5,20 @@ import { crc32, deflateRawSync } from "node:zlib";
 
 const DOS_DATE_1980 = (0 << 9) | (1 << 5) | 1; // 1980-01-01: fixed so builds are byte-identical
 
+/** Writes the fields a local header and its central directory record share, from offset `at`. */
+function writeEntryFields(header, at, { method, crc, compressed, size, nameLength }) {
+  header.writeUInt16LE(20, at); // version needed
+  header.writeUInt16LE(0x0800, at + 2); // UTF-8 names
+  header.writeUInt16LE(method, at + 4);
+  header.writeUInt16LE(0, at + 6); // 00:00
+  header.writeUInt16LE(DOS_DATE_1980, at + 8);
+  header.writeUInt32LE(crc, at + 10);
+  header.writeUInt32LE(compressed, at + 14);
+  header.writeUInt32LE(size, at + 18);
+  header.writeUInt16LE(nameLength, at + 22);
+  header.writeUInt16LE(0, at + 24); // no extra field
+}
+
 /** Builds a ZIP archive from `[{name, data}]` (entries sorted by the caller). */
 export function zip(entries) {
   const locals = [];
@@ -15,31 +29,20 @@ export function zip(entries) {
     const deflated = deflateRawSync(data, { level: 9 });
     const stored = deflated.length >= data.length;
     const body = stored ? data : deflated;
-    const crc = crc32(data);
+    const entry = {
+      method: stored ? 0 : 8,
+      crc: crc32(data),
+      compressed: body.length,
+      size: data.length,
+      nameLength: nameBuf.length,
+    };
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4); // version needed
-    local.writeUInt16LE(0x0800, 6); // UTF-8 names
-    local.writeUInt16LE(stored ? 0 : 8, 8);
-    local.writeUInt16LE(0, 10);
-    local.writeUInt16LE(DOS_DATE_1980, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(nameBuf.length, 26);
-    local.writeUInt16LE(0, 28);
+    writeEntryFields(local, 4, entry);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE(0x031e, 4); // made by: unix, 3.0
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(stored ? 0 : 8, 10);
-    central.writeUInt16LE(0, 12);
-    central.writeUInt16LE(DOS_DATE_1980, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(body.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(nameBuf.length, 28);
+    writeEntryFields(central, 6, entry);
     central.writeUInt32LE((0o100644 << 16) >>> 0, 38); // -rw-r--r--
     central.writeUInt32LE(offset, 42);
     locals.push(local, nameBuf, body);

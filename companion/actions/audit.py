@@ -23,17 +23,21 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def parse_bound(text: str | None, *, end: bool = False) -> str | None:
-    """A --since/--until value (YYYY-MM-DD or ISO 8601) as a UTC timestamp string."""
+    """A --since/--until value (YYYY-MM-DD or ISO 8601) as a UTC timestamp string.
+
+    Dates and times without an offset are the user's own (this computer's time zone), and an
+    --until date includes that whole day: "--since 2026-11-02 --until 2026-11-02" is that day.
+    """
     if not text:
         return None
     try:
         if len(text) == 10:
             day = date.fromisoformat(text)
-            moment = datetime.combine(day + timedelta(days=1) if end else day, time(), UTC)
+            moment = datetime.combine(day + timedelta(days=1) if end else day, time())
         else:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=UTC)
+        if moment.tzinfo is None:
+            moment = moment.astimezone()  # naive: read as local time
     except ValueError:
         raise BadRequest(f"'{text}' is not a date; use YYYY-MM-DD or an ISO 8601 time.",
                          code="invalid_date") from None

@@ -8,7 +8,8 @@ from typing import Any
 from companion.actions.models import CancelIn
 from companion.errors import Unprocessable
 
-MCF_CANCELLABLE = frozenset({"NEW", "RECEIVED", "PLANNING"})
+# Fulfillment Outbound cancels only these (DOMAIN.md §1); New is not yet taken in by Amazon.
+MCF_CANCELLABLE = frozenset({"RECEIVED", "PLANNING"})
 MCF_DONE = frozenset({"CANCELLED"})
 RATE_WARNING = {
     "code": "counts_against_cancel_rate",
@@ -47,6 +48,11 @@ def _plan_mcf(request: CancelIn, view: dict[str, Any]) -> CancelPlan:
     if status in MCF_DONE:
         raise Unprocessable("This fulfillment order is already cancelled.",
                             code="already_cancelled")
+    if status == "NEW":
+        raise Unprocessable(
+            "Amazon has not taken this fulfillment order in yet (status New), so it cannot be "
+            "cancelled right now. Try again in a few minutes.", code="cancel_not_available",
+            details={"status": order.get("status")})
     if status not in MCF_CANCELLABLE:
         raise Unprocessable(
             f"Amazon's warehouse has started on this order (status {order.get('status')}), so it "

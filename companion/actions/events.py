@@ -4,47 +4,85 @@ from __future__ import annotations
 
 import asyncio
 import json
-from contextlib import suppress
+from collections import deque
 from typing import Any
 
 from aiohttp import web
 
 from companion.actions.models import Action
 
-_CLOSE: dict[str, Any] = {}
+
+class Subscription:
+    """One stream's undelivered events, every state change in order.
+
+    A reader that falls behind by more than the limit keeps the latest state of each action
+    (older undelivered states of the same action are dropped); if even that is too much, the
+    stream is ended rather than silently missing a state, and the extension reconnects and
+    reads the actions afresh.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self._pending: deque[dict[str, Any]] = deque()
+        self._ready = asyncio.Event()
+        self._limit = limit
+        self.closed = False
+
+    def put(self, payload: dict[str, Any]) -> None:
+        """Queue an action's new state (never blocks)."""
+        if self.closed:
+            return
+        self._pending.append(payload)
+        if len(self._pending) > self._limit:
+            latest = {event["id"]: event for event in self._pending}
+            self._pending = deque(e for e in self._pending if latest[e["id"]] is e)
+            if len(self._pending) > self._limit:
+                self.close()
+                return
+        self._ready.set()
+
+    def close(self) -> None:
+        """End the stream at the reader's next step."""
+        self.closed = True
+        self._pending.clear()
+        self._ready.set()
+
+    async def get(self) -> dict[str, Any] | None:
+        """The next event, or None when the stream must end."""
+        while not self._pending:
+            if self.closed:
+                return None
+            self._ready.clear()
+            await self._ready.wait()
+        return self._pending.popleft()
 
 
 class EventBus:
-    """Fan-out of action changes to every connected stream; a slow stream drops its oldest."""
+    """Fan-out of action changes to every connected stream (see Subscription for slow ones)."""
 
     def __init__(self, queue_size: int = 1000) -> None:
-        self._subscribers: set[asyncio.Queue[dict[str, Any]]] = set()
+        self._subscribers: set[Subscription] = set()
         self._queue_size = queue_size
 
     def publish(self, action: Action) -> None:
         """Send an action's new state to every subscriber (never blocks)."""
         payload = action.to_json()
-        for queue in list(self._subscribers):
-            if queue.full():
-                with suppress(asyncio.QueueEmpty):
-                    queue.get_nowait()
-            queue.put_nowait(payload)
+        for subscription in list(self._subscribers):
+            subscription.put(payload)
 
-    def subscribe(self) -> asyncio.Queue[dict[str, Any]]:
-        """A new queue that receives every later event."""
-        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(self._queue_size)
-        self._subscribers.add(queue)
-        return queue
+    def subscribe(self) -> Subscription:
+        """A new subscription that receives every later event."""
+        subscription = Subscription(self._queue_size)
+        self._subscribers.add(subscription)
+        return subscription
 
-    def unsubscribe(self, queue: asyncio.Queue[dict[str, Any]]) -> None:
-        """Stop delivering to this queue."""
-        self._subscribers.discard(queue)
+    def unsubscribe(self, subscription: Subscription) -> None:
+        """Stop delivering to this subscription."""
+        self._subscribers.discard(subscription)
 
     def close(self) -> None:
         """Tell every stream to end (on shutdown)."""
-        for queue in list(self._subscribers):
-            with suppress(asyncio.QueueFull):
-                queue.put_nowait(_CLOSE)
+        for subscription in list(self._subscribers):
+            subscription.close()
 
     @property
     def subscribers(self) -> int:
@@ -57,22 +95,22 @@ async def stream(request: web.Request, bus: EventBus, keepalive: float) -> web.S
     response = web.StreamResponse(headers={
         "Content-Type": "text/event-stream", "Cache-Control": "no-store",
         "X-Accel-Buffering": "no"})
-    queue = bus.subscribe()
+    subscription = bus.subscribe()
     try:
         await response.prepare(request)
         await response.write(b": connected\n\n")
         while True:
             try:
-                payload = await asyncio.wait_for(queue.get(), timeout=keepalive)
+                payload = await asyncio.wait_for(subscription.get(), timeout=keepalive)
             except TimeoutError:
                 await response.write(b": keep-alive\n\n")
                 continue
-            if payload is _CLOSE:
+            if payload is None:
                 break
             data = json.dumps(payload, separators=(",", ":"))
             await response.write(f"event: action\ndata: {data}\n\n".encode())
     except (ConnectionResetError, asyncio.CancelledError):
         pass
     finally:
-        bus.unsubscribe(queue)
+        bus.unsubscribe(subscription)
     return response

@@ -12,8 +12,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 ORDER_ID_PATTERN = r"^\d{3}-\d{7}-\d{7}$"
-REFUND_COMPONENTS = ("Principal", "Shipping", "Tax", "ShippingTax")
-RefundComponent = Literal["Principal", "Shipping", "Tax", "ShippingTax"]
+# Every charge component the Order Adjustment feed can give back (a "full" refund takes them all).
+REFUND_COMPONENTS = ("Principal", "Shipping", "Tax", "ShippingTax", "GiftWrap", "GiftWrapTax")
+RefundComponent = Literal["Principal", "Shipping", "Tax", "ShippingTax", "GiftWrap", "GiftWrapTax"]
 AdjustmentReason = Literal[
     "NoInventory", "CustomerReturn", "GeneralAdjustment", "CouldNotShip", "DifferentItem",
     "Abandoned", "CustomerCancel", "PriceError", "ProductOutofStock", "CustomerAddressIncorrect",

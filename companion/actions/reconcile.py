@@ -21,7 +21,8 @@ from companion.actions.feeds import ReportUnreadable, parse_processing_report
 from companion.actions.journal import Journal
 from companion.actions.models import ActionState
 from companion.actions.ports import GatewayOf
-from companion.errors import SpdeskError
+from companion.amazon.outcome import AmazonRejected
+from companion.errors import NotFound, SpdeskError
 
 log = logging.getLogger(__name__)
 # Amazon's clock and ours may disagree; look a little further back than the attempt.
@@ -97,8 +98,8 @@ class CreateFeedReconciler:
         try:
             report = parse_processing_report(
                 await gateway.get_feed_document_bytes(feed.result_feed_document_id))
-        except ReportUnreadable:
-            return True
+        except (ReportUnreadable, NotFound, AmazonRejected):
+            return True  # unreadable or gone for good: waiting cannot exclude it
         named = {r.order_id for r in report.results if r.order_id}
         return report.processed == size and named <= orders
 

@@ -21,11 +21,13 @@ REFUND_ERRORS = [
     "idempotency_key_missing", "idempotency_key_reused", "invalid_request", "invalid_amount",
     "refund_exceeds_refundable", "refund_not_positive", "amount_precision", "unknown_order_item",
     "restocking_fee_not_allowed", "refund_not_available", "overlap_needs_confirmation",
-    "currency_mismatch", "quantity_exceeds_ordered", "order_not_found", "no_account",
+    "currency_mismatch", "quantity_exceeds_ordered", "restocking_fee_exceeds_principal",
+    "cancel_in_progress", "order_not_found", "no_account",
 ]
 CANCEL_ERRORS = [
     "idempotency_key_missing", "idempotency_key_reused", "invalid_request",
     "cancel_after_shipment", "cancel_not_available_fba", "mcf_cancel_too_late",
+    "cancel_not_available",
     "already_cancelled", "cancel_in_progress", "cancel_reason_required", "unknown_order_item",
     "partial_quantity_cancel_not_supported", "order_not_found", "no_account",
 ]

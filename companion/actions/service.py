@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -55,32 +55,40 @@ class ActionService:
             raise key_reused()
         return self.get(action_id)
 
-    async def refund(self, body: RefundIn, key: str) -> tuple[Action, bool]:
-        """Accept a refund (or return the one this key already made); True when replayed."""
-        fingerprint = body_hash("refund", body)
+    async def _once(self, kind: str, body: RefundIn | CancelIn, key: str,
+                    build: Callable[[str], Awaitable[Action]]) -> tuple[Action, bool]:
+        """The action this key already made (True), or a new one built under the order's lock."""
+        fingerprint = body_hash(kind, body)
         if (done := self._replayed(key, fingerprint)) is not None:
             return done, True
         account = self.account_name(body.account)
         async with self.engine.locks.hold(account, body.order_id):
             if (done := self._replayed(key, fingerprint)) is not None:
                 return done, True
-            self._refuse_during_cancel(body.order_id)
+            return self._accept(await build(account), key, fingerprint), False
+
+    async def refund(self, body: RefundIn, key: str) -> tuple[Action, bool]:
+        """Accept a refund (or return the one this key already made); True when replayed."""
+        async def build(account: str) -> Action:
+            # Amazon settles the payment of a cancelled order itself: a refund sent alongside a
+            # cancellation could give the same money back twice.
+            self._refuse_during_cancel(body.order_id, " Wait for its result: a cancelled order "
+                                                      "needs no refund.")
             view = await self._refund_view(body.order_id, account)
             action = self._refund_action(body, view, account)
             if not body.confirm_overlap and (found := overlapping_refunds(
                     action.items, self.journal.for_order(body.order_id), self.overlap_window)):
                 raise overlap_refusal(found)
-            return self._accept(action, key, fingerprint), False
+            return action
+        return await self._once("refund", body, key, build)
 
-    def _refuse_during_cancel(self, order_id: str) -> None:
-        # Amazon settles the payment of a cancelled order itself; a refund sent alongside a
-        # cancellation could give the same money back twice. Wait for the cancel's result.
+    def _refuse_during_cancel(self, order_id: str, advice: str = "") -> None:
         pending = [a for a in self.journal.for_order(order_id)
                    if a.kind == "cancel" and a.state in PENDING - {ActionState.UNKNOWN}]
         if pending:
-            raise Conflict(f"A cancellation of this order is on its way ({pending[0].confirmation})"
-                           ". Wait for its result: a cancelled order needs no refund.",
-                           code="cancel_in_progress", details={"actionId": pending[0].id})
+            raise Conflict(f"A cancellation of this order is already on its way "
+                           f"({pending[0].confirmation}).{advice}", code="cancel_in_progress",
+                           details={"actionId": pending[0].id})
 
     async def _refund_view(self, order_id: str, account: str) -> dict[str, Any]:
         """A fresh view in which every refund is counted once: by Finances or as in flight."""
@@ -113,30 +121,19 @@ class ActionService:
 
     async def cancel(self, body: CancelIn, key: str) -> tuple[Action, bool]:
         """Accept a cancellation (or return the one this key already made); True when replayed."""
-        fingerprint = body_hash("cancel", body)
-        if (done := self._replayed(key, fingerprint)) is not None:
-            return done, True
-        account = self.account_name(body.account)
-        async with self.engine.locks.hold(account, body.order_id):
-            if (done := self._replayed(key, fingerprint)) is not None:
-                return done, True
-            pending = [a for a in self.journal.for_order(body.order_id)
-                       if a.kind == "cancel" and a.state in PENDING - {ActionState.UNKNOWN}]
-            if pending:
-                raise Conflict(f"A cancellation of this order is already on its way "
-                               f"({pending[0].confirmation}).", code="cancel_in_progress",
-                               details={"actionId": pending[0].id})
+        async def build(account: str) -> Action:
+            self._refuse_during_cancel(body.order_id)
             view = await self._view(body.order_id, account)
             plan = plan_cancel(body, view)
             market = marketplace(view["marketplace"]["id"])
             items = plan.items or [{"sellerFulfillmentOrderId": plan.fulfillment_order_id}]
-            action = Action(
+            return Action(
                 id=new_id("act"), kind="cancel", account=account, order_id=body.order_id,
                 marketplace_id=market.id, currency=market.currency, state=ActionState.ACCEPTED,
                 total=market.format(_cancel_total(view, plan.items)), reason=plan.reason,
                 items=items, note=body.note, ticket_url=body.ticket_url, agent=body.agent,
                 channel=plan.channel, warnings=plan.warnings)
-            return self._accept(action, key, fingerprint), False
+        return await self._once("cancel", body, key, build)
 
     async def _view(self, order_id: str, account: str) -> dict[str, Any]:
         # Always fresh: amounts and states are decided from Amazon's data, never a cache or page.

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 # Definitely-not-sent failures (upload failed, createFeed throttled) before an action is failed.
 MAX_ATTEMPTS = 8
 # Answers to createFeed that prove Amazon refused it (a 4xx other than 429): no feed exists.
-REFUSED: tuple[type[Exception], ...] = ()
+REFUSED = (AmazonRejected, AmazonAccessDenied)
 
 
 class FeedSubmitter:

@@ -131,10 +131,18 @@ class FeedTracker:
     def apply_report(self, batch_id: str, report: ProcessingReport) -> None:
         """Settle each action of the batch from the Result rows that name its MessageID."""
         rejected = [r for r in report.results_for(0) if r.result_code == "Error"]
-        if rejected:
+        if rejected and report.successful == 0:
             # MessageID 0: Amazon rejected the whole document, so no message was applied.
             self.settle_all(batch_id, "done", ActionState.FAILED,
                             f"Amazon rejected the feed: {rejected[0].description}")
+            return
+        if rejected:
+            # A whole-document error next to successful messages: the report contradicts itself,
+            # and "failed" could invite a second refund of money already given back.
+            self.settle_all(batch_id, "done", ActionState.UNKNOWN, (
+                f"Amazon's report rejects the feed ({rejected[0].description}) yet counts "
+                f"{report.successful} message(s) as successful. Check the order in Seller "
+                "Central; spdesk will not resend it."))
             return
         actions = [a for a in self.journal.in_batch(batch_id) if not a.terminal]
         sent = len(self.journal.in_batch(batch_id))

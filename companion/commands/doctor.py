@@ -8,10 +8,11 @@ import socket
 
 from companion import __version__
 from companion.accounts import AccountStore, keyring_backend_name
-from companion.commands.pair import companion_answers, describe, pairing_store
+from companion.commands.pair import companion_answers, describe
 from companion.commands.probe import probe_account
 from companion.config import Settings
 from companion.errors import SpdeskError
+from companion.http.pairing import PairingStore
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -72,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     port_ok, port_text = port_state(settings.port)
     _line(port_ok, "port", port_text)
     accounts_ok = _check_accounts(AccountStore(settings), keyring_ok, args.offline)
-    pairings = pairing_store(settings).list()
+    pairings = PairingStore.for_settings(settings).list()
     for pairing in pairings:
         _line(True, "paired", describe(pairing))
     if not pairings:

@@ -24,12 +24,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="pair with the companion of a running 'spdesk demo'")
 
 
-def pairing_store(settings: Settings) -> PairingStore:
-    """The pairing store the running companion reads."""
-    return PairingStore(settings.pairings_db, code_ttl=settings.pairing_code_ttl,
-                        max_attempts=settings.pairing_max_attempts)
-
-
 def _when(timestamp: float | None) -> str:
     if timestamp is None:
         return "never"
@@ -55,7 +49,7 @@ def companion_answers(port: int) -> bool:
 def run(args: argparse.Namespace) -> int:
     """Run ``spdesk pair``."""
     settings = demo_settings() if args.demo else Settings.load()
-    store = pairing_store(settings)
+    store = PairingStore.for_settings(settings)
     if args.list:
         pairings = store.list()
         for pairing in pairings:

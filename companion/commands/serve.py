@@ -13,7 +13,7 @@ from companion.commands.pair import companion_answers
 from companion.config import Settings
 from companion.errors import KeyringUnavailable, SpdeskError
 from companion.http.keys import PAIRINGS
-from companion.http.server import start_companion
+from companion.http.server import RunningCompanion, start_companion
 
 log = logging.getLogger(__name__)
 
@@ -46,25 +46,30 @@ async def serve(settings: Settings) -> None:
     store = AccountStore(settings)
     server = await start_companion(settings, store=store)
     try:
-        accounts = store.list()
-        print(f"spdesk companion listening on {server.url}", flush=True)
-        if not accounts:
-            print("No seller account yet: add one with 'spdesk account add'.", flush=True)
-        else:
-            try:
-                keyring_backend_name()
-            except KeyringUnavailable as exc:
-                print(f"Warning: {exc.message}", flush=True)
-        pairings = server.app[PAIRINGS]
-        if not pairings.list():
-            code = pairings.new_code()
-            minutes = int(settings.pairing_code_ttl // 60)
-            print(f"No browser is paired yet. Pairing code: {code} (valid {minutes} minutes; "
-                  "'spdesk pair' makes a new one)", flush=True)
+        _greet(server, store, settings)
         await wait_for_stop()
     finally:
         await server.stop()
         print("spdesk companion stopped.", flush=True)
+
+
+def _greet(server: RunningCompanion, store: AccountStore, settings: Settings) -> None:
+    """Say where the companion listens and what to set up next: account, keyring, pairing."""
+    accounts = store.list()
+    print(f"spdesk companion listening on {server.url}", flush=True)
+    if not accounts:
+        print("No seller account yet: add one with 'spdesk account add'.", flush=True)
+    else:
+        try:
+            keyring_backend_name()
+        except KeyringUnavailable as exc:
+            print(f"Warning: {exc.message}", flush=True)
+    pairings = server.app[PAIRINGS]
+    if not pairings.list():
+        code = pairings.new_code()
+        minutes = int(settings.pairing_code_ttl // 60)
+        print(f"No browser is paired yet. Pairing code: {code} (valid {minutes} minutes; "
+              "'spdesk pair' makes a new one)", flush=True)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -50,7 +50,7 @@ def _ticket_view(ticket: Ticket, replies: list[str]) -> str:
 <section class="ticket">
   <header class="ticket-head">
     <div><h1>{escape(ticket.subject)}</h1>
-      <p class="meta">#{ticket.number} · via Amazon Buyer-Seller Messaging · {escape(
+      <p class="meta">#{ticket.number} · via {escape(ticket.source)} · {escape(
           ticket.marketplace)}</p></div>
     <div class="badges"><span class="status s-{ticket.status.lower()}">{escape(ticket.status)}
       </span><span class="priority p-{ticket.priority.lower()}">{escape(ticket.priority)}</span>

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 from dataclasses import dataclass
@@ -65,23 +66,18 @@ async def _start_helpdesk(sandbox: SandboxServer, port: int) -> tuple[web.AppRun
 async def start_demo(settings: Settings, *, helpdesk_port: int = HELPDESK_PORT,
                      sandbox_state: Path | None = None) -> DemoStack:
     """Sandbox on a free port, its account in the keyring, the companion, the helpdesk."""
-    sandbox = await start_sandbox(SandboxSettings(port=0, speed=DEMO_SPEED,
-                                                  state_dir=sandbox_state))
-    try:
+    async with contextlib.AsyncExitStack() as undo:  # stops what started if a later part fails
+        sandbox = await start_sandbox(SandboxSettings(port=0, speed=DEMO_SPEED,
+                                                      state_dir=sandbox_state))
+        undo.push_async_callback(sandbox.stop)
         store = AccountStore(settings)
         install_sandbox_account(store, sandbox.url)
         store.set_default("sandbox")
         companion = await start_companion(settings, store=store,
                                           next_free_ports=9 if settings.port else 0)
-    except BaseException:
-        await sandbox.stop()
-        raise
-    try:
+        undo.push_async_callback(companion.stop)
         helpdesk, helpdesk_url = await _start_helpdesk(sandbox, helpdesk_port)
-    except BaseException:
-        await companion.stop()
-        await sandbox.stop()
-        raise
+        undo.pop_all()
     return DemoStack(sandbox, companion, helpdesk, helpdesk_url, store)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -30,15 +30,13 @@ class Ticket:
     priority: str
     tags: tuple[str, ...]
     messages: tuple[Message, ...]
+    source: str = "Amazon Buyer-Seller Messaging"  # how the buyer wrote in
 
     def resolved(self, order_id: Callable[[str], str]) -> Ticket:
         """The ticket with the real order id of its seed label filled in."""
         oid = order_id(self.label)
-        messages = tuple(Message(m.author, m.role, m.ago, m.text.format(order=oid))
-                         for m in self.messages)
-        return Ticket(self.number, self.label, self.subject.format(order=oid), self.customer,
-                      self.email, self.marketplace, self.status, self.priority, self.tags,
-                      messages)
+        return replace(self, subject=self.subject.format(order=oid), messages=tuple(
+            replace(m, text=m.text.format(order=oid)) for m in self.messages))
 
 
 TICKETS: tuple[Ticket, ...] = (
@@ -96,7 +94,7 @@ TICKETS: tuple[Ticket, ...] = (
                        "Hi, I ordered two water bottles on your website an hour ago — the order "
                        "confirmation says {order}. I only need one after all; can you cancel "
                        "the order so I can place a new one?"),
-           )),
+           ), source="email"),
     Ticket(4717, "us-fbm-unshipped-multi", "Remove the yoga strap from my order?",
            "Hannah Becker", "hannah.becker@marketplace.amazon.com", "Amazon.com", "Open", "Low",
            ("cancel", "partial"), (

@@ -41,9 +41,7 @@ def create_app(settings: Settings, *, store: AccountStore | None = None) -> web.
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
     app[ACCOUNTS] = store or AccountStore(settings)
-    pairings = PairingStore(settings.pairings_db, code_ttl=settings.pairing_code_ttl,
-                            max_attempts=settings.pairing_max_attempts)
-    app[PAIRINGS] = pairings
+    app[PAIRINGS] = pairings = PairingStore.for_settings(settings)
     app[ROUTES] = RouteRegistry()
     policy = OriginPolicy(pairings.origins)
     # Outermost first: errors wrap everything; cheap refusals come before the token lookup.

@@ -1,8 +1,4 @@
-"""Bearer-token auth: every route but the public ones needs the token of an active pairing.
-
-A revocation applies to the next request, and also to requests still running under the revoked
-token: the event stream (``GET /v1/events``) stays open for hours, so it is cut within seconds.
-"""
+"""Bearer-token auth: every route but the public ones needs the token of an active pairing."""
 
 from __future__ import annotations
 
@@ -41,6 +37,8 @@ def bearer_token(request: web.BaseRequest) -> str | None:
     return token if scheme.lower() == "bearer" and token else None
 
 
+# A revocation applies to the next request, and also to requests still running under the revoked
+# token: the event stream (GET /v1/events) stays open for hours, so it is cut within seconds.
 class OpenRequests:
     """GET requests still running under a token; ``cut_revoked`` ends those revoked since."""
 

@@ -9,16 +9,17 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.typedefs import Handler
 
-from companion.errors import SpdeskError
+from companion.errors import BadRequest, NotFound, PayloadTooLarge, SpdeskError
+from companion.http.cors import MethodNotAllowed
 
 log = logging.getLogger(__name__)
 
-# aiohttp's own refusals (routing, body size) get the same JSON shape and a stable code.
-_HTTP_CODES: dict[int, tuple[str, str]] = {
-    400: ("invalid_request", "The request is not valid."),
-    404: ("not_found", "spdesk has no such API route."),
-    405: ("method_not_allowed", "This API route does not take that method."),
-    413: ("payload_too_large", "The request is too large."),
+# aiohttp's own refusals (routing, body size) answer as the domain error of the same status.
+_HTTP_ERRORS: dict[int, SpdeskError] = {
+    400: BadRequest(),
+    404: NotFound("spdesk has no such API route."),
+    405: MethodNotAllowed(),
+    413: PayloadTooLarge(),
 }
 
 
@@ -28,8 +29,9 @@ def error_response(exc: SpdeskError) -> web.Response:
 
 
 def _from_http(exc: web.HTTPException) -> web.Response:
-    code, message = _HTTP_CODES.get(exc.status, ("http_error", exc.reason))
-    response = web.json_response({"error": {"code": code, "message": message}}, status=exc.status)
+    known = _HTTP_ERRORS.get(exc.status)
+    body = known.to_json() if known else {"error": {"code": "http_error", "message": exc.reason}}
+    response = web.json_response(body, status=exc.status)
     if "Allow" in exc.headers:
         response.headers["Allow"] = exc.headers["Allow"]
     return response
@@ -56,11 +58,9 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
         return error_response(SpdeskError())
 
 
+# aiohttp logs a malformed request with the offending header line, which may hold a token.
 class MalformedRequestFilter(logging.Filter):
-    """aiohttp logs a malformed request with the offending header line, which may hold a token.
-
-    Keep one line saying what happened, without the request's bytes and without a traceback.
-    """
+    """Keep one line saying what happened, without the request's bytes or a traceback."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Rewrite aiohttp's parser-error records in place; let everything else through."""

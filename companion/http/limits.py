@@ -14,11 +14,9 @@ def _too_large(limit: int) -> PayloadTooLarge:
 
 
 def setup_limits(app: web.Application, max_bytes: int) -> None:
-    """Refuse bodies above ``max_bytes`` with 413 payload_too_large.
-
-    Create the app with ``web.Application(client_max_size=max_bytes)``: that is what stops a
-    chunked body (no Content-Length) while it is read.
-    """
+    """Refuse bodies above ``max_bytes`` with 413 payload_too_large."""
+    # Create the app with web.Application(client_max_size=max_bytes) as well: that is what stops
+    # a chunked body (no Content-Length) while it is read.
 
     @web.middleware
     async def limits_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:

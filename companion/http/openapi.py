@@ -1,13 +1,4 @@
-"""OpenAPI 3 description of the local API, built from the routes' pydantic models.
-
-Every part of the companion declares its routes here, with the request and response models, so
-``GET /v1/openapi.json`` always describes what is really served::
-
-    from companion.http.openapi import add_route
-    add_route(app, "POST", "/v1/refunds", create_refund, summary="Refund an order",
-              request=RefundRequest, response=ActionOut, status=202,
-              errors=["refund_exceeds_refundable", "idempotency_key_missing"])
-"""
+"""OpenAPI 3 description of the local API, built from the routes' pydantic models."""
 
 from __future__ import annotations
 
@@ -62,6 +53,11 @@ def registry(app: web.Application) -> RouteRegistry:
     return app[ROUTES]
 
 
+# Every part of the companion declares its routes with add_route, with the request and response
+# models, so GET /v1/openapi.json always describes what is really served:
+#     add_route(app, "POST", "/v1/refunds", create_refund, summary="Refund an order",
+#               request=RefundRequest, response=ActionOut, status=202,
+#               errors=["refund_exceeds_refundable", "idempotency_key_missing"])
 def add_route(
     app: web.Application,
     method: str,

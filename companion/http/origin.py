@@ -48,11 +48,9 @@ def request_origin(request: web.BaseRequest) -> str | None:
 
 
 def loaded_by_a_page(request: web.BaseRequest) -> bool:
-    """True for ``<img>``, ``<script>``, frames and navigations: the extension only uses fetch().
-
-    Such loads carry no Origin on GET, so without this a web page could tell from its
-    ``onload``/``onerror`` whether spdesk runs on this computer.
-    """
+    """True for ``<img>``, ``<script>``, frames and navigations: the extension only uses fetch()."""
+    # Such loads carry no Origin on GET, so without this a web page could tell from its
+    # onload/onerror whether spdesk runs on this computer.
     dest = request.headers.get("Sec-Fetch-Dest")
     return dest is not None and dest != "empty"
 

@@ -1,9 +1,4 @@
-"""Pairing: one-time codes shown by the companion, exchanged for long tokens stored only hashed.
-
-The store is a small SQLite file in the data dir so that ``spdesk pair`` (another process) can
-create a code or revoke a pairing while ``spdesk serve`` is running, and the server sees it on the
-very next request.
-"""
+"""Pairing: one-time codes shown by the companion, exchanged for long tokens stored only hashed."""
 
 from __future__ import annotations
 
@@ -18,7 +13,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from companion.config import private_file
+from companion.config import Settings, private_file
 from companion.errors import Forbidden, NotFound, SpdeskError
 
 # No 0/O, 1/I/L: the code is read off a terminal and typed by a person.
@@ -91,6 +86,8 @@ def is_extension_origin(origin: str | None) -> bool:
     return origin is not None and EXTENSION_ORIGIN.fullmatch(origin) is not None
 
 
+# A small SQLite file, so that 'spdesk pair' (another process) can create a code or revoke a
+# pairing while 'spdesk serve' runs, and the server sees it on the very next request.
 class PairingStore:
     """Pairings and the pending code, in ``pairings.sqlite3`` under the data dir."""
 
@@ -101,6 +98,12 @@ class PairingStore:
         self.code_ttl = code_ttl
         self.max_attempts = max_attempts
         self._ready = False
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> PairingStore:
+        """The store in the settings' data dir, with their code lifetime and attempt limit."""
+        return cls(settings.pairings_db, code_ttl=settings.pairing_code_ttl,
+                   max_attempts=settings.pairing_max_attempts)
 
     @contextmanager
     def _db(self, *, write: bool = True) -> Iterator[sqlite3.Connection]:

@@ -157,3 +157,34 @@ async def test_create_feed_refused_by_amazon_fails_at_once_and_is_not_retried(
     assert "has not been uploaded" in done["amazon"]["description"]
     assert "Nothing was sent" in done["amazon"]["description"]
     assert state.throttle.snapshot()["createFeed"]["requests"] == 1  # a refusal is not retried
+
+
+async def test_mcf_order_amazon_has_not_taken_in_is_not_sent(spdesk: Any) -> None:
+    from companion.sandbox.state import FulfillmentOrderStatus
+
+    oid = order_id(spdesk, "us-mcf-received")
+    spdesk.extra["sandbox"].state.fulfillment_orders[oid].status = FulfillmentOrderStatus.NEW
+    reply = await spdesk.request("POST", "/v1/cancellations", json={"orderId": oid},
+                                 headers={"Idempotency-Key": new_key()})
+    assert reply.status == 422, reply.body
+    assert reply.json()["error"]["code"] == "cancel_not_available"
+    assert "status New" in reply.json()["error"]["message"]
+
+
+async def test_full_refund_gives_back_every_component_and_is_posted_once(spdesk: Any) -> None:
+    oid = order_id(spdesk, "us-fbm-unshipped-multi")  # gift wrapped: GiftWrap + GiftWrapTax
+    order = spdesk.extra["sandbox"].state.orders[oid]
+    for line in order.items:
+        line.qty_shipped = line.qty_ordered
+    order.refresh_status()
+    view = (await spdesk.request("GET", f"/v1/orders/{oid}?fresh=1")).json()
+    reply = await refund(spdesk, {"orderId": oid, "mode": "full", "reason": "Other"})
+    assert reply.status == 202, reply.body
+    assert reply.json()["total"] == view["totals"]["refundable"]  # gift wrap included
+    done = await final(spdesk, reply.json()["id"])
+    assert done["state"] == "succeeded", done
+    spdesk.extra["sandbox"].state.clock.advance(POSTING_LAG)
+    await spdesk.app[RUNTIME].engine.posting.check_once()
+    assert await state_of(spdesk, done["id"]) == "posted"  # Finances' "Giftwrap" is GiftWrap
+    after = (await spdesk.request("GET", f"/v1/orders/{oid}?fresh=1")).json()["totals"]
+    assert (after["refunded"], after["refundable"]) == (view["totals"]["refundable"], "0.00")

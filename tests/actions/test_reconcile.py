@@ -13,6 +13,7 @@ from companion.actions.journal import Journal
 from companion.actions.models import ActionState
 from companion.actions.reconcile import CreateFeedReconciler
 from companion.amazon.models import Feed
+from companion.errors import NotFound
 from companion.sandbox import report
 from tests.actions.test_journal import action
 
@@ -46,7 +47,8 @@ def feed(feed_id: str, status: str = "DONE", processed: int = 2,
 
 
 async def decide(tmp_path: Path, seen: list[tuple[Feed, bytes | None]],
-                 give_up_after: float = 60.0) -> dict[str, Any]:
+                 give_up_after: float = 60.0,
+                 amazon: type[FeedsSeenByAmazon] = FeedsSeenByAmazon) -> dict[str, Any]:
     journal = Journal(tmp_path / "j.sqlite3")
     members = [journal.create(action(f"113-000000{n}-0000001"), idempotency_key=None,
                               body_hash="h") for n in (1, 2)]
@@ -59,7 +61,7 @@ async def decide(tmp_path: Path, seen: list[tuple[Feed, bytes | None]],
     outcome: dict[str, Any] = {}
 
     async def gateway_of(account: str) -> FeedsSeenByAmazon:
-        return FeedsSeenByAmazon(seen)
+        return amazon(seen)
 
     reconciler = CreateFeedReconciler(
         journal, gateway_of, grace=0, poll=0.01,
@@ -103,3 +105,16 @@ async def test_undecidable_cases_are_left_to_a_person(tmp_path: Path, seen: Any)
 async def test_a_candidate_that_never_finishes_is_left_to_a_person(tmp_path: Path) -> None:
     outcome = await decide(tmp_path, [feed("501", status="IN_PROGRESS")], give_up_after=0.1)
     assert "still processing" in outcome["unknown"]
+
+
+class ReportsGone(FeedsSeenByAmazon):
+    """Amazon lists the feeds but no longer serves their processing reports."""
+
+    async def get_feed_document_bytes(self, document_id: str) -> bytes:
+        raise NotFound("The processing report has expired.")
+
+
+async def test_a_candidate_whose_report_is_gone_cannot_be_excluded(tmp_path: Path) -> None:
+    # Adopted, never resent: tracking it then ends `unknown` with the report named as missing.
+    outcome = await decide(tmp_path, [feed("501")], give_up_after=0.5, amazon=ReportsGone)
+    assert outcome == {"adopted": "501"}

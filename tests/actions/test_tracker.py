@@ -64,3 +64,11 @@ def test_a_rejected_document_fails_every_message(tmp_path: Path) -> None:
     out = settle(tmp_path, 2, 0, [report.error(0, report.MessageCode.XML_PARSING, "bad XML")])
     assert [state for state, _ in out] == ["failed", "failed"]
     assert "bad XML" in out[0][1]["description"]
+
+
+def test_a_report_that_contradicts_itself_is_left_to_a_person(tmp_path: Path) -> None:
+    # A whole-document error, yet one message counted successful: never "failed" (a retry by
+    # the agent could refund twice), never "succeeded".
+    out = settle(tmp_path, 2, 2, [report.error(0, report.MessageCode.XML_PARSING, "odd")])
+    assert [state for state, _ in out] == ["unknown", "unknown"]
+    assert "1 message(s) as successful" in out[0][1]["description"]

@@ -1,8 +1,10 @@
 /** HTTP client for the local companion: every request has a timeout and fails with a typed error. */
 
-import { DEFAULT_MESSAGES, ErrorCodes } from "../shared/messages.js";
+import { DEFAULT_MESSAGES, ErrorCodes, MESSAGE_KEYS } from "../shared/messages.js";
 
 export const DEFAULT_TIMEOUT_MS = 8000;
+// Never send cookies to the companion, never answer from the HTTP cache.
+const FETCH_DEFAULTS = Object.freeze({ credentials: "omit", cache: "no-store" });
 
 /** A failure with a stable code and a sentence a support agent understands. */
 export class CompanionError extends Error {
@@ -24,14 +26,14 @@ export class CompanionError extends Error {
 
 /** Looks up the localised sentence for one of the background's own codes. */
 export function localMessage(code, i18n = (globalThis.browser ?? globalThis.chrome)?.i18n) {
-  const key = {
-    companion_offline: "errCompanionOffline",
-    companion_timeout: "errCompanionTimeout",
-    not_paired: "errNotPaired",
-    companion_bad_response: "errCompanionBadResponse",
-  }[code];
+  const key = MESSAGE_KEYS[code];
   const text = key && i18n?.getMessage ? i18n.getMessage(key) : "";
   return text || DEFAULT_MESSAGES[code] || DEFAULT_MESSAGES.internal_error;
+}
+
+/** One of the background's own errors, with its (localised) sentence from `message(code)`. */
+function ownError(code, message, options) {
+  return new CompanionError(code, message(code), options);
 }
 
 function isAbort(err) {
@@ -48,14 +50,14 @@ async function errorFrom(response, message) {
   }
   const err = body?.error;
   if (!err || typeof err.code !== "string") {
-    return new CompanionError(ErrorCodes.COMPANION_BAD_RESPONSE, message(ErrorCodes.COMPANION_BAD_RESPONSE), {
+    return ownError(ErrorCodes.COMPANION_BAD_RESPONSE, message, {
       status: response.status,
       details: { httpStatus: response.status },
     });
   }
   if (response.status === 401) {
     // Missing or revoked token: the UI offers pairing, whatever the companion's exact code.
-    return new CompanionError(ErrorCodes.NOT_PAIRED, message(ErrorCodes.NOT_PAIRED), {
+    return ownError(ErrorCodes.NOT_PAIRED, message, {
       status: 401,
       details: { companionCode: err.code },
     });
@@ -76,7 +78,7 @@ export function createCompanion({
   /** Sends one request; resolves to the parsed JSON body or rejects with a CompanionError. */
   async function request(path, { method = "GET", body, auth = true, headers = {}, signal, timeout } = {}) {
     const { companionUrl, token } = await getConfig();
-    if (auth && !token) throw new CompanionError(ErrorCodes.NOT_PAIRED, message(ErrorCodes.NOT_PAIRED));
+    if (auth && !token) throw ownError(ErrorCodes.NOT_PAIRED, message);
     const allHeaders = { Accept: "application/json", ...headers };
     if (auth) allHeaders.Authorization = `Bearer ${token}`;
     if (body !== undefined) allHeaders["Content-Type"] = "application/json";
@@ -88,8 +90,7 @@ export function createCompanion({
         headers: allHeaders,
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: combined,
-        credentials: "omit",
-        cache: "no-store",
+        ...FETCH_DEFAULTS,
       });
       if (!response.ok) throw await errorFrom(response, message);
       if (response.status === 204) return null;
@@ -102,7 +103,7 @@ export function createCompanion({
   /** Opens a streaming GET (for server-sent events); the caller reads `response.body`. */
   async function stream(path, { signal, connectTimeout } = {}) {
     const { companionUrl, token } = await getConfig();
-    if (!token) throw new CompanionError(ErrorCodes.NOT_PAIRED, message(ErrorCodes.NOT_PAIRED));
+    if (!token) throw ownError(ErrorCodes.NOT_PAIRED, message);
     // The timeout covers connecting only; the stream itself stays open until `signal` aborts.
     const connect = new AbortController();
     const timer = setTimeout(() => connect.abort(new DOMException("connect", "TimeoutError")), connectTimeout ?? timeoutMs);
@@ -111,8 +112,7 @@ export function createCompanion({
       const response = await fetchImpl(`${companionUrl}${path}`, {
         headers: { Accept: "text/event-stream", Authorization: `Bearer ${token}` },
         signal: combined,
-        credentials: "omit",
-        cache: "no-store",
+        ...FETCH_DEFAULTS,
       });
       if (!response.ok) throw await errorFrom(response, message);
       return response;
@@ -126,15 +126,11 @@ export function createCompanion({
   return { request, stream };
 }
 
+/** A failed fetch as a CompanionError; a cancellation by the caller stays as it is. */
 function translate(err, timer, message) {
   if (err instanceof CompanionError) return err;
-  if (isAbort(err) && timer.aborted) {
-    return new CompanionError(ErrorCodes.COMPANION_TIMEOUT, message(ErrorCodes.COMPANION_TIMEOUT));
-  }
-  if (isAbort(err)) return err; // cancelled by the caller: not an error to show
-  if (err instanceof SyntaxError) {
-    return new CompanionError(ErrorCodes.COMPANION_BAD_RESPONSE, message(ErrorCodes.COMPANION_BAD_RESPONSE));
-  }
+  if (isAbort(err)) return timer.aborted ? ownError(ErrorCodes.COMPANION_TIMEOUT, message) : err;
+  if (err instanceof SyntaxError) return ownError(ErrorCodes.COMPANION_BAD_RESPONSE, message);
   // fetch rejects with a TypeError when nothing listens on the port (connection refused).
-  return new CompanionError(ErrorCodes.COMPANION_OFFLINE, message(ErrorCodes.COMPANION_OFFLINE));
+  return ownError(ErrorCodes.COMPANION_OFFLINE, message);
 }

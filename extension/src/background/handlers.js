@@ -14,6 +14,11 @@ class BadRequest extends CompanionError {
   }
 }
 
+/** The companion address answers, but not as the companion. */
+function badResponse() {
+  return new CompanionError(ErrorCodes.COMPANION_BAD_RESPONSE, localMessage(ErrorCodes.COMPANION_BAD_RESPONSE));
+}
+
 function requireString(args, key, re) {
   const value = args?.[key];
   if (typeof value !== "string" || !re.test(value)) throw new BadRequest(`${key} is missing or malformed`);
@@ -72,9 +77,7 @@ export function createHandlers({ companion, getOptions, saveOptions, openOptions
       const { companionUrl, token, pairingId } = await getOptions();
       const health = await companion.request("/v1/health", { auth: false });
       // Another program on the configured port is not the companion, however it answers.
-      if (health?.service !== "spdesk-companion") {
-        throw new CompanionError(ErrorCodes.COMPANION_BAD_RESPONSE, localMessage(ErrorCodes.COMPANION_BAD_RESPONSE));
-      }
+      if (health?.service !== "spdesk-companion") throw badResponse();
       const base = { online: true, companionUrl, version: health?.version ?? null, paired: false, pairingId: pairingId || null };
       if (!token) return base;
       try {
@@ -116,9 +119,7 @@ export function createHandlers({ companion, getOptions, saveOptions, openOptions
       }
       const label = typeof args.label === "string" && args.label.trim() ? args.label.trim().slice(0, 80) : pairingLabel();
       const reply = await companion.request("/v1/pair", { method: "POST", auth: false, body: { code, label } });
-      if (typeof reply?.token !== "string" || !reply.token) {
-        throw new CompanionError(ErrorCodes.COMPANION_BAD_RESPONSE, localMessage(ErrorCodes.COMPANION_BAD_RESPONSE));
-      }
+      if (typeof reply?.token !== "string" || !reply.token) throw badResponse();
       await saveOptions({ token: reply.token, pairingId: String(reply.pairingId ?? "") });
       onPairingChanged();
       // The token stays in the background's storage; pages only learn that pairing worked.

@@ -1,5 +1,6 @@
 /** Where spdesk runs: per-site host permission plus a persistent content-script registration. */
 
+import { Actions } from "../shared/messages.js";
 import { loadOptions, saveOptions, webOrigin } from "../shared/options.js";
 
 /** The content entry (a classic script that imports the module graph; see docs/extension.md). */
@@ -127,7 +128,7 @@ export function requestSite(origin, tabId, ext = api()) {
       return false;
     }
     // An already granted permission fires no onAdded: ask the background to finish.
-    const reply = await ext.runtime.sendMessage({ action: "siteGranted", args: {} });
+    const reply = await ext.runtime.sendMessage({ action: Actions.SITE_GRANTED, args: {} });
     if (reply && !reply.ok) throw new Error(reply.error?.message ?? "enable failed");
     return true;
   });

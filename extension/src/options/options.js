@@ -1,7 +1,8 @@
 /** Options page: companion address and status, pairing, agent name, reply language, templates, sites. */
 
 import { Actions, send } from "../shared/messages.js";
-import { LANGUAGES, loadOptions, normalizeCompanionUrl, saveOptions } from "../shared/options.js";
+import { loadOptions, normalizeCompanionUrl, saveOptions } from "../shared/options.js";
+import { LANGUAGES } from "../shared/templates.js";
 import { disableSite } from "../background/sites.js";
 import { errorText, extensionApi, h, localize, say, t } from "./page.js";
 import { languageName, setupTemplateEditor } from "./templates-editor.js";
@@ -46,16 +47,13 @@ function renderSites(doc, sites, ext) {
   }));
 }
 
-/** Wires the page; resolves once every section has been rendered the first time. */
-export async function start({ doc = document, ext = extensionApi() } = {}) {
-  localize(doc, ext);
-  const $ = (id) => doc.getElementById(id);
-  const area = ext.storage.local;
-  const refresh = () => send(Actions.STATUS, {}, ext.runtime).then((reply) => renderStatus(doc, reply));
-  const options = await loadOptions(area);
-
+/** The companion address form and the "Check connection" button. */
+function wireCompanion($, area, options, refresh) {
+  const recheck = () => {
+    say($("companion-status"), t("statusChecking"), "pending");
+    return refresh();
+  };
   $("companion-url").value = options.companionUrl;
-  $("extension-origin").textContent = t("optExtensionOrigin", [ext.runtime.getURL("").replace(/\/$/, "")]);
   $("companion-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const input = $("companion-url");
@@ -65,14 +63,14 @@ export async function start({ doc = document, ext = extensionApi() } = {}) {
     say($("companion-url-error"), "");
     input.value = url;
     await saveOptions({ companionUrl: url }, area);
-    say($("companion-status"), t("statusChecking"), "pending");
-    await refresh();
+    await recheck();
   });
-  $("check").addEventListener("click", () => {
-    say($("companion-status"), t("statusChecking"), "pending");
-    refresh();
-  });
+  $("check").addEventListener("click", recheck);
+}
 
+/** The pairing form and the Unpair button. */
+function wirePairing($, ext, refresh) {
+  $("extension-origin").textContent = t("optExtensionOrigin", [ext.runtime.getURL("").replace(/\/$/, "")]);
   $("pair-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const input = $("pair-code");
@@ -90,7 +88,10 @@ export async function start({ doc = document, ext = extensionApi() } = {}) {
     if (reply.ok) say($("pair-message"), t("optUnpaired", [reply.data.pairingId ?? "ID"]), "info");
     await refresh();
   });
+}
 
+/** The agent's name and reply language. */
+function wireAgent($, area, options) {
   const language = $("reply-language");
   language.replaceChildren(
     h("option", { value: "auto" }, t("langAuto")),
@@ -103,7 +104,19 @@ export async function start({ doc = document, ext = extensionApi() } = {}) {
     await saveOptions({ agentName: $("agent-name").value, replyLanguage: language.value }, area);
     say($("agent-message"), t("optSaved"), "ok");
   });
+}
 
+/** Wires the page; resolves once every section has been rendered the first time. */
+export async function start({ doc = document, ext = extensionApi() } = {}) {
+  localize(doc, ext);
+  const $ = (id) => doc.getElementById(id);
+  const area = ext.storage.local;
+  const refresh = () => send(Actions.STATUS, {}, ext.runtime).then((reply) => renderStatus(doc, reply));
+  const options = await loadOptions(area);
+
+  wireCompanion($, area, options, refresh);
+  wirePairing($, ext, refresh);
+  wireAgent($, area, options);
   renderSites(doc, options.enabledSites, ext);
   ext.storage.onChanged.addListener((changes, areaName) => {
     if (areaName === "local" && changes.enabledSites) loadOptions(area).then((o) => renderSites(doc, o.enabledSites, ext));

@@ -1,5 +1,7 @@
 /** Helpers shared by the extension's own pages (options, popup): localisation and small DOM bits. */
 
+import { MESSAGE_KEYS } from "../shared/messages.js";
+
 /** The browser's extension API (Firefox `browser`, Chrome `chrome`). */
 export function extensionApi() {
   return globalThis.browser ?? globalThis.chrome;
@@ -42,7 +44,7 @@ export function say(el, text, kind = "info") {
 
 /** The sentence for a failed `{ok: false, error}` reply, preferring the localised versions of ours. */
 export function errorText(error) {
-  const key = { companion_offline: "errCompanionOffline", companion_timeout: "errCompanionTimeout", not_paired: "errNotPaired", companion_bad_response: "errCompanionBadResponse" }[error?.code];
+  const key = MESSAGE_KEYS[error?.code];
   if (key) return t(key);
   return error?.message || t("errUnexpected");
 }

@@ -59,6 +59,14 @@ export const DEFAULT_MESSAGES = Object.freeze({
   internal_error: "Something went wrong. Try again.",
 });
 
+/** The _locales keys of the localised sentences for some of the background's own codes. */
+export const MESSAGE_KEYS = Object.freeze({
+  companion_offline: "errCompanionOffline",
+  companion_timeout: "errCompanionTimeout",
+  not_paired: "errNotPaired",
+  companion_bad_response: "errCompanionBadResponse",
+});
+
 /** Amazon order id (3-7-7 digits), exactly. */
 export const ORDER_ID_RE = /^\d{3}-\d{7}-\d{7}$/;
 

@@ -1,6 +1,7 @@
 /** Typed extension options in storage.local: defaults, validation and migrations. */
 
-export const LANGUAGES = Object.freeze(["en", "de", "fr", "es", "it", "ja"]);
+import { LANGUAGES } from "./templates.js";
+
 export const REPLY_LANGUAGES = Object.freeze(["auto", ...LANGUAGES]);
 export const DEFAULT_COMPANION_URL = "http://127.0.0.1:8765";
 

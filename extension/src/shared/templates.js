@@ -4,8 +4,8 @@ import { formatMoney } from "./money.js";
 /** Languages with built-in templates. */
 export const LANGUAGES = ["en", "de", "fr", "es", "it", "ja"];
 
-/** Template keys the options page can override, per language. */
-export const TEMPLATE_KEYS = ["refund", "cancel"];
+/** Template keys the options page can override, per language (cancelMcf: a web-shop order). */
+export const TEMPLATE_KEYS = ["refund", "cancel", "cancelMcf"];
 
 /** Placeholders a template may use, with what each becomes (for the options page). */
 export const PLACEHOLDERS = {
@@ -17,30 +17,37 @@ export const PLACEHOLDERS = {
 };
 
 // Only what happened, Amazon's usual refund time and a reference: no dates promised, no buyer data.
+// An MCF buyer bought in the seller's own shop: Amazon sends them no cancellation email.
 export const DEFAULT_TEMPLATES = {
   en: {
     refund: "We have issued a refund of {amount} for your order {orderId} ({reason}). Amazon usually shows the refund on your original payment method within 3-5 business days.\nReference: {confirmation}",
     cancel: "We have cancelled the following items of your order {orderId} ({reason}):\n{items}\nAmazon will confirm the cancellation by email.\nReference: {confirmation}",
+    cancelMcf: "We have cancelled the following items of your order {orderId} ({reason}):\n{items}\nThey will not be shipped.\nReference: {confirmation}",
   },
   de: {
     refund: "Wir haben für Ihre Bestellung {orderId} eine Erstattung über {amount} veranlasst ({reason}). Amazon zeigt die Erstattung in der Regel innerhalb von 3-5 Werktagen auf Ihrem ursprünglichen Zahlungsmittel an.\nReferenz: {confirmation}",
     cancel: "Wir haben die folgenden Artikel Ihrer Bestellung {orderId} storniert ({reason}):\n{items}\nAmazon bestätigt die Stornierung per E-Mail.\nReferenz: {confirmation}",
+    cancelMcf: "Wir haben die folgenden Artikel Ihrer Bestellung {orderId} storniert ({reason}):\n{items}\nSie werden nicht versendet.\nReferenz: {confirmation}",
   },
   fr: {
     refund: "Nous avons effectué un remboursement de {amount} pour votre commande {orderId} ({reason}). Amazon affiche généralement le remboursement sur votre moyen de paiement d'origine sous 3 à 5 jours ouvrés.\nRéférence : {confirmation}",
     cancel: "Nous avons annulé les articles suivants de votre commande {orderId} ({reason}) :\n{items}\nAmazon vous confirmera l'annulation par e-mail.\nRéférence : {confirmation}",
+    cancelMcf: "Nous avons annulé les articles suivants de votre commande {orderId} ({reason}) :\n{items}\nIls ne seront pas expédiés.\nRéférence : {confirmation}",
   },
   es: {
     refund: "Hemos emitido un reembolso de {amount} para su pedido {orderId} ({reason}). Amazon suele mostrar el reembolso en su método de pago original en un plazo de 3 a 5 días hábiles.\nReferencia: {confirmation}",
     cancel: "Hemos cancelado los siguientes artículos de su pedido {orderId} ({reason}):\n{items}\nAmazon le confirmará la cancelación por correo electrónico.\nReferencia: {confirmation}",
+    cancelMcf: "Hemos cancelado los siguientes artículos de su pedido {orderId} ({reason}):\n{items}\nNo se enviarán.\nReferencia: {confirmation}",
   },
   it: {
     refund: "Abbiamo emesso un rimborso di {amount} per il suo ordine {orderId} ({reason}). Di solito Amazon mostra il rimborso sul metodo di pagamento originale entro 3-5 giorni lavorativi.\nRiferimento: {confirmation}",
     cancel: "Abbiamo annullato i seguenti articoli del suo ordine {orderId} ({reason}):\n{items}\nAmazon le confermerà l'annullamento via e-mail.\nRiferimento: {confirmation}",
+    cancelMcf: "Abbiamo annullato i seguenti articoli del suo ordine {orderId} ({reason}):\n{items}\nNon verranno spediti.\nRiferimento: {confirmation}",
   },
   ja: {
     refund: "ご注文 {orderId} について、{amount} の返金手続きを行いました（{reason}）。通常、3～5 営業日以内に Amazon から元のお支払い方法へ返金が反映されます。\n参照番号: {confirmation}",
     cancel: "ご注文 {orderId} の以下の商品をキャンセルいたしました（{reason}）。\n{items}\nキャンセルの確認は Amazon からメールで届きます。\n参照番号: {confirmation}",
+    cancelMcf: "ご注文 {orderId} の以下の商品をキャンセルいたしました（{reason}）。\n{items}\nこれらの商品は発送されません。\n参照番号: {confirmation}",
   },
 };
 
@@ -83,7 +90,7 @@ export function unknownPlaceholders(template) {
 
 /**
  * Render the reply for a finished action.
- * @param {{kind: "refund"|"cancel", language: string, amount?: string, currency?: string,
+ * @param {{kind: "refund"|"cancel"|"cancelMcf", language: string, amount?: string, currency?: string,
  *   reason: string, confirmation: string, orderId: string, items?: {title: string, quantity: number}[]}} data
  * @param {Record<string, Record<string, string>>} [overrides] per language, per template key
  */

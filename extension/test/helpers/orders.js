@@ -65,3 +65,19 @@ export function actionOf(body, state, extra = {}) {
     createdAt: "2026-11-26T10:15:03.120Z", updatedAt: extra.updatedAt ?? `2026-11-26T10:15:0${["accepted", "queued", "submitted", "processing", "succeeded", "failed"].indexOf(state) + 3}.000Z`,
   };
 }
+
+/** A web-shop order Amazon fulfils (MCF): no Amazon money, no titles, cancel through MCF. */
+export function mcfOrder() {
+  const why = "This is a Multi-Channel Fulfillment order: the buyer paid on your own sales channel, so refund them there.";
+  return usOrder({
+    orderId: "113-2098417-6650382", channel: "MCF", latestShipDate: null,
+    items: [{ orderItemCode: "mcf-1", sku: "FBA-BTL-INS-32", asin: null, title: null,
+      quantityOrdered: 2, quantityShipped: 0, quantityCancelled: 0, components: [] }],
+    totals: { charged: "0.00", refunded: "0.00", refundable: "0.00" },
+    actions: {
+      refund: { allowed: false, reason: why },
+      cancel: { allowed: true, reason: null, defaultReason: null, countsAgainstCancelRate: false },
+    },
+    fulfillmentOrder: { sellerFulfillmentOrderId: "113-2098417-6650382", status: "RECEIVED" },
+  });
+}

@@ -1,6 +1,6 @@
 /** Cancel dialog: whole item lines, reason (BuyerCanceled when the buyer asked), rate warning. */
 import { noImplicitSubmit, openDialog } from "../ui/dialog.js";
-import { reasonLabel } from "../ui/format.js";
+import { itemTitle, reasonLabel } from "../ui/format.js";
 import { t } from "../ui/i18n.js";
 import { h, uid } from "../ui/shadow.js";
 import { runSubmission } from "./submitflow.js";
@@ -15,8 +15,13 @@ export function cancellable(item) {
   return Math.max(0, item.quantityOrdered - item.quantityShipped - item.quantityCancelled);
 }
 
-/** True when cancelling with this reason counts against the seller's cancellation rate. */
+/**
+ * True when cancelling with this reason counts against the seller's cancellation rate: an
+ * Amazon order the buyer did not ask to cancel on Amazon. An MCF order was sold on the seller's
+ * own channel, so Amazon's seller metrics never see it.
+ */
 export function countsAgainstRate(order, reason) {
+  if (order.channel === "MCF") return false;
   return !(order.buyerCancellationRequest?.requested && reason === "BuyerCanceled");
 }
 
@@ -25,7 +30,9 @@ export function openCancelDialog(ctx, order, opener) {
   const doc = ctx.doc;
   const abort = new AbortController();
   const dlg = openDialog(ctx.root, { title: t("cancelTitle", order.orderId), opener, onClose: () => abort.abort() });
-  const rows = order.items.filter((item) => cancellable(item) > 0).map((item) => itemRow(doc, item));
+  // Fulfillment Outbound cancels an MCF order only as a whole: its lines are shown, not chosen.
+  const whole = order.channel === "MCF";
+  const rows = order.items.filter((item) => cancellable(item) > 0).map((item) => itemRow(doc, item, whole));
   const reasonId = uid("reason");
   const preset = order.actions.cancel.defaultReason ?? (order.buyerCancellationRequest?.requested ? "BuyerCanceled" : "");
   const reason = h(doc, "select", { id: reasonId, required: true, "data-spdesk": "reason" },
@@ -41,7 +48,8 @@ export function openCancelDialog(ctx, order, opener) {
       ? h(doc, "p", { class: "callout info" }, t("buyerRequestedCancel"),
         order.buyerCancellationRequest.reason ? ` “${order.buyerCancellationRequest.reason}”` : "")
       : null,
-    h(doc, "fieldset", {}, h(doc, "legend", {}, t("cancelItems")), rows.map((r) => r.element)),
+    h(doc, "fieldset", {}, h(doc, "legend", {}, t("cancelItems")), rows.map((r) => r.element),
+      whole ? h(doc, "p", { class: "muted", "data-spdesk": "cancel-whole" }, t("mcfCancelWhole")) : null),
     h(doc, "label", { for: reasonId }, t("reasonLabel")), reason,
     warning,
     h(doc, "label", { for: noteId }, t("noteField")), note,
@@ -70,7 +78,9 @@ export function openCancelDialog(ctx, order, opener) {
       return;
     }
     formError.hidden = true;
-    flow.submit({ orderId: order.orderId, account: order.account, items: selected(), reason: reason.value, note: note.value.trim() });
+    const body = { orderId: order.orderId, account: order.account, items: selected(), reason: reason.value, note: note.value.trim() };
+    if (whole) delete body.items; // the companion refuses a list of lines for MCF
+    flow.submit(body);
   });
   refresh();
   reason.focus(); // never the destructive button: a stray Enter must not cancel
@@ -79,13 +89,13 @@ export function openCancelDialog(ctx, order, opener) {
 
 // Whole lines only: Amazon's acknowledgement feed cancels item lines, so the companion refuses a
 // part of a line's units (partial_quantity_cancel_not_supported) and the dialog never offers it.
-function itemRow(doc, item) {
+function itemRow(doc, item, locked) {
   const max = cancellable(item);
   const checkId = uid("item");
-  const check = h(doc, "input", { type: "checkbox", id: checkId, checked: true, "data-item": item.orderItemCode });
+  const check = h(doc, "input", { type: "checkbox", id: checkId, checked: true, disabled: locked, "data-item": item.orderItemCode });
   const quantity = () => max;
   const element = h(doc, "div", { class: "field" },
-    h(doc, "label", { for: checkId }, check, " ", item.title),
+    h(doc, "label", { for: checkId }, check, " ", itemTitle(item)),
     h(doc, "span", { class: "remaining", "data-quantity": item.orderItemCode }, `× ${max}`));
   return { item, check, quantity, element };
 }

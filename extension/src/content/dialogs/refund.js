@@ -1,7 +1,7 @@
 /** Refund dialog: full (preselected) or partial per item and component, reason, exact total. */
 import { AmountError, compare, fromMinor, toMinor } from "../../shared/money.js";
 import { noImplicitSubmit, openDialog } from "../ui/dialog.js";
-import { componentLabel, money, reasonLabel } from "../ui/format.js";
+import { componentLabel, itemTitle, money, reasonLabel } from "../ui/format.js";
 import { t } from "../ui/i18n.js";
 import { h, uid } from "../ui/shadow.js";
 import { runSubmission } from "./submitflow.js";
@@ -110,7 +110,7 @@ function itemFieldset(doc, item, order, fields) {
     h(doc, "label", { for: feeId }, t("restockingFee")), fee, h(doc, "span", { class: "remaining" }, t("restockingHint")), feeError);
   fields.push({ item, fee: true, input: fee, error: feeError, row: feeRow });
   return h(doc, "fieldset", { "data-item": item.orderItemCode },
-    h(doc, "legend", {}, `${item.title} (${item.sku})`), rows, feeRow);
+    h(doc, "legend", {}, item.title ? `${item.title} (${item.sku})` : itemTitle(item)), rows, feeRow);
 }
 
 function showFieldError(field, message) {
@@ -136,7 +136,7 @@ export function compute(order, isFull, fields, reason) {
     try {
       minor = toMinor(f.input.value, decimals);
     } catch (err) {
-      fieldErrors.set(f, err instanceof AmountError && err.code === "amount_precision" ? t("tooManyDecimals", decimals) : t("notAnAmount"));
+      fieldErrors.set(f, precisionMessage(err, decimals));
       continue;
     }
     if (minor === 0n) continue;
@@ -157,6 +157,11 @@ export function compute(order, isFull, fields, reason) {
   const valid = fieldErrors.size === 0 && total > 0n && Boolean(reason);
   const problem = !reason ? t("chooseReasonFirst") : total <= 0n ? t("enterAmount") : null;
   return { valid, total: total > 0n ? fromMinor(total, decimals) : null, fieldErrors, lines, problem };
+}
+
+function precisionMessage(err, decimals) {
+  if (!(err instanceof AmountError && err.code === "amount_precision")) return t("notAnAmount");
+  return decimals === 0 ? t("noDecimals") : t("tooManyDecimals", decimals); // "0 decimals at most" reads oddly
 }
 
 function buildBody(order, s, reason, note, decimals) {

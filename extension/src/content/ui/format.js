@@ -44,6 +44,11 @@ export function humanize(code) {
   return words.map((w, i) => (i === 0 || /^[A-Z\d]+$/.test(w) ? w : w.toLowerCase())).join(" ");
 }
 
+/** What an item is called: its title, else its SKU (MCF lines carry no title), else its code. */
+export function itemTitle(item) {
+  return item?.title || item?.sku || item?.orderItemCode || "";
+}
+
 /** Label of an Amazon reason code. */
 export function reasonLabel(code) {
   return tOr(`reason_${code}`, code);

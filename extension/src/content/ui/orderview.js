@@ -1,5 +1,5 @@
 /** The order as the panel shows it: status, channel, buyer's request, items, money, actions. */
-import { codeLabel, componentLabel, money, when } from "./format.js";
+import { codeLabel, componentLabel, itemTitle, money, when } from "./format.js";
 import { t } from "./i18n.js";
 import { h } from "./shadow.js";
 import { sum } from "../../shared/money.js";
@@ -21,14 +21,10 @@ export function sellerCentralUrl(order) {
 
 /** Render an order view (docs/protocol.md) with Refund / Cancel buttons wired to `on`. */
 export function renderOrder(doc, order, on) {
-  const cur = order.marketplace.currency;
   return h(doc, "section", { "data-spdesk": "order", "data-status": order.status },
     chips(doc, order),
     cancelRequest(doc, order),
-    h(doc, "dl", { "data-spdesk": "totals" },
-      h(doc, "dt", {}, t("charged")), h(doc, "dd", {}, money(order.totals.charged, cur)),
-      h(doc, "dt", {}, t("refunded")), h(doc, "dd", {}, money(order.totals.refunded, cur)),
-      h(doc, "dt", {}, t("refundable")), h(doc, "dd", { "data-spdesk": "refundable" }, money(order.totals.refundable, cur))),
+    totals(doc, order),
     actionButtons(doc, order, on),
     h(doc, "h3", {}, t("itemsHeading")),
     h(doc, "ul", { class: "items" }, order.items.map((item) => itemRow(doc, item, order))),
@@ -50,9 +46,25 @@ function chips(doc, order) {
     url ? h(doc, "a", { href: url, target: "_blank", rel: "noopener noreferrer", class: "muted", "data-spdesk": "seller-central" }, t("sellerCentral")) : null);
 }
 
+// The buyer paid on the seller's own channel: Amazon holds no money for an MCF order, so
+// amounts (all zero) would only suggest there is nothing to pay back.
+// "Refundable" only where spdesk can refund: beside a disabled Refund (FBA, cancelled) the
+// amount would contradict the sentence that says why not.
+function totals(doc, order) {
+  if (order.channel === "MCF") return null;
+  const cur = order.marketplace.currency;
+  return h(doc, "dl", { "data-spdesk": "totals" },
+    h(doc, "dt", {}, t("charged")), h(doc, "dd", {}, money(order.totals.charged, cur)),
+    h(doc, "dt", {}, t("refunded")), h(doc, "dd", {}, money(order.totals.refunded, cur)),
+    order.actions.refund.allowed
+      ? [h(doc, "dt", {}, t("refundable")), h(doc, "dd", { "data-spdesk": "refundable" }, money(order.totals.refundable, cur))]
+      : null);
+}
+
 function cancelRequest(doc, order) {
   const request = order.buyerCancellationRequest;
-  if (!request?.requested) return null;
+  // Once the order is cancelled the request is answered: no call to act any more.
+  if (!request?.requested || order.status === "CANCELLED") return null;
   return h(doc, "div", { class: "callout", "data-spdesk": "cancel-request" },
     h(doc, "strong", {}, t("buyerRequestedCancel")), " ",
     request.reason ? `“${request.reason}”` : "",
@@ -84,8 +96,8 @@ function itemRow(doc, item, order) {
   const parts = item.components.filter((c) => c.charged !== "0" && Number(c.charged) !== 0)
     .map((c) => `${componentLabel(c.type)} ${money(c.charged, cur)}`);
   return h(doc, "li", { "data-item": item.orderItemCode },
-    h(doc, "div", {}, item.title),
+    h(doc, "div", {}, itemTitle(item)),
     h(doc, "div", { class: "muted" }, `${item.sku} · ${counts.join(" · ")}`),
-    h(doc, "div", { class: "muted" }, parts.join(" · ")),
-    h(doc, "div", { class: "muted" }, t("itemRefundable", money(refundable, cur))));
+    parts.length ? h(doc, "div", { class: "muted" }, parts.join(" · ")) : null,
+    order.actions.refund.allowed ? h(doc, "div", { class: "muted" }, t("itemRefundable", money(refundable, cur))) : null);
 }

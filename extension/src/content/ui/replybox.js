@@ -1,25 +1,42 @@
 /** "Insert reply": renders the localised confirmation and puts it into the helpdesk's reply box. */
 import { renderReply, resolveLanguage } from "../../shared/templates.js";
 import { insertReply } from "../reply.js";
+import { itemTitle } from "./format.js";
 import { t } from "./i18n.js";
 import { h } from "./shadow.js";
 
+/** The reply template for an action: refund, cancel, or cancel of a web-shop (MCF) order. */
+export function templateKind(action, order) {
+  if (action.kind !== "cancel") return "refund";
+  return (action.channel ?? order?.channel) === "MCF" ? "cancelMcf" : "cancel";
+}
+
 /** The reply text for a finished action of an order. */
 export function replyFor(action, order, options) {
-  const titles = new Map((order?.items ?? []).map((item) => [item.orderItemCode, item.title]));
+  const titles = new Map((order?.items ?? []).map((item) => [item.orderItemCode, itemTitle(item)]));
   return renderReply({
-    kind: action.kind === "cancel" ? "cancel" : "refund",
+    kind: templateKind(action, order),
     language: resolveLanguage(options?.replyLanguage, order?.marketplace?.language),
     amount: action.total,
     currency: action.currency,
     reason: action.reason,
     confirmation: action.confirmation,
     orderId: action.orderId,
-    items: (action.items ?? []).map((item) => ({
+    items: replyLines(action, order).map((item) => ({
       title: titles.get(item.orderItemCode) ?? item.orderItemCode,
       quantity: item.quantity ?? 1,
     })),
   }, options?.templates);
+}
+
+// An MCF cancellation names the fulfillment order, not its lines: the reply lists the order's.
+function replyLines(action, order) {
+  const lines = (action.items ?? []).filter((item) => item.orderItemCode);
+  if (lines.length || action.kind !== "cancel") return lines;
+  return (order?.items ?? []).map((item) => ({
+    orderItemCode: item.orderItemCode,
+    quantity: item.quantityCancelled || item.quantityOrdered - item.quantityShipped,
+  }));
 }
 
 /**
