@@ -53,6 +53,7 @@ class Engine:
         self.locks = OrderLocks()
         self._on_settled = on_settled
         self._tasks: set[asyncio.Task[None]] = set()
+        self._create_turns: dict[str, asyncio.Lock] = {}
         self.submitter = FeedSubmitter(journal, gateway_of, seller_of,
                                        on_ambiguous=self._reconcile, on_submitted=self._track)
         self.tracker = FeedTracker(journal, gateway_of, TrackTiming(
@@ -110,7 +111,11 @@ class Engine:
         if any(b["state"] == "creating" and (b["account"], b["feed_type"], b["marketplace_id"])
                == key for b in self.journal.open_batches()):
             return action_ids
-        return await self.submitter.submit(key, action_ids)
+        # The queues of one account share its createFeed bucket: they take turns, each waiting
+        # for its own token, so none is refused by our bucket after seeing the same token.
+        async with self._create_turns.setdefault(key[0], asyncio.Lock()):
+            await self._budget(key[0])
+            return await self.submitter.submit(key, action_ids)
 
     async def _budget(self, account: str) -> None:
         """Wait until the gateway's createFeed bucket holds a whole token (without taking it)."""

@@ -238,6 +238,12 @@ class Journal:
             tuple(BATCH_FINAL)).fetchall()
         return [_batch_dict(r) for r in rows]
 
+    def batches(self, account: str) -> list[dict[str, Any]]:
+        """Every batch of an account, oldest first (for status and diagnostics)."""
+        rows = self._db.execute(
+            "SELECT * FROM batches WHERE account=? ORDER BY created_at, id", (account,))
+        return [_batch_dict(r) for r in rows]
+
     def known_feed_ids(self, account: str) -> set[str]:
         """Feed ids spdesk itself created for this account."""
         rows = self._db.execute(

@@ -188,3 +188,40 @@ async def test_full_refund_gives_back_every_component_and_is_posted_once(spdesk:
     assert await state_of(spdesk, done["id"]) == "posted"  # Finances' "Giftwrap" is GiftWrap
     after = (await spdesk.request("GET", f"/v1/orders/{oid}?fresh=1")).json()["totals"]
     assert (after["refunded"], after["refundable"]) == (view["totals"]["refundable"], "0.00")
+
+
+async def test_queues_of_one_account_take_turns_for_create_feed_tokens(spdesk: Any) -> None:
+    from companion.amazon import GATEWAYS
+    from companion.amazon.retry import RetryPolicy
+
+    gateway = await spdesk.app[GATEWAYS].get(None)
+    gateway._caller.policy = RetryPolicy(deadline=0.3)  # a token 1 s away: refused locally
+    bucket = gateway.limiter.bucket("createFeed")
+    bucket.adopt_rate(1.0)
+    bucket.drain()
+    us, uk = order_id(spdesk, "us-fbm-shipped"), order_id(spdesk, "uk-fbm-shipped")
+    uk_item = (await spdesk.request("GET", f"/v1/orders/{uk}")).json()["items"][0]
+    replies = [await refund(spdesk, small_refund(us)),
+               await refund(spdesk, small_refund(uk, uk_item["orderItemCode"]))]
+    done = [await final(spdesk, r.json()["id"]) for r in replies]
+    assert [d["state"] for d in done] == ["succeeded", "succeeded"]
+    # Both queues saw the same token; the one that lost must wait, not burn an attempt on a
+    # refusal by our own bucket (after a few of those its refund would fail).
+    batches = spdesk.app[RUNTIME].journal.batches("sandbox")
+    assert [b["state"] for b in batches] == ["done", "done"], batches
+
+
+async def test_refund_queued_for_an_account_removed_meanwhile_fails_with_the_reason(
+        spdesk: Any, keyring_store: Any) -> None:
+    from companion.amazon import GATEWAYS
+
+    bucket = (await spdesk.app[GATEWAYS].get(None)).limiter.bucket("createFeed")
+    bucket.adopt_rate(2.0)
+    bucket.drain()  # the refund waits in its queue for half a second
+    reply = await refund(spdesk, small_refund(order_id(spdesk, SHIPPED)))
+    assert reply.json()["state"] == "queued"
+    keyring_store.remove("sandbox")
+    done = await final(spdesk, reply.json()["id"], within=5)
+    assert done["state"] == "failed"
+    assert "no seller account called 'sandbox'" in done["amazon"]["description"]
+    assert "Nothing was sent" in done["amazon"]["description"]
