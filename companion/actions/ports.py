@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, Protocol
 
-from companion.amazon.models import Feed, FinancialEvents, FulfillmentOrder
+from companion.amazon.models import AmazonOrder, Feed, FinancialEvents, FulfillmentOrder
 from companion.amazon.ratelimit import RateLimiter
 
 
@@ -14,6 +14,8 @@ class FeedGateway(Protocol):
     """The slice of `companion.amazon.Gateway` the refunds and cancellations engine uses."""
 
     limiter: RateLimiter  # its token buckets: the batcher waits for createFeed tokens there
+
+    async def get_order(self, order_id: str) -> AmazonOrder: ...
 
     async def upload_feed_document(self, xml: bytes,
                                    content_type: str = "text/xml; charset=UTF-8") -> str: ...

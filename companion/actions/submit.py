@@ -26,6 +26,9 @@ from companion.marketplaces import marketplace
 log = logging.getLogger(__name__)
 # Definitely-not-sent failures (upload failed, createFeed throttled) before an action is failed.
 MAX_ATTEMPTS = 8
+SHIPPED_MEANWHILE = ("The order shipped while the cancellation waited to be sent, so it was not "
+                    "sent (a cancellation after shipment would refund the whole order). Refund "
+                    "the buyer instead.")
 # Answers to createFeed that prove Amazon refused it (a 4xx other than 429): no feed exists.
 REFUSED = (AmazonRejected, AmazonAccessDenied)
 
@@ -48,14 +51,21 @@ class FeedSubmitter:
         account, feed_type, marketplace_id = key
         actions = [a for a in map(self.journal.get, action_ids)
                    if a is not None and a.state is ActionState.QUEUED]
+        if feed_type == ACKNOWLEDGEMENT_FEED:
+            actions = await self._still_unshipped(account, actions)
         if not actions:
             return []
         batch_id = new_id("bat")
         self.journal.create_batch(batch_id, account, feed_type, marketplace_id,
                                   [(a.id, n) for n, a in enumerate(actions, start=1)])
         crash_point("after_batch")
-        xml = self._document(account, feed_type, marketplace_id, self.journal.in_batch(batch_id))
-        gateway = await self.gateway_of(account)
+        try:
+            xml = self._document(account, feed_type, marketplace_id,
+                                 self.journal.in_batch(batch_id))
+            gateway = await self.gateway_of(account)
+        except SpdeskError as exc:
+            # E.g. the account was removed while its actions waited: nothing can be sent.
+            return self._not_sent(batch_id, actions, exc, "prepare")
         try:
             document_id = await gateway.upload_feed_document(xml)
         except SpdeskError as exc:
@@ -93,18 +103,45 @@ class FeedSubmitter:
                                   detail={"step": step, "error": exc.message})
         retry: list[str] = []
         failed: list[tuple[str, ActionState, dict[str, Any]]] = []
+        why = ("spdesk could not prepare the feed" if step == "prepare"
+               else "Amazon could not take the request")
         for action in actions:
             count = self._attempts.get(action.id, 0) + 1
             self._attempts[action.id] = count
             if count >= MAX_ATTEMPTS:
                 failed.append((action.id, ActionState.FAILED, {"amazon": {
-                    "description": f"Amazon could not take the request ({exc.message}). "
-                                   "Nothing was sent; try again later."}}))
+                    "description": f"{why} ({exc.message}). Nothing was sent; try again later."}}))
             else:
                 retry.append(action.id)
         if failed:
             self.journal.transition_many(failed, detail=f"{step} failed {MAX_ATTEMPTS} times")
         return retry
+
+    async def _still_unshipped(self, account: str, actions: list[Action]) -> list[Action]:
+        """Cancellations whose order has not shipped while they waited for a createFeed token.
+
+        A Failure acknowledgement after shipment is reported to refund the whole order; the order
+        is read again right before sending (best effort: if it cannot be read, the check made when
+        the cancellation was accepted stands).
+        """
+        try:
+            gateway = await self.gateway_of(account)
+        except SpdeskError:
+            return actions  # the send below fails the same way and says why
+        keep = []
+        for action in actions:
+            try:
+                order = await gateway.get_order(action.order_id)
+            except SpdeskError as exc:
+                log.info("order %s not re-read before its cancel (%s)", action.order_id, exc.code)
+                keep.append(action)
+                continue
+            if any(item.quantity_shipped > 0 for item in order.items):
+                self.journal.transition(action.id, ActionState.FAILED, amazon={
+                    "description": SHIPPED_MEANWHILE})
+            else:
+                keep.append(action)
+        return keep
 
     def _refused(self, batch_id: str, actions: list[Action], exc: SpdeskError) -> list[str]:
         self.journal.update_batch(batch_id, state="dissolved",

@@ -225,3 +225,23 @@ async def test_refund_queued_for_an_account_removed_meanwhile_fails_with_the_rea
     assert done["state"] == "failed"
     assert "no seller account called 'sandbox'" in done["amazon"]["description"]
     assert "Nothing was sent" in done["amazon"]["description"]
+
+
+async def test_cancel_of_an_order_that_shipped_while_it_waited_is_not_sent(spdesk: Any) -> None:
+    from companion.amazon import GATEWAYS
+    from companion.sandbox.processor import feeds_of
+
+    bucket = (await spdesk.app[GATEWAYS].get(None)).limiter.bucket("createFeed")
+    bucket.adopt_rate(2.0)
+    bucket.drain()  # the cancellation waits in its queue for half a second
+    oid = order_id(spdesk, "us-fbm-unshipped-single")
+    reply = await spdesk.request("POST", "/v1/cancellations", json={
+        "orderId": oid, "reason": "NoInventory"}, headers={"Idempotency-Key": new_key()})
+    assert reply.status == 202, reply.body
+    order = spdesk.extra["sandbox"].state.orders[oid]
+    order.items[0].qty_shipped = 1  # the seller's shipping software confirms shipment meanwhile
+    order.refresh_status()
+    done = await final(spdesk, reply.json()["id"])
+    assert done["state"] == "failed"
+    assert "shipped while the cancellation waited" in done["amazon"]["description"]
+    assert feeds_of(spdesk.extra["sandbox"].state) == []  # no Failure acknowledgement was sent
