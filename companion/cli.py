@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "pair": ("companion.commands.pair", "pair a browser extension, or revoke a pairing"),
     "doctor": ("companion.commands.doctor", "check keyring, ports, accounts, pairings and Amazon"),
     "audit": ("companion.actions.audit_cli", "export the audit trail of refunds and cancellations"),
+    "action": ("companion.actions.action_cli", "list actions, resolve unknown ones"),
 }
 
 

@@ -16,8 +16,11 @@ COLUMNS = (
     "actionId", "confirmation", "kind", "state", "orderId", "account", "marketplaceId",
     "currency", "total", "reason", "items", "agent", "ticketUrl", "note", "requestedAt",
     "submittedAt", "confirmedAt", "postedAt", "feedId", "messageId", "amazonResultCode",
-    "amazonMessageCode", "amazonDescription", "warnings",
+    "amazonMessageCode", "amazonDescription", "warnings", "resolution", "resolvedBy",
+    "resolvedAt", "resolutionNote",
 )
+# How a person's finding for an `unknown` action reads in the export.
+_FINDING = {"succeeded": "applied", "failed": "not applied"}
 # Cells a spreadsheet would run as a formula: a note typed by anyone must stay text.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -81,8 +84,16 @@ def record(action: Action) -> dict[str, Any]:
         "amazonMessageCode": action.amazon.get("messageCode"),
         "amazonDescription": action.amazon.get("description"),
         "warnings": [w.get("message", "") for w in action.warnings],
+        **_resolution(action),
         "history": action.history,
     }
+
+
+def _resolution(action: Action) -> dict[str, Any]:
+    """Who settled an `unknown` action by hand, when, and what they found in Seller Central."""
+    found = action.extra.get("resolution") or {}
+    return {"resolution": _FINDING.get(found.get("state", "")), "resolvedBy": found.get("by"),
+            "resolvedAt": found.get("at"), "resolutionNote": found.get("note")}
 
 
 def to_json(actions: list[Action]) -> str:

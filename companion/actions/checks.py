@@ -58,12 +58,30 @@ def _plan_mcf(request: CancelIn, view: dict[str, Any]) -> CancelPlan:
             f"Amazon's warehouse has started on this order (status {order.get('status')}), so it "
             "can no longer be cancelled. Refund it in your sales channel once it is returned.",
             code="mcf_cancel_too_late", details={"status": order.get("status")})
-    if request.items:
-        raise Unprocessable("Multi-Channel orders are cancelled as a whole; leave out the items.",
+    lines = _mcf_lines(view)
+    if request.items and not _covers(request, lines):
+        raise Unprocessable("Multi-Channel orders are cancelled as a whole; leave out the items "
+                            "or list every line with all its units.",
                             code="mcf_partial_cancel_not_supported")
-    return CancelPlan("MCF", request.reason or "GeneralAdjustment", [],
+    return CancelPlan("MCF", request.reason or "GeneralAdjustment", lines,
                       fulfillment_order_id=order.get("sellerFulfillmentOrderId")
                       or view["orderId"])
+
+
+def _mcf_lines(view: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every line of the fulfillment order with its units still open (it goes as a whole)."""
+    return [{"orderItemCode": code, "quantity": left}
+            for code, left in _open_items(view).items() if left > 0]
+
+
+def _covers(request: CancelIn, lines: list[dict[str, Any]]) -> bool:
+    """True when the listed items are exactly every open line, each whole (or unquantified)."""
+    asked = request.items or []
+    wanted = {line["orderItemCode"]: line["quantity"] for line in lines}
+    codes = [item.order_item_code for item in asked]
+    if len(set(codes)) != len(codes) or set(codes) != set(wanted):
+        return False
+    return all(item.quantity in (None, wanted[item.order_item_code]) for item in asked)
 
 
 def _open_items(view: dict[str, Any]) -> dict[str, int]:

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from companion.actions.models import TRANSITIONS, Action, ActionState, now_iso
+from companion.actions.models import RESOLUTIONS, TRANSITIONS, Action, ActionState, now_iso
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS actions (
@@ -32,6 +32,9 @@ CREATE TABLE IF NOT EXISTS batches (
   state TEXT NOT NULL, document_id TEXT, feed_id TEXT, create_started_at TEXT, detail TEXT,
   created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS batches_state ON batches(state);
+CREATE TABLE IF NOT EXISTS resolutions (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, action_id TEXT NOT NULL, state TEXT NOT NULL,
+  by TEXT NOT NULL, note TEXT NOT NULL, at TEXT NOT NULL);
 """
 
 _ACTION_COLUMNS = (
@@ -125,6 +128,43 @@ class Journal:
         with self._tx() as db:
             self._set(db, action_id, fields)
         return self._emit(action_id)
+
+    def resolve(self, action_id: str, state: ActionState, *, by: str, note: str,
+                detail: str) -> ActionState:
+        """Settle an `unknown` action by a person's finding; returns the state found before.
+
+        Only an action still `unknown` moves (checked inside the write transaction, so a
+        concurrent "posted" mark or a second resolution cannot be overwritten).
+        """
+        if state not in RESOLUTIONS:
+            raise InvalidTransition(f"{action_id}: unknown -> {state}")
+        with self._tx() as db:
+            row = db.execute("SELECT state, extra FROM actions WHERE id=?",
+                             (action_id,)).fetchone()
+            if row is None:
+                raise KeyError(action_id)
+            if row["state"] != ActionState.UNKNOWN.value:
+                return ActionState(row["state"])
+            at = now_iso()
+            extra = {**json.loads(row["extra"]), "resolution": {
+                "state": state.value, "by": by, "note": note, "at": at}}
+            self._set(db, action_id, {"state": state.value, "extra": extra}, at)
+            db.execute("INSERT INTO history VALUES (?,?,?,?)", (action_id, state.value, at, detail))
+            db.execute("INSERT INTO resolutions (action_id, state, by, note, at) "
+                       "VALUES (?,?,?,?,?)", (action_id, state.value, by, note, at))
+        self._emit(action_id)
+        return ActionState.UNKNOWN
+
+    def resolutions_after(self, seq: int) -> list[tuple[int, str]]:
+        """(sequence, action id) of resolutions recorded after `seq`, by any process, in order."""
+        rows = self._db.execute(
+            "SELECT seq, action_id FROM resolutions WHERE seq>? ORDER BY seq", (seq,))
+        return [(r["seq"], r["action_id"]) for r in rows]
+
+    def last_resolution(self) -> int:
+        """The sequence number of the latest resolution (0 when there is none)."""
+        row = self._db.execute("SELECT MAX(seq) AS seq FROM resolutions").fetchone()
+        return int(row["seq"] or 0)
 
     def _transition(self, db: sqlite3.Connection, action_id: str, state: ActionState,
                     detail: str | None, fields: dict[str, Any]) -> None:

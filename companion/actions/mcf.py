@@ -18,6 +18,14 @@ _GONE = {"CANCELLED"}
 _CANCELLABLE = {"NEW", "RECEIVED", "PLANNING"}
 
 
+def fulfillment_order_id(action: Action) -> str:
+    """The sellerFulfillmentOrderId to cancel (older journals kept it in the items)."""
+    if found := action.extra.get("sellerFulfillmentOrderId"):
+        return str(found)
+    legacy = action.items[0].get("sellerFulfillmentOrderId") if action.items else None
+    return str(legacy or action.order_id)
+
+
 class McfCanceller:
     """Runs one MCF cancellation to its end; repeating the call is harmless, so it may retry."""
 
@@ -36,7 +44,7 @@ class McfCanceller:
         if action.state is ActionState.ACCEPTED:
             action = self.journal.transition(action_id, ActionState.SUBMITTED)
         gateway = await self.gateway_of(action.account)
-        order_id = action.items[0]["sellerFulfillmentOrderId"] if action.items else action.order_id
+        order_id = fulfillment_order_id(action)
         last: SpdeskError | None = None
         for _ in range(ATTEMPTS):
             try:

@@ -60,6 +60,9 @@ TRANSITIONS: dict[ActionState, frozenset[ActionState]] = {
     ActionState.UNKNOWN: frozenset({ActionState.POSTED}),
     ActionState.POSTED: frozenset(),
 }
+# What a person may record for an `unknown` action after checking Seller Central: Amazon applied
+# it, or did not. Only `spdesk action resolve` makes these moves (Journal.resolve).
+RESOLUTIONS = frozenset({ActionState.SUCCEEDED, ActionState.FAILED})
 
 
 class _Strict(BaseModel):

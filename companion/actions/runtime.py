@@ -12,6 +12,7 @@ from aiohttp import web
 from companion.actions.engine import Engine, EngineTiming
 from companion.actions.events import EventBus
 from companion.actions.journal import Journal
+from companion.actions.resolve import ResolutionWatcher
 from companion.actions.service import ActionService
 from companion.config import Settings
 
@@ -67,6 +68,9 @@ async def lifecycle(app: web.Application) -> AsyncIterator[None]:
 
     orders.add_inflight_provider(inflight)
     runtime.engine.resume()
+    # `spdesk action resolve` writes the journal from another process: announce its changes.
+    watcher = ResolutionWatcher(runtime.journal, runtime.bus, orders.invalidate)
+    runtime.engine.spawn(watcher.run(), "resolutions")
     try:
         yield
     finally:

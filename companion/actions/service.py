@@ -126,13 +126,13 @@ class ActionService:
             view = await self._view(body.order_id, account)
             plan = plan_cancel(body, view)
             market = marketplace(view["marketplace"]["id"])
-            items = plan.items or [{"sellerFulfillmentOrderId": plan.fulfillment_order_id}]
             return Action(
                 id=new_id("act"), kind="cancel", account=account, order_id=body.order_id,
                 marketplace_id=market.id, currency=market.currency, state=ActionState.ACCEPTED,
                 total=market.format(_cancel_total(view, plan.items)), reason=plan.reason,
-                items=items, note=body.note, ticket_url=body.ticket_url, agent=body.agent,
-                channel=plan.channel, warnings=plan.warnings)
+                items=plan.items, note=body.note, ticket_url=body.ticket_url,
+                agent=body.agent, channel=plan.channel, warnings=plan.warnings,
+                extra=_fulfillment_extra(plan.fulfillment_order_id))
         return await self._once("cancel", body, key, build)
 
     async def _view(self, order_id: str, account: str) -> dict[str, Any]:
@@ -150,6 +150,11 @@ class ActionService:
         self.engine.start(action)
         self.orders.invalidate(action.order_id)
         return self.journal.get(action.id) or action
+
+
+def _fulfillment_extra(fulfillment_order_id: str | None) -> dict[str, Any]:
+    # The MCF canceller calls Amazon with this id; items keep the order lines as for FBM.
+    return {"sellerFulfillmentOrderId": fulfillment_order_id} if fulfillment_order_id else {}
 
 
 def _cancel_total(view: dict[str, Any], items: list[dict[str, Any]]) -> Decimal:
