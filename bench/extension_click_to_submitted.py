@@ -28,7 +28,7 @@ from playwright.sync_api import sync_playwright
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench._shared import add_results_argument, summary, table, write_results  # noqa: E402
+from bench._shared import add_results_argument, load_average, summary, table, write_results  # noqa: E402
 from tests.e2e.browsers import (  # noqa: E402
     FIXTURE_HOST_PATTERN,
     FIXTURE_HOSTS,
@@ -147,7 +147,9 @@ def section(r: dict[str, Any]) -> list[str]:
                   f"<= {r['goal_ms']} ms"),
             cells("direct API: POST → 202", d["post_to_202"]),
             cells("direct API: POST → submitted event", d["post_to_submitted_event"])]), "",
-        f"Ratio (p50, extension / direct API): **{r['ratio_p50_extension_to_direct']}**.", ""]
+        f"Ratio (p50, extension / direct API): **{r['ratio_p50_extension_to_direct']}**. "
+        f"Machine load (1-min average): {r['load_average_1min'][0]} before / "
+        f"{r['load_average_1min'][1]} after.", ""]
 
 
 def markdown(runs: list[dict[str, Any]]) -> str:
@@ -164,6 +166,7 @@ def markdown(runs: list[dict[str, Any]]) -> str:
 def run(args: argparse.Namespace, window: float | None, tmp: Path) -> dict[str, Any]:
     """One companion configuration: start everything, measure, stop."""
     overrides = {} if window is None else {"feed_batch_window": window}
+    before = load_average()
     with running_stack(tmp / "stack", companion_settings=overrides,
                        bulk_orders=4 * args.refunds) as stack:
         extension = granted_build(build_extension(tmp / "dist") / "chrome", tmp,
@@ -177,6 +180,7 @@ def run(args: argparse.Namespace, window: float | None, tmp: Path) -> dict[str, 
             enable_site(session, stack.site_origin(HOST))
             results = measure(stack, session, args.refunds)
     results["label"] = " (the product's default)" if window is None else ""
+    results["load_average_1min"] = [before, load_average()]
     return results
 
 

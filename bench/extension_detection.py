@@ -31,7 +31,7 @@ from playwright.sync_api import Page, sync_playwright
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench._shared import add_results_argument, summary, table, write_results  # noqa: E402
+from bench._shared import add_results_argument, load_average, summary, table, write_results  # noqa: E402
 from tests.e2e.browsers import (  # noqa: E402
     FIXTURE_HOST_PATTERN,
     ChromiumSession,
@@ -223,7 +223,8 @@ def markdown(r: dict[str, Any]) -> str:
     return "\n".join([
         f"# Extension detection on a {r['messages']:,}-message ticket (Chromium)", "",
         f"{r['orderIdsOnPage']} order ids on the page, {r['badges']} badges placed; medians of "
-        f"{r['runs']} page loads.", "",
+        f"{r['runs']} page loads. Machine load (1-min average): "
+        f"{r['load_average_1min'][0]} before / {r['load_average_1min'][1]} after.", "",
         *table(["measure", "spdesk", "baseline", "ratio", "goal"], [
             ("initial scan, busy time", f"{i['spdesk_busy_ms']} ms (wall {i['spdesk_wall_ms']} "
              f"ms, runs {i['spdesk_busy_ms_runs']})",
@@ -259,6 +260,7 @@ def main() -> None:
     add_results_argument(parser)
     args = parser.parse_args()
     html = ticket_page(args.messages)
+    before = load_average()
 
     async def big(_: web.Request) -> web.Response:
         return web.Response(text=html, content_type="text/html")
@@ -279,6 +281,7 @@ def main() -> None:
     finally:
         loop.run(site.stop())
         loop.close()
+    results["load_average_1min"] = [before, load_average()]
     write_results(args.results_dir, NAME, results, markdown(results))
 
 

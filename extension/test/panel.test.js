@@ -284,7 +284,63 @@ test("live status: processing, then succeeded with reply insertion into the help
   await settle(t.window);
   assert.match(t.window.fixtureEditor.model, /refund of \$14\.03 for your order 114-7395082-5521640 \(returned item\)/);
   assert.match(t.window.fixtureEditor.model, /Reference: SPD-7Q3M9Z8X/);
-  assert.match(t.$("[role='dialog'] [data-result='inserted']").textContent, /Review it and send it yourself/);
+  // The panel steps aside for the reply box: dialog closed, rail shown, focus left in the editor.
+  assert.equal(t.$("[role='dialog']"), null);
+  assert.equal(t.panel.collapsed, true);
+  assert.match(t.$("[data-spdesk='rail'] [data-result='inserted']").textContent, /Review it and send it yourself/);
+  await t.done();
+});
+
+test("rail: the panel minimises and comes back from the keyboard, Escape still closes, the page is untouched", async () => {
+  const t = await setup();
+  const opener = t.document.createElement("button");
+  t.document.body.append(opener);
+  const pageBefore = t.document.body.outerHTML;
+  await t.panel.open("114-7395082-5521640", opener);
+  const collapse = t.$("header [data-spdesk='collapse']");
+  const rail = t.$("[data-spdesk='rail']");
+  assert.equal(rail.hidden, true, "whole panel first");
+  assert.equal(collapse.getAttribute("aria-expanded"), "true");
+  assert.equal(collapse.getAttribute("aria-label"), "Minimise the panel");
+  collapse.click();
+  assert.equal(t.$("aside").hidden, true);
+  assert.equal(rail.hidden, false);
+  assert.equal(t.panel.isOpen, true, "minimised, not closed");
+  assert.equal(collapse.getAttribute("aria-expanded"), "false");
+  const expand = rail.querySelector("[data-spdesk='expand']");
+  assert.equal(t.panel.root.activeElement, expand, "focus follows to the rail");
+  assert.equal(expand.getAttribute("aria-label"), "Show the spdesk panel for order 114-7395082-5521640");
+  assert.equal(rail.querySelector("[data-result]"), null, "nothing inserted yet");
+  expand.click();
+  assert.equal(t.$("aside").hidden, false);
+  assert.equal(rail.hidden, true);
+  assert.equal(t.panel.root.activeElement, collapse, "focus back on the control that minimised it");
+  collapse.click();
+  rail.dispatchEvent(new t.window.KeyboardEvent("keydown", { key: "Escape", bubbles: true, composed: true }));
+  assert.equal(t.panel.isOpen, false, "Escape closes the rail too");
+  assert.equal(t.document.activeElement, opener);
+  await t.panel.open("114-7395082-5521640", opener);
+  assert.equal(t.$("aside").hidden, false, "a badge click shows the order in full");
+  assert.equal(t.document.body.outerHTML, pageBefore, "the helpdesk's own DOM is never changed");
+  await t.done();
+});
+
+test("Insert reply from the history also makes room for the reply box; a missing editor keeps the panel", async () => {
+  const earlier = actionOf({ orderId: "114-7395082-5521640", mode: "partial", reason: "CustomerReturn" }, "succeeded");
+  const t = await setup({ handlers: { getActions: async () => ({ actions: [earlier] }) } });
+  await t.panel.open("114-7395082-5521640");
+  const editor = t.panel.ctx.replyTarget();
+  const replyTarget = t.panel.ctx.replyTarget;
+  t.panel.ctx.replyTarget = () => null;
+  t.$("[data-action] [data-spdesk='insert-reply']").click();
+  assert.equal(t.panel.collapsed, false, "no reply box found: the panel stays with the text to copy");
+  t.panel.ctx.replyTarget = replyTarget;
+  t.$("[data-action] [data-spdesk='insert-reply']").click();
+  assert.equal(t.panel.collapsed, true);
+  assert.ok(t.$("[data-spdesk='rail'] [data-result='inserted']"));
+  assert.ok(editor.contains(t.document.activeElement) || t.document.activeElement === editor, "focus in the reply box");
+  t.$("[data-spdesk='expand']").click();
+  assert.equal(t.$("[data-spdesk='rail'] [data-result]"), null, "the note goes once the panel is back");
   await t.done();
 });
 

@@ -84,8 +84,11 @@ def test_partial_refund_then_reply(stack: Stack, chromium: ChromiumSession, page
     assert action["confirmation"] in model["model"]
     assert action["total"] in model["model"]
     ticket.shot(f"{adapter}-reply-inserted")
-    # The order's history, one click away in the panel: the refund with its whole timeline.
-    ticket.panel().wait_for_selector("[role='dialog'] button:text-is('Close')").click()
+    # The panel stepped aside: the agent reviews the reply and can press the helpdesk's Send.
+    ticket.assert_uncovered("[data-fixture-send]")
+    assert page.locator("[data-fixture-send]").is_enabled()
+    # The order's history, one click away on the rail: the refund with its whole timeline.
+    ticket.expand_panel()
     entry = ticket.panel().wait_for_selector(
         f"[data-spdesk='history'] li[data-action='{action['id']}'][data-state='succeeded']")
     entry.wait_for_selector("summary").click()

@@ -23,6 +23,7 @@ from tests.e2e.ticket import Ticket
 
 pytestmark = pytest.mark.browser
 LABELS = {t.number: t.label for t in TICKETS}
+SEND = "form.reply button[type='submit']"
 
 
 class DemoTicket(Ticket):
@@ -65,16 +66,15 @@ class DemoTicket(Ticket):
 
     def insert_reply_text(self) -> str:
         """Click "Insert reply" in the outcome; returns the helpdesk's reply box afterwards."""
-        dialog = self.panel().wait_for_selector("[role='dialog']")
-        dialog.wait_for_selector("button[data-spdesk='insert-reply']").click()
-        dialog.wait_for_selector("[data-result='inserted']")
+        self.click_insert_reply()
+        self.assert_uncovered(SEND)  # the agent can review and send with the panel still open
         return self.reply_box()
 
     def send_reply(self) -> str:
-        """Close the panel and send the reply; returns the thread's last agent message."""
-        self.panel().wait_for_selector("header button[aria-label='Close']").click()
-        self.page.wait_for_selector("spdesk-panel", state="hidden")
-        self.page.locator("form.reply button[type='submit']").click()
+        """Send the reply with spdesk's panel minimised; returns the thread's last agent message."""
+        self.collapse_panel()
+        self.assert_uncovered(SEND)
+        self.page.locator(SEND).click()
         self.page.wait_for_load_state()
         return self.page.locator("article.message.agent").last.inner_text()
 
@@ -161,7 +161,7 @@ def test_damaged_headphones_partial_refund(stack: Stack, desk: RunningApp, page:
                             f"{ticket.order_id}"), reply
     assert action["confirmation"] in reply
     ticket.shot("demo-4711-reply")
-    ticket.panel().wait_for_selector("button[data-spdesk='close-result']").click()
+    ticket.expand_panel()
     assert ticket.totals() == {"Order total": "$112.57", "Refunded": "$96.34",
                                "Refundable": "$16.23"}
     assert action["confirmation"] in ticket.send_reply()
@@ -186,7 +186,7 @@ def test_buyer_requested_cancel(stack: Stack, desk: RunningApp, page: Page) -> N
     reply = ticket.insert_reply_text()
     assert "(at your request)" in reply and "LED Desk Lamp" in reply, reply
     assert "Amazon will confirm the cancellation by email." in reply
-    ticket.panel().wait_for_selector("button[data-spdesk='close-result']").click()
+    ticket.expand_panel()
     assert ticket.chips()[0] == "Cancelled"
     assert ticket.button("cancel").is_disabled()
     assert ticket.totals() == {"Order total": "$56.81", "Refunded": "$0.00"}
@@ -225,7 +225,7 @@ def test_jpy_refund_in_whole_yen(stack: Stack, desk: RunningApp, page: Page) -> 
     assert (action["state"], action["currency"], action["total"]) == ("succeeded", "JPY", "4980")
     reply = ticket.insert_reply_text()
     assert "￥4,980" in reply and "返金" in reply and "." not in reply.split("\n")[0], reply
-    ticket.panel().wait_for_selector("button[data-spdesk='close-result']").click()
+    ticket.expand_panel()
     assert ticket.totals() == {"Order total": "¥6,142", "Refunded": "¥4,980",
                                "Refundable": "¥1,162"}
 
@@ -264,7 +264,7 @@ def test_mcf_web_shop_order_cancel(stack: Stack, desk: RunningApp, page: Page) -
     reply = ticket.insert_reply_text()
     assert "- FBA-BTL-INS-32 × 2\nThey will not be shipped." in reply, reply
     assert "Amazon will confirm" not in reply  # Amazon does not write to a web-shop buyer
-    ticket.panel().wait_for_selector("button[data-spdesk='close-result']").click()
+    ticket.expand_panel()
     assert ticket.chips()[0] == "Cancelled"
 
 
@@ -288,7 +288,7 @@ def test_cancel_one_line_only(stack: Stack, desk: RunningApp, page: Page) -> Non
     assert after["status"] == "UNSHIPPED" and after["actions"]["cancel"]["allowed"]
     reply = ticket.insert_reply_text()
     assert "Cotton Yoga Strap 8 ft with D-Ring Buckle × 3" in reply and "Yoga Mat" not in reply
-    ticket.panel().wait_for_selector("button[data-spdesk='close-result']").click()
+    ticket.expand_panel()
     strap_row = ticket.panel().wait_for_selector(f"li[data-item='{strap}']").inner_text()
     assert "3 cancelled" in strap_row, strap_row
     ticket.shot("demo-4717-after", ticket.panel().wait_for_selector("aside"))
@@ -312,7 +312,7 @@ def test_german_partial_refund_reply_in_german(stack: Stack, desk: RunningApp,
                             "über 15,90\u00a0€ veranlasst (Bestellanpassung)."), reply
     assert f"Referenz: {action['confirmation']}" in reply
     ticket.shot("demo-4718-reply")
-    ticket.panel().wait_for_selector("button[data-spdesk='close-result']").click()
+    ticket.expand_panel()
     refunded = Decimal(view(stack, ticket.order_id)["totals"]["refunded"])
     assert refunded == Decimal("15.90")
     assert ticket.totals()["Refunded"] == "€15.90"

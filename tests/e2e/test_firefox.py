@@ -91,6 +91,7 @@ def test_refund_path_in_firefox(firefox_ready: None, stack: Stack, extension_dis
     action = stack.actions_of(order_id)[0]
     assert (action["state"], action["total"], action["currency"]) == ("succeeded", amount, "GBP")
     assert seen["editorAfter"]["changes"] > seen["editorBefore"]["changes"]
+    assert seen["sendUncovered"], "the panel still covers the helpdesk's Send button"
     assert action["confirmation"] in seen["editorAfter"]["model"], (
         "Insert reply said 'inserted' but the helpdesk's editor model lacks the reply: "
         f"{seen['editorAfter']['model']!r}")

@@ -101,12 +101,39 @@ class Ticket:
         helpdesk itself reads it (its own input, paste and mutation handling).
         """
         before = self.page.evaluate("() => ({...window.fixtureEditor})")
-        dialog = self.panel().wait_for_selector("[role='dialog']")
-        dialog.wait_for_selector("button[data-spdesk='insert-reply']").click()
-        dialog.wait_for_selector("[data-result='inserted']")
+        self.click_insert_reply()
         after = dict(self.page.evaluate("() => ({...window.fixtureEditor})"))
         assert after["changes"] > before["changes"], "the helpdesk never noticed the reply"
         return after
+
+    def click_insert_reply(self) -> None:
+        """Click "Insert reply" in the outcome dialog; the panel then steps aside to its rail."""
+        dialog = self.panel().wait_for_selector("[role='dialog']")
+        dialog.wait_for_selector("button[data-spdesk='insert-reply']").click()
+        # Minimised, not closed: the rail shows that the reply went in.
+        self.panel().wait_for_selector("[data-spdesk='rail'] [data-result='inserted']")
+        assert self.panel().query_selector("[role='dialog']") is None
+
+    def assert_uncovered(self, selector: str) -> None:
+        """The page's element at `selector` takes a click at its centre: nothing of ours on top."""
+        hit = self.page.locator(selector).evaluate("""(el) => {
+          el.scrollIntoView({block: "nearest"});
+          const box = el.getBoundingClientRect();
+          const top = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+          return {ok: top === el || el.contains(top), top: top && top.outerHTML.slice(0, 80)};
+        }""")
+        assert hit["ok"], f"{selector} is covered by {hit['top']}"
+
+    def expand_panel(self) -> ElementHandle:
+        """Show the whole panel again from its rail (as the agent does to read the order)."""
+        panel = self.panel()
+        panel.wait_for_selector("[data-spdesk='rail'] button[data-spdesk='expand']").click()
+        return panel.wait_for_selector("aside")
+
+    def collapse_panel(self) -> None:
+        """Minimise the panel to its rail with the header's button."""
+        self.panel().wait_for_selector("header button[data-spdesk='collapse']").click()
+        self.panel().wait_for_selector("[data-spdesk='rail']")
 
     def shot(self, name: str, element: ElementHandle | None = None) -> None:
         """Screenshot of an element of our UI (or the whole page) into artifacts/e2e/."""

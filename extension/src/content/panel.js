@@ -1,4 +1,4 @@
-/** The order panel docked at the right: order view, actions, history, live status. */
+/** The order panel docked at the right, or minimised to a rail: order, actions, history, live status. */
 import { openCancelDialog } from "./dialogs/cancel.js";
 import { renderHistory } from "./dialogs/history.js";
 import { openRefundDialog } from "./dialogs/refund.js";
@@ -6,6 +6,7 @@ import { closeDialogs } from "./ui/dialog.js";
 import { FINAL_STATES } from "./ui/format.js";
 import { t } from "./ui/i18n.js";
 import { renderOrder } from "./ui/orderview.js";
+import { createRail } from "./ui/rail.js";
 import { createHost, h } from "./ui/shadow.js";
 import { PANEL_CSS } from "./ui/styles.js";
 
@@ -23,7 +24,8 @@ function newest(fetched, known) {
 /** One panel per page; `ctx`: {doc, call, options, replyTarget}. */
 export class OrderPanel {
   constructor(ctx) {
-    this.ctx = { ...ctx, follow: (action, onUpdate, signal) => this.follow(action, onUpdate, signal) };
+    this.ctx = { ...ctx, follow: (action, onUpdate, signal) => this.follow(action, onUpdate, signal),
+      replyInserted: () => this.collapse({ afterReply: true }) };
     this.orderId = null;
     this.order = null;
     this.actions = [];
@@ -31,6 +33,7 @@ export class OrderPanel {
     this.offline = false;
     this.watchers = new Map();
     this.host = null;
+    this.collapsed = false;
   }
 
   /** Show the panel for an order; `opener` gets focus back on close. */
@@ -41,6 +44,7 @@ export class OrderPanel {
     this.order = null;
     this.actions = [];
     this.#show(true);
+    this.#layout(false); // a click on a badge asks for that order: show it in full
     this.render();
     this.closeButton.focus();
     return this.load();
@@ -55,7 +59,26 @@ export class OrderPanel {
     this.opener?.focus?.();
   }
 
-  /** True while the panel is shown. */
+  /**
+   * Minimise to the rail so the helpdesk's reply box and Send button are free. After "Insert
+   * reply" (`afterReply`) the outcome dialog closes too and focus stays in the reply box.
+   */
+  collapse({ afterReply = false } = {}) {
+    if (!this.isOpen) return;
+    closeDialogs(this.root, { returnFocus: false });
+    this.#layout(true);
+    this.rail.setInserted(afterReply);
+    if (!afterReply) this.rail.expandButton.focus();
+  }
+
+  /** Show the whole panel again (from the rail). */
+  expand() {
+    if (!this.isOpen) return;
+    this.#layout(false);
+    this.collapseButton.focus();
+  }
+
+  /** True while the panel is shown (whole or as the rail). */
   get isOpen() {
     return Boolean(this.host && !this.host.hidden);
   }
@@ -148,6 +171,15 @@ export class OrderPanel {
     else this.host.style.setProperty("display", "none");
   }
 
+  // Whole panel or rail: only our own elements change, the helpdesk's layout never does.
+  #layout(collapsed) {
+    this.collapsed = collapsed;
+    this.aside.hidden = collapsed;
+    this.rail.element.hidden = !collapsed;
+    this.collapseButton.setAttribute("aria-expanded", String(!collapsed));
+    if (!collapsed) this.rail.setInserted(false);
+  }
+
   #mount() {
     if (this.host) return;
     const doc = this.ctx.doc;
@@ -161,14 +193,20 @@ export class OrderPanel {
     const title = h(doc, "h2", { id: "spdesk-panel-title" }, "spdesk ", this.titleOrder);
     const refresh = h(doc, "button", { type: "button", class: "icon", "aria-label": t("refresh"), title: t("refresh"),
       onclick: () => this.load({ fresh: true }) }, "↻");
-    const aside = h(doc, "aside", { class: "panel", "aria-labelledby": "spdesk-panel-title" },
-      h(doc, "header", {}, title, refresh, this.closeButton), this.body);
-    aside.addEventListener("keydown", (event) => {
-      if (event.key === "Escape") this.close();
-    });
+    this.collapseButton = h(doc, "button", { type: "button", class: "icon", "data-spdesk": "collapse", "aria-label": t("collapsePanel"),
+      title: t("collapsePanel"), "aria-expanded": "true", "aria-controls": "spdesk-panel", onclick: () => this.collapse() }, "⇥");
+    const aside = h(doc, "aside", { class: "panel", id: "spdesk-panel", "aria-labelledby": "spdesk-panel-title" },
+      h(doc, "header", {}, title, refresh, this.collapseButton, this.closeButton), this.body);
+    this.aside = aside;
+    this.rail = createRail(doc, { onExpand: () => this.expand(), onClose: () => this.close() });
+    for (const part of [aside, this.rail.element]) {
+      part.addEventListener("keydown", (event) => {
+        if (event.key === "Escape") this.close();
+      });
+    }
     // Keys typed in our fields must not reach the helpdesk's keyboard shortcuts.
     for (const type of ["keydown", "keyup", "keypress"]) host.addEventListener(type, (e) => e.stopPropagation());
-    root.append(aside);
+    root.append(aside, this.rail.element);
     doc.documentElement.append(host);
   }
 
@@ -177,6 +215,7 @@ export class OrderPanel {
     if (!this.host) return;
     const doc = this.ctx.doc;
     this.titleOrder.textContent = this.orderId ?? "";
+    this.rail.setOrder(this.orderId);
     const parts = [];
     // One message at a time: an error from the last request says more than the event stream
     // (which also reads "offline" when it cannot connect for another reason, e.g. not paired).

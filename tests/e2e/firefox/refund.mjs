@@ -94,8 +94,14 @@ async function refund(page, panel) {
   // The saved page mirrors its editor's model the way the helpdesk reads it (window.fixtureEditor).
   seen.editorBefore = await page.evaluate(() => ({ ...globalThis.fixtureEditor }));
   await (await dialog.waitForSelector("button[data-spdesk='insert-reply']")).click();
-  await dialog.waitForSelector("[data-result='inserted']", { timeout: TIMEOUT });
+  // The panel steps aside to its rail: the helpdesk's Send button takes a click at its centre.
+  await panel.waitForSelector("[data-spdesk='rail'] [data-result='inserted']", { timeout: TIMEOUT });
   seen.editorAfter = await page.evaluate(() => ({ ...globalThis.fixtureEditor }));
+  seen.sendUncovered = await page.evaluate(() => {
+    const send = document.querySelector("[data-fixture-send]");
+    const box = send.getBoundingClientRect();
+    return document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2) === send;
+  });
   await page.screenshot({ path: join(config.artifacts, "firefox-reply-inserted.png") });
   step("reply inserted");
 }

@@ -15,12 +15,12 @@ export function openDialog(root, { title, opener = null, onClose = () => {} }) {
     h(doc, "h2", { id: titleId }, title), body);
   const backdrop = h(doc, "div", { class: "backdrop" }, dialog);
   let closed = false;
-  const close = () => {
+  const close = ({ returnFocus = true } = {}) => {
     if (closed) return;
     closed = true;
     backdrop.remove();
     onClose();
-    opener?.focus?.();
+    if (returnFocus) opener?.focus?.();
   };
   backdrop.addEventListener("keydown", (event) => {
     if (event.key === "Escape") {
@@ -39,9 +39,12 @@ export function openDialog(root, { title, opener = null, onClose = () => {} }) {
   return { dialog, body, close, focusFirst: () => focusFirst(dialog) };
 }
 
-/** Close every dialog open in a shadow root (their pending work stops with them). */
-export function closeDialogs(root) {
-  for (const backdrop of root.querySelectorAll(".backdrop")) backdrop.spdeskClose?.();
+/**
+ * Close every dialog open in a shadow root (their pending work stops with them);
+ * `returnFocus: false` leaves focus where it is (e.g. in the reply box just filled).
+ */
+export function closeDialogs(root, { returnFocus = true } = {}) {
+  for (const backdrop of root.querySelectorAll(".backdrop")) backdrop.spdeskClose?.({ returnFocus });
 }
 
 /** Focus the first field or button of a dialog (or the dialog itself). */

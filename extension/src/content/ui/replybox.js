@@ -41,7 +41,7 @@ function replyLines(action, order) {
 
 /**
  * "Insert reply" (the primary button, after any `before` buttons) plus its outcome line;
- * `ctx.replyTarget()` finds the editor when clicked.
+ * `ctx.replyTarget()` finds the editor when clicked, `ctx.replyInserted()` hears of success.
  */
 export function createReplyControls(ctx, action, order, { before = [] } = {}) {
   const doc = ctx.doc;
@@ -55,6 +55,7 @@ export function createReplyControls(ctx, action, order, { before = [] } = {}) {
       note.dataset.result = "inserted";
       note.textContent = t("replyInserted");
       fallback.hidden = true;
+      ctx.replyInserted?.(); // the panel steps aside so the agent can review and send
       return;
     }
     note.dataset.result = result.code;

@@ -4,6 +4,8 @@ export const STRINGS = {
   badgeTitle: "Open Amazon order $1 in spdesk",
   close: "Close",
   refresh: "Reload the order from Amazon",
+  collapsePanel: "Minimise the panel",
+  expandPanel: "Show the spdesk panel for order $1",
   retry: "Try again",
   pairButton: "Pair…",
   loadingOrder: "Loading order $1…",

@@ -14,6 +14,20 @@ export const PANEL_CSS = `
 .panel { position: fixed; top: 0; right: 0; bottom: 0; width: min(400px, 100vw); z-index: 2147483646;
   display: flex; flex-direction: column; background: #fff; color: #1d2329; border-left: 1px solid #d0d7de;
   box-shadow: -6px 0 24px rgba(0,0,0,.15); font: 14px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; }
+.panel[hidden], .rail[hidden] { display: none; }
+.rail { position: fixed; top: 50%; right: 0; transform: translateY(-50%); z-index: 2147483646; width: 34px;
+  display: flex; flex-direction: column; align-items: center; gap: 4px; padding: 6px 0; background: #fff;
+  color: #1d2329; border: 1px solid #d0d7de; border-right: none; border-radius: 8px 0 0 8px;
+  box-shadow: -3px 0 12px rgba(0,0,0,.15); font: 14px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; }
+.rail button { padding: 4px 0; width: 28px; }
+.rail-expand { display: flex; flex-direction: column; align-items: center; gap: 6px; border: none;
+  background: #146eb4; color: #fff; padding: 8px 0; }
+.rail-expand:hover { background: #0f5a94; }
+.rail-expand .chevron { font-size: 16px; line-height: 1; }
+.rail-label { writing-mode: vertical-rl; transform: rotate(180deg); font-size: 12px; font-weight: 600; letter-spacing: .04em; }
+.rail-note { margin: 0; min-height: 0; }
+.rail-note .check { display: block; color: #1a7f37; font-weight: 700; font-size: 16px; text-align: center; }
+.sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 header { display: flex; align-items: center; gap: 8px; padding: 10px 12px; border-bottom: 1px solid #e5e9ee; }
 header h2 { flex: 1; margin: 0; font-size: 15px; font-weight: 600; }
 header .oid { font-family: ui-monospace, monospace; font-weight: 500; }
