@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from companion.actions.models import REFUND_COMPONENTS, RefundIn, RefundItemIn
-from companion.errors import BadRequest, Unprocessable
+from companion.errors import BadRequest, Conflict, Unprocessable
 from companion.marketplaces import Marketplace
 
 _PLAIN = re.compile(r"[0-9]+(\.[0-9]+)?", re.ASCII)
@@ -105,6 +105,21 @@ def plan_refund(request: RefundIn, refundable: dict[str, dict[str, Decimal]],
                    else "The refund must give the buyer money back.")
         raise Unprocessable(message, code="refund_not_positive")
     return plan
+
+
+def check_expected_total(request: RefundIn, total: Decimal, market: Marketplace) -> None:
+    """Refuse when the total the agent confirmed is not the total that would be refunded."""
+    if request.expected_total is None:
+        return
+    expected = parse_money(request.expected_total, market, field="expectedTotal")
+    if expected == total:
+        return
+    before, now = market.format(expected), market.format(total)
+    raise Conflict(
+        f"The amount to refund changed from {before} {market.currency} to {now} "
+        f"{market.currency} since the dialog was opened. Check the order and confirm the new "
+        "amount.", code="refund_total_changed",
+        details={"expected": before, "actual": now, "currency": market.currency})
 
 
 def _full_lines(refundable: dict[str, dict[str, Decimal]], quantities: dict[str, int],

@@ -38,8 +38,11 @@ def idempotency_key(headers: Mapping[str, str]) -> str:
 
 def body_hash(kind: str, body: BaseModel) -> str:
     """A stable fingerprint of what was asked (same key + same body = same action)."""
-    canonical = json.dumps([kind, body.model_dump(mode="json", by_alias=True)],
-                           sort_keys=True, separators=(",", ":"))
+    dumped = body.model_dump(mode="json", by_alias=True)
+    # Left out when absent, so keys stored before the field existed still replay.
+    if dumped.get("expectedTotal", "") is None:
+        del dumped["expectedTotal"]
+    canonical = json.dumps([kind, dumped], sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

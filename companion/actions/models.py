@@ -100,6 +100,8 @@ class RefundIn(_ActionIn):
     reason: AdjustmentReason
     items: list[RefundItemIn] | None = Field(default=None, max_length=200)
     currency: str | None = Field(default=None, min_length=3, max_length=3)
+    # The total the agent confirmed; the refund is refused if the companion computes another.
+    expected_total: MoneyText | None = Field(default=None, alias="expectedTotal", max_length=32)
     confirm_overlap: bool = Field(default=False, alias="confirmOverlap")
 
 

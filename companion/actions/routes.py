@@ -22,7 +22,7 @@ REFUND_ERRORS = [
     "refund_exceeds_refundable", "refund_not_positive", "amount_precision", "unknown_order_item",
     "restocking_fee_not_allowed", "refund_not_available", "overlap_needs_confirmation",
     "currency_mismatch", "quantity_exceeds_ordered", "restocking_fee_exceeds_principal",
-    "cancel_in_progress", "order_not_found", "no_account",
+    "cancel_in_progress", "refund_total_changed", "order_not_found", "no_account",
 ]
 CANCEL_ERRORS = [
     "idempotency_key_missing", "idempotency_key_reused", "invalid_request",

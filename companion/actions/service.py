@@ -10,7 +10,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from companion.actions.amounts import plan_refund, quantities_of, refundable_of
+from companion.actions.amounts import (
+    check_expected_total,
+    plan_refund,
+    quantities_of,
+    refundable_of,
+)
 from companion.actions.checks import plan_cancel
 from companion.actions.crashpoints import crash_point
 from companion.actions.engine import Engine
@@ -79,6 +84,8 @@ class ActionService:
             if not body.confirm_overlap and (found := overlapping_refunds(
                     action.items, self.journal.for_order(body.order_id), self.overlap_window)):
                 raise overlap_refusal(found)
+            # Last, on the amounts just checked: what the agent confirmed is what is refunded.
+            check_expected_total(body, Decimal(action.total), marketplace(action.marketplace_id))
             return action
         return await self._once("refund", body, key, build)
 

@@ -154,7 +154,7 @@ test("full refund: preselected, needs a reason, exact total on the button, one s
   const refunds = t.of("refund");
   assert.equal(refunds.length, 1);
   assert.match(refunds[0].args.idempotencyKey, UUID);
-  assert.deepEqual(refunds[0].args.body, { orderId: "114-7395082-5521640", account: "sandbox", mode: "full", reason: "CouldNotShip", currency: "USD", note: "" });
+  assert.deepEqual(refunds[0].args.body, { orderId: "114-7395082-5521640", account: "sandbox", mode: "full", reason: "CouldNotShip", currency: "USD", note: "", expectedTotal: "44.24" });
   assert.equal(t.$("[role='dialog'] [data-spdesk='status']").dataset.state, "submitted");
   assert.match(t.$("[role='dialog'] [data-spdesk='status']").textContent, /Submitted to Amazon/);
   assert.equal(confirm.hidden, true);
@@ -211,6 +211,80 @@ test("partial refund: per component with what is left, validation, restocking fe
     { orderItemCode: "45678901234567", quantity: 2, components: { Principal: "12.99", Tax: "1.04" }, restockingFee: "2.00" },
   ]);
   assert.equal(t.of("refund")[0].args.body.mode, "partial");
+  assert.equal(t.of("refund")[0].args.body.expectedTotal, "12.03", "the total on the button");
+  await t.done();
+});
+
+/** The US order after 12.99 of the mug's Principal was refunded elsewhere. */
+function usOrderAfterRefund() {
+  const order = usOrder();
+  Object.assign(order.items[0].components[0], { refunded: "12.99", refundable: "12.99" });
+  order.totals = { charged: "44.24", refunded: "12.99", refundable: "31.25" };
+  return order;
+}
+
+test("a changed refund total reloads the order, shows the new amount and waits for a new confirmation", async () => {
+  const changed = "The amount to refund changed from 44.24 USD to 31.25 USD since the dialog was opened. Check the order and confirm the new amount.";
+  const t = await setup({ handlers: {
+    getOrder: async ({ fresh }) => (fresh ? usOrderAfterRefund() : usOrder()),
+    refund: async ({ body }) => {
+      if (body.expectedTotal !== "31.25") {
+        throw new ApiError("refund_total_changed", changed, { expected: body.expectedTotal, actual: "31.25", currency: "USD" });
+      }
+      return actionOf(body, "submitted", { total: "31.25" });
+    },
+  } });
+  await t.panel.open("114-7395082-5521640");
+  t.$("[data-spdesk='refund']").click();
+  choose(t.$("[data-spdesk='reason']"), "CouldNotShip");
+  const confirm = t.$("[role='dialog'] [data-spdesk='confirm']");
+  assert.equal(confirm.textContent, "Refund $44.24 (USD)");
+  confirm.click();
+  await settle(t.window);
+  assert.equal(t.$("[role='dialog'] [data-spdesk='status-error']").textContent, changed);
+  assert.equal(t.$("[role='dialog'] [data-spdesk='status-error']").dataset.code, "refund_total_changed");
+  assert.deepEqual(t.of("getOrder").at(-1).args, { orderId: "114-7395082-5521640", fresh: true });
+  assert.equal(t.of("refund").length, 1, "never resubmitted without the agent");
+  assert.equal(confirm.textContent, "Refund $31.25 (USD)");
+  assert.equal(confirm.disabled, false);
+  assert.equal(confirm.hidden, false);
+  assert.match(t.$("[data-spdesk='full-amount']").textContent, /\$31\.25/);
+  t.$("[data-spdesk='mode-partial']").click();
+  t.$("[data-spdesk='mode-partial']").dispatchEvent(new t.window.Event("change", { bubbles: true }));
+  const principal = t.$("input[data-item='45678901234567'][data-component='Principal']");
+  assert.match(principal.parentNode.textContent, /of \$12\.99 left/, "the limits are the fresh ones");
+  principal.value = "20.00";
+  principal.dispatchEvent(new t.window.Event("input", { bubbles: true }));
+  assert.equal(principal.getAttribute("aria-invalid"), "true");
+  t.$("[data-spdesk='mode-full']").click();
+  t.$("[data-spdesk='mode-full']").dispatchEvent(new t.window.Event("change", { bubbles: true }));
+  confirm.click();
+  await settle(t.window);
+  const [first, second] = t.of("refund");
+  assert.equal(first.args.body.expectedTotal, "44.24");
+  assert.equal(second.args.body.expectedTotal, "31.25");
+  assert.notEqual(second.args.idempotencyKey, first.args.idempotencyKey, "a new body, a new key");
+  assert.equal(t.$("[role='dialog'] [data-spdesk='status']").dataset.state, "submitted");
+  await t.done();
+});
+
+test("a changed total with nothing left to refund keeps the confirm button disabled", async () => {
+  const empty = usOrder();
+  for (const item of empty.items) for (const c of item.components) Object.assign(c, { refunded: c.charged, refundable: "0.00" });
+  empty.totals = { charged: "44.24", refunded: "44.24", refundable: "0.00" };
+  const t = await setup({ handlers: {
+    getOrder: async ({ fresh }) => (fresh ? structuredClone(empty) : usOrder()),
+    refund: async () => { throw new ApiError("refund_total_changed", "The amount to refund changed."); },
+  } });
+  await t.panel.open("114-7395082-5521640");
+  t.$("[data-spdesk='refund']").click();
+  choose(t.$("[data-spdesk='reason']"), "CouldNotShip");
+  const confirm = t.$("[role='dialog'] [data-spdesk='confirm']");
+  confirm.click();
+  await settle(t.window);
+  assert.equal(t.of("refund").length, 1);
+  assert.equal(confirm.disabled, true);
+  assert.match(t.$("[data-spdesk='full-amount']").textContent, /\$0\.00/);
   await t.done();
 });
 

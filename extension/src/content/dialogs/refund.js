@@ -20,6 +20,7 @@ const REFUND_COMPONENTS = new Set(["Principal", "Shipping", "Tax", "ShippingTax"
 /** Open the refund dialog for an order view. */
 export function openRefundDialog(ctx, order, opener) {
   const doc = ctx.doc;
+  let current = order; // replaced by a fresh view when the companion says the amounts changed
   const { decimals, currency } = order.marketplace;
   const dlg = openDialog(ctx.root, { title: t("refundTitle", order.orderId), opener, onClose: () => abort.abort() });
   const abort = new AbortController();
@@ -37,10 +38,11 @@ export function openRefundDialog(ctx, order, opener) {
     order.items.map((item) => itemFieldset(doc, item, order, fields)));
   const formError = h(doc, "p", { class: "field-error", role: "alert", hidden: true });
   const confirm = h(doc, "button", { type: "submit", class: "primary", "data-spdesk": "confirm" });
+  const fullText = h(doc, "span", { "data-spdesk": "full-amount" }, t("refundFull", money(order.totals.refundable, currency)));
   const cancel = h(doc, "button", { type: "button", onclick: () => dlg.close() }, t("close"));
   const form = h(doc, "form", { novalidate: true },
     h(doc, "fieldset", {}, h(doc, "legend", {}, t("refundWhat")),
-      h(doc, "label", {}, full, " ", t("refundFull", money(order.totals.refundable, currency))),
+      h(doc, "label", {}, full, " ", fullText),
       h(doc, "label", {}, partial, " ", t("refundPartial"))),
     items,
     h(doc, "label", { for: reasonId }, t("reasonLabel")), reason,
@@ -50,7 +52,7 @@ export function openRefundDialog(ctx, order, opener) {
   dlg.body.append(form);
   noImplicitSubmit(form);
 
-  const state = () => compute(order, full.checked, fields, reason.value);
+  const state = () => compute(current, full.checked, fields, reason.value);
   const refresh = () => {
     items.hidden = full.checked;
     const feeShown = reason.value === RESTOCKING_REASON;
@@ -64,14 +66,27 @@ export function openRefundDialog(ctx, order, opener) {
   form.addEventListener("input", refresh);
   form.addEventListener("change", refresh);
 
-  const flow = runSubmission(ctx, dlg, {
+  const flowOpts = {
     action: "refund",
     form,
     confirm,
     signal: abort.signal,
     order,
     overlapLabel: t("refundAnyway"),
-  });
+    ready: () => state().valid,
+    onRefused: async (err) => {
+      if (err.code !== "refund_total_changed") return;
+      // The confirmed total is stale: show the amounts as they are now, for a new confirmation.
+      const fresh = await ctx.call("getOrder", { orderId: order.orderId, fresh: true });
+      if (abort.signal.aborted) return;
+      current = fresh;
+      flowOpts.order = fresh;
+      fullText.textContent = t("refundFull", money(fresh.totals.refundable, currency));
+      updateLimits(fields, fresh);
+      refresh();
+    },
+  };
+  const flow = runSubmission(ctx, dlg, flowOpts);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const s = refresh();
@@ -81,7 +96,7 @@ export function openRefundDialog(ctx, order, opener) {
       return;
     }
     formError.hidden = true;
-    flow.submit(buildBody(order, s, reason.value, note.value, decimals));
+    flow.submit(buildBody(current, s, reason.value, note.value, decimals));
   });
   refresh();
   reason.focus();
@@ -97,10 +112,10 @@ function itemFieldset(doc, item, order, fields) {
       disabled: c.refundable === "0" || Number(c.refundable) === 0, "aria-describedby": errorId,
       "data-item": item.orderItemCode, "data-component": c.type });
     const error = h(doc, "span", { class: "field-error", id: errorId, hidden: true });
-    fields.push({ item, type: c.type, refundable: c.refundable, input, error });
+    const remaining = h(doc, "span", { class: "remaining" }, t("remaining", money(c.refundable, currency)));
+    fields.push({ item, type: c.type, refundable: c.refundable, input, error, remaining });
     return h(doc, "div", { class: "field" },
-      h(doc, "label", { for: id }, componentLabel(c.type)), input,
-      h(doc, "span", { class: "remaining" }, t("remaining", money(c.refundable, currency))), error);
+      h(doc, "label", { for: id }, componentLabel(c.type)), input, remaining, error);
   });
   const feeId = uid("fee");
   const fee = h(doc, "input", { type: "text", id: feeId, inputmode: "decimal", placeholder: "0", "aria-describedby": `${feeId}-error`,
@@ -111,6 +126,19 @@ function itemFieldset(doc, item, order, fields) {
   fields.push({ item, fee: true, input: fee, error: feeError, row: feeRow });
   return h(doc, "fieldset", { "data-item": item.orderItemCode },
     h(doc, "legend", {}, item.title ? `${item.title} (${item.sku})` : itemTitle(item)), rows, feeRow);
+}
+
+/** Take each component's remaining amount from a fresh order view (what the limits check uses). */
+function updateLimits(fields, order) {
+  const { currency } = order.marketplace;
+  for (const f of fields) {
+    if (f.fee) continue;
+    const item = order.items.find((i) => i.orderItemCode === f.item.orderItemCode);
+    const refundable = item?.components.find((c) => c.type === f.type)?.refundable ?? "0";
+    f.refundable = refundable;
+    f.input.disabled = Number(refundable) === 0;
+    f.remaining.textContent = t("remaining", money(refundable, currency));
+  }
 }
 
 function showFieldError(field, message) {
@@ -166,7 +194,9 @@ function precisionMessage(err, decimals) {
 
 function buildBody(order, s, reason, note, decimals) {
   const body = { orderId: order.orderId, account: order.account, mode: s.lines ? "partial" : "full", reason,
-    currency: order.marketplace.currency, note: note.trim() };
+    currency: order.marketplace.currency, note: note.trim(),
+    // The total on the confirm button: the companion refuses if it would refund another amount.
+    expectedTotal: s.total };
   if (s.lines) {
     body.items = [...s.lines].map(([item, line]) => {
       const entry = { orderItemCode: item.orderItemCode, quantity: Math.max(1, item.quantityOrdered), components: line.components };

@@ -12,7 +12,8 @@ const RETRYABLE = new Set(["companion_offline", "companion_timeout", "extension_
 
 /**
  * Wire a dialog's form to the companion. `opts`: {action: "refund"|"cancel", form, confirm,
- * signal, order, overlapLabel}. Returns {submit(body), busy}.
+ * signal, order, overlapLabel, ready?() (the form may be sent), onRefused?(err) (awaited while
+ * the dialog stays busy)}. Returns {submit(body), busy}.
  */
 export function runSubmission(ctx, dlg, opts) {
   const doc = ctx.doc;
@@ -36,10 +37,15 @@ export function runSubmission(ctx, dlg, opts) {
       if (action) accepted(action);
     } catch (err) {
       refused(err, body);
+      try {
+        await opts.onRefused?.(err);
+      } catch {
+        // The refusal's message stays shown; the form keeps what it had.
+      }
     } finally {
       flow.busy = false;
       opts.confirm.removeAttribute("aria-busy");
-      if (!flow.accepted) opts.confirm.disabled = false;
+      if (!flow.accepted) opts.confirm.disabled = !(opts.ready?.() ?? true);
     }
   }
 
