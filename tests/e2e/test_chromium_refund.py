@@ -34,7 +34,12 @@ def refund_one_unit(stack: Stack, ticket: Ticket, order_id: str, name: str) -> d
     dialog.wait_for_selector("input[data-spdesk='mode-partial']").check()
     dialog.wait_for_selector(
         f"input[data-item='{item_code}'][data-component='Principal']").fill(amount)
-    dialog.wait_for_selector("select[data-spdesk='reason']").select_option("CustomerReturn")
+    reason = dialog.wait_for_selector("select[data-spdesk='reason']")
+    fee = f"input[data-item='{item_code}'][data-component='RestockingFee']"
+    reason.select_option("GeneralAdjustment")
+    dialog.wait_for_selector(fee, state="hidden")  # a restocking fee only goes with a return
+    reason.select_option("CustomerReturn")
+    dialog.wait_for_selector(fee, state="visible")
     confirm = dialog.wait_for_selector("button[data-spdesk='confirm']:not([disabled])")
     label = confirm.text_content() or ""
     assert amount in label and currency in label, label

@@ -11,10 +11,11 @@ button:focus-visible { outline: 2px solid #ff9900; outline-offset: 1px; }
 export const PANEL_CSS = `
 :host { all: initial; }
 * { box-sizing: border-box; }
+/* Our display rules (e.g. .field's grid) would otherwise beat the hidden attribute. */
+[hidden] { display: none !important; }
 .panel { position: fixed; top: 0; right: 0; bottom: 0; width: min(400px, 100vw); z-index: 2147483646;
   display: flex; flex-direction: column; background: #fff; color: #1d2329; border-left: 1px solid #d0d7de;
   box-shadow: -6px 0 24px rgba(0,0,0,.15); font: 14px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; }
-.panel[hidden], .rail[hidden] { display: none; }
 .rail { position: fixed; top: 50%; right: 0; transform: translateY(-50%); z-index: 2147483646; width: 34px;
   display: flex; flex-direction: column; align-items: center; gap: 4px; padding: 6px 0; background: #fff;
   color: #1d2329; border: 1px solid #d0d7de; border-right: none; border-radius: 8px 0 0 8px;
