@@ -21,15 +21,18 @@ RESULTS = Path(__file__).with_name("results")
 
 def add_results_argument(parser: argparse.ArgumentParser) -> None:
     """Add `--results-dir`, so a quick trial run can leave bench/results untouched."""
-    parser.add_argument("--results-dir", type=Path, default=RESULTS,
-                        help="where NAME.json and NAME.md are written (default: bench/results)")
+    parser.add_argument(
+        "--results-dir",
+        type=Path,
+        default=RESULTS,
+        help="where NAME.json and NAME.md are written (default: bench/results)",
+    )
 
 
 def write_results(directory: Path, name: str, results: Any, markdown: str) -> None:
     """Write `directory`/NAME.json and NAME.md, then print the Markdown."""
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / f"{name}.json").write_text(json.dumps(results, indent=2) + "\n",
-                                            encoding="utf-8")
+    (directory / f"{name}.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     (directory / f"{name}.md").write_text(markdown, encoding="utf-8")
     print(markdown)
 
@@ -47,12 +50,14 @@ def percentile(values: Iterable[float], q: float) -> float:
 
 def summary(samples: list[float], digits: int) -> dict[str, float]:
     """Count, mean, p50, p95 and max of millisecond samples, rounded to `digits`."""
-    return {"n": len(samples),
-            # One digit more on the mean: coarse timers make small medians read 0.
-            "mean_ms": round(statistics.fmean(samples), digits + 1),
-            "p50_ms": round(statistics.median(samples), digits),
-            "p95_ms": round(percentile(samples, 0.95), digits),
-            "max_ms": round(max(samples), digits)}
+    return {
+        "n": len(samples),
+        # One digit more on the mean: coarse timers make small medians read 0.
+        "mean_ms": round(statistics.fmean(samples), digits + 1),
+        "p50_ms": round(statistics.median(samples), digits),
+        "p95_ms": round(percentile(samples, 0.95), digits),
+        "max_ms": round(max(samples), digits),
+    }
 
 
 def row(*cells: object) -> str:
@@ -72,6 +77,7 @@ async def bare_server(path: str, body: bytes) -> AsyncIterator[str]:
 
     The baseline of a local HTTP hop: no middleware, no checks, no serialization.
     """
+
     async def serve(_request: web.Request) -> web.Response:
         return web.Response(body=body, content_type="application/json")
 
@@ -89,7 +95,11 @@ async def bare_server(path: str, body: bytes) -> AsyncIterator[str]:
 async def sandbox_token(server: SandboxServer, session: aiohttp.ClientSession) -> str:
     """An LWA access token from the sandbox, for the credentials it was started with."""
     s = server.settings
-    form = {"grant_type": "refresh_token", "refresh_token": s.refresh_token,
-            "client_id": s.client_id, "client_secret": s.client_secret}
+    form = {
+        "grant_type": "refresh_token",
+        "refresh_token": s.refresh_token,
+        "client_id": s.client_id,
+        "client_secret": s.client_secret,
+    }
     async with session.post(f"{server.url}/auth/o2/token", data=form) as response:
         return str((await response.json())["access_token"])

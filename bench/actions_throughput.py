@@ -58,8 +58,7 @@ class Timed:
         self.inner = inner
         self.durations: dict[str, float] = {}
 
-    async def __call__(self, order_id: str, account: str | None = None,
-                       fresh: bool = False) -> Any:
+    async def __call__(self, order_id: str, account: str | None = None, fresh: bool = False) -> Any:
         started = time.perf_counter()
         try:
             return await self.inner(order_id, account=account, fresh=fresh)
@@ -70,21 +69,31 @@ class Timed:
 async def _pair(session: aiohttp.ClientSession, server: Any) -> dict[str, str]:
     code = server.app[PAIRINGS].new_code()
     headers = {"Host": f"127.0.0.1:{server.port}", "Origin": ORIGIN}
-    async with session.post(server.url + "/v1/pair", json={"code": code, "label": "bench"},
-                            headers=headers) as response:
+    async with session.post(
+        server.url + "/v1/pair", json={"code": code, "label": "bench"}, headers=headers
+    ) as response:
         token = (await response.json())["token"]
     return {**headers, "Authorization": f"Bearer {token}"}
 
 
 async def run(mode: str, refunds: int, speed: float, agents: int, root: Path) -> dict[str, Any]:
     """One full run; returns its measurements."""
-    sandbox = await start_sandbox(SandboxSettings(
-        speed=speed, rate_scale=speed, bulk_orders=refunds,
-        access_token_ttl_seconds=int(3600 * speed * 10)))
+    sandbox = await start_sandbox(
+        SandboxSettings(
+            speed=speed,
+            rate_scale=speed,
+            bulk_orders=refunds,
+            access_token_ttl_seconds=int(3600 * speed * 10),
+        )
+    )
     settings = Settings.for_tests(
-        root / mode, feed_batch_window=2.0 / speed, feed_poll_interval=20.0 / speed,
-        feed_reconcile_grace=120.0 / speed, feed_retry_delay=5.0 / speed,
-        finances_poll_interval=3600.0)
+        root / mode,
+        feed_batch_window=2.0 / speed,
+        feed_poll_interval=20.0 / speed,
+        feed_reconcile_grace=120.0 / speed,
+        feed_retry_delay=5.0 / speed,
+        finances_poll_interval=3600.0,
+    )
     store = AccountStore(settings)
     install_sandbox_account(store, sandbox.url)
     server = await start_companion(settings, store=store)
@@ -96,8 +105,9 @@ async def run(mode: str, refunds: int, speed: float, agents: int, root: Path) ->
         await sandbox.stop()
 
 
-async def _measure(mode: str, server: Any, sandbox: Any, refunds: int, speed: float,
-                   agents: int) -> dict[str, Any]:
+async def _measure(
+    mode: str, server: Any, sandbox: Any, refunds: int, speed: float, agents: int
+) -> dict[str, Any]:
     app = server.app
     runtime = app[RUNTIME]
     if mode == "baseline":
@@ -116,12 +126,20 @@ async def _measure(mode: str, server: Any, sandbox: Any, refunds: int, speed: fl
         async def one(n: int) -> None:
             oid = sandbox.seed.order_id(f"bulk-{n:04d}")
             item = sandbox.state.orders[oid].items[0].item_code
-            body = {"orderId": oid, "mode": "partial", "reason": "Other", "agent": "bench",
-                    "items": [{"orderItemCode": item, "components": {"Principal": "1.00"}}]}
+            body = {
+                "orderId": oid,
+                "mode": "partial",
+                "reason": "Other",
+                "agent": "bench",
+                "items": [{"orderItemCode": item, "components": {"Principal": "1.00"}}],
+            }
             async with gate:
                 started = time.perf_counter()
-                async with session.post(server.url + "/v1/refunds", json=body, headers={
-                        **headers, "Idempotency-Key": str(uuid.uuid4())}) as response:
+                async with session.post(
+                    server.url + "/v1/refunds",
+                    json=body,
+                    headers={**headers, "Idempotency-Key": str(uuid.uuid4())},
+                ) as response:
                     assert response.status == 202, await response.text()
                 elapsed = time.perf_counter() - started
             latencies.append(elapsed)
@@ -139,14 +157,18 @@ async def _measure(mode: str, server: Any, sandbox: Any, refunds: int, speed: fl
     succeeded = [(_first(a, "succeeded") - _at(a.created_at)) * speed for a in actions]
     usage = sandbox.state.throttle.snapshot()
     return {
-        "mode": mode, "refunds": refunds,
+        "mode": mode,
+        "refunds": refunds,
         "states": sorted({str(a.state) for a in actions}),
         "feeds_created": len(feeds_of(sandbox.state)),
         "throttled_429": sum(int(u["throttled"]) for u in usage.values()),
-        "submitted_s": _p50_p99(submitted), "succeeded_s": _p50_p99(succeeded),
-        "request_ms": _p50_p99(latencies, 1000), "added_ms": _p50_p99(added, 1000),
+        "submitted_s": _p50_p99(submitted),
+        "succeeded_s": _p50_p99(succeeded),
+        "request_ms": _p50_p99(latencies, 1000),
+        "added_ms": _p50_p99(added, 1000),
         "engine_ms": _p50_p99(inside, 1000),
-        "wall_s_real": wall, "wall_s_amazon": wall * speed,
+        "wall_s_real": wall,
+        "wall_s_amazon": wall * speed,
     }
 
 
@@ -156,11 +178,13 @@ def _p50_p99(values: list[float], scale: float = 1.0) -> dict[str, float]:
 
 def _measured(refund: Any, timed: Timed, out: list[float]) -> Any:
     """service.refund timed, minus the Amazon reads: checks, journal writes, queueing."""
+
     async def wrapper(body: Any, key: str) -> Any:
         started = time.perf_counter()
         result = await refund(body, key)
         out.append(time.perf_counter() - started - timed.durations[body.order_id])
         return result
+
     return wrapper
 
 
@@ -178,39 +202,51 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
     """The Markdown summary."""
     spdesk, base, alone = results
     lines = [
-        "# Refunds throughput (companion + sandbox, Amazon's real usage plans)", "",
+        "# Refunds throughput (companion + sandbox, Amazon's real usage plans)",
+        "",
         f"{args.refunds} partial refunds on {args.refunds} orders, {args.agents} agents at once, "
         f"sandbox speed x{args.speed:g}; times in Amazon seconds (real x speed). "
-        f"Python {platform.python_version()}.", "",
+        f"Python {platform.python_version()}.",
+        "",
     ]
-    rows = [("feeds created", "feeds_created", None),
-            ("429s seen by spdesk", "throttled_429", None),
-            ("request -> submitted p50 (s)", "submitted_s", "p50"),
-            ("request -> submitted p99 (s)", "submitted_s", "p99"),
-            ("request -> succeeded p50 (s)", "succeeded_s", "p50"),
-            ("request -> succeeded p99 (s)", "succeeded_s", "p99"),
-            ("HTTP request p50 (ms, real)", "request_ms", "p50"),
-            ("request -> 202 minus Amazon reads, p50 (ms, real)", "added_ms", "p50"),
-            ("request -> 202 minus Amazon reads, p99 (ms, real)", "added_ms", "p99"),
-            ("engine: checks + journal + queue, p50 (ms, real)", "engine_ms", "p50"),
-            ("engine: checks + journal + queue, p99 (ms, real)", "engine_ms", "p99")]
-    lines += table(["", "spdesk (batched)", "baseline (one feed per refund)"], [
-        (label, *(_fmt(r[key] if sub is None else r[key][sub]) for r in (spdesk, base)))
-        for label, key, sub in rows])
+    rows = [
+        ("feeds created", "feeds_created", None),
+        ("429s seen by spdesk", "throttled_429", None),
+        ("request -> submitted p50 (s)", "submitted_s", "p50"),
+        ("request -> submitted p99 (s)", "submitted_s", "p99"),
+        ("request -> succeeded p50 (s)", "succeeded_s", "p50"),
+        ("request -> succeeded p99 (s)", "succeeded_s", "p99"),
+        ("HTTP request p50 (ms, real)", "request_ms", "p50"),
+        ("request -> 202 minus Amazon reads, p50 (ms, real)", "added_ms", "p50"),
+        ("request -> 202 minus Amazon reads, p99 (ms, real)", "added_ms", "p99"),
+        ("engine: checks + journal + queue, p50 (ms, real)", "engine_ms", "p50"),
+        ("engine: checks + journal + queue, p99 (ms, real)", "engine_ms", "p99"),
+    ]
+    lines += table(
+        ["", "spdesk (batched)", "baseline (one feed per refund)"],
+        [
+            (label, *(_fmt(r[key] if sub is None else r[key][sub]) for r in (spdesk, base)))
+            for label, key, sub in rows
+        ],
+    )
     ratio = base["succeeded_s"]["p99"] / max(spdesk["succeeded_s"]["p99"], 1e-9)
-    lines += ["", f"- feeds: **{spdesk['feeds_created']} vs {base['feeds_created']}**",
-              f"- request -> succeeded p99, baseline / spdesk: **x{ratio:.1f}**",
-              f"- final states: spdesk {spdesk['states']}, baseline {base['states']}",
-              f"- one agent alone ({alone['refunds']} refunds in a row): the engine adds "
-              f"p50 **{alone['engine_ms']['p50']:.2f} ms** (goal <= 5 ms), p99 "
-              f"{alone['engine_ms']['p99']:.2f} ms, before anything goes to Amazon; the whole "
-              f"request -> 202 minus the Amazon reads (HTTP, pairing check, client) p50 "
-              f"{alone['added_ms']['p50']:.2f} ms; HTTP request p50 "
-              f"{alone['request_ms']['p50']:.2f} ms including the Amazon reads",
-              "", "Under load the sandbox runs in the same event loop as the companion, so its "
-              "work adds to the per-request times in the table. Times in Amazon seconds include "
-              "the real HTTP time of upload and createFeed multiplied by the speed (50 ms real is "
-              "30 s at x600), so request -> submitted is pessimistic."]
+    lines += [
+        "",
+        f"- feeds: **{spdesk['feeds_created']} vs {base['feeds_created']}**",
+        f"- request -> succeeded p99, baseline / spdesk: **x{ratio:.1f}**",
+        f"- final states: spdesk {spdesk['states']}, baseline {base['states']}",
+        f"- one agent alone ({alone['refunds']} refunds in a row): the engine adds "
+        f"p50 **{alone['engine_ms']['p50']:.2f} ms** (goal <= 5 ms), p99 "
+        f"{alone['engine_ms']['p99']:.2f} ms, before anything goes to Amazon; the whole "
+        f"request -> 202 minus the Amazon reads (HTTP, pairing check, client) p50 "
+        f"{alone['added_ms']['p50']:.2f} ms; HTTP request p50 "
+        f"{alone['request_ms']['p50']:.2f} ms including the Amazon reads",
+        "",
+        "Under load the sandbox runs in the same event loop as the companion, so its "
+        "work adds to the per-request times in the table. Times in Amazon seconds include "
+        "the real HTTP time of upload and createFeed multiplied by the speed (50 ms real is "
+        "30 s at x600), so request -> submitted is pessimistic.",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -221,8 +257,10 @@ def _fmt(value: Any) -> str:
 async def main_async(args: argparse.Namespace) -> list[dict[str, Any]]:
     """Both runs under load, then one agent alone to see the companion's own latency."""
     with tempfile.TemporaryDirectory(prefix="spdesk-bench-") as tmp:
-        runs = [await run(mode, args.refunds, args.speed, args.agents, Path(tmp))
-                for mode in ("spdesk", "baseline")]
+        runs = [
+            await run(mode, args.refunds, args.speed, args.agents, Path(tmp))
+            for mode in ("spdesk", "baseline")
+        ]
         alone = await run("spdesk", max(args.refunds // 2, 10), args.speed, 1, Path(tmp) / "1")
         return [*runs, {**alone, "mode": "one agent"}]
 
@@ -237,8 +275,7 @@ def main() -> None:
     args = parser.parse_args()
     results = asyncio.run(main_async(args))
     knobs = {k: v for k, v in vars(args).items() if k != "results_dir"}
-    write_results(args.results_dir, NAME, {"args": knobs, "runs": results},
-                  report(results, args))
+    write_results(args.results_dir, NAME, {"args": knobs, "runs": results}, report(results, args))
 
 
 if __name__ == "__main__":

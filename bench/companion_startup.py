@@ -76,8 +76,15 @@ def _wait_health(url: str, deadline: float) -> None:
 def measure(argv: list[str], env: dict[str, str]) -> dict[str, float]:
     """Spawn one server, time it to its first answer, read its idle RSS, stop it."""
     started = time.monotonic()
-    process = subprocess.Popen(argv, cwd=REPO, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True)
+    process = subprocess.Popen(
+        argv,
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         assert process.stdout is not None
         for line in process.stdout:
@@ -116,19 +123,25 @@ async def request_overhead(tmp: Path, requests: int = 2000) -> dict[str, float]:
     companion = await start_companion(settings)
     body = {"version": "0.1.0", "mode": "unconfigured", "pairingId": "pair_x", "accounts": []}
     try:
-        async with bare_server("/v1/status", json.dumps(body).encode()) as bare, \
-                aiohttp.ClientSession() as http:
+        async with (
+            bare_server("/v1/status", json.dumps(body).encode()) as bare,
+            aiohttp.ClientSession() as http,
+        ):
             code = companion.app[PAIRINGS].new_code()
-            async with http.post(f"{companion.url}/v1/pair", json={"code": code},
-                                 headers={"Origin": BENCH_ORIGIN}) as r:
+            async with http.post(
+                f"{companion.url}/v1/pair", json={"code": code}, headers={"Origin": BENCH_ORIGIN}
+            ) as r:
                 token = (await r.json())["token"]
             auth = {"Authorization": f"Bearer {token}"}
             bare_url = f"{bare}/v1/status"
             await _latency_us(http, bare_url, {}, 200)  # warm up both
             await _latency_us(http, f"{companion.url}/v1/status", auth, 200)
-            return {"baseline_us": round(await _latency_us(http, bare_url, {}, requests), 1),
-                    "companion_us": round(await _latency_us(
-                        http, f"{companion.url}/v1/status", auth, requests), 1)}
+            return {
+                "baseline_us": round(await _latency_us(http, bare_url, {}, requests), 1),
+                "companion_us": round(
+                    await _latency_us(http, f"{companion.url}/v1/status", auth, requests), 1
+                ),
+            }
     finally:
         await companion.stop()
 
@@ -140,34 +153,57 @@ def run(runs: int) -> dict[str, Any]:
         env = {**os.environ, "XDG_CONFIG_HOME": f"{tmp}/config", "XDG_DATA_HOME": f"{tmp}/data"}
         for _ in range(runs):
             samples["baseline"].append(measure([sys.executable, "-c", BASELINE], env))
-            samples["companion"].append(measure(
-                [sys.executable, "-m", "companion", "serve", "--port", "0"], env))
+            samples["companion"].append(
+                measure([sys.executable, "-m", "companion", "serve", "--port", "0"], env)
+            )
         overhead = asyncio.run(request_overhead(Path(tmp)))
-    result: dict[str, Any] = {"name": NAME, "runs": runs, "python": platform.python_version(),
-                              "machine": f"{platform.machine()}, {os.cpu_count()} cpus"}
+    result: dict[str, Any] = {
+        "name": NAME,
+        "runs": runs,
+        "python": platform.python_version(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cpus",
+    }
     for who, rows in samples.items():
-        result[who] = {key: round(statistics.median(r[key] for r in rows), 3)
-                       for key in ("startup_s", "rss_mib")}
-    result["ratio"] = {key: round(result["companion"][key] / result["baseline"][key], 2)
-                       for key in ("startup_s", "rss_mib")}
-    result["request"] = {**overhead, "ratio": round(
-        overhead["companion_us"] / overhead["baseline_us"], 2)}
+        result[who] = {
+            key: round(statistics.median(r[key] for r in rows), 3)
+            for key in ("startup_s", "rss_mib")
+        }
+    result["ratio"] = {
+        key: round(result["companion"][key] / result["baseline"][key], 2)
+        for key in ("startup_s", "rss_mib")
+    }
+    result["request"] = {
+        **overhead,
+        "ratio": round(overhead["companion_us"] / overhead["baseline_us"], 2),
+    }
     return result
 
 
 def _markdown(r: dict[str, Any]) -> str:
     b, c, q = r["baseline"], r["companion"], r["ratio"]
-    rows = table(["", "start-up to first answer", "idle RSS"], [
-        ("bare aiohttp (baseline)", f"{b['startup_s']:.3f} s", f"{b['rss_mib']:.1f} MiB"),
-        ("`spdesk serve`", f"{c['startup_s']:.3f} s", f"{c['rss_mib']:.1f} MiB"),
-        ("ratio", f"{q['startup_s']:.2f}x", f"{q['rss_mib']:.2f}x")])
-    return "\n".join([
-        f"# {NAME}", "", f"Median of {r['runs']} runs ({r['machine']}, Python {r['python']}).",
-        "", *rows, "",
-        "Authenticated `GET /v1/status`, mean latency (sequential, keep-alive): "
-        f"{r['request']['companion_us']:.0f} µs through every middleware vs "
-        f"{r['request']['baseline_us']:.0f} µs for a bare handler "
-        f"({r['request']['ratio']:.2f}x).", ""])
+    rows = table(
+        ["", "start-up to first answer", "idle RSS"],
+        [
+            ("bare aiohttp (baseline)", f"{b['startup_s']:.3f} s", f"{b['rss_mib']:.1f} MiB"),
+            ("`spdesk serve`", f"{c['startup_s']:.3f} s", f"{c['rss_mib']:.1f} MiB"),
+            ("ratio", f"{q['startup_s']:.2f}x", f"{q['rss_mib']:.2f}x"),
+        ],
+    )
+    return "\n".join(
+        [
+            f"# {NAME}",
+            "",
+            f"Median of {r['runs']} runs ({r['machine']}, Python {r['python']}).",
+            "",
+            *rows,
+            "",
+            "Authenticated `GET /v1/status`, mean latency (sequential, keep-alive): "
+            f"{r['request']['companion_us']:.0f} µs through every middleware vs "
+            f"{r['request']['baseline_us']:.0f} µs for a bare handler "
+            f"({r['request']['ratio']:.2f}x).",
+            "",
+        ]
+    )
 
 
 def main() -> None:

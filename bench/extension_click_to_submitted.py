@@ -94,14 +94,22 @@ def through_extension(stack: Stack, session: ChromiumSession, order_id: str) -> 
 
 async def _direct(stack: Stack, order_id: str) -> dict[str, Any]:
     companion = stack.companion
-    body = {"orderId": order_id, "mode": "full", "reason": "CustomerReturn", "note": "",
-            "ticketUrl": "https://acme.zendesk.com/agent/tickets/1", "agent": "bench"}
-    async with companion.session.get(companion.url + "/v1/events",
-                                     headers=companion.headers("GET")) as events:
+    body = {
+        "orderId": order_id,
+        "mode": "full",
+        "reason": "CustomerReturn",
+        "note": "",
+        "ticketUrl": "https://acme.zendesk.com/agent/tickets/1",
+        "agent": "bench",
+    }
+    async with companion.session.get(
+        companion.url + "/v1/events", headers=companion.headers("GET")
+    ) as events:
         await events.content.readline()  # ": connected": subscribed before the POST
         start = time.perf_counter()
-        reply = await companion.request("POST", "/v1/refunds", json=body,
-                                        headers={"Idempotency-Key": str(uuid.uuid4())})
+        reply = await companion.request(
+            "POST", "/v1/refunds", json=body, headers={"Idempotency-Key": str(uuid.uuid4())}
+        )
         accepted = time.perf_counter() - start
         assert reply.status == 202, reply.body
         action_id = reply.json()["id"]
@@ -117,16 +125,21 @@ def measure(stack: Stack, session: ChromiumSession, n: int) -> dict[str, Any]:
     """N refunds through the extension, N straight to the API, on different shipped orders."""
     shipped = [stack.order_id(f"bulk-{k:04d}") for k in range(2, 4 * n + 1, 2)]
     ext = [through_extension(stack, session, order_id) for order_id in shipped[:n]]
-    direct = [stack.loop.run(_direct(stack, order_id)) for order_id in shipped[n:2 * n]]
+    direct = [stack.loop.run(_direct(stack, order_id)) for order_id in shipped[n : 2 * n]]
     ext_sub = summary([e["submittedMs"] for e in ext], 1)
     direct_sub = summary([d["submittedMs"] for d in direct], 1)
     return {
-        "refunds": n, "batch_window_s": stack.companion.settings.feed_batch_window,
-        "extension": {"click_to_first_state": summary([e["firstMs"] for e in ext], 1),
-                      "click_to_submitted": ext_sub,
-                      "states_seen": sorted({e["state"] for e in ext})},
-        "direct_api": {"post_to_202": summary([d["firstMs"] for d in direct], 1),
-                       "post_to_submitted_event": direct_sub},
+        "refunds": n,
+        "batch_window_s": stack.companion.settings.feed_batch_window,
+        "extension": {
+            "click_to_first_state": summary([e["firstMs"] for e in ext], 1),
+            "click_to_submitted": ext_sub,
+            "states_seen": sorted({e["state"] for e in ext}),
+        },
+        "direct_api": {
+            "post_to_202": summary([d["firstMs"] for d in direct], 1),
+            "post_to_submitted_event": direct_sub,
+        },
         "ratio_p50_extension_to_direct": round(ext_sub["p50_ms"] / direct_sub["p50_ms"], 3),
         "goal_ms": 1000,
     }
@@ -140,24 +153,38 @@ def section(r: dict[str, Any]) -> list[str]:
         return label, f"{m['p50_ms']} ms", f"{m['p95_ms']} ms", f"{m['max_ms']} ms", goal
 
     return [
-        f"## Feed gathering window {r['batch_window_s']} s{r['label']}", "",
-        *table(["measure", "p50", "p95", "max", "goal"], [
-            cells("extension: click → first state shown", e["click_to_first_state"]),
-            cells("extension: click → submitted shown", e["click_to_submitted"],
-                  f"<= {r['goal_ms']} ms"),
-            cells("direct API: POST → 202", d["post_to_202"]),
-            cells("direct API: POST → submitted event", d["post_to_submitted_event"])]), "",
+        f"## Feed gathering window {r['batch_window_s']} s{r['label']}",
+        "",
+        *table(
+            ["measure", "p50", "p95", "max", "goal"],
+            [
+                cells("extension: click → first state shown", e["click_to_first_state"]),
+                cells(
+                    "extension: click → submitted shown",
+                    e["click_to_submitted"],
+                    f"<= {r['goal_ms']} ms",
+                ),
+                cells("direct API: POST → 202", d["post_to_202"]),
+                cells("direct API: POST → submitted event", d["post_to_submitted_event"]),
+            ],
+        ),
+        "",
         f"Ratio (p50, extension / direct API): **{r['ratio_p50_extension_to_direct']}**. "
         f"Machine load (1-min average): {r['load_average_1min'][0]} before / "
-        f"{r['load_average_1min'][1]} after.", ""]
+        f"{r['load_average_1min'][1]} after.",
+        "",
+    ]
 
 
 def markdown(runs: list[dict[str, Any]]) -> str:
     """The results as a small report."""
-    lines = ['# Click → "submitted" shown (Chromium, real companion, sandbox)', "",
-             f"{runs[0]['refunds']} full refunds each way per configuration. Both paths wait "
-             "for the companion's feed gathering window before createFeed, so it sets the floor.",
-             ""]
+    lines = [
+        '# Click → "submitted" shown (Chromium, real companion, sandbox)',
+        "",
+        f"{runs[0]['refunds']} full refunds each way per configuration. Both paths wait "
+        "for the companion's feed gathering window before createFeed, so it sets the floor.",
+        "",
+    ]
     for run in runs:
         lines += section(run)
     return "\n".join(lines)
@@ -167,16 +194,30 @@ def run(args: argparse.Namespace, window: float | None, tmp: Path) -> dict[str, 
     """One companion configuration: start everything, measure, stop."""
     overrides = {} if window is None else {"feed_batch_window": window}
     before = load_average()
-    with running_stack(tmp / "stack", companion_settings=overrides,
-                       bulk_orders=4 * args.refunds) as stack:
-        extension = granted_build(build_extension(tmp / "dist") / "chrome", tmp,
-                                  [FIXTURE_HOST_PATTERN])
-        with sync_playwright() as playwright, launch_chromium(
-                playwright, extension, tmp, host_map=dict.fromkeys(FIXTURE_HOSTS, "127.0.0.1"),
-                public_ports=[stack.site.port]) as session:
+    with running_stack(
+        tmp / "stack", companion_settings=overrides, bulk_orders=4 * args.refunds
+    ) as stack:
+        extension = granted_build(
+            build_extension(tmp / "dist") / "chrome", tmp, [FIXTURE_HOST_PATTERN]
+        )
+        with (
+            sync_playwright() as playwright,
+            launch_chromium(
+                playwright,
+                extension,
+                tmp,
+                host_map=dict.fromkeys(FIXTURE_HOSTS, "127.0.0.1"),
+                public_ports=[stack.site.port],
+            ) as session,
+        ):
             paired = stack.pair(session.origin, "bench")
-            session.set_storage({"companionUrl": stack.companion.url,
-                                 "token": paired["token"], "pairingId": paired["pairingId"]})
+            session.set_storage(
+                {
+                    "companionUrl": stack.companion.url,
+                    "token": paired["token"],
+                    "pairingId": paired["pairingId"],
+                }
+            )
             enable_site(session, stack.site_origin(HOST))
             results = measure(stack, session, args.refunds)
     results["label"] = " (the product's default)" if window is None else ""
@@ -188,9 +229,14 @@ def main() -> None:
     """Measure, print, and write bench/results/extension_click_to_submitted.{json,md}."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--refunds", type=int, default=10, help="refunds per variant")
-    parser.add_argument("--batch-window", type=float, action="append", default=None,
-                        help="also run with this feed gathering window in s (repeatable; "
-                             "default: the product's window and 0.5 s)")
+    parser.add_argument(
+        "--batch-window",
+        type=float,
+        action="append",
+        default=None,
+        help="also run with this feed gathering window in s (repeatable; "
+        "default: the product's window and 0.5 s)",
+    )
     add_results_argument(parser)
     args = parser.parse_args()
     windows: list[float | None] = [None, *(args.batch_window or [0.5])]

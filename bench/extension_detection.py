@@ -46,9 +46,11 @@ NAME = "extension_detection"
 ENABLED_HOST = "big.zendesk.test"
 BASELINE_HOST = "baseline.zendesk.test"
 ORDER_RE = r"(?<![\d-])\d{3}-\d{7}-\d{7}(?![\d-])"
-WORDS = ("thanks order refund package arrived broken please could you check the tracking "
-         "again customer support team reply box delivered yesterday morning sorry for the "
-         "trouble we will look into it and get back to you shortly").split()
+WORDS = (
+    "thanks order refund package arrived broken please could you check the tracking "
+    "again customer support team reply box delivered yesterday morning sorry for the "
+    "trouble we will look into it and get back to you shortly"
+).split()
 
 # Collects long tasks and long animation frames from the first moment of the page.
 OBSERVE = """
@@ -85,36 +87,50 @@ def message_html(n: int, rng: random.Random) -> str:
     words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(20, 45)))
     extra = ""
     if n % 50 == 0:
-        extra = f" My order is {rng.randint(100, 999)}-{rng.randint(10**6, 10**7 - 1)}-" \
-                f"{rng.randint(10**6, 10**7 - 1)}."
+        extra = (
+            f" My order is {rng.randint(100, 999)}-{rng.randint(10**6, 10**7 - 1)}-"
+            f"{rng.randint(10**6, 10**7 - 1)}."
+        )
     elif n % 17 == 0:
-        extra = f" Tracking 1Z{rng.randint(10**15, 10**16 - 1)}, ref 1{rng.randint(100, 999)}-" \
-                f"{rng.randint(10**6, 10**7 - 1)}-{rng.randint(10**6, 10**7 - 1)}."
-    return (f'<article data-test-id="omni-log-comment-item" data-comment-id="{n}">'
-            f'<div><span class="author">Customer {n % 7}</span><time>{n} min ago</time></div>'
-            f'<div data-test-id="omni-log-message-content"><p>{words}.{extra}</p></div>'
-            "</article>")
+        extra = (
+            f" Tracking 1Z{rng.randint(10**15, 10**16 - 1)}, ref 1{rng.randint(100, 999)}-"
+            f"{rng.randint(10**6, 10**7 - 1)}-{rng.randint(10**6, 10**7 - 1)}."
+        )
+    return (
+        f'<article data-test-id="omni-log-comment-item" data-comment-id="{n}">'
+        f'<div><span class="author">Customer {n % 7}</span><time>{n} min ago</time></div>'
+        f'<div data-test-id="omni-log-message-content"><p>{words}.{extra}</p></div>'
+        "</article>"
+    )
 
 
 def ticket_page(messages: int) -> str:
     """A Zendesk-like ticket with `messages` messages (deterministic)."""
     rng = random.Random(f"spdesk-detection-{messages}")
     body = "".join(message_html(n, rng) for n in range(1, messages + 1))
-    return ("<!doctype html><html lang='en'><head><meta charset='utf-8'><title>#1 big ticket"
-            "</title></head><body><main><div data-test-id='ticket-main' "
-            "data-garden-id='ticket-main'><section data-test-id='omni-log-container'>"
-            f"{body}</section><div data-test-id='ticket-editor'><div class='ProseMirror' "
-            "contenteditable='true'><p><br></p></div></div></div></main></body></html>")
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>#1 big ticket"
+        "</title></head><body><main><div data-test-id='ticket-main' "
+        "data-garden-id='ticket-main'><section data-test-id='omni-log-container'>"
+        f"{body}</section><div data-test-id='ticket-editor'><div class='ProseMirror' "
+        "contenteditable='true'><p><br></p></div></div></div></main></body></html>"
+    )
 
 
 def entries(page: Page, name: str) -> list[dict[str, Any]]:
     """The extension's performance measures of one kind, oldest first."""
-    return list(page.evaluate("(n) => performance.getEntriesByName(n).map(e => "
-                              "({duration: e.duration, detail: e.detail}))", name))
+    return list(
+        page.evaluate(
+            "(n) => performance.getEntriesByName(n).map(e => "
+            "({duration: e.duration, detail: e.detail}))",
+            name,
+        )
+    )
 
 
-def run_batches(page: Page, batches: int, per_batch: int, measure_spdesk: bool,
-                rng: random.Random, first: int) -> list[float]:
+def run_batches(
+    page: Page, batches: int, per_batch: int, measure_spdesk: bool, rng: random.Random, first: int
+) -> list[float]:
     """Append `batches` batches; per batch the extension's busy time or the naive rescan's."""
     samples = []
     for index in range(batches):
@@ -123,8 +139,9 @@ def run_batches(page: Page, batches: int, per_batch: int, measure_spdesk: bool,
         if measure_spdesk:
             before = len(entries(page, "spdesk:batch"))
             page.evaluate(APPEND, {"messages": messages})
-            page.wait_for_function(f"performance.getEntriesByName('spdesk:batch').length > "
-                                   f"{before}", polling=10)
+            page.wait_for_function(
+                f"performance.getEntriesByName('spdesk:batch').length > {before}", polling=10
+            )
             samples.append(entries(page, "spdesk:batch")[-1]["duration"])
         else:
             page.evaluate(APPEND, {"messages": messages})
@@ -139,11 +156,15 @@ def load(session: ChromiumSession, url: str, spdesk: bool) -> tuple[Page, dict[s
     page.goto(url, timeout=120_000)
     result: dict[str, Any] = {}
     if spdesk:
-        page.wait_for_function("performance.getEntriesByName('spdesk:scan').length > 0",
-                               polling=20, timeout=120_000)
+        page.wait_for_function(
+            "performance.getEntriesByName('spdesk:scan').length > 0", polling=20, timeout=120_000
+        )
         scan = entries(page, "spdesk:scan")[0]
-        result = {"busy_ms": scan["duration"], "wall_ms": scan["detail"]["wallMs"],
-                  "badges": page.evaluate("document.querySelectorAll('spdesk-badge').length")}
+        result = {
+            "busy_ms": scan["duration"],
+            "wall_ms": scan["detail"]["wallMs"],
+            "badges": page.evaluate("document.querySelectorAll('spdesk-badge').length"),
+        }
     else:
         result = page.evaluate(NAIVE, ORDER_RE)
     return page, result
@@ -152,11 +173,16 @@ def load(session: ChromiumSession, url: str, spdesk: bool) -> tuple[Page, dict[s
 def jank(page: Page) -> dict[str, Any]:
     """Long tasks and long animation frames (> 50 ms) the page has seen so far."""
     perf = page.evaluate("window.__perf")
-    return {"long_tasks": len(perf["longtasks"]),
-            "long_frames": sum(1 for f in perf["loafs"] if f["duration"] > 50),
-            "long_frames_attributed_to_spdesk": sum(
-                1 for f in perf["loafs"] if f["duration"] > 50 and any(
-                    (s.get("url") or "").startswith("chrome-extension://") for s in f["scripts"]))}
+    return {
+        "long_tasks": len(perf["longtasks"]),
+        "long_frames": sum(1 for f in perf["loafs"] if f["duration"] > 50),
+        "long_frames_attributed_to_spdesk": sum(
+            1
+            for f in perf["loafs"]
+            if f["duration"] > 50
+            and any((s.get("url") or "").startswith("chrome-extension://") for s in f["scripts"])
+        ),
+    }
 
 
 class Visit(NamedTuple):
@@ -167,16 +193,18 @@ class Visit(NamedTuple):
     jank: dict[str, Any]
 
 
-def visit(session: ChromiumSession, url: str, spdesk: bool, args: argparse.Namespace,
-          with_batches: bool) -> Visit:
+def visit(
+    session: ChromiumSession, url: str, spdesk: bool, args: argparse.Namespace, with_batches: bool
+) -> Visit:
     """Load the big ticket once; with `with_batches`, append the mutation batches to it."""
     page, scan = load(session, url, spdesk=spdesk)
     try:
         batches: list[float] = []
         if with_batches:
             rng = random.Random("spdesk-detection-batches")  # the same messages on both pages
-            batches = run_batches(page, args.batches, args.per_batch, spdesk, rng,
-                                  args.messages + 1)
+            batches = run_batches(
+                page, args.batches, args.per_batch, spdesk, rng, args.messages + 1
+            )
         return Visit(scan, batches, jank(page))
     finally:
         page.close()
@@ -195,19 +223,28 @@ def measure(session: ChromiumSession, port: int, args: argparse.Namespace) -> di
     busy = statistics.median(s["busy_ms"] for s in scans)
     naive_ms = statistics.median(n["ms"] for n in naive_scans)
     return {
-        "messages": args.messages, "runs": args.runs, "orderIdsOnPage": naive_scans[0]["ids"],
+        "messages": args.messages,
+        "runs": args.runs,
+        "orderIdsOnPage": naive_scans[0]["ids"],
         "badges": scans[0]["badges"],
-        "initial": {"spdesk_busy_ms": round(busy, 2),
-                    "spdesk_busy_ms_runs": [round(s["busy_ms"], 2) for s in scans],
-                    "spdesk_wall_ms": round(statistics.median(s["wall_ms"] for s in scans), 1),
-                    "naive_full_scan_ms": round(naive_ms, 2),
-                    "ratio_spdesk_to_naive": round(busy / naive_ms, 3), "goal_ms": 50},
-        "batches": {"per_batch_messages": args.per_batch,
-                    "spdesk": summary(batches, 3), "naive_rescan": summary(naive_batches, 3),
-                    # Means: the page's timer is coarsened to 0.1 ms, so small medians read 0.
-                    "ratio_mean_spdesk_to_naive": round(statistics.fmean(batches)
-                                                        / statistics.fmean(naive_batches), 5),
-                    "goal_ms": 2},
+        "initial": {
+            "spdesk_busy_ms": round(busy, 2),
+            "spdesk_busy_ms_runs": [round(s["busy_ms"], 2) for s in scans],
+            "spdesk_wall_ms": round(statistics.median(s["wall_ms"] for s in scans), 1),
+            "naive_full_scan_ms": round(naive_ms, 2),
+            "ratio_spdesk_to_naive": round(busy / naive_ms, 3),
+            "goal_ms": 50,
+        },
+        "batches": {
+            "per_batch_messages": args.per_batch,
+            "spdesk": summary(batches, 3),
+            "naive_rescan": summary(naive_batches, 3),
+            # Means: the page's timer is coarsened to 0.1 ms, so small medians read 0.
+            "ratio_mean_spdesk_to_naive": round(
+                statistics.fmean(batches) / statistics.fmean(naive_batches), 5
+            ),
+            "goal_ms": 2,
+        },
         "jank": {"with_spdesk": [v.jank for v in on], "without_spdesk": [v.jank for v in off]},
     }
 
@@ -220,34 +257,71 @@ def markdown(r: dict[str, Any]) -> str:
         return sum(run[key] for run in runs)
 
     with_, without = r["jank"]["with_spdesk"], r["jank"]["without_spdesk"]
-    return "\n".join([
-        f"# Extension detection on a {r['messages']:,}-message ticket (Chromium)", "",
-        f"{r['orderIdsOnPage']} order ids on the page, {r['badges']} badges placed; medians of "
-        f"{r['runs']} page loads. Machine load (1-min average): "
-        f"{r['load_average_1min'][0]} before / {r['load_average_1min'][1]} after.", "",
-        *table(["measure", "spdesk", "baseline", "ratio", "goal"], [
-            ("initial scan, busy time", f"{i['spdesk_busy_ms']} ms (wall {i['spdesk_wall_ms']} "
-             f"ms, runs {i['spdesk_busy_ms_runs']})",
-             f"{i['naive_full_scan_ms']} ms (naive full scan)", i["ratio_spdesk_to_naive"],
-             f"<= {i['goal_ms']} ms"),
-            (f"mutation batch ({b['per_batch_messages']} messages), mean / p50",
-             f"{b['spdesk']['mean_ms']} / {b['spdesk']['p50_ms']} ms",
-             f"{b['naive_rescan']['mean_ms']} / {b['naive_rescan']['p50_ms']} ms (naive rescan)",
-             f"{b['ratio_mean_spdesk_to_naive']} (means)", f"<= {b['goal_ms']} ms"),
-            ("mutation batch, p95 / max", f"{b['spdesk']['p95_ms']} / {b['spdesk']['max_ms']} ms",
-             f"{b['naive_rescan']['p95_ms']} / {b['naive_rescan']['max_ms']} ms", "", ""),
-            ("long tasks > 50 ms (all loads)", total(with_, "long_tasks"),
-             f"{total(without, 'long_tasks')} (same page, spdesk off)", "", "none added"),
-            ("long animation frames > 50 ms", total(with_, "long_frames"),
-             f"{total(without, 'long_frames')} (same page, spdesk off)", "", ""),
-            ("long frames attributed to spdesk scripts",
-             total(with_, "long_frames_attributed_to_spdesk"), "", "", 0)]), "",
-        "Page timers are coarsened to 0.1 ms. "
-        "Busy time: the extension's own `performance.measure` (its time-budgeted slices, idle "
-        "gaps excluded). Naive baseline: `document.body.innerText` + the same regex, in the page,"
-        " once and after every batch. Chromium does not attribute content-script work in long "
-        "animation frames, so spdesk's share of jank shows as the difference between the pages.",
-        ""])
+    return "\n".join(
+        [
+            f"# Extension detection on a {r['messages']:,}-message ticket (Chromium)",
+            "",
+            f"{r['orderIdsOnPage']} order ids on the page, {r['badges']} badges placed; medians of "
+            f"{r['runs']} page loads. Machine load (1-min average): "
+            f"{r['load_average_1min'][0]} before / {r['load_average_1min'][1]} after.",
+            "",
+            *table(
+                ["measure", "spdesk", "baseline", "ratio", "goal"],
+                [
+                    (
+                        "initial scan, busy time",
+                        f"{i['spdesk_busy_ms']} ms (wall {i['spdesk_wall_ms']} "
+                        f"ms, runs {i['spdesk_busy_ms_runs']})",
+                        f"{i['naive_full_scan_ms']} ms (naive full scan)",
+                        i["ratio_spdesk_to_naive"],
+                        f"<= {i['goal_ms']} ms",
+                    ),
+                    (
+                        f"mutation batch ({b['per_batch_messages']} messages), mean / p50",
+                        f"{b['spdesk']['mean_ms']} / {b['spdesk']['p50_ms']} ms",
+                        f"{b['naive_rescan']['mean_ms']} / {b['naive_rescan']['p50_ms']} ms (naive rescan)",
+                        f"{b['ratio_mean_spdesk_to_naive']} (means)",
+                        f"<= {b['goal_ms']} ms",
+                    ),
+                    (
+                        "mutation batch, p95 / max",
+                        f"{b['spdesk']['p95_ms']} / {b['spdesk']['max_ms']} ms",
+                        f"{b['naive_rescan']['p95_ms']} / {b['naive_rescan']['max_ms']} ms",
+                        "",
+                        "",
+                    ),
+                    (
+                        "long tasks > 50 ms (all loads)",
+                        total(with_, "long_tasks"),
+                        f"{total(without, 'long_tasks')} (same page, spdesk off)",
+                        "",
+                        "none added",
+                    ),
+                    (
+                        "long animation frames > 50 ms",
+                        total(with_, "long_frames"),
+                        f"{total(without, 'long_frames')} (same page, spdesk off)",
+                        "",
+                        "",
+                    ),
+                    (
+                        "long frames attributed to spdesk scripts",
+                        total(with_, "long_frames_attributed_to_spdesk"),
+                        "",
+                        "",
+                        0,
+                    ),
+                ],
+            ),
+            "",
+            "Page timers are coarsened to 0.1 ms. "
+            "Busy time: the extension's own `performance.measure` (its time-budgeted slices, idle "
+            "gaps excluded). Naive baseline: `document.body.innerText` + the same regex, in the page,"
+            " once and after every batch. Chromium does not attribute content-script work in long "
+            "animation frames, so spdesk's share of jank shows as the difference between the pages.",
+            "",
+        ]
+    )
 
 
 def main() -> None:
@@ -270,12 +344,16 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory(prefix="spdesk-bench-") as tmp:
             work = Path(tmp)
-            extension = granted_build(build_extension(work / "dist") / "chrome", work,
-                                      [FIXTURE_HOST_PATTERN])
+            extension = granted_build(
+                build_extension(work / "dist") / "chrome", work, [FIXTURE_HOST_PATTERN]
+            )
             hosts = {ENABLED_HOST: "127.0.0.1", BASELINE_HOST: "127.0.0.1"}
-            with sync_playwright() as playwright, launch_chromium(
-                    playwright, extension, work, host_map=hosts,
-                    public_ports=[site.port]) as session:
+            with (
+                sync_playwright() as playwright,
+                launch_chromium(
+                    playwright, extension, work, host_map=hosts, public_ports=[site.port]
+                ) as session,
+            ):
                 enable_site(session, f"http://{ENABLED_HOST}:{site.port}")
                 results = measure(session, site.port, args)
     finally:

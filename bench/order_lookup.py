@@ -53,11 +53,15 @@ def _direct_clients(server: SandboxServer) -> tuple[Any, Any]:
 
     s = server.settings
     scheme, host = server.url.split("://", 1)
-    token_class = type("BenchTokenClient", (AccessTokenClient,),
-                       {"scheme": f"{scheme}://", "host": host})
+    token_class = type(
+        "BenchTokenClient", (AccessTokenClient,), {"scheme": f"{scheme}://", "host": host}
+    )
     common: dict[str, Any] = {
-        "credentials": {"refresh_token": s.refresh_token, "lwa_app_id": s.client_id,
-                        "lwa_client_secret": s.client_secret},
+        "credentials": {
+            "refresh_token": s.refresh_token,
+            "lwa_app_id": s.client_id,
+            "lwa_client_secret": s.client_secret,
+        },
         "credential_providers": [FromCodeCredentialProvider],
         "auth_token_client_class": token_class,
     }
@@ -83,8 +87,11 @@ async def _start_companion(tmp: Path, server: SandboxServer) -> tuple[RunningCom
     companion = await start_companion(settings, store=store)
     code = companion.app[PAIRINGS].new_code()
     async with aiohttp.ClientSession() as session:
-        async with session.post(f"{companion.url}/v1/pair", json={"code": code, "label": "bench"},
-                                headers={"Origin": ORIGIN, "Host": _host(companion)}) as reply:
+        async with session.post(
+            f"{companion.url}/v1/pair",
+            json={"code": code, "label": "bench"},
+            headers={"Origin": ORIGIN, "Host": _host(companion)},
+        ) as reply:
             token = str((await reply.json())["token"])
     return companion, token
 
@@ -110,9 +117,15 @@ def _summary(samples: list[Sample]) -> dict[str, float]:
     # CPU time is what the lookup costs this process; other load on the machine barely moves it,
     # while it does move wall-clock tails.
     cpu = sorted(c for _, c in samples)
-    return {"n": len(samples), "p50_ms": _ms(pick(0.50)), "p90_ms": _ms(pick(0.90)),
-            "p99_ms": _ms(pick(0.99)), "mean_ms": _ms(statistics.fmean(ordered)),
-            "cpu_p50_ms": _ms(cpu[len(cpu) // 2]), "cpu_mean_ms": _ms(statistics.fmean(cpu))}
+    return {
+        "n": len(samples),
+        "p50_ms": _ms(pick(0.50)),
+        "p90_ms": _ms(pick(0.90)),
+        "p99_ms": _ms(pick(0.99)),
+        "mean_ms": _ms(statistics.fmean(ordered)),
+        "cpu_p50_ms": _ms(cpu[len(cpu) // 2]),
+        "cpu_mean_ms": _ms(statistics.fmean(cpu)),
+    }
 
 
 async def _timed(call: Any) -> Sample:
@@ -121,9 +134,11 @@ async def _timed(call: Any) -> Sample:
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def _fetcher(session: aiohttp.ClientSession, url: str,
-             headers: dict[str, str]) -> Callable[[str], Awaitable[None]]:
+def _fetcher(
+    session: aiohttp.ClientSession, url: str, headers: dict[str, str]
+) -> Callable[[str], Awaitable[None]]:
     """GET `url`/v1/orders/{id}, reading the whole answer."""
+
     async def fetch(order_id: str) -> None:
         async with session.get(f"{url}/v1/orders/{order_id}", headers=headers) as reply:
             await reply.read()
@@ -141,8 +156,9 @@ async def _alternate(sides: list[Any], ids: list[str]) -> list[list[Sample]]:
     return samples
 
 
-async def _measure(server: SandboxServer, companion: RunningCompanion, token: str,
-                   ids: list[str], n_cached: int) -> dict[str, Any]:
+async def _measure(
+    server: SandboxServer, companion: RunningCompanion, token: str, ids: list[str], n_cached: int
+) -> dict[str, Any]:
     orders, finances = _direct_clients(server)
     headers = {"Host": _host(companion), "Authorization": f"Bearer {token}"}
     async with aiohttp.ClientSession() as session:
@@ -151,8 +167,9 @@ async def _measure(server: SandboxServer, companion: RunningCompanion, token: st
             await _direct_lookup(orders, finances, order_id)
 
         async def through(order_id: str) -> bytes:
-            async with session.get(f"{companion.url}/v1/orders/{order_id}",
-                                   headers=headers) as reply:
+            async with session.get(
+                f"{companion.url}/v1/orders/{order_id}", headers=headers
+            ) as reply:
                 assert reply.status == 200, await reply.text()
                 return await reply.read()
 
@@ -170,10 +187,14 @@ async def _measure(server: SandboxServer, companion: RunningCompanion, token: st
     return _result(d, c, f, cached)
 
 
-def _result(direct: list[Sample], cold: list[Sample], floor: list[Sample],
-            cached: list[Sample]) -> dict[str, Any]:
-    result: dict[str, Any] = {"direct": _summary(direct), "companion_cold": _summary(cold),
-                              "loopback_floor": _summary(floor)}
+def _result(
+    direct: list[Sample], cold: list[Sample], floor: list[Sample], cached: list[Sample]
+) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "direct": _summary(direct),
+        "companion_cold": _summary(cold),
+        "loopback_floor": _summary(floor),
+    }
     if cached:
         result["companion_cached"] = _summary(cached)
     d, c = result["direct"], result["companion_cold"]
@@ -201,29 +222,45 @@ async def run(n_orders: int, n_cached: int, n_slow: int, delay_ms: float) -> dic
                 await companion.stop()
     finally:
         await server.stop()
-    return {"name": NAME, "python": platform.python_version(), "cpus": os.cpu_count(),
-            "load_average_1min": [before, load_average()], "instant": instant,
-            "amazon_like": {**slow, "delay_ms_per_call": delay_ms},
-            "goal_cold_ratio": GOAL_COLD_RATIO, "goal_cached_p99_ms": GOAL_CACHED_P99_MS}
+    return {
+        "name": NAME,
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "load_average_1min": [before, load_average()],
+        "instant": instant,
+        "amazon_like": {**slow, "delay_ms_per_call": delay_ms},
+        "goal_cold_ratio": GOAL_COLD_RATIO,
+        "goal_cached_p99_ms": GOAL_CACHED_P99_MS,
+    }
 
 
 def _rows(title: str, r: dict[str, Any]) -> list[str]:
-    rows = [("python-amazon-sp-api directly (baseline)", r["direct"]),
-            ("companion GET /v1/orders/{id}, cold", r["companion_cold"])]
+    rows = [
+        ("python-amazon-sp-api directly (baseline)", r["direct"]),
+        ("companion GET /v1/orders/{id}, cold", r["companion_cold"]),
+    ]
     if "companion_cached" in r:
         rows.append(("companion GET /v1/orders/{id}, cached", r["companion_cached"]))
     rows.append(("bare aiohttp route, same JSON (loopback floor)", r["loopback_floor"]))
     lines = [f"## {title}", ""]
-    lines += table(["lookup", "n", "p50 ms", "p90 ms", "p99 ms", "mean ms", "CPU p50 ms"],
-                   [(name, s["n"], s["p50_ms"], s["p90_ms"], s["p99_ms"], s["mean_ms"],
-                     s["cpu_p50_ms"]) for name, s in rows])
+    lines += table(
+        ["lookup", "n", "p50 ms", "p90 ms", "p99 ms", "mean ms", "CPU p50 ms"],
+        [
+            (name, s["n"], s["p50_ms"], s["p90_ms"], s["p99_ms"], s["mean_ms"], s["cpu_p50_ms"])
+            for name, s in rows
+        ],
+    )
     met = _met(r["cold_ratio_p50"] <= GOAL_COLD_RATIO)
-    lines += ["", f"- cold companion / direct: **{r['cold_ratio_p50']}** at p50 "
-                  f"({r['cold_ratio_mean']} on the mean, {r['cold_ratio_cpu_p50']} in CPU); "
-                  f"the companion adds **{r['added_p50_ms']} ms** at p50 "
-                  f"({r['added_cpu_p50_ms']} ms CPU), of which a bare loopback HTTP hop is "
-                  f"{r['loopback_floor']['p50_ms']} ms ({r['loopback_floor']['cpu_p50_ms']} ms "
-                  f"CPU); goal <= {GOAL_COLD_RATIO}: **{met}**", ""]
+    lines += [
+        "",
+        f"- cold companion / direct: **{r['cold_ratio_p50']}** at p50 "
+        f"({r['cold_ratio_mean']} on the mean, {r['cold_ratio_cpu_p50']} in CPU); "
+        f"the companion adds **{r['added_p50_ms']} ms** at p50 "
+        f"({r['added_cpu_p50_ms']} ms CPU), of which a bare loopback HTTP hop is "
+        f"{r['loopback_floor']['p50_ms']} ms ({r['loopback_floor']['cpu_p50_ms']} ms "
+        f"CPU); goal <= {GOAL_COLD_RATIO}: **{met}**",
+        "",
+    ]
     return lines
 
 
@@ -233,19 +270,28 @@ def _met(ok: bool) -> str:
 
 def _markdown(r: dict[str, Any]) -> str:
     slow = r["amazon_like"]
-    lines = ["# Order lookup: companion vs python-amazon-sp-api directly", "",
-             f"Distinct bulk sandbox orders (FBM, Orders + Finances each), every order read by "
-             f"each side in rotating order, one process and event loop for sandbox, companion "
-             f"and clients (Python {r['python']}, {r['cpus']} CPUs, 1-min load average "
-             f"{r['load_average_1min'][0]} before / {r['load_average_1min'][1]} after). Goals: "
-             f"cold ratio <= {r['goal_cold_ratio']}, cached p99 <= {r['goal_cached_p99_ms']} ms.",
-             ""]
+    lines = [
+        "# Order lookup: companion vs python-amazon-sp-api directly",
+        "",
+        f"Distinct bulk sandbox orders (FBM, Orders + Finances each), every order read by "
+        f"each side in rotating order, one process and event loop for sandbox, companion "
+        f"and clients (Python {r['python']}, {r['cpus']} CPUs, 1-min load average "
+        f"{r['load_average_1min'][0]} before / {r['load_average_1min'][1]} after). Goals: "
+        f"cold ratio <= {r['goal_cold_ratio']}, cached p99 <= {r['goal_cached_p99_ms']} ms.",
+        "",
+    ]
     lines += _rows("Sandbox answering at once (the companion's own cost in full)", r["instant"])
     cached_p99 = r["instant"]["companion_cached"]["p99_ms"]
-    lines += [f"- cached p99: **{cached_p99} ms**; goal <= {GOAL_CACHED_P99_MS} ms: "
-              f"**{_met(cached_p99 <= GOAL_CACHED_P99_MS)}**", ""]
-    lines += _rows(f"Sandbox with {slow['delay_ms_per_call']:g} ms per SP-API call "
-                   "(Amazon answers getOrder in the 100s of ms)", slow)
+    lines += [
+        f"- cached p99: **{cached_p99} ms**; goal <= {GOAL_CACHED_P99_MS} ms: "
+        f"**{_met(cached_p99 <= GOAL_CACHED_P99_MS)}**",
+        "",
+    ]
+    lines += _rows(
+        f"Sandbox with {slow['delay_ms_per_call']:g} ms per SP-API call "
+        "(Amazon answers getOrder in the 100s of ms)",
+        slow,
+    )
     return "\n".join(lines)
 
 

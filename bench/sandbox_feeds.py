@@ -47,7 +47,8 @@ def feed_xml(state: SandboxState, messages: int) -> bytes:
         f"<AdjustmentReason>GeneralAdjustment</AdjustmentReason><ItemPriceAdjustments>"
         f'<Component><Type>Principal</Type><Amount currency="USD">0.01</Amount></Component>'
         f"</ItemPriceAdjustments></AdjustedItem></OrderAdjustment></Message>"
-        for n in range(1, messages + 1))
+        for n in range(1, messages + 1)
+    )
     return (
         '<?xml version="1.0" encoding="UTF-8"?><AmazonEnvelope><Header>'
         "<DocumentVersion>1.01</DocumentVersion><MerchantIdentifier>A2SPDESKDEMO01"
@@ -68,19 +69,27 @@ class Client:
         self.headers = {"x-amz-access-token": await sandbox_token(self.server, self.session)}
 
     async def call(self, method: str, path: str, body: Any = None) -> Any:
-        async with self.session.request(method, self.server.url + path, json=body,
-                                        headers=self.headers) as response:
+        async with self.session.request(
+            method, self.server.url + path, json=body, headers=self.headers
+        ) as response:
             assert response.status < 300, await response.text()
             return await response.json()
 
     async def submit(self, document: bytes) -> str:
         created = await self.call("POST", "/feeds/2021-06-30/documents", {"contentType": XML_TYPE})
-        async with self.session.put(created["url"], data=document,
-                                    headers={"Content-Type": XML_TYPE}) as response:
+        async with self.session.put(
+            created["url"], data=document, headers={"Content-Type": XML_TYPE}
+        ) as response:
             assert response.status == 200
-        feed = await self.call("POST", "/feeds/2021-06-30/feeds", {
-            "feedType": FEED_TYPE, "marketplaceIds": [US],
-            "inputFeedDocumentId": created["feedDocumentId"]})
+        feed = await self.call(
+            "POST",
+            "/feeds/2021-06-30/feeds",
+            {
+                "feedType": FEED_TYPE,
+                "marketplaceIds": [US],
+                "inputFeedDocumentId": created["feedDocumentId"],
+            },
+        )
         return str(feed["feedId"])
 
     async def wait_done(self, feed_id: str, poll: float) -> dict[str, Any]:
@@ -115,15 +124,21 @@ async def latency(speed: float, cycles: int) -> dict[str, Any]:
         await server.stop()
     ideal = (settings.feed_queue_seconds + settings.feed_processing_seconds) / speed
     median = statistics.median(times)
-    return {"speed": speed, "cycles": cycles, "ideal_seconds": round(ideal, 4),
-            "median_seconds": round(median, 4), "max_seconds": round(max(times), 4),
-            "ratio_to_ideal": round(median / ideal, 3)}
+    return {
+        "speed": speed,
+        "cycles": cycles,
+        "ideal_seconds": round(ideal, 4),
+        "median_seconds": round(median, 4),
+        "max_seconds": round(max(times), 4),
+        "ratio_to_ideal": round(median / ideal, 3),
+    }
 
 
 async def throughput(feeds: int, messages: int) -> dict[str, Any]:
     """Feeds/s and messages/s through the whole HTTP cycle with zero virtual durations."""
-    server = await start_sandbox(SandboxSettings(
-        rate_scale=1e6, feed_queue_seconds=0.0, feed_processing_seconds=0.0))
+    server = await start_sandbox(
+        SandboxSettings(rate_scale=1e6, feed_queue_seconds=0.0, feed_processing_seconds=0.0)
+    )
     try:
         async with aiohttp.ClientSession() as session:
             client = Client(server, session)
@@ -138,9 +153,13 @@ async def throughput(feeds: int, messages: int) -> dict[str, Any]:
     finally:
         await server.stop()
     assert applied == feeds * messages and all(b"MessagesWithError>0<" in r for r in reports)
-    return {"feeds": feeds, "messages_per_feed": messages, "seconds": round(elapsed, 3),
-            "feeds_per_second": round(feeds / elapsed, 1),
-            "messages_per_second": round(feeds * messages / elapsed, 1)}
+    return {
+        "feeds": feeds,
+        "messages_per_feed": messages,
+        "seconds": round(elapsed, 3),
+        "feeds_per_second": round(feeds / elapsed, 1),
+        "messages_per_second": round(feeds * messages / elapsed, 1),
+    }
 
 
 def in_process(feeds: int, messages: int) -> dict[str, Any]:
@@ -152,41 +171,63 @@ def in_process(feeds: int, messages: int) -> dict[str, Any]:
         outcome = run_feed(state, str(n), FEED_TYPE, document, [US])
         assert not outcome.results
     elapsed = time.perf_counter() - started
-    return {"feeds": feeds, "seconds": round(elapsed, 3),
-            "feeds_per_second": round(feeds / elapsed, 1),
-            "messages_per_second": round(feeds * messages / elapsed, 1)}
+    return {
+        "feeds": feeds,
+        "seconds": round(elapsed, 3),
+        "feeds_per_second": round(feeds / elapsed, 1),
+        "messages_per_second": round(feeds * messages / elapsed, 1),
+    }
 
 
 def _markdown(r: dict[str, Any]) -> str:
     lat, http, base = r["latency"], r["throughput"], r["in_process"]
-    return "\n".join([
-        "# Sandbox feed cycle",
-        "",
-        f"One process ({r['python']}); client and sandbox share the event loop.",
-        "",
-        f"## Latency at speed {lat['speed']} ({lat['cycles']} one-message feeds)",
-        "",
-        *table(["", "seconds"], [
-            ("ideal (10 s queue + 60 s processing) / speed (baseline)", lat["ideal_seconds"]),
-            ("submit -> DONE, median", lat["median_seconds"]),
-            ("submit -> DONE, max", lat["max_seconds"])]),
-        "",
-        f"- median / ideal: **{lat['ratio_to_ideal']}**",
-        "",
-        f"## Throughput ({http['feeds']} feeds x {http['messages_per_feed']} messages, "
-        "zero virtual durations)",
-        "",
-        *table(["path", "feeds/s", "messages/s"], [
-            ("run_feed in-process (baseline)", base["feeds_per_second"],
-             base["messages_per_second"]),
-            ("full HTTP cycle (upload, createFeed, worker, report)", http["feeds_per_second"],
-             http["messages_per_second"])]),
-        "",
-        f"- HTTP cycle / in-process: **{r['ratio_to_in_process']}**",
-        f"- headroom over Amazon's createFeed rate ({r['amazon_create_feed_rate']}/s): "
-        f"**x{r['headroom_over_amazon']}**",
-        "",
-    ])
+    return "\n".join(
+        [
+            "# Sandbox feed cycle",
+            "",
+            f"One process ({r['python']}); client and sandbox share the event loop.",
+            "",
+            f"## Latency at speed {lat['speed']} ({lat['cycles']} one-message feeds)",
+            "",
+            *table(
+                ["", "seconds"],
+                [
+                    (
+                        "ideal (10 s queue + 60 s processing) / speed (baseline)",
+                        lat["ideal_seconds"],
+                    ),
+                    ("submit -> DONE, median", lat["median_seconds"]),
+                    ("submit -> DONE, max", lat["max_seconds"]),
+                ],
+            ),
+            "",
+            f"- median / ideal: **{lat['ratio_to_ideal']}**",
+            "",
+            f"## Throughput ({http['feeds']} feeds x {http['messages_per_feed']} messages, "
+            "zero virtual durations)",
+            "",
+            *table(
+                ["path", "feeds/s", "messages/s"],
+                [
+                    (
+                        "run_feed in-process (baseline)",
+                        base["feeds_per_second"],
+                        base["messages_per_second"],
+                    ),
+                    (
+                        "full HTTP cycle (upload, createFeed, worker, report)",
+                        http["feeds_per_second"],
+                        http["messages_per_second"],
+                    ),
+                ],
+            ),
+            "",
+            f"- HTTP cycle / in-process: **{r['ratio_to_in_process']}**",
+            f"- headroom over Amazon's createFeed rate ({r['amazon_create_feed_rate']}/s): "
+            f"**x{r['headroom_over_amazon']}**",
+            "",
+        ]
+    )
 
 
 async def run(speed: float, cycles: int, feeds: int, messages: int) -> dict[str, Any]:
@@ -196,8 +237,11 @@ async def run(speed: float, cycles: int, feeds: int, messages: int) -> dict[str,
     base = in_process(feeds, messages)
     amazon = USAGE_PLANS["createFeed"].rate
     return {
-        "name": NAME, "python": platform.python_version(), "latency": lat,
-        "throughput": http, "in_process": base,
+        "name": NAME,
+        "python": platform.python_version(),
+        "latency": lat,
+        "throughput": http,
+        "in_process": base,
         "ratio_to_in_process": round(http["feeds_per_second"] / base["feeds_per_second"], 3),
         "amazon_create_feed_rate": amazon,
         "headroom_over_amazon": round(http["feeds_per_second"] / amazon),

@@ -52,19 +52,27 @@ async def _hammer(
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     elapsed = time.perf_counter() - started
-    return {"requests": requests, "seconds": round(elapsed, 3),
-            "rps": round(requests / elapsed, 1), "statuses": statuses}
+    return {
+        "requests": requests,
+        "seconds": round(elapsed, 3),
+        "rps": round(requests / elapsed, 1),
+        "statuses": statuses,
+    }
 
 
 async def _baseline(body: bytes, requests: int, concurrency: int) -> dict[str, Any]:
     """The same bytes from a bare aiohttp route, hammered the same way."""
-    async with bare_server("/orders/2026-01-01/orders/{orderId}", body) as base_url, \
-            aiohttp.ClientSession() as session:
+    async with (
+        bare_server("/orders/2026-01-01/orders/{orderId}", body) as base_url,
+        aiohttp.ClientSession() as session,
+    ):
+
         async def fetch(_n: int) -> int:
             url = f"{base_url}/orders/2026-01-01/orders/111-0000000-0000000"
             async with session.get(url, params={"includedData": INCLUDED}) as response:
                 await response.read()
                 return response.status
+
         return await _hammer(fetch, requests, concurrency)
 
 
@@ -80,15 +88,17 @@ async def _sandbox(
 
             async def fetch(n: int) -> int:
                 url = f"{server.url}/orders/2026-01-01/orders/{ids[n % len(ids)]}"
-                async with session.get(url, params={"includedData": INCLUDED},
-                                       headers=headers) as response:
+                async with session.get(
+                    url, params={"includedData": INCLUDED}, headers=headers
+                ) as response:
                     await response.read()
                     return response.status
 
             result = await _hammer(fetch, requests, concurrency)
             url = f"{server.url}/orders/2026-01-01/orders/{ids[0]}"
-            async with session.get(url, params={"includedData": INCLUDED},
-                                   headers=headers) as response:
+            async with session.get(
+                url, params={"includedData": INCLUDED}, headers=headers
+            ) as response:
                 sample = await response.read()
         return result, sample
     finally:
@@ -112,9 +122,13 @@ async def _amazon_plan_burst(requests: int) -> dict[str, Any]:
             result = await _hammer(fetch, requests, 8)
             async with session.get(f"{server.url}/_sandbox/usage") as response:
                 usage = (await response.json())["operations"]["getOrder"]
-        return {"sent": requests, "ok": result["statuses"].get(200, 0),
-                "throttled_seen_by_client": result["statuses"].get(429, 0),
-                "throttled_in_usage": usage["throttled"], "burst": usage["burst"]}
+        return {
+            "sent": requests,
+            "ok": result["statuses"].get(200, 0),
+            "throttled_seen_by_client": result["statuses"].get(429, 0),
+            "throttled_in_usage": usage["throttled"],
+            "burst": usage["burst"],
+        }
     finally:
         await server.stop()
 
@@ -122,26 +136,39 @@ async def _amazon_plan_burst(requests: int) -> dict[str, Any]:
 def _markdown(results: dict[str, Any]) -> str:
     s, b, t = results["sandbox"], results["baseline"], results["amazon_plan_burst"]
     strict = results["sandbox_strict"]
-    return "\n".join([
-        "# Sandbox getOrder throughput",
-        "",
-        f"{results['requests']} requests, {results['concurrency']} concurrent, one process "
-        f"({results['python']}).",
-        "",
-        *table(["server", "requests/s", "statuses"], [
-            ("bare aiohttp, same bytes (baseline)", b["rps"], b["statuses"]),
-            ("sandbox getOrder (auth, plan, faults, serialization)", s["rps"], s["statuses"]),
-            ("same, strict requests (checked against the model)", strict["rps"],
-             strict["statuses"])]),
-        "",
-        f"- sandbox / baseline: **{results['ratio_to_baseline']}**",
-        f"- strict / plain sandbox: **{results['strict_ratio']}**",
-        f"- headroom over Amazon's getOrder rate ({results['amazon_rate']}/s): "
-        f"**x{results['headroom_over_amazon']}**",
-        f"- Amazon's plan, burst of {t['sent']}: {t['ok']} answered (burst {t['burst']}), "
-        f"{t['throttled_seen_by_client']} got 429 (usage counter: {t['throttled_in_usage']})",
-        "",
-    ])
+    return "\n".join(
+        [
+            "# Sandbox getOrder throughput",
+            "",
+            f"{results['requests']} requests, {results['concurrency']} concurrent, one process "
+            f"({results['python']}).",
+            "",
+            *table(
+                ["server", "requests/s", "statuses"],
+                [
+                    ("bare aiohttp, same bytes (baseline)", b["rps"], b["statuses"]),
+                    (
+                        "sandbox getOrder (auth, plan, faults, serialization)",
+                        s["rps"],
+                        s["statuses"],
+                    ),
+                    (
+                        "same, strict requests (checked against the model)",
+                        strict["rps"],
+                        strict["statuses"],
+                    ),
+                ],
+            ),
+            "",
+            f"- sandbox / baseline: **{results['ratio_to_baseline']}**",
+            f"- strict / plain sandbox: **{results['strict_ratio']}**",
+            f"- headroom over Amazon's getOrder rate ({results['amazon_rate']}/s): "
+            f"**x{results['headroom_over_amazon']}**",
+            f"- Amazon's plan, burst of {t['sent']}: {t['ok']} answered (burst {t['burst']}), "
+            f"{t['throttled_seen_by_client']} got 429 (usage counter: {t['throttled_in_usage']})",
+            "",
+        ]
+    )
 
 
 async def run(requests: int, concurrency: int) -> dict[str, Any]:
@@ -152,10 +179,15 @@ async def run(requests: int, concurrency: int) -> dict[str, Any]:
     burst = await _amazon_plan_burst(60)
     amazon_rate = USAGE_PLANS["getOrder"].rate
     return {
-        "name": NAME, "requests": requests, "concurrency": concurrency,
-        "python": platform.python_version(), "baseline": baseline, "sandbox": sandbox,
+        "name": NAME,
+        "requests": requests,
+        "concurrency": concurrency,
+        "python": platform.python_version(),
+        "baseline": baseline,
+        "sandbox": sandbox,
         "ratio_to_baseline": round(sandbox["rps"] / baseline["rps"], 3),
-        "sandbox_strict": strict, "strict_ratio": round(strict["rps"] / sandbox["rps"], 3),
+        "sandbox_strict": strict,
+        "strict_ratio": round(strict["rps"] / sandbox["rps"], 3),
         "amazon_rate": amazon_rate,
         "headroom_over_amazon": round(sandbox["rps"] / amazon_rate),
         "amazon_plan_burst": burst,

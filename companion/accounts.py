@@ -48,8 +48,9 @@ class Account(BaseModel):
                 raise ValueError(f"unknown marketplace {key!r}") from None
             # One seller account is one region at Amazon; the sandbox serves every region at once.
             if found.region != self.region and not self.sandbox:
-                raise ValueError(f"marketplace {found.code} is in region {found.region}, "
-                                 f"not {self.region}")
+                raise ValueError(
+                    f"marketplace {found.code} is in region {found.region}, not {self.region}"
+                )
             codes.append(found.code)
         object.__setattr__(self, "marketplaces", list(dict.fromkeys(codes)))
         return self
@@ -66,11 +67,13 @@ class Credentials(BaseModel):
 
     def to_keyring(self) -> str:
         """The JSON stored as the keyring entry's password."""
-        return json.dumps({
-            "client_id": self.client_id,
-            "client_secret": self.client_secret.get_secret_value(),
-            "refresh_token": self.refresh_token.get_secret_value(),
-        })
+        return json.dumps(
+            {
+                "client_id": self.client_id,
+                "client_secret": self.client_secret.get_secret_value(),
+                "refresh_token": self.refresh_token.get_secret_value(),
+            }
+        )
 
 
 def _backend_name(backend: KeyringBackend) -> str:
@@ -167,11 +170,18 @@ class AccountStore:
             data = self._read()
             exists = any(a["name"] == account.name for a in data["accounts"])
             if exists and not replace:
-                raise Conflict(f"An account called '{account.name}' already exists; add it again "
-                               "with --replace to change it.", code="account_exists")
+                raise Conflict(
+                    f"An account called '{account.name}' already exists; add it again "
+                    "with --replace to change it.",
+                    code="account_exists",
+                )
             backend = _usable_backend()
-            self._keyring_call(backend.set_password, self.settings.keyring_service,
-                               account.name, credentials.to_keyring())
+            self._keyring_call(
+                backend.set_password,
+                self.settings.keyring_service,
+                account.name,
+                credentials.to_keyring(),
+            )
             try:
                 data["accounts"] = [a for a in data["accounts"] if a["name"] != account.name]
                 data["accounts"].append(account.model_dump(mode="json"))
@@ -179,8 +189,12 @@ class AccountStore:
             except OSError:
                 self._delete_secret(backend, account.name)
                 raise
-        log.info("account %s added (%s, %s)", account.name, account.region,
-                 ",".join(account.marketplaces))
+        log.info(
+            "account %s added (%s, %s)",
+            account.name,
+            account.region,
+            ",".join(account.marketplaces),
+        )
 
     def remove(self, name: str) -> None:
         """Forget the account: its metadata and its keyring entry."""

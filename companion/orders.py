@@ -132,8 +132,9 @@ class OrderService:
             _discard(finances)
         in_flight = await self._in_flight(gateway.account_name, order_id)
         events = await finances if needs_finances(order) else None
-        return build_order_view(order, events, in_flight, account=gateway.account_name,
-                                fetched_at=now)
+        return build_order_view(
+            order, events, in_flight, account=gateway.account_name, fetched_at=now
+        )
 
     async def _in_flight(self, account: str, order_id: str) -> dict[tuple[str, str], Decimal]:
         total: dict[tuple[str, str], Decimal] = {}
@@ -149,7 +150,8 @@ async def _load_mcf(gateway: Gateway, order_id: str, now: datetime) -> OrderView
     if fulfillment is None:
         raise OrderNotFound(
             f"Amazon does not know the order {order_id} for the seller account "
-            f"'{gateway.account_name}'.", details={"orderId": order_id},
+            f"'{gateway.account_name}'.",
+            details={"orderId": order_id},
         )
     return build_mcf_view(fulfillment, account=gateway.account_name, fetched_at=now)
 
@@ -179,9 +181,21 @@ def setup(app: web.Application) -> None:
     pool = setup_gateways(app)
     app[ORDERS] = OrderService(pool, ttl=app[SETTINGS].order_cache_ttl)
     add_route(
-        app, "GET", "/v1/orders/{orderId}", get_order,
-        summary="One normalized view of an Amazon order", response=OrderView,
+        app,
+        "GET",
+        "/v1/orders/{orderId}",
+        get_order,
+        summary="One normalized view of an Amazon order",
+        response=OrderView,
         query=["account", "fresh"],
-        errors=["invalid_order_id", "order_not_found", "no_account", "account_not_found",
-                "amazon_unavailable", "amazon_throttled", "amazon_timeout", "keyring_unavailable"],
+        errors=[
+            "invalid_order_id",
+            "order_not_found",
+            "no_account",
+            "account_not_found",
+            "amazon_unavailable",
+            "amazon_throttled",
+            "amazon_timeout",
+            "keyring_unavailable",
+        ],
     )

@@ -44,9 +44,12 @@ class RefundPlan:
     def to_items(self, market: Marketplace) -> list[dict[str, Any]]:
         """The items as the action object shows them (money as strings)."""
         return [
-            {"orderItemCode": line.order_item_code, "quantity": line.quantity,
-             "components": {k: market.format(v) for k, v in line.components.items()},
-             "restockingFee": market.format(line.restocking_fee)}
+            {
+                "orderItemCode": line.order_item_code,
+                "quantity": line.quantity,
+                "components": {k: market.format(v) for k, v in line.components.items()},
+                "restockingFee": market.format(line.restocking_fee),
+            }
             for line in self.lines
         ]
 
@@ -71,26 +74,40 @@ def parse_money(text: str, market: Marketplace, *, field: str) -> Decimal:
     # Decimal() also reads "1_000", "+5", "1e3", "NaN" and non-ASCII digits: only plain
     # ASCII decimals are money here, so what the agent typed is what Amazon gets.
     if not _PLAIN.fullmatch(text.removeprefix("-")):
-        raise BadRequest(f"{field}: '{text}' is not an amount of money.",
-                         code="invalid_amount", details={"field": field})
+        raise BadRequest(
+            f"{field}: '{text}' is not an amount of money.",
+            code="invalid_amount",
+            details={"field": field},
+        )
     value = Decimal(text)
     if value < 0:
-        raise Unprocessable(f"{field} cannot be negative; enter the amount to give back.",
-                            code="refund_not_positive", details={"field": field})
+        raise Unprocessable(
+            f"{field} cannot be negative; enter the amount to give back.",
+            code="refund_not_positive",
+            details={"field": field},
+        )
     if not market.has_valid_scale(value):
         raise Unprocessable(
             f"{market.currency} amounts have {market.decimals} decimals; '{text}' has more.",
-            code="amount_precision", details={"field": field, "decimals": market.decimals})
+            code="amount_precision",
+            details={"field": field, "decimals": market.decimals},
+        )
     return market.quantize(value)
 
 
-def plan_refund(request: RefundIn, refundable: dict[str, dict[str, Decimal]],
-                quantities: dict[str, int], market: Marketplace) -> RefundPlan:
+def plan_refund(
+    request: RefundIn,
+    refundable: dict[str, dict[str, Decimal]],
+    quantities: dict[str, int],
+    market: Marketplace,
+) -> RefundPlan:
     """Check a refund request against what is still refundable; return the lines to send."""
     if request.currency is not None and request.currency.upper() != market.currency:
         raise Unprocessable(
             f"This order was paid in {market.currency}, not {request.currency.upper()}.",
-            code="currency_mismatch", details={"currency": market.currency})
+            code="currency_mismatch",
+            details={"currency": market.currency},
+        )
     if request.mode == "full":
         if request.items:
             raise BadRequest("A full refund takes no items; use mode 'partial' to choose items.")
@@ -101,8 +118,11 @@ def plan_refund(request: RefundIn, refundable: dict[str, dict[str, Decimal]],
         lines = _partial_lines(request, refundable, quantities, market)
     plan = RefundPlan(market.currency, tuple(lines))
     if plan.total <= 0:
-        message = ("There is nothing left to refund on this order." if request.mode == "full"
-                   else "The refund must give the buyer money back.")
+        message = (
+            "There is nothing left to refund on this order."
+            if request.mode == "full"
+            else "The refund must give the buyer money back."
+        )
         raise Unprocessable(message, code="refund_not_positive")
     return plan
 
@@ -118,12 +138,15 @@ def check_expected_total(request: RefundIn, total: Decimal, market: Marketplace)
     raise Conflict(
         f"The amount to refund changed from {before} {market.currency} to {now} "
         f"{market.currency} since the dialog was opened. Check the order and confirm the new "
-        "amount.", code="refund_total_changed",
-        details={"expected": before, "actual": now, "currency": market.currency})
+        "amount.",
+        code="refund_total_changed",
+        details={"expected": before, "actual": now, "currency": market.currency},
+    )
 
 
-def _full_lines(refundable: dict[str, dict[str, Decimal]], quantities: dict[str, int],
-                market: Marketplace) -> list[RefundLine]:
+def _full_lines(
+    refundable: dict[str, dict[str, Decimal]], quantities: dict[str, int], market: Marketplace
+) -> list[RefundLine]:
     lines = []
     for code, comps in refundable.items():
         positive = {k: market.quantize(v) for k, v in comps.items() if v > 0}
@@ -132,29 +155,46 @@ def _full_lines(refundable: dict[str, dict[str, Decimal]], quantities: dict[str,
     return lines
 
 
-def _partial_lines(request: RefundIn, refundable: dict[str, dict[str, Decimal]],
-                   quantities: dict[str, int], market: Marketplace) -> list[RefundLine]:
+def _partial_lines(
+    request: RefundIn,
+    refundable: dict[str, dict[str, Decimal]],
+    quantities: dict[str, int],
+    market: Marketplace,
+) -> list[RefundLine]:
     seen: set[str] = set()
     lines = []
     for item in request.items or []:
         code = item.order_item_code
         if code in seen:
-            raise BadRequest(f"Item {code} appears twice; put all its amounts in one entry.",
-                             details={"orderItemCode": code})
+            raise BadRequest(
+                f"Item {code} appears twice; put all its amounts in one entry.",
+                details={"orderItemCode": code},
+            )
         seen.add(code)
         if code not in refundable:
-            raise Unprocessable(f"This order has no item {code}.", code="unknown_order_item",
-                                details={"orderItemCode": code})
+            raise Unprocessable(
+                f"This order has no item {code}.",
+                code="unknown_order_item",
+                details={"orderItemCode": code},
+            )
         lines.append(_item_line(item, refundable[code], quantities.get(code, 1), request, market))
     return lines
 
 
-def _item_line(item: RefundItemIn, refundable: dict[str, Decimal], ordered: int,
-               request: RefundIn, market: Marketplace) -> RefundLine:
+def _item_line(
+    item: RefundItemIn,
+    refundable: dict[str, Decimal],
+    ordered: int,
+    request: RefundIn,
+    market: Marketplace,
+) -> RefundLine:
     code = item.order_item_code
     if item.quantity > ordered:
-        raise Unprocessable(f"Item {code} was ordered {ordered} time(s), not {item.quantity}.",
-                            code="quantity_exceeds_ordered", details={"orderItemCode": code})
+        raise Unprocessable(
+            f"Item {code} was ordered {ordered} time(s), not {item.quantity}.",
+            code="quantity_exceeds_ordered",
+            details={"orderItemCode": code},
+        )
     amounts: dict[str, Decimal] = {}
     for component in REFUND_COMPONENTS:
         if component not in item.components:
@@ -166,25 +206,36 @@ def _item_line(item: RefundItemIn, refundable: dict[str, Decimal], ordered: int,
                 f"{component} can be refunded up to {market.format(left)} {market.currency}; "
                 f"{market.format(asked)} {market.currency} was asked.",
                 code="refund_exceeds_refundable",
-                details={"orderItemCode": code, "component": component,
-                         "refundable": market.format(left)})
+                details={
+                    "orderItemCode": code,
+                    "component": component,
+                    "refundable": market.format(left),
+                },
+            )
         if asked > 0:
             amounts[component] = asked
     fee = Decimal(0)
     if item.restocking_fee is not None:
         fee = parse_money(item.restocking_fee, market, field=f"{code} restocking fee")
         if fee > 0 and request.reason != "CustomerReturn":
-            raise Unprocessable("A restocking fee is only allowed for a customer return.",
-                                code="restocking_fee_not_allowed", details={"orderItemCode": code})
+            raise Unprocessable(
+                "A restocking fee is only allowed for a customer return.",
+                code="restocking_fee_not_allowed",
+                details={"orderItemCode": code},
+            )
     line = RefundLine(code, item.quantity, amounts, fee)
     if line.net <= 0:
         raise Unprocessable(
             f"Item {code}: the refund must be more than the restocking fee.",
-            code="refund_not_positive", details={"orderItemCode": code})
+            code="refund_not_positive",
+            details={"orderItemCode": code},
+        )
     if fee > amounts.get("Principal", Decimal(0)):
         # The fee is kept from the item's price: it cannot take back tax or shipping.
         raise Unprocessable(
             f"Item {code}: the restocking fee ({market.format(fee)} {market.currency}) cannot "
             "be more than the item price refunded.",
-            code="restocking_fee_exceeds_principal", details={"orderItemCode": code})
+            code="restocking_fee_exceeds_principal",
+            details={"orderItemCode": code},
+        )
     return line

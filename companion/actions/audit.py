@@ -13,11 +13,34 @@ from companion.actions.models import Action
 from companion.errors import BadRequest
 
 COLUMNS = (
-    "actionId", "confirmation", "kind", "state", "orderId", "account", "marketplaceId",
-    "currency", "total", "reason", "items", "agent", "ticketUrl", "note", "requestedAt",
-    "submittedAt", "confirmedAt", "postedAt", "feedId", "messageId", "amazonResultCode",
-    "amazonMessageCode", "amazonDescription", "warnings", "resolution", "resolvedBy",
-    "resolvedAt", "resolutionNote",
+    "actionId",
+    "confirmation",
+    "kind",
+    "state",
+    "orderId",
+    "account",
+    "marketplaceId",
+    "currency",
+    "total",
+    "reason",
+    "items",
+    "agent",
+    "ticketUrl",
+    "note",
+    "requestedAt",
+    "submittedAt",
+    "confirmedAt",
+    "postedAt",
+    "feedId",
+    "messageId",
+    "amazonResultCode",
+    "amazonMessageCode",
+    "amazonDescription",
+    "warnings",
+    "resolution",
+    "resolvedBy",
+    "resolvedAt",
+    "resolutionNote",
 )
 # How a person's finding for an `unknown` action reads in the export.
 _FINDING = {"succeeded": "applied", "failed": "not applied"}
@@ -42,13 +65,18 @@ def parse_bound(text: str | None, *, end: bool = False) -> str | None:
         if moment.tzinfo is None:
             moment = moment.astimezone()  # naive: read as local time
     except ValueError:
-        raise BadRequest(f"'{text}' is not a date; use YYYY-MM-DD or an ISO 8601 time.",
-                         code="invalid_date") from None
+        raise BadRequest(
+            f"'{text}' is not a date; use YYYY-MM-DD or an ISO 8601 time.", code="invalid_date"
+        ) from None
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def select(journal: Journal, order_id: str | None = None, since: str | None = None,
-           until: str | None = None) -> list[Action]:
+def select(
+    journal: Journal,
+    order_id: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> list[Action]:
     """Actions of one order and/or a date range (requested time), oldest first."""
     where, params = ["1=1"], []
     if order_id:
@@ -70,16 +98,26 @@ def _first(action: Action, *states: str) -> str | None:
 def record(action: Action) -> dict[str, Any]:
     """One audit record: the evidence for one action."""
     return {
-        "actionId": action.id, "confirmation": action.confirmation, "kind": action.kind,
-        "state": str(action.state), "orderId": action.order_id, "account": action.account,
-        "marketplaceId": action.marketplace_id, "currency": action.currency,
-        "total": action.total, "reason": action.reason, "items": action.items,
-        "agent": action.agent, "ticketUrl": action.ticket_url, "note": action.note,
+        "actionId": action.id,
+        "confirmation": action.confirmation,
+        "kind": action.kind,
+        "state": str(action.state),
+        "orderId": action.order_id,
+        "account": action.account,
+        "marketplaceId": action.marketplace_id,
+        "currency": action.currency,
+        "total": action.total,
+        "reason": action.reason,
+        "items": action.items,
+        "agent": action.agent,
+        "ticketUrl": action.ticket_url,
+        "note": action.note,
         "requestedAt": action.created_at,
         "submittedAt": _first(action, "submitted"),
         "confirmedAt": _first(action, "succeeded", "failed", "unknown"),
         "postedAt": _first(action, "posted"),
-        "feedId": action.feed_id, "messageId": action.message_id,
+        "feedId": action.feed_id,
+        "messageId": action.message_id,
         "amazonResultCode": action.amazon.get("resultCode"),
         "amazonMessageCode": action.amazon.get("messageCode"),
         "amazonDescription": action.amazon.get("description"),
@@ -92,14 +130,24 @@ def record(action: Action) -> dict[str, Any]:
 def _resolution(action: Action) -> dict[str, Any]:
     """Who settled an `unknown` action by hand, when, and what they found in Seller Central."""
     found = action.extra.get("resolution") or {}
-    return {"resolution": _FINDING.get(found.get("state", "")), "resolvedBy": found.get("by"),
-            "resolvedAt": found.get("at"), "resolutionNote": found.get("note")}
+    return {
+        "resolution": _FINDING.get(found.get("state", "")),
+        "resolvedBy": found.get("by"),
+        "resolvedAt": found.get("at"),
+        "resolutionNote": found.get("note"),
+    }
 
 
 def to_json(actions: list[Action]) -> str:
     """The records as a JSON document."""
-    return json.dumps({"exportedAt": datetime.now(UTC).isoformat(timespec="seconds"),
-                       "actions": [record(a) for a in actions]}, indent=2, ensure_ascii=False)
+    return json.dumps(
+        {
+            "exportedAt": datetime.now(UTC).isoformat(timespec="seconds"),
+            "actions": [record(a) for a in actions],
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
 
 
 def _cell(value: Any) -> str:

@@ -23,20 +23,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     export.add_argument("--order", metavar="ID", help="only this Amazon order id")
     export.add_argument("--since", metavar="DATE", help="requested on or after (YYYY-MM-DD or ISO)")
     export.add_argument("--until", metavar="DATE", help="requested before the end of this date")
-    export.add_argument("--format", choices=("csv", "json"), default="csv",
-                        help="csv (default, one row per action) or json (with full history)")
+    export.add_argument(
+        "--format",
+        choices=("csv", "json"),
+        default="csv",
+        help="csv (default, one row per action) or json (with full history)",
+    )
     export.add_argument("--output", metavar="FILE", help="write here instead of standard output")
 
 
-def export(settings: Settings, *, order: str | None, since: str | None, until: str | None,
-           fmt: str) -> str:
+def export(
+    settings: Settings, *, order: str | None, since: str | None, until: str | None, fmt: str
+) -> str:
     """The export as text."""
     if order and not _ORDER_ID.match(order):
         raise InvalidOrderId()
     path = settings.data_dir / JOURNAL_FILE
     if not path.exists():
-        raise SpdeskError(f"No refunds or cancellations have been recorded yet ({path}).",
-                          code="no_journal")
+        raise SpdeskError(
+            f"No refunds or cancellations have been recorded yet ({path}).", code="no_journal"
+        )
     journal = Journal(path)
     try:
         actions = select(journal, order, parse_bound(since), parse_bound(until, end=True))
@@ -48,8 +54,9 @@ def export(settings: Settings, *, order: str | None, since: str | None, until: s
 def run(args: argparse.Namespace) -> int:
     """Run ``spdesk audit export``."""
     try:
-        text = export(Settings.load(), order=args.order, since=args.since, until=args.until,
-                      fmt=args.format)
+        text = export(
+            Settings.load(), order=args.order, since=args.since, until=args.until, fmt=args.format
+        )
     except SpdeskError as exc:
         print(f"spdesk: {exc.message}", file=sys.stderr)
         return 1

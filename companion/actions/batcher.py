@@ -19,8 +19,15 @@ BudgetFn = Callable[[str], Awaitable[None]]
 class Batcher:
     """Gathers actions for a short window, waits for a createFeed token, then sends one feed."""
 
-    def __init__(self, submit: SubmitFn, budget: BudgetFn, *, window: float,
-                 max_messages: int = 500, retry_delay: float = 5.0) -> None:
+    def __init__(
+        self,
+        submit: SubmitFn,
+        budget: BudgetFn,
+        *,
+        window: float,
+        max_messages: int = 500,
+        retry_delay: float = 5.0,
+    ) -> None:
         self._submit = submit
         self._budget = budget
         self.window = window

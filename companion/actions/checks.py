@@ -13,8 +13,10 @@ MCF_CANCELLABLE = frozenset({"RECEIVED", "PLANNING"})
 MCF_DONE = frozenset({"CANCELLED"})
 RATE_WARNING = {
     "code": "counts_against_cancel_rate",
-    "message": ("The buyer did not request this cancellation through Amazon, so it counts "
-                "against your Cancellation Rate (keep it under 2.5 %)."),
+    "message": (
+        "The buyer did not request this cancellation through Amazon, so it counts "
+        "against your Cancellation Rate (keep it under 2.5 %)."
+    ),
 }
 
 
@@ -36,7 +38,8 @@ def plan_cancel(request: CancelIn, view: dict[str, Any]) -> CancelPlan:
         raise Unprocessable(
             "Amazon fulfils this order (FBA): only Amazon can cancel it. Ask the buyer to use "
             "'Request cancellation' in Your Orders, or refund it after the return.",
-            code="cancel_not_available_fba")
+            code="cancel_not_available_fba",
+        )
     if channel == "MCF":
         return _plan_mcf(request, view)
     return _plan_fbm(request, view)
@@ -46,32 +49,45 @@ def _plan_mcf(request: CancelIn, view: dict[str, Any]) -> CancelPlan:
     order = view.get("fulfillmentOrder") or {}
     status = str(order.get("status", "")).upper()
     if status in MCF_DONE:
-        raise Unprocessable("This fulfillment order is already cancelled.",
-                            code="already_cancelled")
+        raise Unprocessable(
+            "This fulfillment order is already cancelled.", code="already_cancelled"
+        )
     if status == "NEW":
         raise Unprocessable(
             "Amazon has not taken this fulfillment order in yet (status New), so it cannot be "
-            "cancelled right now. Try again in a few minutes.", code="cancel_not_available",
-            details={"status": order.get("status")})
+            "cancelled right now. Try again in a few minutes.",
+            code="cancel_not_available",
+            details={"status": order.get("status")},
+        )
     if status not in MCF_CANCELLABLE:
         raise Unprocessable(
             f"Amazon's warehouse has started on this order (status {order.get('status')}), so it "
             "can no longer be cancelled. Refund it in your sales channel once it is returned.",
-            code="mcf_cancel_too_late", details={"status": order.get("status")})
+            code="mcf_cancel_too_late",
+            details={"status": order.get("status")},
+        )
     lines = _mcf_lines(view)
     if request.items and not _covers(request, lines):
-        raise Unprocessable("Multi-Channel orders are cancelled as a whole; leave out the items "
-                            "or list every line with all its units.",
-                            code="mcf_partial_cancel_not_supported")
-    return CancelPlan("MCF", request.reason or "GeneralAdjustment", lines,
-                      fulfillment_order_id=order.get("sellerFulfillmentOrderId")
-                      or view["orderId"])
+        raise Unprocessable(
+            "Multi-Channel orders are cancelled as a whole; leave out the items "
+            "or list every line with all its units.",
+            code="mcf_partial_cancel_not_supported",
+        )
+    return CancelPlan(
+        "MCF",
+        request.reason or "GeneralAdjustment",
+        lines,
+        fulfillment_order_id=order.get("sellerFulfillmentOrderId") or view["orderId"],
+    )
 
 
 def _mcf_lines(view: dict[str, Any]) -> list[dict[str, Any]]:
     """Every line of the fulfillment order with its units still open (it goes as a whole)."""
-    return [{"orderItemCode": code, "quantity": left}
-            for code, left in _open_items(view).items() if left > 0]
+    return [
+        {"orderItemCode": code, "quantity": left}
+        for code, left in _open_items(view).items()
+        if left > 0
+    ]
 
 
 def _covers(request: CancelIn, lines: list[dict[str, Any]]) -> bool:
@@ -86,8 +102,12 @@ def _covers(request: CancelIn, lines: list[dict[str, Any]]) -> bool:
 
 def _open_items(view: dict[str, Any]) -> dict[str, int]:
     """orderItemCode -> units neither shipped nor cancelled."""
-    return {i["orderItemCode"]: int(i.get("quantityOrdered", 0)) - int(i.get("quantityShipped", 0))
-            - int(i.get("quantityCancelled", 0)) for i in view.get("items", [])}
+    return {
+        i["orderItemCode"]: int(i.get("quantityOrdered", 0))
+        - int(i.get("quantityShipped", 0))
+        - int(i.get("quantityCancelled", 0))
+        for i in view.get("items", [])
+    }
 
 
 def _plan_fbm(request: CancelIn, view: dict[str, Any]) -> CancelPlan:
@@ -99,11 +119,14 @@ def _plan_fbm(request: CancelIn, view: dict[str, Any]) -> CancelPlan:
         raise Unprocessable(
             "Part of this order has already shipped, so it cannot be cancelled. Refund the "
             "buyer instead (after the return, if the item comes back).",
-            code="cancel_after_shipment")
+            code="cancel_after_shipment",
+        )
     allowed = (view.get("actions") or {}).get("cancel") or {}
     if allowed.get("allowed") is False:
-        raise Unprocessable(allowed.get("reason") or "This order cannot be cancelled now.",
-                            code="cancel_not_available")
+        raise Unprocessable(
+            allowed.get("reason") or "This order cannot be cancelled now.",
+            code="cancel_not_available",
+        )
     items = _chosen_items(request, _open_items(view))
     reason = request.reason or allowed.get("defaultReason") or _buyer_default(view)
     plan = CancelPlan("FBM", reason, items)
@@ -114,32 +137,45 @@ def _plan_fbm(request: CancelIn, view: dict[str, Any]) -> CancelPlan:
 
 def _chosen_items(request: CancelIn, open_items: dict[str, int]) -> list[dict[str, Any]]:
     if not request.items:
-        items = [{"orderItemCode": code, "quantity": left}
-                 for code, left in open_items.items() if left > 0]
+        items = [
+            {"orderItemCode": code, "quantity": left}
+            for code, left in open_items.items()
+            if left > 0
+        ]
         if not items:
-            raise Unprocessable("Every item of this order is already cancelled.",
-                                code="already_cancelled")
+            raise Unprocessable(
+                "Every item of this order is already cancelled.", code="already_cancelled"
+            )
         return items
     chosen = []
     for item in request.items:
         code = item.order_item_code
         if code not in open_items:
-            raise Unprocessable(f"This order has no item {code}.", code="unknown_order_item",
-                                details={"orderItemCode": code})
+            raise Unprocessable(
+                f"This order has no item {code}.",
+                code="unknown_order_item",
+                details={"orderItemCode": code},
+            )
         left = open_items[code]
         if left <= 0:
-            raise Unprocessable(f"Item {code} is already cancelled.", code="already_cancelled",
-                                details={"orderItemCode": code})
+            raise Unprocessable(
+                f"Item {code} is already cancelled.",
+                code="already_cancelled",
+                details={"orderItemCode": code},
+            )
         if item.quantity is not None and item.quantity != left:
             # The acknowledgement feed cancels whole lines; part of a line is a refund.
             raise Unprocessable(
                 f"Amazon cancels an item line as a whole ({left} unit(s) of {code}). To give "
                 "money back for some units, refund them instead.",
-                code="partial_quantity_cancel_not_supported", details={"orderItemCode": code})
+                code="partial_quantity_cancel_not_supported",
+                details={"orderItemCode": code},
+            )
         chosen.append({"orderItemCode": code, "quantity": left})
     if len({c["orderItemCode"] for c in chosen}) != len(chosen):
-        raise Unprocessable("An item appears twice in the cancellation.",
-                            code="duplicate_order_item")
+        raise Unprocessable(
+            "An item appears twice in the cancellation.", code="duplicate_order_item"
+        )
     return chosen
 
 
@@ -150,8 +186,10 @@ def _buyer_requested(view: dict[str, Any]) -> bool:
 def _buyer_default(view: dict[str, Any]) -> str:
     if _buyer_requested(view):
         return "BuyerCanceled"
-    raise Unprocessable("Choose a cancellation reason: the buyer did not request this "
-                        "cancellation through Amazon.", code="cancel_reason_required")
+    raise Unprocessable(
+        "Choose a cancellation reason: the buyer did not request this cancellation through Amazon.",
+        code="cancel_reason_required",
+    )
 
 
 def _counts_against_rate(view: dict[str, Any], reason: str) -> bool:

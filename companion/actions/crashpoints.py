@@ -14,13 +14,13 @@ _spec = os.environ.get(ENV, "")
 _name, _, _nth = _spec.partition("@")
 _remaining = int(_nth) if _nth.isdigit() else 1
 POINTS = (
-    "after_accept",         # action journaled, nothing sent
-    "after_batch",          # batch recorded with message ids
-    "after_upload",         # feed document uploaded, createFeed not called
-    "before_create_feed",   # create_feed_started journaled
-    "after_create_feed",    # Amazon created the feed, feed id not journaled yet
-    "after_submitted",      # feed id journaled
-    "after_report",         # processing report read, results not journaled
+    "after_accept",  # action journaled, nothing sent
+    "after_batch",  # batch recorded with message ids
+    "after_upload",  # feed document uploaded, createFeed not called
+    "before_create_feed",  # create_feed_started journaled
+    "after_create_feed",  # Amazon created the feed, feed id not journaled yet
+    "after_submitted",  # feed id journaled
+    "after_report",  # processing report read, results not journaled
 )
 
 

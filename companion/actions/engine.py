@@ -43,9 +43,15 @@ class EngineTiming:
 class Engine:
     """Owns the background work of refunds and cancellations for one companion process."""
 
-    def __init__(self, journal: Journal, bus: EventBus, gateway_of: GatewayOf,
-                 seller_of: Callable[[str], str], timing: EngineTiming,
-                 on_settled: Callable[[Action], None] | None = None) -> None:
+    def __init__(
+        self,
+        journal: Journal,
+        bus: EventBus,
+        gateway_of: GatewayOf,
+        seller_of: Callable[[str], str],
+        timing: EngineTiming,
+        on_settled: Callable[[Action], None] | None = None,
+    ) -> None:
         self.journal = journal
         self.bus = bus
         self.gateway_of = gateway_of
@@ -54,21 +60,40 @@ class Engine:
         self._on_settled = on_settled
         self._tasks: set[asyncio.Task[None]] = set()
         self._create_turns: dict[str, asyncio.Lock] = {}
-        self.submitter = FeedSubmitter(journal, gateway_of, seller_of,
-                                       on_ambiguous=self._reconcile, on_submitted=self._track)
-        self.tracker = FeedTracker(journal, gateway_of, TrackTiming(
-            timing.poll, timing.stuck_after, timing.give_up_after), self._settled)
+        self.submitter = FeedSubmitter(
+            journal, gateway_of, seller_of, on_ambiguous=self._reconcile, on_submitted=self._track
+        )
+        self.tracker = FeedTracker(
+            journal,
+            gateway_of,
+            TrackTiming(timing.poll, timing.stuck_after, timing.give_up_after),
+            self._settled,
+        )
         self.reconciler = CreateFeedReconciler(
-            journal, gateway_of, grace=timing.reconcile_grace, poll=timing.poll,
-            requeue=self.requeue, adopt=self._track, give_up_after=timing.give_up_after,
+            journal,
+            gateway_of,
+            grace=timing.reconcile_grace,
+            poll=timing.poll,
+            requeue=self.requeue,
+            adopt=self._track,
+            give_up_after=timing.give_up_after,
             settle=lambda batch_id, text: self.tracker.settle_all(
-                batch_id, "unknown", ActionState.UNKNOWN, text))
-        self.batcher = Batcher(self._submit, self._budget, window=timing.batch_window,
-                               max_messages=timing.max_messages, retry_delay=timing.retry_delay)
-        self.mcf = McfCanceller(journal, gateway_of, retry_delay=timing.retry_delay,
-                                on_settled=self._settled)
-        self.posting = PostingWatcher(journal, gateway_of, timing.finances_poll, self._settled,
-                                      self.locks)
+                batch_id, "unknown", ActionState.UNKNOWN, text
+            ),
+        )
+        self.batcher = Batcher(
+            self._submit,
+            self._budget,
+            window=timing.batch_window,
+            max_messages=timing.max_messages,
+            retry_delay=timing.retry_delay,
+        )
+        self.mcf = McfCanceller(
+            journal, gateway_of, retry_delay=timing.retry_delay, on_settled=self._settled
+        )
+        self.posting = PostingWatcher(
+            journal, gateway_of, timing.finances_poll, self._settled, self.locks
+        )
 
     # -- queueing ------------------------------------------------------------------------------
     @staticmethod
@@ -108,8 +133,10 @@ class Engine:
 
     async def _submit(self, key: QueueKey, action_ids: list[str]) -> list[str]:
         # One unresolved createFeed per queue at a time keeps reconciliation unambiguous.
-        if any(b["state"] == "creating" and (b["account"], b["feed_type"], b["marketplace_id"])
-               == key for b in self.journal.open_batches()):
+        if any(
+            b["state"] == "creating" and (b["account"], b["feed_type"], b["marketplace_id"]) == key
+            for b in self.journal.open_batches()
+        ):
             return action_ids
         # The queues of one account share its createFeed bucket: they take turns, each waiting
         # for its own token, so none is refused by our bucket after seeing the same token.
@@ -161,8 +188,11 @@ class Engine:
         for batch in self.journal.open_batches():
             if batch["state"] in ("open", "uploaded"):
                 # createFeed was never called for these: sending them again is safe.
-                self.journal.update_batch(batch["id"], state="dissolved",
-                                          detail={"resumed": "createFeed was never called"})
+                self.journal.update_batch(
+                    batch["id"],
+                    state="dissolved",
+                    detail={"resumed": "createFeed was never called"},
+                )
             elif batch["state"] == "creating":
                 self._reconcile(batch["id"])
             else:

@@ -92,9 +92,13 @@ class EventBus:
 
 async def stream(request: web.Request, bus: EventBus, keepalive: float) -> web.StreamResponse:
     """Write each action event as `event: action` until the client goes or the app stops."""
-    response = web.StreamResponse(headers={
-        "Content-Type": "text/event-stream", "Cache-Control": "no-store",
-        "X-Accel-Buffering": "no"})
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": "text/event-stream",
+            "Cache-Control": "no-store",
+            "X-Accel-Buffering": "no",
+        }
+    )
     subscription = bus.subscribe()
     try:
         await response.prepare(request)

@@ -37,10 +37,13 @@ class AcknowledgementMessage:
 
 
 def _envelope(seller_id: str, message_type: str) -> Element:
-    root = Element("AmazonEnvelope", {
-        "xmlns:xsi": "http://www.w3.org/2001/XMLSchema-instance",
-        "xsi:noNamespaceSchemaLocation": "amzn-envelope.xsd",
-    })
+    root = Element(
+        "AmazonEnvelope",
+        {
+            "xmlns:xsi": "http://www.w3.org/2001/XMLSchema-instance",
+            "xsi:noNamespaceSchemaLocation": "amzn-envelope.xsd",
+        },
+    )
     header = SubElement(root, "Header")
     SubElement(header, "DocumentVersion").text = "1.01"
     SubElement(header, "MerchantIdentifier").text = seller_id
@@ -54,8 +57,9 @@ def _text(parent: Element, tag: str, value: str, **attrs: str) -> Element:
     return node
 
 
-def build_adjustment_feed(seller_id: str, market: Marketplace,
-                          messages: list[AdjustmentMessage]) -> bytes:
+def build_adjustment_feed(
+    seller_id: str, market: Marketplace, messages: list[AdjustmentMessage]
+) -> bytes:
     """The Order Adjustment XML for a batch of refunds (element order follows the XSD)."""
     root = _envelope(seller_id, "OrderAdjustment")
     for msg in messages:
@@ -174,11 +178,13 @@ def parse_processing_report(data: bytes) -> ProcessingReport:
         if _local(node.tag) != "Result":
             continue
         info = _find(node, "AdditionalInfo")
-        report.results.append(ReportResult(
-            message_id=int(_child_text(node, "MessageID") or 0),
-            result_code=_child_text(node, "ResultCode"),
-            message_code=_child_text(node, "ResultMessageCode"),
-            description=_child_text(node, "ResultDescription"),
-            order_id=_child_text(info, "AmazonOrderID") or None if info is not None else None,
-        ))
+        report.results.append(
+            ReportResult(
+                message_id=int(_child_text(node, "MessageID") or 0),
+                result_code=_child_text(node, "ResultCode"),
+                message_code=_child_text(node, "ResultMessageCode"),
+                description=_child_text(node, "ResultDescription"),
+                order_id=_child_text(info, "AmazonOrderID") or None if info is not None else None,
+            )
+        )
     return report

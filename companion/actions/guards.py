@@ -18,8 +18,15 @@ from companion.errors import BadRequest, Conflict
 
 _KEY = re.compile(r"^[A-Za-z0-9._:\-]{8,255}$")
 # States in which a refund may still reach, or may have reached, the buyer.
-PENDING = frozenset({ActionState.ACCEPTED, ActionState.QUEUED, ActionState.SUBMITTED,
-                     ActionState.PROCESSING, ActionState.UNKNOWN})
+PENDING = frozenset(
+    {
+        ActionState.ACCEPTED,
+        ActionState.QUEUED,
+        ActionState.SUBMITTED,
+        ActionState.PROCESSING,
+        ActionState.UNKNOWN,
+    }
+)
 APPLIED = frozenset({ActionState.SUCCEEDED, ActionState.POSTED})
 
 
@@ -27,12 +34,16 @@ def idempotency_key(headers: Mapping[str, str]) -> str:
     """The request's Idempotency-Key header, checked; refunds and cancels cannot go without it."""
     key = headers.get("Idempotency-Key")
     if not key:
-        raise BadRequest("Every refund or cancellation needs an Idempotency-Key header, so a "
-                         "repeated click can never move money twice.",
-                         code="idempotency_key_missing")
+        raise BadRequest(
+            "Every refund or cancellation needs an Idempotency-Key header, so a "
+            "repeated click can never move money twice.",
+            code="idempotency_key_missing",
+        )
     if not _KEY.match(key):
-        raise BadRequest("The Idempotency-Key must be 8 to 255 letters, digits or . _ : -.",
-                         code="idempotency_key_invalid")
+        raise BadRequest(
+            "The Idempotency-Key must be 8 to 255 letters, digits or . _ : -.",
+            code="idempotency_key_invalid",
+        )
     return key
 
 
@@ -48,8 +59,11 @@ def body_hash(kind: str, body: BaseModel) -> str:
 
 def key_reused() -> Conflict:
     """The refusal for a key that was already used with a different request."""
-    return Conflict("This Idempotency-Key was already used for a different request. "
-                    "Start the action again from the order panel.", code="idempotency_key_reused")
+    return Conflict(
+        "This Idempotency-Key was already used for a different request. "
+        "Start the action again from the order panel.",
+        code="idempotency_key_reused",
+    )
 
 
 class OrderLocks:
@@ -80,13 +94,20 @@ class OrderLocks:
 
 
 def _touched(action: Action) -> set[tuple[str, str]]:
-    return {(item["orderItemCode"], component)
-            for item in action.items
-            for component, amount in item.get("components", {}).items() if amount not in ("0", "")}
+    return {
+        (item["orderItemCode"], component)
+        for item in action.items
+        for component, amount in item.get("components", {}).items()
+        if amount not in ("0", "")
+    }
 
 
-def overlapping_refunds(new_items: list[dict[str, Any]], existing: list[Action],
-                        window: timedelta, now: datetime | None = None) -> list[Action]:
+def overlapping_refunds(
+    new_items: list[dict[str, Any]],
+    existing: list[Action],
+    window: timedelta,
+    now: datetime | None = None,
+) -> list[Action]:
     """Refunds of the same order that touch the same item components and are pending or recent."""
     now = now or datetime.now(UTC)
     wanted = _touched_items(new_items)
@@ -102,8 +123,11 @@ def overlapping_refunds(new_items: list[dict[str, Any]], existing: list[Action],
 
 
 def _touched_items(items: list[dict[str, Any]]) -> set[tuple[str, str]]:
-    return {(item["orderItemCode"], component)
-            for item in items for component in item.get("components", {})}
+    return {
+        (item["orderItemCode"], component)
+        for item in items
+        for component in item.get("components", {})
+    }
 
 
 def _parse(stamp: str) -> datetime:
@@ -118,4 +142,5 @@ def overlap_refusal(found: list[Action]) -> Conflict:
         f"A refund of {latest.total} {latest.currency} for the same items {when} "
         f"({latest.confirmation}). If this is really a second refund, confirm it.",
         code="overlap_needs_confirmation",
-        details={"actionIds": [a.id for a in found]})
+        details={"actionIds": [a.id for a in found]},
+    )

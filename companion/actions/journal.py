@@ -38,9 +38,28 @@ CREATE TABLE IF NOT EXISTS resolutions (
 """
 
 _ACTION_COLUMNS = (
-    "id", "kind", "account", "order_id", "marketplace_id", "currency", "state", "total", "reason",
-    "items", "note", "ticket_url", "agent", "channel", "feed_id", "message_id", "batch_id",
-    "amazon", "warnings", "extra", "created_at", "updated_at",
+    "id",
+    "kind",
+    "account",
+    "order_id",
+    "marketplace_id",
+    "currency",
+    "state",
+    "total",
+    "reason",
+    "items",
+    "note",
+    "ticket_url",
+    "agent",
+    "channel",
+    "feed_id",
+    "message_id",
+    "batch_id",
+    "amazon",
+    "warnings",
+    "extra",
+    "created_at",
+    "updated_at",
 )
 _JSON_COLUMNS = frozenset({"items", "amazon", "warnings", "extra"})
 _UPDATABLE = frozenset({"feed_id", "message_id", "batch_id", "amazon", "warnings", "extra"})
@@ -95,28 +114,35 @@ class Journal:
                 f"VALUES ({','.join('?' * len(_ACTION_COLUMNS))})",
                 [row[c] for c in _ACTION_COLUMNS],
             )
-            db.execute("INSERT INTO history VALUES (?,?,?,NULL)",
-                       (action.id, action.state.value, action.created_at))
+            db.execute(
+                "INSERT INTO history VALUES (?,?,?,NULL)",
+                (action.id, action.state.value, action.created_at),
+            )
             if idempotency_key is not None:
-                db.execute("INSERT INTO idempotency VALUES (?,?,?,?)",
-                           (idempotency_key, body_hash, action.id, action.created_at))
+                db.execute(
+                    "INSERT INTO idempotency VALUES (?,?,?,?)",
+                    (idempotency_key, body_hash, action.id, action.created_at),
+                )
         return self._emit(action.id)
 
     def idempotent(self, key: str) -> tuple[str, str] | None:
         """(body hash, action id) already stored under this Idempotency-Key, if any."""
         row = self._db.execute(
-            "SELECT body_hash, action_id FROM idempotency WHERE key=?", (key,)).fetchone()
+            "SELECT body_hash, action_id FROM idempotency WHERE key=?", (key,)
+        ).fetchone()
         return (row["body_hash"], row["action_id"]) if row else None
 
-    def transition(self, action_id: str, state: ActionState, *, detail: str | None = None,
-                   **fields: Any) -> Action:
+    def transition(
+        self, action_id: str, state: ActionState, *, detail: str | None = None, **fields: Any
+    ) -> Action:
         """Move an action to a new state (and set feed id, message id, Amazon's answer …)."""
         with self._tx() as db:
             self._transition(db, action_id, state, detail, fields)
         return self._emit(action_id)
 
-    def transition_many(self, moves: list[tuple[str, ActionState, dict[str, Any]]],
-                        *, detail: str | None = None) -> list[Action]:
+    def transition_many(
+        self, moves: list[tuple[str, ActionState, dict[str, Any]]], *, detail: str | None = None
+    ) -> list[Action]:
         """Several moves in one transaction (a whole feed batch changes at once)."""
         with self._tx() as db:
             for action_id, state, fields in moves:
@@ -129,8 +155,9 @@ class Journal:
             self._set(db, action_id, fields)
         return self._emit(action_id)
 
-    def resolve(self, action_id: str, state: ActionState, *, by: str, note: str,
-                detail: str) -> ActionState:
+    def resolve(
+        self, action_id: str, state: ActionState, *, by: str, note: str, detail: str
+    ) -> ActionState:
         """Settle an `unknown` action by a person's finding; returns the state found before.
 
         Only an action still `unknown` moves (checked inside the write transaction, so a
@@ -139,26 +166,30 @@ class Journal:
         if state not in RESOLUTIONS:
             raise InvalidTransition(f"{action_id}: unknown -> {state}")
         with self._tx() as db:
-            row = db.execute("SELECT state, extra FROM actions WHERE id=?",
-                             (action_id,)).fetchone()
+            row = db.execute("SELECT state, extra FROM actions WHERE id=?", (action_id,)).fetchone()
             if row is None:
                 raise KeyError(action_id)
             if row["state"] != ActionState.UNKNOWN.value:
                 return ActionState(row["state"])
             at = now_iso()
-            extra = {**json.loads(row["extra"]), "resolution": {
-                "state": state.value, "by": by, "note": note, "at": at}}
+            extra = {
+                **json.loads(row["extra"]),
+                "resolution": {"state": state.value, "by": by, "note": note, "at": at},
+            }
             self._set(db, action_id, {"state": state.value, "extra": extra}, at)
             db.execute("INSERT INTO history VALUES (?,?,?,?)", (action_id, state.value, at, detail))
-            db.execute("INSERT INTO resolutions (action_id, state, by, note, at) "
-                       "VALUES (?,?,?,?,?)", (action_id, state.value, by, note, at))
+            db.execute(
+                "INSERT INTO resolutions (action_id, state, by, note, at) VALUES (?,?,?,?,?)",
+                (action_id, state.value, by, note, at),
+            )
         self._emit(action_id)
         return ActionState.UNKNOWN
 
     def resolutions_after(self, seq: int) -> list[tuple[int, str]]:
         """(sequence, action id) of resolutions recorded after `seq`, by any process, in order."""
         rows = self._db.execute(
-            "SELECT seq, action_id FROM resolutions WHERE seq>? ORDER BY seq", (seq,))
+            "SELECT seq, action_id FROM resolutions WHERE seq>? ORDER BY seq", (seq,)
+        )
         return [(r["seq"], r["action_id"]) for r in rows]
 
     def last_resolution(self) -> int:
@@ -166,8 +197,14 @@ class Journal:
         row = self._db.execute("SELECT MAX(seq) AS seq FROM resolutions").fetchone()
         return int(row["seq"] or 0)
 
-    def _transition(self, db: sqlite3.Connection, action_id: str, state: ActionState,
-                    detail: str | None, fields: dict[str, Any]) -> None:
+    def _transition(
+        self,
+        db: sqlite3.Connection,
+        action_id: str,
+        state: ActionState,
+        detail: str | None,
+        fields: dict[str, Any],
+    ) -> None:
         row = db.execute("SELECT state FROM actions WHERE id=?", (action_id,)).fetchone()
         if row is None:
             raise KeyError(action_id)
@@ -178,15 +215,18 @@ class Journal:
         self._set(db, action_id, {**fields, "state": state.value}, at)
         db.execute("INSERT INTO history VALUES (?,?,?,?)", (action_id, state.value, at, detail))
 
-    def _set(self, db: sqlite3.Connection, action_id: str, fields: dict[str, Any],
-             at: str | None = None) -> None:
+    def _set(
+        self, db: sqlite3.Connection, action_id: str, fields: dict[str, Any], at: str | None = None
+    ) -> None:
         if unknown := set(fields) - _UPDATABLE - {"state"}:
             raise ValueError(f"not updatable: {sorted(unknown)}")
         values = {k: json.dumps(v) if k in _JSON_COLUMNS else v for k, v in fields.items()}
         values["updated_at"] = at or now_iso()
         assignments = ",".join(f"{k}=?" for k in values)
-        db.execute(f"UPDATE actions SET {assignments} WHERE id=?",  # noqa: S608 (checked names)
-                   [*values.values(), action_id])
+        db.execute(
+            f"UPDATE actions SET {assignments} WHERE id=?",  # noqa: S608 (checked names)
+            [*values.values(), action_id],
+        )
 
     def _emit(self, action_id: str) -> Action:
         action = self.get(action_id)
@@ -208,15 +248,21 @@ class Journal:
             {"state": h["state"], "at": h["at"], **({"detail": h["detail"]} if h["detail"] else {})}
             for h in self._db.execute(
                 "SELECT state, at, detail FROM history WHERE action_id=? ORDER BY rowid",
-                (action.id,))
+                (action.id,),
+            )
         ]
         return action
 
-    def query(self, where: str = "1=1", params: tuple[Any, ...] = (),
-              order: str = "created_at DESC, id DESC") -> list[Action]:
+    def query(
+        self,
+        where: str = "1=1",
+        params: tuple[Any, ...] = (),
+        order: str = "created_at DESC, id DESC",
+    ) -> list[Action]:
         """Actions matching a WHERE clause written by this package (never by a user)."""
         rows = self._db.execute(
-            f"SELECT * FROM actions WHERE {where} ORDER BY {order}", params  # noqa: S608
+            f"SELECT * FROM actions WHERE {where} ORDER BY {order}",
+            params,  # noqa: S608
         ).fetchall()
         return [self._load(r) for r in rows]
 
@@ -226,21 +272,30 @@ class Journal:
 
     def unfinished(self) -> list[Action]:
         """Actions not yet in a terminal state, oldest first."""
-        return self.query("state IN ('accepted','queued','submitted','processing')", (),
-                          order="created_at, id")
+        return self.query(
+            "state IN ('accepted','queued','submitted','processing')", (), order="created_at, id"
+        )
 
     def in_batch(self, batch_id: str) -> list[Action]:
         """The actions sent (or to be sent) in one feed batch, by message id."""
         return self.query("batch_id=?", (batch_id,), order="message_id")
 
     # -- feed batches ------------------------------------------------------------------------
-    def create_batch(self, batch_id: str, account: str, feed_type: str, marketplace_id: str,
-                     members: list[tuple[str, int]]) -> None:
+    def create_batch(
+        self,
+        batch_id: str,
+        account: str,
+        feed_type: str,
+        marketplace_id: str,
+        members: list[tuple[str, int]],
+    ) -> None:
         """Record a batch and give each member action its message id, before any upload."""
         at = now_iso()
         with self._tx() as db:
-            db.execute("INSERT INTO batches VALUES (?,?,?,?,?,NULL,NULL,NULL,NULL,?,?)",
-                       (batch_id, account, feed_type, marketplace_id, "open", at, at))
+            db.execute(
+                "INSERT INTO batches VALUES (?,?,?,?,?,NULL,NULL,NULL,NULL,?,?)",
+                (batch_id, account, feed_type, marketplace_id, "open", at, at),
+            )
             for action_id, message_id in members:
                 self._set(db, action_id, {"batch_id": batch_id, "message_id": message_id}, at)
 
@@ -252,15 +307,20 @@ class Journal:
         values = {k: json.dumps(v) if k == "detail" else v for k, v in fields.items()}
         values["updated_at"] = now_iso()
         with self._tx() as db:
-            db.execute(f"UPDATE batches SET {','.join(f'{k}=?' for k in values)} "  # noqa: S608
-                       "WHERE id=?", [*values.values(), batch_id])
+            db.execute(
+                f"UPDATE batches SET {','.join(f'{k}=?' for k in values)} "  # noqa: S608
+                "WHERE id=?",
+                [*values.values(), batch_id],
+            )
 
     def batch_submitted(self, batch_id: str, feed_id: str) -> list[Action]:
         """Amazon gave the batch a feed id: record it on the batch and its actions at once."""
         members = [a.id for a in self.in_batch(batch_id)]
         with self._tx() as db:
-            db.execute("UPDATE batches SET state='submitted', feed_id=?, updated_at=? WHERE id=?",
-                       (feed_id, now_iso(), batch_id))
+            db.execute(
+                "UPDATE batches SET state='submitted', feed_id=?, updated_at=? WHERE id=?",
+                (feed_id, now_iso(), batch_id),
+            )
             for action_id in members:
                 self._transition(db, action_id, ActionState.SUBMITTED, None, {"feed_id": feed_id})
         return [self._emit(action_id) for action_id in members]
@@ -275,19 +335,22 @@ class Journal:
         marks = ",".join("?" * len(BATCH_FINAL))
         rows = self._db.execute(
             f"SELECT * FROM batches WHERE state NOT IN ({marks}) ORDER BY created_at, id",  # noqa: S608
-            tuple(BATCH_FINAL)).fetchall()
+            tuple(BATCH_FINAL),
+        ).fetchall()
         return [_batch_dict(r) for r in rows]
 
     def batches(self, account: str) -> list[dict[str, Any]]:
         """Every batch of an account, oldest first (for status and diagnostics)."""
         rows = self._db.execute(
-            "SELECT * FROM batches WHERE account=? ORDER BY created_at, id", (account,))
+            "SELECT * FROM batches WHERE account=? ORDER BY created_at, id", (account,)
+        )
         return [_batch_dict(r) for r in rows]
 
     def known_feed_ids(self, account: str) -> set[str]:
         """Feed ids spdesk itself created for this account."""
         rows = self._db.execute(
-            "SELECT feed_id FROM batches WHERE account=? AND feed_id IS NOT NULL", (account,))
+            "SELECT feed_id FROM batches WHERE account=? AND feed_id IS NOT NULL", (account,)
+        )
         return {r["feed_id"] for r in rows}
 
 

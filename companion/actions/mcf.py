@@ -29,8 +29,14 @@ def fulfillment_order_id(action: Action) -> str:
 class McfCanceller:
     """Runs one MCF cancellation to its end; repeating the call is harmless, so it may retry."""
 
-    def __init__(self, journal: Journal, gateway_of: GatewayOf, *,
-                 retry_delay: float, on_settled: Callable[[Action], None]) -> None:
+    def __init__(
+        self,
+        journal: Journal,
+        gateway_of: GatewayOf,
+        *,
+        retry_delay: float,
+        on_settled: Callable[[Action], None],
+    ) -> None:
         self.journal = journal
         self.gateway_of = gateway_of
         self.retry_delay = retry_delay
@@ -49,21 +55,32 @@ class McfCanceller:
         for _ in range(ATTEMPTS):
             try:
                 await gateway.cancel_fulfillment_order(order_id)
-                self._end(action_id, ActionState.SUCCEEDED,
-                          f"Amazon cancelled fulfillment order {order_id}.")
+                self._end(
+                    action_id,
+                    ActionState.SUCCEEDED,
+                    f"Amazon cancelled fulfillment order {order_id}.",
+                )
                 return
             except NotFound:
-                self._end(action_id, ActionState.FAILED,
-                          f"Amazon no longer knows fulfillment order {order_id}.")
+                self._end(
+                    action_id,
+                    ActionState.FAILED,
+                    f"Amazon no longer knows fulfillment order {order_id}.",
+                )
                 return
             except SpdeskError as exc:
                 last = exc
                 if await self._settled_by_status(gateway, action_id, order_id):
                     return
             await asyncio.sleep(self.retry_delay)
-        self._end(action_id, ActionState.FAILED, (
-            f"Amazon did not cancel fulfillment order {order_id}"
-            f"{f' ({last.message})' if last else ''}. It is not cancelled; try again later."))
+        self._end(
+            action_id,
+            ActionState.FAILED,
+            (
+                f"Amazon did not cancel fulfillment order {order_id}"
+                f"{f' ({last.message})' if last else ''}. It is not cancelled; try again later."
+            ),
+        )
 
     async def _settled_by_status(self, gateway: Any, action_id: str, order_id: str) -> bool:
         try:
@@ -72,13 +89,19 @@ class McfCanceller:
             return False
         status = (order.status if order else "").upper()
         if status in _GONE:
-            self._end(action_id, ActionState.SUCCEEDED,
-                      f"Amazon cancelled fulfillment order {order_id}.")
+            self._end(
+                action_id, ActionState.SUCCEEDED, f"Amazon cancelled fulfillment order {order_id}."
+            )
             return True
         if order is not None and status not in _CANCELLABLE:
-            self._end(action_id, ActionState.FAILED, (
-                f"Amazon's warehouse has started on fulfillment order {order_id} (status "
-                f"{order.status}); it can no longer be cancelled."))
+            self._end(
+                action_id,
+                ActionState.FAILED,
+                (
+                    f"Amazon's warehouse has started on fulfillment order {order_id} (status "
+                    f"{order.status}); it can no longer be cancelled."
+                ),
+            )
             return True
         return False
 

@@ -16,14 +16,32 @@ ORDER_ID_PATTERN = r"^\d{3}-\d{7}-\d{7}$"
 REFUND_COMPONENTS = ("Principal", "Shipping", "Tax", "ShippingTax", "GiftWrap", "GiftWrapTax")
 RefundComponent = Literal["Principal", "Shipping", "Tax", "ShippingTax", "GiftWrap", "GiftWrapTax"]
 AdjustmentReason = Literal[
-    "NoInventory", "CustomerReturn", "GeneralAdjustment", "CouldNotShip", "DifferentItem",
-    "Abandoned", "CustomerCancel", "PriceError", "ProductOutofStock", "CustomerAddressIncorrect",
-    "Exchange", "Other", "CarrierCreditDecision", "RiskAssessmentInformationNotValid",
-    "CarrierCoverageFailure", "TransactionRecord", "Undeliverable", "RefusedDelivery",
+    "NoInventory",
+    "CustomerReturn",
+    "GeneralAdjustment",
+    "CouldNotShip",
+    "DifferentItem",
+    "Abandoned",
+    "CustomerCancel",
+    "PriceError",
+    "ProductOutofStock",
+    "CustomerAddressIncorrect",
+    "Exchange",
+    "Other",
+    "CarrierCreditDecision",
+    "RiskAssessmentInformationNotValid",
+    "CarrierCoverageFailure",
+    "TransactionRecord",
+    "Undeliverable",
+    "RefusedDelivery",
 ]
 CancelReason = Literal[
-    "NoInventory", "BuyerCanceled", "ShippingAddressUndeliverable", "CustomerExchange",
-    "PricingError", "GeneralAdjustment",
+    "NoInventory",
+    "BuyerCanceled",
+    "ShippingAddressUndeliverable",
+    "CustomerExchange",
+    "PricingError",
+    "GeneralAdjustment",
 ]
 # Money arrives as a string so no float ever touches it; the rules module parses it to Decimal.
 MoneyText = str
@@ -42,19 +60,27 @@ class ActionState(StrEnum):
     POSTED = "posted"
 
 
-TERMINAL = frozenset({ActionState.SUCCEEDED, ActionState.FAILED, ActionState.UNKNOWN,
-                      ActionState.POSTED})
+TERMINAL = frozenset(
+    {ActionState.SUCCEEDED, ActionState.FAILED, ActionState.UNKNOWN, ActionState.POSTED}
+)
 # Allowed moves; anything else is a bug and refused by the journal.
 TRANSITIONS: dict[ActionState, frozenset[ActionState]] = {
-    ActionState.ACCEPTED: frozenset({ActionState.QUEUED, ActionState.SUBMITTED,
-                                     ActionState.SUCCEEDED, ActionState.FAILED,
-                                     ActionState.UNKNOWN}),
-    ActionState.QUEUED: frozenset({ActionState.SUBMITTED, ActionState.FAILED,
-                                   ActionState.UNKNOWN}),
-    ActionState.SUBMITTED: frozenset({ActionState.PROCESSING, ActionState.SUCCEEDED,
-                                      ActionState.FAILED, ActionState.UNKNOWN}),
-    ActionState.PROCESSING: frozenset({ActionState.SUCCEEDED, ActionState.FAILED,
-                                       ActionState.UNKNOWN}),
+    ActionState.ACCEPTED: frozenset(
+        {
+            ActionState.QUEUED,
+            ActionState.SUBMITTED,
+            ActionState.SUCCEEDED,
+            ActionState.FAILED,
+            ActionState.UNKNOWN,
+        }
+    ),
+    ActionState.QUEUED: frozenset({ActionState.SUBMITTED, ActionState.FAILED, ActionState.UNKNOWN}),
+    ActionState.SUBMITTED: frozenset(
+        {ActionState.PROCESSING, ActionState.SUCCEEDED, ActionState.FAILED, ActionState.UNKNOWN}
+    ),
+    ActionState.PROCESSING: frozenset(
+        {ActionState.SUCCEEDED, ActionState.FAILED, ActionState.UNKNOWN}
+    ),
     ActionState.SUCCEEDED: frozenset({ActionState.POSTED}),
     ActionState.FAILED: frozenset(),
     ActionState.UNKNOWN: frozenset({ActionState.POSTED}),
@@ -179,14 +205,29 @@ class Action:
     def to_json(self) -> dict[str, Any]:
         """The action object of docs/protocol.md."""
         return {
-            "id": self.id, "kind": self.kind, "orderId": self.order_id, "account": self.account,
-            "state": str(self.state), "currency": self.currency, "total": self.total,
-            "reason": self.reason, "items": self.items, "note": self.note,
-            "ticketUrl": self.ticket_url, "agent": self.agent, "channel": self.channel,
-            "feedId": self.feed_id, "messageId": self.message_id,
-            "amazon": {"resultCode": self.amazon.get("resultCode"),
-                       "messageCode": self.amazon.get("messageCode"),
-                       "description": self.amazon.get("description")},
-            "warnings": self.warnings, "confirmation": self.confirmation,
-            "history": self.history, "createdAt": self.created_at, "updatedAt": self.updated_at,
+            "id": self.id,
+            "kind": self.kind,
+            "orderId": self.order_id,
+            "account": self.account,
+            "state": str(self.state),
+            "currency": self.currency,
+            "total": self.total,
+            "reason": self.reason,
+            "items": self.items,
+            "note": self.note,
+            "ticketUrl": self.ticket_url,
+            "agent": self.agent,
+            "channel": self.channel,
+            "feedId": self.feed_id,
+            "messageId": self.message_id,
+            "amazon": {
+                "resultCode": self.amazon.get("resultCode"),
+                "messageCode": self.amazon.get("messageCode"),
+                "description": self.amazon.get("description"),
+            },
+            "warnings": self.warnings,
+            "confirmation": self.confirmation,
+            "history": self.history,
+            "createdAt": self.created_at,
+            "updatedAt": self.updated_at,
         }

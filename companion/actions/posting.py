@@ -24,11 +24,15 @@ from companion.errors import SpdeskError
 log = logging.getLogger(__name__)
 
 
-def posting_expectation(view: dict[str, Any], items: list[dict[str, Any]],
-                        ahead: list[str]) -> dict[str, Any]:
+def posting_expectation(
+    view: dict[str, Any], items: list[dict[str, Any]], ahead: list[str]
+) -> dict[str, Any]:
     """What Finances must show once this refund is posted ("item|component" -> amount)."""
-    refunded = {(i["orderItemCode"], c["type"]): Decimal(str(c["refunded"]))
-                for i in view.get("items", []) for c in i.get("components", [])}
+    refunded = {
+        (i["orderItemCode"], c["type"]): Decimal(str(c["refunded"]))
+        for i in view.get("items", [])
+        for c in i.get("components", [])
+    }
     expect = {}
     for item in items:
         for component, amount in item["components"].items():
@@ -42,12 +46,22 @@ def is_posted(action: Action, finances: Any, journal: Journal) -> bool:
     check = action.extra.get("posting")
     if not check:
         return False
-    failed = [a for a in map(journal.get, check.get("ahead", []))
-              if a is not None and a.state is ActionState.FAILED]
+    failed = [
+        a
+        for a in map(journal.get, check.get("ahead", []))
+        if a is not None and a.state is ActionState.FAILED
+    ]
     for key, level in check["expect"].items():
         item, component = key.split("|", 1)
-        lower = sum((Decimal(i["components"].get(component, "0")) for a in failed
-                     for i in a.items if i["orderItemCode"] == item), Decimal(0))
+        lower = sum(
+            (
+                Decimal(i["components"].get(component, "0"))
+                for a in failed
+                for i in a.items
+                if i["orderItemCode"] == item
+            ),
+            Decimal(0),
+        )
         if finances.refunded(item, component) < Decimal(level) - lower:
             return False
     return True
@@ -66,8 +80,14 @@ class PostingWatcher:
     under that lock, and must see each amount exactly once.
     """
 
-    def __init__(self, journal: Journal, gateway_of: GatewayOf, interval: float,
-                 on_posted: Callable[[Action], None], locks: OrderLocks) -> None:
+    def __init__(
+        self,
+        journal: Journal,
+        gateway_of: GatewayOf,
+        interval: float,
+        on_posted: Callable[[Action], None],
+        locks: OrderLocks,
+    ) -> None:
         self.journal = journal
         self.gateway_of = gateway_of
         self.interval = interval
@@ -97,8 +117,7 @@ class PostingWatcher:
         return 0 if finances is None else self._mark(account, order_id, finances)
 
     def _unposted(self, account: str, order_id: str) -> list[Action]:
-        return self.journal.query(UNPOSTED + " AND account=? AND order_id=?",
-                                  (account, order_id))
+        return self.journal.query(UNPOSTED + " AND account=? AND order_id=?", (account, order_id))
 
     async def _finances(self, account: str, order_id: str) -> Any:
         try:
@@ -110,8 +129,9 @@ class PostingWatcher:
 
     def _mark(self, account: str, order_id: str, finances: Any) -> int:
         # Read again under the lock: a state may have changed while Finances was being read.
-        posted = [a for a in self._unposted(account, order_id)
-                  if is_posted(a, finances, self.journal)]
+        posted = [
+            a for a in self._unposted(account, order_id) if is_posted(a, finances, self.journal)
+        ]
         for action in posted:
             self.on_posted(self.journal.transition(action.id, ActionState.POSTED))
         return len(posted)

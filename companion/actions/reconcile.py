@@ -27,17 +27,27 @@ from companion.errors import NotFound, SpdeskError
 log = logging.getLogger(__name__)
 # Amazon's clock and ours may disagree; look a little further back than the attempt.
 CLOCK_SLACK = timedelta(minutes=10)
-UNDECIDED = ("spdesk lost Amazon's answer while creating the feed and cannot tell whether Amazon "
-             "received it ({why}). Check the order in Seller Central; spdesk will not resend it.")
+UNDECIDED = (
+    "spdesk lost Amazon's answer while creating the feed and cannot tell whether Amazon "
+    "received it ({why}). Check the order in Seller Central; spdesk will not resend it."
+)
 
 
 class CreateFeedReconciler:
     """Settles batches left in state 'creating' (lost createFeed reply or a crash mid-call)."""
 
-    def __init__(self, journal: Journal, gateway_of: GatewayOf, *,
-                 grace: float, poll: float, requeue: Callable[[list[str]], None],
-                 adopt: Callable[[str], None], settle: Callable[[str, str], None],
-                 give_up_after: float = 48 * 3600.0) -> None:
+    def __init__(
+        self,
+        journal: Journal,
+        gateway_of: GatewayOf,
+        *,
+        grace: float,
+        poll: float,
+        requeue: Callable[[list[str]], None],
+        adopt: Callable[[str], None],
+        settle: Callable[[str, str], None],
+        give_up_after: float = 48 * 3600.0,
+    ) -> None:
         self.journal = journal
         self.gateway_of = gateway_of
         self.grace = grace
@@ -72,8 +82,12 @@ class CreateFeedReconciler:
         started = datetime.fromisoformat(batch["create_started_at"].replace("Z", "+00:00"))
         feeds = await gateway.get_feeds([batch["feed_type"]], created_since=started - CLOCK_SLACK)
         known = self.journal.known_feed_ids(batch["account"])
-        candidates = [f for f in feeds if f.feed_id not in known
-                      and (not f.marketplace_ids or batch["marketplace_id"] in f.marketplace_ids)]
+        candidates = [
+            f
+            for f in feeds
+            if f.feed_id not in known
+            and (not f.marketplace_ids or batch["marketplace_id"] in f.marketplace_ids)
+        ]
         if not candidates:
             return ("resend", "")
         if any(f.processing_status in ("IN_QUEUE", "IN_PROGRESS") for f in candidates):
@@ -97,7 +111,8 @@ class CreateFeedReconciler:
             return True  # FATAL or no report: cannot be excluded
         try:
             report = parse_processing_report(
-                await gateway.get_feed_document_bytes(feed.result_feed_document_id))
+                await gateway.get_feed_document_bytes(feed.result_feed_document_id)
+            )
         except (ReportUnreadable, NotFound, AmazonRejected):
             return True  # unreadable or gone for good: waiting cannot exclude it
         named = {r.order_id for r in report.results if r.order_id}
@@ -106,16 +121,18 @@ class CreateFeedReconciler:
     def _apply(self, batch: dict[str, Any], verdict: str, value: str) -> None:
         batch_id = batch["id"]
         if verdict == "adopt":
-            log.info("batch %s: adopting feed %s found after a lost createFeed reply",
-                     batch_id, value)
+            log.info(
+                "batch %s: adopting feed %s found after a lost createFeed reply", batch_id, value
+            )
             self.journal.batch_submitted(batch_id, value)
             self.adopt(batch_id)
         elif verdict == "resend":
-            log.info("batch %s: Amazon never created its feed; sending the actions again",
-                     batch_id)
-            self.journal.update_batch(batch_id, state="dissolved",
-                                      detail={"reconciled": "feed was never created"})
-            self.requeue([a.id for a in self.journal.in_batch(batch_id)
-                          if a.state is ActionState.QUEUED])
+            log.info("batch %s: Amazon never created its feed; sending the actions again", batch_id)
+            self.journal.update_batch(
+                batch_id, state="dissolved", detail={"reconciled": "feed was never created"}
+            )
+            self.requeue(
+                [a.id for a in self.journal.in_batch(batch_id) if a.state is ActionState.QUEUED]
+            )
         else:
             self.settle(batch_id, UNDECIDED.format(why=value))

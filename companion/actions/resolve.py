@@ -21,20 +21,25 @@ log = logging.getLogger(__name__)
 WATCH_INTERVAL = 0.5  # seconds: the extension sees a resolution within about a second
 
 
-def resolve_action(journal: Journal, action_id: str, *, applied: bool, by: str,
-                   note: str = "") -> Action:
+def resolve_action(
+    journal: Journal, action_id: str, *, applied: bool, by: str, note: str = ""
+) -> Action:
     """Move an `unknown` action to succeeded (Amazon applied it) or failed (it did not)."""
     by, note = by.strip(), note.strip()
     if not by or len(by) > 200:
-        raise BadRequest("Say who checked Seller Central (--by NAME, at most 200 characters).",
-                         code="resolution_by_required")
+        raise BadRequest(
+            "Say who checked Seller Central (--by NAME, at most 200 characters).",
+            code="resolution_by_required",
+        )
     if len(note) > 2000:
-        raise BadRequest("The note is too long (at most 2000 characters).",
-                         code="resolution_note_too_long")
+        raise BadRequest(
+            "The note is too long (at most 2000 characters).", code="resolution_note_too_long"
+        )
     state = ActionState.SUCCEEDED if applied else ActionState.FAILED
     finding = "Amazon applied it" if applied else "Amazon did not apply it"
     detail = f"Resolved by {by}: {finding} (checked in Seller Central)." + (
-        f" Note: {note}" if note else "")
+        f" Note: {note}" if note else ""
+    )
     try:
         before = journal.resolve(action_id, state, by=by, note=note, detail=detail)
     except KeyError:
@@ -44,16 +49,23 @@ def resolve_action(journal: Journal, action_id: str, *, applied: bool, by: str,
     if before is not ActionState.UNKNOWN:
         raise Conflict(
             f"Action {action_id} is {before}, not unknown: only an action whose outcome spdesk "
-            "could not learn from Amazon can be resolved by hand.", code="action_not_unknown",
-            details={"actionId": action_id, "state": str(before)})
+            "could not learn from Amazon can be resolved by hand.",
+            code="action_not_unknown",
+            details={"actionId": action_id, "state": str(before)},
+        )
     return action
 
 
 class ResolutionWatcher:
     """Publishes resolutions written by another process (the CLI) and drops the order cache."""
 
-    def __init__(self, journal: Journal, bus: EventBus, invalidate: Callable[[str], None],
-                 interval: float = WATCH_INTERVAL) -> None:
+    def __init__(
+        self,
+        journal: Journal,
+        bus: EventBus,
+        invalidate: Callable[[str], None],
+        interval: float = WATCH_INTERVAL,
+    ) -> None:
         self.journal = journal
         self.bus = bus
         self.invalidate = invalidate

@@ -18,18 +18,40 @@ from companion.http.validation import parse_json
 
 _ORDER_ID = re.compile(r"^\d{3}-\d{7}-\d{7}$")
 REFUND_ERRORS = [
-    "idempotency_key_missing", "idempotency_key_reused", "invalid_request", "invalid_amount",
-    "refund_exceeds_refundable", "refund_not_positive", "amount_precision", "unknown_order_item",
-    "restocking_fee_not_allowed", "refund_not_available", "overlap_needs_confirmation",
-    "currency_mismatch", "quantity_exceeds_ordered", "restocking_fee_exceeds_principal",
-    "cancel_in_progress", "refund_total_changed", "order_not_found", "no_account",
+    "idempotency_key_missing",
+    "idempotency_key_reused",
+    "invalid_request",
+    "invalid_amount",
+    "refund_exceeds_refundable",
+    "refund_not_positive",
+    "amount_precision",
+    "unknown_order_item",
+    "restocking_fee_not_allowed",
+    "refund_not_available",
+    "overlap_needs_confirmation",
+    "currency_mismatch",
+    "quantity_exceeds_ordered",
+    "restocking_fee_exceeds_principal",
+    "cancel_in_progress",
+    "refund_total_changed",
+    "order_not_found",
+    "no_account",
 ]
 CANCEL_ERRORS = [
-    "idempotency_key_missing", "idempotency_key_reused", "invalid_request",
-    "cancel_after_shipment", "cancel_not_available_fba", "mcf_cancel_too_late",
+    "idempotency_key_missing",
+    "idempotency_key_reused",
+    "invalid_request",
+    "cancel_after_shipment",
+    "cancel_not_available_fba",
+    "mcf_cancel_too_late",
     "cancel_not_available",
-    "already_cancelled", "cancel_in_progress", "cancel_reason_required", "unknown_order_item",
-    "partial_quantity_cancel_not_supported", "order_not_found", "no_account",
+    "already_cancelled",
+    "cancel_in_progress",
+    "cancel_reason_required",
+    "unknown_order_item",
+    "partial_quantity_cancel_not_supported",
+    "order_not_found",
+    "no_account",
 ]
 
 
@@ -97,16 +119,53 @@ async def events(request: web.Request) -> web.StreamResponse:
 
 def add_routes(app: web.Application) -> None:
     """Register the routes and describe them in the OpenAPI document."""
-    add_route(app, "POST", "/v1/refunds", create_refund, summary="Refund an order (full/partial)",
-              request=RefundIn, response=ActionOut, status=202, errors=REFUND_ERRORS,
-              headers=["Idempotency-Key"])
-    add_route(app, "POST", "/v1/cancellations", create_cancellation,
-              summary="Cancel an order or some of its items", request=CancelIn,
-              response=ActionOut, status=202, errors=CANCEL_ERRORS, headers=["Idempotency-Key"])
-    add_route(app, "GET", "/v1/actions/{actionId}", get_action, summary="One action",
-              response=ActionOut, errors=["action_not_found"])
-    add_route(app, "GET", "/v1/orders/{orderId}/actions", order_actions,
-              summary="The actions of one order, newest first", response=ActionList,
-              errors=["invalid_order_id"])
-    add_route(app, "GET", "/v1/events", events, summary="Live action events (SSE)",
-              content_type="text/event-stream")
+    add_route(
+        app,
+        "POST",
+        "/v1/refunds",
+        create_refund,
+        summary="Refund an order (full/partial)",
+        request=RefundIn,
+        response=ActionOut,
+        status=202,
+        errors=REFUND_ERRORS,
+        headers=["Idempotency-Key"],
+    )
+    add_route(
+        app,
+        "POST",
+        "/v1/cancellations",
+        create_cancellation,
+        summary="Cancel an order or some of its items",
+        request=CancelIn,
+        response=ActionOut,
+        status=202,
+        errors=CANCEL_ERRORS,
+        headers=["Idempotency-Key"],
+    )
+    add_route(
+        app,
+        "GET",
+        "/v1/actions/{actionId}",
+        get_action,
+        summary="One action",
+        response=ActionOut,
+        errors=["action_not_found"],
+    )
+    add_route(
+        app,
+        "GET",
+        "/v1/orders/{orderId}/actions",
+        order_actions,
+        summary="The actions of one order, newest first",
+        response=ActionList,
+        errors=["invalid_order_id"],
+    )
+    add_route(
+        app,
+        "GET",
+        "/v1/events",
+        events,
+        summary="Live action events (SSE)",
+        content_type="text/event-stream",
+    )

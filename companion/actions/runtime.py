@@ -36,10 +36,14 @@ RUNTIME = web.AppKey("actions_runtime", Runtime)
 def timing_of(settings: Settings) -> EngineTiming:
     """The engine's delays from the settings."""
     return EngineTiming(
-        batch_window=settings.feed_batch_window, poll=settings.feed_poll_interval,
-        stuck_after=settings.feed_stuck_after, give_up_after=settings.feed_give_up_after,
-        reconcile_grace=settings.feed_reconcile_grace, retry_delay=settings.feed_retry_delay,
-        finances_poll=settings.finances_poll_interval)
+        batch_window=settings.feed_batch_window,
+        poll=settings.feed_poll_interval,
+        stuck_after=settings.feed_stuck_after,
+        give_up_after=settings.feed_give_up_after,
+        reconcile_grace=settings.feed_reconcile_grace,
+        retry_delay=settings.feed_retry_delay,
+        finances_poll=settings.finances_poll_interval,
+    )
 
 
 async def lifecycle(app: web.Application) -> AsyncIterator[None]:
@@ -56,11 +60,17 @@ async def lifecycle(app: web.Application) -> AsyncIterator[None]:
     def seller_of(name: str) -> str:
         return store.get(name).seller_id or name
 
-    runtime.engine = Engine(runtime.journal, runtime.bus, app[GATEWAYS].get, seller_of,
-                            timing_of(settings),
-                            on_settled=lambda action: orders.invalidate(action.order_id))
-    runtime.service = ActionService(runtime.engine, orders, lambda n: store.resolve(n).name,
-                                    settings.refund_overlap_window)
+    runtime.engine = Engine(
+        runtime.journal,
+        runtime.bus,
+        app[GATEWAYS].get,
+        seller_of,
+        timing_of(settings),
+        on_settled=lambda action: orders.invalidate(action.order_id),
+    )
+    runtime.service = ActionService(
+        runtime.engine, orders, lambda n: store.resolve(n).name, settings.refund_overlap_window
+    )
 
     async def inflight(account: Any, order_id: str) -> dict[tuple[str, str], Decimal]:
         name = account if isinstance(account, str) else getattr(account, "name", account)

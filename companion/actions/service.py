@@ -36,8 +36,13 @@ from companion.marketplaces import marketplace
 class ActionService:
     """The entry point of the routes: validates, journals and starts actions exactly once."""
 
-    def __init__(self, engine: Engine, orders: ViewSource,
-                 account_name: Callable[[str | None], str], overlap_window: float) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        orders: ViewSource,
+        account_name: Callable[[str | None], str],
+        overlap_window: float,
+    ) -> None:
         self.engine = engine
         self.journal = engine.journal
         self.orders = orders
@@ -60,8 +65,13 @@ class ActionService:
             raise key_reused()
         return self.get(action_id)
 
-    async def _once(self, kind: str, body: RefundIn | CancelIn, key: str,
-                    build: Callable[[str], Awaitable[Action]]) -> tuple[Action, bool]:
+    async def _once(
+        self,
+        kind: str,
+        body: RefundIn | CancelIn,
+        key: str,
+        build: Callable[[str], Awaitable[Action]],
+    ) -> tuple[Action, bool]:
         """The action this key already made (True), or a new one built under the order's lock."""
         fingerprint = body_hash(kind, body)
         if (done := self._replayed(key, fingerprint)) is not None:
@@ -74,28 +84,40 @@ class ActionService:
 
     async def refund(self, body: RefundIn, key: str) -> tuple[Action, bool]:
         """Accept a refund (or return the one this key already made); True when replayed."""
+
         async def build(account: str) -> Action:
             # Amazon settles the payment of a cancelled order itself: a refund sent alongside a
             # cancellation could give the same money back twice.
-            self._refuse_during_cancel(body.order_id, " Wait for its result: a cancelled order "
-                                                      "needs no refund.")
+            self._refuse_during_cancel(
+                body.order_id, " Wait for its result: a cancelled order needs no refund."
+            )
             view = await self._refund_view(body.order_id, account)
             action = self._refund_action(body, view, account)
-            if not body.confirm_overlap and (found := overlapping_refunds(
-                    action.items, self.journal.for_order(body.order_id), self.overlap_window)):
+            if not body.confirm_overlap and (
+                found := overlapping_refunds(
+                    action.items, self.journal.for_order(body.order_id), self.overlap_window
+                )
+            ):
                 raise overlap_refusal(found)
             # Last, on the amounts just checked: what the agent confirmed is what is refunded.
             check_expected_total(body, Decimal(action.total), marketplace(action.marketplace_id))
             return action
+
         return await self._once("refund", body, key, build)
 
     def _refuse_during_cancel(self, order_id: str, advice: str = "") -> None:
-        pending = [a for a in self.journal.for_order(order_id)
-                   if a.kind == "cancel" and a.state in PENDING - {ActionState.UNKNOWN}]
+        pending = [
+            a
+            for a in self.journal.for_order(order_id)
+            if a.kind == "cancel" and a.state in PENDING - {ActionState.UNKNOWN}
+        ]
         if pending:
-            raise Conflict(f"A cancellation of this order is already on its way "
-                           f"({pending[0].confirmation}).{advice}", code="cancel_in_progress",
-                           details={"actionId": pending[0].id})
+            raise Conflict(
+                f"A cancellation of this order is already on its way "
+                f"({pending[0].confirmation}).{advice}",
+                code="cancel_in_progress",
+                details={"actionId": pending[0].id},
+            )
 
     async def _refund_view(self, order_id: str, account: str) -> dict[str, Any]:
         """A fresh view in which every refund is counted once: by Finances or as in flight."""
@@ -111,35 +133,63 @@ class ActionService:
     def _refund_action(self, body: RefundIn, view: dict[str, Any], account: str) -> Action:
         refund = (view.get("actions") or {}).get("refund") or {}
         if refund.get("allowed") is False:
-            raise Unprocessable(refund.get("reason") or "This order cannot be refunded now.",
-                                code="refund_not_available")
+            raise Unprocessable(
+                refund.get("reason") or "This order cannot be refunded now.",
+                code="refund_not_available",
+            )
         market = marketplace(view["marketplace"]["id"])
         plan = plan_refund(body, refundable_of(view), quantities_of(view), market)
         items = plan.to_items(market)
-        ahead = [a.id for a in self.journal.for_order(body.order_id) if a.kind == "refund"
-                 and (a.state in PENDING or a.state is ActionState.SUCCEEDED)]
+        ahead = [
+            a.id
+            for a in self.journal.for_order(body.order_id)
+            if a.kind == "refund" and (a.state in PENDING or a.state is ActionState.SUCCEEDED)
+        ]
         return Action(
-            id=new_id("act"), kind="refund", account=account, order_id=body.order_id,
-            marketplace_id=market.id, currency=market.currency, state=ActionState.ACCEPTED,
-            total=market.format(plan.total), reason=body.reason, items=items,
-            note=body.note, ticket_url=body.ticket_url, agent=body.agent,
+            id=new_id("act"),
+            kind="refund",
+            account=account,
+            order_id=body.order_id,
+            marketplace_id=market.id,
+            currency=market.currency,
+            state=ActionState.ACCEPTED,
+            total=market.format(plan.total),
+            reason=body.reason,
+            items=items,
+            note=body.note,
+            ticket_url=body.ticket_url,
+            agent=body.agent,
             channel=str(view.get("channel") or "FBM"),
-            extra={"posting": posting_expectation(view, items, ahead)})
+            extra={"posting": posting_expectation(view, items, ahead)},
+        )
 
     async def cancel(self, body: CancelIn, key: str) -> tuple[Action, bool]:
         """Accept a cancellation (or return the one this key already made); True when replayed."""
+
         async def build(account: str) -> Action:
             self._refuse_during_cancel(body.order_id)
             view = await self._view(body.order_id, account)
             plan = plan_cancel(body, view)
             market = marketplace(view["marketplace"]["id"])
             return Action(
-                id=new_id("act"), kind="cancel", account=account, order_id=body.order_id,
-                marketplace_id=market.id, currency=market.currency, state=ActionState.ACCEPTED,
-                total=market.format(_cancel_total(view, plan.items)), reason=plan.reason,
-                items=plan.items, note=body.note, ticket_url=body.ticket_url,
-                agent=body.agent, channel=plan.channel, warnings=plan.warnings,
-                extra=_fulfillment_extra(plan.fulfillment_order_id))
+                id=new_id("act"),
+                kind="cancel",
+                account=account,
+                order_id=body.order_id,
+                marketplace_id=market.id,
+                currency=market.currency,
+                state=ActionState.ACCEPTED,
+                total=market.format(_cancel_total(view, plan.items)),
+                reason=plan.reason,
+                items=plan.items,
+                note=body.note,
+                ticket_url=body.ticket_url,
+                agent=body.agent,
+                channel=plan.channel,
+                warnings=plan.warnings,
+                extra=_fulfillment_extra(plan.fulfillment_order_id),
+            )
+
         return await self._once("cancel", body, key, build)
 
     async def _view(self, order_id: str, account: str) -> dict[str, Any]:
@@ -169,6 +219,7 @@ def _cancel_total(view: dict[str, Any], items: list[dict[str, Any]]) -> Decimal:
     total = Decimal(0)
     for item in view.get("items", []):
         if not codes or item["orderItemCode"] in codes:
-            total += sum((Decimal(str(c["charged"])) for c in item.get("components", [])),
-                         Decimal(0))
+            total += sum(
+                (Decimal(str(c["charged"])) for c in item.get("components", [])), Decimal(0)
+            )
     return total

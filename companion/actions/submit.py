@@ -26,9 +26,11 @@ from companion.marketplaces import marketplace
 log = logging.getLogger(__name__)
 # Definitely-not-sent failures (upload failed, createFeed throttled) before an action is failed.
 MAX_ATTEMPTS = 8
-SHIPPED_MEANWHILE = ("The order shipped while the cancellation waited to be sent, so it was not "
-                    "sent (a cancellation after shipment would refund the whole order). Refund "
-                    "the buyer instead.")
+SHIPPED_MEANWHILE = (
+    "The order shipped while the cancellation waited to be sent, so it was not "
+    "sent (a cancellation after shipment would refund the whole order). Refund "
+    "the buyer instead."
+)
 # Answers to createFeed that prove Amazon refused it (a 4xx other than 429): no feed exists.
 REFUSED = (AmazonRejected, AmazonAccessDenied)
 
@@ -36,9 +38,14 @@ REFUSED = (AmazonRejected, AmazonAccessDenied)
 class FeedSubmitter:
     """Turns a list of queued actions into one feed; every step is journaled before it is taken."""
 
-    def __init__(self, journal: Journal, gateway_of: GatewayOf,
-                 seller_of: Callable[[str], str],
-                 on_ambiguous: Callable[[str], None], on_submitted: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        journal: Journal,
+        gateway_of: GatewayOf,
+        seller_of: Callable[[str], str],
+        on_ambiguous: Callable[[str], None],
+        on_submitted: Callable[[str], None],
+    ) -> None:
         self.journal = journal
         self.gateway_of = gateway_of
         self.seller_of = seller_of
@@ -49,19 +56,28 @@ class FeedSubmitter:
     async def submit(self, key: QueueKey, action_ids: list[str]) -> list[str]:
         """Send one batch; return the ids that were definitely not sent and should wait again."""
         account, feed_type, marketplace_id = key
-        actions = [a for a in map(self.journal.get, action_ids)
-                   if a is not None and a.state is ActionState.QUEUED]
+        actions = [
+            a
+            for a in map(self.journal.get, action_ids)
+            if a is not None and a.state is ActionState.QUEUED
+        ]
         if feed_type == ACKNOWLEDGEMENT_FEED:
             actions = await self._still_unshipped(account, actions)
         if not actions:
             return []
         batch_id = new_id("bat")
-        self.journal.create_batch(batch_id, account, feed_type, marketplace_id,
-                                  [(a.id, n) for n, a in enumerate(actions, start=1)])
+        self.journal.create_batch(
+            batch_id,
+            account,
+            feed_type,
+            marketplace_id,
+            [(a.id, n) for n, a in enumerate(actions, start=1)],
+        )
         crash_point("after_batch")
         try:
-            xml = self._document(account, feed_type, marketplace_id,
-                                 self.journal.in_batch(batch_id))
+            xml = self._document(
+                account, feed_type, marketplace_id, self.journal.in_batch(batch_id)
+            )
             gateway = await self.gateway_of(account)
         except SpdeskError as exc:
             # E.g. the account was removed while its actions waited: nothing can be sent.
@@ -97,20 +113,34 @@ class FeedSubmitter:
         self.on_submitted(batch_id)
         return []
 
-    def _not_sent(self, batch_id: str, actions: list[Action], exc: SpdeskError,
-                  step: str) -> list[str]:
-        self.journal.update_batch(batch_id, state="dissolved",
-                                  detail={"step": step, "error": exc.message})
+    def _not_sent(
+        self, batch_id: str, actions: list[Action], exc: SpdeskError, step: str
+    ) -> list[str]:
+        self.journal.update_batch(
+            batch_id, state="dissolved", detail={"step": step, "error": exc.message}
+        )
         retry: list[str] = []
         failed: list[tuple[str, ActionState, dict[str, Any]]] = []
-        why = ("spdesk could not prepare the feed" if step == "prepare"
-               else "Amazon could not take the request")
+        why = (
+            "spdesk could not prepare the feed"
+            if step == "prepare"
+            else "Amazon could not take the request"
+        )
         for action in actions:
             count = self._attempts.get(action.id, 0) + 1
             self._attempts[action.id] = count
             if count >= MAX_ATTEMPTS:
-                failed.append((action.id, ActionState.FAILED, {"amazon": {
-                    "description": f"{why} ({exc.message}). Nothing was sent; try again later."}}))
+                failed.append(
+                    (
+                        action.id,
+                        ActionState.FAILED,
+                        {
+                            "amazon": {
+                                "description": f"{why} ({exc.message}). Nothing was sent; try again later."
+                            }
+                        },
+                    )
+                )
             else:
                 retry.append(action.id)
         if failed:
@@ -137,32 +167,45 @@ class FeedSubmitter:
                 keep.append(action)
                 continue
             if any(item.quantity_shipped > 0 for item in order.items):
-                self.journal.transition(action.id, ActionState.FAILED, amazon={
-                    "description": SHIPPED_MEANWHILE})
+                self.journal.transition(
+                    action.id, ActionState.FAILED, amazon={"description": SHIPPED_MEANWHILE}
+                )
             else:
                 keep.append(action)
         return keep
 
     def _refused(self, batch_id: str, actions: list[Action], exc: SpdeskError) -> list[str]:
-        self.journal.update_batch(batch_id, state="dissolved",
-                                  detail={"step": "createFeed", "refused": exc.message})
+        self.journal.update_batch(
+            batch_id, state="dissolved", detail={"step": "createFeed", "refused": exc.message}
+        )
         text = f"Amazon refused the feed ({exc.message}). Nothing was sent."
         self.journal.transition_many(
             [(a.id, ActionState.FAILED, {"amazon": {"description": text}}) for a in actions],
-            detail="createFeed refused")
+            detail="createFeed refused",
+        )
         for action in actions:
             self._attempts.pop(action.id, None)
         return []
 
-    def _document(self, account: str, feed_type: str, marketplace_id: str,
-                  actions: list[Action]) -> bytes:
+    def _document(
+        self, account: str, feed_type: str, marketplace_id: str, actions: list[Action]
+    ) -> bytes:
         seller = self.seller_of(account)
         if feed_type == ADJUSTMENT_FEED:
-            return build_adjustment_feed(seller, marketplace(marketplace_id), [
-                AdjustmentMessage(a.message_id or 0, a.order_id, a.id, a.reason, a.items)
-                for a in actions])
+            return build_adjustment_feed(
+                seller,
+                marketplace(marketplace_id),
+                [
+                    AdjustmentMessage(a.message_id or 0, a.order_id, a.id, a.reason, a.items)
+                    for a in actions
+                ],
+            )
         if feed_type == ACKNOWLEDGEMENT_FEED:
-            return build_acknowledgement_feed(seller, [
-                AcknowledgementMessage(a.message_id or 0, a.order_id, a.reason, a.items)
-                for a in actions])
+            return build_acknowledgement_feed(
+                seller,
+                [
+                    AcknowledgementMessage(a.message_id or 0, a.order_id, a.reason, a.items)
+                    for a in actions
+                ],
+            )
         raise ValueError(f"unknown feed type {feed_type}")

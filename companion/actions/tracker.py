@@ -20,12 +20,16 @@ from companion.errors import NotFound, SpdeskError
 log = logging.getLogger(__name__)
 Move = tuple[str, ActionState, dict[str, Any]]
 
-FATAL_TEXT = ("Amazon stopped processing the feed with a fatal error: some, none or all of it may "
-              "have been applied. Check the order in Seller Central before doing anything else; "
-              "spdesk will not resend it.")
-REPORT_GONE = ("Amazon finished feed {feed}, but its processing report cannot be downloaded "
-               "({why}), so spdesk cannot tell whether this action was applied. Check the order "
-               "in Seller Central; spdesk will not resend it.")
+FATAL_TEXT = (
+    "Amazon stopped processing the feed with a fatal error: some, none or all of it may "
+    "have been applied. Check the order in Seller Central before doing anything else; "
+    "spdesk will not resend it."
+)
+REPORT_GONE = (
+    "Amazon finished feed {feed}, but its processing report cannot be downloaded "
+    "({why}), so spdesk cannot tell whether this action was applied. Check the order "
+    "in Seller Central; spdesk will not resend it."
+)
 CANCELLED_TEXT = "Amazon cancelled the feed before processing it; nothing was applied."
 
 
@@ -41,8 +45,13 @@ class TrackTiming:
 class FeedTracker:
     """Polls one submitted feed until DONE, FATAL or CANCELLED and settles its actions."""
 
-    def __init__(self, journal: Journal, gateway_of: GatewayOf,
-                 timing: TrackTiming, on_settled: Callable[[Action], None]) -> None:
+    def __init__(
+        self,
+        journal: Journal,
+        gateway_of: GatewayOf,
+        timing: TrackTiming,
+        on_settled: Callable[[Action], None],
+    ) -> None:
         self.journal = journal
         self.gateway_of = gateway_of
         self.timing = timing
@@ -62,11 +71,18 @@ class FeedTracker:
                 return
             waited = time.monotonic() - started
             if waited > self.timing.give_up_after:
-                self.settle_all(batch_id, "unknown", ActionState.UNKNOWN, REPORT_GONE.format(
-                    feed=batch["feed_id"], why=batch["report_error"]) if "report_error" in batch
-                    else (f"Amazon has not finished processing feed {batch['feed_id']} after "
-                          f"{waited / 3600:.1f} hours. Check Seller Central; spdesk will not "
-                          "resend it."))
+                self.settle_all(
+                    batch_id,
+                    "unknown",
+                    ActionState.UNKNOWN,
+                    REPORT_GONE.format(feed=batch["feed_id"], why=batch["report_error"])
+                    if "report_error" in batch
+                    else (
+                        f"Amazon has not finished processing feed {batch['feed_id']} after "
+                        f"{waited / 3600:.1f} hours. Check Seller Central; spdesk will not "
+                        "resend it."
+                    ),
+                )
                 return
             if not warned and waited > self.timing.stuck_after:
                 warned = True
@@ -85,9 +101,11 @@ class FeedTracker:
         status = feed.processing_status
         if status == "IN_PROGRESS":
             if batch["state"] != "processing":  # once per batch, not on every poll
-                moves: list[Move] = [(a.id, ActionState.PROCESSING, {})
-                                     for a in self.journal.in_batch(batch["id"])
-                                     if a.state is ActionState.SUBMITTED]
+                moves: list[Move] = [
+                    (a.id, ActionState.PROCESSING, {})
+                    for a in self.journal.in_batch(batch["id"])
+                    if a.state is ActionState.SUBMITTED
+                ]
                 self.journal.transition_many(moves)
                 self.journal.update_batch(batch["id"], state="processing")
                 batch["state"] = "processing"
@@ -104,15 +122,23 @@ class FeedTracker:
 
     async def _done(self, gateway: Any, batch: dict[str, Any], feed: Any) -> bool:
         if not feed.result_feed_document_id:
-            self.settle_all(batch["id"], "unknown", ActionState.UNKNOWN,
-                             "Amazon finished the feed but gave no processing report.")
+            self.settle_all(
+                batch["id"],
+                "unknown",
+                ActionState.UNKNOWN,
+                "Amazon finished the feed but gave no processing report.",
+            )
             return True
         try:
             data = await gateway.get_feed_document_bytes(feed.result_feed_document_id)
         except (NotFound, AmazonRejected) as exc:
             # Gone or refused for good: waiting cannot bring the report back.
-            self.settle_all(batch["id"], "unknown", ActionState.UNKNOWN,
-                            REPORT_GONE.format(feed=feed.feed_id, why=exc.message))
+            self.settle_all(
+                batch["id"],
+                "unknown",
+                ActionState.UNKNOWN,
+                REPORT_GONE.format(feed=feed.feed_id, why=exc.message),
+            )
             return True
         except SpdeskError as exc:
             log.info("processing report of %s not readable yet (%s)", feed.feed_id, exc.code)
@@ -121,8 +147,12 @@ class FeedTracker:
         try:
             report = parse_processing_report(data)
         except ReportUnreadable as exc:
-            self.settle_all(batch["id"], "unknown", ActionState.UNKNOWN,
-                             f"Amazon's processing report could not be read ({exc}).")
+            self.settle_all(
+                batch["id"],
+                "unknown",
+                ActionState.UNKNOWN,
+                f"Amazon's processing report could not be read ({exc}).",
+            )
             return True
         crash_point("after_report")
         self.apply_report(batch["id"], report)
@@ -133,16 +163,26 @@ class FeedTracker:
         rejected = [r for r in report.results_for(0) if r.result_code == "Error"]
         if rejected and report.successful == 0:
             # MessageID 0: Amazon rejected the whole document, so no message was applied.
-            self.settle_all(batch_id, "done", ActionState.FAILED,
-                            f"Amazon rejected the feed: {rejected[0].description}")
+            self.settle_all(
+                batch_id,
+                "done",
+                ActionState.FAILED,
+                f"Amazon rejected the feed: {rejected[0].description}",
+            )
             return
         if rejected:
             # A whole-document error next to successful messages: the report contradicts itself,
             # and "failed" could invite a second refund of money already given back.
-            self.settle_all(batch_id, "done", ActionState.UNKNOWN, (
-                f"Amazon's report rejects the feed ({rejected[0].description}) yet counts "
-                f"{report.successful} message(s) as successful. Check the order in Seller "
-                "Central; spdesk will not resend it."))
+            self.settle_all(
+                batch_id,
+                "done",
+                ActionState.UNKNOWN,
+                (
+                    f"Amazon's report rejects the feed ({rejected[0].description}) yet counts "
+                    f"{report.successful} message(s) as successful. Check the order in Seller "
+                    "Central; spdesk will not resend it."
+                ),
+            )
             return
         actions = [a for a in self.journal.in_batch(batch_id) if not a.terminal]
         sent = len(self.journal.in_batch(batch_id))
@@ -150,9 +190,16 @@ class FeedTracker:
         moves = [_move_for(action, report, complete) for action in actions]
         if moves:
             self.journal.transition_many(moves, detail="processing report")
-        self.journal.update_batch(batch_id, state="done", detail={
-            "processed": report.processed, "successful": report.successful,
-            "withError": report.with_error, "withWarning": report.with_warning})
+        self.journal.update_batch(
+            batch_id,
+            state="done",
+            detail={
+                "processed": report.processed,
+                "successful": report.successful,
+                "withError": report.with_error,
+                "withWarning": report.with_warning,
+            },
+        )
         for action_id, _, _ in moves:
             settled = self.journal.get(action_id)
             if settled is not None:
@@ -161,8 +208,9 @@ class FeedTracker:
     def settle_all(self, batch_id: str, batch_state: str, state: ActionState, text: str) -> None:
         """End every unsettled action of a batch in one state with one explanation."""
         actions = [a for a in self.journal.in_batch(batch_id) if not a.terminal]
-        moves: list[Move] = [(a.id, state, {"amazon": {**a.amazon, "description": text}})
-                             for a in actions]
+        moves: list[Move] = [
+            (a.id, state, {"amazon": {**a.amazon, "description": text}}) for a in actions
+        ]
         if moves:
             self.journal.transition_many(moves, detail=batch_state)
         self.journal.update_batch(batch_id, state=batch_state)
@@ -172,9 +220,13 @@ class FeedTracker:
                 self.on_settled(settled)
 
     def _warn_slow(self, batch_id: str, feed_id: str) -> None:
-        warning = {"code": "feed_slow", "message": (
-            f"Amazon is taking longer than usual to process feed {feed_id}. Feeds can take "
-            "hours under load; spdesk keeps checking and will show the result here.")}
+        warning = {
+            "code": "feed_slow",
+            "message": (
+                f"Amazon is taking longer than usual to process feed {feed_id}. Feeds can take "
+                "hours under load; spdesk keeps checking and will show the result here."
+            ),
+        }
         for action in self.journal.in_batch(batch_id):
             if not action.terminal and warning not in action.warnings:
                 self.journal.update(action.id, warnings=[*action.warnings, warning])
@@ -185,16 +237,44 @@ def _move_for(action: Action, report: ProcessingReport, complete: bool) -> Move:
     errors = [r for r in results if r.result_code == "Error"]
     if errors:
         first = errors[0]
-        return (action.id, ActionState.FAILED, {"amazon": {
-            "resultCode": "Error", "messageCode": first.message_code,
-            "description": first.description}})
+        return (
+            action.id,
+            ActionState.FAILED,
+            {
+                "amazon": {
+                    "resultCode": "Error",
+                    "messageCode": first.message_code,
+                    "description": first.description,
+                }
+            },
+        )
     if not results and not complete:
-        return (action.id, ActionState.UNKNOWN, {"amazon": {"description": (
-            f"Amazon's report covers {report.processed} message(s) and does not mention this "
-            "one; check Seller Central before doing anything else.")}})
-    warnings = [{"code": "amazon_warning", "message": f"{r.message_code}: {r.description}"}
-                for r in results]
-    amazon = ({"resultCode": "Warning", "messageCode": results[0].message_code,
-               "description": results[0].description} if results else {})
-    return (action.id, ActionState.SUCCEEDED,
-            {"amazon": amazon, "warnings": [*action.warnings, *warnings]})
+        return (
+            action.id,
+            ActionState.UNKNOWN,
+            {
+                "amazon": {
+                    "description": (
+                        f"Amazon's report covers {report.processed} message(s) and does not mention this "
+                        "one; check Seller Central before doing anything else."
+                    )
+                }
+            },
+        )
+    warnings = [
+        {"code": "amazon_warning", "message": f"{r.message_code}: {r.description}"} for r in results
+    ]
+    amazon = (
+        {
+            "resultCode": "Warning",
+            "messageCode": results[0].message_code,
+            "description": results[0].description,
+        }
+        if results
+        else {}
+    )
+    return (
+        action.id,
+        ActionState.SUCCEEDED,
+        {"amazon": amazon, "warnings": [*action.warnings, *warnings]},
+    )

@@ -39,7 +39,14 @@ from companion.marketplaces import Marketplace, Region, UnknownMarketplaceError,
 
 # Components in the order agents expect to read them; unknown types follow alphabetically.
 COMPONENT_ORDER = (
-    "Principal", "Shipping", "Tax", "ShippingTax", "GiftWrap", "GiftWrapTax", "COD", "CODTax",
+    "Principal",
+    "Shipping",
+    "Tax",
+    "ShippingTax",
+    "GiftWrap",
+    "GiftWrapTax",
+    "COD",
+    "CODTax",
     "Other",
 )
 ZERO = Decimal(0)
@@ -47,9 +54,15 @@ InFlight = Mapping[tuple[str, str], Decimal]
 
 # Fulfillment Outbound statuses -> the order statuses the view speaks.
 MCF_STATUS: dict[str, OrderStatus] = {
-    "NEW": "UNSHIPPED", "RECEIVED": "UNSHIPPED", "PLANNING": "UNSHIPPED",
-    "PROCESSING": "UNSHIPPED", "COMPLETE": "SHIPPED", "COMPLETEPARTIALLED": "PARTIALLY_SHIPPED",
-    "CANCELLED": "CANCELLED", "UNFULFILLABLE": "UNFULFILLABLE", "INVALID": "UNFULFILLABLE",
+    "NEW": "UNSHIPPED",
+    "RECEIVED": "UNSHIPPED",
+    "PLANNING": "UNSHIPPED",
+    "PROCESSING": "UNSHIPPED",
+    "COMPLETE": "SHIPPED",
+    "COMPLETEPARTIALLED": "PARTIALLY_SHIPPED",
+    "CANCELLED": "CANCELLED",
+    "UNFULFILLABLE": "UNFULFILLABLE",
+    "INVALID": "UNFULFILLABLE",
 }
 
 
@@ -59,14 +72,26 @@ def resolve_marketplace(marketplace_id: str | None, currency: str | None) -> Mar
         return marketplace(marketplace_id or "")
     except UnknownMarketplaceError:
         code = currency or "XXX"
-        return Marketplace(marketplace_id or "", "", marketplace_id or "", Region.NA, code,
-                           0 if code == "JPY" else 2, "en")
+        return Marketplace(
+            marketplace_id or "",
+            "",
+            marketplace_id or "",
+            Region.NA,
+            code,
+            0 if code == "JPY" else 2,
+            "en",
+        )
 
 
 def marketplace_info(market: Marketplace) -> MarketplaceInfo:
     """The view's marketplace block."""
-    return MarketplaceInfo(id=market.id, code=market.code, currency=market.currency,
-                           decimals=market.decimals, language=market.language)
+    return MarketplaceInfo(
+        id=market.id,
+        code=market.code,
+        currency=market.currency,
+        decimals=market.decimals,
+        language=market.language,
+    )
 
 
 def _sort_key(kind: str) -> tuple[int, str]:
@@ -100,12 +125,18 @@ def item_view(
         if finances is not None:
             refunded += finances.refunded(item.order_item_id, kind)
         if item.charges[kind] or refunded:
-            components.append(component_view(kind, item.charges[kind], refunded, market,
-                                             cancelled=cancelled))
+            components.append(
+                component_view(kind, item.charges[kind], refunded, market, cancelled=cancelled)
+            )
     return ItemView(
-        order_item_code=item.order_item_id, sku=item.sku, asin=item.asin, title=item.title,
-        quantity_ordered=item.quantity_ordered, quantity_shipped=item.quantity_shipped,
-        quantity_cancelled=item.quantity_cancelled, components=components,
+        order_item_code=item.order_item_id,
+        sku=item.sku,
+        asin=item.asin,
+        title=item.title,
+        quantity_ordered=item.quantity_ordered,
+        quantity_shipped=item.quantity_shipped,
+        quantity_cancelled=item.quantity_cancelled,
+        components=components,
     )
 
 
@@ -123,8 +154,11 @@ def buyer_request(order: AmazonOrder) -> BuyerCancellationRequest:
     """The first buyer cancellation request on any item, if there is one."""
     for item in order.items:
         if item.cancellation_request is not None:
-            return BuyerCancellationRequest(requested=True, reason=item.cancellation_request.reason,
-                                            requested_at=item.cancellation_request.requested_at)
+            return BuyerCancellationRequest(
+                requested=True,
+                reason=item.cancellation_request.reason,
+                requested_at=item.cancellation_request.requested_at,
+            )
     return BuyerCancellationRequest(requested=False)
 
 
@@ -134,9 +168,12 @@ def actions_block(
     """The view's actions block from the two decisions."""
     return Actions(
         refund=RefundAction(allowed=refund.allowed, reason=refund.reason),
-        cancel=CancelAction(allowed=cancel.allowed, reason=cancel.reason,
-                            default_reason=default_reason,
-                            counts_against_cancel_rate=counts_against),
+        cancel=CancelAction(
+            allowed=cancel.allowed,
+            reason=cancel.reason,
+            default_reason=default_reason,
+            counts_against_cancel_rate=counts_against,
+        ),
     )
 
 
@@ -156,10 +193,16 @@ def build_order_view(
     request = buyer_request(order)
     shipped = sum(i.quantity_shipped for i in order.items)
     return OrderView(
-        order_id=order.order_id, account=account, marketplace=marketplace_info(market),
-        status=order.status, channel=channel, purchase_date=order.created_time,
-        latest_ship_date=order.latest_ship_date, buyer_cancellation_request=request,
-        items=items, totals=sums,
+        order_id=order.order_id,
+        account=account,
+        marketplace=marketplace_info(market),
+        status=order.status,
+        channel=channel,
+        purchase_date=order.created_time,
+        latest_ship_date=order.latest_ship_date,
+        buyer_cancellation_request=request,
+        items=items,
+        totals=sums,
         actions=actions_block(
             refund_decision(channel, order.status, sums.refundable),
             cancel_decision(channel, order.status, shipped),
@@ -174,9 +217,14 @@ def mcf_item(item: FulfillmentOrderItem, shipped: bool) -> ItemView:
     """One line of an MCF order: no components, since the buyer paid elsewhere."""
     sent = item.quantity - item.cancelled_quantity - item.unfulfillable_quantity
     return ItemView(
-        order_item_code=item.item_id, sku=item.seller_sku, asin=None, title=None,
-        quantity_ordered=item.quantity, quantity_shipped=sent if shipped else 0,
-        quantity_cancelled=item.cancelled_quantity, components=[],
+        order_item_code=item.item_id,
+        sku=item.seller_sku,
+        asin=None,
+        title=None,
+        quantity_ordered=item.quantity,
+        quantity_shipped=sent if shipped else 0,
+        quantity_cancelled=item.cancelled_quantity,
+        components=[],
     )
 
 
@@ -190,14 +238,22 @@ def build_mcf_view(
     shipped = status_key in ("COMPLETE", "COMPLETEPARTIALLED")
     items = [mcf_item(i, shipped) for i in fulfillment.items]
     return OrderView(
-        order_id=fulfillment.seller_fulfillment_order_id, account=account,
-        marketplace=marketplace_info(market), status=status, channel="MCF",
+        order_id=fulfillment.seller_fulfillment_order_id,
+        account=account,
+        marketplace=marketplace_info(market),
+        status=status,
+        channel="MCF",
         purchase_date=fulfillment.displayable_order_date or fulfillment.received_date,
-        latest_ship_date=None, buyer_cancellation_request=BuyerCancellationRequest(requested=False),
-        items=items, totals=totals(items, market),
-        actions=actions_block(refund_decision("MCF", status, ZERO),
-                        mcf_cancel_decision(fulfillment.status),
-                        default_reason=None, counts_against=False),
+        latest_ship_date=None,
+        buyer_cancellation_request=BuyerCancellationRequest(requested=False),
+        items=items,
+        totals=totals(items, market),
+        actions=actions_block(
+            refund_decision("MCF", status, ZERO),
+            mcf_cancel_decision(fulfillment.status),
+            default_reason=None,
+            counts_against=False,
+        ),
         fulfillment_order=FulfillmentOrderInfo(
             seller_fulfillment_order_id=fulfillment.seller_fulfillment_order_id,
             status=status_key,
@@ -209,5 +265,7 @@ def build_mcf_view(
 def needs_finances(order: AmazonOrder) -> bool:
     """Finances is read only when a refund could be possible (saves its usage plan)."""
     return order.fulfilled_by != FulfilledBy.AMAZON and order.status in (
-        "UNSHIPPED", "PARTIALLY_SHIPPED", "SHIPPED",
+        "UNSHIPPED",
+        "PARTIALLY_SHIPPED",
+        "SHIPPED",
     )

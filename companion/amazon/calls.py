@@ -71,7 +71,11 @@ class Caller:
             delay = self._retry_delay(verdict, attempt, started, repeatable)
             log.warning(
                 "%s for account %s failed (%s, attempt %d), retrying in %.2f s",
-                operation, self.target.name, _code(verdict), attempt, delay,
+                operation,
+                self.target.name,
+                _code(verdict),
+                attempt,
+                delay,
             )
             await asyncio.sleep(delay)
 
@@ -126,8 +130,12 @@ class Caller:
             verdict = judge_transport_error(failure, operation)
             return verdict if _reached_sp_api(failure) else dataclasses.replace(verdict, sent=False)
         # Only the type: library exception texts are not ours to vouch for.
-        log.warning("%s for account %s: unreadable answer (%s)", operation, self.target.name,
-                    type(failure).__name__ if failure else "no body")
+        log.warning(
+            "%s for account %s: unreadable answer (%s)",
+            operation,
+            self.target.name,
+            type(failure).__name__ if failure else "no body",
+        )
         return Verdict(Action.FAIL, AmazonBadResponse(details={"operation": operation}))
 
     def _judge_one(self, operation: str, response: httpx.Response) -> Verdict:

@@ -120,9 +120,7 @@ class Gateway:
                 break
         return parse_financial_events(order_id, pages)
 
-    async def upload_feed_document(
-        self, xml: bytes, content_type: str = FEED_CONTENT_TYPE
-    ) -> str:
+    async def upload_feed_document(self, xml: bytes, content_type: str = FEED_CONTENT_TYPE) -> str:
         """createFeedDocument and upload the bytes; returns the feed document id."""
         if not isinstance(xml, bytes):
             raise TypeError("feed documents are uploaded as bytes, never str")

@@ -150,8 +150,9 @@ def _judge_error(
     if status in (408, 504):
         return Verdict(Action.RETRY, AmazonTimeout(details=details), wait_hint=wait_hint(headers))
     if status >= 500:
-        return Verdict(Action.RETRY, AmazonUnavailable(details=details),
-                       wait_hint=wait_hint(headers))
+        return Verdict(
+            Action.RETRY, AmazonUnavailable(details=details), wait_hint=wait_hint(headers)
+        )
     if status in (401, 403):
         # An expired or revoked access token: evict the library's cached token and try again once.
         return Verdict(Action.RETRY, AmazonAccessDenied(details=details), evict_token=True)
@@ -166,8 +167,9 @@ def judge_lwa(response: httpx.Response) -> Verdict:
     status = response.status_code
     details: dict[str, Any] = {"operation": "lwaToken", "httpStatus": status}
     if status == 429:
-        return Verdict(Action.RETRY, AmazonThrottled(details=details),
-                       wait_hint=wait_hint(response.headers))
+        return Verdict(
+            Action.RETRY, AmazonThrottled(details=details), wait_hint=wait_hint(response.headers)
+        )
     if status >= 500 or (status == 200 and not isinstance(decode_json(response.content), dict)):
         return Verdict(Action.RETRY, AmazonUnavailable(details=details))
     if status == 200:

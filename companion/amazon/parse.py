@@ -40,8 +40,12 @@ TAX_COMPONENTS: dict[str, str] = {
     "OTHER": "Tax",
 }
 # Finances names a few charge types differently from the Order Adjustment feed.
-FINANCES_CHARGE_TYPES = {"ShippingCharge": "Shipping", "GiftWrapCharge": "GiftWrap",
-                         "Giftwrap": "GiftWrap", "GiftwrapTax": "GiftWrapTax"}
+FINANCES_CHARGE_TYPES = {
+    "ShippingCharge": "Shipping",
+    "GiftWrapCharge": "GiftWrap",
+    "Giftwrap": "GiftWrap",
+    "GiftwrapTax": "GiftWrapTax",
+}
 # Finances lists where money went back to the buyer: refunds, and A-to-z / chargeback payouts,
 # which must also count as refunded so a second refund does not pay the buyer twice.
 REFUND_EVENT_LISTS = ("RefundEventList", "GuaranteeClaimEventList", "ChargebackEventList")

@@ -38,14 +38,21 @@ def refund_decision(channel: str, status: str, refundable: Decimal) -> Decision:
     if channel == "MCF":
         return Decision(False, MCF_REFUND_REASON)
     if status == "CANCELLED":
-        return Decision(False, "This order is cancelled: the buyer was not charged, so there "
-                               "is nothing to refund.")
+        return Decision(
+            False,
+            "This order is cancelled: the buyer was not charged, so there is nothing to refund.",
+        )
     if status in ("PENDING", "UNFULFILLABLE"):
-        return Decision(False, "Amazon has not charged the buyer for this order yet, so there "
-                               "is nothing to refund.")
+        return Decision(
+            False,
+            "Amazon has not charged the buyer for this order yet, so there is nothing to refund.",
+        )
     if refundable <= 0:
-        return Decision(False, "Everything charged on this order has already been refunded "
-                               "(or a refund for it is on its way).")
+        return Decision(
+            False,
+            "Everything charged on this order has already been refunded "
+            "(or a refund for it is on its way).",
+        )
     return ALLOWED
 
 
@@ -56,14 +63,22 @@ def cancel_decision(channel: str, status: str, shipped_units: int) -> Decision:
     if status == "CANCELLED":
         return Decision(False, "This order is already cancelled.")
     if status == "SHIPPED" or (shipped_units and status != "PARTIALLY_SHIPPED"):
-        return Decision(False, "This order has shipped, so it can no longer be cancelled. "
-                               "Issue a refund instead.")
+        return Decision(
+            False,
+            "This order has shipped, so it can no longer be cancelled. Issue a refund instead.",
+        )
     if status == "PARTIALLY_SHIPPED" or shipped_units:
-        return Decision(False, "Part of this order has already shipped, so it can no longer "
-                               "be cancelled. Issue a refund instead.")
+        return Decision(
+            False,
+            "Part of this order has already shipped, so it can no longer "
+            "be cancelled. Issue a refund instead.",
+        )
     if status == "PENDING":
-        return Decision(False, "Amazon is still confirming the buyer's payment (Pending); the "
-                               "order can be cancelled once it is Unshipped.")
+        return Decision(
+            False,
+            "Amazon is still confirming the buyer's payment (Pending); the "
+            "order can be cancelled once it is Unshipped.",
+        )
     if status != "UNSHIPPED":
         return Decision(False, f"Amazon does not allow cancelling an order in status {status}.")
     return ALLOWED
@@ -75,15 +90,22 @@ def mcf_cancel_decision(fulfillment_status: str) -> Decision:
     if status in MCF_CANCELLABLE:
         return ALLOWED
     if status == "PROCESSING":
-        return Decision(False, "Amazon is already picking and packing this fulfillment order "
-                               "(Processing), so it can no longer be cancelled.")
+        return Decision(
+            False,
+            "Amazon is already picking and packing this fulfillment order "
+            "(Processing), so it can no longer be cancelled.",
+        )
     if status == "CANCELLED":
         return Decision(False, "This fulfillment order is already cancelled.")
     if status in ("COMPLETE", "COMPLETEPARTIALLED"):
-        return Decision(False, "Amazon has already shipped this fulfillment order, so it can "
-                               "no longer be cancelled.")
-    return Decision(False, f"Amazon does not allow cancelling a fulfillment order in status "
-                           f"{fulfillment_status}.")
+        return Decision(
+            False,
+            "Amazon has already shipped this fulfillment order, so it can no longer be cancelled.",
+        )
+    return Decision(
+        False,
+        f"Amazon does not allow cancelling a fulfillment order in status {fulfillment_status}.",
+    )
 
 
 def default_cancel_reason(buyer_requested: bool) -> str:

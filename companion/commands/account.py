@@ -50,10 +50,12 @@ def _ask_secret(prompt: str) -> SecretStr:
         try:
             value = getpass.getpass(f"{prompt} (not shown): ").strip()
         except getpass.GetPassWarning:
-            raise BadRequest("spdesk asks for secrets only on a terminal, where they are typed "
-                             "without being shown; never from a pipe, a file or the environment. "
-                             "Run 'spdesk account add' in a terminal.",
-                             code="terminal_required") from None
+            raise BadRequest(
+                "spdesk asks for secrets only on a terminal, where they are typed "
+                "without being shown; never from a pipe, a file or the environment. "
+                "Run 'spdesk account add' in a terminal.",
+                code="terminal_required",
+            ) from None
     if not value:
         raise BadRequest(f"{prompt} is required.", code="missing_secret")
     return SecretStr(value)
@@ -66,20 +68,31 @@ def _add(store: AccountStore, args: argparse.Namespace) -> int:
     region = _ask("Region (NA, EU or FE)", args.region).upper()
     codes = _ask("Marketplaces (comma-separated, e.g. US,CA)", args.marketplaces)
     try:
-        account = Account.model_validate({
-            "name": name, "region": region, "seller_id": args.seller_id or None,
-            "marketplaces": [c.strip().upper() for c in codes.split(",") if c.strip()],
-            "endpoint": args.endpoint, "lwa_url": args.lwa_url})
+        account = Account.model_validate(
+            {
+                "name": name,
+                "region": region,
+                "seller_id": args.seller_id or None,
+                "marketplaces": [c.strip().upper() for c in codes.split(",") if c.strip()],
+                "endpoint": args.endpoint,
+                "lwa_url": args.lwa_url,
+            }
+        )
     except ValidationError as exc:
         raise BadRequest(describe(exc, "This account")[0], code="invalid_account") from None
     client_id = _ask("LWA client id", args.client_id)
-    credentials = Credentials(client_id=client_id, client_secret=_ask_secret("LWA client secret"),
-                              refresh_token=_ask_secret("Refresh token"))
+    credentials = Credentials(
+        client_id=client_id,
+        client_secret=_ask_secret("LWA client secret"),
+        refresh_token=_ask_secret("Refresh token"),
+    )
     store.add(account, credentials, replace=args.replace)
     if args.default:
         store.set_default(account.name)
-    print(f"Added '{account.name}' ({account.region}: {', '.join(account.marketplaces)}). "
-          "The secrets are in the system keyring.")
+    print(
+        f"Added '{account.name}' ({account.region}: {', '.join(account.marketplaces)}). "
+        "The secrets are in the system keyring."
+    )
     print(f"Check it with: spdesk account test {account.name}")
     return 0
 
@@ -88,10 +101,15 @@ def _list(store: AccountStore) -> int:
     accounts = store.list()
     default = store.default_name()
     for account in accounts:
-        marks = [m for m, on in (("default", account.name == default),
-                                 ("sandbox", account.sandbox)) if on]
-        print(f"{account.name:<20} {account.region.value}  {','.join(account.marketplaces):<24}"
-              f" {' '.join(marks)}".rstrip())
+        marks = [
+            m
+            for m, on in (("default", account.name == default), ("sandbox", account.sandbox))
+            if on
+        ]
+        print(
+            f"{account.name:<20} {account.region.value}  {','.join(account.marketplaces):<24}"
+            f" {' '.join(marks)}".rstrip()
+        )
     if not accounts:
         print("No seller account yet. Add one with 'spdesk account add'.")
     return 0

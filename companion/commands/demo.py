@@ -22,12 +22,20 @@ REPO = Path(__file__).resolve().parents[2]
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``spdesk demo``."""
     parser.add_argument("--port", type=int, default=8765, help="companion port (default 8765)")
-    parser.add_argument("--helpdesk-port", type=int, default=HELPDESK_PORT,
-                        help=f"demo helpdesk port (default {HELPDESK_PORT})")
-    parser.add_argument("--check", action="store_true",
-                        help="start everything, look one order up, print OK and exit")
-    parser.add_argument("--reset", action="store_true",
-                        help="forget the demo's orders, refunds and pairings first")
+    parser.add_argument(
+        "--helpdesk-port",
+        type=int,
+        default=HELPDESK_PORT,
+        help=f"demo helpdesk port (default {HELPDESK_PORT})",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="start everything, look one order up, print OK and exit",
+    )
+    parser.add_argument(
+        "--reset", action="store_true", help="forget the demo's orders, refunds and pairings first"
+    )
 
 
 def _command() -> str:
@@ -84,8 +92,12 @@ async def _run(settings: Settings, helpdesk_port: int, sandbox_state: Path) -> N
 async def _check() -> str:
     # Throwaway dirs, ephemeral ports and its own keyring entry: a check leaves nothing behind.
     with tempfile.TemporaryDirectory(prefix="spdesk-demo-check-") as tmp:
-        settings = Settings(port=0, config_dir=Path(tmp) / "config", data_dir=Path(tmp) / "data",
-                            keyring_service=f"{DEMO_KEYRING_SERVICE}-check-{os.getpid()}")
+        settings = Settings(
+            port=0,
+            config_dir=Path(tmp) / "config",
+            data_dir=Path(tmp) / "data",
+            keyring_service=f"{DEMO_KEYRING_SERVICE}-check-{os.getpid()}",
+        )
         stack = await start_demo(settings, helpdesk_port=0)
         try:
             return await check_demo(stack)

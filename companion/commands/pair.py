@@ -18,10 +18,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--list", action="store_true", help="list paired extensions")
     group.add_argument("--revoke", metavar="ID", help="revoke one pairing (see --list)")
-    group.add_argument("--all", "--revoke-all", dest="revoke_all", action="store_true",
-                       help="revoke every pairing")
-    parser.add_argument("--demo", action="store_true",
-                        help="pair with the companion of a running 'spdesk demo'")
+    group.add_argument(
+        "--all", "--revoke-all", dest="revoke_all", action="store_true", help="revoke every pairing"
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="pair with the companion of a running 'spdesk demo'"
+    )
 
 
 def _when(timestamp: float | None) -> str:
@@ -32,8 +34,10 @@ def _when(timestamp: float | None) -> str:
 
 def describe(pairing: Pairing) -> str:
     """One line per pairing, for --list and doctor."""
-    return (f"{pairing.id}  {pairing.label:<24} {pairing.origin}  "
-            f"paired {_when(pairing.created_at)}, last used {_when(pairing.last_seen_at)}")
+    return (
+        f"{pairing.id}  {pairing.label:<24} {pairing.origin}  "
+        f"paired {_when(pairing.created_at)}, last used {_when(pairing.last_seen_at)}"
+    )
 
 
 def companion_answers(port: int) -> bool:
@@ -67,9 +71,13 @@ def run(args: argparse.Namespace) -> int:
     code = store.new_code()
     minutes = int(settings.pairing_code_ttl // 60)
     print(f"Pairing code: {code}\n")
-    print(f"Enter it in the spdesk extension's options page within {minutes} minutes. "
-          "It works once; a new 'spdesk pair' replaces it.")
+    print(
+        f"Enter it in the spdesk extension's options page within {minutes} minutes. "
+        "It works once; a new 'spdesk pair' replaces it."
+    )
     if not companion_answers(settings.port):
-        print(f"\nNote: no companion answers on 127.0.0.1:{settings.port} yet. "
-              "Start it with 'spdesk serve' before entering the code.")
+        print(
+            f"\nNote: no companion answers on 127.0.0.1:{settings.port} yet. "
+            "Start it with 'spdesk serve' before entering the code."
+        )
     return 0

@@ -42,5 +42,6 @@ async def probe_account(store: AccountStore, name: str) -> ProbeResult:
         return ProbeResult(False, f"{where} refused or did not answer: {exc.message}")
     finally:
         await pool.aclose()
-    return ProbeResult(True, f"OK: logged in to {where} and read {len(feeds)} refund feed(s) "
-                             "of the last 24 hours.")
+    return ProbeResult(
+        True, f"OK: logged in to {where} and read {len(feeds)} refund feed(s) of the last 24 hours."
+    )

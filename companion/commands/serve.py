@@ -41,8 +41,9 @@ async def wait_for_stop() -> None:
 async def serve(settings: Settings) -> None:
     """Start the companion, say where it listens, run until asked to stop."""
     if settings.port and await asyncio.to_thread(companion_answers, settings.port):
-        raise SpdeskError(f"spdesk is already running on 127.0.0.1:{settings.port}.",
-                          code="already_running")
+        raise SpdeskError(
+            f"spdesk is already running on 127.0.0.1:{settings.port}.", code="already_running"
+        )
     store = AccountStore(settings)
     server = await start_companion(settings, store=store)
     try:
@@ -68,8 +69,11 @@ def _greet(server: RunningCompanion, store: AccountStore, settings: Settings) ->
     if not pairings.list():
         code = pairings.new_code()
         minutes = int(settings.pairing_code_ttl // 60)
-        print(f"No browser is paired yet. Pairing code: {code} (valid {minutes} minutes; "
-              "'spdesk pair' makes a new one)", flush=True)
+        print(
+            f"No browser is paired yet. Pairing code: {code} (valid {minutes} minutes; "
+            "'spdesk pair' makes a new one)",
+            flush=True,
+        )
 
 
 def run(args: argparse.Namespace) -> int:

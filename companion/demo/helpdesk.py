@@ -27,20 +27,24 @@ def _paragraphs(text: str) -> str:
 def _list_item(ticket: Ticket, current: int) -> str:
     active = " active" if ticket.number == current else ""
     tags = "".join(f'<span class="tag">{escape(t)}</span>' for t in ticket.tags[:2])
-    return (f'<a class="ticket-link{active}" href="/tickets/{ticket.number}">'
-            f'<span class="row"><span class="who">{escape(ticket.customer)}</span>'
-            f'<span class="when">{escape(ticket.messages[-1].ago)}</span></span>'
-            f'<span class="subject">{escape(ticket.subject)}</span>'
-            f'<span class="row"><span class="status s-{ticket.status.lower()}">'
-            f'{escape(ticket.status)}</span>{tags}</span></a>')
+    return (
+        f'<a class="ticket-link{active}" href="/tickets/{ticket.number}">'
+        f'<span class="row"><span class="who">{escape(ticket.customer)}</span>'
+        f'<span class="when">{escape(ticket.messages[-1].ago)}</span></span>'
+        f'<span class="subject">{escape(ticket.subject)}</span>'
+        f'<span class="row"><span class="status s-{ticket.status.lower()}">'
+        f"{escape(ticket.status)}</span>{tags}</span></a>"
+    )
 
 
 def _message(message: Message) -> str:
-    return (f'<article class="message {message.role}">'
-            f'<div class="avatar">{escape(_initials(message.author))}</div>'
-            f'<div class="bubble"><header><strong>{escape(message.author)}</strong>'
-            f'<time>{escape(message.ago)}</time></header>{_paragraphs(message.text)}</div>'
-            f"</article>")
+    return (
+        f'<article class="message {message.role}">'
+        f'<div class="avatar">{escape(_initials(message.author))}</div>'
+        f'<div class="bubble"><header><strong>{escape(message.author)}</strong>'
+        f"<time>{escape(message.ago)}</time></header>{_paragraphs(message.text)}</div>"
+        f"</article>"
+    )
 
 
 def _ticket_view(ticket: Ticket, replies: list[str]) -> str:
@@ -50,13 +54,14 @@ def _ticket_view(ticket: Ticket, replies: list[str]) -> str:
 <section class="ticket">
   <header class="ticket-head">
     <div><h1>{escape(ticket.subject)}</h1>
-      <p class="meta">#{ticket.number} · via {escape(ticket.source)} · {escape(
-          ticket.marketplace)}</p></div>
+      <p class="meta">#{ticket.number} · via {escape(ticket.source)} · {
+        escape(ticket.marketplace)
+    }</p></div>
     <div class="badges"><span class="status s-{ticket.status.lower()}">{escape(ticket.status)}
       </span><span class="priority p-{ticket.priority.lower()}">{escape(ticket.priority)}</span>
     </div>
   </header>
-  <div class="thread">{''.join(thread)}</div>
+  <div class="thread">{"".join(thread)}</div>
   <form class="reply" method="post" action="/tickets/{ticket.number}/reply">
     <label for="reply">Reply to {escape(ticket.customer)}</label>
     <textarea id="reply" name="text" rows="6"
@@ -69,7 +74,7 @@ def _ticket_view(ticket: Ticket, replies: list[str]) -> str:
   <h2>{escape(ticket.customer)}</h2>
   <p class="email">{escape(ticket.email)}</p>
   <dl><dt>Channel</dt><dd>{escape(ticket.marketplace)}</dd>
-      <dt>Tags</dt><dd>{' '.join(f'<span class="tag">{escape(t)}</span>' for t in ticket.tags)}
+      <dt>Tags</dt><dd>{" ".join(f'<span class="tag">{escape(t)}</span>' for t in ticket.tags)}
       </dd></dl>
 </aside>"""
 
@@ -107,8 +112,7 @@ def _ticket_number(request: web.Request) -> int:
 
 async def _ticket(request: web.Request) -> web.Response:
     number = _ticket_number(request)
-    html = render_page(request.app[TICKETS_KEY], number,
-                       request.app[REPLIES_KEY].get(number, []))
+    html = render_page(request.app[TICKETS_KEY], number, request.app[REPLIES_KEY].get(number, []))
     return web.Response(text=html, content_type="text/html")
 
 

@@ -47,8 +47,9 @@ class DemoStack:
 
 
 async def _start_helpdesk(sandbox: SandboxServer, port: int) -> tuple[web.AppRunner, str]:
-    runner = web.AppRunner(create_helpdesk_app(sandbox.seed.order_id), access_log=None,
-                           handle_signals=False)
+    runner = web.AppRunner(
+        create_helpdesk_app(sandbox.seed.order_id), access_log=None, handle_signals=False
+    )
     await runner.setup()
     for candidate in range(port, port + 10) if port else [0]:
         try:
@@ -59,22 +60,27 @@ async def _start_helpdesk(sandbox: SandboxServer, port: int) -> tuple[web.AppRun
             continue
         return runner, f"http://127.0.0.1:{runner.addresses[-1][1]}"
     await runner.cleanup()
-    raise SpdeskError(f"Ports {port}-{port + 9} on 127.0.0.1 are all busy; the demo helpdesk "
-                      "cannot start.", code="port_busy")
+    raise SpdeskError(
+        f"Ports {port}-{port + 9} on 127.0.0.1 are all busy; the demo helpdesk cannot start.",
+        code="port_busy",
+    )
 
 
-async def start_demo(settings: Settings, *, helpdesk_port: int = HELPDESK_PORT,
-                     sandbox_state: Path | None = None) -> DemoStack:
+async def start_demo(
+    settings: Settings, *, helpdesk_port: int = HELPDESK_PORT, sandbox_state: Path | None = None
+) -> DemoStack:
     """Sandbox on a free port, its account in the keyring, the companion, the helpdesk."""
     async with contextlib.AsyncExitStack() as undo:  # stops what started if a later part fails
-        sandbox = await start_sandbox(SandboxSettings(port=0, speed=DEMO_SPEED,
-                                                      state_dir=sandbox_state))
+        sandbox = await start_sandbox(
+            SandboxSettings(port=0, speed=DEMO_SPEED, state_dir=sandbox_state)
+        )
         undo.push_async_callback(sandbox.stop)
         store = AccountStore(settings)
         install_sandbox_account(store, sandbox.url)
         store.set_default("sandbox")
-        companion = await start_companion(settings, store=store,
-                                          next_free_ports=9 if settings.port else 0)
+        companion = await start_companion(
+            settings, store=store, next_free_ports=9 if settings.port else 0
+        )
         undo.push_async_callback(companion.stop)
         helpdesk, helpdesk_url = await _start_helpdesk(sandbox, helpdesk_port)
         undo.pop_all()
@@ -89,8 +95,11 @@ async def check_demo(stack: DemoStack) -> str:
     host = {"Host": f"127.0.0.1:{companion.port}"}
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as http:
         code = pairings.new_code()
-        async with http.post(f"{companion.url}/v1/pair", json={"code": code, "label": "check"},
-                             headers={**host, "Origin": CHECK_ORIGIN}) as reply:
+        async with http.post(
+            f"{companion.url}/v1/pair",
+            json={"code": code, "label": "check"},
+            headers={**host, "Origin": CHECK_ORIGIN},
+        ) as reply:
             paired = await reply.json()
             if reply.status != 201:
                 raise SpdeskError(f"Pairing failed: {paired}", code="demo_check_failed")
@@ -99,13 +108,18 @@ async def check_demo(stack: DemoStack) -> str:
             async with http.get(f"{companion.url}/v1/orders/{order_id}", headers=auth) as reply:
                 view = await reply.json()
                 if reply.status != 200 or view.get("orderId") != order_id:
-                    raise SpdeskError(f"Order lookup failed ({reply.status}): {view}",
-                                      code="demo_check_failed")
+                    raise SpdeskError(
+                        f"Order lookup failed ({reply.status}): {view}", code="demo_check_failed"
+                    )
             async with http.get(stack.helpdesk_url + "/") as reply:
                 if order_id not in await reply.text():
-                    raise SpdeskError("The demo helpdesk does not show the sandbox orders.",
-                                      code="demo_check_failed")
+                    raise SpdeskError(
+                        "The demo helpdesk does not show the sandbox orders.",
+                        code="demo_check_failed",
+                    )
         finally:
             pairings.revoke(paired["pairingId"])
-    return (f"OK: order {order_id} ({view['status']}, {view['totals']['charged']} "
-            f"{view['marketplace']['currency']}) read through the companion at {companion.url}")
+    return (
+        f"OK: order {order_id} ({view['status']}, {view['totals']['charged']} "
+        f"{view['marketplace']['currency']}) read through the companion at {companion.url}"
+    )

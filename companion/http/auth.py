@@ -23,8 +23,10 @@ RECHECK_EVERY = 1.0
 
 class TokenRevoked(Unauthorized):
     default_code = "token_revoked"
-    default_message = ("This browser's pairing with spdesk was revoked or is unknown. "
-                       "Pair it again with the code from 'spdesk pair'.")
+    default_message = (
+        "This browser's pairing with spdesk was revoked or is unknown. "
+        "Pair it again with the code from 'spdesk pair'."
+    )
 
 
 def bearer_token(request: web.BaseRequest) -> str | None:

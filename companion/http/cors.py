@@ -37,12 +37,15 @@ def setup_cors(app: web.Application, policy: OriginPolicy) -> None:
         origin = allowed_origin(request, wanted.upper())
         if origin is None:
             raise OriginNotAllowed()
-        return web.Response(status=204, headers={
-            "Access-Control-Allow-Origin": origin,
-            "Access-Control-Allow-Methods": ALLOW_METHODS,
-            "Access-Control-Allow-Headers": ALLOW_HEADERS,
-            "Access-Control-Max-Age": "600",
-        })
+        return web.Response(
+            status=204,
+            headers={
+                "Access-Control-Allow-Origin": origin,
+                "Access-Control-Allow-Methods": ALLOW_METHODS,
+                "Access-Control-Allow-Headers": ALLOW_HEADERS,
+                "Access-Control-Max-Age": "600",
+            },
+        )
 
     async def label(request: web.BaseRequest, response: web.StreamResponse) -> None:
         # Also labels error responses, which never pass back through a middleware.

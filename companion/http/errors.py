@@ -44,8 +44,9 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
         return await handler(request)
     except SpdeskError as exc:
         if exc.status >= 500:
-            log.warning("%s %s failed: %s (%s)", request.method, request.path, exc.code,
-                        exc.message)
+            log.warning(
+                "%s %s failed: %s (%s)", request.method, request.path, exc.code, exc.message
+            )
         return error_response(exc)
     except web.HTTPException as exc:
         if exc.status < 400:
@@ -66,8 +67,10 @@ class MalformedRequestFilter(logging.Filter):
         """Rewrite aiohttp's parser-error records in place; let everything else through."""
         exc = record.exc_info[1] if record.exc_info else None
         if isinstance(exc, HttpProcessingError):
-            record.msg, record.args = "malformed HTTP request refused (%s %s)", (
-                exc.code, type(exc).__name__)
+            record.msg, record.args = (
+                "malformed HTTP request refused (%s %s)",
+                (exc.code, type(exc).__name__),
+            )
             record.exc_info, record.exc_text = None, None
             record.levelno, record.levelname = logging.WARNING, "WARNING"
         return True

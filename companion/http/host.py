@@ -14,8 +14,10 @@ ALLOWED_HOSTNAMES = frozenset({"127.0.0.1", "localhost"})
 class HostNotAllowed(Forbidden):
     status = 421
     default_code = "host_not_allowed"
-    default_message = ("spdesk only answers requests addressed to 127.0.0.1 or localhost. "
-                       "A web page tried to reach it under another name.")
+    default_message = (
+        "spdesk only answers requests addressed to 127.0.0.1 or localhost. "
+        "A web page tried to reach it under another name."
+    )
 
 
 def _local_port(request: web.Request) -> int | None:
@@ -47,8 +49,9 @@ def target_allowed(target: str, port: int | None) -> bool:
 async def host_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Refuse requests whose Host header is not the loopback address and our own port."""
     port = _local_port(request)
-    if not (host_allowed(request.headers.get("Host"), port)
-            and target_allowed(request.raw_path, port)):
+    if not (
+        host_allowed(request.headers.get("Host"), port) and target_allowed(request.raw_path, port)
+    ):
         raise HostNotAllowed()
     return await handler(request)
 

@@ -9,8 +9,10 @@ from companion.errors import PayloadTooLarge
 
 
 def _too_large(limit: int) -> PayloadTooLarge:
-    return PayloadTooLarge(f"The request is larger than {limit // 1024} KiB, "
-                           "the most spdesk accepts.", details={"limitBytes": limit})
+    return PayloadTooLarge(
+        f"The request is larger than {limit // 1024} KiB, the most spdesk accepts.",
+        details={"limitBytes": limit},
+    )
 
 
 def setup_limits(app: web.Application, max_bytes: int) -> None:

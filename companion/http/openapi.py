@@ -14,9 +14,13 @@ from pydantic.json_schema import models_json_schema
 
 from companion import __version__
 
-PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset({
-    ("GET", "/v1/health"), ("POST", "/v1/pair"), ("GET", "/v1/openapi.json"),
-})
+PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("GET", "/v1/health"),
+        ("POST", "/v1/pair"),
+        ("GET", "/v1/openapi.json"),
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,22 +79,39 @@ def add_route(
 ) -> None:
     """Register a handler on the router and describe it in the OpenAPI document."""
     app.router.add_route(method, path, handler)
-    registry(app).register(RouteDoc(method.upper(), path, summary, request, response, status,
-                                    tuple(errors), tuple(query), tuple(headers), content_type))
+    registry(app).register(
+        RouteDoc(
+            method.upper(),
+            path,
+            summary,
+            request,
+            response,
+            status,
+            tuple(errors),
+            tuple(query),
+            tuple(headers),
+            content_type,
+        )
+    )
 
 
 def _path_params(path: str) -> list[dict[str, Any]]:
     names = re.findall(r"{(\w+)(?::[^}]*)?}", path)
-    return [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
-            for n in names]
+    return [
+        {"name": n, "in": "path", "required": True, "schema": {"type": "string"}} for n in names
+    ]
 
 
 def _operation(doc: RouteDoc, refs: Mapping[Any, dict[str, Any]]) -> dict[str, Any]:
     params = _path_params(doc.path)
-    params += [{"name": q, "in": "query", "required": False, "schema": {"type": "string"}}
-               for q in doc.query]
-    params += [{"name": h, "in": "header", "required": True, "schema": {"type": "string"}}
-               for h in doc.headers]
+    params += [
+        {"name": q, "in": "query", "required": False, "schema": {"type": "string"}}
+        for q in doc.query
+    ]
+    params += [
+        {"name": h, "in": "header", "required": True, "schema": {"type": "string"}}
+        for h in doc.headers
+    ]
     ok: dict[str, Any] = {"description": "Success"}
     if doc.response is not None:
         ok["content"] = {doc.content_type: {"schema": refs[(doc.response, "serialization")]}}
@@ -99,26 +120,41 @@ def _operation(doc: RouteDoc, refs: Mapping[Any, dict[str, Any]]) -> dict[str, A
     op: dict[str, Any] = {
         "summary": doc.summary,
         "operationId": f"{doc.method.lower()}_{re.sub(r'[^a-zA-Z0-9]+', '_', doc.path).strip('_')}",
-        "responses": {str(doc.status): ok, "default": {
-            "description": "Error" + (f" (codes: {', '.join(doc.errors)})" if doc.errors else ""),
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-        }},
+        "responses": {
+            str(doc.status): ok,
+            "default": {
+                "description": "Error"
+                + (f" (codes: {', '.join(doc.errors)})" if doc.errors else ""),
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            },
+        },
     }
     if params:
         op["parameters"] = params
     if doc.request is not None:
-        op["requestBody"] = {"required": True, "content": {
-            "application/json": {"schema": refs[(doc.request, "validation")]}}}
+        op["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": refs[(doc.request, "validation")]}},
+        }
     if (doc.method, doc.path) not in PUBLIC_ROUTES:
         op["security"] = [{"pairingToken": []}]
     return op
 
 
 _ERROR_SCHEMA = {
-    "type": "object", "required": ["error"],
-    "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-        "code": {"type": "string"}, "message": {"type": "string"},
-        "details": {"type": "object"}}}},
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "details": {"type": "object"},
+            },
+        }
+    },
 }
 
 
@@ -130,8 +166,9 @@ def build_document(reg: RouteRegistry) -> dict[str, Any]:
             models.append((doc.request, "validation"))
         if doc.response is not None:
             models.append((doc.response, "serialization"))
-    refs, defs = models_json_schema(list(dict.fromkeys(models)), by_alias=True,
-                                    ref_template="#/components/schemas/{model}")
+    refs, defs = models_json_schema(
+        list(dict.fromkeys(models)), by_alias=True, ref_template="#/components/schemas/{model}"
+    )
     paths: dict[str, dict[str, Any]] = {}
     for doc in reg.routes:
         paths.setdefault(doc.path, {})[doc.method.lower()] = _operation(doc, refs)
@@ -139,10 +176,15 @@ def build_document(reg: RouteRegistry) -> dict[str, Any]:
     schemas["Error"] = _ERROR_SCHEMA
     return {
         "openapi": "3.1.0",
-        "info": {"title": "spdesk companion", "version": __version__,
-                 "description": "Local API of the spdesk companion (see docs/protocol.md)."},
+        "info": {
+            "title": "spdesk companion",
+            "version": __version__,
+            "description": "Local API of the spdesk companion (see docs/protocol.md).",
+        },
         "servers": [{"url": "http://127.0.0.1:8765"}],
         "paths": paths,
-        "components": {"schemas": schemas, "securitySchemes": {
-            "pairingToken": {"type": "http", "scheme": "bearer"}}},
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"pairingToken": {"type": "http", "scheme": "bearer"}},
+        },
     }

@@ -13,14 +13,16 @@ from companion.http.pairing import is_extension_origin
 
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Before pairing the extension has no paired origin yet; these routes take any extension origin.
-PRE_PAIRING_ROUTES = frozenset({("POST", "/v1/pair"), ("GET", "/v1/health"),
-                                ("GET", "/v1/openapi.json")})
+PRE_PAIRING_ROUTES = frozenset(
+    {("POST", "/v1/pair"), ("GET", "/v1/health"), ("GET", "/v1/openapi.json")}
+)
 
 
 class OriginNotAllowed(Forbidden):
     default_code = "origin_not_allowed"
-    default_message = ("spdesk only takes this request from its paired browser extension, "
-                       "not from a web page.")
+    default_message = (
+        "spdesk only takes this request from its paired browser extension, not from a web page."
+    )
 
 
 @dataclass(frozen=True)
@@ -63,8 +65,7 @@ def setup_origin(app: web.Application, policy: OriginPolicy) -> None:
         if loaded_by_a_page(request):
             raise OriginNotAllowed()
         method = "GET" if request.method == "HEAD" else request.method
-        if method != "OPTIONS" and not policy.allows(method, request.path,
-                                                     request_origin(request)):
+        if method != "OPTIONS" and not policy.allows(method, request.path, request_origin(request)):
             raise OriginNotAllowed()
         return await handler(request)
 

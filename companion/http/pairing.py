@@ -24,7 +24,8 @@ TOKEN_PREFIX = "spd_"
 # lower-case UUID. Anything else starting with these schemes is not a real extension's Origin.
 EXTENSION_ORIGIN = re.compile(
     r"chrome-extension://[a-p]{32}"
-    r"|moz-extension://[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+    r"|moz-extension://[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+)
 LAST_SEEN_RESOLUTION = 60.0
 
 _SCHEMA = """
@@ -39,15 +40,18 @@ CREATE TABLE IF NOT EXISTS pending_code (
 
 class PairingCodeInvalid(Forbidden):
     default_code = "pairing_code_invalid"
-    default_message = ("That pairing code is wrong or has expired. "
-                       "Run 'spdesk pair' on this computer for a new one.")
+    default_message = (
+        "That pairing code is wrong or has expired. "
+        "Run 'spdesk pair' on this computer for a new one."
+    )
 
 
 class PairingLocked(SpdeskError):
     status = 429
     default_code = "pairing_locked"
-    default_message = ("Too many wrong pairing codes. "
-                       "Run 'spdesk pair' on this computer for a new code.")
+    default_message = (
+        "Too many wrong pairing codes. Run 'spdesk pair' on this computer for a new code."
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,8 +95,14 @@ def is_extension_origin(origin: str | None) -> bool:
 class PairingStore:
     """Pairings and the pending code, in ``pairings.sqlite3`` under the data dir."""
 
-    def __init__(self, path: Path, *, code_ttl: float = 300.0, max_attempts: int = 5,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        code_ttl: float = 300.0,
+        max_attempts: int = 5,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.path = path
         self.clock = clock
         self.code_ttl = code_ttl
@@ -102,8 +112,11 @@ class PairingStore:
     @classmethod
     def for_settings(cls, settings: Settings) -> PairingStore:
         """The store in the settings' data dir, with their code lifetime and attempt limit."""
-        return cls(settings.pairings_db, code_ttl=settings.pairing_code_ttl,
-                   max_attempts=settings.pairing_max_attempts)
+        return cls(
+            settings.pairings_db,
+            code_ttl=settings.pairing_code_ttl,
+            max_attempts=settings.pairing_max_attempts,
+        )
 
     @contextmanager
     def _db(self, *, write: bool = True) -> Iterator[sqlite3.Connection]:
@@ -130,8 +143,11 @@ class PairingStore:
         """Create the one pending code (replacing any older one) and return it, formatted."""
         raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
         with self._db() as db:
-            db.execute("INSERT OR REPLACE INTO pending_code (slot, code_hash, expires_at, attempts)"
-                       " VALUES (1, ?, ?, 0)", (_sha256(raw), self.clock() + self.code_ttl))
+            db.execute(
+                "INSERT OR REPLACE INTO pending_code (slot, code_hash, expires_at, attempts)"
+                " VALUES (1, ?, ?, 0)",
+                (_sha256(raw), self.clock() + self.code_ttl),
+            )
         return format_code(raw)
 
     def exchange(self, code: str, origin: str, label: str) -> tuple[Pairing, str]:
@@ -146,11 +162,19 @@ class PairingStore:
             else:
                 db.execute("DELETE FROM pending_code")
                 token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-                pairing = Pairing(id="pair_" + secrets.token_hex(4), origin=origin, label=label,
-                                  created_at=self.clock(), last_seen_at=None, revoked_at=None)
-                db.execute("INSERT INTO pairings (id, token_hash, origin, label, created_at)"
-                           " VALUES (?, ?, ?, ?, ?)",
-                           (pairing.id, _sha256(token), origin, label, pairing.created_at))
+                pairing = Pairing(
+                    id="pair_" + secrets.token_hex(4),
+                    origin=origin,
+                    label=label,
+                    created_at=self.clock(),
+                    last_seen_at=None,
+                    revoked_at=None,
+                )
+                db.execute(
+                    "INSERT INTO pairings (id, token_hash, origin, label, created_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (pairing.id, _sha256(token), origin, label, pairing.created_at),
+                )
         if refusal is not None:
             raise refusal
         return pairing, token
@@ -171,7 +195,9 @@ class PairingStore:
         with self._db(write=False) as db:
             row = db.execute(
                 "SELECT id, origin, label, created_at, last_seen_at, revoked_at FROM pairings"
-                " WHERE token_hash = ?", (_sha256(token),)).fetchone()
+                " WHERE token_hash = ?",
+                (_sha256(token),),
+            ).fetchone()
         if row is None:
             return None
         pairing = Pairing(*row)
@@ -198,13 +224,18 @@ class PairingStore:
     def revoke(self, pairing_id: str) -> None:
         """Revoke one pairing; its token stops working on the next request."""
         with self._db() as db:
-            done = db.execute("UPDATE pairings SET revoked_at = ? WHERE id = ? AND revoked_at IS"
-                              " NULL", (self.clock(), pairing_id)).rowcount
+            done = db.execute(
+                "UPDATE pairings SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                (self.clock(), pairing_id),
+            ).rowcount
         if not done:
             raise NotFound(f"There is no active pairing '{pairing_id}'.", code="pairing_not_found")
 
     def revoke_all(self) -> int:
         """Revoke every pairing; returns how many were active."""
         with self._db() as db:
-            return int(db.execute("UPDATE pairings SET revoked_at = ? WHERE revoked_at IS NULL",
-                                  (self.clock(),)).rowcount)
+            return int(
+                db.execute(
+                    "UPDATE pairings SET revoked_at = ? WHERE revoked_at IS NULL", (self.clock(),)
+                ).rowcount
+            )

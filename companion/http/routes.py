@@ -98,10 +98,21 @@ def status_of(store: AccountStore, pairing_id: str) -> Status:
     default_name = store.default_name()
     default = next((a for a in accounts if a.name == default_name), None)
     mode: Literal["sandbox", "live", "unconfigured"] = (
-        "unconfigured" if default is None else "sandbox" if default.sandbox else "live")
-    return Status(mode=mode, pairing_id=pairing_id, accounts=[
-        AccountSummary(name=a.name, region=a.region, marketplaces=a.marketplaces,
-                       default=a.name == default_name) for a in accounts])
+        "unconfigured" if default is None else "sandbox" if default.sandbox else "live"
+    )
+    return Status(
+        mode=mode,
+        pairing_id=pairing_id,
+        accounts=[
+            AccountSummary(
+                name=a.name,
+                region=a.region,
+                marketplaces=a.marketplaces,
+                default=a.name == default_name,
+            )
+            for a in accounts
+        ],
+    )
 
 
 async def status(request: web.Request) -> web.Response:
@@ -116,11 +127,26 @@ async def openapi(request: web.Request) -> web.Response:
 
 def setup(app: web.Application) -> None:
     """Register the companion's own routes."""
-    add_route(app, "GET", "/v1/health", health, summary="Is the companion running?",
-              response=Health)
-    add_route(app, "POST", "/v1/pair", pair, summary="Pair the extension with a one-time code",
-              request=PairRequest, response=PairResponse, status=201,
-              errors=["pairing_code_invalid", "pairing_locked", "origin_not_allowed"])
-    add_route(app, "GET", "/v1/status", status, summary="Version, mode, pairing and accounts",
-              response=Status)
+    add_route(
+        app, "GET", "/v1/health", health, summary="Is the companion running?", response=Health
+    )
+    add_route(
+        app,
+        "POST",
+        "/v1/pair",
+        pair,
+        summary="Pair the extension with a one-time code",
+        request=PairRequest,
+        response=PairResponse,
+        status=201,
+        errors=["pairing_code_invalid", "pairing_locked", "origin_not_allowed"],
+    )
+    add_route(
+        app,
+        "GET",
+        "/v1/status",
+        status,
+        summary="Version, mode, pairing and accounts",
+        response=Status,
+    )
     add_route(app, "GET", "/v1/openapi.json", openapi, summary="This API description")

@@ -56,9 +56,11 @@ async def start_companion(
         except OSError as exc:
             if exc.errno != errno.EADDRINUSE or attempt == next_free_ports:
                 await runner.cleanup()
-                raise SpdeskError(f"Port {port} on 127.0.0.1 is busy: another program (or "
-                                  "another spdesk) uses it. Stop it or pick another port.",
-                                  code="port_busy") from None
+                raise SpdeskError(
+                    f"Port {port} on 127.0.0.1 is busy: another program (or "
+                    "another spdesk) uses it. Stop it or pick another port.",
+                    code="port_busy",
+                ) from None
             port += 1
             continue
         return RunningCompanion(app, runner, settings.host, int(runner.addresses[-1][1]))

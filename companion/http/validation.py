@@ -17,16 +17,16 @@ M = TypeVar("M", bound=BaseModel)
 class ApiModel(BaseModel):
     """Base of the API's bodies: camelCase on the wire, unknown fields refused."""
 
-    model_config = ConfigDict(extra="forbid", alias_generator=to_camel, populate_by_name=True,
-                              str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", alias_generator=to_camel, populate_by_name=True, str_strip_whitespace=True
+    )
 
 
 def _field(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in loc) or "body"
 
 
-def describe(exc: ValidationError, what: str = "The request"
-             ) -> tuple[str, list[dict[str, str]]]:
+def describe(exc: ValidationError, what: str = "The request") -> tuple[str, list[dict[str, str]]]:
     """One readable sentence for the agent, plus every problem for the extension."""
     problems = []
     for err in exc.errors(include_url=False, include_input=False):

@@ -36,25 +36,35 @@ async def lwa_token(request: web.Request) -> web.Response:
     """LWA token endpoint: refresh_token grant only, Amazon's error codes and statuses."""
     state = request.app[STATE]
     form = await request.post()
-    fields = {k: str(form.get(k, "")) for k in
-              ("grant_type", "refresh_token", "client_id", "client_secret")}
+    fields = {
+        k: str(form.get(k, ""))
+        for k in ("grant_type", "refresh_token", "client_id", "client_secret")
+    }
     missing = [k for k, v in fields.items() if not v and k != "refresh_token"]
     if missing:
-        return _lwa_error(400, "invalid_request",
-                          f"The request is missing a required parameter : {missing[0]}")
+        return _lwa_error(
+            400, "invalid_request", f"The request is missing a required parameter : {missing[0]}"
+        )
     if fields["grant_type"] != "refresh_token":
-        return _lwa_error(400, "unsupported_grant_type",
-                          f"The authorization grant type is not supported : {fields['grant_type']}")
+        return _lwa_error(
+            400,
+            "unsupported_grant_type",
+            f"The authorization grant type is not supported : {fields['grant_type']}",
+        )
     settings = state.settings
-    if not (_same(fields["client_id"], settings.client_id)
-            and _same(fields["client_secret"], settings.client_secret)):
+    if not (
+        _same(fields["client_id"], settings.client_id)
+        and _same(fields["client_secret"], settings.client_secret)
+    ):
         return _lwa_error(401, "invalid_client", "Client authentication failed")
     if not fields["refresh_token"]:
-        return _lwa_error(400, "invalid_request",
-                          "The request is missing a required parameter : refresh_token")
+        return _lwa_error(
+            400, "invalid_request", "The request is missing a required parameter : refresh_token"
+        )
     if not _same(fields["refresh_token"], settings.refresh_token):
-        return _lwa_error(400, "invalid_grant",
-                          "The request has an invalid grant parameter : refresh_token")
+        return _lwa_error(
+            400, "invalid_grant", "The request has an invalid grant parameter : refresh_token"
+        )
     body = {
         "access_token": issue_token(state),
         "refresh_token": settings.refresh_token,

@@ -36,29 +36,62 @@ def _count(value: str) -> int:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The sandbox's command-line options."""
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
-                        help=f"port to listen on, 0 for any free one (default {DEFAULT_PORT})")
-    parser.add_argument("--seed", type=Path, metavar="FILE",
-                        help="seed orders from this JSON file instead of the built-in set")
-    parser.add_argument("--speed", type=_positive, default=1.0,
-                        help="virtual clock factor: feeds, token expiry and posting run X times "
-                             "faster (default 1)")
-    parser.add_argument("--rate-scale", type=_positive, default=1.0,
-                        help="multiply Amazon's usage-plan rates (default 1 = Amazon's limits)")
-    parser.add_argument("--bulk-orders", type=_count, default=0, metavar="N",
-                        help="add N generated orders bulk-0001… (for benchmarks)")
-    parser.add_argument("--state-dir", type=Path, metavar="DIR",
-                        help="keep the sandbox's state here across restarts")
-    parser.add_argument("--request-models", type=Path, metavar="DIR",
-                        help="refuse requests that break Amazon's models (*.json) in DIR, as "
-                             "Amazon does (needs jsonschema; refusals: GET /_sandbox/refusals)")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"port to listen on, 0 for any free one (default {DEFAULT_PORT})",
+    )
+    parser.add_argument(
+        "--seed",
+        type=Path,
+        metavar="FILE",
+        help="seed orders from this JSON file instead of the built-in set",
+    )
+    parser.add_argument(
+        "--speed",
+        type=_positive,
+        default=1.0,
+        help="virtual clock factor: feeds, token expiry and posting run X times faster (default 1)",
+    )
+    parser.add_argument(
+        "--rate-scale",
+        type=_positive,
+        default=1.0,
+        help="multiply Amazon's usage-plan rates (default 1 = Amazon's limits)",
+    )
+    parser.add_argument(
+        "--bulk-orders",
+        type=_count,
+        default=0,
+        metavar="N",
+        help="add N generated orders bulk-0001… (for benchmarks)",
+    )
+    parser.add_argument(
+        "--state-dir",
+        type=Path,
+        metavar="DIR",
+        help="keep the sandbox's state here across restarts",
+    )
+    parser.add_argument(
+        "--request-models",
+        type=Path,
+        metavar="DIR",
+        help="refuse requests that break Amazon's models (*.json) in DIR, as "
+        "Amazon does (needs jsonschema; refusals: GET /_sandbox/refusals)",
+    )
 
 
 def settings_from_args(args: argparse.Namespace) -> SandboxSettings:
     """Sandbox settings from parsed arguments."""
     return SandboxSettings(
-        host=args.host, port=args.port, speed=args.speed, seed_path=args.seed,
-        state_dir=args.state_dir, bulk_orders=args.bulk_orders, rate_scale=args.rate_scale,
+        host=args.host,
+        port=args.port,
+        speed=args.speed,
+        seed_path=args.seed,
+        state_dir=args.state_dir,
+        bulk_orders=args.bulk_orders,
+        rate_scale=args.rate_scale,
         request_models_dir=args.request_models,
     )
 
@@ -66,19 +99,21 @@ def settings_from_args(args: argparse.Namespace) -> SandboxSettings:
 def describe(server: SandboxServer) -> str:
     """What a developer needs to point a client at the running sandbox."""
     s = server.settings
-    return "\n".join([
-        f"Amazon SP-API sandbox listening on {server.url}",
-        f"  LWA token endpoint : {server.url}/auth/o2/token",
-        f"  SP-API endpoint    : {server.url}",
-        f"  client id          : {s.client_id}",
-        f"  client secret      : {s.client_secret}",
-        f"  refresh token      : {s.refresh_token}",
-        f"  seller id          : {s.seller_id}",
-        f"  orders             : {len(server.state.orders)} "
-        f"(labels: GET {server.url}/_sandbox/orders)",
-        f"  clock speed        : x{s.speed:g}, usage-plan rates x{s.rate_scale:g}",
-        "These credentials only open this local sandbox. Press Ctrl+C to stop.",
-    ])
+    return "\n".join(
+        [
+            f"Amazon SP-API sandbox listening on {server.url}",
+            f"  LWA token endpoint : {server.url}/auth/o2/token",
+            f"  SP-API endpoint    : {server.url}",
+            f"  client id          : {s.client_id}",
+            f"  client secret      : {s.client_secret}",
+            f"  refresh token      : {s.refresh_token}",
+            f"  seller id          : {s.seller_id}",
+            f"  orders             : {len(server.state.orders)} "
+            f"(labels: GET {server.url}/_sandbox/orders)",
+            f"  clock speed        : x{s.speed:g}, usage-plan rates x{s.rate_scale:g}",
+            "These credentials only open this local sandbox. Press Ctrl+C to stop.",
+        ]
+    )
 
 
 async def serve(settings: SandboxSettings) -> None:
@@ -105,8 +140,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"spdesk sandbox: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"spdesk sandbox: cannot listen on {args.host}:{args.port}: {exc.strerror}",
-              file=sys.stderr)
+        print(
+            f"spdesk sandbox: cannot listen on {args.host}:{args.port}: {exc.strerror}",
+            file=sys.stderr,
+        )
         return 2
     return 0
 

@@ -39,26 +39,41 @@ def _decimals(values: dict[str, Decimal]) -> dict[str, str]:
 def order_summary(order: Order) -> dict[str, Any]:
     """A compact view of an order for tests and the demo."""
     return {
-        "orderId": order.order_id, "label": order.label,
-        "marketplace": order.marketplace.code, "channel": str(order.channel),
+        "orderId": order.order_id,
+        "label": order.label,
+        "marketplace": order.marketplace.code,
+        "channel": str(order.channel),
         "status": str(order.status),
-        "items": [{
-            "orderItemCode": i.item_code, "sku": i.sku, "quantityOrdered": i.qty_ordered,
-            "quantityShipped": i.qty_shipped, "quantityCancelled": i.qty_cancelled,
-            "charged": _decimals(i.charged), "refunded": _decimals(i.refunded),
-            "buyerRequestedCancel": i.buyer_cancel_request is not None,
-        } for i in order.items],
+        "items": [
+            {
+                "orderItemCode": i.item_code,
+                "sku": i.sku,
+                "quantityOrdered": i.qty_ordered,
+                "quantityShipped": i.qty_shipped,
+                "quantityCancelled": i.qty_cancelled,
+                "charged": _decimals(i.charged),
+                "refunded": _decimals(i.refunded),
+                "buyerRequestedCancel": i.buyer_cancel_request is not None,
+            }
+            for i in order.items
+        ],
     }
 
 
 def adjustment_json(adj: Adjustment) -> dict[str, Any]:
     """An applied refund as the control API lists it."""
     return {
-        "adjustmentId": adj.adjustment_id, "orderId": adj.order_id,
-        "orderItemCode": adj.item_code, "currency": adj.currency,
-        "components": _decimals(adj.components), "total": f"{adj.total():f}",
-        "reason": adj.reason, "appliedAt": iso(adj.applied_at), "postedAt": iso(adj.posted_at),
-        "feedId": adj.feed_id, "messageId": adj.message_id,
+        "adjustmentId": adj.adjustment_id,
+        "orderId": adj.order_id,
+        "orderItemCode": adj.item_code,
+        "currency": adj.currency,
+        "components": _decimals(adj.components),
+        "total": f"{adj.total():f}",
+        "reason": adj.reason,
+        "appliedAt": iso(adj.applied_at),
+        "postedAt": iso(adj.posted_at),
+        "feedId": adj.feed_id,
+        "messageId": adj.message_id,
         "merchantAdjustmentItemId": adj.merchant_adjustment_item_id,
         "quantityCancelled": adj.quantity_cancelled,
     }
@@ -67,8 +82,12 @@ def adjustment_json(adj: Adjustment) -> dict[str, Any]:
 def cancellation_json(cancel: Cancellation) -> dict[str, Any]:
     """An applied cancellation as the control API lists it."""
     return {
-        "orderId": cancel.order_id, "orderItemCodes": cancel.item_codes, "reason": cancel.reason,
-        "at": iso(cancel.at), "source": cancel.source, "feedId": cancel.feed_id,
+        "orderId": cancel.order_id,
+        "orderItemCodes": cancel.item_codes,
+        "reason": cancel.reason,
+        "at": iso(cancel.at),
+        "source": cancel.source,
+        "feedId": cancel.feed_id,
         "messageId": cancel.message_id,
         "countsAgainstCancelRate": cancel.counts_against_cancel_rate,
     }
@@ -85,14 +104,20 @@ async def reset(request: web.Request) -> web.Response:
 async def list_orders(request: web.Request) -> web.Response:
     """GET /_sandbox/orders: seed labels -> ids, and every order's summary."""
     state = request.app[STATE]
-    return web.json_response({
-        "labels": state.seed.labels,
-        "orders": [order_summary(o) for o in state.orders.values()],
-        "fulfillmentOrders": [
-            {"sellerFulfillmentOrderId": f.seller_fulfillment_order_id, "label": f.label,
-             "status": str(f.status)} for f in state.fulfillment_orders.values()
-        ],
-    })
+    return web.json_response(
+        {
+            "labels": state.seed.labels,
+            "orders": [order_summary(o) for o in state.orders.values()],
+            "fulfillmentOrders": [
+                {
+                    "sellerFulfillmentOrderId": f.seller_fulfillment_order_id,
+                    "label": f.label,
+                    "status": str(f.status),
+                }
+                for f in state.fulfillment_orders.values()
+            ],
+        }
+    )
 
 
 async def list_adjustments(request: web.Request) -> web.Response:
@@ -128,8 +153,9 @@ async def add_fault(request: web.Request) -> web.Response:
         return _problem(400, "missing_kind", "a fault needs a 'kind'")
     state = request.app[STATE]
     try:
-        fault = state.faults.add(str(body["kind"]), body.get("operation"),
-                                 body.get("count", 1), body.get("delaySeconds"))
+        fault = state.faults.add(
+            str(body["kind"]), body.get("operation"), body.get("count", 1), body.get("delaySeconds")
+        )
     except FaultError as exc:
         return _problem(400, "invalid_fault", str(exc))
     return web.json_response({"fault": fault.to_json()}, status=201)
@@ -167,8 +193,9 @@ async def get_usage(request: web.Request) -> web.Response:
         "requests": sum(int(u["requests"]) for u in usage.values()),
         "throttled": sum(int(u["throttled"]) for u in usage.values()),
     }
-    return web.json_response({"operations": usage, "total": totals,
-                              "rateScale": throttle.rate_scale})
+    return web.json_response(
+        {"operations": usage, "total": totals, "rateScale": throttle.rate_scale}
+    )
 
 
 async def list_refusals(request: web.Request) -> web.Response:
@@ -186,12 +213,18 @@ async def expire_all_tokens(request: web.Request) -> web.Response:
 def setup(app: web.Application) -> None:
     """Register the control routes."""
     routes = [
-        ("POST", "reset", reset), ("GET", "orders", list_orders),
-        ("GET", "adjustments", list_adjustments), ("GET", "cancellations", list_cancellations),
-        ("GET", "faults", get_faults), ("POST", "faults", add_fault),
-        ("DELETE", "faults", clear_faults), ("GET", "clock", get_clock),
-        ("POST", "clock/advance", advance_clock), ("GET", "usage", get_usage),
-        ("POST", "tokens/expire", expire_all_tokens), ("GET", "refusals", list_refusals),
+        ("POST", "reset", reset),
+        ("GET", "orders", list_orders),
+        ("GET", "adjustments", list_adjustments),
+        ("GET", "cancellations", list_cancellations),
+        ("GET", "faults", get_faults),
+        ("POST", "faults", add_fault),
+        ("DELETE", "faults", clear_faults),
+        ("GET", "clock", get_clock),
+        ("POST", "clock/advance", advance_clock),
+        ("GET", "usage", get_usage),
+        ("POST", "tokens/expire", expire_all_tokens),
+        ("GET", "refusals", list_refusals),
     ]
     for method, path, handler in routes:
         app.router.add_route(method, f"{PREFIX}/{path}", handler)

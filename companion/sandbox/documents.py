@@ -78,7 +78,10 @@ def _signature(state: SandboxState, method: str, document_id: str, issued: str, 
 
 
 def presigned_url(
-    state: SandboxState, base_url: str, document: StoredDocument, method: str,
+    state: SandboxState,
+    base_url: str,
+    document: StoredDocument,
+    method: str,
     content_encoding: str | None = None,
 ) -> str:
     """A URL that allows `method` (PUT upload or GET download) on the document for a while."""
@@ -111,9 +114,11 @@ def _check_signature(
     issued = query.get("X-Amz-Date", "")
     expected = _signature(state, request.method, document_id, issued, extra)
     if not hmac.compare_digest(expected, query.get("X-Amz-Signature", "")):
-        return _s3_error(403, "SignatureDoesNotMatch",
-                         "The request signature we calculated does not match the signature "
-                         "you provided.")
+        return _s3_error(
+            403,
+            "SignatureDoesNotMatch",
+            "The request signature we calculated does not match the signature you provided.",
+        )
     try:
         expires = datetime.strptime(issued, _TIME_FORMAT).replace(tzinfo=state.now().tzinfo)
         expires += timedelta(seconds=int(query.get("X-Amz-Expires", "0")))

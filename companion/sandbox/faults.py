@@ -95,8 +95,9 @@ class FaultSettings:
         operation = operation or ANY_OPERATION
         if operation != ANY_OPERATION and operation not in self.operations:
             raise FaultError(f"unknown operation {operation!r}; use an SP-API operationId or '*'")
-        if count is not None and (isinstance(count, bool) or not isinstance(count, int)
-                                  or count < 1):
+        if count is not None and (
+            isinstance(count, bool) or not isinstance(count, int) or count < 1
+        ):
             raise FaultError(f"count must be a positive integer or null, got {count!r}")
         delay = DEFAULT_DELAYS.get(fault_kind, 0.0) if delay_seconds is None else delay_seconds
         if isinstance(delay, bool) or not isinstance(delay, int | float) or delay < 0:
@@ -155,7 +156,6 @@ def expired_token() -> web.Response:
         "details": "The access token you provided has expired.",
     }
     return web.json_response({"errors": [error]}, status=403)
-
 
 
 async def _hold(faults: FaultSettings, seconds: float) -> None:

@@ -58,14 +58,22 @@ def apply_adjustment(
         if adjusted.quantity_cancelled:
             line.qty_cancelled += adjusted.quantity_cancelled
             line.cancellation = ItemCancellation("MERCHANT", adjusted.reason, now)
-        state.adjustments.append(Adjustment(
-            adjustment_id=_adjustment_id(state), order_id=order.order_id,
-            item_code=line.item_code, currency=order.currency, components=components,
-            reason=adjusted.reason, applied_at=now, posted_at=posted_at, feed_id=feed_id,
-            message_id=message_id,
-            merchant_adjustment_item_id=adjusted.merchant_adjustment_item_id,
-            quantity_cancelled=adjusted.quantity_cancelled,
-        ))
+        state.adjustments.append(
+            Adjustment(
+                adjustment_id=_adjustment_id(state),
+                order_id=order.order_id,
+                item_code=line.item_code,
+                currency=order.currency,
+                components=components,
+                reason=adjusted.reason,
+                applied_at=now,
+                posted_at=posted_at,
+                feed_id=feed_id,
+                message_id=message_id,
+                merchant_adjustment_item_id=adjusted.merchant_adjustment_item_id,
+                quantity_cancelled=adjusted.quantity_cancelled,
+            )
+        )
     if any(a.quantity_cancelled for a in message.items):
         order.refresh_status()
     order.last_updated = now
@@ -83,11 +91,18 @@ def apply_cancel(
         line.cancellation = ItemCancellation("MERCHANT", reason, now)
         by_reason.setdefault(reason, []).append(line.item_code)
     for reason, codes in by_reason.items():
-        state.cancellations.append(Cancellation(
-            order_id=order.order_id, item_codes=codes, reason=reason, at=now, source="feed",
-            feed_id=feed_id, message_id=message_id,
-            counts_against_cancel_rate=plan.counts_against_cancel_rate,
-        ))
+        state.cancellations.append(
+            Cancellation(
+                order_id=order.order_id,
+                item_codes=codes,
+                reason=reason,
+                at=now,
+                source="feed",
+                feed_id=feed_id,
+                message_id=message_id,
+                counts_against_cancel_rate=plan.counts_against_cancel_rate,
+            )
+        )
     order.refresh_status()
     order.last_updated = now
     state.touch()
@@ -117,8 +132,12 @@ def _has_error(results: list[Result]) -> bool:
 
 
 def run_feed(
-    state: SandboxState, feed_id: str, feed_type: str, content: bytes,
-    marketplace_ids: list[str], limit: int | None = None,
+    state: SandboxState,
+    feed_id: str,
+    feed_type: str,
+    content: bytes,
+    marketplace_ids: list[str],
+    limit: int | None = None,
 ) -> FeedRun:
     """Process a feed document; `limit` applies only the first messages (FATAL feeds)."""
     try:
@@ -131,8 +150,13 @@ def run_feed(
     messages = document.messages if limit is None else document.messages[:limit]
     for message in messages:
         if message.message_id in seen:
-            results.append(error(message.message_id, MessageCode.XML_STRUCTURE,
-                                 f"MessageID {message.message_id} is used more than once."))
+            results.append(
+                error(
+                    message.message_id,
+                    MessageCode.XML_STRUCTURE,
+                    f"MessageID {message.message_id} is used more than once.",
+                )
+            )
             continue
         seen.add(message.message_id)
         results += _apply_message(state, message, feed_id, marketplaces)

@@ -37,8 +37,9 @@ async def create_feed_document(request: web.Request) -> web.Response:
     state = request.app[STATE]
     content_type = (await _body(request)).get("contentType")
     if not isinstance(content_type, str) or not content_type.strip():
-        raise invalid_input("contentType is required.",
-                            "For XML feeds use text/xml; charset=UTF-8.")
+        raise invalid_input(
+            "contentType is required.", "For XML feeds use text/xml; charset=UTF-8."
+        )
     document = documents.new_document(state, content_type.strip())
     url = documents.presigned_url(state, documents.base_url(request), document, "PUT")
     return web.json_response({"feedDocumentId": document.document_id, "url": url}, status=201)
@@ -77,21 +78,27 @@ async def create_feed(request: web.Request) -> web.Response:
     feed_type = body.get("feedType")
     if feed_type not in MESSAGE_TYPES:
         supported = ", ".join(sorted(MESSAGE_TYPES))
-        raise invalid_input(f"Invalid feedType '{feed_type}'.",
-                            f"The sandbox supports {supported}.")
+        raise invalid_input(
+            f"Invalid feedType '{feed_type}'.", f"The sandbox supports {supported}."
+        )
     marketplace_ids = _marketplace_ids(body)
     document_id = body.get("inputFeedDocumentId")
     document = documents.get_document(state, document_id) if isinstance(document_id, str) else None
     if document is None:
         raise invalid_input(f"Invalid inputFeedDocumentId '{document_id}'.")
     if document.content is None:
-        raise invalid_input(f"Feed document {document_id} has not been uploaded yet.",
-                            "PUT the feed content to the URL from createFeedDocument first.")
+        raise invalid_input(
+            f"Feed document {document_id} has not been uploaded yet.",
+            "PUT the feed content to the URL from createFeedDocument first.",
+        )
     options = _feed_options(body)
     async with state.lock:
         feed = FeedRecord(
-            feed_id=_new_feed_id(state), feed_type=feed_type, marketplace_ids=marketplace_ids,
-            input_document_id=document.document_id, created_at=state.now(),
+            feed_id=_new_feed_id(state),
+            feed_type=feed_type,
+            marketplace_ids=marketplace_ids,
+            input_document_id=document.document_id,
+            created_at=state.now(),
             fault=state.faults.take_feed_fault(),
             feed_options=options,
         )
@@ -122,7 +129,8 @@ async def cancel_feed(request: web.Request) -> web.Response:
         if feed.status is not FeedStatus.IN_QUEUE:
             raise invalid_input(
                 f"Feed {feed.feed_id} cannot be cancelled: it is {feed.status}.",
-                "Only feeds with processingStatus IN_QUEUE can be cancelled.")
+                "Only feeds with processingStatus IN_QUEUE can be cancelled.",
+            )
         feed.status, feed.ended_at = FeedStatus.CANCELLED, state.now()
         state.touch()
     return web.Response(status=200)
@@ -132,8 +140,15 @@ def _encode_token(query: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(query, sort_keys=True).encode()).decode()
 
 
-_QUERY_KEYS = {"feedTypes", "marketplaceIds", "processingStatuses", "pageSize", "createdSince",
-               "createdUntil", "offset"}
+_QUERY_KEYS = {
+    "feedTypes",
+    "marketplaceIds",
+    "processingStatuses",
+    "pageSize",
+    "createdSince",
+    "createdUntil",
+    "offset",
+}
 
 
 def _decode_token(token: str) -> dict[str, Any]:
@@ -159,8 +174,9 @@ def _feeds_query(request: web.Request) -> dict[str, Any]:
     return {
         "feedTypes": feed_types,
         "marketplaceIds": query_list(request, "marketplaceIds", max_items=10),
-        "processingStatuses": query_list(request, "processingStatuses",
-                                         [s.value for s in FeedStatus]),
+        "processingStatuses": query_list(
+            request, "processingStatuses", [s.value for s in FeedStatus]
+        ),
         "pageSize": query_int(request, "pageSize", 1, 100, 10),
         "createdSince": iso(since) if since else None,
         "createdUntil": iso(until) if until else None,
@@ -173,8 +189,10 @@ def _matches(feed: FeedRecord, query: dict[str, Any], state: SandboxState) -> bo
     since = query["createdSince"] or iso(state.now() - RETENTION)
     return (
         feed.feed_type in query["feedTypes"]
-        and (not query["marketplaceIds"]
-             or bool(set(query["marketplaceIds"]) & set(feed.marketplace_ids)))
+        and (
+            not query["marketplaceIds"]
+            or bool(set(query["marketplaceIds"]) & set(feed.marketplace_ids))
+        )
         and (not query["processingStatuses"] or feed.status in query["processingStatuses"])
         and created >= since
         and (query["createdUntil"] is None or created <= query["createdUntil"])
@@ -187,7 +205,7 @@ async def get_feeds(request: web.Request) -> web.Response:
     query = _feeds_query(request)
     found = [f for f in reversed(feeds_of(state)) if _matches(f, query, state)]
     start, size = int(query["offset"]), int(query["pageSize"])
-    body: dict[str, Any] = {"feeds": [f.to_json() for f in found[start:start + size]]}
+    body: dict[str, Any] = {"feeds": [f.to_json() for f in found[start : start + size]]}
     if start + size < len(found):
         body["nextToken"] = _encode_token({**query, "offset": start + size})
     return web.json_response(body)
@@ -221,4 +239,3 @@ def setup(app: web.Application) -> None:
     r.add_delete(f"{BASE}/feeds/{{feedId}}", cancel_feed, name="cancelFeed")
     documents.setup(app)
     processor.setup(app)
-

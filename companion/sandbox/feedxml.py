@@ -230,7 +230,8 @@ def _order_acknowledgement(element: ET.Element) -> OrderAcknowledgement:
 
 
 _BODIES: dict[str, Callable[[ET.Element], OrderAdjustment | OrderAcknowledgement]] = {
-    "OrderAdjustment": _order_adjustment, "OrderAcknowledgement": _order_acknowledgement,
+    "OrderAdjustment": _order_adjustment,
+    "OrderAcknowledgement": _order_acknowledgement,
 }
 
 
@@ -277,7 +278,8 @@ def parse_feed(data: bytes, feed_type: str) -> FeedDocument:
     root = _parse_xml(data)
     if _name(root) != "AmazonEnvelope":
         raise FeedDocumentError(
-            5000, f"The root element must be AmazonEnvelope, not {_name(root)}.")
+            5000, f"The root element must be AmazonEnvelope, not {_name(root)}."
+        )
     cursor = _Cursor(root)
     try:
         header = _Cursor(cursor.required("Header"))

@@ -23,10 +23,16 @@ from companion.sandbox.state import STATE, Adjustment, Order, OrderItem, Sandbox
 
 # Feed component Type -> Finances ChargeType.
 CHARGE_TYPES = {
-    "Principal": "Principal", "Shipping": "ShippingCharge", "Tax": "Tax",
-    "ShippingTax": "ShippingTax", "GiftWrap": "Giftwrap", "GiftWrapTax": "GiftwrapTax",
-    "RestockingFee": "RestockingFee", "RestockingFeeTax": "RestockingFeeTax",
-    "ReturnShipping": "ReturnShipping", "Goodwill": "Goodwill",
+    "Principal": "Principal",
+    "Shipping": "ShippingCharge",
+    "Tax": "Tax",
+    "ShippingTax": "ShippingTax",
+    "GiftWrap": "Giftwrap",
+    "GiftWrapTax": "GiftwrapTax",
+    "RestockingFee": "RestockingFee",
+    "RestockingFeeTax": "RestockingFeeTax",
+    "ReturnShipping": "ReturnShipping",
+    "Goodwill": "Goodwill",
     "FreeReplacementReturnShipping": "FreeReplacementReturnShipping",
 }
 _NUMBER_MARK = "@decimal@"
@@ -43,8 +49,10 @@ def _dumps(body: Any) -> str:
 
 
 def _money(order: Order, amount: Decimal) -> dict[str, Any]:
-    return {"CurrencyCode": order.currency,
-            "CurrencyAmount": order.marketplace.quantize(amount) + 0}  # + 0 turns -0 into 0
+    return {
+        "CurrencyCode": order.currency,
+        "CurrencyAmount": order.marketplace.quantize(amount) + 0,
+    }  # + 0 turns -0 into 0
 
 
 def _shipped_share(order: Order, line: OrderItem, amount: Decimal) -> Decimal:
@@ -58,25 +66,37 @@ def _shipment_event(order: Order, now: datetime) -> dict[str, Any] | None:
     shipped = [i for i in order.items if i.qty_shipped > 0]
     if not shipped:
         return None
-    items = [{
-        "SellerSKU": line.sku, "OrderItemId": line.item_code, "QuantityShipped": line.qty_shipped,
-        "ItemChargeList": [
-            {"ChargeType": CHARGE_TYPES.get(kind, kind),
-             "ChargeAmount": _money(order, _shipped_share(order, line, amount))}
-            for kind, amount in line.charged.items()
-        ],
-    } for line in shipped]
+    items = [
+        {
+            "SellerSKU": line.sku,
+            "OrderItemId": line.item_code,
+            "QuantityShipped": line.qty_shipped,
+            "ItemChargeList": [
+                {
+                    "ChargeType": CHARGE_TYPES.get(kind, kind),
+                    "ChargeAmount": _money(order, _shipped_share(order, line, amount)),
+                }
+                for kind, amount in line.charged.items()
+            ],
+        }
+        for line in shipped
+    ]
     # The sandbox has no ship timestamp: post a day after purchase (or now, if sooner).
     posted = min(order.purchase_date + timedelta(days=1), now)
-    return {"AmazonOrderId": order.order_id, "SellerOrderId": order.order_id,
-            "MarketplaceName": order.marketplace.name, "PostedDate": iso(posted),
-            "ShipmentItemList": items}
+    return {
+        "AmazonOrderId": order.order_id,
+        "SellerOrderId": order.order_id,
+        "MarketplaceName": order.marketplace.name,
+        "PostedDate": iso(posted),
+        "ShipmentItemList": items,
+    }
 
 
 def _refund_event(order: Order, adjustment: Adjustment) -> dict[str, Any]:
     line = order.item(adjustment.item_code)
     item: dict[str, Any] = {
-        "SellerSKU": line.sku if line else "", "OrderItemId": adjustment.item_code,
+        "SellerSKU": line.sku if line else "",
+        "OrderItemId": adjustment.item_code,
         "OrderAdjustmentItemId": adjustment.adjustment_id,
         "QuantityShipped": line.qty_shipped if line else 0,
         "ItemChargeAdjustmentList": [
@@ -84,9 +104,13 @@ def _refund_event(order: Order, adjustment: Adjustment) -> dict[str, Any]:
             for kind, amount in adjustment.components.items()
         ],
     }
-    return {"AmazonOrderId": order.order_id, "SellerOrderId": order.order_id,
-            "MarketplaceName": order.marketplace.name, "PostedDate": iso(adjustment.posted_at),
-            "ShipmentItemAdjustmentList": [item]}
+    return {
+        "AmazonOrderId": order.order_id,
+        "SellerOrderId": order.order_id,
+        "MarketplaceName": order.marketplace.name,
+        "PostedDate": iso(adjustment.posted_at),
+        "ShipmentItemAdjustmentList": [item],
+    }
 
 
 def financial_events(state: SandboxState, order_id: str) -> list[tuple[str, dict[str, Any]]]:
@@ -122,7 +146,7 @@ async def list_financial_events_by_order_id(request: web.Request) -> web.Respons
     start = _offset(request)
     events = financial_events(state, order_id)
     lists: dict[str, list[dict[str, Any]]] = {"ShipmentEventList": [], "RefundEventList": []}
-    for name, event in events[start:start + size]:
+    for name, event in events[start : start + size]:
         lists[name].append(event)
     payload: dict[str, Any] = {"FinancialEvents": lists}
     if start + size < len(events):
@@ -132,5 +156,8 @@ async def list_financial_events_by_order_id(request: web.Request) -> web.Respons
 
 def setup(app: web.Application) -> None:
     """Register the Finances route (named by operationId)."""
-    app.router.add_get("/finances/v0/orders/{orderId}/financialEvents",
-                       list_financial_events_by_order_id, name="listFinancialEventsByOrderId")
+    app.router.add_get(
+        "/finances/v0/orders/{orderId}/financialEvents",
+        list_financial_events_by_order_id,
+        name="listFinancialEventsByOrderId",
+    )

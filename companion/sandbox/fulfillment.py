@@ -24,16 +24,28 @@ from companion.sandbox.state import (
 
 BASE = "/fba/outbound/2020-07-01/fulfillmentOrders"
 CANCELLABLE = frozenset({FulfillmentOrderStatus.RECEIVED, FulfillmentOrderStatus.PLANNING})
-ADDRESS_FIELDS = ("name", "addressLine1", "addressLine2", "addressLine3", "city",
-                  "districtOrCounty", "stateOrRegion", "postalCode", "countryCode", "phone")
+ADDRESS_FIELDS = (
+    "name",
+    "addressLine1",
+    "addressLine2",
+    "addressLine3",
+    "city",
+    "districtOrCounty",
+    "stateOrRegion",
+    "postalCode",
+    "countryCode",
+    "phone",
+)
 
 
 def _find(state: SandboxState, request: web.Request) -> FulfillmentOrder:
     order_id = request.match_info["sellerFulfillmentOrderId"]
     found = state.fulfillment_orders.get(order_id)
     if found is None:
-        raise invalid_input("Requested order not found",
-                            f"No fulfillment order has sellerFulfillmentOrderId {order_id}.")
+        raise invalid_input(
+            "Requested order not found",
+            f"No fulfillment order has sellerFulfillmentOrderId {order_id}.",
+        )
     return found
 
 
@@ -56,14 +68,17 @@ def fulfillment_order_json(order: FulfillmentOrder) -> dict[str, Any]:
             "fulfillmentOrderStatus": str(order.status),
             "statusUpdatedDate": iso(order.status_updated_at),
         },
-        "fulfillmentOrderItems": [{
-            "sellerSku": item.seller_sku,
-            "sellerFulfillmentOrderItemId": item.item_id,
-            "quantity": item.quantity,
-            "cancelledQuantity": item.qty_cancelled,
-            "unfulfillableQuantity": 0,
-            "perUnitDeclaredValue": {"currencyCode": currency, "value": f"{item.unit_price:f}"},
-        } for item in order.items],
+        "fulfillmentOrderItems": [
+            {
+                "sellerSku": item.seller_sku,
+                "sellerFulfillmentOrderItemId": item.item_id,
+                "quantity": item.quantity,
+                "cancelledQuantity": item.qty_cancelled,
+                "unfulfillableQuantity": 0,
+                "perUnitDeclaredValue": {"currencyCode": currency, "value": f"{item.unit_price:f}"},
+            }
+            for item in order.items
+        ],
         "fulfillmentShipments": [],
         "returnItems": [],
         "returnAuthorizations": [],
@@ -85,15 +100,21 @@ async def cancel_fulfillment_order(request: web.Request) -> web.Response:
             raise invalid_input(
                 f"Fulfillment order {order.seller_fulfillment_order_id} cannot be cancelled "
                 f"because its status is {order.status}.",
-                "Only fulfillment orders with status Received or Planning can be cancelled.")
+                "Only fulfillment orders with status Received or Planning can be cancelled.",
+            )
         now = state.now()
         order.status, order.status_updated_at = FulfillmentOrderStatus.CANCELLED, now
         for item in order.items:
             item.qty_cancelled = item.quantity
-        state.cancellations.append(Cancellation(
-            order_id=order.seller_fulfillment_order_id,
-            item_codes=[i.item_id for i in order.items], reason="SellerCancelled", at=now,
-            source="fulfillment"))
+        state.cancellations.append(
+            Cancellation(
+                order_id=order.seller_fulfillment_order_id,
+                item_codes=[i.item_id for i in order.items],
+                reason="SellerCancelled",
+                at=now,
+                source="fulfillment",
+            )
+        )
         state.touch()
     return web.json_response({})
 
@@ -101,7 +122,11 @@ async def cancel_fulfillment_order(request: web.Request) -> web.Response:
 def setup(app: web.Application) -> None:
     """Register the Fulfillment Outbound routes (named by operationId)."""
     r = app.router
-    r.add_get(f"{BASE}/{{sellerFulfillmentOrderId}}", get_fulfillment_order,
-              name="getFulfillmentOrder")
-    r.add_put(f"{BASE}/{{sellerFulfillmentOrderId}}/cancel", cancel_fulfillment_order,
-              name="cancelFulfillmentOrder")
+    r.add_get(
+        f"{BASE}/{{sellerFulfillmentOrderId}}", get_fulfillment_order, name="getFulfillmentOrder"
+    )
+    r.add_put(
+        f"{BASE}/{{sellerFulfillmentOrderId}}/cancel",
+        cancel_fulfillment_order,
+        name="cancelFulfillmentOrder",
+    )

@@ -24,8 +24,10 @@ class ModelsError(ValueError):
 def load_models(models_dir: Path) -> dict[str, Json]:
     """Every model file (*.json) of a directory, by file name."""
     try:
-        models = {p.name: json.loads(p.read_text(encoding="utf-8"))
-                  for p in sorted(Path(models_dir).glob("*.json"))}
+        models = {
+            p.name: json.loads(p.read_text(encoding="utf-8"))
+            for p in sorted(Path(models_dir).glob("*.json"))
+        }
     except (OSError, ValueError) as exc:
         raise ModelsError(f"cannot read the SP-API models in {models_dir}: {exc}") from None
     if not models:
@@ -67,8 +69,10 @@ class Operation:
     @property
     def parameters(self) -> list[Json]:
         """Path-level and operation-level parameters, `$ref`s resolved."""
-        raw = [*self.spec["paths"][self.path].get("parameters", []),
-               *self.definition.get("parameters", [])]
+        raw = [
+            *self.spec["paths"][self.path].get("parameters", []),
+            *self.definition.get("parameters", []),
+        ]
         return [resolve(self.spec, p) for p in raw]
 
     def response(self, status: int) -> Json | None:

@@ -22,14 +22,32 @@ from companion.sandbox.params import (
 from companion.sandbox.state import STATE, Channel, Order, OrderItem
 
 BASE = "/orders/2026-01-01"
-INCLUDED_DATA = frozenset({
-    "BUYER", "RECIPIENT", "PROCEEDS", "EXPENSE", "PROMOTION", "CANCELLATION", "FULFILLMENT",
-    "PACKAGES", "TAX", "PAYMENT", "FULFILLMENT_ORDERS",
-})
-FULFILLMENT_STATUSES = frozenset({
-    "PENDING_AVAILABILITY", "PENDING", "UNSHIPPED", "PARTIALLY_SHIPPED", "SHIPPED", "CANCELLED",
-    "UNFULFILLABLE",
-})
+INCLUDED_DATA = frozenset(
+    {
+        "BUYER",
+        "RECIPIENT",
+        "PROCEEDS",
+        "EXPENSE",
+        "PROMOTION",
+        "CANCELLATION",
+        "FULFILLMENT",
+        "PACKAGES",
+        "TAX",
+        "PAYMENT",
+        "FULFILLMENT_ORDERS",
+    }
+)
+FULFILLMENT_STATUSES = frozenset(
+    {
+        "PENDING_AVAILABILITY",
+        "PENDING",
+        "UNSHIPPED",
+        "PARTIALLY_SHIPPED",
+        "SHIPPED",
+        "CANCELLED",
+        "UNFULFILLABLE",
+    }
+)
 FULFILLED_BY = {"MERCHANT": Channel.FBM, "AMAZON": Channel.FBA}
 # Charge component -> proceeds breakdown type; taxes go under TAX with a detailed subtype.
 _BREAKDOWN = {"Principal": "ITEM", "Shipping": "SHIPPING", "GiftWrap": "GIFT_WRAP"}
@@ -53,13 +71,15 @@ def item_proceeds(item: OrderItem, order: Order) -> dict[str, Any]:
             breakdowns.append({"type": kind, "subtotal": money(item.charged[component], order)})
     taxes = {c: v for c, v in item.charged.items() if c in _TAX_SUBTYPE}
     if taxes:
-        breakdowns.append({
-            "type": "TAX",
-            "subtotal": money(_sum(list(taxes.values())), order),
-            "detailedBreakdowns": [
-                {"subtype": _TAX_SUBTYPE[c], "value": money(v, order)} for c, v in taxes.items()
-            ],
-        })
+        breakdowns.append(
+            {
+                "type": "TAX",
+                "subtotal": money(_sum(list(taxes.values())), order),
+                "detailedBreakdowns": [
+                    {"subtype": _TAX_SUBTYPE[c], "value": money(v, order)} for c, v in taxes.items()
+                ],
+            }
+        )
     return {"proceedsTotal": money(item.charged_total(), order), "breakdowns": breakdowns}
 
 
@@ -68,7 +88,8 @@ def item_cancellation(item: OrderItem) -> dict[str, Any] | None:
     block: dict[str, Any] = {}
     if item.buyer_cancel_request:
         block["cancellationRequest"] = {
-            "requester": "BUYER", "cancelReason": item.buyer_cancel_request.reason,
+            "requester": "BUYER",
+            "cancelReason": item.buyer_cancel_request.reason,
         }
     if item.cancellation:
         block["cancellationExecution"] = {
@@ -84,7 +105,9 @@ def item_json(item: OrderItem, order: Order, included: set[str]) -> dict[str, An
         "orderItemId": item.item_code,
         "quantityOrdered": item.qty_ordered,
         "product": {
-            "asin": item.asin, "title": item.title, "sellerSku": item.sku,
+            "asin": item.asin,
+            "title": item.title,
+            "sellerSku": item.sku,
             "condition": {"conditionType": "NEW", "conditionSubtype": "NEW"},
             "price": {"unitPrice": money(order.marketplace.quantize(item.unit_price), order)},
         },
@@ -95,7 +118,8 @@ def item_json(item: OrderItem, order: Order, included: set[str]) -> dict[str, An
         body["cancellation"] = cancellation
     if "FULFILLMENT" in included:
         body["fulfillment"] = {
-            "quantityFulfilled": item.qty_shipped, "quantityUnfulfilled": item.qty_unshipped,
+            "quantityFulfilled": item.qty_shipped,
+            "quantityUnfulfilled": item.qty_unshipped,
         }
     return body
 
@@ -120,16 +144,20 @@ def order_packages(order: Order) -> list[dict[str, Any]]:
         return []
     ship_time = order.purchase_date + timedelta(hours=26)
     digits = order.order_id.replace("-", "")
-    return [{
-        "packageReferenceId": "1",
-        "createdTime": iso(ship_time - timedelta(hours=2)),
-        "packageStatus": {"status": "SHIPPED"},
-        "carrier": "UPS" if order.marketplace.code == "US" else "DHL",
-        "shipTime": iso(ship_time),
-        "shippingService": order.ship_service_level.title(),
-        "trackingNumber": f"1Z{digits[:16]}",
-        "packageItems": [{"orderItemId": i.item_code, "quantity": i.qty_shipped} for i in shipped],
-    }]
+    return [
+        {
+            "packageReferenceId": "1",
+            "createdTime": iso(ship_time - timedelta(hours=2)),
+            "packageStatus": {"status": "SHIPPED"},
+            "carrier": "UPS" if order.marketplace.code == "US" else "DHL",
+            "shipTime": iso(ship_time),
+            "shippingService": order.ship_service_level.title(),
+            "trackingNumber": f"1Z{digits[:16]}",
+            "packageItems": [
+                {"orderItemId": i.item_code, "quantity": i.qty_shipped} for i in shipped
+            ],
+        }
+    ]
 
 
 def order_json(order: Order, included: set[str]) -> dict[str, Any]:
@@ -140,7 +168,9 @@ def order_json(order: Order, included: set[str]) -> dict[str, Any]:
         "createdTime": iso(order.purchase_date),
         "lastUpdatedTime": iso(order.last_updated),
         "salesChannel": {
-            "channelName": "AMAZON", "marketplaceId": market.id, "marketplaceName": market.name,
+            "channelName": "AMAZON",
+            "marketplaceId": market.id,
+            "marketplaceName": market.name,
         },
     }
     if "PROCEEDS" in included:
@@ -205,8 +235,9 @@ def _decode_token(token: str | None) -> int:
     try:
         offset = int(base64.urlsafe_b64decode(token.encode()).decode().removeprefix("offset:"))
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise invalid_input("Invalid paginationToken.", "Pass nextToken as it was returned.")\
-            from None
+        raise invalid_input(
+            "Invalid paginationToken.", "Pass nextToken as it was returned."
+        ) from None
     if offset < 0:
         raise invalid_input("Invalid paginationToken.")
     return offset
@@ -234,14 +265,17 @@ async def search_orders(request: web.Request) -> web.Response:
         return order.purchase_date if field == "created" else order.last_updated
 
     matches = sorted(
-        (o for o in state.orders.values()
-         if after <= stamp(o) <= before
-         and (not marketplaces or o.marketplace_id in marketplaces)
-         and (not statuses or str(o.status) in statuses)
-         and (not fulfilled_by or o.channel in fulfilled_by)),
+        (
+            o
+            for o in state.orders.values()
+            if after <= stamp(o) <= before
+            and (not marketplaces or o.marketplace_id in marketplaces)
+            and (not statuses or str(o.status) in statuses)
+            and (not fulfilled_by or o.channel in fulfilled_by)
+        ),
         key=lambda o: (stamp(o), o.order_id),
     )
-    page = matches[offset:offset + page_size]
+    page = matches[offset : offset + page_size]
     body: dict[str, Any] = {"orders": [order_json(o, included) for o in page]}
     if offset + page_size < len(matches):
         body["pagination"] = {"nextToken": _encode_token(offset + page_size)}
@@ -253,4 +287,3 @@ def setup(app: web.Application) -> None:
     """Register the Orders v2026-01-01 routes (named by operationId)."""
     app.router.add_get(f"{BASE}/orders", search_orders, name="searchOrders")
     app.router.add_get(f"{BASE}/orders/{{orderId}}", get_order, name="getOrder")
-

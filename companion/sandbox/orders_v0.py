@@ -20,7 +20,9 @@ V0_STATUS = {
     OrderStatus.CANCELLED: "Canceled",
 }
 _V0_ITEM_MONEY = {
-    "Principal": "ItemPrice", "Shipping": "ShippingPrice", "Tax": "ItemTax",
+    "Principal": "ItemPrice",
+    "Shipping": "ShippingPrice",
+    "Tax": "ItemTax",
     "ShippingTax": "ShippingTax",
 }
 
@@ -105,5 +107,6 @@ async def get_order_items(request: web.Request) -> web.Response:
 def setup(app: web.Application) -> None:
     """Register the Orders v0 routes (named "ordersV0.<operationId>")."""
     app.router.add_get(f"{BASE}/{{orderId}}", get_order, name="ordersV0.getOrder")
-    app.router.add_get(f"{BASE}/{{orderId}}/orderItems", get_order_items,
-                       name="ordersV0.getOrderItems")
+    app.router.add_get(
+        f"{BASE}/{{orderId}}/orderItems", get_order_items, name="ordersV0.getOrderItems"
+    )

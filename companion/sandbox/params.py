@@ -40,8 +40,9 @@ def query_int(request: web.Request, name: str, low: int, high: int, default: int
     try:
         value = int(raw)
     except ValueError:
-        raise invalid_input(f"Invalid value '{raw}' for parameter {name}: expected an integer.")\
-            from None
+        raise invalid_input(
+            f"Invalid value '{raw}' for parameter {name}: expected an integer."
+        ) from None
     if not low <= value <= high:
         raise invalid_input(f"Invalid value {value} for parameter {name}: must be {low}-{high}.")
     return value

@@ -63,8 +63,12 @@ def save_state(state: SandboxState) -> None:
     if state.settings.state_dir is None:
         return
     snapshot = Snapshot(
-        FORMAT_VERSION, state.now(), list(state.orders.values()),
-        list(state.fulfillment_orders.values()), state.adjustments, state.cancellations,
+        FORMAT_VERSION,
+        state.now(),
+        list(state.orders.values()),
+        list(state.fulfillment_orders.values()),
+        state.adjustments,
+        state.cancellations,
         dict(state.access_tokens),
     )
     target = state_file(state.settings.state_dir)

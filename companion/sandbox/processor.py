@@ -143,8 +143,10 @@ class FeedProcessor:
         limit = feed.started_at + timedelta(seconds=STUCK_LIMIT_SECONDS)
         cleared = self.state.faults.cleared
         while not cleared.is_set() and self.state.now() < limit and self._current(feed):
-            waits = {asyncio.ensure_future(cleared.wait()),
-                     asyncio.ensure_future(self.state.clock.sleep_until(limit))}
+            waits = {
+                asyncio.ensure_future(cleared.wait()),
+                asyncio.ensure_future(self.state.clock.sleep_until(limit)),
+            }
             try:
                 await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
             finally:
@@ -160,16 +162,19 @@ class FeedProcessor:
         limit = None
         if feed.fault == "feed_fatal":
             limit = (message_count(content, feed.feed_type) + 1) // 2
-        outcome = run_feed(state, feed.feed_id, feed.feed_type, content, feed.marketplace_ids,
-                           limit)
+        outcome = run_feed(
+            state, feed.feed_id, feed.feed_type, content, feed.marketplace_ids, limit
+        )
         feed.ended_at = state.now()
         if feed.fault == "feed_fatal":
             feed.status = FeedStatus.FATAL
         else:
-            report = render_report(feed.feed_id, state.seller_id, outcome.processed,
-                                   outcome.results)
-            stored = documents.new_document(state, REPORT_CONTENT_TYPE, report,
-                                            gzip_it=state.settings.gzip_reports)
+            report = render_report(
+                feed.feed_id, state.seller_id, outcome.processed, outcome.results
+            )
+            stored = documents.new_document(
+                state, REPORT_CONTENT_TYPE, report, gzip_it=state.settings.gzip_reports
+            )
             feed.result_document_id = stored.document_id
             feed.status = FeedStatus.DONE
         state.touch()

@@ -53,7 +53,10 @@ class Result:
 
 
 def error(
-    message_id: int, code: MessageCode, description: str, order_id: str | None = None,
+    message_id: int,
+    code: MessageCode,
+    description: str,
+    order_id: str | None = None,
     item_code: str | None = None,
 ) -> Result:
     """An Error result (the message was not applied)."""
@@ -61,7 +64,10 @@ def error(
 
 
 def warning(
-    message_id: int, code: MessageCode, description: str, order_id: str | None = None,
+    message_id: int,
+    code: MessageCode,
+    description: str,
+    order_id: str | None = None,
     item_code: str | None = None,
 ) -> Result:
     """A Warning result (the message was applied)."""
@@ -109,14 +115,15 @@ def _result(parent: ET.Element, result: Result) -> None:
             _add(info, "AmazonOrderItemCode", result.item_code)
 
 
-def render_report(
-    feed_id: str, merchant_id: str, processed: int, results: list[Result]
-) -> bytes:
+def render_report(feed_id: str, merchant_id: str, processed: int, results: list[Result]) -> bytes:
     """The processing report document (UTF-8 XML) for a finished feed."""
-    root = ET.Element("AmazonEnvelope", {
-        "xmlns:xsi": "http://www.w3.org/2001/XMLSchema-instance",
-        "xsi:noNamespaceSchemaLocation": "amzn-envelope.xsd",
-    })
+    root = ET.Element(
+        "AmazonEnvelope",
+        {
+            "xmlns:xsi": "http://www.w3.org/2001/XMLSchema-instance",
+            "xsi:noNamespaceSchemaLocation": "amzn-envelope.xsd",
+        },
+    )
     header = _add(root, "Header")
     _add(header, "DocumentVersion", "1.02")
     _add(header, "MerchantIdentifier", merchant_id)

@@ -21,17 +21,43 @@ from companion.sandbox.feedxml import AdjustedItem, OrderAcknowledgement, OrderA
 from companion.sandbox.report import MessageCode, Result, error, warning
 from companion.sandbox.state import COMPONENT_TYPES, Channel, Order, OrderItem, OrderStatus
 
-ADJUSTMENT_REASONS = frozenset({
-    "NoInventory", "CustomerReturn", "GeneralAdjustment", "CouldNotShip", "DifferentItem",
-    "Abandoned", "CustomerCancel", "PriceError", "ProductOutofStock", "CustomerAddressIncorrect",
-    "Exchange", "Other", "CarrierCreditDecision", "RiskAssessmentInformationNotValid",
-    "CarrierCoverageFailure", "TransactionRecord", "Undeliverable", "RefusedDelivery",
-})
-CANCEL_REASONS = frozenset({
-    "NoInventory", "ShippingAddressUndeliverable", "CustomerExchange", "BuyerCanceled",
-    "GeneralAdjustment", "CarrierCreditDecision", "RiskAssessmentInformationNotValid",
-    "CarrierCoverageFailure", "CustomerReturn", "MerchandiseNotReceived", "PricingError",
-})
+ADJUSTMENT_REASONS = frozenset(
+    {
+        "NoInventory",
+        "CustomerReturn",
+        "GeneralAdjustment",
+        "CouldNotShip",
+        "DifferentItem",
+        "Abandoned",
+        "CustomerCancel",
+        "PriceError",
+        "ProductOutofStock",
+        "CustomerAddressIncorrect",
+        "Exchange",
+        "Other",
+        "CarrierCreditDecision",
+        "RiskAssessmentInformationNotValid",
+        "CarrierCoverageFailure",
+        "TransactionRecord",
+        "Undeliverable",
+        "RefusedDelivery",
+    }
+)
+CANCEL_REASONS = frozenset(
+    {
+        "NoInventory",
+        "ShippingAddressUndeliverable",
+        "CustomerExchange",
+        "BuyerCanceled",
+        "GeneralAdjustment",
+        "CarrierCreditDecision",
+        "RiskAssessmentInformationNotValid",
+        "CarrierCoverageFailure",
+        "CustomerReturn",
+        "MerchandiseNotReceived",
+        "PricingError",
+    }
+)
 CHARGED_TYPES = frozenset(COMPONENT_TYPES)  # capped by charged minus already refunded
 FEE_TYPES = frozenset({"RestockingFee", "RestockingFeeTax"})  # charged to the buyer: negative
 EXTRA_TYPES = frozenset({"ReturnShipping", "Goodwill", "FreeReplacementReturnShipping"})
@@ -120,14 +146,19 @@ def _find_order(
     order: Order | None, order_id: str, marketplace_ids: frozenset[str], message_id: int
 ) -> Result | None:
     if order is None or order.marketplace_id not in marketplace_ids:
-        return error(message_id, MessageCode.ORDER_NOT_FOUND,
-                     f"Order {order_id} was not found for this seller in the feed's marketplaces.",
-                     order_id)
+        return error(
+            message_id,
+            MessageCode.ORDER_NOT_FOUND,
+            f"Order {order_id} was not found for this seller in the feed's marketplaces.",
+            order_id,
+        )
     return None
 
 
 def check_adjustment(
-    order: Order | None, message: OrderAdjustment, message_id: int,
+    order: Order | None,
+    message: OrderAdjustment,
+    message_id: int,
     marketplace_ids: frozenset[str],
 ) -> list[Result]:
     """The results of one Order Adjustment message; it may be applied if none is an Error."""
@@ -136,9 +167,14 @@ def check_adjustment(
     if missing or order is None:
         return [missing] if missing else []
     if order.status is OrderStatus.CANCELLED:
-        return [error(message_id, MessageCode.ORDER_CANCELLED,
-                      f"Order {oid} is cancelled: nothing was charged, so nothing can be refunded.",
-                      oid)]
+        return [
+            error(
+                message_id,
+                MessageCode.ORDER_CANCELLED,
+                f"Order {oid} is cancelled: nothing was charged, so nothing can be refunded.",
+                oid,
+            )
+        ]
     requested: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     warnings: list[Result] = []
     for adjusted in message.items:
@@ -147,10 +183,16 @@ def check_adjustment(
             return [error(message_id, *problem, oid, adjusted.item_code)]
         line = order.item(adjusted.item_code)
         if line is not None and line.qty_shipped == 0:
-            warnings.append(warning(
-                message_id, MessageCode.ADJUSTMENT_PENDING_SHIPMENT,
-                f"Item {line.item_code} has not shipped yet: the refund is recorded and is "
-                f"issued when the item ships.", oid, line.item_code))
+            warnings.append(
+                warning(
+                    message_id,
+                    MessageCode.ADJUSTMENT_PENDING_SHIPMENT,
+                    f"Item {line.item_code} has not shipped yet: the refund is recorded and is "
+                    f"issued when the item ships.",
+                    oid,
+                    line.item_code,
+                )
+            )
     return warnings
 
 
@@ -166,12 +208,14 @@ def _check_cancel_state(order: Order, message: OrderAcknowledgement) -> Problem 
     oid = order.order_id
     if order.channel is not Channel.FBM:
         return MessageCode.NOT_SELLER_FULFILLED, (
-            f"Order {oid} is fulfilled by Amazon; the seller cannot cancel it.")
+            f"Order {oid} is fulfilled by Amazon; the seller cannot cancel it."
+        )
     if order.status is OrderStatus.CANCELLED:
         return MessageCode.ITEM_ALREADY_CANCELLED, f"Order {oid} is already cancelled."
     if not message.items:
         return MessageCode.CANCEL_WITHOUT_ITEMS, (
-            f"The cancellation of order {oid} lists no items; list every item to cancel.")
+            f"The cancellation of order {oid} lists no items; list every item to cancel."
+        )
     return None
 
 
@@ -186,24 +230,38 @@ def _check_cancel_items(order: Order, message: OrderAcknowledgement) -> tuple[st
     for listed in message.items:
         line = order.item(listed.item_code)
         if line is None:
-            return listed.item_code, (MessageCode.ITEM_NOT_IN_ORDER, (
-                f"AmazonOrderItemCode {listed.item_code} is not an item of order "
-                f"{order.order_id}."))
+            return listed.item_code, (
+                MessageCode.ITEM_NOT_IN_ORDER,
+                (
+                    f"AmazonOrderItemCode {listed.item_code} is not an item of order "
+                    f"{order.order_id}."
+                ),
+            )
         if listed.cancel_reason not in CANCEL_REASONS:
-            return listed.item_code, (MessageCode.INVALID_VALUE, (
-                f"CancelReason '{listed.cancel_reason or ''}' is not valid."))
+            return listed.item_code, (
+                MessageCode.INVALID_VALUE,
+                (f"CancelReason '{listed.cancel_reason or ''}' is not valid."),
+            )
         if line.qty_unshipped == 0:
-            return listed.item_code, (MessageCode.ITEM_ALREADY_CANCELLED, (
-                f"Item {line.item_code} of order {order.order_id} is already cancelled."))
+            return listed.item_code, (
+                MessageCode.ITEM_ALREADY_CANCELLED,
+                (f"Item {line.item_code} of order {order.order_id} is already cancelled."),
+            )
         if listed.quantity is not None and listed.quantity > line.qty_unshipped:
-            return listed.item_code, (MessageCode.QUANTITY_CANCELLED_TOO_HIGH, (
-                f"Quantity {listed.quantity} for item {line.item_code} is more than the "
-                f"{line.qty_unshipped} unshipped units."))
+            return listed.item_code, (
+                MessageCode.QUANTITY_CANCELLED_TOO_HIGH,
+                (
+                    f"Quantity {listed.quantity} for item {line.item_code} is more than the "
+                    f"{line.qty_unshipped} unshipped units."
+                ),
+            )
     return None
 
 
 def check_acknowledgement(
-    order: Order | None, message: OrderAcknowledgement, message_id: int,
+    order: Order | None,
+    message: OrderAcknowledgement,
+    message_id: int,
     marketplace_ids: frozenset[str],
 ) -> tuple[list[Result], CancelPlan | None]:
     """The results of one Order Acknowledgement and, for a valid Failure, what it cancels."""
@@ -218,10 +276,16 @@ def check_acknowledgement(
         return [error(message_id, *problem, oid)], None
     shipped = _shipped_item(order, message)
     if shipped is not None:
-        return [error(message_id, MessageCode.CANCEL_AFTER_SHIPMENT,
-                      f"Item {shipped.item_code} of order {oid} has shipped, so the order cannot "
-                      f"be cancelled. Refund it with an Order Adjustment instead.",
-                      oid, shipped.item_code)], None
+        return [
+            error(
+                message_id,
+                MessageCode.CANCEL_AFTER_SHIPMENT,
+                f"Item {shipped.item_code} of order {oid} has shipped, so the order cannot "
+                f"be cancelled. Refund it with an Order Adjustment instead.",
+                oid,
+                shipped.item_code,
+            )
+        ], None
     item_problem = _check_cancel_items(order, message)
     if item_problem:
         code, (kind, text) = item_problem
@@ -244,11 +308,16 @@ def _cancel_plan(
         requested = line.buyer_cancel_request is not None
         if reason == "BuyerCanceled" and not requested:
             counts = True
-            results.append(warning(
-                message_id, MessageCode.BUYER_CANCELED_WITHOUT_REQUEST,
-                f"The buyer did not request cancellation of item {line.item_code}; it is "
-                f"cancelled, and the cancellation counts against the seller's cancellation rate.",
-                order.order_id, line.item_code))
+            results.append(
+                warning(
+                    message_id,
+                    MessageCode.BUYER_CANCELED_WITHOUT_REQUEST,
+                    f"The buyer did not request cancellation of item {line.item_code}; it is "
+                    f"cancelled, and the cancellation counts against the seller's cancellation rate.",
+                    order.order_id,
+                    line.item_code,
+                )
+            )
         elif requested and reason != "BuyerCanceled":
             counts = True
     return results, CancelPlan(tuple(items.values()), counts)

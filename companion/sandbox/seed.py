@@ -32,8 +32,12 @@ from companion.sandbox.state import (
 
 BUILTIN_SEED = Path(__file__).with_name("seed.json")
 _DESTINATION = {
-    "name": "Jordan Sample", "addressLine1": "1200 Harbor Way", "city": "Seattle",
-    "stateOrRegion": "WA", "postalCode": "98101", "countryCode": "US",
+    "name": "Jordan Sample",
+    "addressLine1": "1200 Harbor Way",
+    "city": "Seattle",
+    "stateOrRegion": "WA",
+    "postalCode": "98101",
+    "countryCode": "US",
 }
 # Products the bulk generator draws from: (sku, asin, title, unit price).
 _BULK_PRODUCTS = [
@@ -51,8 +55,13 @@ def _hours_before(start: datetime, hours: float) -> datetime:
 
 def _build_item(seed: SeedItem, order: SeedOrder, start: datetime) -> OrderItem:
     item = OrderItem(
-        item_code=seed.itemCode, sku=seed.sku, asin=seed.asin, title=seed.title,
-        qty_ordered=seed.quantity, qty_shipped=seed.shipped, charged=dict(seed.charged),
+        item_code=seed.itemCode,
+        sku=seed.sku,
+        asin=seed.asin,
+        title=seed.title,
+        qty_ordered=seed.quantity,
+        qty_shipped=seed.shipped,
+        charged=dict(seed.charged),
     )
     if seed.buyerCancelRequest:
         when = _hours_before(start, seed.buyerCancelRequest.hoursAgo)
@@ -70,11 +79,17 @@ def _build_order(seed: SeedOrder, start: datetime) -> Order:
     purchased = _hours_before(start, seed.purchasedHoursAgo)
     items = [_build_item(i, seed, start) for i in seed.items]
     order = Order(
-        order_id=seed.orderId, marketplace_id=seed.marketplace, channel=seed.channel,
-        status=seed.status, purchase_date=purchased,
+        order_id=seed.orderId,
+        marketplace_id=seed.marketplace,
+        channel=seed.channel,
+        status=seed.status,
+        purchase_date=purchased,
         latest_ship_date=purchased + timedelta(hours=seed.latestShipHoursAfterPurchase),
-        earliest_ship_date=purchased + timedelta(hours=2), last_updated=purchased,
-        items=items, ship_service_level=seed.shipServiceLevel, label=seed.label,
+        earliest_ship_date=purchased + timedelta(hours=2),
+        last_updated=purchased,
+        items=items,
+        ship_service_level=seed.shipServiceLevel,
+        label=seed.label,
     )
     if order.refresh_status() is not seed.status:
         raise ValueError(
@@ -94,12 +109,19 @@ def _build_refunds(seed: SeedOrder, order: Order, start: datetime) -> list[Adjus
                 if component in item.charged and item.refundable(component) < 0:
                     raise ValueError(f"item {item.item_code}: {component} refunded beyond charge")
             when = _hours_before(start, refund.hoursAgo)
-            adjustments.append(Adjustment(
-                adjustment_id=f"seed-{item.item_code}-{n}", order_id=order.order_id,
-                item_code=item.item_code, currency=order.currency,
-                components=dict(refund.components), reason=refund.reason, applied_at=when,
-                posted_at=when, merchant_adjustment_item_id=refund.merchantAdjustmentItemId,
-            ))
+            adjustments.append(
+                Adjustment(
+                    adjustment_id=f"seed-{item.item_code}-{n}",
+                    order_id=order.order_id,
+                    item_code=item.item_code,
+                    currency=order.currency,
+                    components=dict(refund.components),
+                    reason=refund.reason,
+                    applied_at=when,
+                    posted_at=when,
+                    merchant_adjustment_item_id=refund.merchantAdjustmentItemId,
+                )
+            )
     return adjustments
 
 
@@ -107,10 +129,15 @@ def _build_fulfillment_order(seed: SeedFulfillmentOrder, start: datetime) -> Ful
     received = _hours_before(start, seed.receivedHoursAgo)
     return FulfillmentOrder(
         seller_fulfillment_order_id=seed.sellerFulfillmentOrderId,
-        marketplace_id=seed.marketplace, displayable_order_id=seed.sellerFulfillmentOrderId,
-        displayable_order_date=received, displayable_comment=seed.comment,
-        shipping_speed=seed.shippingSpeed, status=seed.status, received_at=received,
-        status_updated_at=received + timedelta(minutes=20), destination=dict(_DESTINATION),
+        marketplace_id=seed.marketplace,
+        displayable_order_id=seed.sellerFulfillmentOrderId,
+        displayable_order_date=received,
+        displayable_comment=seed.comment,
+        shipping_speed=seed.shippingSpeed,
+        status=seed.status,
+        received_at=received,
+        status_updated_at=received + timedelta(minutes=20),
+        destination=dict(_DESTINATION),
         items=[
             FulfillmentOrderItem(i.sku, i.itemId, i.quantity, i.title, i.unitPrice)
             for i in seed.items
@@ -129,22 +156,32 @@ def bulk_seed_orders(count: int) -> list[SeedOrder]:
         principal = Decimal(price) * qty
         shipping = Decimal("4.99") if rng.random() < 0.5 else Decimal("0.00")
         shipped = qty if n % 2 == 0 else 0
-        orders.append(SeedOrder(
-            label=f"bulk-{n:04d}",
-            orderId=f"{111 + n % 4}-{rng.randrange(10**7):07d}-{rng.randrange(10**7):07d}",
-            marketplace="US", channel=Channel.FBM,
-            status=OrderStatus.SHIPPED if shipped else OrderStatus.UNSHIPPED,
-            purchasedHoursAgo=1 + n % 200,
-            items=[SeedItem(
-                itemCode=f"{rng.randrange(10**13, 10**14)}", sku=sku, asin=asin, title=title,
-                quantity=qty, shipped=shipped,
-                charged={
-                    "Principal": principal, "Shipping": shipping,
-                    "Tax": (principal * Decimal("0.0825")).quantize(Decimal("0.01")),
-                    "ShippingTax": (shipping * Decimal("0.0825")).quantize(Decimal("0.01")),
-                },
-            )],
-        ))
+        orders.append(
+            SeedOrder(
+                label=f"bulk-{n:04d}",
+                orderId=f"{111 + n % 4}-{rng.randrange(10**7):07d}-{rng.randrange(10**7):07d}",
+                marketplace="US",
+                channel=Channel.FBM,
+                status=OrderStatus.SHIPPED if shipped else OrderStatus.UNSHIPPED,
+                purchasedHoursAgo=1 + n % 200,
+                items=[
+                    SeedItem(
+                        itemCode=f"{rng.randrange(10**13, 10**14)}",
+                        sku=sku,
+                        asin=asin,
+                        title=title,
+                        quantity=qty,
+                        shipped=shipped,
+                        charged={
+                            "Principal": principal,
+                            "Shipping": shipping,
+                            "Tax": (principal * Decimal("0.0825")).quantize(Decimal("0.01")),
+                            "ShippingTax": (shipping * Decimal("0.0825")).quantize(Decimal("0.01")),
+                        },
+                    )
+                ],
+            )
+        )
     return orders
 
 
@@ -188,8 +225,15 @@ class Seed:
             return []
         first = cancelled[0].cancellation
         assert first is not None
-        return [Cancellation(order.order_id, [i.item_code for i in cancelled], first.reason,
-                             first.at, source="seed")]
+        return [
+            Cancellation(
+                order.order_id,
+                [i.item_code for i in cancelled],
+                first.reason,
+                first.at,
+                source="seed",
+            )
+        ]
 
     def order_id(self, label: str) -> str:
         """The order id (or sellerFulfillmentOrderId) seeded under a label."""
@@ -230,8 +274,10 @@ def load_seed(path: Path | None, bulk_orders: int, start: datetime) -> Seed:
         else:
             source = custom
     if bulk_orders:
-        source = SeedFile(orders=[*source.orders, *bulk_seed_orders(bulk_orders)],
-                          fulfillmentOrders=source.fulfillmentOrders)
+        source = SeedFile(
+            orders=[*source.orders, *bulk_seed_orders(bulk_orders)],
+            fulfillmentOrders=source.fulfillmentOrders,
+        )
     return Seed(source, start, origin)
 
 

@@ -23,7 +23,12 @@ if TYPE_CHECKING:
 
 # Charge components an order item can carry, in the order Amazon lists them.
 COMPONENT_TYPES: tuple[str, ...] = (
-    "Principal", "Shipping", "Tax", "ShippingTax", "GiftWrap", "GiftWrapTax",
+    "Principal",
+    "Shipping",
+    "Tax",
+    "ShippingTax",
+    "GiftWrap",
+    "GiftWrapTax",
 )
 
 

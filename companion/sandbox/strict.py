@@ -40,8 +40,13 @@ class Refusal:
 
     def to_json(self) -> dict[str, str]:
         """The control API's view of the refusal."""
-        return {"operation": self.operation, "method": self.method, "path": self.path,
-                "problem": self.problem, "userAgent": self.user_agent}
+        return {
+            "operation": self.operation,
+            "method": self.method,
+            "path": self.path,
+            "problem": self.problem,
+            "userAgent": self.user_agent,
+        }
 
 
 def _coerce(raw: str, kind: str | None) -> Any:
@@ -77,12 +82,14 @@ class OperationCheck:
         checker = jsonschema.FormatChecker()
 
         def validator(schema: Json) -> Any:
-            return jsonschema.Draft4Validator({**schema, "definitions": definitions},
-                                              format_checker=checker)
+            return jsonschema.Draft4Validator(
+                {**schema, "definitions": definitions}, format_checker=checker
+            )
 
         self.params = [
             (p, validator({k: v for k, v in p.items() if k not in _NOT_SCHEMA}))
-            for p in operation.parameters if p.get("in") in ("path", "query")
+            for p in operation.parameters
+            if p.get("in") in ("path", "query")
         ]
         body = next((p for p in operation.parameters if p.get("in") == "body"), None)
         self.body_required = bool(body and body.get("required"))
@@ -127,8 +134,9 @@ class OperationCheck:
 def _operation_check(models_dir: Path, method: str, path: str, name: str) -> OperationCheck:
     operation = find_operation(models_dir, method, path)
     if operation is None:
-        raise ModelsError(f"no operation in the models of {models_dir} serves "
-                          f"{method} {path} ({name})")
+        raise ModelsError(
+            f"no operation in the models of {models_dir} serves {method} {path} ({name})"
+        )
     return OperationCheck(operation)
 
 
@@ -154,8 +162,15 @@ class RequestChecker:
         problem = check.parameter_problem(request) or await check.body_problem(request)
         if problem is None:
             return
-        self.refusals.append(Refusal(operation, request.method, request.path, problem,
-                                     request.headers.get("User-Agent", "")))
+        self.refusals.append(
+            Refusal(
+                operation,
+                request.method,
+                request.path,
+                problem,
+                request.headers.get("User-Agent", ""),
+            )
+        )
         raise invalid_input(problem, f"The request does not match {check.operation.model}.")
 
 

@@ -166,7 +166,6 @@ def quota_exceeded() -> web.Response:
     return web.json_response(body, status=429)
 
 
-
 # Paths that are not SP-API operations: no token, no usage plan, no injected faults.
 EXEMPT_PREFIXES = ("/auth/", "/_sandbox/", "/_docs/")
 

@@ -27,8 +27,13 @@ REPO = Path(__file__).resolve().parents[2]
 def prepare_home(root: Path, sandbox_url: str, keyring_service: str) -> AccountStore:
     """A config dir with settings.json (tmp data dir, fast feeds) and the sandbox account."""
     config = root / "config" / "spdesk"
-    settings = Settings(port=0, config_dir=config, data_dir=root / "data",
-                        keyring_service=keyring_service, **FAST_ACTIONS)
+    settings = Settings(
+        port=0,
+        config_dir=config,
+        data_dir=root / "data",
+        keyring_service=keyring_service,
+        **FAST_ACTIONS,
+    )
     config.mkdir(parents=True, exist_ok=True)
     values = settings.model_dump(mode="json", exclude={"config_dir"})
     (config / SETTINGS_FILE).write_text(json.dumps(values), encoding="utf-8")
@@ -74,8 +79,8 @@ async def start_process(root: Path, crash_at: str | None = None) -> CompanionPro
         env["SPDESK_CRASH_AT"] = crash_at
     log = (root / "companion.log").open("ab")
     proc = await asyncio.create_subprocess_exec(
-        *SPDESK, stdout=asyncio.subprocess.PIPE, stderr=log, env=env,
-        cwd=REPO)
+        *SPDESK, stdout=asyncio.subprocess.PIPE, stderr=log, env=env, cwd=REPO
+    )
     log.close()
     assert proc.stdout is not None
     url, code = None, None
@@ -119,11 +124,15 @@ class Client:
         assert status == 201, body
         (self.root / "token").write_text(body["token"])
 
-    async def call(self, method: str, path: str, body: Any = None,
-                   headers: dict[str, str] | None = None) -> tuple[int, Any]:
+    async def call(
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, Any]:
         """One request; returns status and JSON."""
         async with self.session.request(
-                method, self.url + path, json=body,
-                headers={**self.headers(method), **(headers or {})},
-                timeout=aiohttp.ClientTimeout(total=15)) as response:
+            method,
+            self.url + path,
+            json=body,
+            headers={**self.headers(method), **(headers or {})},
+            timeout=aiohttp.ClientTimeout(total=15),
+        ) as response:
             return response.status, await response.json()

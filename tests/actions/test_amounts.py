@@ -15,18 +15,35 @@ from companion.marketplaces import marketplace
 
 US, JP, DE = marketplace("US"), marketplace("JP"), marketplace("DE")
 ITEM = "45678901234567"
-REFUNDABLE = {ITEM: {"Principal": Decimal("25.98"), "Shipping": Decimal("4.99"),
-                     "Tax": Decimal("2.08"), "ShippingTax": Decimal("0.40")}}
+REFUNDABLE = {
+    ITEM: {
+        "Principal": Decimal("25.98"),
+        "Shipping": Decimal("4.99"),
+        "Tax": Decimal("2.08"),
+        "ShippingTax": Decimal("0.40"),
+    }
+}
 QTY = {ITEM: 2}
 
 
-def partial(components: dict[str, str], fee: str | None = None, reason: str = "CustomerReturn",
-            **extra: object) -> RefundIn:
+def partial(
+    components: dict[str, str],
+    fee: str | None = None,
+    reason: str = "CustomerReturn",
+    **extra: object,
+) -> RefundIn:
     item: dict[str, object] = {"orderItemCode": ITEM, "quantity": 1, "components": components}
     if fee is not None:
         item["restockingFee"] = fee
-    return RefundIn.model_validate({"orderId": "113-4820571-0038214", "mode": "partial",
-                                    "reason": reason, "items": [item], **extra})
+    return RefundIn.model_validate(
+        {
+            "orderId": "113-4820571-0038214",
+            "mode": "partial",
+            "reason": reason,
+            "items": [item],
+            **extra,
+        }
+    )
 
 
 def refusal(request: RefundIn, refundable=REFUNDABLE, market=US) -> str:  # type: ignore[no-untyped-def]
@@ -37,40 +54,51 @@ def refusal(request: RefundIn, refundable=REFUNDABLE, market=US) -> str:  # type
 
 
 def test_full_refund_takes_everything_still_refundable() -> None:
-    request = RefundIn.model_validate({"orderId": "113-4820571-0038214", "mode": "full",
-                                       "reason": "CustomerReturn"})
+    request = RefundIn.model_validate(
+        {"orderId": "113-4820571-0038214", "mode": "full", "reason": "CustomerReturn"}
+    )
     plan = plan_refund(request, REFUNDABLE, QTY, US)
     assert plan.total == Decimal("33.45")
     assert plan.lines[0].components["ShippingTax"] == Decimal("0.40")
 
 
 def test_full_refund_of_nothing_left_is_refused() -> None:
-    request = RefundIn.model_validate({"orderId": "113-4820571-0038214", "mode": "full",
-                                       "reason": "CustomerReturn"})
+    request = RefundIn.model_validate(
+        {"orderId": "113-4820571-0038214", "mode": "full", "reason": "CustomerReturn"}
+    )
     empty = {ITEM: dict.fromkeys(REFUNDABLE[ITEM], Decimal(0))}
     assert refusal(request, empty) == "refund_not_positive"
 
 
-@pytest.mark.parametrize(("components", "fee", "reason", "code"), [
-    ({"Shipping": "6.00"}, None, "CustomerReturn", "refund_exceeds_refundable"),
-    ({"Principal": "1.001"}, None, "CustomerReturn", "amount_precision"),
-    ({"Principal": "-1.00"}, None, "CustomerReturn", "refund_not_positive"),
-    ({"Principal": "0.00"}, None, "CustomerReturn", "refund_not_positive"),
-    ({"Principal": "abc"}, None, "CustomerReturn", "invalid_amount"),
-    ({"Principal": "1e3"}, None, "CustomerReturn", "invalid_amount"),
-    ({"Principal": "NaN"}, None, "CustomerReturn", "invalid_amount"),
-    ({"Principal": "5.00"}, "1.00", "GeneralAdjustment", "restocking_fee_not_allowed"),
-    ({"Principal": "5.00"}, "5.00", "CustomerReturn", "refund_not_positive"),
-])
-def test_refusals_have_stable_codes(components: dict[str, str], fee: str | None, reason: str,
-                                    code: str) -> None:
+@pytest.mark.parametrize(
+    ("components", "fee", "reason", "code"),
+    [
+        ({"Shipping": "6.00"}, None, "CustomerReturn", "refund_exceeds_refundable"),
+        ({"Principal": "1.001"}, None, "CustomerReturn", "amount_precision"),
+        ({"Principal": "-1.00"}, None, "CustomerReturn", "refund_not_positive"),
+        ({"Principal": "0.00"}, None, "CustomerReturn", "refund_not_positive"),
+        ({"Principal": "abc"}, None, "CustomerReturn", "invalid_amount"),
+        ({"Principal": "1e3"}, None, "CustomerReturn", "invalid_amount"),
+        ({"Principal": "NaN"}, None, "CustomerReturn", "invalid_amount"),
+        ({"Principal": "5.00"}, "1.00", "GeneralAdjustment", "restocking_fee_not_allowed"),
+        ({"Principal": "5.00"}, "5.00", "CustomerReturn", "refund_not_positive"),
+    ],
+)
+def test_refusals_have_stable_codes(
+    components: dict[str, str], fee: str | None, reason: str, code: str
+) -> None:
     assert refusal(partial(components, fee, reason)) == code
 
 
 def test_unknown_item_and_currency_mismatch() -> None:
-    request = RefundIn.model_validate({
-        "orderId": "113-4820571-0038214", "mode": "partial", "reason": "Other",
-        "items": [{"orderItemCode": "99999999999999", "components": {"Principal": "1.00"}}]})
+    request = RefundIn.model_validate(
+        {
+            "orderId": "113-4820571-0038214",
+            "mode": "partial",
+            "reason": "Other",
+            "items": [{"orderItemCode": "99999999999999", "components": {"Principal": "1.00"}}],
+        }
+    )
     assert refusal(request) == "unknown_order_item"
     assert refusal(partial({"Principal": "1.00"}, currency="EUR")) == "currency_mismatch"
 
@@ -83,15 +111,17 @@ def test_each_component_is_checked_on_its_own() -> None:
 def test_jpy_has_no_decimals() -> None:
     refundable = {ITEM: {"Principal": Decimal("1200"), "Shipping": Decimal("350")}}
     assert refusal(partial({"Principal": "100.5"}), refundable, JP) == "amount_precision"
-    plan = plan_refund(partial({"Principal": "1200", "Shipping": "350"}, "200"), refundable,
-                       QTY, JP)
+    plan = plan_refund(
+        partial({"Principal": "1200", "Shipping": "350"}, "200"), refundable, QTY, JP
+    )
     assert plan.total == Decimal("1350")
     assert plan.to_items(JP)[0]["components"] == {"Principal": "1200", "Shipping": "350"}
 
 
 def test_missing_items_in_partial_mode_is_a_bad_request() -> None:
-    request = RefundIn.model_validate({"orderId": "113-4820571-0038214", "mode": "partial",
-                                       "reason": "Other"})
+    request = RefundIn.model_validate(
+        {"orderId": "113-4820571-0038214", "mode": "partial", "reason": "Other"}
+    )
     with pytest.raises(BadRequest):
         plan_refund(request, REFUNDABLE, QTY, US)
 
@@ -112,8 +142,9 @@ def cases(draw: st.DrawFn) -> tuple[object, dict[str, Decimal], dict[str, str], 
         if draw(st.booleans()) and draw(st.booleans()):
             value += q / 10
         asked[component] = f"{value:f}"
-    fee = draw(st.one_of(st.none(), st.integers(min_value=0, max_value=5000).map(
-        lambda n: f"{n * q:f}")))
+    fee = draw(
+        st.one_of(st.none(), st.integers(min_value=0, max_value=5000).map(lambda n: f"{n * q:f}"))
+    )
     return market, refundable, asked, fee
 
 
@@ -125,8 +156,12 @@ def test_an_accepted_refund_never_breaks_a_rule(case) -> None:  # type: ignore[n
     try:
         plan = plan_refund(request, {ITEM: refundable}, QTY, market)
     except (Unprocessable, BadRequest) as exc:
-        assert exc.code in {"refund_exceeds_refundable", "amount_precision", "refund_not_positive",
-                            "restocking_fee_exceeds_principal"}
+        assert exc.code in {
+            "refund_exceeds_refundable",
+            "amount_precision",
+            "refund_not_positive",
+            "restocking_fee_exceeds_principal",
+        }
         return
     line = plan.lines[0]
     assert plan.total > 0
@@ -143,9 +178,11 @@ def test_an_accepted_refund_never_breaks_a_rule(case) -> None:  # type: ignore[n
 @given(cases())
 def test_every_valid_request_within_limits_is_accepted(case) -> None:  # type: ignore[no-untyped-def]
     market, refundable, asked, _fee = case
-    ok = {k: v for k, v in asked.items()
-          if market.has_valid_scale(Decimal(v))
-          and Decimal(0) <= Decimal(v) <= refundable[k]}
+    ok = {
+        k: v
+        for k, v in asked.items()
+        if market.has_valid_scale(Decimal(v)) and Decimal(0) <= Decimal(v) <= refundable[k]
+    }
     if not ok or sum(Decimal(v) for v in ok.values()) <= 0:
         return
     plan = plan_refund(partial(ok), {ITEM: refundable}, QTY, market)

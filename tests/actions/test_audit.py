@@ -28,15 +28,20 @@ def test_a_date_is_the_users_local_day(tmp_path: Path) -> None:
     journal = Journal(tmp_path / "actions.sqlite3")
     try:
         # 03:00 UTC on the 26th is still the evening of the 25th in Los Angeles.
-        for action_id, at in (("act_EVENING", "2026-11-26T03:00:00.000Z"),
-                              ("act_MORNING", "2026-11-26T17:00:00.000Z")):
-            journal.create(action(action_id, ActionState.ACCEPTED), idempotency_key=None,
-                           body_hash="")
+        for action_id, at in (
+            ("act_EVENING", "2026-11-26T03:00:00.000Z"),
+            ("act_MORNING", "2026-11-26T17:00:00.000Z"),
+        ):
+            journal.create(
+                action(action_id, ActionState.ACCEPTED), idempotency_key=None, body_hash=""
+            )
             journal._db.execute("UPDATE actions SET created_at=? WHERE id=?", (at, action_id))
 
         def ids(since: str | None, until: str | None) -> list[str]:
-            return [a.id for a in select(journal, None, parse_bound(since),
-                                         parse_bound(until, end=True))]
+            return [
+                a.id
+                for a in select(journal, None, parse_bound(since), parse_bound(until, end=True))
+            ]
 
         assert ids("2026-11-25", "2026-11-25") == ["act_EVENING"]
         assert ids("2026-11-26", "2026-11-26") == ["act_MORNING"]

@@ -9,13 +9,17 @@ from tests.plugins.actions import new_key
 
 
 async def cancel(spdesk: Any, body: dict[str, Any]) -> Any:
-    return await spdesk.request("POST", "/v1/cancellations", json=body,
-                                headers={"Idempotency-Key": new_key()})
+    return await spdesk.request(
+        "POST", "/v1/cancellations", json=body, headers={"Idempotency-Key": new_key()}
+    )
 
 
 def cancellations(spdesk: Any, oid: str) -> list[Any]:
-    return [c for c in spdesk.extra["sandbox"].state.cancellations
-            if c.order_id == oid and c.source != "seed"]
+    return [
+        c
+        for c in spdesk.extra["sandbox"].state.cancellations
+        if c.order_id == oid and c.source != "seed"
+    ]
 
 
 async def test_buyer_requested_cancel_defaults_to_buyer_canceled(spdesk: Any) -> None:
@@ -28,7 +32,10 @@ async def test_buyer_requested_cancel_defaults_to_buyer_canceled(spdesk: Any) ->
     assert done["state"] == "succeeded", done
     [applied] = cancellations(spdesk, oid)
     assert (applied.reason, applied.source, applied.feed_id) == (
-        "BuyerCanceled", "feed", done["feedId"])
+        "BuyerCanceled",
+        "feed",
+        done["feedId"],
+    )
     view = (await spdesk.request("GET", f"/v1/orders/{oid}?fresh=1")).json()
     assert view["status"] == "CANCELLED"
 
@@ -44,8 +51,10 @@ async def test_seller_cancel_warns_about_the_cancellation_rate(spdesk: Any) -> N
     assert (await final(spdesk, reply.json()["id"]))["state"] == "succeeded"
     [applied] = cancellations(spdesk, oid)
     assert applied.item_codes == ["60218437795218"]
-    again = await cancel(spdesk, {"orderId": oid, "reason": "NoInventory",
-                                  "items": [{"orderItemCode": "60218437795218"}]})
+    again = await cancel(
+        spdesk,
+        {"orderId": oid, "reason": "NoInventory", "items": [{"orderItemCode": "60218437795218"}]},
+    )
     assert (again.status, again.code) == (422, "already_cancelled")
 
 
@@ -56,16 +65,22 @@ async def test_cancel_refusals(spdesk: Any) -> None:
         ("us-fba-shipped", {}, "cancel_not_available_fba"),
         ("us-mcf-processing", {}, "mcf_cancel_too_late"),
         ("us-fbm-cancelled", {"reason": "NoInventory"}, "already_cancelled"),
-        ("us-fbm-unshipped-multi", {"reason": "NoInventory", "items": [
-            {"orderItemCode": "60218437795102", "quantity": 1}]},
-         "partial_quantity_cancel_not_supported"),
+        (
+            "us-fbm-unshipped-multi",
+            {
+                "reason": "NoInventory",
+                "items": [{"orderItemCode": "60218437795102", "quantity": 1}],
+            },
+            "partial_quantity_cancel_not_supported",
+        ),
     ]
     for label, extra, code in cases:
         reply = await cancel(spdesk, {"orderId": order_id(spdesk, label), **extra})
         assert (reply.status, reply.code) == (422, code), (label, reply.body)
         assert reply.json()["error"]["message"].endswith(".")
-    shipped = await cancel(spdesk, {"orderId": order_id(spdesk, "us-fbm-shipped"),
-                                    "reason": "NoInventory"})
+    shipped = await cancel(
+        spdesk, {"orderId": order_id(spdesk, "us-fbm-shipped"), "reason": "NoInventory"}
+    )
     assert "Refund" in shipped.json()["error"]["message"]
     assert all(c.source == "seed" for c in spdesk.extra["sandbox"].state.cancellations)
 

@@ -31,12 +31,14 @@ def kill_plan() -> list[tuple[str | None, float | None]]:
     """Every named point several times, then kills after seeded random delays."""
     rng = random.Random(SEED)
     named: list[tuple[str | None, float | None]] = [
-        (point, None) for _ in range(ROUNDS_PER_POINT) for point in POINTS]
+        (point, None) for _ in range(ROUNDS_PER_POINT) for point in POINTS
+    ]
     return named + [(None, rng.uniform(0.0, 0.8)) for _ in range(RANDOM_KILLS)]
 
 
-async def test_sigkill_anywhere_loses_and_doubles_nothing(sandbox_factory: Any, tmp_path: Path,
-                                                          settings: Any) -> None:
+async def test_sigkill_anywhere_loses_and_doubles_nothing(
+    sandbox_factory: Any, tmp_path: Path, settings: Any
+) -> None:
     plan = kill_plan()
     assert len(plan) >= 30
     sandbox = await sandbox_factory(bulk_orders=len(plan))
@@ -47,8 +49,7 @@ async def test_sigkill_anywhere_loses_and_doubles_nothing(sandbox_factory: Any, 
         store.remove("sandbox")  # the keyring entry is not under tmp_path
 
 
-async def crash_loop(sandbox: Any, root: Path, plan: list[tuple[str | None, float | None]]
-                     ) -> None:
+async def crash_loop(sandbox: Any, root: Path, plan: list[tuple[str | None, float | None]]) -> None:
     """Run every trial, then settle and check everything with a clean process."""
     requests: list[tuple[str, dict[str, Any]]] = []
     answered: dict[str, str] = {}  # key -> action id the companion answered with
@@ -62,13 +63,19 @@ async def crash_loop(sandbox: Any, root: Path, plan: list[tuple[str | None, floa
                 await client.pair(process.pairing_code)
             oid = sandbox.seed.order_id(f"bulk-{n:04d}")
             item = sandbox.state.orders[oid].items[0].item_code
-            body = {"orderId": oid, "mode": "partial", "reason": "Other", "agent": "crash",
-                    "items": [{"orderItemCode": item, "components": {"Principal": "1.00"}}]}
+            body = {
+                "orderId": oid,
+                "mode": "partial",
+                "reason": "Other",
+                "agent": "crash",
+                "items": [{"orderItemCode": item, "components": {"Principal": "1.00"}}],
+            }
             key = new_key()
             requests.append((key, body))
             try:
-                status, reply = await client.call("POST", "/v1/refunds", body,
-                                                  {"Idempotency-Key": key})
+                status, reply = await client.call(
+                    "POST", "/v1/refunds", body, {"Idempotency-Key": key}
+                )
                 if status == 202:
                     answered[key] = reply["id"]
             except (aiohttp.ClientError, TimeoutError):
@@ -85,8 +92,7 @@ async def crash_loop(sandbox: Any, root: Path, plan: list[tuple[str | None, floa
         client.url = final.url
         ids = set()
         for key, body in requests:
-            status, reply = await client.call("POST", "/v1/refunds", body,
-                                              {"Idempotency-Key": key})
+            status, reply = await client.call("POST", "/v1/refunds", body, {"Idempotency-Key": key})
             assert status == 202, reply
             assert answered.get(key, reply["id"]) == reply["id"], "an answered action was lost"
             ids.add(reply["id"])
@@ -109,8 +115,11 @@ async def crash_loop(sandbox: Any, root: Path, plan: list[tuple[str | None, floa
     states = {a.id: str(a.state) for a in actions}
     assert set(states.values()) <= {"succeeded", "posted"}, states
     for action in actions:
-        applied = [a for a in sandbox.state.adjustments
-                   if a.merchant_adjustment_item_id == f"{action.id}-1"]
+        applied = [
+            a
+            for a in sandbox.state.adjustments
+            if a.merchant_adjustment_item_id == f"{action.id}-1"
+        ]
         assert len(applied) == 1, (action.id, action.history, len(applied))
         assert applied[0].feed_id == action.feed_id
     assert len([a for a in sandbox.state.adjustments if a.feed_id]) == len(requests)

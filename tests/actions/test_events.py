@@ -7,22 +7,37 @@ from companion.actions.models import Action, ActionState
 
 
 def action(action_id: str, state: ActionState) -> Action:
-    return Action(id=action_id, kind="refund", account="sandbox", order_id="113-4820571-0038214",
-                  marketplace_id="ATVPDKIKX0DER", currency="USD", state=state, total="1.00",
-                  reason="Other", items=[])
+    return Action(
+        id=action_id,
+        kind="refund",
+        account="sandbox",
+        order_id="113-4820571-0038214",
+        marketplace_id="ATVPDKIKX0DER",
+        currency="USD",
+        state=state,
+        total="1.00",
+        reason="Other",
+        items=[],
+    )
 
 
 async def test_slow_reader_still_gets_the_latest_state_of_every_action() -> None:
     bus = EventBus(queue_size=4)
     reader = bus.subscribe()
     bus.publish(action("act_A", ActionState.SUCCEEDED))
-    for state in (ActionState.ACCEPTED, ActionState.QUEUED, ActionState.SUBMITTED,
-                  ActionState.FAILED):
+    for state in (
+        ActionState.ACCEPTED,
+        ActionState.QUEUED,
+        ActionState.SUBMITTED,
+        ActionState.FAILED,
+    ):
         bus.publish(action("act_B", state))
     first, second = await reader.get(), await reader.get()
     assert first is not None and second is not None
     assert [(first["id"], first["state"]), (second["id"], second["state"])] == [
-        ("act_A", "succeeded"), ("act_B", "failed")]
+        ("act_A", "succeeded"),
+        ("act_B", "failed"),
+    ]
 
 
 async def test_a_reader_too_far_behind_is_ended_rather_than_left_with_a_gap() -> None:

@@ -18,8 +18,15 @@ SHIPPED = "us-fbm-shipped"  # 89.00 + 7.34 tax (headphones), 14.99 + 1.24 tax (c
 
 
 def full(oid: str, expected: str, **extra: Any) -> dict[str, Any]:
-    return {"orderId": oid, "mode": "full", "reason": "CustomerReturn", "agent": "Anna",
-            "currency": "USD", "expectedTotal": expected, **extra}
+    return {
+        "orderId": oid,
+        "mode": "full",
+        "reason": "CustomerReturn",
+        "agent": "Anna",
+        "currency": "USD",
+        "expectedTotal": expected,
+        **extra,
+    }
 
 
 async def actions_of(spdesk: Any, oid: str) -> list[dict[str, Any]]:
@@ -32,10 +39,18 @@ def refund_in_seller_central(spdesk: Any, oid: str, principal: str) -> None:
     item = state.order(oid).item(HEADPHONES)
     amount = Decimal(principal)
     item.refunded["Principal"] = item.refunded.get("Principal", Decimal(0)) + amount
-    state.adjustments.append(Adjustment(
-        adjustment_id="seller-central-1", order_id=oid, item_code=HEADPHONES, currency="USD",
-        components={"Principal": amount}, reason="Other", applied_at=state.now(),
-        posted_at=state.now()))
+    state.adjustments.append(
+        Adjustment(
+            adjustment_id="seller-central-1",
+            order_id=oid,
+            item_code=HEADPHONES,
+            currency="USD",
+            components={"Principal": amount},
+            reason="Other",
+            applied_at=state.now(),
+            posted_at=state.now(),
+        )
+    )
     state.touch()
 
 
@@ -74,10 +89,19 @@ async def test_stale_full_total_after_a_seller_central_refund_is_refused(spdesk:
 
 async def test_partial_refund_with_its_total_is_accepted(spdesk: Any) -> None:
     oid = order_id(spdesk, SHIPPED)
-    body = {"orderId": oid, "mode": "partial", "reason": "CustomerReturn", "currency": "USD",
-            "items": [{"orderItemCode": HEADPHONES, "components": {"Principal": "40.00",
-                                                                   "Tax": "3.30"},
-                       "restockingFee": "5.00"}]}
+    body = {
+        "orderId": oid,
+        "mode": "partial",
+        "reason": "CustomerReturn",
+        "currency": "USD",
+        "items": [
+            {
+                "orderItemCode": HEADPHONES,
+                "components": {"Principal": "40.00", "Tax": "3.30"},
+                "restockingFee": "5.00",
+            }
+        ],
+    }
     wrong = await refund(spdesk, {**body, "expectedTotal": "43.30"})  # the fee left out
     assert (wrong.status, wrong.code) == (409, "refund_total_changed"), wrong.body
     assert wrong.json()["error"]["details"]["actual"] == "38.30"
@@ -88,9 +112,11 @@ async def test_partial_refund_with_its_total_is_accepted(spdesk: Any) -> None:
 
 async def test_expected_total_is_checked_as_money(spdesk: Any) -> None:
     oid = order_id(spdesk, SHIPPED)
-    for text, status, code in (("1e2", 400, "invalid_amount"), ("-112.57", 422,
-                                                                 "refund_not_positive"),
-                               ("112.571", 422, "amount_precision")):
+    for text, status, code in (
+        ("1e2", 400, "invalid_amount"),
+        ("-112.57", 422, "refund_not_positive"),
+        ("112.571", 422, "amount_precision"),
+    ):
         reply = await refund(spdesk, full(oid, text))
         assert (reply.status, reply.code) == (status, code), (text, reply.body)
     assert await actions_of(spdesk, oid) == []
@@ -110,8 +136,9 @@ async def test_expected_total_is_part_of_the_idempotency_fingerprint(spdesk: Any
 
 def test_bodies_without_expected_total_keep_their_fingerprint() -> None:
     # Keys stored before the field existed must still replay the same request.
-    plain = RefundIn.model_validate({"orderId": "113-4820571-0038214", "mode": "full",
-                                     "reason": "Other"})
+    plain = RefundIn.model_validate(
+        {"orderId": "113-4820571-0038214", "mode": "full", "reason": "Other"}
+    )
     dumped = plain.model_dump(mode="json", by_alias=True)
     dumped.pop("expectedTotal")
     before = json.dumps(["refund", dumped], sort_keys=True, separators=(",", ":"))

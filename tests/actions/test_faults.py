@@ -16,8 +16,13 @@ HEADPHONES = "29384756102938"
 
 
 def small_refund(oid: str, item: str = HEADPHONES, amount: str = "1.00") -> dict[str, Any]:
-    return {"orderId": oid, "mode": "partial", "reason": "Other", "agent": "Anna",
-            "items": [{"orderItemCode": item, "components": {"Principal": amount}}]}
+    return {
+        "orderId": oid,
+        "mode": "partial",
+        "reason": "Other",
+        "agent": "Anna",
+        "items": [{"orderItemCode": item, "components": {"Principal": amount}}],
+    }
 
 
 def faults(spdesk: Any) -> Any:
@@ -31,8 +36,9 @@ def feed_count(spdesk: Any) -> int:
 async def test_report_error_fails_one_action_and_its_batch_mate_succeeds(spdesk: Any) -> None:
     shipped = order_id(spdesk, "us-fbm-shipped")
     other = order_id(spdesk, "us-fbm-shipped-partly-refunded")
-    first, second = await asyncio.gather(refund(spdesk, small_refund(shipped)),
-                                         refund(spdesk, small_refund(other, "70491836275104")))
+    first, second = await asyncio.gather(
+        refund(spdesk, small_refund(shipped)), refund(spdesk, small_refund(other, "70491836275104"))
+    )
     # Someone refunds the headphones in Seller Central meanwhile: Amazon will refuse ours.
     item = spdesk.extra["sandbox"].state.orders[shipped].item(HEADPHONES)
     item.refunded["Principal"] = item.charged["Principal"]
@@ -46,8 +52,10 @@ async def test_report_error_fails_one_action_and_its_batch_mate_succeeds(spdesk:
 async def test_refunds_in_other_marketplaces_go_in_their_own_feeds(spdesk: Any) -> None:
     us, uk = order_id(spdesk, "us-fbm-shipped"), order_id(spdesk, "uk-fbm-shipped")
     view = (await spdesk.request("GET", f"/v1/orders/{uk}")).json()
-    replies = await asyncio.gather(refund(spdesk, small_refund(us)), refund(spdesk, small_refund(
-        uk, view["items"][0]["orderItemCode"])))
+    replies = await asyncio.gather(
+        refund(spdesk, small_refund(us)),
+        refund(spdesk, small_refund(uk, view["items"][0]["orderItemCode"])),
+    )
     done = [await final(spdesk, r.json()["id"]) for r in replies]
     assert [d["state"] for d in done] == ["succeeded", "succeeded"]
     assert done[0]["feedId"] != done[1]["feedId"]
@@ -64,12 +72,20 @@ async def test_fatal_feed_ends_unknown_and_is_never_resent(spdesk: Any) -> None:
     assert feed_count(spdesk) == 1
 
 
-@pytest.mark.parametrize(("kind", "operation"), [
-    ("html_500", "createFeedDocument"), ("html_503", "getFeed"), ("throttle", "createFeed"),
-    ("html_500", "createFeed"), ("timeout", "createFeed"), ("throttle", "getFeedDocument"),
-])
-async def test_transient_faults_end_in_exactly_one_refund(spdesk: Any, kind: str,
-                                                          operation: str) -> None:
+@pytest.mark.parametrize(
+    ("kind", "operation"),
+    [
+        ("html_500", "createFeedDocument"),
+        ("html_503", "getFeed"),
+        ("throttle", "createFeed"),
+        ("html_500", "createFeed"),
+        ("timeout", "createFeed"),
+        ("throttle", "getFeedDocument"),
+    ],
+)
+async def test_transient_faults_end_in_exactly_one_refund(
+    spdesk: Any, kind: str, operation: str
+) -> None:
     faults(spdesk).add(kind, operation, count=3, delay_seconds=0.1)
     oid = order_id(spdesk, "us-fbm-shipped")
     reply = await refund(spdesk, small_refund(oid))
@@ -90,7 +106,8 @@ async def test_stuck_feed_warns_then_finishes(spdesk: Any) -> None:
     async def warned() -> bool:
         body = (await spdesk.request("GET", f"/v1/actions/{action_id}")).json()
         return body["state"] in ("submitted", "processing") and any(
-            w["code"] == "feed_slow" for w in body["warnings"])
+            w["code"] == "feed_slow" for w in body["warnings"]
+        )
 
     await eventually(warned)
     faults(spdesk).clear()
@@ -114,5 +131,4 @@ def _runtime_key() -> Any:
 def _timing(**changes: float) -> Any:
     from companion.actions.tracker import TrackTiming
 
-    return TrackTiming(**{"poll": 0.05, "stuck_after": 3600.0, "give_up_after": 3600.0,
-                          **changes})
+    return TrackTiming(**{"poll": 0.05, "stuck_after": 3600.0, "give_up_after": 3600.0, **changes})

@@ -24,34 +24,65 @@ ITEM = "45678901234567"
 
 
 def test_adjustment_feed_follows_the_xsd_and_carries_our_ids() -> None:
-    items = [{"orderItemCode": ITEM, "quantity": 1,
-              "components": {"Principal": "12.99", "Tax": "1.04"}, "restockingFee": "2.00"}]
-    xml = build_adjustment_feed("A2SELLER", marketplace("US"), [
-        AdjustmentMessage(1, ORDER, "act_01ABC", "CustomerReturn", items),
-        AdjustmentMessage(2, ORDER, "act_01ABD", "Other",
-                          [{**items[0], "restockingFee": "0.00"}])])
+    items = [
+        {
+            "orderItemCode": ITEM,
+            "quantity": 1,
+            "components": {"Principal": "12.99", "Tax": "1.04"},
+            "restockingFee": "2.00",
+        }
+    ]
+    xml = build_adjustment_feed(
+        "A2SELLER",
+        marketplace("US"),
+        [
+            AdjustmentMessage(1, ORDER, "act_01ABC", "CustomerReturn", items),
+            AdjustmentMessage(
+                2, ORDER, "act_01ABD", "Other", [{**items[0], "restockingFee": "0.00"}]
+            ),
+        ],
+    )
     doc = feedxml.parse_feed(xml, ADJUSTMENT_FEED)
     assert doc.merchant_identifier == "A2SELLER"
     assert [m.problem for m in doc.messages] == [None, None]
     first = doc.messages[0].body.items[0]
     assert first.merchant_adjustment_item_id == "act_01ABC-1"
     assert {c.type: c.amount for c in first.components} == {
-        "Principal": Decimal("12.99"), "Tax": Decimal("1.04"), "RestockingFee": Decimal("-2.00")}
+        "Principal": Decimal("12.99"),
+        "Tax": Decimal("1.04"),
+        "RestockingFee": Decimal("-2.00"),
+    }
     assert {c.currency for c in first.components} == {"USD"}
     assert first.quantity == 1
     assert [c.type for c in doc.messages[1].body.items[0].components] == ["Principal", "Tax"]
 
 
 def test_jpy_amounts_have_no_decimals() -> None:
-    xml = build_adjustment_feed("S", marketplace("JP"), [AdjustmentMessage(
-        1, ORDER, "act_1", "Other",
-        [{"orderItemCode": ITEM, "quantity": 1, "components": {"Principal": "1200"}}])])
+    xml = build_adjustment_feed(
+        "S",
+        marketplace("JP"),
+        [
+            AdjustmentMessage(
+                1,
+                ORDER,
+                "act_1",
+                "Other",
+                [{"orderItemCode": ITEM, "quantity": 1, "components": {"Principal": "1200"}}],
+            )
+        ],
+    )
     assert b'<Amount currency="JPY">1200</Amount>' in xml
 
 
 def test_acknowledgement_feed_lists_items_with_a_reason() -> None:
-    xml = build_acknowledgement_feed("S", [AcknowledgementMessage(
-        7, ORDER, "BuyerCanceled", [{"orderItemCode": ITEM, "quantity": 2}])])
+    xml = build_acknowledgement_feed(
+        "S",
+        [
+            AcknowledgementMessage(
+                7, ORDER, "BuyerCanceled", [{"orderItemCode": ITEM, "quantity": 2}]
+            )
+        ],
+    )
     doc = feedxml.parse_feed(xml, ACKNOWLEDGEMENT_FEED)
     body = doc.messages[0].body
     assert doc.messages[0].message_id == 7
@@ -60,9 +91,15 @@ def test_acknowledgement_feed_lists_items_with_a_reason() -> None:
 
 
 def test_processing_report_maps_results_to_message_ids() -> None:
-    data = report.render_report("5001", "S", 3, [
-        report.error(2, report.MessageCode.COMPONENT_EXCEEDS_REFUNDABLE, "Tax too high", ORDER),
-        report.warning(3, report.MessageCode.ADJUSTMENT_PENDING_SHIPMENT, "pending", ORDER)])
+    data = report.render_report(
+        "5001",
+        "S",
+        3,
+        [
+            report.error(2, report.MessageCode.COMPONENT_EXCEEDS_REFUNDABLE, "Tax too high", ORDER),
+            report.warning(3, report.MessageCode.ADJUSTMENT_PENDING_SHIPMENT, "pending", ORDER),
+        ],
+    )
     parsed = parse_processing_report(data)
     assert (parsed.processed, parsed.successful, parsed.with_error) == (3, 2, 1)
     assert parsed.results_for(1) == []
@@ -71,8 +108,9 @@ def test_processing_report_maps_results_to_message_ids() -> None:
     assert parsed.results_for(3)[0].order_id == ORDER
 
 
-@pytest.mark.parametrize("data", [b"not xml", b"<AmazonEnvelope/>",
-                                  b'<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>'])
+@pytest.mark.parametrize(
+    "data", [b"not xml", b"<AmazonEnvelope/>", b'<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>']
+)
 def test_unreadable_reports_are_refused(data: bytes) -> None:
     with pytest.raises(ReportUnreadable):
         parse_processing_report(data)

@@ -12,10 +12,18 @@ from companion.actions.models import Action, ActionState, new_id
 
 
 def action(order_id: str = "113-4820571-0038214") -> Action:
-    return Action(id=new_id("act"), kind="refund", account="sandbox", order_id=order_id,
-                  marketplace_id="ATVPDKIKX0DER", currency="USD", state=ActionState.ACCEPTED,
-                  total="1.00", reason="Other", items=[
-                      {"orderItemCode": "1", "quantity": 1, "components": {"Principal": "1.00"}}])
+    return Action(
+        id=new_id("act"),
+        kind="refund",
+        account="sandbox",
+        order_id=order_id,
+        marketplace_id="ATVPDKIKX0DER",
+        currency="USD",
+        state=ActionState.ACCEPTED,
+        total="1.00",
+        reason="Other",
+        items=[{"orderItemCode": "1", "quantity": 1, "components": {"Principal": "1.00"}}],
+    )
 
 
 def test_lifecycle_is_enforced_and_recorded(tmp_path: Path) -> None:
@@ -47,8 +55,9 @@ def test_everything_survives_a_reopen_in_wal_mode(tmp_path: Path) -> None:
     path = tmp_path / "j.sqlite3"
     journal = Journal(path)
     created = journal.create(action(), idempotency_key=None, body_hash="h")
-    journal.create_batch("bat_1", "sandbox", "POST_PAYMENT_ADJUSTMENT_DATA", "ATVPDKIKX0DER",
-                         [(created.id, 1)])
+    journal.create_batch(
+        "bat_1", "sandbox", "POST_PAYMENT_ADJUSTMENT_DATA", "ATVPDKIKX0DER", [(created.id, 1)]
+    )
     journal.update_batch("bat_1", state="creating", create_started_at="2026-11-26T10:00:00Z")
     journal.close()
     again = Journal(path)

@@ -37,10 +37,15 @@ def bulk_refund(spdesk: Any, n: int, amount: str = "1.00") -> dict[str, Any]:
     sandbox = spdesk.extra["sandbox"]
     oid = sandbox.seed.order_id(f"bulk-{n:04d}")
     item = sandbox.state.orders[oid].items[0].item_code
-    return {"orderId": oid, "mode": "partial", "reason": "Other", "agent": "Anna",
-            "ticketUrl": f"https://acme.zendesk.com/agent/tickets/{n}",
-            "note": '=HYPERLINK("http://evil")' if n == 1 else "",
-            "items": [{"orderItemCode": item, "components": {"Principal": amount}}]}
+    return {
+        "orderId": oid,
+        "mode": "partial",
+        "reason": "Other",
+        "agent": "Anna",
+        "ticketUrl": f"https://acme.zendesk.com/agent/tickets/{n}",
+        "note": '=HYPERLINK("http://evil")' if n == 1 else "",
+        "items": [{"orderItemCode": item, "components": {"Principal": amount}}],
+    }
 
 
 async def test_events_stream_each_state_change_within_a_second(spdesk: Any) -> None:
@@ -101,8 +106,9 @@ async def test_posted_once_finances_shows_the_refund(spdesk: Any) -> None:
     assert principal["refunded"] == "2.00"  # counted once: by Finances, no longer in flight
 
 
-async def test_audit_export_is_evidence_without_secrets(spdesk: Any, tmp_path: Path,
-                                                        capsys: Any) -> None:
+async def test_audit_export_is_evidence_without_secrets(
+    spdesk: Any, tmp_path: Path, capsys: Any
+) -> None:
     replies = [await refund(spdesk, bulk_refund(spdesk, n)) for n in (1, 3)]
     for r in replies:
         await final(spdesk, r.json()["id"])
@@ -116,11 +122,13 @@ async def test_audit_export_is_evidence_without_secrets(spdesk: Any, tmp_path: P
     csv_text = export(settings, order=None, since="2000-01-01", until="2999-12-31", fmt="csv")
     assert csv_text.count("\n") == 3  # header + two actions
     assert "'=HYPERLINK" in csv_text  # a formula typed into a note stays text
-    assert export(settings, order=None, since="2999-01-01", until=None, fmt="csv").count(
-        "\n") == 1
+    assert export(settings, order=None, since="2999-01-01", until=None, fmt="csv").count("\n") == 1
     journal = (settings.data_dir / "actions.sqlite3").read_bytes()
-    journal += (settings.data_dir / "actions.sqlite3-wal").read_bytes() if (
-        settings.data_dir / "actions.sqlite3-wal").exists() else b""
+    journal += (
+        (settings.data_dir / "actions.sqlite3-wal").read_bytes()
+        if (settings.data_dir / "actions.sqlite3-wal").exists()
+        else b""
+    )
     for secret in (SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN, "Atzr|"):
         assert secret.encode() not in journal
         assert secret not in csv_text
@@ -133,12 +141,14 @@ def main(*argv: str) -> int:
     return audit_cli.run(parser.parse_args(argv[1:]))
 
 
-def test_audit_cli_writes_a_file_and_refuses_bad_dates(tmp_path: Path, monkeypatch: Any,
-                                                       capsys: Any) -> None:
+def test_audit_cli_writes_a_file_and_refuses_bad_dates(
+    tmp_path: Path, monkeypatch: Any, capsys: Any
+) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
     (tmp_path / "cfg" / "spdesk").mkdir(parents=True)
     (tmp_path / "cfg" / "spdesk" / "settings.json").write_text(
-        json.dumps({"data_dir": str(tmp_path / "data")}))
+        json.dumps({"data_dir": str(tmp_path / "data")})
+    )
     assert main("audit", "export") == 1
     assert "No refunds or cancellations" in capsys.readouterr().err
     from companion.actions.journal import Journal
@@ -151,8 +161,9 @@ def test_audit_cli_writes_a_file_and_refuses_bad_dates(tmp_path: Path, monkeypat
     assert "not a date" in capsys.readouterr().err
 
 
-async def test_open_event_streams_do_not_hold_up_shutdown(sandbox: Any, actions_settings: Any,
-                                                          keyring_store: Any) -> None:
+async def test_open_event_streams_do_not_hold_up_shutdown(
+    sandbox: Any, actions_settings: Any, keyring_store: Any
+) -> None:
     from companion.demo.sandbox_account import install_sandbox_account
     from tests.plugins.companion import start_client
 

@@ -9,8 +9,10 @@ from tests.actions.test_refund_flow import final, order_id
 
 
 def lines(view: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"orderItemCode": i["orderItemCode"], "quantity": i["quantityOrdered"]}
-            for i in view["items"]]
+    return [
+        {"orderItemCode": i["orderItemCode"], "quantity": i["quantityOrdered"]}
+        for i in view["items"]
+    ]
 
 
 async def test_mcf_cancel_records_the_order_lines(spdesk: Any) -> None:

@@ -43,8 +43,9 @@ async def test_full_refund_counts_a_refund_finances_already_shows_once(spdesk: A
     oid = order_id(spdesk, SHIPPED)
     await succeeded_refund(spdesk, oid, "10.00")
     spdesk.extra["sandbox"].state.clock.advance(POSTING_LAG)  # Finances now shows the 10.00
-    reply = await refund(spdesk, {"orderId": oid, "mode": "full", "reason": "Other",
-                                  "confirmOverlap": True})
+    reply = await refund(
+        spdesk, {"orderId": oid, "mode": "full", "reason": "Other", "confirmOverlap": True}
+    )
     assert reply.status == 202, reply.body
     # 112.57 charged - 10.00 refunded: not 92.57 (the 10.00 counted by Finances and in flight).
     assert reply.json()["total"] == "102.57"
@@ -82,8 +83,12 @@ async def test_unknown_refund_is_posted_once_finances_shows_it(spdesk: Any) -> N
 async def test_refund_waits_for_a_cancellation_on_its_way(spdesk: Any) -> None:
     oid = order_id(spdesk, "us-fbm-unshipped-single")
     faults(spdesk).add("feed_stuck")
-    cancel = await spdesk.request("POST", "/v1/cancellations", json={
-        "orderId": oid, "reason": "NoInventory"}, headers={"Idempotency-Key": new_key()})
+    cancel = await spdesk.request(
+        "POST",
+        "/v1/cancellations",
+        json={"orderId": oid, "reason": "NoInventory"},
+        headers={"Idempotency-Key": new_key()},
+    )
     assert cancel.status == 202, cancel.body
     reply = await refund(spdesk, small_refund(oid, "45678901234567", "5.00"))
     assert reply.status == 409, reply.body
@@ -92,16 +97,28 @@ async def test_refund_waits_for_a_cancellation_on_its_way(spdesk: Any) -> None:
     assert error["details"]["actionId"] == cancel.json()["id"]
 
 
-@pytest.mark.parametrize(("components", "fee"), [
-    ({"Tax": "7.34"}, "5.00"),                        # a fee with no principal refunded
-    ({"Principal": "3.00", "Tax": "7.34"}, "5.00"),   # a fee above the principal refunded
-])
+@pytest.mark.parametrize(
+    ("components", "fee"),
+    [
+        ({"Tax": "7.34"}, "5.00"),  # a fee with no principal refunded
+        ({"Principal": "3.00", "Tax": "7.34"}, "5.00"),  # a fee above the principal refunded
+    ],
+)
 async def test_restocking_fee_cannot_exceed_the_principal_refunded(
-        spdesk: Any, components: dict[str, str], fee: str) -> None:
+    spdesk: Any, components: dict[str, str], fee: str
+) -> None:
     oid = order_id(spdesk, SHIPPED)
-    reply = await refund(spdesk, {"orderId": oid, "mode": "partial", "reason": "CustomerReturn",
-                                  "items": [{"orderItemCode": HEADPHONES, "components": components,
-                                             "restockingFee": fee}]})
+    reply = await refund(
+        spdesk,
+        {
+            "orderId": oid,
+            "mode": "partial",
+            "reason": "CustomerReturn",
+            "items": [
+                {"orderItemCode": HEADPHONES, "components": components, "restockingFee": fee}
+            ],
+        },
+    )
     assert reply.status == 422, reply.body
     assert reply.json()["error"]["code"] == "restocking_fee_exceeds_principal"
 
@@ -147,8 +164,7 @@ class _UploadsLost(dict[str, Any]):
         return copy.copy(found) if found is not None and found.content is None else found
 
 
-async def test_create_feed_refused_by_amazon_fails_at_once_and_is_not_retried(
-        spdesk: Any) -> None:
+async def test_create_feed_refused_by_amazon_fails_at_once_and_is_not_retried(spdesk: Any) -> None:
     state = spdesk.extra["sandbox"].state
     state.documents = _UploadsLost(state.documents)  # createFeed answers 400 InvalidInput
     reply = await refund(spdesk, small_refund(order_id(spdesk, SHIPPED)))
@@ -164,8 +180,9 @@ async def test_mcf_order_amazon_has_not_taken_in_is_not_sent(spdesk: Any) -> Non
 
     oid = order_id(spdesk, "us-mcf-received")
     spdesk.extra["sandbox"].state.fulfillment_orders[oid].status = FulfillmentOrderStatus.NEW
-    reply = await spdesk.request("POST", "/v1/cancellations", json={"orderId": oid},
-                                 headers={"Idempotency-Key": new_key()})
+    reply = await spdesk.request(
+        "POST", "/v1/cancellations", json={"orderId": oid}, headers={"Idempotency-Key": new_key()}
+    )
     assert reply.status == 422, reply.body
     assert reply.json()["error"]["code"] == "cancel_not_available"
     assert "status New" in reply.json()["error"]["message"]
@@ -201,8 +218,10 @@ async def test_queues_of_one_account_take_turns_for_create_feed_tokens(spdesk: A
     bucket.drain()
     us, uk = order_id(spdesk, "us-fbm-shipped"), order_id(spdesk, "uk-fbm-shipped")
     uk_item = (await spdesk.request("GET", f"/v1/orders/{uk}")).json()["items"][0]
-    replies = [await refund(spdesk, small_refund(us)),
-               await refund(spdesk, small_refund(uk, uk_item["orderItemCode"]))]
+    replies = [
+        await refund(spdesk, small_refund(us)),
+        await refund(spdesk, small_refund(uk, uk_item["orderItemCode"])),
+    ]
     done = [await final(spdesk, r.json()["id"]) for r in replies]
     assert [d["state"] for d in done] == ["succeeded", "succeeded"]
     # Both queues saw the same token; the one that lost must wait, not burn an attempt on a
@@ -212,7 +231,8 @@ async def test_queues_of_one_account_take_turns_for_create_feed_tokens(spdesk: A
 
 
 async def test_refund_queued_for_an_account_removed_meanwhile_fails_with_the_reason(
-        spdesk: Any, keyring_store: Any) -> None:
+    spdesk: Any, keyring_store: Any
+) -> None:
     from companion.amazon import GATEWAYS
 
     bucket = (await spdesk.app[GATEWAYS].get(None)).limiter.bucket("createFeed")
@@ -235,8 +255,12 @@ async def test_cancel_of_an_order_that_shipped_while_it_waited_is_not_sent(spdes
     bucket.adopt_rate(2.0)
     bucket.drain()  # the cancellation waits in its queue for half a second
     oid = order_id(spdesk, "us-fbm-unshipped-single")
-    reply = await spdesk.request("POST", "/v1/cancellations", json={
-        "orderId": oid, "reason": "NoInventory"}, headers={"Idempotency-Key": new_key()})
+    reply = await spdesk.request(
+        "POST",
+        "/v1/cancellations",
+        json={"orderId": oid, "reason": "NoInventory"},
+        headers={"Idempotency-Key": new_key()},
+    )
     assert reply.status == 202, reply.body
     order = spdesk.extra["sandbox"].state.orders[oid]
     order.items[0].qty_shipped = 1  # the seller's shipping software confirms shipment meanwhile

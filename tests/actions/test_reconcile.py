@@ -26,36 +26,60 @@ class FeedsSeenByAmazon:
     def __init__(self, feeds: list[tuple[Feed, bytes | None]]) -> None:
         self.feeds = feeds
 
-    async def get_feeds(self, feed_types: list[str], created_since: datetime | None = None,
-                        statuses: list[str] | None = None) -> list[Feed]:
+    async def get_feeds(
+        self,
+        feed_types: list[str],
+        created_since: datetime | None = None,
+        statuses: list[str] | None = None,
+    ) -> list[Feed]:
         since = created_since or datetime.min.replace(tzinfo=UTC)
         return [f for f, _ in self.feeds if f.created_time >= since]
 
     async def get_feed_document_bytes(self, document_id: str) -> bytes:
-        return next(data for f, data in self.feeds if f.result_feed_document_id == document_id
-                    and data is not None)
+        return next(
+            data
+            for f, data in self.feeds
+            if f.result_feed_document_id == document_id and data is not None
+        )
 
 
-def feed(feed_id: str, status: str = "DONE", processed: int = 2,
-         errors: list[str] = ()) -> tuple[Feed, bytes | None]:
-    results = [report.error(n, report.MessageCode.ORDER_NOT_FOUND, "x", order)
-               for n, order in enumerate(errors, start=1)]
+def feed(
+    feed_id: str, status: str = "DONE", processed: int = 2, errors: list[str] = ()
+) -> tuple[Feed, bytes | None]:
+    results = [
+        report.error(n, report.MessageCode.ORDER_NOT_FOUND, "x", order)
+        for n, order in enumerate(errors, start=1)
+    ]
     data = report.render_report(feed_id, "S", processed, results) if status == "DONE" else None
-    return (Feed(feed_id=feed_id, feed_type=ADJUSTMENT_FEED, processing_status=status,
-                 created_time=datetime.now(UTC), marketplace_ids=[US],
-                 result_feed_document_id=f"doc-{feed_id}" if data else None), data)
+    return (
+        Feed(
+            feed_id=feed_id,
+            feed_type=ADJUSTMENT_FEED,
+            processing_status=status,
+            created_time=datetime.now(UTC),
+            marketplace_ids=[US],
+            result_feed_document_id=f"doc-{feed_id}" if data else None,
+        ),
+        data,
+    )
 
 
-async def decide(tmp_path: Path, seen: list[tuple[Feed, bytes | None]],
-                 give_up_after: float = 60.0,
-                 amazon: type[FeedsSeenByAmazon] = FeedsSeenByAmazon) -> dict[str, Any]:
+async def decide(
+    tmp_path: Path,
+    seen: list[tuple[Feed, bytes | None]],
+    give_up_after: float = 60.0,
+    amazon: type[FeedsSeenByAmazon] = FeedsSeenByAmazon,
+) -> dict[str, Any]:
     journal = Journal(tmp_path / "j.sqlite3")
-    members = [journal.create(action(f"113-000000{n}-0000001"), idempotency_key=None,
-                              body_hash="h") for n in (1, 2)]
+    members = [
+        journal.create(action(f"113-000000{n}-0000001"), idempotency_key=None, body_hash="h")
+        for n in (1, 2)
+    ]
     for member in members:
         journal.transition(member.id, ActionState.QUEUED)
-    journal.create_batch("bat_1", "sandbox", ADJUSTMENT_FEED, US,
-                         [(m.id, n) for n, m in enumerate(members, start=1)])
+    journal.create_batch(
+        "bat_1", "sandbox", ADJUSTMENT_FEED, US, [(m.id, n) for n, m in enumerate(members, start=1)]
+    )
     started = (datetime.now(UTC) - timedelta(seconds=5)).isoformat().replace("+00:00", "Z")
     journal.update_batch("bat_1", state="creating", create_started_at=started)
     outcome: dict[str, Any] = {}
@@ -64,11 +88,15 @@ async def decide(tmp_path: Path, seen: list[tuple[Feed, bytes | None]],
         return amazon(seen)
 
     reconciler = CreateFeedReconciler(
-        journal, gateway_of, grace=0, poll=0.01,
+        journal,
+        gateway_of,
+        grace=0,
+        poll=0.01,
         requeue=lambda ids: outcome.setdefault("resent", ids),
         adopt=lambda batch_id: outcome.setdefault("adopted", journal.batch(batch_id)["feed_id"]),
         settle=lambda batch_id, text: outcome.setdefault("unknown", text),
-        give_up_after=give_up_after)
+        give_up_after=give_up_after,
+    )
     await reconciler.resolve("bat_1")
     journal.close()
     return outcome
@@ -83,19 +111,25 @@ async def test_a_single_matching_feed_is_adopted(tmp_path: Path) -> None:
     assert outcome == {"adopted": "501"}
 
 
-@pytest.mark.parametrize("seen", [
-    [feed("501", processed=5)],                             # another sender's batch of 5
-    [feed("501", errors=["999-9999999-9999999"])],         # names an order not in our batch
-    [feed("501", status="CANCELLED")],                      # applied nothing
-])
+@pytest.mark.parametrize(
+    "seen",
+    [
+        [feed("501", processed=5)],  # another sender's batch of 5
+        [feed("501", errors=["999-9999999-9999999"])],  # names an order not in our batch
+        [feed("501", status="CANCELLED")],  # applied nothing
+    ],
+)
 async def test_feeds_that_cannot_be_ours_lead_to_a_resend(tmp_path: Path, seen: Any) -> None:
     assert "resent" in await decide(tmp_path, seen)
 
 
-@pytest.mark.parametrize("seen", [
-    [feed("501"), feed("502")],                             # two candidates fit
-    [feed("501", status="FATAL"), feed("502")],             # a FATAL one cannot be excluded
-])
+@pytest.mark.parametrize(
+    "seen",
+    [
+        [feed("501"), feed("502")],  # two candidates fit
+        [feed("501", status="FATAL"), feed("502")],  # a FATAL one cannot be excluded
+    ],
+)
 async def test_undecidable_cases_are_left_to_a_person(tmp_path: Path, seen: Any) -> None:
     outcome = await decide(tmp_path, seen)
     assert list(outcome) == ["unknown"]

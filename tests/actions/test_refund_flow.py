@@ -16,13 +16,17 @@ def order_id(spdesk: Any, label: str) -> str:
 
 
 def adjustments(spdesk: Any, oid: str) -> list[Any]:
-    return [a for a in spdesk.extra["sandbox"].state.adjustments
-            if a.order_id == oid and a.feed_id is not None]
+    return [
+        a
+        for a in spdesk.extra["sandbox"].state.adjustments
+        if a.order_id == oid and a.feed_id is not None
+    ]
 
 
 async def refund(spdesk: Any, body: dict[str, Any], key: str | None = None) -> Any:
-    return await spdesk.request("POST", "/v1/refunds", json=body,
-                                headers={"Idempotency-Key": key or new_key()})
+    return await spdesk.request(
+        "POST", "/v1/refunds", json=body, headers={"Idempotency-Key": key or new_key()}
+    )
 
 
 async def final(spdesk: Any, action_id: str, within: float = 15.0) -> dict[str, Any]:
@@ -30,17 +34,31 @@ async def final(spdesk: Any, action_id: str, within: float = 15.0) -> dict[str, 
         reply = await spdesk.request("GET", f"/v1/actions/{action_id}")
         body = reply.json()
         return body if body["state"] in ("succeeded", "failed", "unknown", "posted") else None
+
     return await eventually(done, within)
 
 
 async def test_partial_refund_reaches_amazon_once_with_proof(spdesk: Any) -> None:
     oid = order_id(spdesk, SHIPPED)
-    reply = await refund(spdesk, {
-        "orderId": oid, "mode": "partial", "reason": "CustomerReturn", "agent": "Anna",
-        "ticketUrl": "https://acme.zendesk.com/agent/tickets/4711", "note": "Arrived broken",
-        "items": [{"orderItemCode": "29384756102938", "quantity": 1,
-                   "components": {"Principal": "40.00", "Tax": "3.30"},
-                   "restockingFee": "5.00"}]})
+    reply = await refund(
+        spdesk,
+        {
+            "orderId": oid,
+            "mode": "partial",
+            "reason": "CustomerReturn",
+            "agent": "Anna",
+            "ticketUrl": "https://acme.zendesk.com/agent/tickets/4711",
+            "note": "Arrived broken",
+            "items": [
+                {
+                    "orderItemCode": "29384756102938",
+                    "quantity": 1,
+                    "components": {"Principal": "40.00", "Tax": "3.30"},
+                    "restockingFee": "5.00",
+                }
+            ],
+        },
+    )
     assert reply.status == 202, reply.body
     action = reply.json()
     assert action["state"] == "queued"
@@ -54,8 +72,11 @@ async def test_partial_refund_reaches_amazon_once_with_proof(spdesk: Any) -> Non
     [applied] = adjustments(spdesk, oid)
     assert applied.feed_id == done["feedId"]
     assert applied.merchant_adjustment_item_id == f"{action['id']}-1"
-    assert applied.components == {"Principal": Decimal("40.00"), "Tax": Decimal("3.30"),
-                                  "RestockingFee": Decimal("-5.00")}
+    assert applied.components == {
+        "Principal": Decimal("40.00"),
+        "Tax": Decimal("3.30"),
+        "RestockingFee": Decimal("-5.00"),
+    }
     # The order view already counts the refund, before Finances shows it.
     view = (await spdesk.request("GET", f"/v1/orders/{oid}?fresh=1")).json()
     principal = view["items"][0]["components"][0]
@@ -84,15 +105,22 @@ async def test_concurrent_identical_requests_with_distinct_keys_refund_once(spde
     accepted = [r for r in replies if r.status == 202]
     assert len(accepted) == 1
     assert {r.code for r in replies if r.status != 202} <= {
-        "overlap_needs_confirmation", "refund_not_positive", "refund_not_available"}
+        "overlap_needs_confirmation",
+        "refund_not_positive",
+        "refund_not_available",
+    }
     assert (await final(spdesk, accepted[0].json()["id"]))["state"] == "succeeded"
     assert len(adjustments(spdesk, oid)) == 2  # the order's two items, in one message
 
 
 async def test_double_click_with_two_keys_is_held_for_confirmation(spdesk: Any) -> None:
     oid = order_id(spdesk, SHIPPED)
-    body = {"orderId": oid, "mode": "partial", "reason": "Other", "items": [
-        {"orderItemCode": "29384756103044", "components": {"Principal": "5.00"}}]}
+    body = {
+        "orderId": oid,
+        "mode": "partial",
+        "reason": "Other",
+        "items": [{"orderItemCode": "29384756103044", "components": {"Principal": "5.00"}}],
+    }
     first, second = await asyncio.gather(refund(spdesk, body), refund(spdesk, body))
     statuses = sorted([first.status, second.status])
     assert statuses == [202, 409]
@@ -109,8 +137,12 @@ async def test_double_click_with_two_keys_is_held_for_confirmation(spdesk: Any) 
 async def test_same_key_different_body_is_refused(spdesk: Any) -> None:
     oid = order_id(spdesk, SHIPPED)
     key = new_key()
-    body = {"orderId": oid, "mode": "partial", "reason": "Other", "items": [
-        {"orderItemCode": "29384756103044", "components": {"Principal": "1.00"}}]}
+    body = {
+        "orderId": oid,
+        "mode": "partial",
+        "reason": "Other",
+        "items": [{"orderItemCode": "29384756103044", "components": {"Principal": "1.00"}}],
+    }
     assert (await refund(spdesk, body, key)).status == 202
     body["items"][0]["components"]["Principal"] = "2.00"
     reply = await refund(spdesk, body, key)
@@ -119,29 +151,65 @@ async def test_same_key_different_body_is_refused(spdesk: Any) -> None:
 
 async def test_one_key_racing_for_two_orders_makes_one_action(spdesk: Any) -> None:
     key = new_key()
-    bodies = [{"orderId": order_id(spdesk, label), "mode": "full", "reason": "Other"}
-              for label in (SHIPPED, "us-fbm-shipped-partly-refunded")]
+    bodies = [
+        {"orderId": order_id(spdesk, label), "mode": "full", "reason": "Other"}
+        for label in (SHIPPED, "us-fbm-shipped-partly-refunded")
+    ]
     replies = await asyncio.gather(*(refund(spdesk, body, key) for body in bodies))
     assert sorted((r.status, r.code) for r in replies) == [
-        (202, None), (409, "idempotency_key_reused")]
+        (202, None),
+        (409, "idempotency_key_reused"),
+    ]
 
 
 async def test_refusals_are_clear_and_move_nothing(spdesk: Any) -> None:
     oid = order_id(spdesk, SHIPPED)
     cases = [
-        ({"orderId": oid, "mode": "partial", "reason": "Other", "items": [
-            {"orderItemCode": "29384756103044", "components": {"Tax": "9.99"}}]},
-         422, "refund_exceeds_refundable"),
-        ({"orderId": oid, "mode": "partial", "reason": "Other", "items": [
-            {"orderItemCode": "29384756103044", "components": {"Principal": "1.234"}}]},
-         422, "amount_precision"),
-        ({"orderId": oid, "mode": "partial", "reason": "Other", "items": [
-            {"orderItemCode": "29384756103044", "components": {"Principal": "1.00"},
-             "restockingFee": "0.50"}]}, 422, "restocking_fee_not_allowed"),
+        (
+            {
+                "orderId": oid,
+                "mode": "partial",
+                "reason": "Other",
+                "items": [{"orderItemCode": "29384756103044", "components": {"Tax": "9.99"}}],
+            },
+            422,
+            "refund_exceeds_refundable",
+        ),
+        (
+            {
+                "orderId": oid,
+                "mode": "partial",
+                "reason": "Other",
+                "items": [
+                    {"orderItemCode": "29384756103044", "components": {"Principal": "1.234"}}
+                ],
+            },
+            422,
+            "amount_precision",
+        ),
+        (
+            {
+                "orderId": oid,
+                "mode": "partial",
+                "reason": "Other",
+                "items": [
+                    {
+                        "orderItemCode": "29384756103044",
+                        "components": {"Principal": "1.00"},
+                        "restockingFee": "0.50",
+                    }
+                ],
+            },
+            422,
+            "restocking_fee_not_allowed",
+        ),
         ({"orderId": oid, "mode": "full", "reason": "Nope"}, 400, "invalid_request"),
         ({"orderId": "123", "mode": "full", "reason": "Other"}, 400, "invalid_request"),
-        ({"orderId": order_id(spdesk, "us-fba-shipped"), "mode": "full", "reason": "Other"},
-         422, "refund_not_available"),
+        (
+            {"orderId": order_id(spdesk, "us-fba-shipped"), "mode": "full", "reason": "Other"},
+            422,
+            "refund_not_available",
+        ),
     ]
     for body, status, code in cases:
         reply = await refund(spdesk, body)
@@ -161,8 +229,15 @@ async def test_jpy_refund(spdesk: Any) -> None:
     oid = order_id(spdesk, "jp-fbm-shipped")
     view = (await spdesk.request("GET", f"/v1/orders/{oid}")).json()
     item = view["items"][0]
-    reply = await refund(spdesk, {"orderId": oid, "mode": "partial", "reason": "Other", "items": [
-        {"orderItemCode": item["orderItemCode"], "components": {"Principal": "100"}}]})
+    reply = await refund(
+        spdesk,
+        {
+            "orderId": oid,
+            "mode": "partial",
+            "reason": "Other",
+            "items": [{"orderItemCode": item["orderItemCode"], "components": {"Principal": "100"}}],
+        },
+    )
     assert reply.status == 202, reply.body
     assert reply.json()["currency"] == "JPY" and reply.json()["total"] == "100"
     assert (await final(spdesk, reply.json()["id"]))["state"] == "succeeded"
@@ -172,11 +247,17 @@ async def test_jpy_refund(spdesk: Any) -> None:
 
 async def test_routes_are_described_in_openapi(spdesk: Any) -> None:
     doc = (await spdesk.request("GET", "/v1/openapi.json")).json()
-    for path in ("/v1/refunds", "/v1/cancellations", "/v1/actions/{actionId}",
-                 "/v1/orders/{orderId}/actions", "/v1/events"):
+    for path in (
+        "/v1/refunds",
+        "/v1/cancellations",
+        "/v1/actions/{actionId}",
+        "/v1/orders/{orderId}/actions",
+        "/v1/events",
+    ):
         assert path in doc["paths"], path
     refund_body = doc["paths"]["/v1/refunds"]["post"]["requestBody"]
     assert refund_body["content"]["application/json"]["schema"]
-    unauthorized = await spdesk.request("POST", "/v1/refunds", json={},
-                                        headers={"Authorization": None})
+    unauthorized = await spdesk.request(
+        "POST", "/v1/refunds", json={}, headers={"Authorization": None}
+    )
     assert unauthorized.status == 401

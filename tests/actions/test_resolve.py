@@ -20,13 +20,15 @@ from tests.actions.test_refund_flow import final, order_id, refund
 
 
 @pytest.fixture
-def cli_env(actions_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[
-        str, str]:
+def cli_env(
+    actions_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, str]:
     """Point the command line at the running companion's data dir, as its settings file would."""
     config = tmp_path / "cli-config"
     (config / "spdesk").mkdir(parents=True)
     (config / "spdesk" / "settings.json").write_text(
-        json.dumps({"data_dir": str(actions_settings.data_dir)}))
+        json.dumps({"data_dir": str(actions_settings.data_dir)})
+    )
     monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
     return {**os.environ, "XDG_CONFIG_HOME": str(config)}
 
@@ -64,19 +66,29 @@ async def next_state(stream: Any, action_id: str) -> str:
 
 
 async def test_not_applied_fails_the_action_and_frees_the_amount(
-        spdesk: Any, cli_env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    spdesk: Any, cli_env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
     action = await unknown_refund(spdesk)
     oid = action["orderId"]
     held, _ = await headphones_refundable(spdesk, oid)
     assert (await headphones_refundable(spdesk, oid)) == (held, True)  # the view is cached
     code, out, _ = await spdesk_cli(capsys, "action", "list", "--state", "unknown")
     assert code == 0 and action["id"] in out and action["confirmation"] in out
-    async with spdesk.session.get(spdesk.url + "/v1/events",
-                                  headers=spdesk.headers("GET")) as stream:
+    async with spdesk.session.get(
+        spdesk.url + "/v1/events", headers=spdesk.headers("GET")
+    ) as stream:
         assert await stream.content.readline() == b": connected\n"
-        code, out, _ = await spdesk_cli(capsys, "action", "resolve", action["id"],
-                                        "--not-applied", "--by", "Maria",
-                                        "--note", "No refund in Seller Central")
+        code, out, _ = await spdesk_cli(
+            capsys,
+            "action",
+            "resolve",
+            action["id"],
+            "--not-applied",
+            "--by",
+            "Maria",
+            "--note",
+            "No refund in Seller Central",
+        )
         assert code == 0 and "failed" in out
         assert await next_state(stream, action["id"]) == "failed"
     assert (await headphones_refundable(spdesk, oid)) == (held + Decimal("1.00"), False)
@@ -84,25 +96,31 @@ async def test_not_applied_fails_the_action_and_frees_the_amount(
     assert done["state"] == "failed"
     assert "Maria" in done["history"][-1]["detail"]
     assert "No refund in Seller Central" in done["history"][-1]["detail"]
-    code, _, err = await spdesk_cli(capsys, "action", "resolve", action["id"], "--applied",
-                                    "--by", "Maria")
+    code, _, err = await spdesk_cli(
+        capsys, "action", "resolve", action["id"], "--applied", "--by", "Maria"
+    )
     assert code == 1 and "[action_not_unknown]" in err and "failed" in err
     code, out, _ = await spdesk_cli(capsys, "audit", "export", "--order", oid, "--format", "json")
     [record] = json.loads(out)["actions"]
-    assert (record["state"], record["resolution"], record["resolvedBy"],
-            record["resolutionNote"]) == ("failed", "not applied", "Maria",
-                                          "No refund in Seller Central")
+    assert (
+        record["state"],
+        record["resolution"],
+        record["resolvedBy"],
+        record["resolutionNote"],
+    ) == ("failed", "not applied", "Maria", "No refund in Seller Central")
     assert record["resolvedAt"] == done["updatedAt"]
     assert feed_count(spdesk) == 1  # nothing was sent again
 
 
 async def test_applied_succeeds_and_keeps_the_amount_counted(
-        spdesk: Any, cli_env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    spdesk: Any, cli_env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
     action = await unknown_refund(spdesk)
     oid = action["orderId"]
     held, _ = await headphones_refundable(spdesk, oid)
-    code, _, _ = await spdesk_cli(capsys, "action", "resolve", action["id"], "--applied",
-                                  "--by", "Maria")
+    code, _, _ = await spdesk_cli(
+        capsys, "action", "resolve", action["id"], "--applied", "--by", "Maria"
+    )
     assert code == 0
     done = (await spdesk.request("GET", f"/v1/actions/{action['id']}")).json()
     assert done["state"] == "succeeded"
@@ -114,8 +132,9 @@ async def test_applied_succeeds_and_keeps_the_amount_counted(
     assert ",applied,Maria," in out.splitlines()[1]
 
 
-async def test_refusals_are_clear(spdesk: Any, cli_env: dict[str, str],
-                                  capsys: pytest.CaptureFixture[str]) -> None:
+async def test_refusals_are_clear(
+    spdesk: Any, cli_env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
     reply = await refund(spdesk, small_refund(order_id(spdesk, "us-fbm-shipped")))
     ok = await final(spdesk, reply.json()["id"])
     assert ok["state"] == "succeeded"
@@ -135,13 +154,29 @@ async def test_refusals_are_clear(spdesk: Any, cli_env: dict[str, str],
     assert code == 1 and "[invalid_order_id]" in err
 
 
-async def test_spdesk_action_list_as_a_separate_process(spdesk: Any,
-                                                        cli_env: dict[str, str]) -> None:
+async def test_spdesk_action_list_as_a_separate_process(
+    spdesk: Any, cli_env: dict[str, str]
+) -> None:
     action = await unknown_refund(spdesk)
     result = await asyncio.to_thread(
-        subprocess.run, [sys.executable, "-m", "companion", "action", "list", "--order",
-                         action["orderId"], "--format", "json"],
-        capture_output=True, text=True, env=cli_env, timeout=60, check=False)
+        subprocess.run,
+        [
+            sys.executable,
+            "-m",
+            "companion",
+            "action",
+            "list",
+            "--order",
+            action["orderId"],
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        env=cli_env,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     [listed] = json.loads(result.stdout)["actions"]
     assert (listed["id"], listed["state"]) == (action["id"], "unknown")

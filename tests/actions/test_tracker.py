@@ -20,14 +20,20 @@ def batch_of(journal: Journal, size: int) -> list[str]:
         created = journal.create(action(), idempotency_key=None, body_hash="h")
         journal.transition(created.id, ActionState.QUEUED)
         ids.append(created.id)
-    journal.create_batch("bat_1", "sandbox", ADJUSTMENT_FEED, "ATVPDKIKX0DER",
-                         [(a, n) for n, a in enumerate(ids, start=1)])
+    journal.create_batch(
+        "bat_1",
+        "sandbox",
+        ADJUSTMENT_FEED,
+        "ATVPDKIKX0DER",
+        [(a, n) for n, a in enumerate(ids, start=1)],
+    )
     journal.batch_submitted("bat_1", "5001")
     return ids
 
 
-def settle(tmp_path: Path, size: int, processed: int, results: list[report.Result]
-           ) -> list[tuple[str, dict]]:
+def settle(
+    tmp_path: Path, size: int, processed: int, results: list[report.Result]
+) -> list[tuple[str, dict]]:
     journal = Journal(tmp_path / "j.sqlite3")
     ids = batch_of(journal, size)
     settled: list[str] = []
@@ -35,8 +41,7 @@ def settle(tmp_path: Path, size: int, processed: int, results: list[report.Resul
     async def no_gateway(account: str) -> None:
         raise AssertionError("not needed")
 
-    tracker = FeedTracker(journal, no_gateway, TrackTiming(1, 1, 1),
-                          lambda a: settled.append(a.id))
+    tracker = FeedTracker(journal, no_gateway, TrackTiming(1, 1, 1), lambda a: settled.append(a.id))
     data = report.render_report("5001", "S", processed, results)
     tracker.apply_report("bat_1", parse_processing_report(data))
     out = [(str(journal.get(i).state), journal.get(i).amazon) for i in ids]
@@ -47,9 +52,15 @@ def settle(tmp_path: Path, size: int, processed: int, results: list[report.Resul
 
 
 def test_errors_fail_their_message_only_and_warnings_still_succeed(tmp_path: Path) -> None:
-    out = settle(tmp_path, 3, 3, [
-        report.error(2, report.MessageCode.COMPONENT_EXCEEDS_REFUNDABLE, "Tax too high", ORDER),
-        report.warning(3, report.MessageCode.ADJUSTMENT_PENDING_SHIPMENT, "pending", ORDER)])
+    out = settle(
+        tmp_path,
+        3,
+        3,
+        [
+            report.error(2, report.MessageCode.COMPONENT_EXCEEDS_REFUNDABLE, "Tax too high", ORDER),
+            report.warning(3, report.MessageCode.ADJUSTMENT_PENDING_SHIPMENT, "pending", ORDER),
+        ],
+    )
     assert [state for state, _ in out] == ["succeeded", "failed", "succeeded"]
     assert out[1][1]["description"] == "Tax too high" and out[1][1]["messageCode"] == "18032"
     assert out[2][1]["resultCode"] == "Warning"

@@ -32,11 +32,15 @@ class RawReply:
             return None
 
 
-def build(method: str, target: str, headers: Sequence[tuple[str, str]],
-          body: bytes = b"") -> bytes:
+def build(method: str, target: str, headers: Sequence[tuple[str, str]], body: bytes = b"") -> bytes:
     """The bytes of one request, headers exactly as given (duplicates and all)."""
-    lines = [f"{method} {target} HTTP/1.1", *(f"{k}: {v}" for k, v in headers),
-             "Connection: close", "", ""]
+    lines = [
+        f"{method} {target} HTTP/1.1",
+        *(f"{k}: {v}" for k, v in headers),
+        "Connection: close",
+        "",
+        "",
+    ]
     return "\r\n".join(lines).encode("latin-1") + body
 
 
@@ -57,7 +61,7 @@ def _dechunk(body: bytes) -> bytes:
         size = int(size_text, 16)
         if size == 0:
             break
-        out, body = out + rest[:size], rest[size + 2:]
+        out, body = out + rest[:size], rest[size + 2 :]
     return out
 
 
@@ -73,8 +77,9 @@ async def send(port: int, data: bytes) -> RawReply:
     return parse(raw)
 
 
-async def request(port: int, method: str, target: str, headers: Sequence[tuple[str, str]],
-                  body: Any = None) -> RawReply:
+async def request(
+    port: int, method: str, target: str, headers: Sequence[tuple[str, str]], body: Any = None
+) -> RawReply:
     """One request; a non-bytes ``body`` is sent as JSON with its Content-Length."""
     data = b""
     extra: list[tuple[str, str]] = []

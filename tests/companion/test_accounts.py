@@ -17,9 +17,11 @@ REFRESH = "Atzr|IwEBI-test-refresh-token-0123456789abcdef"
 
 
 def _credentials(suffix: str = "") -> Credentials:
-    return Credentials(client_id="amzn1.application-oa2-client.test",
-                       client_secret=SecretStr(SECRET + suffix),
-                       refresh_token=SecretStr(REFRESH + suffix))
+    return Credentials(
+        client_id="amzn1.application-oa2-client.test",
+        client_secret=SecretStr(SECRET + suffix),
+        refresh_token=SecretStr(REFRESH + suffix),
+    )
 
 
 def _files(*dirs: Path) -> list[Path]:
@@ -52,8 +54,7 @@ def test_add_list_default_remove(keyring_store: AccountStore) -> None:
 
 
 def test_no_secret_on_disk(keyring_store: AccountStore) -> None:
-    keyring_store.add(Account(name="acme", region=Region.NA, marketplaces=["US"]),
-                      _credentials())
+    keyring_store.add(Account(name="acme", region=Region.NA, marketplaces=["US"]), _credentials())
     settings = keyring_store.settings
     files = _files(settings.config_dir, settings.data_dir)
     assert settings.accounts_file in files
@@ -64,8 +65,7 @@ def test_no_secret_on_disk(keyring_store: AccountStore) -> None:
 
 
 def test_secrets_do_not_show_in_repr(keyring_store: AccountStore) -> None:
-    keyring_store.add(Account(name="acme", region=Region.NA, marketplaces=["US"]),
-                      _credentials())
+    keyring_store.add(Account(name="acme", region=Region.NA, marketplaces=["US"]), _credentials())
     creds = keyring_store.credentials("acme")
     assert SECRET not in repr(creds) and SECRET not in str(creds)
     assert REFRESH not in repr(creds)
@@ -83,8 +83,7 @@ def test_same_name_needs_replace(keyring_store: AccountStore) -> None:
 
 
 def test_missing_keyring_entry_says_what_to_do(keyring_store: AccountStore) -> None:
-    keyring_store.add(Account(name="acme", region=Region.NA, marketplaces=["US"]),
-                      _credentials())
+    keyring_store.add(Account(name="acme", region=Region.NA, marketplaces=["US"]), _credentials())
     keyring.delete_password(keyring_store.settings.keyring_service, "acme")
     with pytest.raises(KeyringUnavailable) as missing:
         keyring_store.credentials("acme")
@@ -92,12 +91,15 @@ def test_missing_keyring_entry_says_what_to_do(keyring_store: AccountStore) -> N
     assert "spdesk account add acme --replace" in missing.value.message
 
 
-@pytest.mark.parametrize(("fields", "problem"), [
-    ({"region": "NA", "marketplaces": ["DE"]}, "region EU, not NA"),
-    ({"region": "EU", "marketplaces": ["XX"]}, "unknown marketplace"),
-    ({"region": "EU", "marketplaces": []}, "at least 1"),
-    ({"region": "EU", "marketplaces": ["DE"], "name": "has space"}, "pattern"),
-])
+@pytest.mark.parametrize(
+    ("fields", "problem"),
+    [
+        ({"region": "NA", "marketplaces": ["DE"]}, "region EU, not NA"),
+        ({"region": "EU", "marketplaces": ["XX"]}, "unknown marketplace"),
+        ({"region": "EU", "marketplaces": []}, "at least 1"),
+        ({"region": "EU", "marketplaces": ["DE"], "name": "has space"}, "pattern"),
+    ],
+)
 def test_invalid_accounts_are_refused(fields: dict[str, object], problem: str) -> None:
     with pytest.raises(ValidationError) as refused:
         Account.model_validate({"name": "acme", **fields})
@@ -105,6 +107,7 @@ def test_invalid_accounts_are_refused(fields: dict[str, object], problem: str) -
 
 
 def test_sandbox_account_may_span_regions() -> None:
-    account = Account(name="sandbox", region=Region.NA, marketplaces=["US", "DE", "JP"],
-                      sandbox=True)
+    account = Account(
+        name="sandbox", region=Region.NA, marketplaces=["US", "DE", "JP"], sandbox=True
+    )
     assert account.marketplaces == ["US", "DE", "JP"]

@@ -36,11 +36,24 @@ def typed(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     assert not answers, f"not all answers were asked for; prompts were {prompts}"
 
 
-def test_account_add_list_remove(cli_home: CliHome, typed: list[str],
-                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_account_add_list_remove(
+    cli_home: CliHome, typed: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
     typed += [SECRET, REFRESH]
-    assert main("account", "add", "acme-us", "--region", "NA", "--marketplaces", "us,ca",
-                "--client-id", "amzn1.application-oa2-client.cli") == 0
+    assert (
+        main(
+            "account",
+            "add",
+            "acme-us",
+            "--region",
+            "NA",
+            "--marketplaces",
+            "us,ca",
+            "--client-id",
+            "amzn1.application-oa2-client.cli",
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "Added 'acme-us' (NA: US, CA)" in out
     assert main("account", "list") == 0
@@ -59,8 +72,9 @@ def test_account_add_list_remove(cli_home: CliHome, typed: list[str],
     assert "No seller account yet" in capsys.readouterr().out
 
 
-def test_account_add_asks_for_what_flags_do_not_give(cli_home: CliHome, typed: list[str],
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_account_add_asks_for_what_flags_do_not_give(
+    cli_home: CliHome, typed: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
     typed += ["acme-eu", "eu", "DE, FR", "amzn1.application-oa2-client.eu", SECRET, REFRESH]
     assert main("account", "add") == 0
     account = AccountStore(cli_home.settings()).get("acme-eu")
@@ -68,22 +82,28 @@ def test_account_add_asks_for_what_flags_do_not_give(cli_home: CliHome, typed: l
     assert SECRET not in capsys.readouterr().out
 
 
-def test_account_add_refuses_bad_input_in_a_sentence(cli_home: CliHome, typed: list[str],
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
-    assert main("account", "add", "acme", "--region", "NA", "--marketplaces", "DE",
-                "--client-id", "x") == 1
+def test_account_add_refuses_bad_input_in_a_sentence(
+    cli_home: CliHome, typed: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main("account", "add", "acme", "--region", "NA", "--marketplaces", "DE", "--client-id", "x")
+        == 1
+    )
     err = capsys.readouterr().err
     assert err == "spdesk: This account is not valid: marketplace DE is in region EU, not NA.\n"
     assert "Traceback" not in err
     typed += [""]  # an empty secret
-    assert main("account", "add", "acme", "--region", "NA", "--marketplaces", "US",
-                "--client-id", "x") == 1
+    assert (
+        main("account", "add", "acme", "--region", "NA", "--marketplaces", "US", "--client-id", "x")
+        == 1
+    )
     assert "LWA client secret is required" in capsys.readouterr().err
     assert AccountStore(cli_home.settings()).list() == []
 
 
-async def test_account_test_against_the_sandbox(cli_home: CliHome, sandbox: object,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+async def test_account_test_against_the_sandbox(
+    cli_home: CliHome, sandbox: object, capsys: pytest.CaptureFixture[str]
+) -> None:
     store = AccountStore(cli_home.settings())
     install_sandbox_account(store, sandbox.url)  # type: ignore[attr-defined]
     # main() runs its own event loop: give it a thread, as a terminal would have one.
@@ -94,7 +114,8 @@ async def test_account_test_against_the_sandbox(cli_home: CliHome, sandbox: obje
 
 
 async def test_account_test_reports_rejected_credentials(
-        cli_home: CliHome, sandbox: object, capsys: pytest.CaptureFixture[str]) -> None:
+    cli_home: CliHome, sandbox: object, capsys: pytest.CaptureFixture[str]
+) -> None:
     import asyncio
 
     from pydantic import SecretStr
@@ -103,9 +124,14 @@ async def test_account_test_reports_rejected_credentials(
     from companion.demo.sandbox_account import sandbox_account
 
     store = AccountStore(cli_home.settings())
-    store.add(sandbox_account(sandbox.url), Credentials(  # type: ignore[attr-defined]
-        client_id="amzn1.application-oa2-client.wrong", client_secret=SecretStr("wrong-secret"),
-        refresh_token=SecretStr("Atzr|wrong")))
+    store.add(
+        sandbox_account(sandbox.url),
+        Credentials(  # type: ignore[attr-defined]
+            client_id="amzn1.application-oa2-client.wrong",
+            client_secret=SecretStr("wrong-secret"),
+            refresh_token=SecretStr("Atzr|wrong"),
+        ),
+    )
     assert await asyncio.to_thread(main, "account", "test", "sandbox") == 1
     out = capsys.readouterr()
     assert "sandbox: the sandbox refused or did not answer" in out.out
@@ -142,8 +168,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def test_doctor_reports_everything(cli_home: CliHome, sandbox: object,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+async def test_doctor_reports_everything(
+    cli_home: CliHome, sandbox: object, capsys: pytest.CaptureFixture[str]
+) -> None:
     import asyncio
     import json
 
@@ -163,16 +190,18 @@ async def test_doctor_reports_everything(cli_home: CliHome, sandbox: object,
     assert out.rstrip().endswith("All good.")
 
 
-def test_doctor_without_accounts_says_what_to_do(cli_home: CliHome,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_doctor_without_accounts_says_what_to_do(
+    cli_home: CliHome, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main("doctor", "--offline") == 1
     out = capsys.readouterr().out
     assert "[FAIL] accounts   none yet: add one with 'spdesk account add'" in out
     assert "no browser extension yet: run 'spdesk pair'" in out
 
 
-def test_damaged_files_get_a_sentence_not_a_traceback(cli_home: CliHome,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_damaged_files_get_a_sentence_not_a_traceback(
+    cli_home: CliHome, capsys: pytest.CaptureFixture[str]
+) -> None:
     original = (cli_home.config_dir / "settings.json").read_text()
     (cli_home.config_dir / "accounts.json").write_text("{not json")
     assert main("account", "list") == 1
@@ -186,8 +215,9 @@ def test_damaged_files_get_a_sentence_not_a_traceback(cli_home: CliHome,
     (cli_home.config_dir / "accounts.json").unlink()
 
 
-def test_pair_demo_reaches_the_demo_companion(cli_home: CliHome,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_pair_demo_reaches_the_demo_companion(
+    cli_home: CliHome, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main("pair", "--demo") == 0
     code = capsys.readouterr().out.split("Pairing code: ", 1)[1].split()[0]
     demo_store = PairingStore(cli_home.data_dir / "demo" / "pairings.sqlite3")

@@ -27,8 +27,10 @@ async def test_demo_helpdesk_shows_every_ticket_with_its_order(settings: object)
                     page = await reply.text()
                 assert reply.status == 200
                 assert stack.sandbox.seed.order_id(ticket.label) in page
-            async with http.post(f"{stack.helpdesk_url}/tickets/{TICKETS[0].number}/reply",
-                                 data={"text": "Your refund of <b>$5</b> is on its way."}) as reply:
+            async with http.post(
+                f"{stack.helpdesk_url}/tickets/{TICKETS[0].number}/reply",
+                data={"text": "Your refund of <b>$5</b> is on its way."},
+            ) as reply:
                 page = await reply.text()
             assert "Your refund of &lt;b&gt;$5&lt;/b&gt; is on its way." in page
             assert stack.store.default().sandbox

@@ -21,8 +21,11 @@ def documented() -> dict[str, tuple[str | None, int, str]]:
         assert match, line
         depth = len(match["indent"]) // 4
         del parents[depth:]
-        rows[match["name"]] = (parents[-1] if parents else None, int(match["status"]),
-                               match["code"])
+        rows[match["name"]] = (
+            parents[-1] if parents else None,
+            int(match["status"]),
+            match["code"],
+        )
         parents.append(match["name"])
     return rows
 
@@ -36,6 +39,9 @@ def test_every_documented_error_is_the_class_the_tree_draws() -> None:
 
 
 def test_every_error_class_of_the_module_is_in_the_tree() -> None:
-    classes = {name for name, value in vars(errors).items()
-               if isinstance(value, type) and issubclass(value, errors.SpdeskError)}
+    classes = {
+        name
+        for name, value in vars(errors).items()
+        if isinstance(value, type) and issubclass(value, errors.SpdeskError)
+    }
     assert classes == set(documented())

@@ -38,26 +38,40 @@ AMAZON_GET_ORDER = {
         "orderId": "171-9876543-2109876",
         "createdTime": "2024-12-24T20:30:00Z",
         "lastUpdatedTime": "2024-12-25T08:15:00Z",
-        "salesChannel": {"channelName": "AMAZON", "marketplaceId": "A2Q3Y263D00KWC",
-                         "marketplaceName": "Amazon.com.br"},
+        "salesChannel": {
+            "channelName": "AMAZON",
+            "marketplaceId": "A2Q3Y263D00KWC",
+            "marketplaceName": "Amazon.com.br",
+        },
         "proceeds": {"grandTotal": {"amount": "299.90", "currencyCode": "BRL"}},
         "fulfillment": {
-            "fulfillmentStatus": "UNSHIPPED", "fulfilledBy": "MERCHANT",
+            "fulfillmentStatus": "UNSHIPPED",
+            "fulfilledBy": "MERCHANT",
             "fulfillmentServiceLevel": "STANDARD",
-            "shipByWindow": {"earliestDateTime": "2024-12-26T00:00:00Z",
-                             "latestDateTime": "2024-12-27T23:59:59Z"},
+            "shipByWindow": {
+                "earliestDateTime": "2024-12-26T00:00:00Z",
+                "latestDateTime": "2024-12-27T23:59:59Z",
+            },
         },
-        "orderItems": [{
-            "orderItemId": "17198765432109",
-            "quantityOrdered": 1,
-            "product": {"asin": "B08N5WRWNW", "title": "Echo Dot (4ª Geração)",
-                        "sellerSku": "ECHO-DOT-4-BR-PRETO",
-                        "price": {"unitPrice": {"amount": "299.90", "currencyCode": "BRL"}}},
-            "proceeds": {"proceedsTotal": {"amount": "299.90", "currencyCode": "BRL"},
-                         "breakdowns": [{"type": "ITEM", "subtotal": {"amount": "299.90",
-                                                                      "currencyCode": "BRL"}}]},
-            "fulfillment": {"quantityFulfilled": 0, "quantityUnfulfilled": 1},
-        }],
+        "orderItems": [
+            {
+                "orderItemId": "17198765432109",
+                "quantityOrdered": 1,
+                "product": {
+                    "asin": "B08N5WRWNW",
+                    "title": "Echo Dot (4ª Geração)",
+                    "sellerSku": "ECHO-DOT-4-BR-PRETO",
+                    "price": {"unitPrice": {"amount": "299.90", "currencyCode": "BRL"}},
+                },
+                "proceeds": {
+                    "proceedsTotal": {"amount": "299.90", "currencyCode": "BRL"},
+                    "breakdowns": [
+                        {"type": "ITEM", "subtotal": {"amount": "299.90", "currencyCode": "BRL"}}
+                    ],
+                },
+                "fulfillment": {"quantityFulfilled": 0, "quantityUnfulfilled": 1},
+            }
+        ],
     }
 }
 
@@ -80,22 +94,36 @@ def test_amazon_example_order_parses() -> None:
 
 
 def test_breakdowns_map_to_feed_components() -> None:
-    proceeds = {"breakdowns": [
-        {"type": "ITEM", "subtotal": usd("25.98")},
-        {"type": "SHIPPING", "subtotal": usd("4.99")},
-        {"type": "GIFT_WRAP", "subtotal": usd("3.99")},
-        {"type": "TAX", "subtotal": usd("2.98"), "detailedBreakdowns": [
-            {"subtype": "ITEM", "value": usd("2.08")},
-            {"subtype": "SHIPPING", "value": usd("0.40")},
-            {"subtype": "GIFT_WRAP", "value": usd("0.50")},
-        ]},
-        {"type": "DISCOUNT", "subtotal": usd("-1.00"), "detailedBreakdowns": [
-            {"subtype": "SHIPPING", "value": usd("-1.00")},
-        ]},
-    ]}
+    proceeds = {
+        "breakdowns": [
+            {"type": "ITEM", "subtotal": usd("25.98")},
+            {"type": "SHIPPING", "subtotal": usd("4.99")},
+            {"type": "GIFT_WRAP", "subtotal": usd("3.99")},
+            {
+                "type": "TAX",
+                "subtotal": usd("2.98"),
+                "detailedBreakdowns": [
+                    {"subtype": "ITEM", "value": usd("2.08")},
+                    {"subtype": "SHIPPING", "value": usd("0.40")},
+                    {"subtype": "GIFT_WRAP", "value": usd("0.50")},
+                ],
+            },
+            {
+                "type": "DISCOUNT",
+                "subtotal": usd("-1.00"),
+                "detailedBreakdowns": [
+                    {"subtype": "SHIPPING", "value": usd("-1.00")},
+                ],
+            },
+        ]
+    }
     assert item_charges(proceeds) == {
-        "Principal": Decimal("25.98"), "Shipping": Decimal("3.99"), "GiftWrap": Decimal("3.99"),
-        "Tax": Decimal("2.08"), "ShippingTax": Decimal("0.40"), "GiftWrapTax": Decimal("0.50"),
+        "Principal": Decimal("25.98"),
+        "Shipping": Decimal("3.99"),
+        "GiftWrap": Decimal("3.99"),
+        "Tax": Decimal("2.08"),
+        "ShippingTax": Decimal("0.40"),
+        "GiftWrapTax": Decimal("0.50"),
     }
 
 
@@ -108,7 +136,8 @@ def test_buyer_cancel_request_and_pending_availability() -> None:
     body = json.loads(json.dumps(AMAZON_GET_ORDER))
     body["order"]["fulfillment"]["fulfillmentStatus"] = "PENDING_AVAILABILITY"
     body["order"]["orderItems"][0]["cancellation"] = {
-        "cancellationRequest": {"requester": "BUYER", "cancelReason": "Ordered by mistake"}}
+        "cancellationRequest": {"requester": "BUYER", "cancelReason": "Ordered by mistake"}
+    }
     order = parse_order(body)
     assert order.status == "PENDING"
     request = order.items[0].cancellation_request
@@ -123,8 +152,9 @@ def test_order_without_fulfillment_is_a_bad_response() -> None:
     assert info.value.code == "amazon_bad_response"
 
 
-@pytest.mark.parametrize("field, value", [("fulfillmentStatus", "LOST_IN_SPACE"),
-                                          ("fulfilledBy", "SOMEONE_ELSE")])
+@pytest.mark.parametrize(
+    "field, value", [("fulfillmentStatus", "LOST_IN_SPACE"), ("fulfilledBy", "SOMEONE_ELSE")]
+)
 def test_status_or_fulfiller_outside_amazons_model_is_a_bad_response(
     field: str, value: str
 ) -> None:
@@ -136,19 +166,34 @@ def test_status_or_fulfiller_outside_amazons_model_is_a_bad_response(
 
 
 def test_fulfillment_order_of_amazon_example() -> None:
-    body = {"payload": {
-        "fulfillmentOrder": {
-            "sellerFulfillmentOrderId": "FBATestOrder-1", "marketplaceId": "ATVPDKIKX0DER",
-            "displayableOrderId": "TestOrder-FBAOutbound",
-            "displayableOrderDate": "2020-01-09T19:46:45Z", "displayableOrderComment": "x",
-            "shippingSpeedCategory": "Standard", "destinationAddress": {},
-            "receivedDate": "2020-02-07T01:23:30Z", "fulfillmentOrderStatus": "PROCESSING",
-            "statusUpdatedDate": "2020-02-07T02:33:31Z"},
-        "fulfillmentOrderItems": [{
-            "sellerSku": "CR-47K6-H6QN", "sellerFulfillmentOrderItemId": "OrderItemID1",
-            "quantity": 3, "cancelledQuantity": 0, "unfulfillableQuantity": 0,
-            "perUnitDeclaredValue": {"currencyCode": "USD", "value": "18.99"}}],
-        "returnItems": [], "returnAuthorizations": []}}
+    body = {
+        "payload": {
+            "fulfillmentOrder": {
+                "sellerFulfillmentOrderId": "FBATestOrder-1",
+                "marketplaceId": "ATVPDKIKX0DER",
+                "displayableOrderId": "TestOrder-FBAOutbound",
+                "displayableOrderDate": "2020-01-09T19:46:45Z",
+                "displayableOrderComment": "x",
+                "shippingSpeedCategory": "Standard",
+                "destinationAddress": {},
+                "receivedDate": "2020-02-07T01:23:30Z",
+                "fulfillmentOrderStatus": "PROCESSING",
+                "statusUpdatedDate": "2020-02-07T02:33:31Z",
+            },
+            "fulfillmentOrderItems": [
+                {
+                    "sellerSku": "CR-47K6-H6QN",
+                    "sellerFulfillmentOrderItemId": "OrderItemID1",
+                    "quantity": 3,
+                    "cancelledQuantity": 0,
+                    "unfulfillableQuantity": 0,
+                    "perUnitDeclaredValue": {"currencyCode": "USD", "value": "18.99"},
+                }
+            ],
+            "returnItems": [],
+            "returnAuthorizations": [],
+        }
+    }
     order = parse_fulfillment_order(body)
     assert order.status == "PROCESSING"
     assert order.items[0].per_unit_price == Decimal("18.99")
@@ -156,17 +201,53 @@ def test_fulfillment_order_of_amazon_example() -> None:
 
 
 def _refund_page(item: str, charges: dict[str, Any]) -> dict[str, Any]:
-    raw = json.dumps({"payload": {"FinancialEvents": {
-        "ShipmentEventList": [{"AmazonOrderId": "114-1-1", "ShipmentItemList": [{
-            "OrderItemId": item, "ItemChargeList": [
-                {"ChargeType": "Principal",
-                 "ChargeAmount": {"CurrencyCode": "USD", "CurrencyAmount": 39.99}}]}]}],
-        "RefundEventList": [{"AmazonOrderId": "114-1-1", "ShipmentItemAdjustmentList": [{
-            "OrderItemId": item, "ItemChargeAdjustmentList": [
-                {"ChargeType": kind,
-                 "ChargeAmount": {"CurrencyCode": "USD", "CurrencyAmount": amount}}
-                for kind, amount in charges.items()]}]}],
-    }}})
+    raw = json.dumps(
+        {
+            "payload": {
+                "FinancialEvents": {
+                    "ShipmentEventList": [
+                        {
+                            "AmazonOrderId": "114-1-1",
+                            "ShipmentItemList": [
+                                {
+                                    "OrderItemId": item,
+                                    "ItemChargeList": [
+                                        {
+                                            "ChargeType": "Principal",
+                                            "ChargeAmount": {
+                                                "CurrencyCode": "USD",
+                                                "CurrencyAmount": 39.99,
+                                            },
+                                        }
+                                    ],
+                                }
+                            ],
+                        }
+                    ],
+                    "RefundEventList": [
+                        {
+                            "AmazonOrderId": "114-1-1",
+                            "ShipmentItemAdjustmentList": [
+                                {
+                                    "OrderItemId": item,
+                                    "ItemChargeAdjustmentList": [
+                                        {
+                                            "ChargeType": kind,
+                                            "ChargeAmount": {
+                                                "CurrencyCode": "USD",
+                                                "CurrencyAmount": amount,
+                                            },
+                                        }
+                                        for kind, amount in charges.items()
+                                    ],
+                                }
+                            ],
+                        }
+                    ],
+                }
+            }
+        }
+    )
     # Finances sends JSON numbers: decode them the way the gateway does, exactly.
     page = decode_json(raw.encode())
     assert isinstance(page, dict)
@@ -187,9 +268,15 @@ def test_refunds_are_summed_positive_per_item_and_component() -> None:
 
 
 def test_feed_of_amazon_example() -> None:
-    feed = parse_feed({"feedId": "FeedId1", "feedType": "POST_PRODUCT_DATA",
-                       "createdTime": "2024-03-11T13:16:24.630Z", "processingStatus": "CANCELLED",
-                       "processingEndTime": "2024-03-11T13:16:24.630Z"})
+    feed = parse_feed(
+        {
+            "feedId": "FeedId1",
+            "feedType": "POST_PRODUCT_DATA",
+            "createdTime": "2024-03-11T13:16:24.630Z",
+            "processingStatus": "CANCELLED",
+            "processingEndTime": "2024-03-11T13:16:24.630Z",
+        }
+    )
     assert feed.processing_status == "CANCELLED" and feed.result_feed_document_id is None
 
 
@@ -204,8 +291,9 @@ def errors(code: str, message: str = "m") -> dict[str, Any]:
 
 
 def test_html_500_is_unavailable_not_success() -> None:
-    verdict = judge_sp_api(response(500, b"<html><body>500</body></html>",
-                                    **{"content-type": "text/html"}), "getOrder")
+    verdict = judge_sp_api(
+        response(500, b"<html><body>500</body></html>", **{"content-type": "text/html"}), "getOrder"
+    )
     assert verdict.action is Action.RETRY
     assert isinstance(verdict.error, AmazonUnavailable)
     assert verdict.error.details["httpStatus"] == 500
@@ -217,8 +305,9 @@ def test_html_200_is_not_a_success_either() -> None:
 
 
 def test_429_waits_for_the_applied_rate() -> None:
-    verdict = judge_sp_api(response(429, errors("QuotaExceeded"),
-                                    **{"x-amzn-RateLimit-Limit": "0.5"}), "getOrder")
+    verdict = judge_sp_api(
+        response(429, errors("QuotaExceeded"), **{"x-amzn-RateLimit-Limit": "0.5"}), "getOrder"
+    )
     assert verdict.action is Action.RETRY
     assert isinstance(verdict.error, AmazonThrottled)
     assert verdict.wait_hint == 2.0

@@ -203,7 +203,8 @@ async def test_create_feed_retries_a_429(
     await gateway.create_feed("POST_PAYMENT_ADJUSTMENT_DATA", ["ATVPDKIKX0DER"], document_id)
     sandbox.state.faults.add("throttle", "createFeed", count=1)
     feed_id = await gateway.create_feed(
-        "POST_PAYMENT_ADJUSTMENT_DATA", ["ATVPDKIKX0DER"], document_id)
+        "POST_PAYMENT_ADJUSTMENT_DATA", ["ATVPDKIKX0DER"], document_id
+    )
     feed = await gateway.get_feed(feed_id)
     assert feed.feed_id == feed_id and feed.feed_type == "POST_PAYMENT_ADJUSTMENT_DATA"
     assert feed.processing_status in {"IN_QUEUE", "IN_PROGRESS", "DONE", "FATAL"}
@@ -229,8 +230,9 @@ async def test_processing_report_is_downloaded_and_gunzipped(
     server = await sandbox_factory(gzip_reports=gzip_reports)
     gateway = make_gateway(server)
     document_id = await gateway.upload_feed_document(b"<AmazonEnvelope/>")
-    feed_id = await gateway.create_feed("POST_PAYMENT_ADJUSTMENT_DATA", ["ATVPDKIKX0DER"],
-                                        document_id)
+    feed_id = await gateway.create_feed(
+        "POST_PAYMENT_ADJUSTMENT_DATA", ["ATVPDKIKX0DER"], document_id
+    )
     server.state.clock.advance(600)  # past queueing and processing (virtual time)
     for _ in range(200):  # the processor wakes up on the jump; poll getFeed with a deadline
         feed = await gateway.get_feed(feed_id)

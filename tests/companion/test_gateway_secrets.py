@@ -52,16 +52,22 @@ async def test_secrets_never_in_logs_or_errors(
     finally:
         sandbox.state.faults.clear()
         await gateway.aclose()
-    bad = Gateway(sandbox_target(sandbox, refresh_token=SecretStr("Atzr|a-revoked-refresh-token")),
-                  policy=FAST)
+    bad = Gateway(
+        sandbox_target(sandbox, refresh_token=SecretStr("Atzr|a-revoked-refresh-token")),
+        policy=FAST,
+    )
     try:
         with pytest.raises(SpdeskError) as info:
             await bad.get_order(order_id)
         shown += [info.value.message, json.dumps(info.value.to_json())]
     finally:
         await bad.aclose()
-    secrets = [access_token, target.client_secret.get_secret_value(),
-               target.refresh_token.get_secret_value(), "Atzr|a-revoked-refresh-token"]
+    secrets = [
+        access_token,
+        target.client_secret.get_secret_value(),
+        target.refresh_token.get_secret_value(),
+        "Atzr|a-revoked-refresh-token",
+    ]
     text = caplog.text + "\n".join(shown)
     assert "HTTP Request" in caplog.text  # the logs were captured at all
     for secret in secrets:
@@ -80,7 +86,8 @@ async def test_env_variables_do_not_change_behaviour(
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))  # python-sp-api's credentials.yml home
     (tmp_path / "python-sp-api").mkdir()
     (tmp_path / "python-sp-api" / "credentials.yml").write_text(
-        "default:\n  refresh_token: Atzr|from-file\n  lwa_app_id: file\n  lwa_client_secret: f\n")
+        "default:\n  refresh_token: Atzr|from-file\n  lwa_app_id: file\n  lwa_client_secret: f\n"
+    )
     target = sandbox_target(sandbox)
     gateway = Gateway(target, policy=FAST)
     try:
@@ -109,8 +116,15 @@ def test_import_time_env_does_not_move_endpoints() -> None:
         "print(g._clients.orders._auth.host, type(g._clients.orders).__name__)\n"
     )
     env = {**os.environ, "AWS_ENV": "SANDBOX", "SP_API_DEFAULT_MARKETPLACE": "US"}
-    result = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True,
-                            text=True, timeout=60, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     lines = result.stdout.splitlines()
     assert lines[0] == "[('https://sellingpartnerapi-eu.amazon.com', 'A1PA6795UKMFR9')]"
     assert lines[1] == "api.amazon.com OrdersV20260101"

@@ -23,16 +23,20 @@ async def test_active_token_passes() -> None:
         assert response.status == 200
 
 
-@pytest.mark.parametrize(("authorization", "code"), [
-    (None, "unauthorized"),
-    ("Bearer ", "unauthorized"),
-    ("Basic Z29vZDo=", "unauthorized"),
-    ("good", "unauthorized"),
-    ("Bearer unknown", "token_revoked"),
-    ("Bearer revoked", "token_revoked"),
-])
-async def test_missing_unknown_or_revoked_token_is_401(authorization: str | None,
-                                                      code: str) -> None:
+@pytest.mark.parametrize(
+    ("authorization", "code"),
+    [
+        (None, "unauthorized"),
+        ("Bearer ", "unauthorized"),
+        ("Basic Z29vZDo=", "unauthorized"),
+        ("good", "unauthorized"),
+        ("Bearer unknown", "token_revoked"),
+        ("Bearer revoked", "token_revoked"),
+    ],
+)
+async def test_missing_unknown_or_revoked_token_is_401(
+    authorization: str | None, code: str
+) -> None:
     headers = {"Authorization": authorization} if authorization is not None else {}
     async with tiny_app(setup) as client:
         response = await client.get("/v1/status", headers=headers)

@@ -15,8 +15,11 @@ def _setup(app: object) -> None:
 
 
 def _preflight(origin: str) -> dict[str, str]:
-    return {"Origin": origin, "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "authorization, content-type"}
+    return {
+        "Origin": origin,
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization, content-type",
+    }
 
 
 async def test_preflight_from_paired_extension_names_only_that_origin() -> None:

@@ -34,16 +34,19 @@ async def test_domain_error_becomes_its_status_code_and_message() -> None:
     async with TestClient(TestServer(_app(), host="127.0.0.1", port=0)) as client:
         response = await client.get("/domain")
         assert response.status == 400
-        assert await response.json() == {"error": {
-            "code": "invalid_order_id", "message": InvalidOrderId.default_message,
-            "details": {"orderId": "12-3"}}}
+        assert await response.json() == {
+            "error": {
+                "code": "invalid_order_id",
+                "message": InvalidOrderId.default_message,
+                "details": {"orderId": "12-3"},
+            }
+        }
         response = await client.get("/conflict")
         assert response.status == 409
         assert (await response.json())["error"]["code"] == "no_account"
 
 
-async def test_unexpected_error_is_a_bare_internal_error(caplog: pytest.LogCaptureFixture
-                                                         ) -> None:
+async def test_unexpected_error_is_a_bare_internal_error(caplog: pytest.LogCaptureFixture) -> None:
     async with TestClient(TestServer(_app(), host="127.0.0.1", port=0)) as client:
         with caplog.at_level(logging.ERROR, logger="companion.http.errors"):
             response = await client.get("/crash")

@@ -16,20 +16,24 @@ async def test_loopback_names_with_our_port_pass(host: str) -> None:
         assert response.status == 200
 
 
-@pytest.mark.parametrize("host", [
-    "evil.example:{port}",           # DNS rebinding: an attacker's name resolving to 127.0.0.1
-    "127.0.0.1.nip.io:{port}",
-    "127.0.0.1:{other}",             # another port: not us
-    "127.0.0.1",                     # no port at all
-    "localhost.:{port}",
-    "[::1]:{port}",                  # we only bind 127.0.0.1
-])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "evil.example:{port}",  # DNS rebinding: an attacker's name resolving to 127.0.0.1
+        "127.0.0.1.nip.io:{port}",
+        "127.0.0.1:{other}",  # another port: not us
+        "127.0.0.1",  # no port at all
+        "localhost.:{port}",
+        "[::1]:{port}",  # we only bind 127.0.0.1
+    ],
+)
 async def test_other_hosts_are_refused_with_421(host: str) -> None:
     async with tiny_app(setup_host) as client:
         port = client.server.port
         assert port is not None
         response = await client.get(
-            "/v1/health", headers={"Host": host.format(port=port, other=port + 1)})
+            "/v1/health", headers={"Host": host.format(port=port, other=port + 1)}
+        )
         assert response.status == 421
         body = await response.json()
         assert body["error"]["code"] == "host_not_allowed"

@@ -20,8 +20,9 @@ async def test_body_within_the_limit_is_read() -> None:
 
 async def test_declared_oversize_body_is_refused_before_reading() -> None:
     # aiohttp alone would read up to 10 KiB here: the middleware refuses on Content-Length.
-    async with tiny_app(partial(setup_limits, max_bytes=LIMIT),
-                        client_max_size=10 * LIMIT) as client:
+    async with tiny_app(
+        partial(setup_limits, max_bytes=LIMIT), client_max_size=10 * LIMIT
+    ) as client:
         response = await client.post("/v1/thing", data=b"x" * (LIMIT + 1))
         assert response.status == 413
         body = await response.json()

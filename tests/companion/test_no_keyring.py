@@ -15,8 +15,18 @@ def _no_keyring_env(cli_home: CliHome) -> dict[str, str]:
 
 
 def test_account_add_stops_before_asking_for_secrets(cli_home: CliHome) -> None:
-    done = spdesk("account", "add", "acme", "--region", "NA", "--marketplaces", "US",
-                  "--client-id", "amzn1.application-oa2-client.x", env=_no_keyring_env(cli_home))
+    done = spdesk(
+        "account",
+        "add",
+        "acme",
+        "--region",
+        "NA",
+        "--marketplaces",
+        "US",
+        "--client-id",
+        "amzn1.application-oa2-client.x",
+        env=_no_keyring_env(cli_home),
+    )
     assert done.returncode == 1
     assert done.stderr.strip() == f"spdesk: {KeyringUnavailable.default_message}"
     assert "Traceback" not in done.stderr + done.stdout

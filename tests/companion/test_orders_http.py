@@ -51,15 +51,17 @@ async def test_order_view_and_cache(sandbox: SandboxServer, companion: Companion
 
 async def test_needs_the_pairing_token(sandbox: SandboxServer, companion: CompanionClient) -> None:
     order_id = sandbox.seed.order_id("us-fbm-shipped")
-    reply = await companion.request("GET", f"/v1/orders/{order_id}",
-                                    headers={"Authorization": None})
+    reply = await companion.request(
+        "GET", f"/v1/orders/{order_id}", headers={"Authorization": None}
+    )
     assert_error(reply, 401, "unauthorized")
 
 
 async def test_invalid_id_and_unknown_order(companion: CompanionClient) -> None:
     assert_error(await companion.request("GET", "/v1/orders/12-34"), 400, "invalid_order_id")
-    error = assert_error(await companion.request("GET", "/v1/orders/999-0000000-0000000"),
-                         404, "order_not_found")
+    error = assert_error(
+        await companion.request("GET", "/v1/orders/999-0000000-0000000"), 404, "order_not_found"
+    )
     assert "999-0000000-0000000" in error["message"]
 
 
@@ -76,18 +78,21 @@ async def test_no_account_says_what_to_run(bare_companion: CompanionClient) -> N
     assert "spdesk account add" in error["message"]
 
 
-async def test_amazon_html_500_is_502(sandbox: SandboxServer, fast_companion: CompanionClient
-                                      ) -> None:
+async def test_amazon_html_500_is_502(
+    sandbox: SandboxServer, fast_companion: CompanionClient
+) -> None:
     sandbox.state.faults.add("html_500", "getOrder", count=None)
     reply = await fast_companion.request("GET", order_path(sandbox, "us-fbm-shipped"))
     assert_error(reply, 502, "amazon_unavailable")
 
 
-async def test_amazon_throttling_is_503(sandbox: SandboxServer, fast_companion: CompanionClient
-                                        ) -> None:
+async def test_amazon_throttling_is_503(
+    sandbox: SandboxServer, fast_companion: CompanionClient
+) -> None:
     # A first read teaches the gateway Amazon's applied rate, as in normal use.
-    assert (await fast_companion.request("GET", order_path(sandbox, "us-fbm-cancelled"))).status \
-        == 200
+    assert (
+        await fast_companion.request("GET", order_path(sandbox, "us-fbm-cancelled"))
+    ).status == 200
     sandbox.state.faults.add("throttle", "getOrder", count=None)
     reply = await fast_companion.request("GET", order_path(sandbox, "us-fbm-shipped"))
     assert_error(reply, 503, "amazon_throttled")
@@ -106,8 +111,7 @@ async def test_mcf_order_over_http(sandbox: SandboxServer, companion: CompanionC
     order_id = sandbox.seed.order_id("us-mcf-received")
     view = (await companion.request("GET", f"/v1/orders/{order_id}")).json()
     assert view["channel"] == "MCF"
-    assert view["fulfillmentOrder"] == {"sellerFulfillmentOrderId": order_id,
-                                        "status": "RECEIVED"}
+    assert view["fulfillmentOrder"] == {"sellerFulfillmentOrderId": order_id, "status": "RECEIVED"}
     assert view["actions"]["cancel"]["allowed"] is True
 
 

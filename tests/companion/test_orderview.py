@@ -38,8 +38,14 @@ EXPECTED = {
     "us-fbm-unshipped-single": ("UNSHIPPED", "FBM", True, True, "GeneralAdjustment", True),
     "us-fbm-unshipped-multi": ("UNSHIPPED", "FBM", True, True, "GeneralAdjustment", True),
     "us-fbm-buyer-cancel-request": ("UNSHIPPED", "FBM", True, True, "BuyerCanceled", False),
-    "us-fbm-partially-shipped": ("PARTIALLY_SHIPPED", "FBM", True, False, "GeneralAdjustment",
-                                 True),
+    "us-fbm-partially-shipped": (
+        "PARTIALLY_SHIPPED",
+        "FBM",
+        True,
+        False,
+        "GeneralAdjustment",
+        True,
+    ),
     "us-fbm-shipped": ("SHIPPED", "FBM", True, False, "GeneralAdjustment", True),
     "us-fbm-shipped-partly-refunded": ("SHIPPED", "FBM", True, False, "GeneralAdjustment", True),
     "us-fbm-cancelled": ("CANCELLED", "FBM", False, False, "GeneralAdjustment", True),
@@ -76,10 +82,13 @@ async def test_seed_order_view(label: str, sandbox: SandboxServer, service: Orde
             refunded[key] = refunded.get(key, Decimal(0)) + amount
     for item, seeded in zip(view.items, live.items, strict=True):
         assert item.order_item_code == seeded.item_code
-        assert (item.quantity_ordered, item.quantity_shipped) == (seeded.qty_ordered,
-                                                                  seeded.qty_shipped)
+        assert (item.quantity_ordered, item.quantity_shipped) == (
+            seeded.qty_ordered,
+            seeded.qty_shipped,
+        )
         assert {c.type: c.charged for c in item.components} == {
-            k: v for k, v in seeded.charged.items() if v}
+            k: v for k, v in seeded.charged.items() if v
+        }
         for component in item.components:
             posted = refunded.get((item.order_item_code, component.type), Decimal(0))
             expect_refunded = posted if channel == "FBM" and status != "CANCELLED" else 0
@@ -88,7 +97,8 @@ async def test_seed_order_view(label: str, sandbox: SandboxServer, service: Orde
             assert component.refundable == (0 if status == "CANCELLED" else left)
             assert component.charged.as_tuple().exponent == -market.decimals
     assert view.totals.refundable == sum(
-        (c.refundable for i in view.items for c in i.components), Decimal(0))
+        (c.refundable for i in view.items for c in i.components), Decimal(0)
+    )
 
 
 async def test_partly_refunded_order_shows_what_is_left(
@@ -102,20 +112,36 @@ async def test_partly_refunded_order_shows_what_is_left(
     assert view.totals.refunded > 0 and view.totals.refundable < view.totals.charged
 
 
-async def test_json_form_matches_the_protocol(sandbox: SandboxServer, service: OrderService
-                                              ) -> None:
+async def test_json_form_matches_the_protocol(
+    sandbox: SandboxServer, service: OrderService
+) -> None:
     view = await service.get_view(sandbox.seed.order_id("jp-fbm-unshipped"))
     body = view.model_dump(mode="json", by_alias=True)
-    assert body["marketplace"] == {"id": "A1VC38T7YXB528", "code": "JP", "currency": "JPY",
-                                   "decimals": 0, "language": "ja"}
+    assert body["marketplace"] == {
+        "id": "A1VC38T7YXB528",
+        "code": "JP",
+        "currency": "JPY",
+        "decimals": 0,
+        "language": "ja",
+    }
     component = body["items"][0]["components"][0]
-    assert component == {"type": "Principal", "charged": "2970", "refunded": "0",
-                         "refundable": "2970"}
-    assert body["actions"]["cancel"] == {"allowed": True, "reason": None,
-                                         "defaultReason": "GeneralAdjustment",
-                                         "countsAgainstCancelRate": True}
-    assert body["buyerCancellationRequest"] == {"requested": False, "reason": None,
-                                                "requestedAt": None}
+    assert component == {
+        "type": "Principal",
+        "charged": "2970",
+        "refunded": "0",
+        "refundable": "2970",
+    }
+    assert body["actions"]["cancel"] == {
+        "allowed": True,
+        "reason": None,
+        "defaultReason": "GeneralAdjustment",
+        "countsAgainstCancelRate": True,
+    }
+    assert body["buyerCancellationRequest"] == {
+        "requested": False,
+        "reason": None,
+        "requestedAt": None,
+    }
     assert body["fetchedAt"].endswith("Z") and body["cached"] is False
     assert body["latestShipDate"].endswith("Z") and body["fulfillmentOrder"] is None
 
@@ -131,11 +157,14 @@ async def test_fba_reason(sandbox: SandboxServer, service: OrderService) -> None
     assert view.actions.refund.reason == FBA_REASON == view.actions.cancel.reason
 
 
-@pytest.mark.parametrize(("label", "status", "cancellable"), [
-    ("us-mcf-received", "RECEIVED", True),
-    ("us-mcf-planning", "PLANNING", True),
-    ("us-mcf-processing", "PROCESSING", False),
-])
+@pytest.mark.parametrize(
+    ("label", "status", "cancellable"),
+    [
+        ("us-mcf-received", "RECEIVED", True),
+        ("us-mcf-planning", "PLANNING", True),
+        ("us-mcf-processing", "PROCESSING", False),
+    ],
+)
 async def test_mcf_orders_are_found_through_fulfillment_outbound(
     label: str, status: str, cancellable: bool, sandbox: SandboxServer, service: OrderService
 ) -> None:
@@ -164,14 +193,22 @@ async def test_unknown_and_invalid_ids(service: OrderService) -> None:
 
 
 def _order(status: OrderStatus = "SHIPPED", **item: object) -> AmazonOrder:
-    line = AmazonOrderItem(order_item_id="11111111111111", quantity_ordered=2,
-                           quantity_shipped=2 if status == "SHIPPED" else 0,
-                           quantity_unshipped=0 if status == "SHIPPED" else 2,
-                           charges={"Principal": Decimal("20.00"), "Tax": Decimal("1.60")},
-                           **item)  # type: ignore[arg-type]
-    return AmazonOrder(order_id="113-0000000-0000001", marketplace_id="ATVPDKIKX0DER",
-                       status=status, fulfilled_by=FulfilledBy.MERCHANT, created_time=NOW,
-                       items=[line])
+    line = AmazonOrderItem(
+        order_item_id="11111111111111",
+        quantity_ordered=2,
+        quantity_shipped=2 if status == "SHIPPED" else 0,
+        quantity_unshipped=0 if status == "SHIPPED" else 2,
+        charges={"Principal": Decimal("20.00"), "Tax": Decimal("1.60")},
+        **item,
+    )  # type: ignore[arg-type]
+    return AmazonOrder(
+        order_id="113-0000000-0000001",
+        marketplace_id="ATVPDKIKX0DER",
+        status=status,
+        fulfilled_by=FulfilledBy.MERCHANT,
+        created_time=NOW,
+        items=[line],
+    )
 
 
 def test_refunds_in_flight_lower_what_is_refundable() -> None:
@@ -184,8 +221,10 @@ def test_refunds_in_flight_lower_what_is_refundable() -> None:
 
 
 def test_fully_refunded_order_cannot_be_refunded_again() -> None:
-    in_flight = {("11111111111111", "Principal"): Decimal("20.00"),
-                 ("11111111111111", "Tax"): Decimal("1.60")}
+    in_flight = {
+        ("11111111111111", "Principal"): Decimal("20.00"),
+        ("11111111111111", "Tax"): Decimal("1.60"),
+    }
     view = build_order_view(_order(), None, in_flight, account="a", fetched_at=NOW)
     assert not view.actions.refund.allowed
     assert "already been refunded" in (view.actions.refund.reason or "")
@@ -199,22 +238,39 @@ def test_pending_order_cannot_be_cancelled_or_refunded_yet() -> None:
 
 def test_buyer_request_defaults_the_reason() -> None:
     request = CancellationRequest(requester="BUYER", reason="Found it cheaper")
-    view = build_order_view(_order("UNSHIPPED", cancellation_request=request), None, {},
-                            account="a", fetched_at=NOW)
+    view = build_order_view(
+        _order("UNSHIPPED", cancellation_request=request), None, {}, account="a", fetched_at=NOW
+    )
     cancel = view.actions.cancel
     assert (cancel.allowed, cancel.default_reason, cancel.counts_against_cancel_rate) == (
-        True, "BuyerCanceled", False)
+        True,
+        "BuyerCanceled",
+        False,
+    )
 
 
 def test_a_cancelled_line_is_not_refundable() -> None:
-    kept = AmazonOrderItem(order_item_id="22222222222222", quantity_ordered=1,
-                           quantity_unshipped=1, charges={"Principal": Decimal("9.99")})
-    gone = AmazonOrderItem(order_item_id="33333333333333", quantity_ordered=2,
-                           quantity_unshipped=0, cancelled_by="MERCHANT",
-                           charges={"Principal": Decimal("19.98")})
-    order = AmazonOrder(order_id="113-0000000-0000002", marketplace_id="ATVPDKIKX0DER",
-                        status="UNSHIPPED", fulfilled_by=FulfilledBy.MERCHANT, created_time=NOW,
-                        items=[kept, gone])
+    kept = AmazonOrderItem(
+        order_item_id="22222222222222",
+        quantity_ordered=1,
+        quantity_unshipped=1,
+        charges={"Principal": Decimal("9.99")},
+    )
+    gone = AmazonOrderItem(
+        order_item_id="33333333333333",
+        quantity_ordered=2,
+        quantity_unshipped=0,
+        cancelled_by="MERCHANT",
+        charges={"Principal": Decimal("19.98")},
+    )
+    order = AmazonOrder(
+        order_id="113-0000000-0000002",
+        marketplace_id="ATVPDKIKX0DER",
+        status="UNSHIPPED",
+        fulfilled_by=FulfilledBy.MERCHANT,
+        created_time=NOW,
+        items=[kept, gone],
+    )
     view = build_order_view(order, None, {}, account="a", fetched_at=NOW)
     assert view.items[1].quantity_cancelled == 2
     assert view.items[1].components[0].refundable == 0

@@ -48,8 +48,9 @@ async def test_code_works_once(bare_companion: CompanionClient) -> None:
 async def test_code_is_forgiving_about_case_and_dash(bare_companion: CompanionClient) -> None:
     code = bare_companion.app[PAIRINGS].new_code()
     typed = " " + code.replace("-", " ").lower() + " "
-    reply = await bare_companion.request("POST", "/v1/pair", json={"code": typed},
-                                         headers={"Origin": FIREFOX})
+    reply = await bare_companion.request(
+        "POST", "/v1/pair", json={"code": typed}, headers={"Origin": FIREFOX}
+    )
     assert reply.status == 201
     pairing = bare_companion.app[PAIRINGS].list()[0]
     assert pairing.origin == FIREFOX
@@ -61,14 +62,16 @@ async def test_wrong_codes_lock_the_pending_code(bare_companion: CompanionClient
     wrong = "2222-2222" if code != "2222-2222" else "3333-3333"
     codes = []
     for _ in range(bare_companion.settings.pairing_max_attempts):
-        reply = await bare_companion.request("POST", "/v1/pair", json={"code": wrong},
-                                             headers={"Origin": FIREFOX})
+        reply = await bare_companion.request(
+            "POST", "/v1/pair", json={"code": wrong}, headers={"Origin": FIREFOX}
+        )
         codes.append((reply.status, reply.code))
     assert codes[:-1] == [(403, "pairing_code_invalid")] * (len(codes) - 1)
     assert codes[-1] == (429, "pairing_locked")
     # Even the right code is refused now: a new one must be made.
-    right = await bare_companion.request("POST", "/v1/pair", json={"code": code},
-                                         headers={"Origin": FIREFOX})
+    right = await bare_companion.request(
+        "POST", "/v1/pair", json={"code": code}, headers={"Origin": FIREFOX}
+    )
     assert right.status == 429
     fresh = await bare_companion.pair(origin=FIREFOX)
     assert fresh.status == 201
@@ -93,8 +96,9 @@ def test_expired_code_is_refused(settings: Settings) -> None:
 
 async def test_only_hashes_are_stored(bare_companion: CompanionClient) -> None:
     code = bare_companion.app[PAIRINGS].new_code()
-    reply = await bare_companion.request("POST", "/v1/pair", json={"code": code},
-                                         headers={"Origin": FIREFOX})
+    reply = await bare_companion.request(
+        "POST", "/v1/pair", json={"code": code}, headers={"Origin": FIREFOX}
+    )
     token = reply.json()["token"]
     raw = bare_companion.settings.pairings_db.read_bytes()
     assert token.encode() not in raw
@@ -105,12 +109,14 @@ async def test_only_hashes_are_stored(bare_companion: CompanionClient) -> None:
 
 
 async def test_code_made_by_another_process_reaches_a_running_companion(
-        bare_companion: CompanionClient) -> None:
+    bare_companion: CompanionClient,
+) -> None:
     # `spdesk pair` runs in its own process with its own store on the same file.
     other = PairingStore(bare_companion.settings.pairings_db)
     code = other.new_code()
-    reply = await bare_companion.request("POST", "/v1/pair", json={"code": code},
-                                         headers={"Origin": FIREFOX})
+    reply = await bare_companion.request(
+        "POST", "/v1/pair", json={"code": code}, headers={"Origin": FIREFOX}
+    )
     assert reply.status == 201
     other.revoke_all()
     bare_companion.token = reply.json()["token"]

@@ -12,9 +12,12 @@ from companion.sandbox import defaults
 from tests.plugins.companion import CompanionClient
 
 
-async def test_no_secret_in_logs_or_output(companion: CompanionClient, sandbox: object,
-                                           caplog: pytest.LogCaptureFixture,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+async def test_no_secret_in_logs_or_output(
+    companion: CompanionClient,
+    sandbox: object,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     # Everything at DEBUG, libraries too, whatever an earlier in-process CLI run set.
     for name in ("", "sp_api", "httpx", "httpcore", "companion", "aiohttp"):
         caplog.set_level(logging.DEBUG, logger=name)
@@ -30,8 +33,12 @@ async def test_no_secret_in_logs_or_output(companion: CompanionClient, sandbox: 
 
     issued = list(sandbox.state.access_tokens)  # type: ignore[attr-defined]
     assert issued, "the flow never logged in to the sandbox"
-    secrets = [defaults.SANDBOX_CLIENT_SECRET, defaults.SANDBOX_REFRESH_TOKEN, companion.token,
-               *issued]
+    secrets = [
+        defaults.SANDBOX_CLIENT_SECRET,
+        defaults.SANDBOX_REFRESH_TOKEN,
+        companion.token,
+        *issued,
+    ]
     seen = caplog.text + "".join(r.getMessage() for r in caplog.records)
     out = capsys.readouterr()
     bodies = b"".join(r.body for r in replies).decode()
@@ -42,9 +49,12 @@ async def test_no_secret_in_logs_or_output(companion: CompanionClient, sandbox: 
     assert any(r.name.startswith(("httpx", "httpcore")) for r in caplog.records)
 
 
-async def test_cli_account_test_logs_no_secret(cli_home: object, sandbox: object,
-                                               caplog: pytest.LogCaptureFixture,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+async def test_cli_account_test_logs_no_secret(
+    cli_home: object,
+    sandbox: object,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     from companion.accounts import AccountStore
     from companion.demo.sandbox_account import install_sandbox_account
 

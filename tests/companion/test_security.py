@@ -8,22 +8,26 @@ EVIL = "https://evil.example"
 
 
 async def test_dns_rebinding_host_is_refused_even_with_a_token(
-        bare_companion: CompanionClient) -> None:
+    bare_companion: CompanionClient,
+) -> None:
     await bare_companion.pair()
     port = bare_companion.server.port
-    reply = await bare_companion.request("GET", "/v1/status",
-                                         headers={"Host": f"rebind.evil.example:{port}"})
+    reply = await bare_companion.request(
+        "GET", "/v1/status", headers={"Host": f"rebind.evil.example:{port}"}
+    )
     assert (reply.status, reply.code) == (421, "host_not_allowed")
-    health = await bare_companion.request("GET", "/v1/health",
-                                          headers={"Host": f"rebind.evil.example:{port}"})
+    health = await bare_companion.request(
+        "GET", "/v1/health", headers={"Host": f"rebind.evil.example:{port}"}
+    )
     assert health.status == 421
 
 
 async def test_web_page_fetch_is_refused(bare_companion: CompanionClient) -> None:
     # What a page on evil.example can send: its own Origin, no token, maybe a guessed body.
     for method, path in (("GET", "/v1/status"), ("POST", "/v1/pair"), ("POST", "/v1/refunds")):
-        reply = await bare_companion.request(method, path, json={"code": "AAAA-AAAA"},
-                                             headers={"Origin": EVIL})
+        reply = await bare_companion.request(
+            method, path, json={"code": "AAAA-AAAA"}, headers={"Origin": EVIL}
+        )
         assert (reply.status, reply.code) == (403, "origin_not_allowed"), (method, path)
         assert "Access-Control-Allow-Origin" not in reply.headers
 
@@ -36,16 +40,18 @@ async def test_stolen_token_is_useless_from_a_web_page(bare_companion: Companion
 
 async def test_post_without_origin_is_refused(bare_companion: CompanionClient) -> None:
     # The code does not matter: the Origin check comes first.
-    reply = await bare_companion.request("POST", "/v1/pair", json={"code": "AAAA-AAAA"},
-                                         headers={"Origin": None})
+    reply = await bare_companion.request(
+        "POST", "/v1/pair", json={"code": "AAAA-AAAA"}, headers={"Origin": None}
+    )
     assert (reply.status, reply.code) == (403, "origin_not_allowed")
 
 
 async def test_missing_and_revoked_tokens(bare_companion: CompanionClient) -> None:
     missing = await bare_companion.request("GET", "/v1/status")
     assert (missing.status, missing.code) == (401, "unauthorized")
-    forged = await bare_companion.request("GET", "/v1/status",
-                                          headers={"Authorization": "Bearer spd_forged"})
+    forged = await bare_companion.request(
+        "GET", "/v1/status", headers={"Authorization": "Bearer spd_forged"}
+    )
     assert (forged.status, forged.code) == (401, "token_revoked")
 
 
@@ -57,8 +63,9 @@ async def test_oversize_body_is_refused(bare_companion: CompanionClient) -> None
 
 
 async def test_unknown_fields_are_refused(bare_companion: CompanionClient) -> None:
-    reply = await bare_companion.request("POST", "/v1/pair",
-                                         json={"code": "AAAA-AAAA", "admin": True})
+    reply = await bare_companion.request(
+        "POST", "/v1/pair", json={"code": "AAAA-AAAA", "admin": True}
+    )
     assert (reply.status, reply.code) == (400, "invalid_request")
     error = reply.json()["error"]
     assert "'admin' is not a field spdesk knows" in error["message"]
@@ -66,18 +73,21 @@ async def test_unknown_fields_are_refused(bare_companion: CompanionClient) -> No
 
 
 async def test_non_json_bodies_are_refused(bare_companion: CompanionClient) -> None:
-    text = await bare_companion.request("POST", "/v1/pair", data=b"code=AAAA",
-                                        headers={"Content-Type": "text/plain"})
+    text = await bare_companion.request(
+        "POST", "/v1/pair", data=b"code=AAAA", headers={"Content-Type": "text/plain"}
+    )
     assert (text.status, text.code) == (400, "invalid_request")
-    broken = await bare_companion.request("POST", "/v1/pair", data=b"{",
-                                          headers={"Content-Type": "application/json"})
+    broken = await bare_companion.request(
+        "POST", "/v1/pair", data=b"{", headers={"Content-Type": "application/json"}
+    )
     assert (broken.status, broken.code) == (400, "invalid_request")
     listed = await bare_companion.request("POST", "/v1/pair", json=["AAAA-AAAA"])
     assert (listed.status, listed.code) == (400, "invalid_request")
 
 
 async def test_health_is_public_and_says_nothing_about_accounts(
-        bare_companion: CompanionClient) -> None:
+    bare_companion: CompanionClient,
+) -> None:
     reply = await bare_companion.request("GET", "/v1/health", headers={"Authorization": None})
     assert reply.json() == {"service": "spdesk-companion", "version": "0.1.0", "apiVersion": 1}
 

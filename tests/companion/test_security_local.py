@@ -29,8 +29,9 @@ def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-async def test_state_on_disk_is_private(tmp_path: Path, keyring_store: AccountStore,
-                                        sandbox: object) -> None:
+async def test_state_on_disk_is_private(
+    tmp_path: Path, keyring_store: AccountStore, sandbox: object
+) -> None:
     settings = keyring_store.settings
     # Folders that already exist (made by hand, by an older version) are made private too.
     settings.data_dir.mkdir(parents=True, mode=0o755)
@@ -42,8 +43,11 @@ async def test_state_on_disk_is_private(tmp_path: Path, keyring_store: AccountSt
     try:
         store = PairingStore(settings.pairings_db)
         store.exchange(store.new_code(), "chrome-extension://kcbkpmgfjemhmldbhccpkhbgaflnmmnb", "x")
-        files = [p for p in [*settings.data_dir.rglob("*"), *settings.config_dir.rglob("*")]
-                 if p.is_file()]
+        files = [
+            p
+            for p in [*settings.data_dir.rglob("*"), *settings.config_dir.rglob("*")]
+            if p.is_file()
+        ]
         names = {p.name for p in files}
         assert {"pairings.sqlite3", "accounts.json"} <= names
         assert any(name.endswith(".sqlite3") and name != "pairings.sqlite3" for name in names)
@@ -66,8 +70,9 @@ async def test_refuses_to_listen_beyond_loopback(tmp_path: Path, host: str) -> N
 
 def test_serve_configured_for_all_interfaces_refuses_in_a_sentence(cli_home: CliHome) -> None:
     settings_file = cli_home.config_dir / "settings.json"
-    settings_file.write_text(json.dumps({**json.loads(settings_file.read_text()),
-                                         "host": "0.0.0.0", "port": 0}))
+    settings_file.write_text(
+        json.dumps({**json.loads(settings_file.read_text()), "host": "0.0.0.0", "port": 0})
+    )
     done = spdesk("serve", env=cli_home.env, timeout=30)
     assert done.returncode != 0
     assert "127.0.0.1" in done.stderr and "Traceback" not in done.stderr
@@ -75,18 +80,42 @@ def test_serve_configured_for_all_interfaces_refuses_in_a_sentence(cli_home: Cli
 
 
 def test_account_add_takes_no_secret_from_a_pipe_file_or_environment(
-        cli_home: CliHome, tmp_path: Path) -> None:
+    cli_home: CliHome, tmp_path: Path
+) -> None:
     secrets_file = tmp_path / "secrets.txt"
     secrets_file.write_text(f"{SECRETS[0]}\n{SECRETS[1]}\n")
-    env = {**cli_home.env, "LWA_CLIENT_SECRET": SECRETS[0], "SP_API_REFRESH_TOKEN": SECRETS[1],
-           "LWA_APP_ID": "amzn1.application-oa2-client.env"}
+    env = {
+        **cli_home.env,
+        "LWA_CLIENT_SECRET": SECRETS[0],
+        "SP_API_REFRESH_TOKEN": SECRETS[1],
+        "LWA_APP_ID": "amzn1.application-oa2-client.env",
+    }
     with secrets_file.open() as stdin:
         # No controlling terminal: getpass could only read the file given as stdin.
         done = subprocess.run(
-            [sys.executable, "-m", "companion", "account", "add", "piped", "--region", "NA",
-             "--marketplaces", "US", "--client-id", "amzn1.application-oa2-client.x"],
-            env=env, cwd=REPO, stdin=stdin, capture_output=True, text=True, timeout=60,
-            start_new_session=True, check=False)
+            [
+                sys.executable,
+                "-m",
+                "companion",
+                "account",
+                "add",
+                "piped",
+                "--region",
+                "NA",
+                "--marketplaces",
+                "US",
+                "--client-id",
+                "amzn1.application-oa2-client.x",
+            ],
+            env=env,
+            cwd=REPO,
+            stdin=stdin,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            start_new_session=True,
+            check=False,
+        )
     assert done.returncode != 0, done.stdout
     assert "terminal" in done.stderr and "Traceback" not in done.stderr
     assert AccountStore(cli_home.settings()).list() == []
@@ -103,11 +132,13 @@ def test_account_add_offers_no_secret_flags(capsys: pytest.CaptureFixture[str]) 
 
 
 async def test_doctor_and_account_list_print_no_secret(
-        cli_home: CliHome, sandbox: object, capsys: pytest.CaptureFixture[str]) -> None:
+    cli_home: CliHome, sandbox: object, capsys: pytest.CaptureFixture[str]
+) -> None:
     install_sandbox_account(AccountStore(cli_home.settings()), sandbox.url)  # type: ignore[attr-defined]
     store = PairingStore(cli_home.settings().pairings_db)
-    _, token = store.exchange(store.new_code(), "chrome-extension://kcbkpmgfjemhmldbhccpkhbgaflnmmnb",
-                              "Chrome")
+    _, token = store.exchange(
+        store.new_code(), "chrome-extension://kcbkpmgfjemhmldbhccpkhbgaflnmmnb", "Chrome"
+    )
     assert await asyncio.to_thread(main, "doctor") in (0, 1)
     assert main("account", "list") == 0
     assert main("pair", "--list") == 0
@@ -126,6 +157,11 @@ async def test_error_bodies_of_a_full_flow_carry_no_paths(companion: CompanionCl
     for reply in replies:
         assert reply.status >= 400
         text = reply.body.decode()
-        for leak in (str(companion.settings.data_dir), str(companion.settings.config_dir),
-                     "Traceback", 'File "', *SECRETS):
+        for leak in (
+            str(companion.settings.data_dir),
+            str(companion.settings.config_dir),
+            "Traceback",
+            'File "',
+            *SECRETS,
+        ):
             assert leak not in text

@@ -26,8 +26,9 @@ async def _line_with(process: asyncio.subprocess.Process, text: str) -> str:
 
 
 async def _pair_status(http: aiohttp.ClientSession, url: str, code: str) -> int:
-    async with http.post(f"{url}/v1/pair", json={"code": code},
-                         headers={"Origin": TEST_EXTENSION_ORIGIN}) as reply:
+    async with http.post(
+        f"{url}/v1/pair", json={"code": code}, headers={"Origin": TEST_EXTENSION_ORIGIN}
+    ) as reply:
         return reply.status
 
 
@@ -36,9 +37,18 @@ async def test_serve_pair_revoke_and_stop(cli_home: CliHome, capsys: object) -> 
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "companion", "serve", "--port", str(port), cwd=REPO, env=cli_home.env,
-        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "companion",
+        "serve",
+        "--port",
+        str(port),
+        cwd=REPO,
+        env=cli_home.env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     try:
         url = (await _line_with(process, "listening on")).split("listening on ")[1].strip()
         first_code = (await _line_with(process, "Pairing code:")).split("Pairing code: ")[1][:9]
@@ -48,8 +58,9 @@ async def test_serve_pair_revoke_and_stop(cli_home: CliHome, capsys: object) -> 
             assert await asyncio.to_thread(main, "pair") == 0
             out = capsys.readouterr().out  # type: ignore[attr-defined]
             code = out.split("Pairing code: ", 1)[1].split()[0]
-            async with http.post(f"{url}/v1/pair", json={"code": code},
-                                 headers={"Origin": TEST_EXTENSION_ORIGIN}) as reply:
+            async with http.post(
+                f"{url}/v1/pair", json={"code": code}, headers={"Origin": TEST_EXTENSION_ORIGIN}
+            ) as reply:
                 assert reply.status == 201
                 paired = await reply.json()
             auth = {"Authorization": f"Bearer {paired['token']}"}

@@ -45,8 +45,11 @@ async def test_openapi_describes_every_served_route(companion: CompanionClient) 
     assert reply.status == 200
     doc = reply.json()
     assert doc["openapi"].startswith("3.")
-    documented = {(m.upper(), re.sub(r"{(\w+):[^}]*}", r"{\1}", p))
-                  for p, ops in doc["paths"].items() for m in ops}
+    documented = {
+        (m.upper(), re.sub(r"{(\w+):[^}]*}", r"{\1}", p))
+        for p, ops in doc["paths"].items()
+        for m in ops
+    }
     assert _served_routes(companion) <= documented
     assert {("GET", "/v1/health"), ("POST", "/v1/pair"), ("GET", "/v1/status")} <= documented
     registered = {(r.method, r.path) for r in companion.app[ROUTES].routes}
@@ -63,8 +66,10 @@ async def test_openapi_request_schemas_refuse_unknown_fields(companion: Companio
     assert "security" not in pair
     assert doc["paths"]["/v1/status"]["get"]["security"] == [{"pairingToken": []}]
     # The live response validates against the documented schema.
-    status_ref = (doc["paths"]["/v1/status"]["get"]["responses"]["200"]["content"]
-                  ["application/json"]["schema"]["$ref"])
+    status_ref = doc["paths"]["/v1/status"]["get"]["responses"]["200"]["content"][
+        "application/json"
+    ]["schema"]["$ref"]
     live = (await companion.request("GET", "/v1/status")).json()
-    jsonschema.validate(live, {**schemas[status_ref.rsplit("/", 1)[1]],
-                               "components": {"schemas": schemas}})
+    jsonschema.validate(
+        live, {**schemas[status_ref.rsplit("/", 1)[1]], "components": {"schemas": schemas}}
+    )

@@ -19,7 +19,8 @@ async def echo(request: web.Request) -> web.Response:
 
 @asynccontextmanager
 async def tiny_app(
-    *setups: Callable[[web.Application], None], client_max_size: int = 1024**2,
+    *setups: Callable[[web.Application], None],
+    client_max_size: int = 1024**2,
 ) -> AsyncIterator[TestClient[web.Request, web.Application]]:
     """An app with the error middleware (domain errors as JSON), ``setups``, and echo routes."""
     app = web.Application(client_max_size=client_max_size)

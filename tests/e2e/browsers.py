@@ -21,8 +21,14 @@ ARTIFACTS = REPO / "artifacts" / "e2e"
 T = TypeVar("T")
 
 # The fixture helpdesks answer under realistic names, all served from one port on 127.0.0.1.
-FIXTURE_HOSTS = ("acme.zendesk.test", "acme.gorgias.test", "acme.freshdesk.test",
-                 "acme.helpscout.test", "mail.google.test", "tickets.example.test")
+FIXTURE_HOSTS = (
+    "acme.zendesk.test",
+    "acme.gorgias.test",
+    "acme.freshdesk.test",
+    "acme.helpscout.test",
+    "mail.google.test",
+    "tickets.example.test",
+)
 FIXTURE_HOST_PATTERN = "http://*.test/*"
 
 
@@ -106,25 +112,36 @@ def enable_site(session: ChromiumSession, origin: str) -> None:
     page = session.new_page()
     try:
         page.goto(session.url("src/options/options.html"))
-        page.evaluate("async (origin) => { const sites = await import('/src/background/sites.js');"
-                      " await sites.enableSite(origin); }", origin)
+        page.evaluate(
+            "async (origin) => { const sites = await import('/src/background/sites.js');"
+            " await sites.enableSite(origin); }",
+            origin,
+        )
     finally:
         page.close()
 
 
-def chromium_args(extension_dir: Path, host_map: dict[str, str],
-                  public_ports: Iterable[int]) -> list[str]:
+def chromium_args(
+    extension_dir: Path, host_map: dict[str, str], public_ports: Iterable[int]
+) -> list[str]:
     """Command-line switches for an isolated, quiet Chromium with the extension."""
     public_ports = list(public_ports)
     rules = ", ".join(f"MAP {name} {addr}" for name, addr in host_map.items())
     args = [
         f"--disable-extensions-except={extension_dir}",
         f"--load-extension={extension_dir}",
-        "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-default-apps", "--no-first-run", "--no-default-browser-check",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-default-apps",
+        "--no-first-run",
+        "--no-default-browser-check",
         "--disable-features=Translate,MediaRouter,OptimizationHints",
-        "--password-store=basic", "--use-mock-keychain",
+        "--password-store=basic",
+        "--use-mock-keychain",
     ]
     if rules:
         args.append(f"--host-resolver-rules={rules}")
@@ -142,25 +159,43 @@ def chromium_args(extension_dir: Path, host_map: dict[str, str],
 
 
 @contextmanager
-def launch_chromium(playwright: Playwright, extension_dir: Path, work_dir: Path, *,
-                    host_map: dict[str, str] | None = None,
-                    public_ports: Iterable[int] = ()) -> Iterator[ChromiumSession]:
+def launch_chromium(
+    playwright: Playwright,
+    extension_dir: Path,
+    work_dir: Path,
+    *,
+    host_map: dict[str, str] | None = None,
+    public_ports: Iterable[int] = (),
+) -> Iterator[ChromiumSession]:
     """Start Chromium with `extension_dir` loaded; yields once its service worker is up."""
     home = work_dir / "home"
     profile = work_dir / "profile"
     home.mkdir(parents=True, exist_ok=True)
     env = {key: value for key, value in os.environ.items() if key not in {"DISPLAY"}}
-    env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"),
-               XDG_CACHE_HOME=str(home / ".cache"))
+    env.update(
+        HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), XDG_CACHE_HOME=str(home / ".cache")
+    )
     context = playwright.chromium.launch_persistent_context(
-        profile, executable_path=CHROMIUM, headless=True, env=env,
+        profile,
+        executable_path=CHROMIUM,
+        headless=True,
+        env=env,
         args=chromium_args(extension_dir, host_map or {}, public_ports),
-        viewport={"width": 1280, "height": 900}, timeout=30_000)
+        viewport={"width": 1280, "height": 900},
+        timeout=30_000,
+    )
     try:
-        worker = (context.service_workers[0] if context.service_workers
-                  else context.wait_for_event("serviceworker", timeout=15_000))
-        yield ChromiumSession(context=context, worker=worker,
-                              extension_id=worker.url.split("/")[2], extension_dir=extension_dir)
+        worker = (
+            context.service_workers[0]
+            if context.service_workers
+            else context.wait_for_event("serviceworker", timeout=15_000)
+        )
+        yield ChromiumSession(
+            context=context,
+            worker=worker,
+            extension_id=worker.url.split("/")[2],
+            extension_dir=extension_dir,
+        )
     finally:
         context.close()
 
@@ -176,8 +211,13 @@ def screenshot(target: Page, name: str, selector: str | None = None) -> Path:
     return path
 
 
-def poll(check: Callable[[], T | None], *, timeout: float = 10.0, interval: float = 0.05,
-         what: str = "condition") -> T:
+def poll(
+    check: Callable[[], T | None],
+    *,
+    timeout: float = 10.0,
+    interval: float = 0.05,
+    what: str = "condition",
+) -> T:
     """Call `check` until it returns something truthy; fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:

@@ -38,8 +38,9 @@ def extension_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def chromium(stack: Stack, extension_dist: Path,
-             tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromiumSession]:
+def chromium(
+    stack: Stack, extension_dist: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ChromiumSession]:
     """Chromium with spdesk loaded, paired with the companion through POST /v1/pair.
 
     One browser per test module: Playwright's sync API keeps its event loop marked as running
@@ -50,12 +51,25 @@ def chromium(stack: Stack, extension_dist: Path,
         pytest.skip(reason)
     work = tmp_path_factory.mktemp("chromium")
     extension = granted_build(extension_dist / "chrome", work, [FIXTURE_HOST_PATTERN])
-    with sync_playwright() as playwright, launch_chromium(
-            playwright, extension, work, host_map=dict.fromkeys(FIXTURE_HOSTS, "127.0.0.1"),
-            public_ports=[stack.site.port]) as session:
+    with (
+        sync_playwright() as playwright,
+        launch_chromium(
+            playwright,
+            extension,
+            work,
+            host_map=dict.fromkeys(FIXTURE_HOSTS, "127.0.0.1"),
+            public_ports=[stack.site.port],
+        ) as session,
+    ):
         paired = stack.pair(session.origin, "Chromium (e2e)")
-        session.set_storage({"companionUrl": stack.companion.url, "token": paired["token"],
-                             "pairingId": paired["pairingId"], "agentName": "Anna"})
+        session.set_storage(
+            {
+                "companionUrl": stack.companion.url,
+                "token": paired["token"],
+                "pairingId": paired["pairingId"],
+                "agentName": "Anna",
+            }
+        )
         yield session
 
 

@@ -22,8 +22,10 @@ def closed_shadow_roots(page: Page, host_selector: str) -> list[ElementHandle]:
     cdp = page.context.new_cdp_session(page)
     try:
         document = cdp.send("DOM.getDocument", {"depth": 0})
-        found = cdp.send("DOM.querySelectorAll", {"nodeId": document["root"]["nodeId"],
-                                                  "selector": host_selector})
+        found = cdp.send(
+            "DOM.querySelectorAll",
+            {"nodeId": document["root"]["nodeId"], "selector": host_selector},
+        )
         roots = []
         for node_id in found["nodeIds"]:
             node = cdp.send("DOM.describeNode", {"nodeId": node_id, "depth": 0, "pierce": True})
@@ -32,12 +34,17 @@ def closed_shadow_roots(page: Page, host_selector: str) -> list[ElementHandle]:
                 roots.append(remote["object"]["objectId"])
         handles = []
         for object_id in roots:
-            cdp.send("Runtime.callFunctionOn", {
-                "objectId": object_id,
-                "functionDeclaration": "function () { globalThis.__spdeskE2eRoot = this; }"})
+            cdp.send(
+                "Runtime.callFunctionOn",
+                {
+                    "objectId": object_id,
+                    "functionDeclaration": "function () { globalThis.__spdeskE2eRoot = this; }",
+                },
+            )
             handle = page.evaluate_handle(
                 "() => { const r = globalThis.__spdeskE2eRoot; "
-                "delete globalThis.__spdeskE2eRoot; return r; }").as_element()
+                "delete globalThis.__spdeskE2eRoot; return r; }"
+            ).as_element()
             assert handle is not None
             handles.append(handle)
         return handles
@@ -61,8 +68,9 @@ class TargetSession:
         if target is None:
             self._cdp.detach()
             raise LookupError(f"no target at {url_suffix}")
-        attached = self._cdp.send("Target.attachToTarget",
-                                  {"targetId": target["targetId"], "flatten": False})
+        attached = self._cdp.send(
+            "Target.attachToTarget", {"targetId": target["targetId"], "flatten": False}
+        )
         self._session = attached["sessionId"]
         self._cdp.on("Target.receivedMessageFromTarget", self._received)
         self._page = page
@@ -75,8 +83,13 @@ class TargetSession:
     def send(self, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         """Send one protocol command to the target and wait for its reply."""
         number = next(self._ids)
-        self._cdp.send("Target.sendMessageToTarget", {"sessionId": self._session, "message":
-                       json.dumps({"id": number, "method": method, "params": params or {}})})
+        self._cdp.send(
+            "Target.sendMessageToTarget",
+            {
+                "sessionId": self._session,
+                "message": json.dumps({"id": number, "method": method, "params": params or {}}),
+            },
+        )
         # Replies arrive as events on the page session; page.wait_for_timeout pumps them.
         deadline = time.monotonic() + 10
         while number not in self._replies:
@@ -88,8 +101,10 @@ class TargetSession:
 
     def evaluate(self, expression: str) -> Any:
         """The JSON value of an expression (promises awaited) evaluated in the target."""
-        result = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True,
-                                                "awaitPromise": True})
+        result = self.send(
+            "Runtime.evaluate",
+            {"expression": expression, "returnByValue": True, "awaitPromise": True},
+        )
         assert "exceptionDetails" not in result, result["exceptionDetails"]
         return result["result"].get("value")
 
@@ -97,10 +112,13 @@ class TargetSession:
         """A real (trusted) left click in the middle of the element."""
         box = self.evaluate(
             f"(() => {{ const r = document.querySelector({json.dumps(selector)})"
-            ".getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()")
+            ".getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()"
+        )
         for kind in ("mousePressed", "mouseReleased"):
-            self.send("Input.dispatchMouseEvent", {"type": kind, "x": box[0], "y": box[1],
-                                                   "button": "left", "clickCount": 1})
+            self.send(
+                "Input.dispatchMouseEvent",
+                {"type": kind, "x": box[0], "y": box[1], "button": "left", "clickCount": 1},
+            )
 
     def text(self, selector: str = "body") -> str:
         """innerText of the first element matching `selector`."""

@@ -37,17 +37,21 @@ class LoopThread:
 
     def call(self, fn: Callable[[], T], timeout: float = 30.0) -> T:
         """Run a plain callable on the loop thread (for state owned by the loop)."""
+
         async def wrapper() -> T:
             return fn()
+
         return self.run(wrapper(), timeout)
 
     def close(self) -> None:
         """Stop the loop after cancelling whatever still runs on it."""
+
         async def cancel_all() -> None:
             tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+
         self.run(cancel_all())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(10)
@@ -82,8 +86,9 @@ async def serve(app: web.Application, port: int = 0) -> RunningApp:
     return RunningApp(runner, server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
 
 
-def fixture_site(root: Path, extra_routes: dict[str, Callable[..., Any]] | None = None
-                 ) -> web.Application:
+def fixture_site(
+    root: Path, extra_routes: dict[str, Callable[..., Any]] | None = None
+) -> web.Application:
     """A static server for the saved helpdesk pages; every host name gets the same files.
 
     `?order=NEW` serves a page with its main order id replaced by NEW: the same ticket about

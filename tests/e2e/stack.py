@@ -71,23 +71,35 @@ class Stack:
         """Pair an extension origin through POST /v1/pair; returns token and pairingId."""
         return self.pair_with(self.companion, origin, label)
 
-    def pair_with(self, companion: CompanionClient, origin: str,
-                  label: str = "e2e") -> dict[str, Any]:
+    def pair_with(
+        self, companion: CompanionClient, origin: str, label: str = "e2e"
+    ) -> dict[str, Any]:
         """Pair an extension origin with a given companion; returns token and pairingId."""
         code = self.loop.call(lambda: companion.app[PAIRINGS].new_code())
-        reply = self.loop.run(companion.request(
-            "POST", "/v1/pair", json={"code": code, "label": label},
-            headers={"Origin": origin, "Authorization": None}))
+        reply = self.loop.run(
+            companion.request(
+                "POST",
+                "/v1/pair",
+                json={"code": code, "label": label},
+                headers={"Origin": origin, "Authorization": None},
+            )
+        )
         assert reply.status == 201, reply.body
         return dict(reply.json())
 
     def sandbox_json(self, method: str, path: str, json: Any = None) -> Any:
         """Call the sandbox's control API under /_sandbox/."""
+
         async def call() -> Any:
-            async with aiohttp.ClientSession() as session, session.request(
-                    method, f"{self.sandbox.url}/_sandbox{path}", json=json) as response:
+            async with (
+                aiohttp.ClientSession() as session,
+                session.request(
+                    method, f"{self.sandbox.url}/_sandbox{path}", json=json
+                ) as response,
+            ):
                 assert response.status < 300, await response.text()
                 return await response.json()
+
         return self.loop.run(call())
 
     def actions_of(self, order_id: str) -> list[dict[str, Any]]:
@@ -97,19 +109,20 @@ class Stack:
         return list(reply.json()["actions"])
 
 
-
 def require_keyring() -> None:
     """Fail with the fix when no Secret Service answers (the companion needs it)."""
     try:
         keyring_backend_name()
     except KeyringUnavailable:
         raise AssertionError(
-            "No usable OS keyring: run the browser tests under packaging/with-keyring.sh") from None
+            "No usable OS keyring: run the browser tests under packaging/with-keyring.sh"
+        ) from None
 
 
 @contextmanager
-def running_stack(tmp: Path, companion_settings: dict[str, Any] | None = None,
-                  **sandbox_overrides: Any) -> Iterator[Stack]:
+def running_stack(
+    tmp: Path, companion_settings: dict[str, Any] | None = None, **sandbox_overrides: Any
+) -> Iterator[Stack]:
     """Start sandbox, companion (sandbox account in the real keyring) and fixture server.
 
     The companion's feed batching and polling run in real seconds; by default they are
@@ -120,8 +133,9 @@ def running_stack(tmp: Path, companion_settings: dict[str, Any] | None = None,
     overrides = FAST_ACTIONS if companion_settings is None else companion_settings
     settings = Settings.for_tests(tmp).model_copy(update=overrides)
     store = AccountStore(settings)
-    sandbox_settings = replace(TEST_SETTINGS, posting_lag_seconds=POSTING_LAG_SECONDS,
-                               **sandbox_overrides)
+    sandbox_settings = replace(
+        TEST_SETTINGS, posting_lag_seconds=POSTING_LAG_SECONDS, **sandbox_overrides
+    )
     sandbox = loop.run(start_sandbox(sandbox_settings))
     try:
         install_sandbox_account(store, sandbox.url)
@@ -144,23 +158,35 @@ def running_stack(tmp: Path, companion_settings: dict[str, Any] | None = None,
 def build_extension(out: Path) -> Path:
     """Build dist/chrome and dist/firefox into `out` with the project's build script."""
     script = REPO / "packaging" / "build-extension.mjs"
-    done = subprocess.run(["node", str(script)], cwd=REPO / "extension",
-                          env={**os.environ, "SPDESK_DIST": str(out)},
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        ["node", str(script)],
+        cwd=REPO / "extension",
+        env={**os.environ, "SPDESK_DIST": str(out)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, f"the extension build failed:\n{done.stdout}{done.stderr}"
     return out
 
 
-async def _refund_elsewhere(stack: Stack, order_id: str, market_code: str,
-                            items: list[dict[str, Any]]) -> str:
+async def _refund_elsewhere(
+    stack: Stack, order_id: str, market_code: str, items: list[dict[str, Any]]
+) -> str:
     # Another tool of the same seller (think Seller Central): its own SP-API client, same
     # credentials, straight to Amazon. spdesk learns of it only when Amazon judges a later feed.
     pool = GatewayPool(stack.companion.store)
     try:
         gateway = await pool.get(None)
         market = marketplace(market_code)
-        message = AdjustmentMessage(message_id=1, order_id=order_id, merchant_ref="seller-central",
-                                    reason="CustomerReturn", items=items)
+        message = AdjustmentMessage(
+            message_id=1,
+            order_id=order_id,
+            merchant_ref="seller-central",
+            reason="CustomerReturn",
+            items=items,
+        )
         xml = build_adjustment_feed(SANDBOX_SELLER_ID, market, [message])
         document_id = await gateway.upload_feed_document(xml)
         feed_id = await gateway.create_feed(ADJUSTMENT_FEED, [market.id], document_id)
@@ -174,8 +200,9 @@ async def _refund_elsewhere(stack: Stack, order_id: str, market_code: str,
         await pool.aclose()
 
 
-def refund_elsewhere(stack: Stack, order_id: str, market_code: str,
-                     items: list[dict[str, Any]]) -> str:
+def refund_elsewhere(
+    stack: Stack, order_id: str, market_code: str, items: list[dict[str, Any]]
+) -> str:
     """Refund through SP-API outside spdesk and wait until Amazon has applied it."""
     return stack.loop.run(_refund_elsewhere(stack, order_id, market_code, items))
 

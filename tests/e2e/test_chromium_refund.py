@@ -32,8 +32,9 @@ def refund_one_unit(stack: Stack, ticket: Ticket, order_id: str, name: str) -> d
     dialog = ticket.open_dialog("refund")
     assert dialog.wait_for_selector("input[data-spdesk='mode-full']").is_checked()
     dialog.wait_for_selector("input[data-spdesk='mode-partial']").check()
-    dialog.wait_for_selector(
-        f"input[data-item='{item_code}'][data-component='Principal']").fill(amount)
+    dialog.wait_for_selector(f"input[data-item='{item_code}'][data-component='Principal']").fill(
+        amount
+    )
     reason = dialog.wait_for_selector("select[data-spdesk='reason']")
     fee = f"input[data-item='{item_code}'][data-component='RestockingFee']"
     reason.select_option("GeneralAdjustment")
@@ -57,7 +58,8 @@ def refund_one_unit(stack: Stack, ticket: Ticket, order_id: str, name: str) -> d
     assert action["items"][0]["components"] == {"Principal": amount}
     after = stack.api("GET", f"/v1/orders/{order_id}").json()
     assert Decimal(after["totals"]["refundable"]) == (
-        Decimal(view["totals"]["refundable"]) - Decimal(amount))
+        Decimal(view["totals"]["refundable"]) - Decimal(amount)
+    )
     return action
 
 
@@ -68,11 +70,22 @@ TICKETS = [
 ]
 
 
-@pytest.mark.parametrize(("host", "page_name", "adapter", "label", "swap", "badges"), TICKETS,
-                         ids=[t[2] for t in TICKETS])
-def test_partial_refund_then_reply(stack: Stack, chromium: ChromiumSession, page: Page,
-                                   host: str, page_name: str, adapter: str, label: str,
-                                   swap: bool, badges: int) -> None:
+@pytest.mark.parametrize(
+    ("host", "page_name", "adapter", "label", "swap", "badges"),
+    TICKETS,
+    ids=[t[2] for t in TICKETS],
+)
+def test_partial_refund_then_reply(
+    stack: Stack,
+    chromium: ChromiumSession,
+    page: Page,
+    host: str,
+    page_name: str,
+    adapter: str,
+    label: str,
+    swap: bool,
+    badges: int,
+) -> None:
     """The agent refunds one unit from the ticket and puts the confirmation into the reply."""
     enable_site(chromium, stack.site_origin(host))
     order_id = stack.order_id(label)
@@ -95,23 +108,28 @@ def test_partial_refund_then_reply(stack: Stack, chromium: ChromiumSession, page
     # The order's history, one click away on the rail: the refund with its whole timeline.
     ticket.expand_panel()
     entry = ticket.panel().wait_for_selector(
-        f"[data-spdesk='history'] li[data-action='{action['id']}'][data-state='succeeded']")
+        f"[data-spdesk='history'] li[data-action='{action['id']}'][data-state='succeeded']"
+    )
     entry.wait_for_selector("summary").click()
     timeline = entry.wait_for_selector("details[open] ol").inner_text()
     assert len(timeline.splitlines()) == len(action["history"]) and action["confirmation"] in (
-        entry.inner_text())
+        entry.inner_text()
+    )
 
 
-def test_refund_dialog_from_the_keyboard(stack: Stack, chromium: ChromiumSession,
-                                         page: Page) -> None:
+def test_refund_dialog_from_the_keyboard(
+    stack: Stack, chromium: ChromiumSession, page: Page
+) -> None:
     """Enter opens, focus starts inside, Tab stays inside, Escape closes and gives focus back;
     every field is labelled and no keystroke reaches the helpdesk's shortcuts."""
     host = "acme.zendesk.test"
     enable_site(chromium, stack.site_origin(host))
     order_id = stack.order_id("us-fbm-partially-shipped")
     page.goto(stack.page_url(host, f"zendesk.html?order={order_id}"))
-    page.evaluate("() => { window.__helpdeskKeys = 0; document.addEventListener('keydown', "
-                  "() => { window.__helpdeskKeys += 1; }); }")
+    page.evaluate(
+        "() => { window.__helpdeskKeys = 0; document.addEventListener('keydown', "
+        "() => { window.__helpdeskKeys += 1; }); }"
+    )
     ticket = Ticket(page, "zendesk")
     ticket.wait_ready()
     ticket.wait_scanned()
@@ -122,8 +140,9 @@ def test_refund_dialog_from_the_keyboard(stack: Stack, chromium: ChromiumSession
     page.keyboard.press("Enter")
     dialog = panel.wait_for_selector("[role='dialog'][aria-modal='true']")
     assert panel.evaluate(focused) == "reason"
-    title = dialog.evaluate("d => d.getRootNode().getElementById("
-                            "d.getAttribute('aria-labelledby'))?.textContent")
+    title = dialog.evaluate(
+        "d => d.getRootNode().getElementById(d.getAttribute('aria-labelledby'))?.textContent"
+    )
     assert order_id in title
     unlabelled = dialog.evaluate("""d => [...d.querySelectorAll("input, select, textarea")]
         .filter(el => !el.closest("[hidden]") && !el.labels?.length

@@ -15,8 +15,9 @@ from tests.e2e.ticket import Ticket
 pytestmark = pytest.mark.browser
 
 
-def test_pairing_through_the_options_page(stack: Stack, chromium: ChromiumSession,
-                                          page: Page) -> None:
+def test_pairing_through_the_options_page(
+    stack: Stack, chromium: ChromiumSession, page: Page
+) -> None:
     """A fresh install: the agent types the address and the code `spdesk pair` showed."""
     before = chromium.get_storage(["token"])["token"]
     chromium.set_storage({"token": "", "pairingId": "", "companionUrl": "http://127.0.0.1:9"})
@@ -46,8 +47,9 @@ def popup_shot(popup: TargetSession, name: str) -> None:
     (ARTIFACTS / f"{name}.png").write_bytes(base64.b64decode(data))
 
 
-def test_popup_turns_spdesk_on_and_off_for_a_site(stack: Stack, chromium: ChromiumSession,
-                                                  page: Page) -> None:
+def test_popup_turns_spdesk_on_and_off_for_a_site(
+    stack: Stack, chromium: ChromiumSession, page: Page
+) -> None:
     """The popup's button registers the site and starts spdesk in the open tab; off undoes it."""
     host = "mail.google.test"
     origin = stack.site_origin(host)
@@ -60,8 +62,12 @@ def test_popup_turns_spdesk_on_and_off_for_a_site(stack: Stack, chromium: Chromi
         assert popup.evaluate("document.getElementById('site-toggle').className") != "secondary"
         popup_shot(popup, "popup-site-off")
         popup.click("#site-toggle")
-        poll(lambda: popup.evaluate("document.getElementById('site-toggle').className")
-             == "secondary", what="the popup to show the site as on")
+        poll(
+            lambda: (
+                popup.evaluate("document.getElementById('site-toggle').className") == "secondary"
+            ),
+            what="the popup to show the site as on",
+        )
         popup_shot(popup, "popup-site-on")
     finally:
         popup.close()
@@ -75,11 +81,17 @@ def test_popup_turns_spdesk_on_and_off_for_a_site(stack: Stack, chromium: Chromi
 
     popup = open_action_popup(chromium, page)
     try:
-        poll(lambda: popup.evaluate("document.getElementById('site-toggle').className")
-             == "secondary", what="the popup to show the site as on")
+        poll(
+            lambda: (
+                popup.evaluate("document.getElementById('site-toggle').className") == "secondary"
+            ),
+            what="the popup to show the site as on",
+        )
         popup.click("#site-toggle")
-        poll(lambda: origin not in chromium.get_storage(["enabledSites"])["enabledSites"],
-             what="the site to be forgotten")
+        poll(
+            lambda: origin not in chromium.get_storage(["enabledSites"])["enabledSites"],
+            what="the site to be forgotten",
+        )
     finally:
         popup.close()
     page.wait_for_function("document.querySelectorAll('spdesk-badge').length === 0")

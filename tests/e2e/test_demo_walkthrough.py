@@ -36,19 +36,26 @@ class DemoTicket(Ticket):
 
     def chips(self) -> list[str]:
         """The panel's chips: status, channel, marketplace · currency, MCF status."""
-        return list(self.panel().evaluate(
-            "r => [...r.querySelectorAll('.chips .chip')].map(c => c.textContent)"))
+        return list(
+            self.panel().evaluate(
+                "r => [...r.querySelectorAll('.chips .chip')].map(c => c.textContent)"
+            )
+        )
 
     def totals(self) -> dict[str, str]:
         """Order total / Refunded / Refundable as the panel shows them (none for MCF)."""
-        return dict(self.panel().evaluate(
-            "r => Object.fromEntries([...r.querySelectorAll(\"[data-spdesk='totals'] dt\")]"
-            ".map(dt => [dt.textContent, dt.nextElementSibling.textContent]))"))
+        return dict(
+            self.panel().evaluate(
+                "r => Object.fromEntries([...r.querySelectorAll(\"[data-spdesk='totals'] dt\")]"
+                ".map(dt => [dt.textContent, dt.nextElementSibling.textContent]))"
+            )
+        )
 
     def button(self, action: str) -> ElementHandle:
         """The panel's Refund or Cancel button."""
         found = self.panel().wait_for_selector(
-            f"[data-spdesk='order'] button[data-spdesk='{action}']")
+            f"[data-spdesk='order'] button[data-spdesk='{action}']"
+        )
         assert found is not None
         return found
 
@@ -116,14 +123,16 @@ def item_code(order: dict[str, Any], sku: str) -> str:
     return str(next(i["orderItemCode"] for i in order["items"] if i["sku"] == sku))
 
 
-def refund_partially(ticket: DemoTicket, amounts: dict[tuple[str, str], str],
-                     reason: str) -> ElementHandle:
+def refund_partially(
+    ticket: DemoTicket, amounts: dict[tuple[str, str], str], reason: str
+) -> ElementHandle:
     """Partial refund through the dialog: `amounts` per (item code, component) as typed."""
     dialog = ticket.open_dialog("refund")
     dialog.wait_for_selector("input[data-spdesk='mode-partial']").check()
     for (code, component), amount in amounts.items():
-        dialog.wait_for_selector(
-            f"input[data-item='{code}'][data-component='{component}']").fill(amount)
+        dialog.wait_for_selector(f"input[data-item='{code}'][data-component='{component}']").fill(
+            amount
+        )
     dialog.wait_for_selector("select[data-spdesk='reason']").select_option(reason)
     return dialog
 
@@ -144,26 +153,39 @@ def test_damaged_headphones_partial_refund(stack: Stack, desk: RunningApp, page:
     """#4711: refund the headphones (not the case) → succeeded → reply in the helpdesk."""
     ticket = open_ticket(stack, desk, page, 4711)
     assert ticket.chips() == ["Shipped", "Fulfilled by you (FBM)", "US · USD"]
-    assert ticket.totals() == {"Order total": "$112.57", "Refunded": "$0.00",
-                               "Refundable": "$112.57"}
+    assert ticket.totals() == {
+        "Order total": "$112.57",
+        "Refunded": "$0.00",
+        "Refundable": "$112.57",
+    }
     assert ticket.button("cancel").is_disabled() and "refund" in ticket.why("cancel")
     order = view(stack, ticket.order_id)
     headphones = item_code(order, "HDP-WL-ANC-GRY")
-    dialog = refund_partially(ticket, {(headphones, "Principal"): "89.00",
-                                       (headphones, "Tax"): "7.34"}, "GeneralAdjustment")
+    dialog = refund_partially(
+        ticket,
+        {(headphones, "Principal"): "89.00", (headphones, "Tax"): "7.34"},
+        "GeneralAdjustment",
+    )
     assert confirm(ticket, dialog, "refund") == "Refund $96.34 (USD)"
     assert dialog.inner_text().count("Refund of $96.34 accepted by Amazon") == 1
     action = stack.actions_of(ticket.order_id)[0]
     assert (action["state"], action["total"], action["items"][0]["orderItemCode"]) == (
-        "succeeded", "96.34", headphones)
+        "succeeded",
+        "96.34",
+        headphones,
+    )
     reply = ticket.insert_reply_text()
-    assert reply.startswith("We have issued a refund of $96.34 for your order "
-                            f"{ticket.order_id}"), reply
+    assert reply.startswith(
+        f"We have issued a refund of $96.34 for your order {ticket.order_id}"
+    ), reply
     assert action["confirmation"] in reply
     ticket.shot("demo-4711-reply")
     ticket.expand_panel()
-    assert ticket.totals() == {"Order total": "$112.57", "Refunded": "$96.34",
-                               "Refundable": "$16.23"}
+    assert ticket.totals() == {
+        "Order total": "$112.57",
+        "Refunded": "$96.34",
+        "Refundable": "$16.23",
+    }
     assert action["confirmation"] in ticket.send_reply()
 
 
@@ -174,15 +196,16 @@ def test_buyer_requested_cancel(stack: Stack, desk: RunningApp, page: Page) -> N
     request = ticket.panel().wait_for_selector("[data-spdesk='cancel-request']").inner_text()
     assert "The buyer asked to cancel this order" in request and "mistake" in request
     dialog = ticket.open_dialog("cancel")
-    assert dialog.wait_for_selector("select[data-spdesk='reason']").evaluate(
-        "el => el.value") == "BuyerCanceled"
+    assert (
+        dialog.wait_for_selector("select[data-spdesk='reason']").evaluate("el => el.value")
+        == "BuyerCanceled"
+    )
     assert dialog.wait_for_selector("[data-spdesk='rate-warning']", state="attached").is_hidden()
     assert confirm(ticket, dialog, "cancel") == "Cancel the whole order"
     ticket.wait_status("CANCELLED")
     assert view(stack, ticket.order_id)["status"] == "CANCELLED"
     action = stack.actions_of(ticket.order_id)[0]
-    assert (action["kind"], action["reason"], action["warnings"]) == ("cancel", "BuyerCanceled",
-                                                                      [])
+    assert (action["kind"], action["reason"], action["warnings"]) == ("cancel", "BuyerCanceled", [])
     reply = ticket.insert_reply_text()
     assert "(at your request)" in reply and "LED Desk Lamp" in reply, reply
     assert "Amazon will confirm the cancellation by email." in reply
@@ -202,8 +225,9 @@ def test_shipped_order_cannot_be_cancelled(stack: Stack, desk: RunningApp, page:
     assert ticket.totals()["Refundable"] == "£32.64"
     assert ticket.button("cancel").is_disabled()
     assert not ticket.button("refund").is_disabled()
-    assert ticket.why("cancel") == ("This order has shipped, so it can no longer be cancelled. "
-                                    "Issue a refund instead.")
+    assert ticket.why("cancel") == (
+        "This order has shipped, so it can no longer be cancelled. Issue a refund instead."
+    )
 
 
 def test_jpy_refund_in_whole_yen(stack: Stack, desk: RunningApp, page: Page) -> None:
@@ -217,8 +241,9 @@ def test_jpy_refund_in_whole_yen(stack: Stack, desk: RunningApp, page: Page) -> 
     error = dialog.wait_for_selector(".field-error:not([hidden])").inner_text()
     assert error == "This currency has no decimals: enter whole amounts.", error
     assert dialog.wait_for_selector("button[data-spdesk='confirm']").is_disabled()
-    dialog.wait_for_selector(f"input[data-item='{teapot}'][data-component='Principal']"
-                             ).fill("4980")
+    dialog.wait_for_selector(f"input[data-item='{teapot}'][data-component='Principal']").fill(
+        "4980"
+    )
     assert confirm(ticket, dialog, "refund") == "Refund ¥4,980 (JPY)"
     assert "Refund of ¥4,980 accepted by Amazon" in dialog.inner_text()
     action = stack.actions_of(ticket.order_id)[0]
@@ -226,8 +251,11 @@ def test_jpy_refund_in_whole_yen(stack: Stack, desk: RunningApp, page: Page) -> 
     reply = ticket.insert_reply_text()
     assert "￥4,980" in reply and "返金" in reply and "." not in reply.split("\n")[0], reply
     ticket.expand_panel()
-    assert ticket.totals() == {"Order total": "¥6,142", "Refunded": "¥4,980",
-                               "Refundable": "¥1,162"}
+    assert ticket.totals() == {
+        "Order total": "¥6,142",
+        "Refunded": "¥4,980",
+        "Refundable": "¥1,162",
+    }
 
 
 def test_fba_order_is_amazons(stack: Stack, desk: RunningApp, page: Page) -> None:
@@ -246,8 +274,12 @@ def test_fba_order_is_amazons(stack: Stack, desk: RunningApp, page: Page) -> Non
 def test_mcf_web_shop_order_cancel(stack: Stack, desk: RunningApp, page: Page) -> None:
     """#4716: a web-shop order Amazon fulfils → cancelled through Fulfillment Outbound."""
     ticket = open_ticket(stack, desk, page, 4716)
-    assert ticket.chips() == ["Unshipped", "Multi-Channel Fulfillment", "US · USD",
-                              "Fulfillment order: RECEIVED"]
+    assert ticket.chips() == [
+        "Unshipped",
+        "Multi-Channel Fulfillment",
+        "US · USD",
+        "Fulfillment order: RECEIVED",
+    ]
     assert "via email" in page.inner_text(".ticket-head .meta")
     assert ticket.button("refund").is_disabled() and "own sales channel" in ticket.why("refund")
     # The buyer paid in the web shop: no Amazon amounts ($0.00) to mislead the agent.
@@ -276,8 +308,9 @@ def test_cancel_one_line_only(stack: Stack, desk: RunningApp, page: Page) -> Non
     dialog = ticket.open_dialog("cancel")
     for item in order["items"]:
         if item["orderItemCode"] != strap:
-            dialog.wait_for_selector(f"input[type='checkbox'][data-item='"
-                                     f"{item['orderItemCode']}']").uncheck()
+            dialog.wait_for_selector(
+                f"input[type='checkbox'][data-item='{item['orderItemCode']}']"
+            ).uncheck()
     dialog.wait_for_selector("select[data-spdesk='reason']").select_option("BuyerCanceled")
     # The buyer asked in the helpdesk, not on Amazon: this one does count against the rate.
     assert dialog.wait_for_selector("[data-spdesk='rate-warning']").is_visible()
@@ -294,8 +327,7 @@ def test_cancel_one_line_only(stack: Stack, desk: RunningApp, page: Page) -> Non
     ticket.shot("demo-4717-after", ticket.panel().wait_for_selector("aside"))
 
 
-def test_german_partial_refund_reply_in_german(stack: Stack, desk: RunningApp,
-                                               page: Page) -> None:
+def test_german_partial_refund_reply_in_german(stack: Stack, desk: RunningApp, page: Page) -> None:
     """#4718: a missing knife: part of the price back, the reply in German with EUR as in DE."""
     ticket = open_ticket(stack, desk, page, 4718)
     assert ticket.chips() == ["Shipped", "Fulfilled by you (FBM)", "DE · EUR"]
@@ -308,8 +340,10 @@ def test_german_partial_refund_reply_in_german(stack: Stack, desk: RunningApp,
     action = stack.actions_of(ticket.order_id)[0]
     assert (action["state"], action["currency"], action["total"]) == ("succeeded", "EUR", "15.90")
     reply = ticket.insert_reply_text()
-    assert reply.startswith(f"Wir haben für Ihre Bestellung {ticket.order_id} eine Erstattung "
-                            "über 15,90\u00a0€ veranlasst (Bestellanpassung)."), reply
+    assert reply.startswith(
+        f"Wir haben für Ihre Bestellung {ticket.order_id} eine Erstattung "
+        "über 15,90\u00a0€ veranlasst (Bestellanpassung)."
+    ), reply
     assert f"Referenz: {action['confirmation']}" in reply
     ticket.shot("demo-4718-reply")
     ticket.expand_panel()

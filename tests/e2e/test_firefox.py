@@ -35,17 +35,28 @@ def firefox_build(dist: Path, work: Path) -> Path:
     manifest_path = target / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
     manifest.setdefault("host_permissions", []).append(FIXTURE_HOST_PATTERN)
-    manifest["content_scripts"] = [{"matches": [FIXTURE_HOST_PATTERN],
-                                    "js": ["src/content/main.js"], "run_at": "document_idle"}]
+    manifest["content_scripts"] = [
+        {
+            "matches": [FIXTURE_HOST_PATTERN],
+            "js": ["src/content/main.js"],
+            "run_at": "document_idle",
+        }
+    ]
     manifest_path.write_text(json.dumps(manifest, indent=2))
     return target
 
 
 def run_driver(config: dict[str, Any]) -> dict[str, Any]:
     """Run the puppeteer-core script; it prints one JSON object describing what it saw."""
-    done = subprocess.run(["node", str(DRIVER / "refund.mjs"), json.dumps(config)], cwd=DRIVER,
-                          capture_output=True, text=True, timeout=100, check=False,
-                          env={**os.environ, "HOME": config["home"]})
+    done = subprocess.run(
+        ["node", str(DRIVER / "refund.mjs"), json.dumps(config)],
+        cwd=DRIVER,
+        capture_output=True,
+        text=True,
+        timeout=100,
+        check=False,
+        env={**os.environ, "HOME": config["home"]},
+    )
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     assert lines, f"driver said nothing (exit {done.returncode}): {done.stderr[-2000:]}"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -62,8 +73,9 @@ def firefox_ready() -> None:
         pytest.skip("puppeteer-core is missing: packaging/bootstrap.sh test installs it")
 
 
-def test_refund_path_in_firefox(firefox_ready: None, stack: Stack, extension_dist: Path,
-                                tmp_path: Path) -> None:
+def test_refund_path_in_firefox(
+    firefox_ready: None, stack: Stack, extension_dist: Path, tmp_path: Path
+) -> None:
     """Detect → not paired → pair in options → order → partial refund → succeeded → reply."""
     order_id = stack.order_id("uk-fbm-shipped")
     view = stack.api("GET", f"/v1/orders/{order_id}").json()
@@ -72,20 +84,30 @@ def test_refund_path_in_firefox(firefox_ready: None, stack: Stack, extension_dis
     amount = f"{Decimal(principal['charged']) / item['quantityOrdered'] / 2:.2f}"
     home = tmp_path / "home"
     home.mkdir()
-    seen = run_driver({
-        "firefox": str(FIREFOX), "geckoId": GECKO_ID, "uuid": UUID, "home": str(home),
-        "extensionDir": str(firefox_build(extension_dist / "firefox", tmp_path)),
-        "hosts": list(FIXTURE_HOSTS), "adapter": "zendesk",
-        "ticketUrl": stack.page_url("acme.zendesk.test", f"zendesk.html?order={order_id}"),
-        "companionUrl": stack.companion.url, "pairingCode": stack.new_pairing_code(),
-        "orderId": order_id, "itemCode": item["orderItemCode"], "amount": amount,
-        "artifacts": str(ARTIFACTS),
-    })
+    seen = run_driver(
+        {
+            "firefox": str(FIREFOX),
+            "geckoId": GECKO_ID,
+            "uuid": UUID,
+            "home": str(home),
+            "extensionDir": str(firefox_build(extension_dist / "firefox", tmp_path)),
+            "hosts": list(FIXTURE_HOSTS),
+            "adapter": "zendesk",
+            "ticketUrl": stack.page_url("acme.zendesk.test", f"zendesk.html?order={order_id}"),
+            "companionUrl": stack.companion.url,
+            "pairingCode": stack.new_pairing_code(),
+            "orderId": order_id,
+            "itemCode": item["orderItemCode"],
+            "amount": amount,
+            "artifacts": str(ARTIFACTS),
+        }
+    )
     assert seen["ok"], f"see artifacts/e2e/firefox-driver.json: {seen.get('error')}"
     assert order_id in seen["badges"]
     assert seen["unpairedCode"] == "not_paired"
-    assert f"moz-extension://{UUID}/" in next(s["url"] for s in seen["steps"]
-                                             if s["name"] == "options opened")
+    assert f"moz-extension://{UUID}/" in next(
+        s["url"] for s in seen["steps"] if s["name"] == "options opened"
+    )
     assert amount in seen["confirmLabel"] and "GBP" in seen["confirmLabel"]
     assert seen["finalState"] == "succeeded", seen["statusText"]
     action = stack.actions_of(order_id)[0]
@@ -94,4 +116,5 @@ def test_refund_path_in_firefox(firefox_ready: None, stack: Stack, extension_dis
     assert seen["sendUncovered"], "the panel still covers the helpdesk's Send button"
     assert action["confirmation"] in seen["editorAfter"]["model"], (
         "Insert reply said 'inserted' but the helpdesk's editor model lacks the reply: "
-        f"{seen['editorAfter']['model']!r}")
+        f"{seen['editorAfter']['model']!r}"
+    )

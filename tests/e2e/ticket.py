@@ -27,14 +27,19 @@ class Ticket:
 
     def badge_ids(self, *, visible: bool = True) -> list[str]:
         """Order ids that got a badge the agent can see (or any badge), in page order."""
-        return list(self.page.locator("spdesk-badge").evaluate_all(
-            "(els, visible) => els.filter(e => !visible || e.checkVisibility())"
-            ".map(e => e.dataset.spdeskOrder)", visible))
+        return list(
+            self.page.locator("spdesk-badge").evaluate_all(
+                "(els, visible) => els.filter(e => !visible || e.checkVisibility())"
+                ".map(e => e.dataset.spdeskOrder)",
+                visible,
+            )
+        )
 
     def wait_scanned(self) -> list[str]:
         """Wait for the initial scan to finish (detect.js records a measure); visible badge ids."""
         self.page.wait_for_function(
-            "performance.getEntriesByName('spdesk:scan').length > 0", polling=50)
+            "performance.getEntriesByName('spdesk:scan').length > 0", polling=50
+        )
         return self.badge_ids()
 
     def open_panel(self, order_id: str) -> ElementHandle:
@@ -63,15 +68,17 @@ class Ticket:
         panel.wait_for_selector(f"[data-spdesk='order'] button[data-spdesk='{action}']").click()
         return panel.wait_for_selector("[role='dialog']")
 
-    def wait_state(self, dialog: ElementHandle, states: tuple[str, ...] = FINAL_STATES,
-                   timeout: float = 20.0) -> str:
+    def wait_state(
+        self, dialog: ElementHandle, states: tuple[str, ...] = FINAL_STATES, timeout: float = 20.0
+    ) -> str:
         """Wait until the dialog's live status shows one of `states`; returns it."""
         selector = ", ".join(f"p.status[data-state='{s}']" for s in states)
         try:
             found = dialog.wait_for_selector(selector, timeout=timeout * 1000)
         except PlaywrightTimeoutError:
-            raise AssertionError(f"no {states} in the dialog; it says: {dialog.inner_text()!r}"
-                                 ) from None
+            raise AssertionError(
+                f"no {states} in the dialog; it says: {dialog.inner_text()!r}"
+            ) from None
         assert found is not None
         return str(found.get_attribute("data-state"))
 
@@ -146,4 +153,3 @@ class Ticket:
     def panel_text(self) -> str:
         """All text of the panel, for assertions on messages."""
         return str(self.panel().evaluate("r => r.querySelector('aside').innerText"))
-

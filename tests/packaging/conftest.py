@@ -24,8 +24,13 @@ PASSED_THROUGH = ("PATH", "LANG", "DBUS_SESSION_BUS_ADDRESS", "SSL_CERT_FILE")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The spdesk wheel, built once per session by packaging/build-wheel.sh."""
     out = tmp_path_factory.mktemp("wheel")
-    done = subprocess.run([str(BUILD_WHEEL), "--out", str(out)], capture_output=True, text=True,
-                          timeout=300, check=False)
+    done = subprocess.run(
+        [str(BUILD_WHEEL), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     path = Path(done.stdout.strip().splitlines()[-1])
     assert path.is_file() and path.parent == out
@@ -66,9 +71,15 @@ class Home:
 
     def run(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         """Run the installer as this user; never raises on a non-zero exit."""
-        return subprocess.run([str(INSTALLER), *args], env=self.env, input=stdin,
-                              capture_output=True, text=True, timeout=300, check=False)
-
+        return subprocess.run(
+            [str(INSTALLER), *args],
+            env=self.env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
 
     def fake_user_manager(self) -> Path:
         """Make systemctl/systemd-run succeed and record their arguments; returns the record."""
@@ -91,14 +102,16 @@ def home(tmp_path: Path) -> Home:
         (shims / name).chmod(0o755)
     env = {key: os.environ[key] for key in PASSED_THROUGH if key in os.environ}
     env.update({key: value for key, value in os.environ.items() if key.startswith("PIP_")})
-    env.update({
-        "HOME": str(root),
-        "XDG_CONFIG_HOME": str(root / ".config"),
-        "XDG_DATA_HOME": str(root / "data home"),
-        "XDG_CACHE_HOME": str(root / ".cache"),
-        "TMPDIR": str(tmp_path),
-        "PATH": f"{shims}:{os.environ['PATH']}",
-        "PYTHONDONTWRITEBYTECODE": "1",
-    })
+    env.update(
+        {
+            "HOME": str(root),
+            "XDG_CONFIG_HOME": str(root / ".config"),
+            "XDG_DATA_HOME": str(root / "data home"),
+            "XDG_CACHE_HOME": str(root / ".cache"),
+            "TMPDIR": str(tmp_path),
+            "PATH": f"{shims}:{os.environ['PATH']}",
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+    )
     root.mkdir()
     return Home(root=root, env=env)

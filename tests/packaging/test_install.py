@@ -40,10 +40,20 @@ def systemd_verify(unit: Path, tmp_path: Path) -> None:
         return
     runtime = tmp_path / "runtime"
     runtime.mkdir(mode=0o700, exist_ok=True)
-    env = {"PATH": "/usr/bin:/bin", "XDG_RUNTIME_DIR": str(runtime),
-           "XDG_CONFIG_HOME": str(unit.parents[2]), "HOME": str(tmp_path)}
-    done = subprocess.run(["systemd-analyze", "--user", "verify", str(unit)], env=env,
-                          capture_output=True, text=True, timeout=60, check=False)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "XDG_RUNTIME_DIR": str(runtime),
+        "XDG_CONFIG_HOME": str(unit.parents[2]),
+        "HOME": str(tmp_path),
+    }
+    done = subprocess.run(
+        ["systemd-analyze", "--user", "verify", str(unit)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     complaints = [line for line in (done.stdout + done.stderr).splitlines() if "spdesk" in line]
     assert complaints == []
@@ -57,8 +67,12 @@ def check_unit(home: Home, tmp_path: Path) -> None:
     assert service["NoNewPrivileges"] == "yes"
     # D-Bus (and so the keyring) is an AF_UNIX socket under /run/user: it must stay reachable.
     assert "AF_UNIX" in service["RestrictAddressFamilies"].split()
-    for breaks_dbus in ("ProtectHome", "PrivateNetwork", "InaccessiblePaths",
-                        "TemporaryFileSystem"):
+    for breaks_dbus in (
+        "ProtectHome",
+        "PrivateNetwork",
+        "InaccessiblePaths",
+        "TemporaryFileSystem",
+    ):
         assert breaks_dbus not in service
     # The service must use the same moved XDG directories as the user's shell.
     env = service["Environment"]
@@ -75,12 +89,24 @@ def test_install_reinstall_uninstall(home: Home, wheel: Path, tmp_path: Path) ->
     assert "spdesk serve" in done.stdout
 
     # The launcher runs the venv's spdesk, which comes from the wheel alone, not this checkout.
-    version = subprocess.run([str(home.launcher), "--version"], capture_output=True, text=True,
-                             env=home.env, timeout=60, check=True)
+    version = subprocess.run(
+        [str(home.launcher), "--version"],
+        capture_output=True,
+        text=True,
+        env=home.env,
+        timeout=60,
+        check=True,
+    )
     assert version.stdout.strip() == "spdesk 0.1.0"
     probe = "import companion.sandbox as s, pathlib; print(pathlib.Path(s.__file__).parent)"
-    where = subprocess.run([str(home.venv / "bin" / "python"), "-c", probe],
-                           cwd=home.root, capture_output=True, text=True, timeout=60, check=True)
+    where = subprocess.run(
+        [str(home.venv / "bin" / "python"), "-c", probe],
+        cwd=home.root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     package = Path(where.stdout.strip())
     assert package.is_relative_to(home.venv) and not package.is_relative_to(REPO)
     assert (package / "seed.json").is_file()
@@ -101,8 +127,16 @@ def test_install_reinstall_uninstall(home: Home, wheel: Path, tmp_path: Path) ->
     assert init.read_text() == (REPO / "companion" / "__init__.py").read_text()
     assert (home.venv / "bin" / "python").stat().st_ino == venv_python
     assert (home.unit.read_text(), home.launcher.read_text()) == (unit_text, launcher_text)
-    assert subprocess.run([str(home.launcher), "--version"], env=home.env, capture_output=True,
-                          timeout=60, check=False).returncode == 0
+    assert (
+        subprocess.run(
+            [str(home.launcher), "--version"],
+            env=home.env,
+            capture_output=True,
+            timeout=60,
+            check=False,
+        ).returncode
+        == 0
+    )
 
     # The user's data outlives an uninstall; everything the installer wrote is gone.
     home.config.mkdir(parents=True)
@@ -127,17 +161,20 @@ def check_service_calls(home: Home, record: Path, tmp_path: Path) -> None:
     assert "-p PrivateUsers=yes" in trial and "-p ProtectHome=read-only" in trial
     assert trial.endswith(" /bin/true")
     service = [c for c in calls if c.startswith("systemctl") and "show-environment" not in c]
-    assert service == ["systemctl --user daemon-reload",
-                       "systemctl --user enable --quiet spdesk.service",
-                       "systemctl --user restart spdesk.service"]
+    assert service == [
+        "systemctl --user daemon-reload",
+        "systemctl --user enable --quiet spdesk.service",
+        "systemctl --user restart spdesk.service",
+    ]
     # The trial passed, so the filesystem sandbox is in, with the real (moved) folders writable.
     dropin = read_unit(home.unit.parent / "spdesk.service.d" / "sandbox.conf")["Service"]
     assert dropin["ReadWritePaths"] == f'"-{home.config}" "-{home.data}"'
     systemd_verify(home.unit, tmp_path)
 
 
-def test_purge_asks_then_deletes_keyring_entries_and_data(home: Home, wheel: Path,
-                                                          tmp_path: Path) -> None:
+def test_purge_asks_then_deletes_keyring_entries_and_data(
+    home: Home, wheel: Path, tmp_path: Path
+) -> None:
     try:
         keyring_backend_name()
     except KeyringUnavailable:
@@ -145,10 +182,14 @@ def test_purge_asks_then_deletes_keyring_entries_and_data(home: Home, wheel: Pat
     settings = Settings.for_tests(home.root, config_dir=home.config, data_dir=home.data)
     write_private_json(home.config / "settings.json", {"keyring_service": settings.keyring_service})
     store = AccountStore(settings)
-    store.add(Account(name="acme-us", region=Region.NA, marketplaces=["US"]),
-              Credentials(client_id="amzn1.application-oa2-client.x",
-                          client_secret=SecretStr("client-secret"),
-                          refresh_token=SecretStr("Atzr|refresh")))
+    store.add(
+        Account(name="acme-us", region=Region.NA, marketplaces=["US"]),
+        Credentials(
+            client_id="amzn1.application-oa2-client.x",
+            client_secret=SecretStr("client-secret"),
+            refresh_token=SecretStr("Atzr|refresh"),
+        ),
+    )
     record = home.fake_user_manager()
     try:
         installed = home.run("--from", str(wheel))
@@ -169,8 +210,13 @@ def test_purge_asks_then_deletes_keyring_entries_and_data(home: Home, wheel: Pat
         assert_clean(purged)
         assert "removed the keyring entry of 'acme-us'" in purged.stdout
         assert keyring.get_password(settings.keyring_service, "acme-us") is None
-        for path in (home.config, home.data, home.launcher, home.unit, home.unit.parent
-                     / "spdesk.service.d"):
+        for path in (
+            home.config,
+            home.data,
+            home.launcher,
+            home.unit,
+            home.unit.parent / "spdesk.service.d",
+        ):
             assert not path.exists(), path
         assert "systemctl --user disable --now --quiet spdesk.service" in record.read_text()
     finally:
@@ -188,15 +234,18 @@ def test_purge_without_the_companion_removes_nothing(home: Home) -> None:
     assert (home.config / "accounts.json").exists()
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("--purge",), "--purge goes with --uninstall"),
-    (("--frobnicate",), "unknown option '--frobnicate'"),
-    (("--from", "/nonexistent/spdesk.whl"), "does not exist"),
-    (("--from", str(REPO / "README.md")), "is not a wheel"),
-    (("--from", str(REPO / "docs")), "neither an spdesk checkout nor a wheel"),
-    (("--python", "/bin/false"), "needs Python 3.11 or newer"),
-    (("--python", "no-such-python"), "'no-such-python' was not found"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--purge",), "--purge goes with --uninstall"),
+        (("--frobnicate",), "unknown option '--frobnicate'"),
+        (("--from", "/nonexistent/spdesk.whl"), "does not exist"),
+        (("--from", str(REPO / "README.md")), "is not a wheel"),
+        (("--from", str(REPO / "docs")), "neither an spdesk checkout nor a wheel"),
+        (("--python", "/bin/false"), "needs Python 3.11 or newer"),
+        (("--python", "no-such-python"), "'no-such-python' was not found"),
+    ],
+)
 def test_refusals_are_one_clear_sentence(home: Home, args: tuple[str, ...], message: str) -> None:
     done = home.run(*args)
     assert done.returncode != 0
@@ -233,5 +282,7 @@ def test_unit_template_and_sandbox_dropin_verify(tmp_path: Path) -> None:
 def test_launchd_agent_runs_spdesk_serve_from_the_venv() -> None:
     plist = plistlib.loads((REPO / "packaging" / "launchd" / "spdesk.companion.plist").read_bytes())
     assert plist["ProgramArguments"] == [
-        "__HOME__/Library/Application Support/spdesk/venv/bin/spdesk", "serve"]
+        "__HOME__/Library/Application Support/spdesk/venv/bin/spdesk",
+        "serve",
+    ]
     assert plist["RunAtLoad"] is True and plist["KeepAlive"] == {"SuccessfulExit": False}

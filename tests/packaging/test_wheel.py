@@ -16,9 +16,14 @@ def source_files(folder: Path, built: Path) -> set[str]:
     Only files older than the wheel ``built``: the tree may gain files while the session runs.
     """
     since = built.stat().st_mtime
-    return {p.relative_to(REPO).as_posix() for p in folder.rglob("*")
-            if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
-            and p.stat().st_mtime <= since}
+    return {
+        p.relative_to(REPO).as_posix()
+        for p in folder.rglob("*")
+        if p.is_file()
+        and "__pycache__" not in p.parts
+        and p.suffix != ".pyc"
+        and p.stat().st_mtime <= since
+    }
 
 
 def test_wheel_holds_seed_demo_pages_and_the_command(wheel: Path) -> None:
@@ -39,11 +44,19 @@ def test_a_data_file_the_wheel_would_lose_stops_the_build(tmp_path: Path) -> Non
     source.mkdir()
     shutil.copy2(REPO / "pyproject.toml", source)
     shutil.copy2(REPO / "README.md", source)
-    shutil.copytree(REPO / "companion", source / "companion",
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(
+        REPO / "companion",
+        source / "companion",
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+    )
     (source / "companion" / "sandbox" / "faults.yaml").write_text("latency: 0\n")
-    done = subprocess.run([str(BUILD_WHEEL), "--out", str(tmp_path / "out"), str(source)],
-                          capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(
+        [str(BUILD_WHEEL), "--out", str(tmp_path / "out"), str(source)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 1
     assert "the wheel lacks companion/sandbox/faults.yaml" in done.stderr
     assert "package-data" in done.stderr

@@ -24,8 +24,7 @@ FAST_ACTIONS = {
 }
 
 
-async def eventually(check: Callable[[], Any], within: float = 10.0,
-                     interval: float = 0.02) -> Any:
+async def eventually(check: Callable[[], Any], within: float = 10.0, interval: float = 0.02) -> Any:
     """Poll `check` (sync or async) until it returns something truthy, or fail at the deadline."""
     deadline = time.monotonic() + within
     while True:
@@ -65,8 +64,9 @@ def actions_settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-async def spdesk(sandbox: Any, actions_settings: Settings,
-                 keyring_store: AccountStore) -> AsyncIterator[Any]:
+async def spdesk(
+    sandbox: Any, actions_settings: Settings, keyring_store: AccountStore
+) -> AsyncIterator[Any]:
     """A paired companion with fast feed timings against the `sandbox` fixture."""
     from companion.demo.sandbox_account import install_sandbox_account
     from tests.plugins.companion import start_client, stop_client

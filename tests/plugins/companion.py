@@ -86,7 +86,12 @@ class CompanionClient:
         return headers
 
     async def request(
-        self, method: str, path: str, *, json: Any = None, data: bytes | None = None,
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        data: bytes | None = None,
         headers: Mapping[str, str | None] | None = None,
     ) -> Reply:
         """Send one request as the extension would; ``headers`` override (None removes)."""
@@ -96,18 +101,26 @@ class CompanionClient:
                 sent.pop(key, None)
             else:
                 sent[key] = value
-        async with self.session.request(method, self.url + path, json=json, data=data,
-                                        headers=sent) as response:
+        async with self.session.request(
+            method, self.url + path, json=json, data=data, headers=sent
+        ) as response:
             return Reply(response.status, response.headers, await response.read())
 
     async def pair(self, origin: str = TEST_EXTENSION_ORIGIN, label: str = "test") -> Reply:
         """Pair ``origin`` with a fresh code; on success remember its token."""
         code = self.app[PAIRINGS].new_code()
-        reply = await self.request("POST", "/v1/pair", json={"code": code, "label": label},
-                                   headers={"Origin": origin, "Authorization": None})
+        reply = await self.request(
+            "POST",
+            "/v1/pair",
+            json={"code": code, "label": label},
+            headers={"Origin": origin, "Authorization": None},
+        )
         if reply.status == 201:
             self.token, self.pairing_id, self.origin = (
-                reply.json()["token"], reply.json()["pairingId"], origin)
+                reply.json()["token"],
+                reply.json()["pairingId"],
+                origin,
+            )
         return reply
 
 
@@ -144,8 +157,9 @@ async def stop_client(client: CompanionClient) -> None:
 
 
 @pytest.fixture
-async def bare_companion(settings: Settings, keyring_store: AccountStore
-                         ) -> AsyncIterator[CompanionClient]:
+async def bare_companion(
+    settings: Settings, keyring_store: AccountStore
+) -> AsyncIterator[CompanionClient]:
     """A running companion with no account and no pairing yet."""
     client = await start_client(settings, keyring_store)
     yield client
@@ -153,8 +167,9 @@ async def bare_companion(settings: Settings, keyring_store: AccountStore
 
 
 @pytest.fixture
-async def companion(sandbox: Any, settings: Settings, keyring_store: AccountStore
-                    ) -> AsyncIterator[CompanionClient]:
+async def companion(
+    sandbox: Any, settings: Settings, keyring_store: AccountStore
+) -> AsyncIterator[CompanionClient]:
     """A running companion against the ``sandbox`` fixture, with its account and a paired origin."""
     from companion.demo.sandbox_account import install_sandbox_account
 
@@ -187,9 +202,11 @@ def cli_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliHom
     config_home, data_home = tmp_path / "xdg-config", tmp_path / "xdg-data"
     monkeypatch.setenv("XDG_CONFIG_HOME", str(config_home))
     monkeypatch.setenv("XDG_DATA_HOME", str(data_home))
-    home = CliHome(config_home / "spdesk", data_home / "spdesk",
-                   {**os.environ, "XDG_CONFIG_HOME": str(config_home),
-                    "XDG_DATA_HOME": str(data_home)})
+    home = CliHome(
+        config_home / "spdesk",
+        data_home / "spdesk",
+        {**os.environ, "XDG_CONFIG_HOME": str(config_home), "XDG_DATA_HOME": str(data_home)},
+    )
     home.config_dir.mkdir(parents=True)
     service = Settings.for_tests(tmp_path).keyring_service
     (home.config_dir / "settings.json").write_text(jsonlib.dumps({"keyring_service": service}))

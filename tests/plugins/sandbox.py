@@ -80,10 +80,14 @@ def assert_client_requests_valid(server: SandboxServer) -> None:
     """Fail when the sandbox refused a request of python-amazon-sp-api as breaking the model."""
     if REQUEST_CHECKER not in server.app:
         return
-    refused = [r for r in server.app[REQUEST_CHECKER].refusals
-               if r.user_agent.startswith(CLIENT_USER_AGENT)]
+    refused = [
+        r
+        for r in server.app[REQUEST_CHECKER].refusals
+        if r.user_agent.startswith(CLIENT_USER_AGENT)
+    ]
     assert not refused, "Amazon would refuse these requests:\n" + "\n".join(
-        f"  {r.operation} {r.method} {r.path}: {r.problem}" for r in refused)
+        f"  {r.operation} {r.method} {r.path}: {r.problem}" for r in refused
+    )
 
 
 @pytest.fixture
@@ -120,8 +124,9 @@ def token_client_class(server: SandboxServer) -> type:
     from sp_api.asyncio.auth.access_token_client import AccessTokenClient
 
     scheme, host = server.url.split("://", 1)
-    return type("SandboxAccessTokenClient", (AccessTokenClient,),
-                {"scheme": f"{scheme}://", "host": host})
+    return type(
+        "SandboxAccessTokenClient", (AccessTokenClient,), {"scheme": f"{scheme}://", "host": host}
+    )
 
 
 def spapi_client(
@@ -160,8 +165,10 @@ async def sandbox_access_token(server: SandboxServer, session: aiohttp.ClientSes
     """A fresh access token from the sandbox's LWA endpoint, for raw HTTP calls."""
     settings = server.settings
     form = {
-        "grant_type": "refresh_token", "refresh_token": settings.refresh_token,
-        "client_id": settings.client_id, "client_secret": settings.client_secret,
+        "grant_type": "refresh_token",
+        "refresh_token": settings.refresh_token,
+        "client_id": settings.client_id,
+        "client_secret": settings.client_secret,
     }
     async with session.post(f"{server.url}/auth/o2/token", data=form) as response:
         assert response.status == 200, await response.text()

@@ -30,8 +30,11 @@ def envelope(message_type: str, messages: list[str], merchant: str = "A2SPDESKDE
 
 
 def adjusted_item(
-    item_code: str, components: dict[str, str], currency: str = "USD",
-    reason: str = "CustomerReturn", merchant_id: str | None = None,
+    item_code: str,
+    components: dict[str, str],
+    currency: str = "USD",
+    reason: str = "CustomerReturn",
+    merchant_id: str | None = None,
     quantity_cancelled: int | None = None,
 ) -> str:
     """One <AdjustedItem> in XSD order."""
@@ -51,13 +54,17 @@ def adjusted_item(
 
 def adjustment_message(message_id: int, order_id: str, *items: str) -> str:
     """One OrderAdjustment <Message>."""
-    return (f"<Message><MessageID>{message_id}</MessageID><OrderAdjustment>"
-            f"<AmazonOrderID>{order_id}</AmazonOrderID>{''.join(items)}"
-            f"</OrderAdjustment></Message>")
+    return (
+        f"<Message><MessageID>{message_id}</MessageID><OrderAdjustment>"
+        f"<AmazonOrderID>{order_id}</AmazonOrderID>{''.join(items)}"
+        f"</OrderAdjustment></Message>"
+    )
 
 
 def ack_message(
-    message_id: int, order_id: str, items: list[tuple[str, str]] | list[tuple[str, str, int]],
+    message_id: int,
+    order_id: str,
+    items: list[tuple[str, str]] | list[tuple[str, str, int]],
     status: str = "Failure",
 ) -> str:
     """One OrderAcknowledgement <Message>; items: (AmazonOrderItemCode, CancelReason[, units])."""
@@ -65,11 +72,14 @@ def ack_message(
         f"<Item><AmazonOrderItemCode>{item[0]}</AmazonOrderItemCode>"
         f"<CancelReason>{item[1]}</CancelReason>"
         + (f"<Quantity>{item[2]}</Quantity>" if len(item) > 2 else "")
-        + "</Item>" for item in items
+        + "</Item>"
+        for item in items
     )
-    return (f"<Message><MessageID>{message_id}</MessageID><OrderAcknowledgement>"
-            f"<AmazonOrderID>{order_id}</AmazonOrderID><StatusCode>{status}</StatusCode>"
-            f"{rows}</OrderAcknowledgement></Message>")
+    return (
+        f"<Message><MessageID>{message_id}</MessageID><OrderAcknowledgement>"
+        f"<AmazonOrderID>{order_id}</AmazonOrderID><StatusCode>{status}</StatusCode>"
+        f"{rows}</OrderAcknowledgement></Message>"
+    )
 
 
 @dataclass
@@ -98,23 +108,30 @@ def parse_report(text: str | bytes) -> Report:
     summary = {child.tag: int(child.text or 0) for child in counts}
     results = []
     for row in report.findall("Result"):
-        results.append({
-            "MessageID": int(row.findtext("MessageID") or -1),
-            "ResultCode": row.findtext("ResultCode"),
-            "ResultMessageCode": int(row.findtext("ResultMessageCode") or 0),
-            "ResultDescription": row.findtext("ResultDescription"),
-            "AmazonOrderID": row.findtext("AdditionalInfo/AmazonOrderID"),
-            "AmazonOrderItemCode": row.findtext("AdditionalInfo/AmazonOrderItemCode"),
-        })
-    return Report(report.findtext("DocumentTransactionID") or "",
-                  report.findtext("StatusCode") or "", summary, results)
+        results.append(
+            {
+                "MessageID": int(row.findtext("MessageID") or -1),
+                "ResultCode": row.findtext("ResultCode"),
+                "ResultMessageCode": int(row.findtext("ResultMessageCode") or 0),
+                "ResultDescription": row.findtext("ResultDescription"),
+                "AmazonOrderID": row.findtext("AdditionalInfo/AmazonOrderID"),
+                "AmazonOrderItemCode": row.findtext("AdditionalInfo/AmazonOrderItemCode"),
+            }
+        )
+    return Report(
+        report.findtext("DocumentTransactionID") or "",
+        report.findtext("StatusCode") or "",
+        summary,
+        results,
+    )
 
 
 async def submit(feeds: Any, feed_type: str, xml: str, marketplace_id: str) -> str:
     """Upload a document and create a feed with the real client; return the feed id."""
     document = await feeds.create_feed_document(BytesIO(xml.encode()), XML_TYPE)
-    created = await feeds.create_feed(feed_type, document.payload["feedDocumentId"],
-                                      marketplaceIds=[marketplace_id])
+    created = await feeds.create_feed(
+        feed_type, document.payload["feedDocumentId"], marketplaceIds=[marketplace_id]
+    )
     return str(created.payload["feedId"])
 
 

@@ -37,5 +37,9 @@ def cancel(state: SandboxState, *messages: str) -> Report:
 
 def summary(processed: int, successful: int, errors: int, warnings: int) -> dict[str, int]:
     """A ProcessingSummary as parse_report gives it."""
-    return {"MessagesProcessed": processed, "MessagesSuccessful": successful,
-            "MessagesWithError": errors, "MessagesWithWarning": warnings}
+    return {
+        "MessagesProcessed": processed,
+        "MessagesSuccessful": successful,
+        "MessagesWithError": errors,
+        "MessagesWithWarning": warnings,
+    }

@@ -14,8 +14,12 @@ from tests.sandbox.schema import validate_error_list
 
 def _form(server: SandboxServer, **changes: str) -> dict[str, str]:
     s = server.settings
-    form = {"grant_type": "refresh_token", "refresh_token": s.refresh_token,
-            "client_id": s.client_id, "client_secret": s.client_secret}
+    form = {
+        "grant_type": "refresh_token",
+        "refresh_token": s.refresh_token,
+        "client_id": s.client_id,
+        "client_secret": s.client_secret,
+    }
     form.update(changes)
     return {k: v for k, v in form.items() if v != "<absent>"}
 
@@ -46,17 +50,23 @@ async def test_token_grant_has_amazons_shape(
     assert body["refresh_token"] == sandbox.settings.refresh_token
 
 
-@pytest.mark.parametrize(("changes", "status", "error"), [
-    ({"client_id": "amzn1.application-oa2-client.other"}, 401, "invalid_client"),
-    ({"client_secret": "wrong"}, 401, "invalid_client"),
-    ({"refresh_token": "Atzr|revoked"}, 400, "invalid_grant"),
-    ({"grant_type": "client_credentials"}, 400, "unsupported_grant_type"),
-    ({"client_secret": "<absent>"}, 400, "invalid_request"),
-    ({"refresh_token": "<absent>"}, 400, "invalid_request"),
-])
+@pytest.mark.parametrize(
+    ("changes", "status", "error"),
+    [
+        ({"client_id": "amzn1.application-oa2-client.other"}, 401, "invalid_client"),
+        ({"client_secret": "wrong"}, 401, "invalid_client"),
+        ({"refresh_token": "Atzr|revoked"}, 400, "invalid_grant"),
+        ({"grant_type": "client_credentials"}, 400, "unsupported_grant_type"),
+        ({"client_secret": "<absent>"}, 400, "invalid_request"),
+        ({"refresh_token": "<absent>"}, 400, "invalid_request"),
+    ],
+)
 async def test_bad_token_requests_get_lwa_errors(
-    sandbox: SandboxServer, sandbox_session: aiohttp.ClientSession,
-    changes: dict[str, str], status: int, error: str,
+    sandbox: SandboxServer,
+    sandbox_session: aiohttp.ClientSession,
+    changes: dict[str, str],
+    status: int,
+    error: str,
 ) -> None:
     got, body = await _token_call(sandbox_session, sandbox, _form(sandbox, **changes))
     assert (got, body["error"]) == (status, error)
@@ -64,13 +74,18 @@ async def test_bad_token_requests_get_lwa_errors(
     assert sandbox.settings.client_secret not in str(body)
 
 
-@pytest.mark.parametrize(("headers", "details"), [
-    ({}, "missing"),
-    ({"x-amz-access-token": "Atza|made-up"}, "revoked, malformed or invalid"),
-])
+@pytest.mark.parametrize(
+    ("headers", "details"),
+    [
+        ({}, "missing"),
+        ({"x-amz-access-token": "Atza|made-up"}, "revoked, malformed or invalid"),
+    ],
+)
 async def test_sp_api_needs_a_token_it_issued(
-    sandbox: SandboxServer, sandbox_session: aiohttp.ClientSession,
-    headers: dict[str, str], details: str,
+    sandbox: SandboxServer,
+    sandbox_session: aiohttp.ClientSession,
+    headers: dict[str, str],
+    details: str,
 ) -> None:
     status, body = await _get_order(sandbox_session, sandbox, headers)
     assert status == 403

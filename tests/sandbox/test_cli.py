@@ -25,11 +25,27 @@ def _parse(*argv: str) -> argparse.Namespace:
 
 
 def test_arguments_become_settings(tmp_path: Path) -> None:
-    args = _parse("--port", "0", "--speed", "50", "--rate-scale", "2", "--bulk-orders", "10",
-                  "--state-dir", str(tmp_path), "--request-models", str(tmp_path))
+    args = _parse(
+        "--port",
+        "0",
+        "--speed",
+        "50",
+        "--rate-scale",
+        "2",
+        "--bulk-orders",
+        "10",
+        "--state-dir",
+        str(tmp_path),
+        "--request-models",
+        str(tmp_path),
+    )
     settings = cli.settings_from_args(args)
     assert (settings.port, settings.speed, settings.rate_scale, settings.bulk_orders) == (
-        0, 50.0, 2.0, 10)
+        0,
+        50.0,
+        2.0,
+        10,
+    )
     assert settings.state_dir == tmp_path
     assert settings.request_models_dir == tmp_path
 
@@ -61,7 +77,11 @@ def test_serves_until_terminated(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
         [sys.executable, "-m", "companion", "sandbox", "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=tmp_path,
     )
     try:
         assert process.stdout is not None

@@ -39,17 +39,27 @@ async def test_get_order_in_japan_has_whole_yen(sandbox: SandboxServer) -> None:
 async def test_search_orders_filters_and_pages(sandbox: SandboxServer) -> None:
     async with orders_client(sandbox) as client:
         first = await client.search_orders(
-            createdAfter="2020-01-01T00:00:00Z", marketplaceIds=["ATVPDKIKX0DER"],
-            fulfillmentStatuses=["UNSHIPPED"], maxResultsPerPage=2,
+            createdAfter="2020-01-01T00:00:00Z",
+            marketplaceIds=["ATVPDKIKX0DER"],
+            fulfillmentStatuses=["UNSHIPPED"],
+            maxResultsPerPage=2,
         )
         second = await client.search_orders(
-            createdAfter="2020-01-01T00:00:00Z", marketplaceIds=["ATVPDKIKX0DER"],
-            fulfillmentStatuses=["UNSHIPPED"], maxResultsPerPage=2,
+            createdAfter="2020-01-01T00:00:00Z",
+            marketplaceIds=["ATVPDKIKX0DER"],
+            fulfillmentStatuses=["UNSHIPPED"],
+            maxResultsPerPage=2,
             paginationToken=first.next_token,
         )
     ids = [o["orderId"] for o in first.payload["orders"] + second.payload["orders"]]
-    expected = {sandbox.seed.order_id(label) for label in (
-        "us-fbm-unshipped-single", "us-fbm-unshipped-multi", "us-fbm-buyer-cancel-request")}
+    expected = {
+        sandbox.seed.order_id(label)
+        for label in (
+            "us-fbm-unshipped-single",
+            "us-fbm-unshipped-multi",
+            "us-fbm-buyer-cancel-request",
+        )
+    }
     assert set(ids) == expected
     assert first.next_token and second.next_token is None
 

@@ -23,10 +23,20 @@ ALL_INCLUDED = (
     "FULFILLMENT_ORDERS"
 )
 SEED_LABELS = [
-    "us-fbm-unshipped-single", "us-fbm-unshipped-multi", "us-fbm-buyer-cancel-request",
-    "us-fbm-partially-shipped", "us-fbm-shipped", "us-fbm-shipped-partly-refunded",
-    "us-fbm-cancelled", "us-fba-shipped", "uk-fbm-shipped", "uk-fbm-unshipped", "de-fbm-shipped",
-    "de-fbm-unshipped", "jp-fbm-shipped", "jp-fbm-unshipped",
+    "us-fbm-unshipped-single",
+    "us-fbm-unshipped-multi",
+    "us-fbm-buyer-cancel-request",
+    "us-fbm-partially-shipped",
+    "us-fbm-shipped",
+    "us-fbm-shipped-partly-refunded",
+    "us-fbm-cancelled",
+    "us-fba-shipped",
+    "uk-fbm-shipped",
+    "uk-fbm-unshipped",
+    "de-fbm-shipped",
+    "de-fbm-unshipped",
+    "jp-fbm-shipped",
+    "jp-fbm-unshipped",
 ]
 UNKNOWN_ORDER = "999-0000000-0000000"
 
@@ -50,8 +60,10 @@ ROUTES = sp_api_routes()
 
 async def _get_order_calls(server: SandboxServer) -> list[Call]:
     base = "/orders/2026-01-01/orders/"
-    calls = [Call("GET", base + server.seed.order_id(label), {"includedData": ALL_INCLUDED})
-             for label in SEED_LABELS]
+    calls = [
+        Call("GET", base + server.seed.order_id(label), {"includedData": ALL_INCLUDED})
+        for label in SEED_LABELS
+    ]
     calls += [
         Call("GET", base + server.seed.order_id("us-fbm-unshipped-multi")),
         Call("GET", base + UNKNOWN_ORDER, expect=404),
@@ -67,8 +79,16 @@ async def _search_orders_calls(server: SandboxServer) -> list[Call]:
     return [
         Call("GET", path, {"createdAfter": after, "includedData": ALL_INCLUDED}),
         Call("GET", path, {"lastUpdatedAfter": after, "fulfilledBy": "AMAZON"}),
-        Call("GET", path, {"createdAfter": after, "marketplaceIds": "A1PA6795UKMFR9",
-                           "fulfillmentStatuses": "SHIPPED,UNSHIPPED", "maxResultsPerPage": "1"}),
+        Call(
+            "GET",
+            path,
+            {
+                "createdAfter": after,
+                "marketplaceIds": "A1PA6795UKMFR9",
+                "fulfillmentStatuses": "SHIPPED,UNSHIPPED",
+                "maxResultsPerPage": "1",
+            },
+        ),
         Call("GET", path, {}, expect=400),
         Call("GET", path, {"createdAfter": after, "lastUpdatedAfter": after}, expect=400),
         Call("GET", path, {"createdAfter": after, "maxResultsPerPage": "101"}, expect=400),
@@ -77,14 +97,17 @@ async def _search_orders_calls(server: SandboxServer) -> list[Call]:
 
 
 async def _v0_order_calls(server: SandboxServer) -> list[Call]:
-    calls = [Call("GET", f"/orders/v0/orders/{server.seed.order_id(label)}")
-             for label in SEED_LABELS]
+    calls = [
+        Call("GET", f"/orders/v0/orders/{server.seed.order_id(label)}") for label in SEED_LABELS
+    ]
     return [*calls, Call("GET", f"/orders/v0/orders/{UNKNOWN_ORDER}", expect=404)]
 
 
 async def _v0_items_calls(server: SandboxServer) -> list[Call]:
-    calls = [Call("GET", f"/orders/v0/orders/{server.seed.order_id(label)}/orderItems")
-             for label in SEED_LABELS]
+    calls = [
+        Call("GET", f"/orders/v0/orders/{server.seed.order_id(label)}/orderItems")
+        for label in SEED_LABELS
+    ]
     return [*calls, Call("GET", f"/orders/v0/orders/{UNKNOWN_ORDER}/orderItems", expect=404)]
 
 
@@ -174,15 +197,25 @@ async def test_refusals_match_the_model(
 
 def test_the_validator_itself_catches_invented_fields_and_bad_types() -> None:
     operation = find_operation("GET", "/orders/2026-01-01/orders/{orderId}")
-    good = {"order": {"orderId": "111-0000000-0000000", "createdTime": "2026-11-20T12:00:00Z",
-                      "lastUpdatedTime": "2026-11-20T12:00:00Z",
-                      "salesChannel": {"channelName": "AMAZON"}, "orderItems": []}}
+    good = {
+        "order": {
+            "orderId": "111-0000000-0000000",
+            "createdTime": "2026-11-20T12:00:00Z",
+            "lastUpdatedTime": "2026-11-20T12:00:00Z",
+            "salesChannel": {"channelName": "AMAZON"},
+            "orderItems": [],
+        }
+    }
     validate_body(operation, 200, good)
     for broken in (
         {"order": {**good["order"], "refundable": True}},
         {"order": {**good["order"], "createdTime": "last tuesday"}},
-        {"order": {**good["order"], "orderItems": [{"orderItemId": "1", "quantityOrdered": "2",
-                                                    "product": {}}]}},
+        {
+            "order": {
+                **good["order"],
+                "orderItems": [{"orderItemId": "1", "quantityOrdered": "2", "product": {}}],
+            }
+        },
     ):
         with pytest.raises(AssertionError, match="does not match"):
             validate_body(operation, 200, broken)

@@ -14,7 +14,10 @@ from companion.sandbox.state import Adjustment
 
 
 async def _call(
-    session: aiohttp.ClientSession, server: SandboxServer, method: str, path: str,
+    session: aiohttp.ClientSession,
+    server: SandboxServer,
+    method: str,
+    path: str,
     json: Any = None,
 ) -> tuple[int, Any]:
     async with session.request(method, f"{server.url}/_sandbox/{path}", json=json) as response:
@@ -32,10 +35,17 @@ async def test_orders_lists_labels_and_summaries(
     assert multi["status"] == "UNSHIPPED" and len(multi["items"]) == 3
     assert multi["items"][0]["charged"]["GiftWrap"] == "3.99"
     refunded = by_label["us-fbm-shipped-partly-refunded"]["items"][0]["refunded"]
-    assert refunded == {"Principal": "20.00", "Tax": "1.65", "Shipping": "4.99",
-                        "ShippingTax": "0.41"}
-    assert {f["status"] for f in body["fulfillmentOrders"]} == {"Received", "Planning",
-                                                                 "Processing"}
+    assert refunded == {
+        "Principal": "20.00",
+        "Tax": "1.65",
+        "Shipping": "4.99",
+        "ShippingTax": "0.41",
+    }
+    assert {f["status"] for f in body["fulfillmentOrders"]} == {
+        "Received",
+        "Planning",
+        "Processing",
+    }
 
 
 async def test_seeded_refunds_and_cancellations_are_listed(
@@ -47,7 +57,8 @@ async def test_seeded_refunds_and_cancellations_are_listed(
     assert body["adjustments"][0]["merchantAdjustmentItemId"] == "SC-GOODWILL-1"
     _, body = await _call(sandbox_session, sandbox, "GET", "cancellations")
     assert [c["orderId"] for c in body["cancellations"]] == [
-        sandbox.seed.order_id("us-fbm-cancelled")]
+        sandbox.seed.order_id("us-fbm-cancelled")
+    ]
 
 
 async def test_reset_returns_to_the_seed(
@@ -57,10 +68,18 @@ async def test_reset_returns_to_the_seed(
     order = state.orders[sandbox.seed.order_id("us-fbm-shipped")]
     item = order.items[0]
     item.refunded["Principal"] = Decimal("89.00")
-    state.adjustments.append(Adjustment(
-        "adj-1", order.order_id, item.item_code, "USD", {"Principal": Decimal("89.00")},
-        "CustomerReturn", state.now(), state.now(),
-    ))
+    state.adjustments.append(
+        Adjustment(
+            "adj-1",
+            order.order_id,
+            item.item_code,
+            "USD",
+            {"Principal": Decimal("89.00")},
+            "CustomerReturn",
+            state.now(),
+            state.now(),
+        )
+    )
     state.faults.add("html_500", "getOrder", count=None)
     status, body = await _call(sandbox_session, sandbox, "POST", "reset")
     assert status == 200 and body["reset"] is True
@@ -74,8 +93,7 @@ async def test_clock_advance(
     sandbox: SandboxServer, sandbox_session: aiohttp.ClientSession
 ) -> None:
     before = sandbox.state.now()
-    status, body = await _call(sandbox_session, sandbox, "POST", "clock/advance",
-                               {"seconds": 7200})
+    status, body = await _call(sandbox_session, sandbox, "POST", "clock/advance", {"seconds": 7200})
     assert status == 200
     now = datetime.fromisoformat(body["now"].replace("Z", "+00:00"))
     assert now - before >= timedelta(seconds=7199)  # the answer is rounded to seconds

@@ -25,7 +25,8 @@ class Raw:
         order_id = self.server.seed.order_id("us-fbm-shipped")
         url = f"{self.server.url}/orders/2026-01-01/orders/{order_id}"
         async with self.session.get(
-            url, headers={"x-amz-access-token": self.token},
+            url,
+            headers={"x-amz-access-token": self.token},
             timeout=aiohttp.ClientTimeout(total=give_up_after),
         ) as response:
             return response.status, response.content_type, await response.text()
@@ -42,8 +43,9 @@ async def raw(sandbox: SandboxServer, sandbox_session: aiohttp.ClientSession) ->
 
 
 async def test_html_500_for_count_requests_then_normal(raw: Raw) -> None:
-    status, body = await raw.control("POST", "faults",
-                                     {"operation": "getOrder", "kind": "html_500", "count": 2})
+    status, body = await raw.control(
+        "POST", "faults", {"operation": "getOrder", "kind": "html_500", "count": 2}
+    )
     assert status == 201 and body["fault"]["count"] == 2
     for _ in range(2):
         got, content_type, text = await raw.get_order()
@@ -80,31 +82,36 @@ async def test_expired_token_fault(raw: Raw) -> None:
 
 
 async def test_slow_answer_arrives_after_the_delay(raw: Raw) -> None:
-    await raw.control("POST", "faults",
-                      {"operation": "getOrder", "kind": "slow", "delaySeconds": 0.3})
+    await raw.control(
+        "POST", "faults", {"operation": "getOrder", "kind": "slow", "delaySeconds": 0.3}
+    )
     started = time.monotonic()
     assert (await raw.get_order())[0] == 200
     assert time.monotonic() - started >= 0.3
 
 
 async def test_timeout_holds_the_request_until_the_client_gives_up(raw: Raw) -> None:
-    await raw.control("POST", "faults",
-                      {"operation": "getOrder", "kind": "timeout", "delaySeconds": 600})
+    await raw.control(
+        "POST", "faults", {"operation": "getOrder", "kind": "timeout", "delaySeconds": 600}
+    )
     with pytest.raises(asyncio.TimeoutError):
         await raw.get_order(give_up_after=0.3)
     await raw.control("DELETE", "faults")  # releases the held handler
     assert (await raw.get_order())[0] == 200
 
 
-@pytest.mark.parametrize(("body", "names"), [
-    ({"operation": "getOrder", "kind": "explode"}, "explode"),
-    ({"operation": "refundEverything", "kind": "html_500"}, "refundEverything"),
-    ({"operation": "getOrder", "kind": "html_500", "count": 0}, "count"),
-    ({"operation": "getOrder", "kind": "slow", "delaySeconds": "long"}, "delaySeconds"),
-    ({"operation": "getOrder", "kind": "feed_fatal"}, "feeds"),
-    ({"operation": "getOrder"}, "kind"),
-    ({"kind": "html_500", "colour": "red"}, "colour"),
-])
+@pytest.mark.parametrize(
+    ("body", "names"),
+    [
+        ({"operation": "getOrder", "kind": "explode"}, "explode"),
+        ({"operation": "refundEverything", "kind": "html_500"}, "refundEverything"),
+        ({"operation": "getOrder", "kind": "html_500", "count": 0}, "count"),
+        ({"operation": "getOrder", "kind": "slow", "delaySeconds": "long"}, "delaySeconds"),
+        ({"operation": "getOrder", "kind": "feed_fatal"}, "feeds"),
+        ({"operation": "getOrder"}, "kind"),
+        ({"kind": "html_500", "colour": "red"}, "colour"),
+    ],
+)
 async def test_bad_fault_settings_are_refused_by_name(
     raw: Raw, body: dict[str, Any], names: str
 ) -> None:
@@ -131,7 +138,9 @@ async def test_sandbox_error_bodies_are_amazon_shaped(
     sandbox: SandboxServer, sandbox_session: aiohttp.ClientSession
 ) -> None:
     token = await sandbox_access_token(sandbox, sandbox_session)
-    async with sandbox_session.get(f"{sandbox.url}/orders/2026-01-01/nothing/here/at/all",
-                                   headers={"x-amz-access-token": token}) as response:
+    async with sandbox_session.get(
+        f"{sandbox.url}/orders/2026-01-01/nothing/here/at/all",
+        headers={"x-amz-access-token": token},
+    ) as response:
         assert response.status == 404
         validate_error_list(await response.json(), "NotFound")

@@ -36,8 +36,9 @@ async def _token_headers(server: SandboxServer, session: aiohttp.ClientSession) 
 
 async def _upload_url(server: SandboxServer, session: aiohttp.ClientSession) -> tuple[str, str]:
     headers = await _token_headers(server, session)
-    async with session.post(server.url + DOCS, json={"contentType": XML_TYPE},
-                            headers=headers) as response:
+    async with session.post(
+        server.url + DOCS, json={"contentType": XML_TYPE}, headers=headers
+    ) as response:
         assert response.status == 201
         body = await response.json()
     return body["feedDocumentId"], body["url"]
@@ -47,13 +48,15 @@ async def test_upload_needs_the_same_content_type(
     sandbox: SandboxServer, sandbox_session: aiohttp.ClientSession
 ) -> None:
     document_id, url = await _upload_url(sandbox, sandbox_session)
-    async with sandbox_session.put(url, data=b"<x/>",
-                                   headers={"Content-Type": "application/xml"}) as response:
+    async with sandbox_session.put(
+        url, data=b"<x/>", headers={"Content-Type": "application/xml"}
+    ) as response:
         assert response.status == 403
         assert "<Code>SignatureDoesNotMatch</Code>" in await response.text()
     assert sandbox.state.documents[document_id].content is None
-    async with sandbox_session.put(url, data=b"<x/>",
-                                   headers={"Content-Type": "text/xml;charset=utf-8"}) as response:
+    async with sandbox_session.put(
+        url, data=b"<x/>", headers={"Content-Type": "text/xml;charset=utf-8"}
+    ) as response:
         assert response.status == 200 and response.headers["ETag"]
         # S3 names its request id its own way; SP-API's header would be out of place here.
         assert "x-amz-request-id" in response.headers
@@ -90,8 +93,9 @@ async def test_urls_point_at_the_sandbox_whatever_host_the_client_sends(
     sandbox: SandboxServer, sandbox_session: aiohttp.ClientSession
 ) -> None:
     headers = {**await _token_headers(sandbox, sandbox_session), "Host": "27.0.0.1:1"}
-    async with sandbox_session.post(sandbox.url + DOCS, json={"contentType": XML_TYPE},
-                                    headers=headers) as response:
+    async with sandbox_session.post(
+        sandbox.url + DOCS, json={"contentType": XML_TYPE}, headers=headers
+    ) as response:
         url = (await response.json())["url"]
     parts = urlsplit(url)
     assert f"{parts.scheme}://{parts.netloc}" == sandbox.url
@@ -125,8 +129,7 @@ async def test_get_feeds_filters_and_pages(quick_sandbox: SandboxServer) -> None
             await wait_for_status(feeds, feed_id, {"DONE"})
         first = await feeds.get_feeds(feedTypes=[ADJUSTMENT], pageSize=2)
         second = await feeds.get_feeds(nextToken=first.next_token)
-        acks = await feeds.get_feeds(feedTypes=[ACKNOWLEDGEMENT],
-                                     processingStatuses=["DONE"])
+        acks = await feeds.get_feeds(feedTypes=[ACKNOWLEDGEMENT], processingStatuses=["DONE"])
         none = await feeds.get_feeds(feedTypes=[ADJUSTMENT], processingStatuses=["IN_QUEUE"])
     paged = [f["feedId"] for f in first.payload["feeds"] + second.payload["feeds"]]
     assert paged == list(reversed(ids)), "newest first, across pages"
@@ -141,8 +144,9 @@ async def test_report_download_url_expires(
     async with spapi_client(Feeds, quick_sandbox) as feeds:
         feed_id = await submit(feeds, ADJUSTMENT, EMPTY_ADJUSTMENT, US)
         done = await wait_for_status(feeds, feed_id, {"DONE"})
-        info = await feeds._request(f"{DOCS}/{done['resultFeedDocumentId']}",
-                                    params={}, add_marketplace=False)
+        info = await feeds._request(
+            f"{DOCS}/{done['resultFeedDocumentId']}", params={}, add_marketplace=False
+        )
     url = info.payload["url"]
     async with sandbox_session.get(url) as response:
         assert response.status == 200
@@ -171,46 +175,78 @@ def _feed(server: SandboxServer, status: FeedStatus, fault: str | None = None) -
     state = server.state
     feed_id = str(60_000_000_000 + len(state.feeds))
     state.feeds[feed_id] = FeedRecord(
-        feed_id, ADJUSTMENT, [US], _document(server), state.now(), fault=fault, status=status,
-        started_at=state.now() if status is FeedStatus.IN_PROGRESS else None)
+        feed_id,
+        ADJUSTMENT,
+        [US],
+        _document(server),
+        state.now(),
+        fault=fault,
+        status=status,
+        started_at=state.now() if status is FeedStatus.IN_PROGRESS else None,
+    )
     return feed_id
 
 
 async def _create_document_calls(server: SandboxServer) -> list[Call]:
-    return [Call("POST", DOCS, json={"contentType": XML_TYPE}, expect=201),
-            Call("POST", DOCS, json={"contentType": ""}, expect=400)]
+    return [
+        Call("POST", DOCS, json={"contentType": XML_TYPE}, expect=201),
+        Call("POST", DOCS, json={"contentType": ""}, expect=400),
+    ]
 
 
 async def _get_document_calls(server: SandboxServer) -> list[Call]:
     report = _document(server)
-    return [Call("GET", f"{DOCS}/{report}"),
-            Call("GET", f"{DOCS}/{report}", {"enableContentEncodingUrlHeader": "true"}),
-            Call("GET", f"{DOCS}/amzn1.tortuga.4.na.unknown", expect=404)]
+    return [
+        Call("GET", f"{DOCS}/{report}"),
+        Call("GET", f"{DOCS}/{report}", {"enableContentEncodingUrlHeader": "true"}),
+        Call("GET", f"{DOCS}/amzn1.tortuga.4.na.unknown", expect=404),
+    ]
 
 
 async def _create_feed_calls(server: SandboxServer) -> list[Call]:
-    valid = {"feedType": ADJUSTMENT, "marketplaceIds": [US],
-             "inputFeedDocumentId": _document(server)}
-    return [Call("POST", FEEDS, json=valid, expect=202),
-            Call("POST", FEEDS, json={**valid, "marketplaceIds": []}, expect=400),
-            Call("POST", FEEDS, json={**valid, "inputFeedDocumentId": _document(server, None)},
-                 expect=400)]
+    valid = {
+        "feedType": ADJUSTMENT,
+        "marketplaceIds": [US],
+        "inputFeedDocumentId": _document(server),
+    }
+    return [
+        Call("POST", FEEDS, json=valid, expect=202),
+        Call("POST", FEEDS, json={**valid, "marketplaceIds": []}, expect=400),
+        Call(
+            "POST",
+            FEEDS,
+            json={**valid, "inputFeedDocumentId": _document(server, None)},
+            expect=400,
+        ),
+    ]
 
 
 async def _get_feed_calls(server: SandboxServer) -> list[Call]:
-    return [Call("GET", f"{FEEDS}/{_feed(server, FeedStatus.DONE)}"),
-            Call("GET", f"{FEEDS}/{_feed(server, FeedStatus.CANCELLED)}"),
-            Call("GET", f"{FEEDS}/404", expect=404)]
+    return [
+        Call("GET", f"{FEEDS}/{_feed(server, FeedStatus.DONE)}"),
+        Call("GET", f"{FEEDS}/{_feed(server, FeedStatus.CANCELLED)}"),
+        Call("GET", f"{FEEDS}/404", expect=404),
+    ]
 
 
 async def _get_feeds_calls(server: SandboxServer) -> list[Call]:
     _feed(server, FeedStatus.DONE)
-    return [Call("GET", FEEDS, {"feedTypes": ADJUSTMENT, "pageSize": "1"}),
-            Call("GET", FEEDS, {"feedTypes": ADJUSTMENT, "processingStatuses": "DONE,FATAL",
-                                "createdSince": "2020-01-01T00:00:00Z", "marketplaceIds": US}),
-            Call("GET", FEEDS, {}, expect=400),
-            Call("GET", FEEDS, {"nextToken": "%%%"}, expect=400),
-            Call("GET", FEEDS, {"nextToken": "eyJvZmZzZXQiOiAxfQ=="}, expect=400)]  # {"offset": 1}
+    return [
+        Call("GET", FEEDS, {"feedTypes": ADJUSTMENT, "pageSize": "1"}),
+        Call(
+            "GET",
+            FEEDS,
+            {
+                "feedTypes": ADJUSTMENT,
+                "processingStatuses": "DONE,FATAL",
+                "createdSince": "2020-01-01T00:00:00Z",
+                "marketplaceIds": US,
+            },
+        ),
+        Call("GET", FEEDS, {}, expect=400),
+        Call("GET", FEEDS, {"nextToken": "%%%"}, expect=400),
+        Call("GET", FEEDS, {"nextToken": "eyJvZmZzZXQiOiAxfQ=="}, expect=400),
+    ]  # {"offset": 1}
 
 
 async def _cancel_feed_calls(server: SandboxServer) -> list[Call]:
@@ -218,9 +254,11 @@ async def _cancel_feed_calls(server: SandboxServer) -> list[Call]:
     running = _feed(server, FeedStatus.IN_PROGRESS, fault="feed_stuck")
     queued = _feed(server, FeedStatus.IN_QUEUE)
     server.app[PROCESSOR].notify()
-    return [Call("DELETE", f"{FEEDS}/{queued}"),
-            Call("DELETE", f"{FEEDS}/{running}", expect=400),
-            Call("DELETE", f"{FEEDS}/404", expect=404)]
+    return [
+        Call("DELETE", f"{FEEDS}/{queued}"),
+        Call("DELETE", f"{FEEDS}/{running}", expect=400),
+        Call("DELETE", f"{FEEDS}/404", expect=404),
+    ]
 
 
 CONTRACT_CASES = [
@@ -238,11 +276,17 @@ async def test_feed_options_must_be_strings_even_without_strict_requests(
 ) -> None:
     server = await sandbox_factory(request_models_dir=None)
     document = new_document(server.state, XML_TYPE, EMPTY_ADJUSTMENT.encode())
-    body = {"feedType": ADJUSTMENT, "marketplaceIds": [US],
-            "inputFeedDocumentId": document.document_id, "feedOptions": {"retries": 2}}
-    async with sandbox_session.post(server.url + FEEDS, json=body,
-                                    headers=await _token_headers(server, sandbox_session)) as reply:
+    body = {
+        "feedType": ADJUSTMENT,
+        "marketplaceIds": [US],
+        "inputFeedDocumentId": document.document_id,
+        "feedOptions": {"retries": 2},
+    }
+    async with sandbox_session.post(
+        server.url + FEEDS, json=body, headers=await _token_headers(server, sandbox_session)
+    ) as reply:
         assert reply.status == 400
         assert (await reply.json())["errors"][0]["message"] == (
-            "feedOptions must be an object of strings.")
+            "feedOptions must be an object of strings."
+        )
     assert server.state.feeds == {}

@@ -30,8 +30,11 @@ async def events(server: SandboxServer, order_id: str, **params: Any) -> dict[st
 
 
 def charges(items: list[dict[str, Any]], key: str) -> dict[str, Decimal]:
-    return {c["ChargeType"]: Decimal(str(c["ChargeAmount"]["CurrencyAmount"]))
-            for item in items for c in item[key]}
+    return {
+        c["ChargeType"]: Decimal(str(c["ChargeAmount"]["CurrencyAmount"]))
+        for item in items
+        for c in item[key]
+    }
 
 
 async def test_shipped_order_shows_its_charges(sandbox: SandboxServer) -> None:
@@ -43,8 +46,11 @@ async def test_shipped_order_shows_its_charges(sandbox: SandboxServer) -> None:
     first = shipment["ShipmentItemList"][0]
     assert first["OrderItemId"] == order.items[0].item_code and first["QuantityShipped"] == 1
     assert charges([first], "ItemChargeList") == {
-        "Principal": Decimal("89.00"), "ShippingCharge": Decimal("0.00"),
-        "Tax": Decimal("7.34"), "ShippingTax": Decimal("0.00")}
+        "Principal": Decimal("89.00"),
+        "ShippingCharge": Decimal("0.00"),
+        "Tax": Decimal("7.34"),
+        "ShippingTax": Decimal("0.00"),
+    }
     assert found["RefundEventList"] == []
 
 
@@ -56,12 +62,23 @@ async def test_unshipped_order_has_no_events(sandbox: SandboxServer) -> None:
 async def test_refund_posts_after_the_lag_with_amazon_signs(
     sandbox_factory: SandboxFactory,
 ) -> None:
-    server = await sandbox_factory(speed=1.0, feed_queue_seconds=0.0, feed_processing_seconds=0.0,
-                                   posting_lag_seconds=LAG)
+    server = await sandbox_factory(
+        speed=1.0, feed_queue_seconds=0.0, feed_processing_seconds=0.0, posting_lag_seconds=LAG
+    )
     order = order_view(server, "us-fbm-shipped")
     line = order.items[0]
-    xml = envelope("OrderAdjustment", [adjustment_message(1, order.order_id, adjusted_item(
-        line.item_code, {"Principal": "30.00", "Tax": "2.47", "RestockingFee": "-5.00"}))])
+    xml = envelope(
+        "OrderAdjustment",
+        [
+            adjustment_message(
+                1,
+                order.order_id,
+                adjusted_item(
+                    line.item_code, {"Principal": "30.00", "Tax": "2.47", "RestockingFee": "-5.00"}
+                ),
+            )
+        ],
+    )
     async with spapi_client(Feeds, server) as feeds:
         await run_to_report(feeds, ADJUSTMENT, xml)
     assert (await events(server, order.order_id))["RefundEventList"] == []
@@ -71,23 +88,34 @@ async def test_refund_posts_after_the_lag_with_amazon_signs(
     assert item["OrderItemId"] == line.item_code
     assert item["OrderAdjustmentItemId"] == server.state.adjustments[-1].adjustment_id
     assert charges([item], "ItemChargeAdjustmentList") == {
-        "Principal": Decimal("-30.00"), "Tax": Decimal("-2.47"), "RestockingFee": Decimal("5.00")}
+        "Principal": Decimal("-30.00"),
+        "Tax": Decimal("-2.47"),
+        "RestockingFee": Decimal("5.00"),
+    }
 
 
 async def test_seeded_refunds_are_already_posted(sandbox: SandboxServer) -> None:
     found = await events(sandbox, sandbox.seed.order_id("us-fbm-shipped-partly-refunded"))
-    totals = [sum(charges(e["ShipmentItemAdjustmentList"], "ItemChargeAdjustmentList").values())
-              for e in found["RefundEventList"]]
+    totals = [
+        sum(charges(e["ShipmentItemAdjustmentList"], "ItemChargeAdjustmentList").values())
+        for e in found["RefundEventList"]
+    ]
     assert totals == [Decimal("-21.65"), Decimal("-5.40")]
 
 
 async def test_refund_before_shipment_posts_once_the_item_ships(
-    quick_sandbox: SandboxServer
+    quick_sandbox: SandboxServer,
 ) -> None:
     order = order_view(quick_sandbox, "us-fbm-unshipped-single")
     line = order.items[0]
-    xml = envelope("OrderAdjustment", [adjustment_message(1, order.order_id, adjusted_item(
-        line.item_code, {"Principal": "4.99"}))])
+    xml = envelope(
+        "OrderAdjustment",
+        [
+            adjustment_message(
+                1, order.order_id, adjusted_item(line.item_code, {"Principal": "4.99"})
+            )
+        ],
+    )
     async with spapi_client(Feeds, quick_sandbox) as feeds:
         _, report = await run_to_report(feeds, ADJUSTMENT, xml)
     assert report.result(1)["ResultCode"] == "Warning"
@@ -104,8 +132,10 @@ async def test_amounts_are_exact_json_numbers(
 ) -> None:
     token = await sandbox_access_token(sandbox, sandbox_session)
     order_id = sandbox.seed.order_id("jp-fbm-shipped")
-    async with sandbox_session.get(f"{sandbox.url}/finances/v0/orders/{order_id}/financialEvents",
-                                   headers={"x-amz-access-token": token}) as response:
+    async with sandbox_session.get(
+        f"{sandbox.url}/finances/v0/orders/{order_id}/financialEvents",
+        headers={"x-amz-access-token": token},
+    ) as response:
         text = await response.text()
     assert '"CurrencyCode": "JPY", "CurrencyAmount": 4980}' in text
     assert ".0}" not in text
@@ -116,7 +146,8 @@ async def test_pages_with_next_token(sandbox: SandboxServer) -> None:
     async with spapi_client(Finances, sandbox) as finances:
         first = await finances.get_financial_events_for_order(order_id, MaxResultsPerPage=2)
         second = await finances.get_financial_events_for_order(
-            order_id, MaxResultsPerPage=2, NextToken=first.next_token)
+            order_id, MaxResultsPerPage=2, NextToken=first.next_token
+        )
     assert first.next_token and second.next_token is None
     assert len(first.payload["FinancialEvents"]["RefundEventList"]) == 1
     assert len(second.payload["FinancialEvents"]["RefundEventList"]) == 1
@@ -124,17 +155,35 @@ async def test_pages_with_next_token(sandbox: SandboxServer) -> None:
 
 async def _financial_events_calls(server: SandboxServer) -> list[Call]:
     base = "/finances/v0/orders/{}/financialEvents"
-    labels = ["us-fbm-shipped", "us-fbm-shipped-partly-refunded", "us-fbm-partially-shipped",
-              "jp-fbm-shipped", "us-fba-shipped", "us-fbm-unshipped-single"]
-    calls = [Call("GET", base.format(server.seed.order_id(label)), {"MaxResultsPerPage": "100"})
-             for label in labels]
-    return [*calls,
-            Call("GET", base.format("999-0000000-0000000")),
-            Call("GET", base.format("not-an-order"), expect=400),
-            Call("GET", base.format(server.seed.order_id("us-fbm-shipped")),
-                 {"MaxResultsPerPage": "0"}, expect=400),
-            Call("GET", base.format(server.seed.order_id("us-fbm-shipped")),
-                 {"NextToken": "abc"}, expect=400)]
+    labels = [
+        "us-fbm-shipped",
+        "us-fbm-shipped-partly-refunded",
+        "us-fbm-partially-shipped",
+        "jp-fbm-shipped",
+        "us-fba-shipped",
+        "us-fbm-unshipped-single",
+    ]
+    calls = [
+        Call("GET", base.format(server.seed.order_id(label)), {"MaxResultsPerPage": "100"})
+        for label in labels
+    ]
+    return [
+        *calls,
+        Call("GET", base.format("999-0000000-0000000")),
+        Call("GET", base.format("not-an-order"), expect=400),
+        Call(
+            "GET",
+            base.format(server.seed.order_id("us-fbm-shipped")),
+            {"MaxResultsPerPage": "0"},
+            expect=400,
+        ),
+        Call(
+            "GET",
+            base.format(server.seed.order_id("us-fbm-shipped")),
+            {"NextToken": "abc"},
+            expect=400,
+        ),
+    ]
 
 
 CONTRACT_CASES = [ContractCase("listFinancialEventsByOrderId", _financial_events_calls)]

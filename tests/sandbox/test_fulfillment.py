@@ -19,7 +19,9 @@ async def test_get_fulfillment_order(sandbox: SandboxServer) -> None:
         payload = (await mcf.get_fulfillment_order(order_id)).payload
     order = payload["fulfillmentOrder"]
     assert (order["sellerFulfillmentOrderId"], order["fulfillmentOrderStatus"]) == (
-        order_id, "Received")
+        order_id,
+        "Received",
+    )
     [item] = payload["fulfillmentOrderItems"]
     assert (item["quantity"], item["cancelledQuantity"]) == (2, 0)
     assert item["perUnitDeclaredValue"] == {"currencyCode": "USD", "value": "24.95"}
@@ -68,14 +70,18 @@ async def test_unknown_order_is_not_found(sandbox: SandboxServer) -> None:
 
 async def _get_calls(server: SandboxServer) -> list[Call]:
     labels = ["us-mcf-received", "us-mcf-planning", "us-mcf-processing"]
-    return [*[Call("GET", f"{BASE}/{server.seed.order_id(label)}") for label in labels],
-            Call("GET", f"{BASE}/999-0000000-0000000", expect=400)]
+    return [
+        *[Call("GET", f"{BASE}/{server.seed.order_id(label)}") for label in labels],
+        Call("GET", f"{BASE}/999-0000000-0000000", expect=400),
+    ]
 
 
 async def _cancel_calls(server: SandboxServer) -> list[Call]:
-    return [Call("PUT", f"{BASE}/{server.seed.order_id('us-mcf-received')}/cancel"),
-            Call("PUT", f"{BASE}/{server.seed.order_id('us-mcf-processing')}/cancel", expect=400),
-            Call("PUT", f"{BASE}/999-0000000-0000000/cancel", expect=400)]
+    return [
+        Call("PUT", f"{BASE}/{server.seed.order_id('us-mcf-received')}/cancel"),
+        Call("PUT", f"{BASE}/{server.seed.order_id('us-mcf-processing')}/cancel", expect=400),
+        Call("PUT", f"{BASE}/999-0000000-0000000/cancel", expect=400),
+    ]
 
 
 CONTRACT_CASES = [

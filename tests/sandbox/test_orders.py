@@ -19,8 +19,9 @@ class Orders:
         self.server, self.session, self.token = server, session, token
 
     async def get(self, path: str, **query: str) -> tuple[int, Any]:
-        async with self.session.get(f"{self.server.url}{path}", params=query,
-                                    headers={"x-amz-access-token": self.token}) as response:
+        async with self.session.get(
+            f"{self.server.url}{path}", params=query, headers={"x-amz-access-token": self.token}
+        ) as response:
             return response.status, await response.json()
 
     async def order(self, label: str, included: str = "") -> dict[str, Any]:
@@ -67,7 +68,8 @@ async def test_partially_shipped_quantities_and_packages(orders: Orders) -> None
     assert shipped["fulfillment"] == {"quantityFulfilled": 1, "quantityUnfulfilled": 0}
     assert waiting["fulfillment"] == {"quantityFulfilled": 0, "quantityUnfulfilled": 2}
     assert order["packages"][0]["packageItems"] == [
-        {"orderItemId": shipped["orderItemId"], "quantity": 1}]
+        {"orderItemId": shipped["orderItemId"], "quantity": 1}
+    ]
 
 
 async def test_cancelled_and_fba_orders(orders: Orders) -> None:
@@ -92,16 +94,19 @@ async def test_search_filters(orders: Orders, sandbox: SandboxServer) -> None:
     fba = await orders.search(createdAfter=after, fulfilledBy="AMAZON")
     assert fba == [sandbox.seed.order_id("us-fba-shipped")]
     jp = await orders.search(createdAfter=after, marketplaceIds="A1VC38T7YXB528")
-    assert set(jp) == {sandbox.seed.order_id("jp-fbm-shipped"),
-                       sandbox.seed.order_id("jp-fbm-unshipped")}
+    assert set(jp) == {
+        sandbox.seed.order_id("jp-fbm-shipped"),
+        sandbox.seed.order_id("jp-fbm-unshipped"),
+    }
     cancelled = await orders.search(lastUpdatedAfter=after, fulfillmentStatuses="CANCELLED")
     assert cancelled == [sandbox.seed.order_id("us-fbm-cancelled")]
     cutoff = (sandbox.state.now() - timedelta(hours=10)).isoformat()
     older = await orders.search(createdAfter=after, createdBefore=cutoff)
     assert sandbox.seed.order_id("us-fbm-shipped") in older
     assert sandbox.seed.order_id("us-fbm-unshipped-multi") not in older  # bought 9 h ago
-    status, body = await orders.get("/orders/2026-01-01/orders",
-                                    createdAfter=sandbox.state.now().isoformat())
+    status, body = await orders.get(
+        "/orders/2026-01-01/orders", createdAfter=sandbox.state.now().isoformat()
+    )
     assert status == 400 and "two minutes" in body["errors"][0]["message"]
 
 
@@ -126,8 +131,10 @@ async def test_v0_buyer_requested_cancel(orders: Orders, sandbox: SandboxServer)
     status, body = await orders.get(f"/orders/v0/orders/{order_id}/orderItems")
     assert status == 200
     flag = body["payload"]["OrderItems"][0]["BuyerRequestedCancel"]
-    assert flag == {"IsBuyerRequestedCancel": "true",
-                    "BuyerCancelReason": "Order created by mistake"}
+    assert flag == {
+        "IsBuyerRequestedCancel": "true",
+        "BuyerCancelReason": "Order created by mistake",
+    }
     status, body = await orders.get(f"/orders/v0/orders/{order_id}")
     assert body["payload"]["OrderStatus"] == "Unshipped"
     assert body["payload"]["FulfillmentChannel"] == "MFN"

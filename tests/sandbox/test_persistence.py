@@ -22,11 +22,20 @@ async def test_restart_keeps_state(
     state = first.state
     order = state.orders[first.seed.order_id("uk-fbm-shipped")]
     order.items[0].refunded["Principal"] = Decimal("11.99")
-    state.adjustments.append(Adjustment(
-        "adj-9", order.order_id, order.items[0].item_code, "GBP",
-        {"Principal": Decimal("11.99")}, "CustomerReturn", state.now(), state.now(),
-        feed_id="50001", message_id=1,
-    ))
+    state.adjustments.append(
+        Adjustment(
+            "adj-9",
+            order.order_id,
+            order.items[0].item_code,
+            "GBP",
+            {"Principal": Decimal("11.99")},
+            "CustomerReturn",
+            state.now(),
+            state.now(),
+            feed_id="50001",
+            message_id=1,
+        )
+    )
     state.clock.advance(86400)
     moved_to = state.now()
     state.touch()

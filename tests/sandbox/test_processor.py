@@ -36,10 +36,15 @@ US = "ATVPDKIKX0DER"
 def refund_xml(server: SandboxServer, count: int = 1, amount: str = "1.00") -> str:
     order = order_view(server, "us-fbm-shipped")
     code = order.items[0].item_code
-    return envelope("OrderAdjustment", [
-        adjustment_message(n, order.order_id,
-                           adjusted_item(code, {"Principal": amount}, merchant_id=f"m{n}"))
-        for n in range(1, count + 1)])
+    return envelope(
+        "OrderAdjustment",
+        [
+            adjustment_message(
+                n, order.order_id, adjusted_item(code, {"Principal": amount}, merchant_id=f"m{n}")
+            )
+            for n in range(1, count + 1)
+        ],
+    )
 
 
 def parse_time(value: str) -> datetime:
@@ -49,8 +54,7 @@ def parse_time(value: str) -> datetime:
 @pytest.fixture
 async def slow(sandbox_factory: SandboxFactory) -> SandboxServer:
     """Real time barely moves (speed 1): the tests move the virtual clock themselves."""
-    return await sandbox_factory(speed=1.0, feed_queue_seconds=10.0,
-                                 feed_processing_seconds=60.0)
+    return await sandbox_factory(speed=1.0, feed_queue_seconds=10.0, feed_processing_seconds=60.0)
 
 
 async def test_lifecycle_follows_the_virtual_clock(slow: SandboxServer) -> None:
@@ -96,7 +100,7 @@ async def test_feeds_run_one_after_another_and_only_queued_ones_cancel(
 
 
 async def test_feed_fatal_applies_the_first_half_and_has_no_report(
-    quick_sandbox: SandboxServer
+    quick_sandbox: SandboxServer,
 ) -> None:
     quick_sandbox.state.faults.add("feed_fatal")
     async with spapi_client(Feeds, quick_sandbox) as feeds:
@@ -106,8 +110,11 @@ async def test_feed_fatal_applies_the_first_half_and_has_no_report(
         after = await submit(feeds, ADJUSTMENT, refund_xml(quick_sandbox, count=1), US)
         next_feed = await wait_for_status(feeds, after, {"DONE", "FATAL"})
         assert next_feed["processingStatus"] == "DONE"
-    applied = [a.merchant_adjustment_item_id for a in quick_sandbox.state.adjustments
-               if a.feed_id == feed_id]
+    applied = [
+        a.merchant_adjustment_item_id
+        for a in quick_sandbox.state.adjustments
+        if a.feed_id == feed_id
+    ]
     assert applied == ["m1", "m2"]
 
 
@@ -145,8 +152,9 @@ async def test_feed_stuck_finishes_once_the_clock_passes_the_limit(slow: Sandbox
 async def test_gzip_reports(
     sandbox_factory: SandboxFactory, sandbox_session: aiohttp.ClientSession
 ) -> None:
-    server = await sandbox_factory(gzip_reports=True, feed_queue_seconds=1.0,
-                                   feed_processing_seconds=1.0)
+    server = await sandbox_factory(
+        gzip_reports=True, feed_queue_seconds=1.0, feed_processing_seconds=1.0
+    )
     async with spapi_client(Feeds, server) as feeds:
         feed_id = await submit(feeds, ADJUSTMENT, refund_xml(server), US)
         done = await wait_for_status(feeds, feed_id, {"DONE"})
@@ -157,8 +165,9 @@ async def test_gzip_reports(
     headers = {"x-amz-access-token": token}
     async with sandbox_session.get(path, headers=headers) as response:
         plain = await response.json()
-    async with sandbox_session.get(path, headers=headers,
-                                   params={"enableContentEncodingUrlHeader": "true"}) as response:
+    async with sandbox_session.get(
+        path, headers=headers, params={"enableContentEncodingUrlHeader": "true"}
+    ) as response:
         encoded = await response.json()
     assert plain["compressionAlgorithm"] == encoded["compressionAlgorithm"] == "GZIP"
     async with sandbox_session.get(plain["url"], auto_decompress=False) as response:
@@ -189,8 +198,9 @@ async def test_reset_drops_a_running_feed_and_the_processor_goes_on(
 
 @pytest.mark.parametrize("clear_first", [False, True])
 async def test_stopping_with_a_stuck_feed_ends_the_worker(clear_first: bool) -> None:
-    server = await start_sandbox(replace(TEST_SETTINGS, speed=1.0, feed_queue_seconds=0.0,
-                                         feed_processing_seconds=0.0))
+    server = await start_sandbox(
+        replace(TEST_SETTINGS, speed=1.0, feed_queue_seconds=0.0, feed_processing_seconds=0.0)
+    )
     try:
         server.state.faults.add("feed_stuck")
         async with spapi_client(Feeds, server) as feeds:

@@ -26,8 +26,14 @@ def state() -> SandboxState:
 def test_over_refund_of_one_component_rejects_the_whole_message(state: SandboxState) -> None:
     shipped = order(state, "us-fbm-shipped")
     line = shipped.items[0]  # Tax 7.34 charged; the total would fit easily
-    report = refund(state, adjustment_message(
-        1, shipped.order_id, adjusted_item(line.item_code, {"Principal": "10.00", "Tax": "7.35"})))
+    report = refund(
+        state,
+        adjustment_message(
+            1,
+            shipped.order_id,
+            adjusted_item(line.item_code, {"Principal": "10.00", "Tax": "7.35"}),
+        ),
+    )
     assert report.summary == summary(1, 0, 1, 0)
     row = report.result(1)
     assert row["ResultCode"] == "Error" and row["ResultMessageCode"] == 18032
@@ -43,8 +49,11 @@ def test_cap_counts_what_was_refunded_before(state: SandboxState) -> None:
     line = partly.items[0]  # Shipping 9.98 charged, 4.99 already refunded
     too_much = adjusted_item(line.item_code, {"Shipping": "5.00"})
     exact = adjusted_item(line.item_code, {"Shipping": "4.99"})
-    report = refund(state, adjustment_message(1, partly.order_id, too_much),
-                    adjustment_message(2, partly.order_id, exact))
+    report = refund(
+        state,
+        adjustment_message(1, partly.order_id, too_much),
+        adjustment_message(2, partly.order_id, exact),
+    )
     assert report.summary == summary(2, 1, 1, 0)
     assert report.result(1)["ResultMessageCode"] == 18032
     assert line.refunded["Shipping"] == Decimal("9.98")
@@ -54,8 +63,10 @@ def test_identical_adjustment_twice_is_applied_twice(state: SandboxState) -> Non
     shipped = order(state, "us-fbm-shipped")
     line = shipped.items[0]
     message = adjustment_message(
-        1, shipped.order_id,
-        adjusted_item(line.item_code, {"Principal": "20.00"}, merchant_id="act_dup"))
+        1,
+        shipped.order_id,
+        adjusted_item(line.item_code, {"Principal": "20.00"}, merchant_id="act_dup"),
+    )
     first, second = refund(state, message), refund(state, message)
     assert first.summary == second.summary == summary(1, 1, 0, 0)
     assert line.refunded["Principal"] == Decimal("40.00")
@@ -65,8 +76,14 @@ def test_identical_adjustment_twice_is_applied_twice(state: SandboxState) -> Non
 
 def test_wrong_currency_is_an_error(state: SandboxState) -> None:
     shipped = order(state, "us-fbm-shipped")
-    report = refund(state, adjustment_message(1, shipped.order_id, adjusted_item(
-        shipped.items[0].item_code, {"Principal": "5.00"}, currency="EUR")))
+    report = refund(
+        state,
+        adjustment_message(
+            1,
+            shipped.order_id,
+            adjusted_item(shipped.items[0].item_code, {"Principal": "5.00"}, currency="EUR"),
+        ),
+    )
     row = report.result(1)
     assert (row["ResultCode"], row["ResultMessageCode"]) == ("Error", 18034)
     assert "in EUR" in row["ResultDescription"] and "USD" in row["ResultDescription"]
@@ -74,16 +91,21 @@ def test_wrong_currency_is_an_error(state: SandboxState) -> None:
 
 def test_unknown_item_code_is_an_error(state: SandboxState) -> None:
     shipped = order(state, "us-fbm-shipped")
-    report = refund(state, adjustment_message(1, shipped.order_id, adjusted_item(
-        "99999999999999", {"Principal": "5.00"})))
+    report = refund(
+        state,
+        adjustment_message(
+            1, shipped.order_id, adjusted_item("99999999999999", {"Principal": "5.00"})
+        ),
+    )
     row = report.result(1)
     assert (row["ResultMessageCode"], row["AmazonOrderItemCode"]) == (18030, "99999999999999")
 
 
 def test_malformed_xml_rejects_the_whole_document(state: SandboxState) -> None:
     shipped = order(state, "us-fbm-shipped")
-    good = adjustment_message(1, shipped.order_id, adjusted_item(
-        shipped.items[0].item_code, {"Principal": "5.00"}))
+    good = adjustment_message(
+        1, shipped.order_id, adjusted_item(shipped.items[0].item_code, {"Principal": "5.00"})
+    )
     xml = envelope("OrderAdjustment", [good]).replace("</AmazonEnvelope>", "</AmazonEnvelop>")
     report = run(state, ADJUSTMENT, xml)
     assert report.summary == summary(0, 0, 1, 0)
@@ -94,20 +116,28 @@ def test_malformed_xml_rejects_the_whole_document(state: SandboxState) -> None:
 
 
 def test_entity_declarations_are_refused(state: SandboxState) -> None:
-    xml = ('<?xml version="1.0"?><!DOCTYPE AmazonEnvelope [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-           "<AmazonEnvelope>&x;</AmazonEnvelope>")
+    xml = (
+        '<?xml version="1.0"?><!DOCTYPE AmazonEnvelope [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        "<AmazonEnvelope>&x;</AmazonEnvelope>"
+    )
     report = run(state, ADJUSTMENT, xml)
     assert report.result(0)["ResultMessageCode"] == 5001
     assert "root:" not in report.result(0)["ResultDescription"]
 
 
-@pytest.mark.parametrize(("amount", "accepted"), [("1200", True), ("1200.5", False),
-                                                  ("1200.00", False)])
+@pytest.mark.parametrize(
+    ("amount", "accepted"), [("1200", True), ("1200.5", False), ("1200.00", False)]
+)
 def test_jpy_amounts_have_no_decimals(state: SandboxState, amount: str, accepted: bool) -> None:
     jp = order(state, "jp-fbm-shipped")
     line = jp.items[0]
-    report = refund(state, adjustment_message(1, jp.order_id, adjusted_item(
-        line.item_code, {"Principal": amount}, currency="JPY")), marketplace=JP)
+    report = refund(
+        state,
+        adjustment_message(
+            1, jp.order_id, adjusted_item(line.item_code, {"Principal": amount}, currency="JPY")
+        ),
+        marketplace=JP,
+    )
     if accepted:
         assert report.summary == summary(1, 1, 0, 0)
         assert line.refunded == {"Principal": Decimal("1200")}
@@ -123,14 +153,19 @@ def test_restocking_fee_must_leave_a_positive_net(state: SandboxState) -> None:
     net_zero = adjusted_item(code, {"Principal": "5.00", "RestockingFee": "-5.00"})
     positive_fee = adjusted_item(code, {"Principal": "5.00", "RestockingFee": "1.00"})
     fine = adjusted_item(code, {"Principal": "14.99", "RestockingFee": "-3.00"})
-    report = refund(state, adjustment_message(1, shipped.order_id, net_zero),
-                    adjustment_message(2, shipped.order_id, positive_fee),
-                    adjustment_message(3, shipped.order_id, fine))
+    report = refund(
+        state,
+        adjustment_message(1, shipped.order_id, net_zero),
+        adjustment_message(2, shipped.order_id, positive_fee),
+        adjustment_message(3, shipped.order_id, fine),
+    )
     assert report.result(1)["ResultMessageCode"] == 18033
     assert report.result(2)["ResultMessageCode"] == 18031
     assert report.summary == summary(3, 1, 2, 0)
-    assert shipped.items[1].refunded == {"Principal": Decimal("14.99"),
-                                         "RestockingFee": Decimal("-3.00")}
+    assert shipped.items[1].refunded == {
+        "Principal": Decimal("14.99"),
+        "RestockingFee": Decimal("-3.00"),
+    }
 
 
 def test_unknown_reason_and_component_type_are_errors(state: SandboxState) -> None:
@@ -138,9 +173,11 @@ def test_unknown_reason_and_component_type_are_errors(state: SandboxState) -> No
     code = shipped.items[0].item_code
     report = refund(
         state,
-        adjustment_message(1, shipped.order_id,
-                           adjusted_item(code, {"Principal": "1.00"}, reason="BecauseISaidSo")),
-        adjustment_message(2, shipped.order_id, adjusted_item(code, {"Bonus": "1.00"})))
+        adjustment_message(
+            1, shipped.order_id, adjusted_item(code, {"Principal": "1.00"}, reason="BecauseISaidSo")
+        ),
+        adjustment_message(2, shipped.order_id, adjusted_item(code, {"Bonus": "1.00"})),
+    )
     assert "AdjustmentReason 'BecauseISaidSo'" in report.result(1)["ResultDescription"]
     assert "Component Type 'Bonus'" in report.result(2)["ResultDescription"]
 
@@ -152,10 +189,13 @@ def test_element_out_of_order_fails_only_its_message(state: SandboxState) -> Non
         f"<AmazonOrderItemCode>{code}</AmazonOrderItemCode><AdjustmentReason>CustomerReturn"
         "</AdjustmentReason>",
         f"<AdjustmentReason>CustomerReturn</AdjustmentReason><AmazonOrderItemCode>{code}"
-        "</AmazonOrderItemCode>")
-    report = refund(state, adjustment_message(1, shipped.order_id, swapped),
-                    adjustment_message(2, shipped.order_id,
-                                       adjusted_item(code, {"Principal": "2.00"})))
+        "</AmazonOrderItemCode>",
+    )
+    report = refund(
+        state,
+        adjustment_message(1, shipped.order_id, swapped),
+        adjustment_message(2, shipped.order_id, adjusted_item(code, {"Principal": "2.00"})),
+    )
     assert report.summary == summary(2, 1, 1, 0)
     assert report.result(1)["ResultMessageCode"] == 5000
     assert "needs <AmazonOrderItemCode>" in report.result(1)["ResultDescription"]
@@ -165,8 +205,12 @@ def test_element_out_of_order_fails_only_its_message(state: SandboxState) -> Non
 def test_refund_before_shipment_is_recorded_with_a_warning(state: SandboxState) -> None:
     unshipped = order(state, "us-fbm-unshipped-single")
     line = unshipped.items[0]
-    report = refund(state, adjustment_message(1, unshipped.order_id, adjusted_item(
-        line.item_code, {"Principal": "10.00"})))
+    report = refund(
+        state,
+        adjustment_message(
+            1, unshipped.order_id, adjusted_item(line.item_code, {"Principal": "10.00"})
+        ),
+    )
     assert report.summary == summary(1, 1, 0, 1)
     row = report.result(1)
     assert (row["ResultCode"], row["ResultMessageCode"]) == ("Warning", 18051)
@@ -175,23 +219,45 @@ def test_refund_before_shipment_is_recorded_with_a_warning(state: SandboxState) 
 
 def test_order_of_another_marketplace_is_not_found(state: SandboxState) -> None:
     uk = order(state, "uk-fbm-shipped")
-    report = refund(state, adjustment_message(1, uk.order_id, adjusted_item(
-        uk.items[0].item_code, {"Principal": "1.00"}, currency="GBP")))
+    report = refund(
+        state,
+        adjustment_message(
+            1,
+            uk.order_id,
+            adjusted_item(uk.items[0].item_code, {"Principal": "1.00"}, currency="GBP"),
+        ),
+    )
     assert report.result(1)["ResultMessageCode"] == 18028
 
 
 def test_quantity_cancelled_cancels_units_of_the_line(state: SandboxState) -> None:
     multi = order(state, "us-fbm-unshipped-multi")
     line = multi.items[2]  # 3 units
-    report = refund(state, adjustment_message(1, multi.order_id, adjusted_item(
-        line.item_code, {"Principal": "8.99"}, reason="NoInventory", quantity_cancelled=1)))
+    report = refund(
+        state,
+        adjustment_message(
+            1,
+            multi.order_id,
+            adjusted_item(
+                line.item_code, {"Principal": "8.99"}, reason="NoInventory", quantity_cancelled=1
+            ),
+        ),
+    )
     assert report.summary["MessagesSuccessful"] == 1
     assert (line.qty_cancelled, line.qty_unshipped, str(multi.status)) == (1, 2, "UNSHIPPED")
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(st.sampled_from(["Principal", "Tax", "Shipping"]),
-                          st.integers(min_value=1, max_value=4000)), min_size=1, max_size=12))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["Principal", "Tax", "Shipping"]),
+            st.integers(min_value=1, max_value=4000),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
 def test_refunds_never_exceed_any_component(requests: list[tuple[str, int]]) -> None:
     state = SandboxState.create(SandboxSettings())
     partly = order(state, "us-fbm-shipped-partly-refunded")
@@ -199,8 +265,12 @@ def test_refunds_never_exceed_any_component(requests: list[tuple[str, int]]) -> 
     for n, (kind, cents) in enumerate(requests, start=1):
         amount = Decimal(cents).scaleb(-2)
         before = line.refundable(kind)
-        report = refund(state, adjustment_message(n, partly.order_id, adjusted_item(
-            line.item_code, {kind: f"{amount:.2f}"})))
+        report = refund(
+            state,
+            adjustment_message(
+                n, partly.order_id, adjusted_item(line.item_code, {kind: f"{amount:.2f}"})
+            ),
+        )
         accepted = report.summary["MessagesSuccessful"] == 1
         assert accepted == (amount <= before)
         assert line.refundable(kind) == (before - amount if accepted else before)

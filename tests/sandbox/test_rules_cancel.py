@@ -21,8 +21,14 @@ def state() -> SandboxState:
 def test_cancel_after_shipment_is_refused_and_changes_nothing(state: SandboxState) -> None:
     partial = order(state, "us-fbm-partially-shipped")
     shipped, unshipped = partial.items
-    report = cancel(state, ack_message(1, partial.order_id, [
-        (shipped.item_code, "NoInventory"), (unshipped.item_code, "NoInventory")]))
+    report = cancel(
+        state,
+        ack_message(
+            1,
+            partial.order_id,
+            [(shipped.item_code, "NoInventory"), (unshipped.item_code, "NoInventory")],
+        ),
+    )
     row = report.result(1)
     assert report.summary == summary(1, 0, 1, 0)
     assert (row["ResultCode"], row["ResultMessageCode"]) == ("Error", 18040)
@@ -39,12 +45,18 @@ def test_cancel_some_items_keeps_the_order(state: SandboxState) -> None:
     assert [i.qty_cancelled for i in multi.items] == [0, 1, 0]
     assert second.cancellation is not None and second.cancellation.reason == "NoInventory"
     assert str(multi.status) == "UNSHIPPED"
-    report = cancel(state, ack_message(1, multi.order_id, [
-        (first.item_code, "NoInventory"), (third.item_code, "NoInventory")]))
+    report = cancel(
+        state,
+        ack_message(
+            1, multi.order_id, [(first.item_code, "NoInventory"), (third.item_code, "NoInventory")]
+        ),
+    )
     assert report.summary == summary(1, 1, 0, 0)
     assert str(multi.status) == "CANCELLED"
     assert [c.item_codes for c in state.cancellations if c.order_id == multi.order_id] == [
-        [second.item_code], [first.item_code, third.item_code]]
+        [second.item_code],
+        [first.item_code, third.item_code],
+    ]
 
 
 def test_cancel_some_units_of_a_line(state: SandboxState) -> None:
@@ -63,8 +75,9 @@ def test_buyer_request_decides_the_cancel_rate(
     state: SandboxState, reason: str, counts: bool
 ) -> None:
     requested = order(state, "us-fbm-buyer-cancel-request")
-    report = cancel(state, ack_message(1, requested.order_id,
-                                       [(requested.items[0].item_code, reason)]))
+    report = cancel(
+        state, ack_message(1, requested.order_id, [(requested.items[0].item_code, reason)])
+    )
     assert report.summary == summary(1, 1, 0, 0)
     assert str(requested.status) == "CANCELLED"
     [record] = [c for c in state.cancellations if c.order_id == requested.order_id]
@@ -73,8 +86,9 @@ def test_buyer_request_decides_the_cancel_rate(
 
 def test_buyer_canceled_without_request_is_a_warning(state: SandboxState) -> None:
     single = order(state, "us-fbm-unshipped-single")
-    report = cancel(state, ack_message(1, single.order_id,
-                                       [(single.items[0].item_code, "BuyerCanceled")]))
+    report = cancel(
+        state, ack_message(1, single.order_id, [(single.items[0].item_code, "BuyerCanceled")])
+    )
     assert report.summary == summary(1, 1, 0, 1)
     assert report.result(1)["ResultMessageCode"] == 18050
     assert str(single.status) == "CANCELLED"
@@ -82,12 +96,15 @@ def test_buyer_canceled_without_request_is_a_warning(state: SandboxState) -> Non
     assert record.counts_against_cancel_rate
 
 
-@pytest.mark.parametrize(("label", "items", "code"), [
-    ("us-fbm-unshipped-single", [], 18042),
-    ("us-fba-shipped", [("13579246801357", "NoInventory")], 18043),
-    ("us-fbm-cancelled", [("84120396517730", "NoInventory")], 18041),
-    ("us-fbm-unshipped-single", [("45678901234567", "Whatever")], 18031),
-])
+@pytest.mark.parametrize(
+    ("label", "items", "code"),
+    [
+        ("us-fbm-unshipped-single", [], 18042),
+        ("us-fba-shipped", [("13579246801357", "NoInventory")], 18043),
+        ("us-fbm-cancelled", [("84120396517730", "NoInventory")], 18041),
+        ("us-fbm-unshipped-single", [("45678901234567", "Whatever")], 18031),
+    ],
+)
 def test_cancels_amazon_refuses(
     state: SandboxState, label: str, items: list[tuple[str, str]], code: int
 ) -> None:

@@ -17,11 +17,23 @@ from companion.sandbox.state import Channel, FulfillmentOrderStatus, OrderStatus
 
 START = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 LABELS = [
-    "us-fbm-unshipped-single", "us-fbm-unshipped-multi", "us-fbm-buyer-cancel-request",
-    "us-fbm-partially-shipped", "us-fbm-shipped", "us-fbm-shipped-partly-refunded",
-    "us-fbm-cancelled", "us-fba-shipped", "us-mcf-received", "us-mcf-planning",
-    "us-mcf-processing", "uk-fbm-shipped", "uk-fbm-unshipped", "de-fbm-shipped",
-    "de-fbm-unshipped", "jp-fbm-shipped", "jp-fbm-unshipped",
+    "us-fbm-unshipped-single",
+    "us-fbm-unshipped-multi",
+    "us-fbm-buyer-cancel-request",
+    "us-fbm-partially-shipped",
+    "us-fbm-shipped",
+    "us-fbm-shipped-partly-refunded",
+    "us-fbm-cancelled",
+    "us-fba-shipped",
+    "us-mcf-received",
+    "us-mcf-planning",
+    "us-mcf-processing",
+    "uk-fbm-shipped",
+    "uk-fbm-unshipped",
+    "de-fbm-shipped",
+    "de-fbm-unshipped",
+    "jp-fbm-shipped",
+    "jp-fbm-unshipped",
 ]
 
 
@@ -71,8 +83,9 @@ def test_mcf_orders_are_not_amazon_orders() -> None:
     assert fulfillment["us-mcf-planning"].status is FulfillmentOrderStatus.PLANNING
     assert fulfillment["us-mcf-processing"].status is FulfillmentOrderStatus.PROCESSING
     order_ids = {o.order_id for o in seed.fresh_orders()}
-    assert not order_ids & set(fulfillment_id.seller_fulfillment_order_id
-                               for fulfillment_id in fulfillment.values())
+    assert not order_ids & set(
+        fulfillment_id.seller_fulfillment_order_id for fulfillment_id in fulfillment.values()
+    )
 
 
 def test_fresh_copies_are_independent() -> None:
@@ -131,14 +144,17 @@ def _broken(mutate: str) -> dict[str, Any]:
     return data
 
 
-@pytest.mark.parametrize(("mutate", "message"), [
-    ("marketplace", "unknown marketplace 'XX'"),
-    ("decimals", "more decimals than JPY allows"),
-    ("duplicate", "label 'us-fbm-unshipped-single' is used twice"),
-    ("status", "does not match the item quantities"),
-    ("component", "unknown charge components ['Bribe']"),
-    ("order-id", "orders.0.orderId"),
-])
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        ("marketplace", "unknown marketplace 'XX'"),
+        ("decimals", "more decimals than JPY allows"),
+        ("duplicate", "label 'us-fbm-unshipped-single' is used twice"),
+        ("status", "does not match the item quantities"),
+        ("component", "unknown charge components ['Bribe']"),
+        ("order-id", "orders.0.orderId"),
+    ],
+)
 def test_broken_seed_names_the_problem(tmp_path: Path, mutate: str, message: str) -> None:
     path = _write(tmp_path, _broken(mutate))
     with pytest.raises(SeedError) as raised:

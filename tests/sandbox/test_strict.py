@@ -32,31 +32,62 @@ MCF = "/fba/outbound/2020-07-01/fulfillmentOrders/"
 FEED = {"feedType": ACKNOWLEDGEMENT, "marketplaceIds": [US], "inputFeedDocumentId": "doc"}
 
 REFUSED = [
-    ("createFeed without feedType",
-     Call("POST", FEEDS, json={k: v for k, v in FEED.items() if k != "feedType"}),
-     "'feedType' is a required property"),
-    ("createFeed, feedType null", Call("POST", FEEDS, json={**FEED, "feedType": None}),
-     "body at feedType"),
-    ("createFeed, marketplaceIds a string",
-     Call("POST", FEEDS, json={**FEED, "marketplaceIds": US}), "body at marketplaceIds"),
-    ("createFeed, 26 marketplaces", Call("POST", FEEDS, json={**FEED, "marketplaceIds": [US] * 26}),
-     "body at marketplaceIds"),
-    ("createFeed, a feed option not a string",
-     Call("POST", FEEDS, json={**FEED, "feedOptions": {"x": 1}}), "body at feedOptions/x"),
+    (
+        "createFeed without feedType",
+        Call("POST", FEEDS, json={k: v for k, v in FEED.items() if k != "feedType"}),
+        "'feedType' is a required property",
+    ),
+    (
+        "createFeed, feedType null",
+        Call("POST", FEEDS, json={**FEED, "feedType": None}),
+        "body at feedType",
+    ),
+    (
+        "createFeed, marketplaceIds a string",
+        Call("POST", FEEDS, json={**FEED, "marketplaceIds": US}),
+        "body at marketplaceIds",
+    ),
+    (
+        "createFeed, 26 marketplaces",
+        Call("POST", FEEDS, json={**FEED, "marketplaceIds": [US] * 26}),
+        "body at marketplaceIds",
+    ),
+    (
+        "createFeed, a feed option not a string",
+        Call("POST", FEEDS, json={**FEED, "feedOptions": {"x": 1}}),
+        "body at feedOptions/x",
+    ),
     ("createFeed, no body", Call("POST", FEEDS), "body is required"),
-    ("createFeedDocument, contentType a number", Call("POST", DOCS, json={"contentType": 7}),
-     "body at contentType"),
-    ("getOrder, unknown includedData", Call("GET", ORDER, {"includedData": "PROCEEDS,REFUNDS"}),
-     "parameter includedData"),
-    ("getFeeds, pageSize not a number", Call("GET", FEEDS, {"feedTypes": "X", "pageSize": "ten"}),
-     "parameter pageSize"),
-    ("getFeeds, eleven feed types", Call("GET", FEEDS, {"feedTypes": ",".join("ABCDEFGHIJK")}),
-     "parameter feedTypes"),
-    ("getFeedDocument, boolean not a boolean",
-     Call("GET", DOCS + "/doc", {"enableContentEncodingUrlHeader": "yes"}),
-     "parameter enableContentEncodingUrlHeader"),
-    ("getFulfillmentOrder, id over 40 characters", Call("GET", MCF + "9" * 41),
-     "parameter sellerFulfillmentOrderId"),
+    (
+        "createFeedDocument, contentType a number",
+        Call("POST", DOCS, json={"contentType": 7}),
+        "body at contentType",
+    ),
+    (
+        "getOrder, unknown includedData",
+        Call("GET", ORDER, {"includedData": "PROCEEDS,REFUNDS"}),
+        "parameter includedData",
+    ),
+    (
+        "getFeeds, pageSize not a number",
+        Call("GET", FEEDS, {"feedTypes": "X", "pageSize": "ten"}),
+        "parameter pageSize",
+    ),
+    (
+        "getFeeds, eleven feed types",
+        Call("GET", FEEDS, {"feedTypes": ",".join("ABCDEFGHIJK")}),
+        "parameter feedTypes",
+    ),
+    (
+        "getFeedDocument, boolean not a boolean",
+        Call("GET", DOCS + "/doc", {"enableContentEncodingUrlHeader": "yes"}),
+        "parameter enableContentEncodingUrlHeader",
+    ),
+    (
+        "getFulfillmentOrder, id over 40 characters",
+        Call("GET", MCF + "9" * 41),
+        "parameter sellerFulfillmentOrderId",
+    ),
 ]
 
 
@@ -83,8 +114,12 @@ async def test_tolerates_what_the_model_leaves_open(
 ) -> None:
     """Undeclared body keys and query parameters (the library sends both), repeated arrays."""
     token = await sandbox_access_token(sandbox, sandbox_session)
-    library_body = {"contentType": XML_TYPE, "marketplaceIds": [US], "MarketplaceIds": [US],
-                    "path": DOCS}
+    library_body = {
+        "contentType": XML_TYPE,
+        "marketplaceIds": [US],
+        "MarketplaceIds": [US],
+        "path": DOCS,
+    }
     order = "/orders/2026-01-01/orders/" + sandbox.seed.order_id("us-fbm-shipped")
     calls = [
         Call("POST", DOCS, json=library_body, expect=201),
@@ -99,7 +134,7 @@ async def test_tolerates_what_the_model_leaves_open(
 
 
 async def test_every_request_of_the_gateway_matches_amazons_models(
-    quick_sandbox: SandboxServer
+    quick_sandbox: SandboxServer,
 ) -> None:
     """Each operation the companion's gateway uses, sent by it, passes the model check."""
     target = Target.of(sandbox_account(quick_sandbox.url), sandbox_credentials())
@@ -111,8 +146,15 @@ async def test_every_request_of_the_gateway_matches_amazons_models(
     checker = quick_sandbox.app[REQUEST_CHECKER]
     assert checker.refusals == []
     assert set(checker.checked) == {
-        "getOrder", "getFulfillmentOrder", "cancelFulfillmentOrder", "listFinancialEventsByOrderId",
-        "createFeedDocument", "createFeed", "getFeed", "getFeeds", "getFeedDocument",
+        "getOrder",
+        "getFulfillmentOrder",
+        "cancelFulfillmentOrder",
+        "listFinancialEventsByOrderId",
+        "createFeedDocument",
+        "createFeed",
+        "getFeed",
+        "getFeeds",
+        "getFeedDocument",
     }
 
 
@@ -132,7 +174,8 @@ async def _use_every_operation(gateway: Gateway, server: SandboxServer) -> None:
     since = datetime.now(UTC) - timedelta(days=1)
     assert await gateway.get_feeds([ACKNOWLEDGEMENT], since, ["DONE", "IN_QUEUE"])
     assert b"ProcessingReport" in await gateway.get_feed_document_bytes(
-        feed.result_feed_document_id)
+        feed.result_feed_document_id
+    )
 
 
 def test_a_route_without_an_operation_in_the_models_fails_fast(tmp_path: Path) -> None:
@@ -151,8 +194,9 @@ async def test_the_gateway_lists_feeds_of_an_account_in_every_eu_marketplace(
     """getFeeds takes at most 10 marketplaceIds; an EU account can sell in 11."""
     eu = [m.code for m in BY_ID.values() if m.region is Region.EU]
     assert len(eu) > 10
-    account = sandbox_account(sandbox.url).model_copy(update={"region": Region.EU,
-                                                              "marketplaces": eu})
+    account = sandbox_account(sandbox.url).model_copy(
+        update={"region": Region.EU, "marketplaces": eu}
+    )
     gateway = Gateway(Target.of(account, sandbox_credentials()), request_timeout=5.0)
     try:
         await gateway.get_feeds([ACKNOWLEDGEMENT], datetime.now(UTC) - timedelta(days=1))

@@ -33,7 +33,10 @@ def test_rate_scale_scales_rates_not_bursts() -> None:
     results = [throttle.acquire("createFeed") for _ in range(16)]
     assert results.count(True) == 15
     assert throttle.snapshot()["createFeed"] == {
-        "requests": 16, "throttled": 1, "rate": 0.083, "burst": 15,
+        "requests": 16,
+        "throttled": 1,
+        "rate": 0.083,
+        "burst": 15,
     }
 
 
