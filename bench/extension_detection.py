@@ -279,7 +279,10 @@ def markdown(r: dict[str, Any]) -> str:
                     (
                         f"mutation batch ({b['per_batch_messages']} messages), mean / p50",
                         f"{b['spdesk']['mean_ms']} / {b['spdesk']['p50_ms']} ms",
-                        f"{b['naive_rescan']['mean_ms']} / {b['naive_rescan']['p50_ms']} ms (naive rescan)",
+                        (
+                            f"{b['naive_rescan']['mean_ms']} / {b['naive_rescan']['p50_ms']} ms"
+                            " (naive rescan)"
+                        ),
                         f"{b['ratio_mean_spdesk_to_naive']} (means)",
                         f"<= {b['goal_ms']} ms",
                     ),
@@ -315,10 +318,11 @@ def markdown(r: dict[str, Any]) -> str:
             ),
             "",
             "Page timers are coarsened to 0.1 ms. "
-            "Busy time: the extension's own `performance.measure` (its time-budgeted slices, idle "
-            "gaps excluded). Naive baseline: `document.body.innerText` + the same regex, in the page,"
-            " once and after every batch. Chromium does not attribute content-script work in long "
-            "animation frames, so spdesk's share of jank shows as the difference between the pages.",
+            "Busy time: the extension's own `performance.measure` (its time-budgeted slices, "
+            "idle gaps excluded). Naive baseline: `document.body.innerText` + the same regex, in "
+            "the page, once and after every batch. Chromium does not attribute content-script "
+            "work in long animation frames, so spdesk's share of jank shows as the difference "
+            "between the pages.",
             "",
         ]
     )

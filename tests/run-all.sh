@@ -7,6 +7,7 @@ mkdir -p artifacts
 
 echo "== ruff"
 .venv/bin/ruff check companion tests bench
+.venv/bin/ruff format --check --quiet companion tests bench
 
 if [ -f extension/package.json ]; then
   echo "== extension: unit tests and lint"

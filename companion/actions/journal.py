@@ -261,8 +261,8 @@ class Journal:
     ) -> list[Action]:
         """Actions matching a WHERE clause written by this package (never by a user)."""
         rows = self._db.execute(
-            f"SELECT * FROM actions WHERE {where} ORDER BY {order}",
-            params,  # noqa: S608
+            f"SELECT * FROM actions WHERE {where} ORDER BY {order}",  # noqa: S608
+            params,
         ).fetchall()
         return [self._load(r) for r in rows]
 

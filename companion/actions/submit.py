@@ -136,7 +136,9 @@ class FeedSubmitter:
                         ActionState.FAILED,
                         {
                             "amazon": {
-                                "description": f"{why} ({exc.message}). Nothing was sent; try again later."
+                                "description": (
+                                    f"{why} ({exc.message}). Nothing was sent; try again later."
+                                )
                             }
                         },
                     )

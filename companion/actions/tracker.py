@@ -255,8 +255,8 @@ def _move_for(action: Action, report: ProcessingReport, complete: bool) -> Move:
             {
                 "amazon": {
                     "description": (
-                        f"Amazon's report covers {report.processed} message(s) and does not mention this "
-                        "one; check Seller Central before doing anything else."
+                        f"Amazon's report covers {report.processed} message(s) and does not "
+                        "mention this one; check Seller Central before doing anything else."
                     )
                 }
             },

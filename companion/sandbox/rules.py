@@ -313,7 +313,8 @@ def _cancel_plan(
                     message_id,
                     MessageCode.BUYER_CANCELED_WITHOUT_REQUEST,
                     f"The buyer did not request cancellation of item {line.item_code}; it is "
-                    f"cancelled, and the cancellation counts against the seller's cancellation rate.",
+                    "cancelled, and the cancellation counts against the seller's "
+                    "cancellation rate.",
                     order.order_id,
                     line.item_code,
                 )
