@@ -29,22 +29,71 @@ export function shippedFiles(src = SRC) {
     .sort();
 }
 
+// The side panel: Chrome's `side_panel` with the sidePanel permission and a command of ours that
+// opens it; Firefox's `sidebar_action` with its built-in `_execute_sidebar_action` command.
+const CHROME_ONLY = { keys: ["side_panel", "key"], permissions: ["sidePanel"], commands: ["open-panel"] };
+const FIREFOX_ONLY = { keys: ["sidebar_action", "browser_specific_settings"], permissions: [], commands: ["_execute_sidebar_action"] };
+
+function strip(out, other) {
+  for (const key of other.keys) delete out[key];
+  out.permissions = out.permissions.filter((p) => !other.permissions.includes(p));
+  for (const name of other.commands) delete out.commands?.[name];
+}
+
 /** The manifest for one browser: Chrome runs a service worker, Firefox background scripts. */
 export function manifestFor(browser, manifest, { grant = [], store = false } = {}) {
   const out = structuredClone(manifest);
-  // Stores sign with their own key and refuse a `key` field; unpacked builds keep it for the id.
-  if (store) delete out.key;
   // Test builds only: sites granted at install, so automated runs need no permission prompt.
   if (grant.length) out.host_permissions = [...new Set([...out.host_permissions, ...grant])];
   if (browser === "chrome") {
     delete out.background.scripts;
-    delete out.browser_specific_settings;
+    strip(out, FIREFOX_ONLY);
   } else {
     delete out.background.service_worker;
-    delete out.key; // Chrome-only; Firefox identifies the add-on by gecko.id
+    strip(out, CHROME_ONLY); // `key` too: Firefox identifies the add-on by gecko.id
+    // Firefox gives every install its own moz-extension:// address already; it has no dynamic URL.
     for (const entry of out.web_accessible_resources ?? []) delete entry.use_dynamic_url;
   }
+  // Stores sign with their own key and refuse a `key` field; unpacked builds keep it for the id.
+  if (store) delete out.key;
   return out;
+}
+
+/** The files a module imports (relative specifiers), resolved against its path. */
+function importsOf(file, read) {
+  const text = read(file);
+  const specs = [...text.matchAll(/(?:import|from)\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g)].map((m) => m[1]);
+  return specs.map((spec) => new URL(spec, `file:///x/${file}`).pathname.slice(3));
+}
+
+/** Every module the content script loads: the entry's import() target and what it imports. */
+export function contentGraph(read, entry = "src/content/app.js") {
+  const seen = new Set();
+  const queue = [entry];
+  while (queue.length) {
+    const file = queue.pop();
+    if (seen.has(file)) continue;
+    seen.add(file);
+    queue.push(...importsOf(file, read));
+  }
+  return [...seen].sort();
+}
+
+/** Whether a file matches a web_accessible_resources pattern ("*" within one directory). */
+function matchesResource(file, pattern) {
+  const re = new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*")}$`);
+  return re.test(file);
+}
+
+/** Problems with the web-accessible list: it must expose the content module graph and nothing else. */
+export function exposureProblems(files, manifest, read) {
+  const patterns = (manifest.web_accessible_resources ?? []).flatMap((entry) => entry.resources);
+  const exposed = files.filter((file) => patterns.some((p) => matchesResource(file, p)));
+  const graph = contentGraph((file) => (files.includes(file) ? read(file) ?? "" : "")).filter((file) => files.includes(file));
+  return [
+    ...graph.filter((file) => !exposed.includes(file)).map((file) => `content module ${file} is not web-accessible`),
+    ...exposed.filter((file) => !graph.includes(file)).map((file) => `${file} is web-accessible but the content script never loads it`),
+  ];
 }
 
 /** Problems that would make the package fail to load: missing files, locale keys or imports. */
@@ -56,6 +105,8 @@ export function check(files, manifest, read) {
     ...(manifest.background.scripts ?? []),
     manifest.action?.default_popup,
     manifest.options_ui?.page,
+    manifest.side_panel?.default_path,
+    manifest.sidebar_action?.default_panel,
     ...Object.values(manifest.icons ?? {}),
     "src/content/main.js",
   ].filter(Boolean);
@@ -79,7 +130,7 @@ export function check(files, manifest, read) {
       if (!has.has(target)) problems.push(`${file} imports missing ${target}`);
     }
   }
-  return problems;
+  return [...problems, ...exposureProblems(files, manifest, read)];
 }
 
 function writeTree(dist, browser, files, manifest, grant) {

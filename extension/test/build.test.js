@@ -145,15 +145,41 @@ describe("build-extension", () => {
 
 test("check reports missing files, locale keys and broken imports", () => {
   const manifest = { ...MANIFEST, description: "__MSG_nope__" };
-  const files = ["manifest.json", "_locales/en/messages.json", "src/background/main.js", "src/a.js"];
+  const files = ["manifest.json", "_locales/en/messages.json", "src/background/main.js", "src/a.js", "src/content/app.js", "src/content/extra.js", "src/shared/domain.js"];
   const texts = {
     "_locales/en/messages.json": JSON.stringify({ extName: { message: "spdesk" } }),
     "src/background/main.js": 'import { x } from "./gone.js";',
     "src/a.js": 'import("../src/b.js");',
+    "src/content/app.js": 'import { y } from "../shared/domain.js";',
+    "src/content/extra.js": "",
+    "src/shared/domain.js": "",
   };
   const problems = check(files, manifest, (f) => texts[f]);
   assert.ok(problems.includes("manifest refers to missing src/popup/popup.html"));
   assert.ok(problems.includes("manifest uses __MSG_nope__ missing from _locales/en"));
   assert.ok(problems.includes("src/background/main.js imports missing src/background/gone.js"));
   assert.ok(problems.includes("src/a.js imports missing src/b.js"));
+  // Web-accessible: exactly the content script's module graph, nothing more, nothing less.
+  const exposed = check(files, { ...MANIFEST, web_accessible_resources: [{ resources: ["src/content/*.js"], matches: ["https://*/*"] }] }, (f) => texts[f] ?? "");
+  assert.ok(exposed.includes("content module src/shared/domain.js is not web-accessible"));
+  assert.ok(exposed.includes("src/content/extra.js is web-accessible but the content script never loads it"));
+});
+
+test("one source manifest, two browsers: Chrome's side panel, Firefox's sidebar, each with its shortcut", () => {
+  const chrome = manifestFor("chrome", MANIFEST);
+  const firefox = manifestFor("firefox", MANIFEST);
+  assert.equal(chrome.side_panel.default_path, "src/sidepanel/sidepanel.html");
+  assert.equal(chrome.sidebar_action, undefined);
+  assert.ok(chrome.permissions.includes("sidePanel"));
+  assert.deepEqual(Object.keys(chrome.commands), ["open-panel"]);
+  assert.equal(firefox.sidebar_action.default_panel, chrome.side_panel.default_path, "the same page in both");
+  assert.equal(firefox.side_panel, undefined);
+  assert.ok(!firefox.permissions.includes("sidePanel"));
+  assert.deepEqual(Object.keys(firefox.commands), ["_execute_sidebar_action"]);
+  assert.equal(firefox.commands._execute_sidebar_action.suggested_key.default, chrome.commands["open-panel"].suggested_key.default);
+  // Web-accessible resources: only the content scripts' modules, behind Chrome's per-session URL.
+  assert.deepEqual(chrome.web_accessible_resources.map((w) => w.use_dynamic_url), [true]);
+  assert.deepEqual(firefox.web_accessible_resources.map((w) => w.use_dynamic_url), [undefined]);
+  const exposed = chrome.web_accessible_resources.flatMap((w) => w.resources);
+  assert.ok(!exposed.some((r) => r.includes("sidepanel") || r.includes("background") || r.includes("options")), exposed.join());
 });

@@ -6,7 +6,8 @@ import { after, afterEach, before, describe, test } from "node:test";
 import { Window } from "happy-dom";
 import { createCompanion } from "../src/background/companion.js";
 import { createHandlers, dispatch } from "../src/background/handlers.js";
-import { completePending, scriptId } from "../src/background/sites.js";
+import { completePending } from "../src/background/sites.js";
+import { scriptId } from "../src/shared/sites.js";
 import { loadOptions, saveOptions } from "../src/shared/options.js";
 import { DEFAULT_TEMPLATES } from "../src/shared/templates.js";
 import { start as startOptions } from "../src/options/options.js";
@@ -96,6 +97,15 @@ describe("extension pages", () => {
     await until(() => $("site-toggle").textContent === "Enable spdesk on this site", "disabled");
     assert.equal(ext.registered.size, 0);
     assert.equal(ext.granted.size, 0);
+  });
+
+  test("popup: Open the order panel opens the side panel inside the click, then closes the popup", async () => {
+    const ext = await browserWith();
+    const { $ } = page("popup/popup.html");
+    await startPopup({ doc: globalThis.document, ext });
+    $("open-panel").click();
+    assert.deepEqual(ext.calls.sidePanel, [{ windowId: -2 }], "called in the click, for the popup's window");
+    assert.equal($("open-panel").textContent, "Open the order panel");
   });
 
   test("popup: a refused permission says so and enables nothing", async () => {

@@ -19,6 +19,7 @@ const EXPECTED = {
   "editor-tinymce": ["tinymce", "paste"],
   "editor-ckeditor5": ["ckeditor5", "paste"],
   "editor-summernote": ["summernote", "dom"],
+  "hidden-editor": ["textarea", "value"],
 };
 
 test("every fixture page has an expectation here", () => {
@@ -31,9 +32,10 @@ for (const [name, [kind, method]] of Object.entries(EXPECTED)) {
     await settle(window);
     const target = pickAdapter(window.location, document).replyEditor(document);
     const before = window.fixtureEditor.changes;
-    const result = insertReply(target, REPLY);
+    const { editor, ...result } = insertReply(target, REPLY);
     await settle(window);
     assert.deepEqual(result, { ok: true, kind, method });
+    assert.ok(editor.isConnected);
     const model = window.fixtureEditor.model;
     assert.ok(window.fixtureEditor.changes > before, "the editor saw a change");
     assert.ok(model.includes("113-4820571-0038214") && model.includes("Reference: SPD-7Q3M9Z8X"), model);

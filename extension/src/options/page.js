@@ -1,11 +1,7 @@
 /** Helpers shared by the extension's own pages (options, popup): localisation and small DOM bits. */
 
+import { extensionApi } from "../shared/ext.js";
 import { MESSAGE_KEYS } from "../shared/messages.js";
-
-/** The browser's extension API (Firefox `browser`, Chrome `chrome`). */
-export function extensionApi() {
-  return globalThis.browser ?? globalThis.chrome;
-}
 
 /** A localised string from _locales, or the key itself so a missing one is visible, not blank. */
 export function t(key, substitutions, ext = extensionApi()) {
@@ -20,6 +16,10 @@ export function localize(root = document, ext = extensionApi()) {
   for (const el of root.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n, undefined, ext);
   for (const el of root.querySelectorAll("[data-i18n-label]")) el.setAttribute("aria-label", t(el.dataset.i18nLabel, undefined, ext));
   for (const el of root.querySelectorAll("[data-i18n-placeholder]")) el.placeholder = t(el.dataset.i18nPlaceholder, undefined, ext);
+  setLanguage(root, ext);
+}
+
+function setLanguage(root, ext) {
   const lang = ext?.i18n?.getUILanguage?.();
   if (lang && root.documentElement) root.documentElement.lang = lang;
 }

@@ -1,6 +1,7 @@
 /** The outcome block of a money dialog: live state (aria-live), then success, refusal or "unknown". */
+import { companionText } from "./companion-text.js";
+import { h } from "./dom.js";
 import { FINAL_STATES, money, stateText } from "./format.js";
-import { h } from "./shadow.js";
 import { t } from "./i18n.js";
 
 const IN_PROGRESS_HINT_STATES = new Set(["accepted", "queued", "submitted", "processing"]);
@@ -70,7 +71,7 @@ export function createStatus(doc, { sellerCentral = null } = {}) {
       text.textContent = "";
       alert.hidden = false;
       alert.dataset.code = err.code ?? "";
-      alert.textContent = err.message;
+      alert.textContent = companionText(err.code, err.params, err.message);
     },
     clear() {
       element.hidden = true;
@@ -80,17 +81,23 @@ export function createStatus(doc, { sellerCentral = null } = {}) {
   };
 }
 
+/** Amazon's own words for a failure (quoted as Amazon said them; the raw code only as a tooltip). */
+function amazonSays(doc, action) {
+  const said = action.amazon?.description;
+  return h(doc, "p", { class: "amazon-says", title: action.amazon?.messageCode ?? null },
+    h(doc, "span", { class: "label" }, t("amazonSays")), " ",
+    h(doc, "q", { "data-spdesk": "amazon-message" }, said || t("amazonNoMessage")));
+}
+
 function details(doc, action, link) {
   if (action.state === "failed") {
-    const said = action.amazon?.description;
-    return [
-      h(doc, "p", { class: "amazon-says" }, h(doc, "span", { class: "label" }, t("amazonSays")), " ",
-        h(doc, "q", { "data-spdesk": "amazon-message" }, said || t("amazonNoMessage")),
-        action.amazon?.messageCode ? h(doc, "span", { class: "muted" }, ` (${action.amazon.messageCode})`) : null),
-      h(doc, "p", { class: "next" }, action.kind === "cancel" ? t("cancelFailedNext") : t("refundFailedNext"), " ", link()),
-    ];
+    return [amazonSays(doc, action),
+      h(doc, "p", { class: "next" }, action.kind === "cancel" ? t("cancelFailedNext") : t("refundFailedNext"), " ", link())];
   }
-  if (action.state === "unknown") return [h(doc, "p", { class: "next" }, t("unknownHelp"), " ", link())];
+  if (action.state === "unknown") {
+    const why = action.amazon?.description ? companionText(action.amazon.code, action.amazon.params, action.amazon.description) : null;
+    return [why ? h(doc, "p", { "data-spdesk": "unknown-why" }, why) : null, h(doc, "p", { class: "next" }, t("unknownHelp"), " ", link())];
+  }
   if (IN_PROGRESS_HINT_STATES.has(action.state)) return [h(doc, "p", { class: "muted" }, t("resultProgressHint"))];
   return [];
 }
