@@ -2,8 +2,7 @@
 import js from "@eslint/js";
 import globals from "globals";
 
-// One helper knows how the browser names its extension API (src/shared/ext.js); the classic
-// content entry, which cannot import it, is the only other place.
+// One helper knows how the browser names its extension API: src/shared/ext.js.
 const RAW_API = {
   selector: "MemberExpression[object.name='globalThis'][property.name=/^(browser|chrome)$/]",
   message: "Use extensionApi() from src/shared/ext.js.",
@@ -31,11 +30,7 @@ export default [
     },
   },
   {
-    files: ["src/shared/ext.js", "src/content/main.js"],
+    files: ["src/shared/ext.js"],
     rules: { "no-restricted-syntax": "off" },
-  },
-  {
-    files: ["src/content/main.js"],
-    languageOptions: { sourceType: "script" },
   },
 ];

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /** Builds dist/chrome and dist/firefox from extension/ (one manifest adjusted per browser) and packs them. */
 
-import { existsSync, readFileSync, readdirSync, rmSync, mkdirSync, writeFileSync, copyFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { bundle } from "./bundle.mjs";
 import { crx3, extensionId, publicKeyDer, zip } from "./zip.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -12,6 +13,8 @@ const KEY = join(ROOT, "packaging", "keys", "chrome-dev-key.pem");
 
 // What ships: the manifest, locales, icons and the runtime sources; never tests or node_modules.
 const SHIPPED = [/^manifest\.json$/, /^_locales\/[a-z_A-Z]+\/messages\.json$/, /^icons\/icon-\d+\.png$/, /^src\/.+\.(js|html|css|json|svg|png|woff2)$/];
+/** The content script: shipped as one classic file built from it and the modules it imports. */
+export const CONTENT_ENTRY = "src/content/main.js";
 
 function walk(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -26,7 +29,15 @@ export function shippedFiles(src = SRC) {
   return walk(src)
     .map((p) => relative(src, p).split(sep).join("/"))
     .filter((rel) => SHIPPED.some((re) => re.test(rel)))
+    // The content modules live on inside the bundle that replaces the entry.
+    .filter((rel) => !rel.startsWith("src/content/") || rel === CONTENT_ENTRY)
     .sort();
+}
+
+/** A shipped file's bytes: the bundled content script for its entry, the file itself otherwise. */
+function shippedBytes(file, src = SRC) {
+  if (file === CONTENT_ENTRY) return Buffer.from(bundle(CONTENT_ENTRY, (f) => readFileSync(join(src, f), "utf8")));
+  return readFileSync(join(src, file));
 }
 
 // The side panel: Chrome's `side_panel` with the sidePanel permission and a command of ours that
@@ -59,43 +70,6 @@ export function manifestFor(browser, manifest, { grant = [], store = false } = {
   return out;
 }
 
-/** The files a module imports (relative specifiers), resolved against its path. */
-function importsOf(file, read) {
-  const text = read(file);
-  const specs = [...text.matchAll(/(?:import|from)\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g)].map((m) => m[1]);
-  return specs.map((spec) => new URL(spec, `file:///x/${file}`).pathname.slice(3));
-}
-
-/** Every module the content script loads: the entry's import() target and what it imports. */
-export function contentGraph(read, entry = "src/content/app.js") {
-  const seen = new Set();
-  const queue = [entry];
-  while (queue.length) {
-    const file = queue.pop();
-    if (seen.has(file)) continue;
-    seen.add(file);
-    queue.push(...importsOf(file, read));
-  }
-  return [...seen].sort();
-}
-
-/** Whether a file matches a web_accessible_resources pattern ("*" within one directory). */
-function matchesResource(file, pattern) {
-  const re = new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*")}$`);
-  return re.test(file);
-}
-
-/** Problems with the web-accessible list: it must expose the content module graph and nothing else. */
-export function exposureProblems(files, manifest, read) {
-  const patterns = (manifest.web_accessible_resources ?? []).flatMap((entry) => entry.resources);
-  const exposed = files.filter((file) => patterns.some((p) => matchesResource(file, p)));
-  const graph = contentGraph((file) => (files.includes(file) ? read(file) ?? "" : "")).filter((file) => files.includes(file));
-  return [
-    ...graph.filter((file) => !exposed.includes(file)).map((file) => `content module ${file} is not web-accessible`),
-    ...exposed.filter((file) => !graph.includes(file)).map((file) => `${file} is web-accessible but the content script never loads it`),
-  ];
-}
-
 /** Problems that would make the package fail to load: missing files, locale keys or imports. */
 export function check(files, manifest, read) {
   const problems = [];
@@ -122,7 +96,13 @@ export function check(files, manifest, read) {
       problems.push(`${file}: ${err.message}`);
     }
   }
-  for (const file of files.filter((f) => f.endsWith(".js") || f.endsWith(".html"))) {
+  // The content entry's imports are the bundle's: every module must be there and bundle cleanly.
+  try {
+    if (has.has(CONTENT_ENTRY)) bundle(CONTENT_ENTRY, read);
+  } catch (err) {
+    problems.push(`${CONTENT_ENTRY} cannot be bundled: ${err.message}`);
+  }
+  for (const file of files.filter((f) => (f.endsWith(".js") || f.endsWith(".html")) && f !== CONTENT_ENTRY)) {
     const text = read(file);
     const specs = [...text.matchAll(/(?:import|from)\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g), ...text.matchAll(/<script[^>]+src="([^"]+)"/g)];
     for (const [, spec] of specs) {
@@ -130,7 +110,9 @@ export function check(files, manifest, read) {
       if (!has.has(target)) problems.push(`${file} imports missing ${target}`);
     }
   }
-  return [...problems, ...exposureProblems(files, manifest, read)];
+  // A web-accessible file can be fetched by any site, which then knows spdesk is installed.
+  if (manifest.web_accessible_resources?.length) problems.push("web_accessible_resources exposes files to every site; spdesk needs none");
+  return problems;
 }
 
 function writeTree(dist, browser, files, manifest, grant) {
@@ -144,8 +126,9 @@ function writeTree(dist, browser, files, manifest, grant) {
       writeFileSync(join(out, file), json(manifestFor(browser, manifest, { grant })));
       entries.push({ name: file, data: json(manifestFor(browser, manifest, { grant, store: true })) });
     } else {
-      copyFileSync(join(SRC, file), join(out, file));
-      entries.push({ name: file, data: readFileSync(join(SRC, file)) });
+      const data = shippedBytes(file);
+      writeFileSync(join(out, file), data);
+      entries.push({ name: file, data });
     }
   }
   return zip(entries);

@@ -28,6 +28,7 @@ test("the panel shows status, channel, money, items and both actions", async () 
   assert.equal(t.$("[data-spdesk='refund']").disabled, false);
   assert.equal(t.$("[data-spdesk='cancel']").disabled, false);
   assert.ok(t.$("[data-spdesk='history-empty']"));
+  assert.doesNotMatch(t.$("#panel").textContent, /null|undefined/);
   const link = t.$("[data-spdesk='seller-central']");
   assert.equal(link.href, `https://sellercentral.amazon.com/orders-v3/order/${ORDER}`);
   assert.equal(link.rel, "noopener noreferrer");

@@ -166,7 +166,7 @@ export class OrderPanel {
     const doc = this.ctx.doc;
     // Keep expanded history entries expanded across redraws (events arrive while reading).
     const expanded = new Set([...this.ctx.container.querySelectorAll("[data-action] details[open]")].map((d) => d.closest("[data-action]").dataset.action));
-    this.ctx.container.replaceChildren(...this.#parts(doc));
+    this.ctx.container.replaceChildren(...this.#parts(doc).filter(Boolean));
     for (const details of this.ctx.container.querySelectorAll("[data-action] details")) {
       if (expanded.has(details.closest("[data-action]").dataset.action)) details.open = true;
     }
