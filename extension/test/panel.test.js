@@ -88,15 +88,16 @@ test("moving to another ticket closes a dialog not yet confirmed and says nothin
   assert.equal(t.of("refund").length + t.of("cancel").length, 0);
 });
 
-test("a money request carries the ticket it was confirmed for; an accepted one keeps its dialog", async () => {
+test("a money request carries the ticket it was confirmed for; moving on says it goes on", async () => {
   const t = await setup();
   t.$("[data-spdesk='refund']").click();
   t.choose(t.$("[data-spdesk='reason']"), "CouldNotShip");
   t.$("[role='dialog'] [data-spdesk='confirm']").click();
   await t.settle();
   assert.deepEqual(t.of("refund")[0].args.ticket, { tabId: TAB, url: TICKET_URL });
-  await t.panel.showTicket(TAB, ticketOf([ORDER], { url: `${TICKET_URL}0` }));
-  assert.ok(t.$("[role='dialog'] [data-spdesk='status']"), "the outcome of what was sent stays in view");
+  await t.panel.showTicket(TAB + 1, ticketOf(["113-4820571-0038214"], { url: `${TICKET_URL}0` }));
+  assert.equal(t.$("[role='dialog']"), null, "another ticket's order: the outcome goes to the history");
+  assert.match(t.$("[data-spdesk='notice']").textContent, /What you confirmed for order 114-7395082-5521640 goes on/);
 });
 
 test("companion offline: the panel says how to start it and can retry", async () => {

@@ -59,12 +59,14 @@ class SidePanel:
 
     def enabled(self, selector: str) -> bool:
         """True when the element exists and is not disabled."""
-        return bool(self.js(f"(e => !!e && !e.disabled)(document.querySelector({json.dumps(selector)}))"))
+        found = f"document.querySelector({json.dumps(selector)})"
+        return bool(self.js(f"(e => !!e && !e.disabled)({found})"))
 
     def click(self, selector: str) -> None:
         """A real (trusted) click in the middle of the element, after scrolling it into view."""
         self.wait(selector)
-        self.js(f"document.querySelector({json.dumps(selector)}).scrollIntoView({{block: 'center'}})")
+        found = f"document.querySelector({json.dumps(selector)})"
+        self.js(f"{found}.scrollIntoView({{block: 'center'}})")
         self.session.click(selector)
 
     def focus(self, selector: str) -> None:
@@ -89,11 +91,12 @@ class SidePanel:
     def press(self, key: str) -> None:
         """A real key press (Escape, Tab, Enter) on whatever has focus."""
         codes = {"Escape": 27, "Tab": 9, "Enter": 13}
+        text = {"Enter": "\r"}.get(key)
         for kind in ("keyDown", "keyUp"):
-            self.session.send(
-                "Input.dispatchKeyEvent",
-                {"type": kind, "key": key, "code": key, "windowsVirtualKeyCode": codes[key]},
-            )
+            event = {"type": kind, "key": key, "code": key, "windowsVirtualKeyCode": codes[key]}
+            if text and kind == "keyDown":
+                event["text"] = text  # what makes Enter activate the focused button
+            self.session.send("Input.dispatchKeyEvent", event)
 
     def order_shown(self, order_id: str, timeout: float = 15.0) -> None:
         """Wait until the panel shows the order view of `order_id`."""
@@ -138,3 +141,51 @@ def settle_ms(page: Page, ms: int) -> None:
     deadline = time.monotonic() + ms / 1000
     while time.monotonic() < deadline:
         page.wait_for_timeout(10)
+
+
+STATES_RECORDER = """(() => {
+  const seen = window.__spdeskStates = [];
+  new MutationObserver((records) => {
+    for (const r of records) {
+      // oldValue keeps states that changed again before this callback ran.
+      if (r.oldValue && seen.at(-1) !== r.oldValue) seen.push(r.oldValue);
+      const now = r.target.dataset.state;
+      if (now && seen.at(-1) !== now) seen.push(now);
+    }
+  }).observe(document.getElementById("dialogs"), {subtree: true, attributes: true,
+    attributeOldValue: true, attributeFilter: ["data-state"]});
+  return true;
+})()"""
+
+
+def record_states(panel: SidePanel) -> None:
+    """Start noting every state the dialog's status line shows (read by `states_seen`)."""
+    panel.js(STATES_RECORDER)
+
+
+def states_seen(panel: SidePanel) -> list[str]:
+    """The states the dialog showed since `record_states`, in order."""
+    return list(panel.js("window.__spdeskStates"))
+
+
+def fill_refund(panel: SidePanel, amounts: dict[tuple[str, str], str], reason: str) -> None:
+    """Open the refund dialog and fill a partial refund: `amounts` per (item code, component)."""
+    panel.click("[data-spdesk='order'] button[data-spdesk='refund']")
+    panel.wait("[role='dialog']")
+    if amounts:
+        panel.click("input[data-spdesk='mode-partial']")
+        for (code, component), amount in amounts.items():
+            panel.fill(f"input[data-item='{code}'][data-component='{component}']", amount)
+    panel.select("[role='dialog'] select[data-spdesk='reason']", reason)
+
+
+def confirm(panel: SidePanel) -> str:
+    """Click the dialog's confirm button once it is enabled; returns what it said."""
+    button = "[role='dialog'] button[data-spdesk='confirm']"
+    poll(
+        lambda: panel.enabled(button),
+        what=f"an enabled confirm button: {panel.text('[role=dialog]')!r}",
+    )
+    label = panel.text(f"{button} .confirm-main")
+    panel.click(button)
+    return label

@@ -6,7 +6,8 @@ from typing import Any
 
 from playwright.sync_api import ElementHandle, Page
 
-from tests.e2e.browsers import ARTIFACTS, poll, screenshot
+from tests.e2e.browsers import ARTIFACTS, enable_site, poll, screenshot
+from tests.e2e.panel import SidePanel
 
 # spdesk's badges carry no attribute and a tag name that changes with every page load (nothing a
 # site could look for); a badge is the element right after the text that ends with an order id.
@@ -16,8 +17,8 @@ BADGES = """(orderId) => {
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const next = node.nextSibling;
     const id = (node.data.match(/\\d{3}-\\d{7}-\\d{7}$/) || [])[0];
-    if (id && (!orderId || id === orderId) && next && next.nodeType === 1 && next.localName.includes("-")
-        && !next.childNodes.length) found.push(next);
+    if (id && (!orderId || id === orderId) && next && next.nodeType === 1
+        && next.localName.includes("-") && !next.childNodes.length) found.push(next);
   }
   return found;
 }"""
@@ -72,3 +73,22 @@ class Ticket:
         """Screenshot of the page into artifacts/e2e/."""
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         screenshot(self.page, name)
+
+
+def open_ticket(
+    stack: Any, chromium: Any, page: Page, host: str, name: str, *, order: str | None = None
+) -> Ticket:
+    """Enable spdesk on the host and load a saved page (about `order`, when given), in front."""
+    enable_site(chromium, stack.site_origin(host))
+    page.goto(stack.page_url(host, name) + (f"?order={order}" if order else ""))
+    page.bring_to_front()  # the side panel follows the active tab
+    return Ticket(page)
+
+
+def show_order(ticket: Ticket, order_id: str, badges: int = 1) -> SidePanel:
+    """Click the order's badge as the agent does; the side panel it opens, showing the order."""
+    ticket.wait_badges(order_id, badges)
+    ticket.click_badge(order_id)
+    panel = SidePanel(ticket.page)
+    panel.order_shown(order_id)
+    return panel

@@ -48,8 +48,8 @@ function attachStyles(root, view) {
 }
 
 /**
- * Places badges and keeps track of them. Badges are drawn (a closed shadow root with a button)
- * when they come within a screen of the viewport, so thousands of ids cost little.
+ * Places badges and keeps track of them. Each badge is a closed shadow root whose button is drawn
+ * when it comes within a screen of the viewport, so thousands of ids cost little.
  * `onOpen(orderId, host)` runs on a real click of the agent (never on a scripted one: `accept`).
  */
 export class Badges {
@@ -73,10 +73,9 @@ export class Badges {
 
   #draw(host) {
     const entry = this.entries.get(host);
-    if (!entry || entry.root) return;
+    if (!entry || entry.drawn) return;
+    entry.drawn = true;
     const doc = this.doc;
-    entry.root = host.attachShadow({ mode: this.shadowMode });
-    attachStyles(entry.root, doc.defaultView);
     const button = doc.createElement("button");
     button.type = "button";
     button.textContent = "spdesk";
@@ -100,7 +99,11 @@ export class Badges {
   place(textNode, match) {
     const after = textNode.splitText(match.end);
     const host = this.doc.createElement(this.tag);
-    this.entries.set(host, { orderId: match.orderId, root: null });
+    // The shadow root and its styles at once (cheap): its :host rules keep the badge displayed
+    // whatever the page's CSS says, so it gets a box and the observer sees it.
+    const root = host.attachShadow({ mode: this.shadowMode });
+    attachStyles(root, this.doc.defaultView);
+    this.entries.set(host, { orderId: match.orderId, root, drawn: false });
     textNode.parentNode.insertBefore(host, after);
     if (this.observer) this.observer.observe(host);
     else this.#draw(host);

@@ -104,12 +104,13 @@ export function openDialog(container, { title, opener = null, onClose = () => {}
 
 /**
  * Close the dialogs open in a document that `which(data)` selects (all by default); their
- * pending work stops with them. `returnFocus: false` leaves focus where it is.
+ * pending work stops with them. `returnFocus: false` leaves focus where it is. Returns the
+ * closed dialogs' data.
  */
 export function closeDialogs(doc, { returnFocus = true, which = () => true } = {}) {
   const chosen = open.filter((entry) => entry.doc === doc && which(entry.data));
   for (const entry of chosen.reverse()) entry.close({ returnFocus });
-  return chosen.length;
+  return chosen.map((entry) => entry.data);
 }
 
 /** Enter in an amount or quantity field must not submit a money form: only the button does. */

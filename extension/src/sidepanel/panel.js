@@ -59,19 +59,24 @@ export class OrderPanel {
 
   /**
    * The followed tab now shows `ticket` (null: none; undefined: being asked). Dialogs opened for
-   * another tab, address or order that were not sent yet are closed, and the agent told so.
+   * another tab, address or order are closed, and the agent told whether anything was sent.
    */
   showTicket(tabId, ticket) {
     const orderId = chooseOrder(ticket, this.tabId === tabId && this.ticket?.url === ticket?.url ? this.orderId : null);
-    const stale = (data) => !data.accepted && !data.busy
-      && (data.tabId !== tabId || data.url !== ticket?.url || !ticket?.orders.includes(data.orderId));
-    const dropped = closeDialogs(this.ctx.doc, { which: stale, returnFocus: false });
-    if (dropped) this.notice = t("dialogInvalidated");
+    const stale = (data) => data.tabId !== tabId || data.url !== ticket?.url || !ticket?.orders.includes(data.orderId);
+    this.#noticeFor(closeDialogs(this.ctx.doc, { which: stale, returnFocus: false }));
     this.tabId = tabId;
     this.ticket = ticket;
     if (orderId !== this.orderId) return this.#switchTo(orderId);
     this.render();
     return Promise.resolve();
+  }
+
+  /** What the agent is told about dialogs closed because the ticket changed. */
+  #noticeFor(closed) {
+    const sent = closed.find((data) => data.accepted || data.busy);
+    if (closed.some((data) => !data.accepted && !data.busy)) this.notice = t("dialogInvalidated");
+    else if (sent) this.notice = t("dialogMovedSent", sent.orderId);
   }
 
   /** The agent picked another order of the same ticket in the panel. */

@@ -9,6 +9,7 @@ export const STRINGS = {
   noOrderOnTicket: "No Amazon order id on this ticket.",
   ordersOnTicket: "Orders named in this ticket",
   dialogInvalidated: "You moved to another ticket before confirming, so nothing was sent. Start again from the order shown now.",
+  dialogMovedSent: "What you confirmed for order $1 goes on: its outcome is in that order's history.",
   orderLine: "Order $1",
   orderLineBuyer: "Order $1 · $2",
   retry: "Try again",
