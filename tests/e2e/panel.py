@@ -189,3 +189,15 @@ def confirm(panel: SidePanel) -> str:
     label = panel.text(f"{button} .confirm-main")
     panel.click(button)
     return label
+
+
+def insert(panel: SidePanel, kind: str, scope: str = "[role='dialog']") -> str:
+    """Click "Insert reply" or "Insert internal note"; the content script's answer (its code)."""
+    result = f"{scope} [data-spdesk='insert-result']"
+    panel.click(f"{scope} button[data-spdesk='insert-{kind}']")
+    # The click shows "Putting the text into the helpdesk…" at once; then the truthful outcome.
+    poll(
+        lambda: (text := panel.text(result)) and not text.startswith("Putting"),
+        what=f"the outcome of inserting the {kind}",
+    )
+    return str(panel.attr(result, "data-result"))

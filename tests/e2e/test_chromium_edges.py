@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.e2e.browsers import ChromiumSession, poll
-from tests.e2e.panel import SidePanel, confirm, fill_refund
+from tests.e2e.panel import SidePanel, confirm, fill_refund, insert
 from tests.e2e.stack import Stack, extra_companion, refund_elsewhere, stop_companion
 from tests.e2e.ticket import Ticket, open_ticket, show_order
 
@@ -59,8 +59,7 @@ def test_cancel_of_a_buyer_requested_order(
     )
     assert stack.api("GET", f"/v1/orders/{order_id}?fresh=1").json()["status"] == "CANCELLED"
     before = ticket.fixture_editor()["changes"]
-    panel.click("[role='dialog'] button[data-spdesk='insert-reply']")
-    panel.wait("[role='dialog'] [data-spdesk='insert-result'][data-result='inserted']")
+    assert insert(panel, "reply") == "inserted"
     after = ticket.fixture_editor()
     assert after["changes"] > before and action["confirmation"] in after["model"]  # Draft.js-like
     cancellations = stack.sandbox_json("GET", "/cancellations")

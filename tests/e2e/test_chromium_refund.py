@@ -13,6 +13,7 @@ from tests.e2e.panel import (
     SidePanel,
     confirm,
     fill_refund,
+    insert,
     panel_url_target_count,
     record_states,
     states_seen,
@@ -93,8 +94,7 @@ def test_partial_refund_then_reply(
     ticket.shot(f"{name}-page-with-panel")
     action = refund_one_unit(stack, panel, order_id, name)
     before = ticket.fixture_editor()
-    panel.click("[role='dialog'] button[data-spdesk='insert-reply']")
-    panel.wait("[role='dialog'] [data-spdesk='insert-result'][data-result='inserted']")
+    assert insert(panel, "reply") == "inserted"
     after = ticket.fixture_editor()
     assert after["changes"] > before["changes"], "the helpdesk never noticed the reply"
     assert action["confirmation"] in after["model"] and action["total"] in after["model"]

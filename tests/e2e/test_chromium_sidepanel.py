@@ -11,7 +11,7 @@ from playwright.sync_api import Page
 
 from tests.e2e.browsers import ChromiumSession, poll
 from tests.e2e.devtools import open_action_popup
-from tests.e2e.panel import SidePanel, confirm, fill_refund, panel_url_target_count
+from tests.e2e.panel import SidePanel, confirm, fill_refund, insert, panel_url_target_count
 from tests.e2e.stack import Stack
 from tests.e2e.ticket import open_ticket, show_order
 
@@ -128,17 +128,15 @@ def test_a_hidden_reply_box_is_opened_and_the_reply_checked_never_a_false_succes
     confirm(panel)
     assert panel.wait_state() == "succeeded", panel.text("[role='dialog']")
     action = stack.actions_of(order_id)[0]
-    panel.click("[role='dialog'] button[data-spdesk='insert-reply']")
     result = "[role='dialog'] [data-spdesk='insert-result']"
-    panel.wait(f"{result}[data-result='inserted']")
+    assert insert(panel, "reply") == "inserted"
     assert "spdesk opened the reply box" in panel.text(result)
     editor = ticket.fixture_editor()
     assert editor["opened"] == 1 and action["confirmation"] in editor["model"]
     assert action["confirmation"] in page.input_value("#reply"), "still there after the reset"
     ticket.assert_uncovered("[data-fixture-send]")
-    panel.click("[role='dialog'] button[data-spdesk='insert-note']")
-    poll(lambda: "internal note" in panel.text(result), what="the internal note's outcome")
-    assert panel.attr(result, "data-result") == "inserted"
+    assert insert(panel, "note") == "inserted"
+    assert "internal note" in panel.text(result)
     assert action["confirmation"] in page.input_value("#note")
     assert "spdesk: refund" not in page.input_value("#reply"), "the note never goes to the buyer"
     # A helpdesk whose Reply button spdesk does not know: the box stays closed, nothing is
@@ -148,8 +146,7 @@ def test_a_hidden_reply_box_is_opened_and_the_reply_checked_never_a_false_succes
         " document.getElementById('reply-box').classList.add('collapsed'); }"
     )
     before = page.input_value("#reply")
-    panel.click("[role='dialog'] button[data-spdesk='insert-reply']")
-    panel.wait(f"{result}[data-result='editor_hidden']")
+    assert insert(panel, "reply") == "editor_hidden"
     assert "reply box is closed" in panel.text(result)
     assert page.input_value("#reply") == before
     panel.close()
