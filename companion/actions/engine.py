@@ -18,7 +18,7 @@ from companion.actions.journal import Journal
 from companion.actions.mcf import McfCanceller
 from companion.actions.models import Action, ActionState
 from companion.actions.ports import GatewayOf
-from companion.actions.posting import PostingWatcher
+from companion.actions.posting import PostingWatcher, is_posted
 from companion.actions.reconcile import CreateFeedReconciler
 from companion.actions.submit import FeedSubmitter
 from companion.actions.tracker import FeedTracker, TrackTiming
@@ -215,13 +215,21 @@ class Engine:
                 await task
 
     # -- what the order view must not offer again --------------------------------------------
-    def inflight(self, account: str, order_id: str) -> dict[tuple[str, str], Decimal]:
-        """Refund amounts spdesk is sending or sent that Finances may not show yet."""
+    def inflight(
+        self, account: str, order_id: str, finances: Any = None
+    ) -> dict[tuple[str, str], Decimal]:
+        """Refund amounts spdesk is sending or sent that Finances may not show yet.
+
+        With the order's Finances events, a refund they already show (not yet marked posted by
+        the watcher) is left out: the order view counts it there, once.
+        """
         totals: dict[tuple[str, str], Decimal] = {}
         for action in self.journal.for_order(order_id):
             if action.kind != "refund" or action.account != account:
                 continue
             if action.state not in PENDING and action.state is not ActionState.SUCCEEDED:
+                continue
+            if finances is not None and is_posted(action, finances, self.journal):
                 continue
             for item in action.items:
                 for component, amount in item["components"].items():

@@ -72,9 +72,11 @@ async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         runtime.engine, orders, lambda n: store.resolve(n).name, settings.refund_overlap_window
     )
 
-    async def inflight(account: Any, order_id: str) -> dict[tuple[str, str], Decimal]:
+    async def inflight(
+        account: Any, order_id: str, finances: Any = None
+    ) -> dict[tuple[str, str], Decimal]:
         name = account if isinstance(account, str) else getattr(account, "name", account)
-        return runtime.engine.inflight(name, order_id)
+        return runtime.engine.inflight(name, order_id, finances)
 
     orders.add_inflight_provider(inflight)
     runtime.engine.resume()

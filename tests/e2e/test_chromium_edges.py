@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page
 
-from tests.e2e.browsers import ChromiumSession, poll
+from tests.e2e.browsers import ChromiumSession
+from tests.e2e.devtools import ContentWorld
 from tests.e2e.panel import SidePanel, confirm, fill_refund, insert
 from tests.e2e.stack import Stack, extra_companion, refund_elsewhere, stop_companion
 from tests.e2e.ticket import Ticket, open_ticket, show_order
@@ -136,28 +137,15 @@ def test_companion_stopped_says_how_to_start_it(
 
 def content_script_fetch(page: Page, extension_origin: str, url: str) -> str:
     """Run fetch(url) inside spdesk's content-script world of `page`; how it ended."""
-    cdp = page.context.new_cdp_session(page)
-    contexts: list[dict[str, Any]] = []
-    cdp.on("Runtime.executionContextCreated", lambda event: contexts.append(event["context"]))
-    cdp.send("Runtime.enable")
+    world = ContentWorld(page, extension_origin)
     try:
-        context = poll(
-            lambda: next((c for c in contexts if c["origin"] == extension_origin), None),
-            what="spdesk's content-script world",
+        return str(
+            world.evaluate(
+                f"fetch({url!r}).then(r => 'reached ' + r.status, e => 'blocked: ' + e.name)"
+            )
         )
-        result = cdp.send(
-            "Runtime.evaluate",
-            {
-                "expression": f"fetch({url!r}).then(r => 'reached ' + r.status, "
-                "e => 'blocked: ' + e.name)",
-                "contextId": context["id"],
-                "awaitPromise": True,
-                "returnByValue": True,
-            },
-        )
-        return str(result["result"]["value"])
     finally:
-        cdp.detach()
+        world.close()
 
 
 def test_local_network_access_blocks_content_scripts_not_spdesk(
