@@ -36,12 +36,13 @@ from bench._shared import add_results_argument, percentile, table, write_results
 from companion.accounts import AccountStore
 from companion.actions import RUNTIME
 from companion.config import Settings
-from companion.demo.sandbox_account import install_sandbox_account
 from companion.http.keys import PAIRINGS
 from companion.http.server import start_companion
 from companion.orders import ORDERS
-from companion.sandbox import SandboxSettings, start_sandbox
-from companion.sandbox.processor import feeds_of
+from spdesk_demo.sandbox_account import install_sandbox_account
+from spdesk_sandbox.processor import feeds_of
+from spdesk_sandbox.server import start_sandbox
+from spdesk_sandbox.settings import SandboxSettings
 
 NAME = "actions_throughput"
 ORIGIN = "chrome-extension://kcbkpmgfjemhmldbhccpkhbgaflnmmnb"

@@ -6,8 +6,8 @@ export PYTHONDONTWRITEBYTECODE=1
 mkdir -p artifacts
 
 echo "== ruff"
-.venv/bin/ruff check companion tests bench
-.venv/bin/ruff format --check --quiet companion tests bench
+.venv/bin/ruff check companion spdesk_sandbox spdesk_demo tests bench
+.venv/bin/ruff format --check --quiet companion spdesk_sandbox spdesk_demo tests bench
 
 if [ -f extension/package.json ]; then
   echo "== extension: unit tests and lint"

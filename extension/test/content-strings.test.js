@@ -44,8 +44,8 @@ function companionComponentTypes() {
     for (const [, value] of body[1].matchAll(/:\s*"(\w+)"/g)) types.add(value);
   }
   // What the sandbox's Finances reports as refunded (the companion passes its charge types on).
-  const charges = source("companion/sandbox/finances.py").match(/CHARGE_TYPES = \{([^}]*)\}/);
-  assert.ok(charges, "CHARGE_TYPES in companion/sandbox/finances.py");
+  const charges = source("spdesk_sandbox/finances.py").match(/CHARGE_TYPES = \{([^}]*)\}/);
+  assert.ok(charges, "CHARGE_TYPES in spdesk_sandbox/finances.py");
   for (const type of quoted(charges[1])) types.add(type);
   return types;
 }

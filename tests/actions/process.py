@@ -16,7 +16,7 @@ import aiohttp
 
 from companion.accounts import AccountStore
 from companion.config import SETTINGS_FILE, Settings
-from companion.demo.sandbox_account import install_sandbox_account
+from spdesk_demo.sandbox_account import install_sandbox_account
 from tests.plugins.actions import FAST_ACTIONS
 from tests.plugins.companion import TEST_EXTENSION_ORIGIN
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from companion.sandbox.processor import feeds_of
+from spdesk_sandbox.processor import feeds_of
 from tests.actions.test_refund_flow import adjustments, final, order_id, refund
 from tests.plugins.actions import eventually
 

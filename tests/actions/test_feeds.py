@@ -17,7 +17,7 @@ from companion.actions.feeds import (
     parse_processing_report,
 )
 from companion.marketplaces import marketplace
-from companion.sandbox import feedxml, report
+from spdesk_sandbox import feedxml, report
 
 ORDER = "113-4820571-0038214"
 ITEM = "45678901234567"

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from companion.actions import audit_cli
-from companion.actions.audit_cli import export
 from companion.amazon import GATEWAYS
-from companion.sandbox.defaults import SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN
-from companion.sandbox.processor import feeds_of
+from companion.commands import audit as audit_cli
+from companion.commands.audit import export
+from spdesk_sandbox.defaults import SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN
+from spdesk_sandbox.processor import feeds_of
 from tests.actions.test_refund_flow import final, refund
 from tests.plugins.actions import eventually
 
@@ -164,7 +164,7 @@ def test_audit_cli_writes_a_file_and_refuses_bad_dates(
 async def test_open_event_streams_do_not_hold_up_shutdown(
     sandbox: Any, actions_settings: Any, keyring_store: Any
 ) -> None:
-    from companion.demo.sandbox_account import install_sandbox_account
+    from spdesk_demo.sandbox_account import install_sandbox_account
     from tests.plugins.companion import start_client
 
     install_sandbox_account(keyring_store, sandbox.url)

@@ -176,7 +176,7 @@ async def test_create_feed_refused_by_amazon_fails_at_once_and_is_not_retried(sp
 
 
 async def test_mcf_order_amazon_has_not_taken_in_is_not_sent(spdesk: Any) -> None:
-    from companion.sandbox.state import FulfillmentOrderStatus
+    from spdesk_sandbox.records import FulfillmentOrderStatus
 
     oid = order_id(spdesk, "us-mcf-received")
     spdesk.extra["sandbox"].state.fulfillment_orders[oid].status = FulfillmentOrderStatus.NEW
@@ -249,7 +249,7 @@ async def test_refund_queued_for_an_account_removed_meanwhile_fails_with_the_rea
 
 async def test_cancel_of_an_order_that_shipped_while_it_waited_is_not_sent(spdesk: Any) -> None:
     from companion.amazon import GATEWAYS
-    from companion.sandbox.processor import feeds_of
+    from spdesk_sandbox.processor import feeds_of
 
     bucket = (await spdesk.app[GATEWAYS].get(None)).limiter.bucket("createFeed")
     bucket.adopt_rate(2.0)

@@ -14,7 +14,7 @@ from companion.actions.models import ActionState
 from companion.actions.reconcile import CreateFeedReconciler
 from companion.amazon.models import Feed
 from companion.errors import NotFound
-from companion.sandbox import report
+from spdesk_sandbox import report
 from tests.actions.test_journal import action
 
 US = "ATVPDKIKX0DER"

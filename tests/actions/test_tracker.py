@@ -8,7 +8,7 @@ from companion.actions.feeds import ADJUSTMENT_FEED, parse_processing_report
 from companion.actions.journal import Journal
 from companion.actions.models import ActionState
 from companion.actions.tracker import FeedTracker, TrackTiming
-from companion.sandbox import report
+from spdesk_sandbox import report
 from tests.actions.test_journal import action
 
 ORDER = "113-4820571-0038214"

@@ -11,8 +11,8 @@ import pytest
 
 from companion.accounts import AccountStore
 from companion.cli import main
-from companion.demo.sandbox_account import install_sandbox_account
 from companion.http.pairing import PairingStore
+from spdesk_demo.sandbox_account import install_sandbox_account
 from tests.plugins.companion import CliHome
 
 SECRET = "amzn1.oa2-cs.v1.cli-test-client-secret-5f1e"
@@ -121,7 +121,7 @@ async def test_account_test_reports_rejected_credentials(
     from pydantic import SecretStr
 
     from companion.accounts import Credentials
-    from companion.demo.sandbox_account import sandbox_account
+    from spdesk_demo.sandbox_account import sandbox_account
 
     store = AccountStore(cli_home.settings())
     store.add(

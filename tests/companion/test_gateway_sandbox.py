@@ -15,7 +15,7 @@ from pydantic import SecretStr
 from companion.amazon import AmazonOutcomeUnknown, Gateway, RetryPolicy, Target
 from companion.amazon.outcome import AmazonCredentialsRejected
 from companion.errors import AmazonThrottled, AmazonTimeout, AmazonUnavailable, OrderNotFound
-from companion.sandbox import SandboxServer
+from spdesk_sandbox.server import SandboxServer
 from tests.companion.gateway_support import FAST, sandbox_target
 
 GatewayFactory = Callable[..., Gateway]

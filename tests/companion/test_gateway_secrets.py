@@ -15,7 +15,7 @@ from pydantic import SecretStr
 
 from companion.amazon import Gateway, Target
 from companion.errors import SpdeskError
-from companion.sandbox import SandboxServer
+from spdesk_sandbox.server import SandboxServer
 from tests.companion.gateway_support import FAST, sandbox_target
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ import pytest
 
 from companion.amazon import Gateway
 from companion.orders import OrderService
-from companion.sandbox import SandboxServer
+from spdesk_sandbox.server import SandboxServer
 from tests.companion.gateway_support import FAST, OnePool, sandbox_target
 
 

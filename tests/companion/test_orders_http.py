@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from companion.amazon import GATEWAYS, RetryPolicy
-from companion.sandbox import SandboxServer
+from spdesk_sandbox.server import SandboxServer
 from tests.plugins.companion import CompanionClient
 
 FAST = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.2, deadline=3.0)

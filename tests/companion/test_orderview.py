@@ -20,7 +20,7 @@ from companion.amazon.models import (
 from companion.amazon.rules import FBA_REASON, MCF_REFUND_REASON
 from companion.errors import InvalidOrderId, OrderNotFound
 from companion.orders import OrderService
-from companion.sandbox import SandboxServer
+from spdesk_sandbox.server import SandboxServer
 from tests.companion.gateway_support import FAST, OnePool, sandbox_target
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)

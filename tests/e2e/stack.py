@@ -20,12 +20,12 @@ from companion.actions import RUNTIME
 from companion.actions.feeds import ADJUSTMENT_FEED, AdjustmentMessage, build_adjustment_feed
 from companion.amazon.pool import GatewayPool
 from companion.config import Settings
-from companion.demo.sandbox_account import install_sandbox_account
 from companion.errors import KeyringUnavailable
 from companion.http.keys import PAIRINGS
 from companion.marketplaces import marketplace
-from companion.sandbox import SandboxServer, start_sandbox
-from companion.sandbox.defaults import SANDBOX_SELLER_ID
+from spdesk_demo.sandbox_account import install_sandbox_account
+from spdesk_sandbox.defaults import SANDBOX_SELLER_ID
+from spdesk_sandbox.server import SandboxServer, start_sandbox
 from tests.e2e.browsers import REPO
 from tests.e2e.servers import LoopThread, RunningApp, fixture_site, serve
 from tests.plugins.actions import FAST_ACTIONS, adopt_sandbox_rates

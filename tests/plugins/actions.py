@@ -68,7 +68,7 @@ async def spdesk(
     sandbox: Any, actions_settings: Settings, keyring_store: AccountStore
 ) -> AsyncIterator[Any]:
     """A paired companion with fast feed timings against the `sandbox` fixture."""
-    from companion.demo.sandbox_account import install_sandbox_account
+    from spdesk_demo.sandbox_account import install_sandbox_account
     from tests.plugins.companion import start_client, stop_client
 
     install_sandbox_account(keyring_store, sandbox.url)

@@ -171,7 +171,7 @@ async def companion(
     sandbox: Any, settings: Settings, keyring_store: AccountStore
 ) -> AsyncIterator[CompanionClient]:
     """A running companion against the ``sandbox`` fixture, with its account and a paired origin."""
-    from companion.demo.sandbox_account import install_sandbox_account
+    from spdesk_demo.sandbox_account import install_sandbox_account
 
     install_sandbox_account(keyring_store, sandbox.url)
     client = await start_client(settings, keyring_store)

@@ -18,8 +18,8 @@ from typing import Any
 
 import jsonschema
 
-from companion.sandbox import models
-from companion.sandbox.models import Operation
+from spdesk_sandbox import models
+from spdesk_sandbox.models import Operation
 
 MODELS_DIR = Path(os.environ.get("SPAPI_MODELS_DIR") or Path(__file__).with_name("spapi"))
 
