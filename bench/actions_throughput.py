@@ -34,11 +34,9 @@ import aiohttp
 
 from bench._shared import add_results_argument, percentile, table, write_results
 from companion.accounts import AccountStore
-from companion.actions import RUNTIME
 from companion.config import Settings
-from companion.http.keys import PAIRINGS
-from companion.http.server import start_companion
-from companion.orders import ORDERS
+from companion.keys import ACTIONS, ORDERS, PAIRINGS
+from companion.server import start_companion
 from spdesk_demo.sandbox_account import install_sandbox_account
 from spdesk_sandbox.processor import feeds_of
 from spdesk_sandbox.server import start_sandbox
@@ -110,7 +108,7 @@ async def _measure(
     mode: str, server: Any, sandbox: Any, refunds: int, speed: float, agents: int
 ) -> dict[str, Any]:
     app = server.app
-    runtime = app[RUNTIME]
+    runtime = app[ACTIONS]
     if mode == "baseline":
         runtime.engine.batcher.max_messages = 1
         runtime.engine.batcher.window = 0.0

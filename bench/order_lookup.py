@@ -32,8 +32,8 @@ import aiohttp
 from bench._shared import add_results_argument, bare_server, load_average, table, write_results
 from companion.accounts import AccountStore
 from companion.config import Settings
-from companion.http.keys import PAIRINGS
-from companion.http.server import RunningCompanion, start_companion
+from companion.keys import PAIRINGS
+from companion.server import RunningCompanion, start_companion
 from spdesk_demo.sandbox_account import install_sandbox_account
 from spdesk_sandbox.server import SandboxServer, start_sandbox
 from spdesk_sandbox.settings import SandboxSettings

@@ -10,9 +10,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from companion.commands.serve import wait_for_stop
 from companion.config import APP_NAME, DEMO_PROFILE, Settings
-from companion.http.keys import PAIRINGS
+from companion.keys import PAIRINGS
+from companion.server import wait_for_stop
 from spdesk_demo.runner import HELPDESK_PORT, DemoStack, check_demo, start_demo
 
 REPO = Path(__file__).resolve().parents[1]

@@ -14,8 +14,8 @@ from aiohttp import web
 from companion.accounts import AccountStore
 from companion.config import Settings
 from companion.errors import SpdeskError
-from companion.http.keys import PAIRINGS
-from companion.http.server import RunningCompanion, start_companion
+from companion.keys import PAIRINGS
+from companion.server import RunningCompanion, start_companion
 from spdesk_demo.helpdesk import create_helpdesk_app
 from spdesk_demo.sandbox_account import install_sandbox_account
 from spdesk_demo.tickets import TICKETS

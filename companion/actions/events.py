@@ -1,13 +1,10 @@
-"""Live action events: an in-process bus and the server-sent events stream GET /v1/events."""
+"""Live action events: an in-process bus that every open event stream subscribes to."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 from collections import deque
 from typing import Any
-
-from aiohttp import web
 
 from companion.actions.models import Action
 
@@ -88,33 +85,3 @@ class EventBus:
     def subscribers(self) -> int:
         """How many streams are connected."""
         return len(self._subscribers)
-
-
-async def stream(request: web.Request, bus: EventBus, keepalive: float) -> web.StreamResponse:
-    """Write each action event as `event: action` until the client goes or the app stops."""
-    response = web.StreamResponse(
-        headers={
-            "Content-Type": "text/event-stream",
-            "Cache-Control": "no-store",
-            "X-Accel-Buffering": "no",
-        }
-    )
-    subscription = bus.subscribe()
-    try:
-        await response.prepare(request)
-        await response.write(b": connected\n\n")
-        while True:
-            try:
-                payload = await asyncio.wait_for(subscription.get(), timeout=keepalive)
-            except TimeoutError:
-                await response.write(b": keep-alive\n\n")
-                continue
-            if payload is None:
-                break
-            data = json.dumps(payload, separators=(",", ":"))
-            await response.write(f"event: action\ndata: {data}\n\n".encode())
-    except (ConnectionResetError, asyncio.CancelledError):
-        pass
-    finally:
-        bus.unsubscribe(subscription)
-    return response

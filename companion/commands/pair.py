@@ -9,7 +9,7 @@ import urllib.error
 import urllib.request
 
 from companion.config import DEMO_PROFILE, Settings
-from companion.http.pairing import Pairing, PairingStore
+from companion.pairing import Pairing, PairingStore
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -9,13 +9,12 @@ from pydantic import Field, field_validator
 
 from companion import __version__
 from companion.accounts import AccountStore
-from companion.http.auth import PAIRING
-from companion.http.keys import ACCOUNTS, PAIRINGS, ROUTES
-from companion.http.openapi import add_route, build_document
+from companion.http.openapi import build_document
 from companion.http.origin import OriginNotAllowed
-from companion.http.pairing import is_extension_origin
 from companion.http.validation import ApiModel, json_response, parse_json
+from companion.keys import ACCOUNTS, PAIRING, PAIRINGS, ROUTES
 from companion.marketplaces import Region
+from companion.pairing import is_extension_origin
 
 API_VERSION = 1
 BROWSER_NAMES = {"chrome-extension": "Chrome", "moz-extension": "Firefox"}
@@ -127,11 +126,12 @@ async def openapi(request: web.Request) -> web.Response:
 
 def setup(app: web.Application) -> None:
     """Register the companion's own routes."""
-    add_route(
-        app, "GET", "/v1/health", health, summary="Is the companion running?", response=Health
+    routes, router = app[ROUTES], app.router
+    routes.add(
+        router, "GET", "/v1/health", health, summary="Is the companion running?", response=Health
     )
-    add_route(
-        app,
+    routes.add(
+        router,
         "POST",
         "/v1/pair",
         pair,
@@ -141,12 +141,12 @@ def setup(app: web.Application) -> None:
         status=201,
         errors=["pairing_code_invalid", "pairing_locked", "origin_not_allowed"],
     )
-    add_route(
-        app,
+    routes.add(
+        router,
         "GET",
         "/v1/status",
         status,
         summary="Version, mode, pairing and accounts",
         response=Status,
     )
-    add_route(app, "GET", "/v1/openapi.json", openapi, summary="This API description")
+    routes.add(router, "GET", "/v1/openapi.json", openapi, summary="This API description")

@@ -123,9 +123,9 @@ async def test_feed_stuck_past_the_limit_ends_unknown(spdesk: Any) -> None:
 
 
 def _runtime_key() -> Any:
-    from companion.actions import RUNTIME
+    from companion.keys import ACTIONS
 
-    return RUNTIME
+    return ACTIONS
 
 
 def _timing(**changes: float) -> Any:

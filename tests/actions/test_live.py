@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from companion.amazon import GATEWAYS
 from companion.commands import audit as audit_cli
 from companion.commands.audit import export
+from companion.keys import GATEWAYS
 from spdesk_sandbox.defaults import SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN
 from spdesk_sandbox.processor import feeds_of
 from tests.actions.test_refund_flow import final, refund

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from companion.amazon import Gateway, RetryPolicy, Target
+from companion.amazon.clients import Target
+from companion.amazon.gateway import Gateway
+from companion.amazon.retry import RetryPolicy
 from spdesk_demo.sandbox_account import sandbox_account, sandbox_credentials
 from spdesk_sandbox.server import SandboxServer
 

@@ -11,7 +11,7 @@ import pytest
 
 from companion.accounts import AccountStore
 from companion.cli import main
-from companion.http.pairing import PairingStore
+from companion.pairing import PairingStore
 from spdesk_demo.sandbox_account import install_sandbox_account
 from tests.plugins.companion import CliHome
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from companion.amazon import Gateway
+from companion.amazon.gateway import Gateway
 from companion.orders import OrderService
 from spdesk_sandbox.server import SandboxServer
 from tests.companion.gateway_support import FAST, OnePool, sandbox_target

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from companion.amazon import GATEWAYS, RetryPolicy
+from companion.amazon.retry import RetryPolicy
+from companion.keys import GATEWAYS
 from spdesk_sandbox.server import SandboxServer
 from tests.plugins.companion import CompanionClient
 

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from companion.amazon import Gateway
 from companion.amazon.build import build_order_view
+from companion.amazon.gateway import Gateway
 from companion.amazon.models import (
     AmazonOrder,
     AmazonOrderItem,

@@ -10,7 +10,7 @@ import logging
 
 import pytest
 
-from companion.http.keys import PAIRINGS
+from companion.keys import PAIRINGS
 from tests.companion import rawhttp
 from tests.plugins.companion import CompanionClient
 

@@ -16,12 +16,11 @@ from typing import Any
 import aiohttp
 
 from companion.accounts import AccountStore, keyring_backend_name
-from companion.actions import RUNTIME
 from companion.actions.feeds import ADJUSTMENT_FEED, AdjustmentMessage, build_adjustment_feed
 from companion.amazon.pool import GatewayPool
 from companion.config import Settings
 from companion.errors import KeyringUnavailable
-from companion.http.keys import PAIRINGS
+from companion.keys import ACTIONS, PAIRINGS
 from companion.marketplaces import marketplace
 from spdesk_demo.sandbox_account import install_sandbox_account
 from spdesk_sandbox.defaults import SANDBOX_SELLER_ID
@@ -233,7 +232,7 @@ def stop_companion(stack: Stack, client: CompanionClient, deadline: float = 10.0
         future.result(deadline)
     except concurrent.futures.TimeoutError:
         # Let the shutdown finish so the run goes on, then say what held it.
-        stack.loop.call(lambda: client.app[RUNTIME].bus.close())
+        stack.loop.call(lambda: client.app[ACTIONS].bus.close())
         future.result(30)
         raise AssertionError(
             f"the companion took over {deadline:.0f} s to stop: something held aiohttp's "

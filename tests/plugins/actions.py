@@ -49,8 +49,8 @@ async def adopt_sandbox_rates(client: Any, rate_scale: float, account: str | Non
     Without this a bucket only learns the scaled rate from its first answer; a test that starts
     with an injected 429 (which carries no rate header) would wait Amazon's real two minutes.
     """
-    from companion.amazon import GATEWAYS
     from companion.amazon.ratelimit import USAGE_PLANS
+    from companion.keys import GATEWAYS
 
     gateway = await client.app[GATEWAYS].get(account)
     for operation, plan in USAGE_PLANS.items():

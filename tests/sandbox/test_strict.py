@@ -11,7 +11,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from companion.amazon import Gateway, Target
+from companion.amazon.clients import Target
+from companion.amazon.gateway import Gateway
 from companion.marketplaces import BY_ID, Region
 from spdesk_demo.sandbox_account import sandbox_account, sandbox_credentials
 from spdesk_sandbox.app import create_sandbox_app

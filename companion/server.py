@@ -1,17 +1,20 @@
-"""Run the companion app on 127.0.0.1: start, report the URL, stop cleanly."""
+"""Run the companion app on 127.0.0.1: start, report the URL, run until asked to stop."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import errno
 import logging
+import signal
 from dataclasses import dataclass
 
 from aiohttp import web
 
 from companion.accounts import AccountStore
+from companion.app import create_app
 from companion.config import Settings
 from companion.errors import SpdeskError
-from companion.http.app import create_app
 
 log = logging.getLogger(__name__)
 
@@ -65,3 +68,18 @@ async def start_companion(
             continue
         return RunningCompanion(app, runner, settings.host, int(runner.addresses[-1][1]))
     raise AssertionError("unreachable")
+
+
+async def wait_for_stop() -> None:
+    """Return on SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):  # Windows has no add_signal_handler
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.remove_signal_handler(sig)

@@ -1,20 +1,17 @@
-"""HTTP routes of refunds, cancellations, action status and the live event stream."""
+"""HTTP routes of refunds, cancellations and action status."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict
 
-from companion.actions.events import stream
 from companion.actions.guards import idempotency_key
-from companion.actions.models import CancelIn, RefundIn
-from companion.actions.runtime import RUNTIME
+from companion.actions.models import Action, CancelIn, RefundIn
 from companion.errors import InvalidOrderId
-from companion.http.openapi import add_route
 from companion.http.validation import parse_json
+from companion.keys import ACTIONS, ROUTES
 
 _ORDER_ID = re.compile(r"^\d{3}-\d{7}-\d{7}$")
 REFUND_ERRORS = [
@@ -75,7 +72,7 @@ class ActionList(BaseModel):
     actions: list[ActionOut]
 
 
-def _accepted(action: Any, replayed: bool) -> web.Response:
+def _accepted(action: Action, replayed: bool) -> web.Response:
     headers = {"Idempotent-Replayed": "true"} if replayed else {}
     return web.json_response(action.to_json(), status=202, headers=headers)
 
@@ -84,7 +81,7 @@ async def create_refund(request: web.Request) -> web.Response:
     """POST /v1/refunds."""
     key = idempotency_key(request.headers)
     body = await parse_json(request, RefundIn)
-    action, replayed = await request.app[RUNTIME].service.refund(body, key)
+    action, replayed = await request.app[ACTIONS].service.refund(body, key)
     return _accepted(action, replayed)
 
 
@@ -92,13 +89,13 @@ async def create_cancellation(request: web.Request) -> web.Response:
     """POST /v1/cancellations."""
     key = idempotency_key(request.headers)
     body = await parse_json(request, CancelIn)
-    action, replayed = await request.app[RUNTIME].service.cancel(body, key)
+    action, replayed = await request.app[ACTIONS].service.cancel(body, key)
     return _accepted(action, replayed)
 
 
 async def get_action(request: web.Request) -> web.Response:
     """GET /v1/actions/{actionId}."""
-    action = request.app[RUNTIME].service.get(request.match_info["actionId"])
+    action = request.app[ACTIONS].service.get(request.match_info["actionId"])
     return web.json_response(action.to_json())
 
 
@@ -107,20 +104,15 @@ async def order_actions(request: web.Request) -> web.Response:
     order_id = request.match_info["orderId"]
     if not _ORDER_ID.match(order_id):
         raise InvalidOrderId()
-    actions = request.app[RUNTIME].journal.for_order(order_id)
+    actions = request.app[ACTIONS].journal.for_order(order_id)
     return web.json_response({"actions": [a.to_json() for a in actions]})
 
 
-async def events(request: web.Request) -> web.StreamResponse:
-    """GET /v1/events: server-sent events, one `action` event per state change."""
-    runtime = request.app[RUNTIME]
-    return await stream(request, runtime.bus, runtime.keepalive)
-
-
-def add_routes(app: web.Application) -> None:
+def setup(app: web.Application) -> None:
     """Register the routes and describe them in the OpenAPI document."""
-    add_route(
-        app,
+    routes, router = app[ROUTES], app.router
+    routes.add(
+        router,
         "POST",
         "/v1/refunds",
         create_refund,
@@ -131,8 +123,8 @@ def add_routes(app: web.Application) -> None:
         errors=REFUND_ERRORS,
         headers=["Idempotency-Key"],
     )
-    add_route(
-        app,
+    routes.add(
+        router,
         "POST",
         "/v1/cancellations",
         create_cancellation,
@@ -143,8 +135,8 @@ def add_routes(app: web.Application) -> None:
         errors=CANCEL_ERRORS,
         headers=["Idempotency-Key"],
     )
-    add_route(
-        app,
+    routes.add(
+        router,
         "GET",
         "/v1/actions/{actionId}",
         get_action,
@@ -152,20 +144,12 @@ def add_routes(app: web.Application) -> None:
         response=ActionOut,
         errors=["action_not_found"],
     )
-    add_route(
-        app,
+    routes.add(
+        router,
         "GET",
         "/v1/orders/{orderId}/actions",
         order_actions,
         summary="The actions of one order, newest first",
         response=ActionList,
         errors=["invalid_order_id"],
-    )
-    add_route(
-        app,
-        "GET",
-        "/v1/events",
-        events,
-        summary="Live action events (SSE)",
-        content_type="text/event-stream",
     )
