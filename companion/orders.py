@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import suppress
@@ -14,22 +13,15 @@ from typing import Any, Protocol
 from companion.amazon.build import build_mcf_view, build_order_view, needs_finances
 from companion.amazon.gateway import Gateway
 from companion.amazon.view import OrderView
-from companion.errors import InvalidOrderId, OrderNotFound
+from companion.errors import OrderNotFound
+from companion.vocabulary import check_order_id
 
-ORDER_ID = re.compile(r"\d{3}-\d{7}-\d{7}")
 MAX_CACHED = 2000
 
 # (account name, order id) -> refunds spdesk sent or is sending, per (orderItemCode, component),
 # that Finances may not show yet.
 InFlightProvider = Callable[[str, str], Awaitable[Mapping[tuple[str, str], Decimal]]]
 _Key = tuple[str, str]
-
-
-def check_order_id(order_id: str) -> str:
-    """The id itself when it has Amazon's 3-7-7 form, else InvalidOrderId."""
-    if not ORDER_ID.fullmatch(order_id):
-        raise InvalidOrderId(details={"orderId": order_id[:40]})
-    return order_id
 
 
 class GatewaySource(Protocol):

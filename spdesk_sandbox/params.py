@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 from datetime import UTC, datetime
 
 from aiohttp import web
 
 from spdesk_sandbox.errors import invalid_input
-
-ORDER_ID = re.compile(r"^\d{3}-\d{7}-\d{7}$")
+from spdesk_sandbox.records import ORDER_ID
 
 
 def query_list(
@@ -73,7 +71,7 @@ def iso(value: datetime) -> str:
 def order_id_param(request: web.Request) -> str:
     """The {orderId} path parameter, which must have the 3-7-7 form."""
     order_id = request.match_info["orderId"]
-    if not ORDER_ID.match(order_id):
+    if not ORDER_ID.fullmatch(order_id):
         raise invalid_input(
             f"Invalid orderId '{order_id}'.", "An Amazon order id looks like 123-1234567-1234567."
         )

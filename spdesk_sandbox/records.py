@@ -5,12 +5,17 @@ Plain data: the seed builds them, handlers read and change them inside a `Sandbo
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
 from spdesk_sandbox.marketplaces import Marketplace, marketplace
+
+# Amazon's order ids (and the sellerFulfillmentOrderIds the seed gives MCF orders): 3-7-7 ASCII
+# digits, always matched whole.
+ORDER_ID = re.compile(r"[0-9]{3}-[0-9]{7}-[0-9]{7}")
 
 # Charge components an order item can carry, in the order Amazon lists them.
 COMPONENT_TYPES: tuple[str, ...] = (

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,10 +18,17 @@ from pydantic import (
 )
 
 from spdesk_sandbox.marketplaces import UnknownMarketplaceError, marketplace
-from spdesk_sandbox.records import COMPONENT_TYPES, Channel, FulfillmentOrderStatus, OrderStatus
+from spdesk_sandbox.records import (
+    COMPONENT_TYPES,
+    ORDER_ID,
+    Channel,
+    FulfillmentOrderStatus,
+    OrderStatus,
+)
 
-ORDER_ID = re.compile(r"^\d{3}-\d{7}-\d{7}$")
-ITEM_CODE = re.compile(r"^\d{14}$")
+# Patterns pydantic checks (its regex engine: `$` is the end of the text, nothing after it).
+ITEM_CODE = r"^[0-9]{14}$"
+ASIN = r"^[A-Z0-9]{10}$"
 
 
 class SeedError(ValueError):
@@ -34,6 +40,15 @@ def _marketplace_id(value: str) -> str:
         return marketplace(value).id
     except UnknownMarketplaceError:
         raise ValueError(f"unknown marketplace {value!r}") from None
+
+
+def _order_id(value: str) -> str:
+    if not ORDER_ID.fullmatch(value):
+        raise ValueError("must be an Amazon order id like 123-1234567-1234567")
+    return value
+
+
+OrderId = Annotated[str, AfterValidator(_order_id)]
 
 
 # A marketplace code ("US") or id, stored as the id.
@@ -73,9 +88,9 @@ class SeedCancelled(_Model):
 class SeedItem(_Model):
     """One order line; `charged` amounts are for the whole line."""
 
-    itemCode: Annotated[str, Field(pattern=ITEM_CODE.pattern)]
+    itemCode: Annotated[str, Field(pattern=ITEM_CODE)]
     sku: str = Field(min_length=1)
-    asin: Annotated[str, Field(pattern=r"^[A-Z0-9]{10}$")]
+    asin: Annotated[str, Field(pattern=ASIN)]
     title: str = Field(min_length=1)
     quantity: int = Field(ge=1)
     shipped: int = Field(default=0, ge=0)
@@ -107,7 +122,7 @@ class SeedOrder(_Model):
     """One Amazon order; dates are hours before the sandbox start."""
 
     label: str = Field(min_length=1)
-    orderId: Annotated[str, Field(pattern=ORDER_ID.pattern)]
+    orderId: OrderId
     marketplace: MarketplaceId
     channel: Channel
     status: OrderStatus
@@ -145,7 +160,7 @@ class SeedFulfillmentOrder(_Model):
     """One MCF fulfillment order, keyed by its 3-7-7 sellerFulfillmentOrderId."""
 
     label: str = Field(min_length=1)
-    sellerFulfillmentOrderId: Annotated[str, Field(pattern=ORDER_ID.pattern)]
+    sellerFulfillmentOrderId: OrderId
     marketplace: MarketplaceId
     status: FulfillmentOrderStatus
     receivedHoursAgo: float = Field(ge=0)

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from companion.actions.models import REFUND_COMPONENTS, RefundIn, RefundItemIn
+from companion.actions.models import RefundIn, RefundItemIn
 from companion.errors import BadRequest, Conflict, Unprocessable
 from companion.marketplaces import Marketplace
+from companion.vocabulary import CUSTOMER_RETURN, REFUND_COMPONENTS
 
 _PLAIN = re.compile(r"[0-9]+(\.[0-9]+)?", re.ASCII)
 
@@ -217,7 +218,7 @@ def _item_line(
     fee = Decimal(0)
     if item.restocking_fee is not None:
         fee = parse_money(item.restocking_fee, market, field=f"{code} restocking fee")
-        if fee > 0 and request.reason != "CustomerReturn":
+        if fee > 0 and request.reason != CUSTOMER_RETURN:
             raise Unprocessable(
                 "A restocking fee is only allowed for a customer return.",
                 code="restocking_fee_not_allowed",

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from companion.actions.models import Action, ActionState
 from companion.errors import BadRequest, Conflict
 
-_KEY = re.compile(r"^[A-Za-z0-9._:\-]{8,255}$")
+_KEY = re.compile(r"[A-Za-z0-9._:\-]{8,255}")
 # States in which a refund may still reach, or may have reached, the buyer.
 PENDING = frozenset(
     {
@@ -39,7 +39,7 @@ def idempotency_key(headers: Mapping[str, str]) -> str:
             "repeated click can never move money twice.",
             code="idempotency_key_missing",
         )
-    if not _KEY.match(key):
+    if not _KEY.fullmatch(key):
         raise BadRequest(
             "The Idempotency-Key must be 8 to 255 letters, digits or . _ : -.",
             code="idempotency_key_invalid",

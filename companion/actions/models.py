@@ -11,38 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-ORDER_ID_PATTERN = r"^\d{3}-\d{7}-\d{7}$"
-# Every charge component the Order Adjustment feed can give back (a "full" refund takes them all).
-REFUND_COMPONENTS = ("Principal", "Shipping", "Tax", "ShippingTax", "GiftWrap", "GiftWrapTax")
-RefundComponent = Literal["Principal", "Shipping", "Tax", "ShippingTax", "GiftWrap", "GiftWrapTax"]
-AdjustmentReason = Literal[
-    "NoInventory",
-    "CustomerReturn",
-    "GeneralAdjustment",
-    "CouldNotShip",
-    "DifferentItem",
-    "Abandoned",
-    "CustomerCancel",
-    "PriceError",
-    "ProductOutofStock",
-    "CustomerAddressIncorrect",
-    "Exchange",
-    "Other",
-    "CarrierCreditDecision",
-    "RiskAssessmentInformationNotValid",
-    "CarrierCoverageFailure",
-    "TransactionRecord",
-    "Undeliverable",
-    "RefusedDelivery",
-]
-CancelReason = Literal[
-    "NoInventory",
-    "BuyerCanceled",
-    "ShippingAddressUndeliverable",
-    "CustomerExchange",
-    "PricingError",
-    "GeneralAdjustment",
-]
+from companion.vocabulary import CancelReason, OrderId, RefundComponent, RefundReason
+
 # Money arrives as a string so no float ever touches it; the rules module parses it to Decimal.
 MoneyText = str
 
@@ -105,7 +75,7 @@ class RefundItemIn(_Strict):
 
 
 class _ActionIn(_Strict):
-    order_id: str = Field(alias="orderId", pattern=ORDER_ID_PATTERN)
+    order_id: OrderId = Field(alias="orderId")
     account: str | None = Field(default=None, max_length=100)
     note: str = Field(default="", max_length=2000)
     ticket_url: str = Field(default="", alias="ticketUrl", max_length=2000)
@@ -123,7 +93,7 @@ class RefundIn(_ActionIn):
     """POST /v1/refunds body."""
 
     mode: Literal["full", "partial"]
-    reason: AdjustmentReason
+    reason: RefundReason
     items: list[RefundItemIn] | None = Field(default=None, max_length=200)
     currency: str | None = Field(default=None, min_length=3, max_length=3)
     # The total the agent confirmed; the refund is refused if the companion computes another.

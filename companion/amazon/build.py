@@ -36,19 +36,8 @@ from companion.amazon.view import (
     Totals,
 )
 from companion.marketplaces import Marketplace, Region, UnknownMarketplaceError, marketplace
+from companion.vocabulary import COMPONENT_TYPES, DEFAULT_LANGUAGE
 
-# Components in the order agents expect to read them; unknown types follow alphabetically.
-COMPONENT_ORDER = (
-    "Principal",
-    "Shipping",
-    "Tax",
-    "ShippingTax",
-    "GiftWrap",
-    "GiftWrapTax",
-    "COD",
-    "CODTax",
-    "Other",
-)
 ZERO = Decimal(0)
 InFlight = Mapping[tuple[str, str], Decimal]
 
@@ -79,7 +68,7 @@ def resolve_marketplace(marketplace_id: str | None, currency: str | None) -> Mar
             Region.NA,
             code,
             0 if code == "JPY" else 2,
-            "en",
+            DEFAULT_LANGUAGE,
         )
 
 
@@ -95,7 +84,9 @@ def marketplace_info(market: Marketplace) -> MarketplaceInfo:
 
 
 def _sort_key(kind: str) -> tuple[int, str]:
-    return (COMPONENT_ORDER.index(kind) if kind in COMPONENT_ORDER else len(COMPONENT_ORDER), kind)
+    # Components in the order agents expect to read them; unknown types follow alphabetically.
+    known = COMPONENT_TYPES
+    return (known.index(kind) if kind in known else len(known), kind)
 
 
 def component_view(

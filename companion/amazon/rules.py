@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from companion.vocabulary import BUYER_CANCELED, NEUTRAL_CANCEL_REASON, CancelReason
+
 FBA_REASON = (
     "Amazon fulfils this order (FBA): Amazon customer service handles its refunds and it "
     "cannot be cancelled by the seller."
@@ -13,10 +15,6 @@ MCF_REFUND_REASON = (
     "This is a Multi-Channel Fulfillment order: the buyer paid on your own sales channel, "
     "so refund them there."
 )
-BUYER_CANCELED = "BuyerCanceled"
-# Without a buyer request through Amazon the agent picks the reason; this neutral one is valid
-# for every cancellation and claims nothing about who asked.
-NEUTRAL_CANCEL_REASON = "GeneralAdjustment"
 MCF_CANCELLABLE = frozenset({"RECEIVED", "PLANNING"})
 
 
@@ -108,6 +106,6 @@ def mcf_cancel_decision(fulfillment_status: str) -> Decision:
     )
 
 
-def default_cancel_reason(buyer_requested: bool) -> str:
+def default_cancel_reason(buyer_requested: bool) -> CancelReason:
     """The cancel reason to preselect: BuyerCanceled when the buyer asked through Amazon."""
     return BUYER_CANCELED if buyer_requested else NEUTRAL_CANCEL_REASON

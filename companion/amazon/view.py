@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, PlainSerializer
 from pydantic.alias_generators import to_camel
 
 from companion.amazon.models import OrderStatus
+from companion.vocabulary import Language
 
 # Money travels as a plain string with the marketplace's decimals ("12.50", JPY "1200").
 Money = Annotated[Decimal, PlainSerializer(lambda d: f"{d:f}", return_type=str, when_used="json")]
@@ -27,7 +28,7 @@ class MarketplaceInfo(_View):
     code: str
     currency: str
     decimals: int
-    language: str
+    language: Language
 
 
 class ComponentView(_View):

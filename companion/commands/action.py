@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 
 from companion.actions.journal import Journal
@@ -12,9 +11,9 @@ from companion.actions.models import Action, ActionState
 from companion.actions.resolve import resolve_action
 from companion.actions.runtime import JOURNAL_FILE
 from companion.config import Settings
-from companion.errors import InvalidOrderId, SpdeskError
+from companion.errors import SpdeskError
+from companion.vocabulary import check_order_id
 
-_ORDER_ID = re.compile(r"^\d{3}-\d{7}-\d{7}$")
 _HEADER = ("ACTION", "CONFIRMATION", "KIND", "STATE", "ORDER", "TOTAL", "AGENT", "REQUESTED")
 
 
@@ -68,8 +67,8 @@ def open_journal(settings: Settings) -> Journal:
 
 def list_actions(journal: Journal, state: str | None, order: str | None) -> list[Action]:
     """Actions by state and/or order, newest first."""
-    if order and not _ORDER_ID.match(order):
-        raise InvalidOrderId()
+    if order:
+        check_order_id(order)
     where, params = ["1=1"], []
     if state:
         where.append("state=?")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 
@@ -11,9 +10,8 @@ from companion.actions.audit import parse_bound, select, to_csv, to_json
 from companion.actions.journal import Journal
 from companion.actions.runtime import JOURNAL_FILE
 from companion.config import Settings
-from companion.errors import InvalidOrderId, SpdeskError
-
-_ORDER_ID = re.compile(r"^\d{3}-\d{7}-\d{7}$")
+from companion.errors import SpdeskError
+from companion.vocabulary import check_order_id
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,8 +34,8 @@ def export(
     settings: Settings, *, order: str | None, since: str | None, until: str | None, fmt: str
 ) -> str:
     """The export as text."""
-    if order and not _ORDER_ID.match(order):
-        raise InvalidOrderId()
+    if order:
+        check_order_id(order)
     path = settings.data_dir / JOURNAL_FILE
     if not path.exists():
         raise SpdeskError(

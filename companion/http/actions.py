@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict
 
 from companion.actions.guards import idempotency_key
 from companion.actions.models import Action, CancelIn, RefundIn
-from companion.errors import InvalidOrderId
 from companion.http.validation import parse_json
 from companion.keys import ACTIONS, ROUTES
+from companion.vocabulary import check_order_id
 
-_ORDER_ID = re.compile(r"^\d{3}-\d{7}-\d{7}$")
 REFUND_ERRORS = [
     "idempotency_key_missing",
     "idempotency_key_reused",
@@ -102,8 +99,7 @@ async def get_action(request: web.Request) -> web.Response:
 async def order_actions(request: web.Request) -> web.Response:
     """GET /v1/orders/{orderId}/actions, newest first."""
     order_id = request.match_info["orderId"]
-    if not _ORDER_ID.match(order_id):
-        raise InvalidOrderId()
+    check_order_id(order_id)
     actions = request.app[ACTIONS].journal.for_order(order_id)
     return web.json_response({"actions": [a.to_json() for a in actions]})
 

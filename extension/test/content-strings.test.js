@@ -34,9 +34,12 @@ test("the translations are translations: most strings differ from English", () =
 /** Every component type the companion can put in an order view or an action, read from its source. */
 function companionComponentTypes() {
   const types = new Set();
-  const order = source("companion/amazon/build.py").match(/COMPONENT_ORDER = \(([^)]*)\)/);
-  assert.ok(order, "COMPONENT_ORDER in companion/amazon/build.py");
-  for (const type of quoted(order[1])) types.add(type);
+  const vocabulary = source("companion/vocabulary.py");
+  for (const list of [/RefundComponent = Literal\[([^\]]*)\]/, /OTHER_COMPONENTS = \(([^)]*)\)/]) {
+    const found = vocabulary.match(list);
+    assert.ok(found, `${list} in companion/vocabulary.py`);
+    for (const type of quoted(found[1])) types.add(type);
+  }
   const parse = source("companion/amazon/parse.py");
   for (const name of ["BREAKDOWN_COMPONENTS", "TAX_COMPONENTS", "FINANCES_CHARGE_TYPES"]) {
     const body = parse.match(new RegExp(`${name}[^=]*= \\{([^}]*)\\}`));
