@@ -34,6 +34,7 @@ import aiohttp
 
 from bench._shared import add_results_argument, percentile, table, write_results
 from companion.accounts import AccountStore
+from companion.actions.record import Action
 from companion.config import Settings
 from companion.keys import ACTIONS, ORDERS, PAIRINGS
 from companion.server import start_companion
@@ -193,8 +194,8 @@ def replace_view(orders: Any, timed: Timed) -> Any:
     return orders
 
 
-def _first(action: Any, state: str) -> float:
-    return next(_at(h["at"]) for h in action.history if h["state"] == state)
+def _first(action: Action, state: str) -> float:
+    return next(_at(h.at) for h in action.history if h.state == state)
 
 
 def report(results: list[dict[str, Any]], args: argparse.Namespace) -> str:

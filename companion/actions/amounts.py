@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from companion.actions.models import RefundIn, RefundItemIn
+from companion.actions.record import RefundLine
+from companion.amazon.view import OrderView
 from companion.errors import BadRequest, Conflict, Unprocessable
 from companion.marketplaces import Marketplace
 from companion.vocabulary import CUSTOMER_RETURN, REFUND_COMPONENTS
@@ -15,22 +16,7 @@ from companion.vocabulary import CUSTOMER_RETURN, REFUND_COMPONENTS
 _PLAIN = re.compile(r"[0-9]+(\.[0-9]+)?", re.ASCII)
 
 
-@dataclass(frozen=True)
-class RefundLine:
-    """What one AdjustedItem of the feed will carry for one order item."""
-
-    order_item_code: str
-    quantity: int
-    components: dict[str, Decimal]
-    restocking_fee: Decimal
-
-    @property
-    def net(self) -> Decimal:
-        """Money back to the buyer for this item (components minus the restocking fee)."""
-        return sum(self.components.values(), Decimal(0)) - self.restocking_fee
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RefundPlan:
     """A checked refund: lines, total and the currency they are in."""
 
@@ -42,31 +28,20 @@ class RefundPlan:
         """Net total refunded to the buyer."""
         return sum((line.net for line in self.lines), Decimal(0))
 
-    def to_items(self, market: Marketplace) -> list[dict[str, Any]]:
-        """The items as the action object shows them (money as strings)."""
-        return [
-            {
-                "orderItemCode": line.order_item_code,
-                "quantity": line.quantity,
-                "components": {k: market.format(v) for k, v in line.components.items()},
-                "restockingFee": market.format(line.restocking_fee),
-            }
-            for line in self.lines
-        ]
+
+def refundable_of(view: OrderView) -> dict[str, dict[str, Decimal]]:
+    """orderItemCode -> component -> remaining refundable amount, from the order view."""
+    return {
+        item.order_item_code: {
+            c.type: c.refundable for c in item.components if c.type in REFUND_COMPONENTS
+        }
+        for item in view.items
+    }
 
 
-def refundable_of(view: dict[str, Any]) -> dict[str, dict[str, Decimal]]:
-    """orderItemCode -> component -> remaining refundable amount, from the order view JSON."""
-    out: dict[str, dict[str, Decimal]] = {}
-    for item in view.get("items", []):
-        comps = {c["type"]: Decimal(str(c["refundable"])) for c in item.get("components", [])}
-        out[item["orderItemCode"]] = {k: v for k, v in comps.items() if k in REFUND_COMPONENTS}
-    return out
-
-
-def quantities_of(view: dict[str, Any]) -> dict[str, int]:
+def quantities_of(view: OrderView) -> dict[str, int]:
     """orderItemCode -> quantity ordered."""
-    return {i["orderItemCode"]: int(i.get("quantityOrdered") or 1) for i in view.get("items", [])}
+    return {item.order_item_code: item.quantity_ordered or 1 for item in view.items}
 
 
 def parse_money(text: str, market: Marketplace, *, field: str) -> Decimal:
@@ -152,7 +127,8 @@ def _full_lines(
     for code, comps in refundable.items():
         positive = {k: market.quantize(v) for k, v in comps.items() if v > 0}
         if positive:
-            lines.append(RefundLine(code, quantities.get(code, 1), positive, Decimal(0)))
+            no_fee = market.quantize(Decimal(0))
+            lines.append(RefundLine(code, quantities.get(code, 1), positive, no_fee))
     return lines
 
 
@@ -215,7 +191,7 @@ def _item_line(
             )
         if asked > 0:
             amounts[component] = asked
-    fee = Decimal(0)
+    fee = market.quantize(Decimal(0))
     if item.restocking_fee is not None:
         fee = parse_money(item.restocking_fee, market, field=f"{code} restocking fee")
         if fee > 0 and request.reason != CUSTOMER_RETURN:

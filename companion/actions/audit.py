@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from companion.actions.journal import Journal
-from companion.actions.models import Action
+from companion.actions.record import Action, money
 from companion.errors import BadRequest
 
 COLUMNS = (
@@ -92,7 +92,7 @@ def select(
 
 
 def _first(action: Action, *states: str) -> str | None:
-    return next((h["at"] for h in action.history if h["state"] in states), None)
+    return next((h.at for h in action.history if h.state in states), None)
 
 
 def record(action: Action) -> dict[str, Any]:
@@ -106,9 +106,9 @@ def record(action: Action) -> dict[str, Any]:
         "account": action.account,
         "marketplaceId": action.marketplace_id,
         "currency": action.currency,
-        "total": action.total,
+        "total": money(action.total),
         "reason": action.reason,
-        "items": action.items,
+        "items": [line.to_json() for line in action.items],
         "agent": action.agent,
         "ticketUrl": action.ticket_url,
         "note": action.note,
@@ -118,23 +118,25 @@ def record(action: Action) -> dict[str, Any]:
         "postedAt": _first(action, "posted"),
         "feedId": action.feed_id,
         "messageId": action.message_id,
-        "amazonResultCode": action.amazon.get("resultCode"),
-        "amazonMessageCode": action.amazon.get("messageCode"),
-        "amazonDescription": action.amazon.get("description"),
-        "warnings": [w.get("message", "") for w in action.warnings],
+        "amazonResultCode": action.amazon.result_code,
+        "amazonMessageCode": action.amazon.message_code,
+        "amazonDescription": action.amazon.description,
+        "warnings": [w.message for w in action.warnings],
         **_resolution(action),
-        "history": action.history,
+        "history": [h.to_json() for h in action.history],
     }
 
 
 def _resolution(action: Action) -> dict[str, Any]:
     """Who settled an `unknown` action by hand, when, and what they found in Seller Central."""
-    found = action.extra.get("resolution") or {}
+    found = action.resolution
+    if found is None:
+        return {"resolution": None, "resolvedBy": None, "resolvedAt": None, "resolutionNote": None}
     return {
-        "resolution": _FINDING.get(found.get("state", "")),
-        "resolvedBy": found.get("by"),
-        "resolvedAt": found.get("at"),
-        "resolutionNote": found.get("note"),
+        "resolution": _FINDING.get(found.state.value),
+        "resolvedBy": found.by,
+        "resolvedAt": found.at,
+        "resolutionNote": found.note,
     }
 
 

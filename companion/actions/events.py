@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from typing import Any
 
-from companion.actions.models import Action
+from companion.actions.record import Action
 
 
 class Subscription:
@@ -19,19 +18,19 @@ class Subscription:
     """
 
     def __init__(self, limit: int) -> None:
-        self._pending: deque[dict[str, Any]] = deque()
+        self._pending: deque[Action] = deque()
         self._ready = asyncio.Event()
         self._limit = limit
         self.closed = False
 
-    def put(self, payload: dict[str, Any]) -> None:
+    def put(self, action: Action) -> None:
         """Queue an action's new state (never blocks)."""
         if self.closed:
             return
-        self._pending.append(payload)
+        self._pending.append(action)
         if len(self._pending) > self._limit:
-            latest = {event["id"]: event for event in self._pending}
-            self._pending = deque(e for e in self._pending if latest[e["id"]] is e)
+            latest = {event.id: event for event in self._pending}
+            self._pending = deque(e for e in self._pending if latest[e.id] is e)
             if len(self._pending) > self._limit:
                 self.close()
                 return
@@ -43,7 +42,7 @@ class Subscription:
         self._pending.clear()
         self._ready.set()
 
-    async def get(self) -> dict[str, Any] | None:
+    async def get(self) -> Action | None:
         """The next event, or None when the stream must end."""
         while not self._pending:
             if self.closed:
@@ -62,9 +61,8 @@ class EventBus:
 
     def publish(self, action: Action) -> None:
         """Send an action's new state to every subscriber (never blocks)."""
-        payload = action.to_json()
         for subscription in list(self._subscribers):
-            subscription.put(payload)
+            subscription.put(action)
 
     def subscribe(self) -> Subscription:
         """A new subscription that receives every later event."""

@@ -6,14 +6,14 @@ import asyncio
 import hashlib
 import json
 import re
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from pydantic import BaseModel
 
-from companion.actions.models import Action, ActionState
+from companion.actions.models import ActionState
+from companion.actions.record import Action, RefundLine, money
 from companion.errors import BadRequest, Conflict
 
 _KEY = re.compile(r"[A-Za-z0-9._:\-]{8,255}")
@@ -93,41 +93,34 @@ class OrderLocks:
         return self._locks.get((account, order_id), (None, 0))[1]
 
 
-def _touched(action: Action) -> set[tuple[str, str]]:
+def _touched(lines: Iterable[RefundLine]) -> set[tuple[str, str]]:
+    """(orderItemCode, component) pairs the lines give money back for."""
     return {
-        (item["orderItemCode"], component)
-        for item in action.items
-        for component, amount in item.get("components", {}).items()
-        if amount not in ("0", "")
+        (line.order_item_code, component)
+        for line in lines
+        for component, amount in line.components.items()
+        if amount
     }
 
 
 def overlapping_refunds(
-    new_items: list[dict[str, Any]],
+    new_lines: tuple[RefundLine, ...],
     existing: list[Action],
     window: timedelta,
     now: datetime | None = None,
 ) -> list[Action]:
     """Refunds of the same order that touch the same item components and are pending or recent."""
     now = now or datetime.now(UTC)
-    wanted = _touched_items(new_items)
+    wanted = _touched(new_lines)
     found = []
     for action in existing:
-        if action.kind != "refund" or not (wanted & _touched(action)):
+        if action.kind != "refund" or not (wanted & _touched(action.refund_lines)):
             continue
         if action.state in PENDING:
             found.append(action)
         elif action.state in APPLIED and now - _parse(action.updated_at) <= window:
             found.append(action)
     return found
-
-
-def _touched_items(items: list[dict[str, Any]]) -> set[tuple[str, str]]:
-    return {
-        (item["orderItemCode"], component)
-        for item in items
-        for component in item.get("components", {})
-    }
 
 
 def _parse(stamp: str) -> datetime:
@@ -139,7 +132,7 @@ def overlap_refusal(found: list[Action]) -> Conflict:
     latest = found[0]
     when = "is still being processed" if latest.state in PENDING else "was applied minutes ago"
     return Conflict(
-        f"A refund of {latest.total} {latest.currency} for the same items {when} "
+        f"A refund of {money(latest.total)} {latest.currency} for the same items {when} "
         f"({latest.confirmation}). If this is really a second refund, confirm it.",
         code="overlap_needs_confirmation",
         details={"actionIds": [a.id for a in found]},

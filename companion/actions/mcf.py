@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from companion.actions.journal import Journal
-from companion.actions.models import Action, ActionState
-from companion.actions.ports import GatewayOf
+from companion.actions.models import ActionState
+from companion.actions.ports import FeedGateway, GatewayOf
+from companion.actions.record import Action, AmazonResult
 from companion.errors import NotFound, SpdeskError
 
 log = logging.getLogger(__name__)
@@ -19,11 +19,8 @@ _CANCELLABLE = {"NEW", "RECEIVED", "PLANNING"}
 
 
 def fulfillment_order_id(action: Action) -> str:
-    """The sellerFulfillmentOrderId to cancel (older journals kept it in the items)."""
-    if found := action.extra.get("sellerFulfillmentOrderId"):
-        return str(found)
-    legacy = action.items[0].get("sellerFulfillmentOrderId") if action.items else None
-    return str(legacy or action.order_id)
+    """The sellerFulfillmentOrderId to cancel (the order id when none was recorded)."""
+    return action.fulfillment_order_id or action.order_id
 
 
 class McfCanceller:
@@ -82,7 +79,7 @@ class McfCanceller:
             ),
         )
 
-    async def _settled_by_status(self, gateway: Any, action_id: str, order_id: str) -> bool:
+    async def _settled_by_status(self, gateway: FeedGateway, action_id: str, order_id: str) -> bool:
         try:
             order = await gateway.get_fulfillment_order(order_id)
         except SpdeskError:
@@ -109,5 +106,5 @@ class McfCanceller:
         action = self.journal.get(action_id)
         if action is None or action.terminal:
             return
-        settled = self.journal.transition(action_id, state, amazon={"description": text})
+        settled = self.journal.transition(action_id, state, amazon=AmazonResult(description=text))
         self.on_settled(settled)

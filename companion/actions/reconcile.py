@@ -15,12 +15,13 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
 from companion.actions.feeds import ReportUnreadable, parse_processing_report
 from companion.actions.journal import Journal
 from companion.actions.models import ActionState
-from companion.actions.ports import GatewayOf
+from companion.actions.ports import FeedGateway, GatewayOf
+from companion.actions.schema import Batch
+from companion.amazon.models import Feed
 from companion.amazon.outcome import AmazonRejected
 from companion.errors import NotFound, SpdeskError
 
@@ -60,10 +61,10 @@ class CreateFeedReconciler:
     async def resolve(self, batch_id: str) -> None:
         """Wait out the grace period, then adopt, resend or give up on the batch."""
         batch = self.journal.batch(batch_id)
-        if batch is None or batch["state"] != "creating":
+        if batch is None or batch.state != "creating":
             return
         await asyncio.sleep(self.grace)
-        gateway = await self.gateway_of(batch["account"])
+        gateway = await self.gateway_of(batch.account)
         deadline = time.monotonic() + self.give_up_after
         while True:
             try:
@@ -78,21 +79,21 @@ class CreateFeedReconciler:
                 return
             await asyncio.sleep(self.poll)
 
-    async def _verdict(self, gateway: Any, batch: dict[str, Any]) -> tuple[str, str] | None:
-        started = datetime.fromisoformat(batch["create_started_at"].replace("Z", "+00:00"))
-        feeds = await gateway.get_feeds([batch["feed_type"]], created_since=started - CLOCK_SLACK)
-        known = self.journal.known_feed_ids(batch["account"])
+    async def _verdict(self, gateway: FeedGateway, batch: Batch) -> tuple[str, str] | None:
+        started = datetime.fromisoformat((batch.create_started_at or "").replace("Z", "+00:00"))
+        feeds = await gateway.get_feeds([batch.feed_type], created_since=started - CLOCK_SLACK)
+        known = self.journal.known_feed_ids(batch.account)
         candidates = [
             f
             for f in feeds
             if f.feed_id not in known
-            and (not f.marketplace_ids or batch["marketplace_id"] in f.marketplace_ids)
+            and (not f.marketplace_ids or batch.marketplace_id in f.marketplace_ids)
         ]
         if not candidates:
             return ("resend", "")
         if any(f.processing_status in ("IN_QUEUE", "IN_PROGRESS") for f in candidates):
             return None  # wait until they finish: only their reports can tell
-        members = self.journal.in_batch(batch["id"])
+        members = self.journal.in_batch(batch.id)
         orders = {a.order_id for a in members}
         matches = []
         for feed in candidates:
@@ -106,7 +107,9 @@ class CreateFeedReconciler:
             return ("adopt", matches[0])
         return ("unknown", f"feeds {', '.join(matches)} could each be it")
 
-    async def _could_be_ours(self, gateway: Any, feed: Any, size: int, orders: set[str]) -> bool:
+    async def _could_be_ours(
+        self, gateway: FeedGateway, feed: Feed, size: int, orders: set[str]
+    ) -> bool:
         if feed.processing_status != "DONE" or not feed.result_feed_document_id:
             return True  # FATAL or no report: cannot be excluded
         try:
@@ -118,8 +121,8 @@ class CreateFeedReconciler:
         named = {r.order_id for r in report.results if r.order_id}
         return report.processed == size and named <= orders
 
-    def _apply(self, batch: dict[str, Any], verdict: str, value: str) -> None:
-        batch_id = batch["id"]
+    def _apply(self, batch: Batch, verdict: str, value: str) -> None:
+        batch_id = batch.id
         if verdict == "adopt":
             log.info(
                 "batch %s: adopting feed %s found after a lost createFeed reply", batch_id, value

@@ -14,7 +14,8 @@ from collections.abc import Callable
 
 from companion.actions.events import EventBus
 from companion.actions.journal import Journal
-from companion.actions.models import Action, ActionState
+from companion.actions.models import ActionState
+from companion.actions.record import Action
 from companion.errors import BadRequest, Conflict, NotFound
 
 log = logging.getLogger(__name__)

@@ -7,14 +7,12 @@ from decimal import Decimal
 from companion.accounts import AccountStore
 from companion.actions.engine import Engine, EngineTiming
 from companion.actions.events import EventBus
-from companion.actions.journal import Journal
+from companion.actions.journal import JOURNAL_FILE, Journal
 from companion.actions.resolve import ResolutionWatcher
 from companion.actions.service import ActionService
 from companion.amazon.pool import GatewayPool
 from companion.config import Settings
 from companion.orders import OrderService
-
-JOURNAL_FILE = "actions.sqlite3"
 
 
 def timing_of(settings: Settings) -> EngineTiming:

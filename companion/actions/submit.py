@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from companion.actions.batcher import QueueKey
 from companion.actions.crashpoints import crash_point
@@ -16,9 +15,11 @@ from companion.actions.feeds import (
     build_acknowledgement_feed,
     build_adjustment_feed,
 )
-from companion.actions.journal import Journal
-from companion.actions.models import Action, ActionState, new_id, now_iso
+from companion.actions.journal import Journal, Move
+from companion.actions.models import ActionState, new_id, now_iso
 from companion.actions.ports import GatewayOf
+from companion.actions.record import Action, AmazonResult
+from companion.actions.schema import Change
 from companion.amazon.outcome import AmazonAccessDenied, AmazonRejected
 from companion.errors import AmazonThrottled, SpdeskError
 from companion.marketplaces import marketplace
@@ -120,7 +121,7 @@ class FeedSubmitter:
             batch_id, state="dissolved", detail={"step": step, "error": exc.message}
         )
         retry: list[str] = []
-        failed: list[tuple[str, ActionState, dict[str, Any]]] = []
+        failed: list[Move] = []
         why = (
             "spdesk could not prepare the feed"
             if step == "prepare"
@@ -130,18 +131,9 @@ class FeedSubmitter:
             count = self._attempts.get(action.id, 0) + 1
             self._attempts[action.id] = count
             if count >= MAX_ATTEMPTS:
+                text = f"{why} ({exc.message}). Nothing was sent; try again later."
                 failed.append(
-                    (
-                        action.id,
-                        ActionState.FAILED,
-                        {
-                            "amazon": {
-                                "description": (
-                                    f"{why} ({exc.message}). Nothing was sent; try again later."
-                                )
-                            }
-                        },
-                    )
+                    (action.id, ActionState.FAILED, Change(AmazonResult(description=text)))
                 )
             else:
                 retry.append(action.id)
@@ -170,7 +162,9 @@ class FeedSubmitter:
                 continue
             if any(item.quantity_shipped > 0 for item in order.items):
                 self.journal.transition(
-                    action.id, ActionState.FAILED, amazon={"description": SHIPPED_MEANWHILE}
+                    action.id,
+                    ActionState.FAILED,
+                    amazon=AmazonResult(description=SHIPPED_MEANWHILE),
                 )
             else:
                 keep.append(action)
@@ -182,7 +176,7 @@ class FeedSubmitter:
         )
         text = f"Amazon refused the feed ({exc.message}). Nothing was sent."
         self.journal.transition_many(
-            [(a.id, ActionState.FAILED, {"amazon": {"description": text}}) for a in actions],
+            [(a.id, ActionState.FAILED, Change(AmazonResult(description=text))) for a in actions],
             detail="createFeed refused",
         )
         for action in actions:
@@ -198,7 +192,7 @@ class FeedSubmitter:
                 seller,
                 marketplace(marketplace_id),
                 [
-                    AdjustmentMessage(a.message_id or 0, a.order_id, a.id, a.reason, a.items)
+                    AdjustmentMessage(a.message_id or 0, a.order_id, a.id, a.reason, a.refund_lines)
                     for a in actions
                 ],
             )
@@ -206,7 +200,7 @@ class FeedSubmitter:
             return build_acknowledgement_feed(
                 seller,
                 [
-                    AcknowledgementMessage(a.message_id or 0, a.order_id, a.reason, a.items)
+                    AcknowledgementMessage(a.message_id or 0, a.order_id, a.reason, a.cancel_lines)
                     for a in actions
                 ],
             )

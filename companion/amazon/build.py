@@ -36,7 +36,7 @@ from companion.amazon.view import (
     Totals,
 )
 from companion.marketplaces import Marketplace, Region, UnknownMarketplaceError, marketplace
-from companion.vocabulary import COMPONENT_TYPES, DEFAULT_LANGUAGE
+from companion.vocabulary import COMPONENT_TYPES, DEFAULT_LANGUAGE, CancelReason
 
 ZERO = Decimal(0)
 InFlight = Mapping[tuple[str, str], Decimal]
@@ -154,7 +154,7 @@ def buyer_request(order: AmazonOrder) -> BuyerCancellationRequest:
 
 
 def actions_block(
-    refund: Decision, cancel: Decision, *, default_reason: str | None, counts_against: bool
+    refund: Decision, cancel: Decision, *, default_reason: CancelReason | None, counts_against: bool
 ) -> Actions:
     """The view's actions block from the two decisions."""
     return Actions(

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, PlainSerializer
 from pydantic.alias_generators import to_camel
 
 from companion.amazon.models import OrderStatus
-from companion.vocabulary import Language
+from companion.vocabulary import CancelReason, Language
 
 # Money travels as a plain string with the marketplace's decimals ("12.50", JPY "1200").
 Money = Annotated[Decimal, PlainSerializer(lambda d: f"{d:f}", return_type=str, when_used="json")]
@@ -85,7 +85,7 @@ class CancelAction(_View):
 
     allowed: bool
     reason: str | None
-    default_reason: str | None
+    default_reason: CancelReason | None
     counts_against_cancel_rate: bool
 
 

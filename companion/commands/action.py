@@ -6,10 +6,10 @@ import argparse
 import json
 import sys
 
-from companion.actions.journal import Journal
-from companion.actions.models import Action, ActionState
+from companion.actions.journal import JOURNAL_FILE, Journal
+from companion.actions.models import ActionState
+from companion.actions.record import Action, money
 from companion.actions.resolve import resolve_action
-from companion.actions.runtime import JOURNAL_FILE
 from companion.config import Settings
 from companion.errors import SpdeskError
 from companion.vocabulary import check_order_id
@@ -90,7 +90,7 @@ def table(actions: list[Action]) -> str:
                 a.kind,
                 str(a.state),
                 a.order_id,
-                f"{a.total} {a.currency}",
+                f"{money(a.total)} {a.currency}",
                 a.agent or "-",
                 a.created_at,
             )
@@ -127,6 +127,6 @@ def run(args: argparse.Namespace) -> int:
         return 1
     print(
         f"Action {action.id} ({action.confirmation}) is now {action.state}: "
-        f"{action.history[-1].get('detail', '')}"
+        f"{action.history[-1].detail or ''}"
     )
     return 0

@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 
 from companion.actions.audit import parse_bound, select, to_csv, to_json
-from companion.actions.journal import Journal
-from companion.actions.runtime import JOURNAL_FILE
+from companion.actions.journal import JOURNAL_FILE, Journal
 from companion.config import Settings
 from companion.errors import SpdeskError
 from companion.vocabulary import check_order_id

@@ -6,7 +6,8 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict
 
 from companion.actions.guards import idempotency_key
-from companion.actions.models import Action, CancelIn, RefundIn
+from companion.actions.models import CancelIn, RefundIn
+from companion.actions.record import Action
 from companion.http.validation import parse_json
 from companion.keys import ACTIONS, ROUTES
 from companion.vocabulary import check_order_id

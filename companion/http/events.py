@@ -26,13 +26,13 @@ async def stream(request: web.Request, bus: EventBus, keepalive: float) -> web.S
         await response.write(b": connected\n\n")
         while True:
             try:
-                payload = await asyncio.wait_for(subscription.get(), timeout=keepalive)
+                action = await asyncio.wait_for(subscription.get(), timeout=keepalive)
             except TimeoutError:
                 await response.write(b": keep-alive\n\n")
                 continue
-            if payload is None:
+            if action is None:
                 break
-            data = json.dumps(payload, separators=(",", ":"))
+            data = json.dumps(action.to_json(), separators=(",", ":"))
             await response.write(f"event: action\ndata: {data}\n\n".encode())
     except (ConnectionResetError, asyncio.CancelledError):
         pass

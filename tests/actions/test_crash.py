@@ -16,8 +16,7 @@ import aiohttp
 import pytest
 
 from companion.actions.crashpoints import POINTS
-from companion.actions.journal import Journal
-from companion.actions.runtime import JOURNAL_FILE
+from companion.actions.journal import JOURNAL_FILE, Journal
 from tests.actions.process import Client, prepare_home, start_process
 from tests.plugins.actions import eventually, new_key
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -16,6 +17,7 @@ from companion.actions.feeds import (
     build_adjustment_feed,
     parse_processing_report,
 )
+from companion.actions.record import CancelLine, RefundLine
 from companion.marketplaces import marketplace
 from spdesk_sandbox import feedxml, report
 
@@ -24,21 +26,16 @@ ITEM = "45678901234567"
 
 
 def test_adjustment_feed_follows_the_xsd_and_carries_our_ids() -> None:
-    items = [
-        {
-            "orderItemCode": ITEM,
-            "quantity": 1,
-            "components": {"Principal": "12.99", "Tax": "1.04"},
-            "restockingFee": "2.00",
-        }
-    ]
+    line = RefundLine(
+        ITEM, 1, {"Principal": Decimal("12.99"), "Tax": Decimal("1.04")}, Decimal("2.00")
+    )
     xml = build_adjustment_feed(
         "A2SELLER",
         marketplace("US"),
         [
-            AdjustmentMessage(1, ORDER, "act_01ABC", "CustomerReturn", items),
+            AdjustmentMessage(1, ORDER, "act_01ABC", "CustomerReturn", (line,)),
             AdjustmentMessage(
-                2, ORDER, "act_01ABD", "Other", [{**items[0], "restockingFee": "0.00"}]
+                2, ORDER, "act_01ABD", "Other", (replace(line, restocking_fee=Decimal("0.00")),)
             ),
         ],
     )
@@ -67,7 +64,7 @@ def test_jpy_amounts_have_no_decimals() -> None:
                 ORDER,
                 "act_1",
                 "Other",
-                [{"orderItemCode": ITEM, "quantity": 1, "components": {"Principal": "1200"}}],
+                (RefundLine(ITEM, 1, {"Principal": Decimal("1200")}),),
             )
         ],
     )
@@ -77,11 +74,7 @@ def test_jpy_amounts_have_no_decimals() -> None:
 def test_acknowledgement_feed_lists_items_with_a_reason() -> None:
     xml = build_acknowledgement_feed(
         "S",
-        [
-            AcknowledgementMessage(
-                7, ORDER, "BuyerCanceled", [{"orderItemCode": ITEM, "quantity": 2}]
-            )
-        ],
+        [AcknowledgementMessage(7, ORDER, "BuyerCanceled", (CancelLine(ITEM, 2),))],
     )
     doc = feedxml.parse_feed(xml, ACKNOWLEDGEMENT_FEED)
     body = doc.messages[0].body

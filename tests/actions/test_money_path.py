@@ -227,7 +227,7 @@ async def test_queues_of_one_account_take_turns_for_create_feed_tokens(spdesk: A
     # Both queues saw the same token; the one that lost must wait, not burn an attempt on a
     # refusal by our own bucket (after a few of those its refund would fail).
     batches = spdesk.app[ACTIONS].journal.batches("sandbox")
-    assert [b["state"] for b in batches] == ["done", "done"], batches
+    assert [b.state for b in batches] == ["done", "done"], batches
 
 
 async def test_refund_queued_for_an_account_removed_meanwhile_fails_with_the_reason(

@@ -64,6 +64,11 @@ def feed(
     )
 
 
+def _feed_id(journal: Journal, batch_id: str) -> str | None:
+    batch = journal.batch(batch_id)
+    return batch.feed_id if batch else None
+
+
 async def decide(
     tmp_path: Path,
     seen: list[tuple[Feed, bytes | None]],
@@ -93,7 +98,7 @@ async def decide(
         grace=0,
         poll=0.01,
         requeue=lambda ids: outcome.setdefault("resent", ids),
-        adopt=lambda batch_id: outcome.setdefault("adopted", journal.batch(batch_id)["feed_id"]),
+        adopt=lambda batch_id: outcome.setdefault("adopted", _feed_id(journal, batch_id)),
         settle=lambda batch_id, text: outcome.setdefault("unknown", text),
         give_up_after=give_up_after,
     )

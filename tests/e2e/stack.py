@@ -17,6 +17,7 @@ import aiohttp
 
 from companion.accounts import AccountStore, keyring_backend_name
 from companion.actions.feeds import ADJUSTMENT_FEED, AdjustmentMessage, build_adjustment_feed
+from companion.actions.record import RefundLine
 from companion.amazon.pool import GatewayPool
 from companion.config import Settings
 from companion.errors import KeyringUnavailable
@@ -184,7 +185,7 @@ async def _refund_elsewhere(
             order_id=order_id,
             merchant_ref="seller-central",
             reason="CustomerReturn",
-            items=items,
+            items=tuple(RefundLine.from_json(item) for item in items),
         )
         xml = build_adjustment_feed(SANDBOX_SELLER_ID, market, [message])
         document_id = await gateway.upload_feed_document(xml)
