@@ -67,6 +67,7 @@ class Settings(BaseModel):
                 raise SpdeskError(
                     f"The settings file {path} cannot be read ({exc}). Fix or delete it.",
                     code="settings_invalid",
+                    params={"case": "unreadable", "path": str(path), "problem": str(exc)},
                 ) from None
         values.update({k: v for k, v in overrides.items() if v is not None})
         try:
@@ -76,7 +77,9 @@ class Settings(BaseModel):
                 f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
             )
             raise SpdeskError(
-                f"The settings in {path} are not valid: {problems}.", code="settings_invalid"
+                f"The settings in {path} are not valid: {problems}.",
+                code="settings_invalid",
+                params={"case": "invalid", "path": str(path), "problem": problems},
             ) from None
 
     @classmethod

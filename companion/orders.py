@@ -138,6 +138,7 @@ async def _load_mcf(gateway: Gateway, order_id: str, now: datetime) -> OrderView
         raise OrderNotFound(
             f"Amazon does not know the order {order_id} for the seller account "
             f"'{gateway.account_name}'.",
+            params={"orderId": order_id, "account": gateway.account_name},
             details={"orderId": order_id},
         )
     return build_mcf_view(fulfillment, account=gateway.account_name, fetched_at=now)

@@ -229,7 +229,11 @@ class PairingStore:
                 (self.clock(), pairing_id),
             ).rowcount
         if not done:
-            raise NotFound(f"There is no active pairing '{pairing_id}'.", code="pairing_not_found")
+            raise NotFound(
+                f"There is no active pairing '{pairing_id}'.",
+                code="pairing_not_found",
+                params={"pairingId": pairing_id},
+            )
 
     def revoke_all(self) -> int:
         """Revoke every pairing; returns how many were active."""

@@ -47,7 +47,9 @@ async def start_companion(
 ) -> RunningCompanion:
     """Start the companion; with ``next_free_ports`` > 0 try that many ports after a busy one."""
     if settings.host != "127.0.0.1":
-        raise SpdeskError("spdesk only listens on 127.0.0.1.", code="settings_invalid")
+        raise SpdeskError(
+            "spdesk only listens on 127.0.0.1.", code="settings_invalid", params={"case": "host"}
+        )
     app = app or create_app(settings, store=store)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
@@ -63,6 +65,7 @@ async def start_companion(
                     f"Port {port} on 127.0.0.1 is busy: another program (or "
                     "another spdesk) uses it. Stop it or pick another port.",
                     code="port_busy",
+                    params={"port": port},
                 ) from None
             port += 1
             continue

@@ -64,6 +64,7 @@ async def _start_helpdesk(sandbox: SandboxServer, port: int) -> tuple[web.AppRun
     raise SpdeskError(
         f"Ports {port}-{port + 9} on 127.0.0.1 are all busy; the demo helpdesk cannot start.",
         code="port_busy",
+        params={"port": port, "last": port + 9},
     )
 
 
@@ -103,20 +104,27 @@ async def check_demo(stack: DemoStack) -> str:
         ) as reply:
             paired = await reply.json()
             if reply.status != 201:
-                raise SpdeskError(f"Pairing failed: {paired}", code="demo_check_failed")
+                raise SpdeskError(
+                    f"Pairing failed: {paired}",
+                    code="demo_check_failed",
+                    params={"case": "pairing", "status": reply.status},
+                )
         try:
             auth = {**host, "Authorization": f"Bearer {paired['token']}"}
             async with http.get(f"{companion.url}/v1/orders/{order_id}", headers=auth) as reply:
                 view = await reply.json()
                 if reply.status != 200 or view.get("orderId") != order_id:
                     raise SpdeskError(
-                        f"Order lookup failed ({reply.status}): {view}", code="demo_check_failed"
+                        f"Order lookup failed ({reply.status}): {view}",
+                        code="demo_check_failed",
+                        params={"case": "lookup", "status": reply.status},
                     )
             async with http.get(stack.helpdesk_url + "/") as reply:
                 if order_id not in await reply.text():
                     raise SpdeskError(
                         "The demo helpdesk does not show the sandbox orders.",
                         code="demo_check_failed",
+                        params={"case": "helpdesk"},
                     )
         finally:
             pairings.revoke(paired["pairingId"])

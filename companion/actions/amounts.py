@@ -53,6 +53,7 @@ def parse_money(text: str, market: Marketplace, *, field: str) -> Decimal:
         raise BadRequest(
             f"{field}: '{text}' is not an amount of money.",
             code="invalid_amount",
+            params={"field": field, "text": text},
             details={"field": field},
         )
     value = Decimal(text)
@@ -60,12 +61,14 @@ def parse_money(text: str, market: Marketplace, *, field: str) -> Decimal:
         raise Unprocessable(
             f"{field} cannot be negative; enter the amount to give back.",
             code="refund_not_positive",
+            params={"case": "negative", "field": field},
             details={"field": field},
         )
     if not market.has_valid_scale(value):
         raise Unprocessable(
             f"{market.currency} amounts have {market.decimals} decimals; '{text}' has more.",
             code="amount_precision",
+            params={"currency": market.currency, "decimals": market.decimals, "text": text},
             details={"field": field, "decimals": market.decimals},
         )
     return market.quantize(value)
@@ -82,24 +85,30 @@ def plan_refund(
         raise Unprocessable(
             f"This order was paid in {market.currency}, not {request.currency.upper()}.",
             code="currency_mismatch",
+            params={"currency": market.currency, "asked": request.currency.upper()},
             details={"currency": market.currency},
         )
     if request.mode == "full":
         if request.items:
-            raise BadRequest("A full refund takes no items; use mode 'partial' to choose items.")
+            raise BadRequest(
+                "A full refund takes no items; use mode 'partial' to choose items.",
+                params={"case": "full_with_items"},
+            )
         lines = _full_lines(refundable, quantities, market)
     else:
         if not request.items:
-            raise BadRequest("A partial refund needs at least one item.")
+            raise BadRequest(
+                "A partial refund needs at least one item.",
+                params={"case": "partial_without_items"},
+            )
         lines = _partial_lines(request, refundable, quantities, market)
     plan = RefundPlan(market.currency, tuple(lines))
     if plan.total <= 0:
-        message = (
-            "There is nothing left to refund on this order."
-            if request.mode == "full"
-            else "The refund must give the buyer money back."
-        )
-        raise Unprocessable(message, code="refund_not_positive")
+        if request.mode == "full":
+            message, case = "There is nothing left to refund on this order.", "nothing_left"
+        else:
+            message, case = "The refund must give the buyer money back.", "no_money_back"
+        raise Unprocessable(message, code="refund_not_positive", params={"case": case})
     return plan
 
 
@@ -116,6 +125,7 @@ def check_expected_total(request: RefundIn, total: Decimal, market: Marketplace)
         f"{market.currency} since the dialog was opened. Check the order and confirm the new "
         "amount.",
         code="refund_total_changed",
+        params={"expected": before, "actual": now, "currency": market.currency},
         details={"expected": before, "actual": now, "currency": market.currency},
     )
 
@@ -145,6 +155,7 @@ def _partial_lines(
         if code in seen:
             raise BadRequest(
                 f"Item {code} appears twice; put all its amounts in one entry.",
+                params={"case": "duplicate_item", "orderItemCode": code},
                 details={"orderItemCode": code},
             )
         seen.add(code)
@@ -152,6 +163,7 @@ def _partial_lines(
             raise Unprocessable(
                 f"This order has no item {code}.",
                 code="unknown_order_item",
+                params={"orderItemCode": code},
                 details={"orderItemCode": code},
             )
         lines.append(_item_line(item, refundable[code], quantities.get(code, 1), request, market))
@@ -170,6 +182,7 @@ def _item_line(
         raise Unprocessable(
             f"Item {code} was ordered {ordered} time(s), not {item.quantity}.",
             code="quantity_exceeds_ordered",
+            params={"orderItemCode": code, "ordered": ordered, "asked": item.quantity},
             details={"orderItemCode": code},
         )
     amounts: dict[str, Decimal] = {}
@@ -183,6 +196,12 @@ def _item_line(
                 f"{component} can be refunded up to {market.format(left)} {market.currency}; "
                 f"{market.format(asked)} {market.currency} was asked.",
                 code="refund_exceeds_refundable",
+                params={
+                    "component": component,
+                    "refundable": market.format(left),
+                    "asked": market.format(asked),
+                    "currency": market.currency,
+                },
                 details={
                     "orderItemCode": code,
                     "component": component,
@@ -205,6 +224,7 @@ def _item_line(
         raise Unprocessable(
             f"Item {code}: the refund must be more than the restocking fee.",
             code="refund_not_positive",
+            params={"case": "fee_too_high", "orderItemCode": code},
             details={"orderItemCode": code},
         )
     if fee > amounts.get("Principal", Decimal(0)):
@@ -213,6 +233,7 @@ def _item_line(
             f"Item {code}: the restocking fee ({market.format(fee)} {market.currency}) cannot "
             "be more than the item price refunded.",
             code="restocking_fee_exceeds_principal",
+            params={"orderItemCode": code, "fee": market.format(fee), "currency": market.currency},
             details={"orderItemCode": code},
         )
     return line

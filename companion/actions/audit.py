@@ -66,7 +66,9 @@ def parse_bound(text: str | None, *, end: bool = False) -> str | None:
             moment = moment.astimezone()  # naive: read as local time
     except ValueError:
         raise BadRequest(
-            f"'{text}' is not a date; use YYYY-MM-DD or an ISO 8601 time.", code="invalid_date"
+            f"'{text}' is not a date; use YYYY-MM-DD or an ISO 8601 time.",
+            code="invalid_date",
+            params={"text": text},
         ) from None
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 

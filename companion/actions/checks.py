@@ -50,13 +50,16 @@ def _plan_mcf(request: CancelIn, view: OrderView) -> CancelPlan:
     status = raw_status.upper()
     if status in MCF_DONE:
         raise Unprocessable(
-            "This fulfillment order is already cancelled.", code="already_cancelled"
+            "This fulfillment order is already cancelled.",
+            code="already_cancelled",
+            params={"case": "fulfillment_order"},
         )
     if status == "NEW":
         raise Unprocessable(
             "Amazon has not taken this fulfillment order in yet (status New), so it cannot be "
             "cancelled right now. Try again in a few minutes.",
             code="cancel_not_available",
+            params={"case": "not_taken_in", "status": raw_status},
             details={"status": raw_status},
         )
     if status not in MCF_CANCELLABLE:
@@ -64,6 +67,7 @@ def _plan_mcf(request: CancelIn, view: OrderView) -> CancelPlan:
             f"Amazon's warehouse has started on this order (status {raw_status}), so it "
             "can no longer be cancelled. Refund it in your sales channel once it is returned.",
             code="mcf_cancel_too_late",
+            params={"status": raw_status},
             details={"status": raw_status},
         )
     lines = tuple(CancelLine(code, left) for code, left in _open_items(view).items() if left > 0)
@@ -101,7 +105,9 @@ def _open_items(view: OrderView) -> dict[str, int]:
 
 def _plan_fbm(request: CancelIn, view: OrderView) -> CancelPlan:
     if view.status == "CANCELLED":
-        raise Unprocessable("This order is already cancelled.", code="already_cancelled")
+        raise Unprocessable(
+            "This order is already cancelled.", code="already_cancelled", params={"case": "order"}
+        )
     shipped = any(i.quantity_shipped > 0 for i in view.items)
     if view.status in ("SHIPPED", "PARTIALLY_SHIPPED") or shipped:
         raise Unprocessable(
@@ -114,6 +120,7 @@ def _plan_fbm(request: CancelIn, view: OrderView) -> CancelPlan:
         raise Unprocessable(
             allowed.reason or "This order cannot be cancelled now.",
             code="cancel_not_available",
+            params={"case": "view", "reason": allowed.code or "", **allowed.params},
         )
     lines = _chosen_lines(request, _open_items(view))
     reason = request.reason or allowed.default_reason or _buyer_default(view)
@@ -126,7 +133,9 @@ def _chosen_lines(request: CancelIn, open_items: dict[str, int]) -> tuple[Cancel
         lines = tuple(CancelLine(code, left) for code, left in open_items.items() if left > 0)
         if not lines:
             raise Unprocessable(
-                "Every item of this order is already cancelled.", code="already_cancelled"
+                "Every item of this order is already cancelled.",
+                code="already_cancelled",
+                params={"case": "every_item"},
             )
         return lines
     chosen = tuple(
@@ -145,6 +154,7 @@ def _whole_line(code: str, quantity: int | None, open_items: dict[str, int]) -> 
         raise Unprocessable(
             f"This order has no item {code}.",
             code="unknown_order_item",
+            params={"orderItemCode": code},
             details={"orderItemCode": code},
         )
     left = open_items[code]
@@ -152,6 +162,7 @@ def _whole_line(code: str, quantity: int | None, open_items: dict[str, int]) -> 
         raise Unprocessable(
             f"Item {code} is already cancelled.",
             code="already_cancelled",
+            params={"case": "item", "orderItemCode": code},
             details={"orderItemCode": code},
         )
     if quantity is not None and quantity != left:
@@ -160,6 +171,7 @@ def _whole_line(code: str, quantity: int | None, open_items: dict[str, int]) -> 
             f"Amazon cancels an item line as a whole ({left} unit(s) of {code}). To give "
             "money back for some units, refund them instead.",
             code="partial_quantity_cancel_not_supported",
+            params={"orderItemCode": code, "units": left},
             details={"orderItemCode": code},
         )
     return CancelLine(code, left)

@@ -78,8 +78,8 @@ class Engine:
             requeue=self.requeue,
             adopt=self._track,
             give_up_after=timing.give_up_after,
-            settle=lambda batch_id, text: self.tracker.settle_all(
-                batch_id, "unknown", ActionState.UNKNOWN, text
+            settle=lambda batch_id, said: self.tracker.settle_all(
+                batch_id, "unknown", ActionState.UNKNOWN, said
             ),
         )
         self.batcher = Batcher(

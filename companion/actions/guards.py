@@ -130,10 +130,17 @@ def _parse(stamp: str) -> datetime:
 def overlap_refusal(found: list[Action]) -> Conflict:
     """The 409 that asks the agent to confirm a refund that looks like a double."""
     latest = found[0]
-    when = "is still being processed" if latest.state in PENDING else "was applied minutes ago"
+    pending = latest.state in PENDING
+    when = "is still being processed" if pending else "was applied minutes ago"
     return Conflict(
         f"A refund of {money(latest.total)} {latest.currency} for the same items {when} "
         f"({latest.confirmation}). If this is really a second refund, confirm it.",
         code="overlap_needs_confirmation",
+        params={
+            "case": "pending" if pending else "applied",
+            "total": money(latest.total),
+            "currency": latest.currency,
+            "confirmation": latest.confirmation,
+        },
         details={"actionIds": [a.id for a in found]},
     )

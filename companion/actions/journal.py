@@ -21,11 +21,24 @@ from companion.actions.schema import (
     action_to_row,
     batch_from_row,
 )
+from companion.errors import SpdeskError
 
 # In the data dir; `spdesk action` and `spdesk audit` read it while `spdesk serve` writes it.
 JOURNAL_FILE = "actions.sqlite3"
 # A journal move: action id, new state, what else it records.
 Move = tuple[str, ActionState, Change]
+
+
+def open_recorded(data_dir: Path) -> Journal:
+    """The journal in a data dir, for the command line; a clear error when nothing was recorded."""
+    path = data_dir / JOURNAL_FILE
+    if not path.exists():
+        raise SpdeskError(
+            f"No refunds or cancellations have been recorded yet ({path}).",
+            code="no_journal",
+            params={"path": str(path)},
+        )
+    return Journal(path)
 
 
 class InvalidTransition(RuntimeError):

@@ -20,6 +20,7 @@ from companion.actions.feeds import ReportUnreadable, parse_processing_report
 from companion.actions.journal import Journal
 from companion.actions.models import ActionState
 from companion.actions.ports import FeedGateway, GatewayOf
+from companion.actions.record import AmazonResult
 from companion.actions.schema import Batch
 from companion.amazon.models import Feed
 from companion.amazon.outcome import AmazonRejected
@@ -34,6 +35,22 @@ UNDECIDED = (
 )
 
 
+def undecided(feed_ids: str) -> AmazonResult:
+    """Amazon's records cannot tell whether the lost createFeed took effect."""
+    if feed_ids:
+        why = f"feeds {feed_ids} could each be it"
+        return AmazonResult.said(
+            "create_feed_undecided",
+            UNDECIDED.format(why=why),
+            case="several_feeds",
+            feedIds=feed_ids,
+        )
+    why = "Amazon is still processing a feed that may be it"
+    return AmazonResult.said(
+        "create_feed_undecided", UNDECIDED.format(why=why), case="still_processing"
+    )
+
+
 class CreateFeedReconciler:
     """Settles batches left in state 'creating' (lost createFeed reply or a crash mid-call)."""
 
@@ -46,7 +63,7 @@ class CreateFeedReconciler:
         poll: float,
         requeue: Callable[[list[str]], None],
         adopt: Callable[[str], None],
-        settle: Callable[[str, str], None],
+        settle: Callable[[str, AmazonResult], None],
         give_up_after: float = 48 * 3600.0,
     ) -> None:
         self.journal = journal
@@ -73,7 +90,7 @@ class CreateFeedReconciler:
                 log.info("reconciling batch %s: Amazon not answering (%s)", batch_id, exc.code)
                 verdict = None
             if verdict is None and time.monotonic() > deadline:
-                verdict = ("unknown", "Amazon is still processing a feed that may be it")
+                verdict = ("unknown", "")  # no feed ids: one may still be it
             if verdict is not None:
                 self._apply(batch, *verdict)
                 return
@@ -105,7 +122,7 @@ class CreateFeedReconciler:
             return ("resend", "")
         if len(matches) == 1:
             return ("adopt", matches[0])
-        return ("unknown", f"feeds {', '.join(matches)} could each be it")
+        return ("unknown", ", ".join(matches))
 
     async def _could_be_ours(
         self, gateway: FeedGateway, feed: Feed, size: int, orders: set[str]
@@ -138,4 +155,4 @@ class CreateFeedReconciler:
                 [a.id for a in self.journal.in_batch(batch_id) if a.state is ActionState.QUEUED]
             )
         else:
-            self.settle(batch_id, UNDECIDED.format(why=value))
+            self.settle(batch_id, undecided(value))

@@ -13,11 +13,11 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from companion.actions.models import TERMINAL, ActionState
+from companion.codes import OutcomeCode, WarningCode
+from companion.errors import Param
 
 ZERO = Decimal(0)
 ActionKind = Literal["refund", "cancel"]
-# What a JSON param may hold: the values a sentence is made from.
-Param = str | int
 
 
 def money(amount: Decimal) -> str:
@@ -83,7 +83,7 @@ ActionLine = RefundLine | CancelLine
 class Notice:
     """A warning about an action: a stable code, its English sentence, the values it names."""
 
-    code: str
+    code: WarningCode
     message: str
     params: Mapping[str, Param] = field(default_factory=dict)
 
@@ -94,7 +94,7 @@ class Notice:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Notice:
         """A warning as the journal stored it (older ones have no params)."""
-        return cls(str(data["code"]), str(data["message"]), dict(data.get("params") or {}))
+        return cls(data["code"], str(data["message"]), dict(data.get("params") or {}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,12 +102,31 @@ class AmazonResult:
     """What Amazon answered for the action, or why spdesk cannot tell.
 
     ``result_code`` and ``message_code`` are Amazon's (processing report); ``description`` is
-    Amazon's text or spdesk's explanation.
+    Amazon's text or spdesk's explanation, whose ``code`` and ``params`` let the extension say it
+    in the agent's language.
     """
 
     result_code: str | None = None
     message_code: str | None = None
     description: str | None = None
+    code: OutcomeCode | None = None
+    params: Mapping[str, Param] = field(default_factory=dict)
+
+    @classmethod
+    def said(cls, code: OutcomeCode, text: str, **params: Param) -> AmazonResult:
+        """spdesk's own explanation of an outcome."""
+        return cls(description=text, code=code, params=params)
+
+    @classmethod
+    def answered(cls, result_code: str, message_code: str, description: str) -> AmazonResult:
+        """A Result row of Amazon's processing report."""
+        return cls(
+            result_code,
+            message_code,
+            description,
+            "amazon_result",
+            {"resultCode": result_code, "messageCode": message_code, "description": description},
+        )
 
     def to_json(self) -> dict[str, Any]:
         """The fields that are set, as the journal keeps them."""
@@ -115,13 +134,21 @@ class AmazonResult:
             "resultCode": self.result_code,
             "messageCode": self.message_code,
             "description": self.description,
+            "code": self.code,
+            "params": dict(self.params) if self.code else None,
         }
         return {k: v for k, v in values.items() if v is not None}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> AmazonResult:
-        """The result as the journal stored it."""
-        return cls(data.get("resultCode"), data.get("messageCode"), data.get("description"))
+        """The result as the journal stored it (older ones have no code or params)."""
+        return cls(
+            data.get("resultCode"),
+            data.get("messageCode"),
+            data.get("description"),
+            data.get("code"),
+            dict(data.get("params") or {}),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,13 +286,24 @@ class Action:
                 "resultCode": self.amazon.result_code,
                 "messageCode": self.amazon.message_code,
                 "description": self.amazon.description,
+                "code": self.amazon.code,
+                "params": dict(self.amazon.params),
             },
             "warnings": [w.to_json() for w in self.warnings],
             "confirmation": self.confirmation,
-            "history": [h.to_json() for h in self.history],
+            "history": [self._history_entry(h) for h in self.history],
             "createdAt": self.created_at,
             "updatedAt": self.updated_at,
         }
+
+    def _history_entry(self, entry: HistoryEntry) -> dict[str, Any]:
+        """A history entry; the move a person resolved carries its sentence's code and params."""
+        found = self.resolution
+        if found is None or (entry.state, entry.at) != (found.state, found.at):
+            return entry.to_json()
+        case = "applied" if found.state is ActionState.SUCCEEDED else "not_applied"
+        params = {"case": case, "by": found.by, "note": found.note}
+        return {**entry.to_json(), "code": "resolved", "params": params}
 
 
 def lines_from_json(kind: ActionKind, items: list[Mapping[str, Any]]) -> tuple[ActionLine, ...]:

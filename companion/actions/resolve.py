@@ -52,6 +52,7 @@ def resolve_action(
             f"Action {action_id} is {before}, not unknown: only an action whose outcome spdesk "
             "could not learn from Amazon can be resolved by hand.",
             code="action_not_unknown",
+            params={"actionId": action_id, "state": str(before)},
             details={"actionId": action_id, "state": str(before)},
         )
     return action

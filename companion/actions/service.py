@@ -85,11 +85,7 @@ class ActionService:
         """Accept a refund (or return the one this key already made); True when replayed."""
 
         async def build(account: str) -> Action:
-            # Amazon settles the payment of a cancelled order itself: a refund sent alongside a
-            # cancellation could give the same money back twice.
-            self._refuse_during_cancel(
-                body.order_id, " Wait for its result: a cancelled order needs no refund."
-            )
+            self._refuse_during_cancel(body.order_id, "refund")
             view = await self._refund_view(body.order_id, account)
             action = self._refund_action(body, view, account)
             if not body.confirm_overlap and (
@@ -104,7 +100,12 @@ class ActionService:
 
         return await self._once("refund", body, key, build)
 
-    def _refuse_during_cancel(self, order_id: str, advice: str = "") -> None:
+    def _refuse_during_cancel(self, order_id: str, case: str) -> None:
+        # Amazon settles the payment of a cancelled order itself: a refund sent alongside a
+        # cancellation could give the same money back twice.
+        advice = (
+            " Wait for its result: a cancelled order needs no refund." if case == "refund" else ""
+        )
         pending = [
             a
             for a in self.journal.for_order(order_id)
@@ -115,6 +116,7 @@ class ActionService:
                 f"A cancellation of this order is already on its way "
                 f"({pending[0].confirmation}).{advice}",
                 code="cancel_in_progress",
+                params={"case": case, "confirmation": pending[0].confirmation},
                 details={"actionId": pending[0].id},
             )
 
@@ -135,6 +137,7 @@ class ActionService:
             raise Unprocessable(
                 refund.reason or "This order cannot be refunded now.",
                 code="refund_not_available",
+                params={"reason": refund.code or "", **refund.params},
             )
         market = marketplace(view.marketplace.id)
         plan = plan_refund(body, refundable_of(view), quantities_of(view), market)
@@ -165,7 +168,7 @@ class ActionService:
         """Accept a cancellation (or return the one this key already made); True when replayed."""
 
         async def build(account: str) -> Action:
-            self._refuse_during_cancel(body.order_id)
+            self._refuse_during_cancel(body.order_id, "cancel")
             view = await self._view(body.order_id, account)
             plan = plan_cancel(body, view)
             market = marketplace(view.marketplace.id)

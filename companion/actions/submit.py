@@ -27,10 +27,11 @@ from companion.marketplaces import marketplace
 log = logging.getLogger(__name__)
 # Definitely-not-sent failures (upload failed, createFeed throttled) before an action is failed.
 MAX_ATTEMPTS = 8
-SHIPPED_MEANWHILE = (
+SHIPPED_MEANWHILE = AmazonResult.said(
+    "shipped_meanwhile",
     "The order shipped while the cancellation waited to be sent, so it was not "
     "sent (a cancellation after shipment would refund the whole order). Refund "
-    "the buyer instead."
+    "the buyer instead.",
 )
 # Answers to createFeed that prove Amazon refused it (a 4xx other than 429): no feed exists.
 REFUSED = (AmazonRejected, AmazonAccessDenied)
@@ -122,19 +123,12 @@ class FeedSubmitter:
         )
         retry: list[str] = []
         failed: list[Move] = []
-        why = (
-            "spdesk could not prepare the feed"
-            if step == "prepare"
-            else "Amazon could not take the request"
-        )
+        said = _not_sent(step, exc)
         for action in actions:
             count = self._attempts.get(action.id, 0) + 1
             self._attempts[action.id] = count
             if count >= MAX_ATTEMPTS:
-                text = f"{why} ({exc.message}). Nothing was sent; try again later."
-                failed.append(
-                    (action.id, ActionState.FAILED, Change(AmazonResult(description=text)))
-                )
+                failed.append((action.id, ActionState.FAILED, Change(said)))
             else:
                 retry.append(action.id)
         if failed:
@@ -164,7 +158,7 @@ class FeedSubmitter:
                 self.journal.transition(
                     action.id,
                     ActionState.FAILED,
-                    amazon=AmazonResult(description=SHIPPED_MEANWHILE),
+                    amazon=SHIPPED_MEANWHILE,
                 )
             else:
                 keep.append(action)
@@ -174,9 +168,14 @@ class FeedSubmitter:
         self.journal.update_batch(
             batch_id, state="dissolved", detail={"step": "createFeed", "refused": exc.message}
         )
-        text = f"Amazon refused the feed ({exc.message}). Nothing was sent."
+        said = AmazonResult.said(
+            "feed_refused",
+            f"Amazon refused the feed ({exc.message}). Nothing was sent.",
+            error=exc.message,
+            errorCode=exc.code,
+        )
         self.journal.transition_many(
-            [(a.id, ActionState.FAILED, Change(AmazonResult(description=text))) for a in actions],
+            [(a.id, ActionState.FAILED, Change(said)) for a in actions],
             detail="createFeed refused",
         )
         for action in actions:
@@ -205,3 +204,21 @@ class FeedSubmitter:
                 ],
             )
         raise ValueError(f"unknown feed type {feed_type}")
+
+
+def _not_sent(step: str, exc: SpdeskError) -> AmazonResult:
+    """Why actions that were never sent end as failed after their last attempt."""
+    if step == "prepare":
+        return AmazonResult.said(
+            "feed_not_prepared",
+            f"spdesk could not prepare the feed ({exc.message}). "
+            "Nothing was sent; try again later.",
+            error=exc.message,
+            errorCode=exc.code,
+        )
+    return AmazonResult.said(
+        "feed_not_taken",
+        f"Amazon could not take the request ({exc.message}). Nothing was sent; try again later.",
+        error=exc.message,
+        errorCode=exc.code,
+    )

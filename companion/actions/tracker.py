@@ -21,17 +21,30 @@ from companion.errors import NotFound, SpdeskError
 
 log = logging.getLogger(__name__)
 
-FATAL_TEXT = (
+FATAL = AmazonResult.said(
+    "feed_fatal",
     "Amazon stopped processing the feed with a fatal error: some, none or all of it may "
     "have been applied. Check the order in Seller Central before doing anything else; "
-    "spdesk will not resend it."
+    "spdesk will not resend it.",
 )
-REPORT_GONE = (
-    "Amazon finished feed {feed}, but its processing report cannot be downloaded "
-    "({why}), so spdesk cannot tell whether this action was applied. Check the order "
-    "in Seller Central; spdesk will not resend it."
+CANCELLED = AmazonResult.said(
+    "feed_cancelled", "Amazon cancelled the feed before processing it; nothing was applied."
 )
-CANCELLED_TEXT = "Amazon cancelled the feed before processing it; nothing was applied."
+NO_REPORT = AmazonResult.said(
+    "report_missing", "Amazon finished the feed but gave no processing report."
+)
+
+
+def report_gone(feed_id: str, why: str) -> AmazonResult:
+    """The processing report of a finished feed cannot be had: the outcome is unknown."""
+    return AmazonResult.said(
+        "report_unavailable",
+        f"Amazon finished feed {feed_id}, but its processing report cannot be downloaded "
+        f"({why}), so spdesk cannot tell whether this action was applied. Check the order "
+        "in Seller Central; spdesk will not resend it.",
+        feedId=feed_id,
+        error=why,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,10 +127,10 @@ class FeedTracker:
                 progress.processing = True
             return False
         if status == "FATAL":
-            self.settle_all(batch_id, "fatal", ActionState.UNKNOWN, FATAL_TEXT)
+            self.settle_all(batch_id, "fatal", ActionState.UNKNOWN, FATAL)
             return True
         if status == "CANCELLED":
-            self.settle_all(batch_id, "cancelled", ActionState.FAILED, CANCELLED_TEXT)
+            self.settle_all(batch_id, "cancelled", ActionState.FAILED, CANCELLED)
             return True
         if status != "DONE":
             return False
@@ -126,12 +139,7 @@ class FeedTracker:
     async def _done(self, gateway: FeedGateway, progress: _Progress, feed: Feed) -> bool:
         batch_id = progress.batch.id
         if not feed.result_feed_document_id:
-            self.settle_all(
-                batch_id,
-                "unknown",
-                ActionState.UNKNOWN,
-                "Amazon finished the feed but gave no processing report.",
-            )
+            self.settle_all(batch_id, "unknown", ActionState.UNKNOWN, NO_REPORT)
             return True
         try:
             data = await gateway.get_feed_document_bytes(feed.result_feed_document_id)
@@ -141,7 +149,7 @@ class FeedTracker:
                 batch_id,
                 "unknown",
                 ActionState.UNKNOWN,
-                REPORT_GONE.format(feed=feed.feed_id, why=exc.message),
+                report_gone(feed.feed_id, exc.message),
             )
             return True
         except SpdeskError as exc:
@@ -155,7 +163,11 @@ class FeedTracker:
                 batch_id,
                 "unknown",
                 ActionState.UNKNOWN,
-                f"Amazon's processing report could not be read ({exc}).",
+                AmazonResult.said(
+                    "report_unreadable",
+                    f"Amazon's processing report could not be read ({exc}).",
+                    problem=str(exc),
+                ),
             )
             return True
         crash_point("after_report")
@@ -171,7 +183,11 @@ class FeedTracker:
                 batch_id,
                 "done",
                 ActionState.FAILED,
-                f"Amazon rejected the feed: {rejected[0].description}",
+                AmazonResult.said(
+                    "feed_rejected",
+                    f"Amazon rejected the feed: {rejected[0].description}",
+                    description=rejected[0].description,
+                ),
             )
             return
         if rejected:
@@ -181,10 +197,13 @@ class FeedTracker:
                 batch_id,
                 "done",
                 ActionState.UNKNOWN,
-                (
+                AmazonResult.said(
+                    "report_contradicts",
                     f"Amazon's report rejects the feed ({rejected[0].description}) yet counts "
                     f"{report.successful} message(s) as successful. Check the order in Seller "
-                    "Central; spdesk will not resend it."
+                    "Central; spdesk will not resend it.",
+                    description=rejected[0].description,
+                    successful=report.successful,
                 ),
             )
             return
@@ -209,11 +228,22 @@ class FeedTracker:
             if settled is not None:
                 self.on_settled(settled)
 
-    def settle_all(self, batch_id: str, batch_state: str, state: ActionState, text: str) -> None:
+    def settle_all(
+        self, batch_id: str, batch_state: str, state: ActionState, said: AmazonResult
+    ) -> None:
         """End every unsettled action of a batch in one state with one explanation."""
         actions = [a for a in self.journal.in_batch(batch_id) if not a.terminal]
         moves: list[Move] = [
-            (a.id, state, Change(replace(a.amazon, description=text))) for a in actions
+            (
+                a.id,
+                state,
+                Change(
+                    replace(
+                        a.amazon, description=said.description, code=said.code, params=said.params
+                    )
+                ),
+            )
+            for a in actions
         ]
         if moves:
             self.journal.transition_many(moves, detail=batch_state)
@@ -228,19 +258,24 @@ class FeedTracker:
             "feed_slow",
             f"Amazon is taking longer than usual to process feed {feed_id}. Feeds can take "
             "hours under load; spdesk keeps checking and will show the result here.",
+            {"feedId": feed_id},
         )
         for action in self.journal.in_batch(batch_id):
             if not action.terminal and warning not in action.warnings:
                 self.journal.update(action.id, warnings=(*action.warnings, warning))
 
 
-def _gave_up(progress: _Progress, waited: float) -> str:
+def _gave_up(progress: _Progress, waited: float) -> AmazonResult:
     """Why a feed followed for the whole give-up time ends its actions as unknown."""
     if progress.report_error is not None:
-        return REPORT_GONE.format(feed=progress.feed_id, why=progress.report_error)
-    return (
+        return report_gone(progress.feed_id, progress.report_error)
+    hours = f"{waited / 3600:.1f}"
+    return AmazonResult.said(
+        "feed_not_finished",
         f"Amazon has not finished processing feed {progress.feed_id} after "
-        f"{waited / 3600:.1f} hours. Check Seller Central; spdesk will not resend it."
+        f"{hours} hours. Check Seller Central; spdesk will not resend it.",
+        feedId=progress.feed_id,
+        hours=hours,
     )
 
 
@@ -249,19 +284,26 @@ def _move_for(action: Action, report: ProcessingReport, complete: bool) -> Move:
     errors = [r for r in results if r.result_code == "Error"]
     if errors:
         first = errors[0]
-        failed = AmazonResult("Error", first.message_code, first.description)
+        failed = AmazonResult.answered("Error", first.message_code, first.description)
         return (action.id, ActionState.FAILED, Change(failed))
     if not results and not complete:
-        text = (
+        missing = AmazonResult.said(
+            "not_in_report",
             f"Amazon's report covers {report.processed} message(s) and does not "
-            "mention this one; check Seller Central before doing anything else."
+            "mention this one; check Seller Central before doing anything else.",
+            processed=report.processed,
         )
-        return (action.id, ActionState.UNKNOWN, Change(AmazonResult(description=text)))
+        return (action.id, ActionState.UNKNOWN, Change(missing))
     warnings = tuple(
-        Notice("amazon_warning", f"{r.message_code}: {r.description}") for r in results
+        Notice(
+            "amazon_warning",
+            f"{r.message_code}: {r.description}",
+            {"messageCode": r.message_code, "description": r.description},
+        )
+        for r in results
     )
     amazon = (
-        AmazonResult("Warning", results[0].message_code, results[0].description)
+        AmazonResult.answered("Warning", results[0].message_code, results[0].description)
         if results
         else AmazonResult()
     )

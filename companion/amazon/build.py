@@ -158,10 +158,17 @@ def actions_block(
 ) -> Actions:
     """The view's actions block from the two decisions."""
     return Actions(
-        refund=RefundAction(allowed=refund.allowed, reason=refund.reason),
+        refund=RefundAction(
+            allowed=refund.allowed,
+            reason=refund.reason,
+            code=refund.code,
+            params=dict(refund.params),
+        ),
         cancel=CancelAction(
             allowed=cancel.allowed,
             reason=cancel.reason,
+            code=cancel.code,
+            params=dict(cancel.params),
             default_reason=default_reason,
             counts_against_cancel_rate=counts_against,
         ),

@@ -6,10 +6,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 from pydantic.alias_generators import to_camel
 
 from companion.amazon.models import OrderStatus
+from companion.codes import ReasonCode
+from companion.errors import Param
 from companion.vocabulary import CancelReason, Language
 
 # Money travels as a plain string with the marketplace's decimals ("12.50", JPY "1200").
@@ -74,10 +76,12 @@ class BuyerCancellationRequest(_View):
 
 
 class RefundAction(_View):
-    """Whether a refund can be sent now."""
+    """Whether a refund can be sent now; when not, why (sentence, code and its params)."""
 
     allowed: bool
     reason: str | None
+    code: ReasonCode | None = None
+    params: dict[str, Param] = Field(default_factory=dict)
 
 
 class CancelAction(_View):
@@ -85,6 +89,8 @@ class CancelAction(_View):
 
     allowed: bool
     reason: str | None
+    code: ReasonCode | None = None
+    params: dict[str, Param] = Field(default_factory=dict)
     default_reason: CancelReason | None
     counts_against_cancel_rate: bool
 

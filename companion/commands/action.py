@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from companion.actions.journal import JOURNAL_FILE, Journal
+from companion.actions.journal import Journal, open_recorded
 from companion.actions.models import ActionState
 from companion.actions.record import Action, money
 from companion.actions.resolve import resolve_action
@@ -55,16 +55,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     resolve.add_argument("--note", default="", metavar="TEXT", help="what was seen, for the audit")
 
 
-def open_journal(settings: Settings) -> Journal:
-    """The journal of this companion, or a clear error when nothing was recorded yet."""
-    path = settings.data_dir / JOURNAL_FILE
-    if not path.exists():
-        raise SpdeskError(
-            f"No refunds or cancellations have been recorded yet ({path}).", code="no_journal"
-        )
-    return Journal(path)
-
-
 def list_actions(journal: Journal, state: str | None, order: str | None) -> list[Action]:
     """Actions by state and/or order, newest first."""
     if order:
@@ -107,7 +97,7 @@ def table(actions: list[Action]) -> str:
 def run(args: argparse.Namespace) -> int:
     """Run ``spdesk action list`` or ``spdesk action resolve``."""
     try:
-        journal = open_journal(Settings.load())
+        journal = open_recorded(Settings.load().data_dir)
         try:
             if args.action_command == "list":
                 found = list_actions(journal, args.state, args.order)

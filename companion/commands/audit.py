@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from companion.actions.audit import parse_bound, select, to_csv, to_json
-from companion.actions.journal import JOURNAL_FILE, Journal
+from companion.actions.journal import open_recorded
 from companion.config import Settings
 from companion.errors import SpdeskError
 from companion.vocabulary import check_order_id
@@ -35,12 +35,7 @@ def export(
     """The export as text."""
     if order:
         check_order_id(order)
-    path = settings.data_dir / JOURNAL_FILE
-    if not path.exists():
-        raise SpdeskError(
-            f"No refunds or cancellations have been recorded yet ({path}).", code="no_journal"
-        )
-    journal = Journal(path)
+    journal = open_recorded(settings.data_dir)
     try:
         actions = select(journal, order, parse_bound(since), parse_bound(until, end=True))
     finally:

@@ -25,7 +25,9 @@ async def serve(settings: Settings) -> None:
     """Start the companion, say where it listens, run until asked to stop."""
     if settings.port and await asyncio.to_thread(companion_answers, settings.port):
         raise SpdeskError(
-            f"spdesk is already running on 127.0.0.1:{settings.port}.", code="already_running"
+            f"spdesk is already running on 127.0.0.1:{settings.port}.",
+            code="already_running",
+            params={"port": settings.port},
         )
     store = AccountStore(settings)
     server = await start_companion(settings, store=store)

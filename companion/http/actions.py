@@ -8,12 +8,17 @@ from pydantic import BaseModel, ConfigDict
 from companion.actions.guards import idempotency_key
 from companion.actions.models import CancelIn, RefundIn
 from companion.actions.record import Action
+from companion.codes import HistoryCode, OutcomeCode, WarningCode
+from companion.errors import Param
+from companion.http.orders import ORDER_LOOKUP_ERRORS
 from companion.http.validation import parse_json
 from companion.keys import ACTIONS, ROUTES
 from companion.vocabulary import check_order_id
 
 REFUND_ERRORS = [
+    *ORDER_LOOKUP_ERRORS,
     "idempotency_key_missing",
+    "idempotency_key_invalid",
     "idempotency_key_reused",
     "invalid_request",
     "invalid_amount",
@@ -29,11 +34,11 @@ REFUND_ERRORS = [
     "restocking_fee_exceeds_principal",
     "cancel_in_progress",
     "refund_total_changed",
-    "order_not_found",
-    "no_account",
 ]
 CANCEL_ERRORS = [
+    *ORDER_LOOKUP_ERRORS,
     "idempotency_key_missing",
+    "idempotency_key_invalid",
     "idempotency_key_reused",
     "invalid_request",
     "cancel_after_shipment",
@@ -44,10 +49,38 @@ CANCEL_ERRORS = [
     "cancel_in_progress",
     "cancel_reason_required",
     "unknown_order_item",
+    "duplicate_order_item",
     "partial_quantity_cancel_not_supported",
-    "order_not_found",
-    "no_account",
+    "mcf_partial_cancel_not_supported",
 ]
+
+
+class AmazonOut(BaseModel):
+    """What Amazon answered, or spdesk's explanation: its sentence, code and params."""
+
+    resultCode: str | None
+    messageCode: str | None
+    description: str | None
+    code: OutcomeCode | None
+    params: dict[str, Param]
+
+
+class WarningOut(BaseModel):
+    """A warning about the action: code, English sentence, params."""
+
+    code: WarningCode
+    message: str
+    params: dict[str, Param]
+
+
+class HistoryOut(BaseModel):
+    """One state the action went through; a resolution by a person carries its sentence."""
+
+    state: str
+    at: str
+    detail: str | None = None
+    code: HistoryCode | None = None
+    params: dict[str, Param] | None = None
 
 
 class ActionOut(BaseModel):
@@ -62,6 +95,9 @@ class ActionOut(BaseModel):
     total: str
     currency: str
     confirmation: str
+    amazon: AmazonOut
+    warnings: list[WarningOut]
+    history: list[HistoryOut]
 
 
 class ActionList(BaseModel):

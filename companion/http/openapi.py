@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from companion import __version__
+from companion.codes import openapi_schemas
 
 PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset(
     {
@@ -119,6 +120,7 @@ def _operation(doc: RouteDoc, refs: Mapping[Any, dict[str, Any]]) -> dict[str, A
                 "description": "Error"
                 + (f" (codes: {', '.join(doc.errors)})" if doc.errors else ""),
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                "x-error-codes": list(doc.errors),
             },
         },
     }
@@ -134,16 +136,22 @@ def _operation(doc: RouteDoc, refs: Mapping[Any, dict[str, Any]]) -> dict[str, A
     return op
 
 
+# Every sentence's params: strings and numbers only (see companion.codes).
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": {"type": ["string", "integer"]},
+}
 _ERROR_SCHEMA = {
     "type": "object",
     "required": ["error"],
     "properties": {
         "error": {
             "type": "object",
-            "required": ["code", "message"],
+            "required": ["code", "message", "params"],
             "properties": {
-                "code": {"type": "string"},
-                "message": {"type": "string"},
+                "code": {"$ref": "#/components/schemas/ErrorCode"},
+                "message": {"type": "string", "description": "the sentence, in English"},
+                "params": PARAMS_SCHEMA,
                 "details": {"type": "object"},
             },
         }
@@ -167,6 +175,7 @@ def build_document(reg: RouteRegistry) -> dict[str, Any]:
         paths.setdefault(doc.path, {})[doc.method.lower()] = _operation(doc, refs)
     schemas = dict(defs.get("$defs", {}))
     schemas["Error"] = _ERROR_SCHEMA
+    schemas.update(openapi_schemas())
     return {
         "openapi": "3.1.0",
         "info": {

@@ -7,6 +7,24 @@ from aiohttp import web
 from companion.amazon.view import OrderView
 from companion.keys import ORDERS, ROUTES
 
+# What reading an order through a seller account can end in (every route that reads one).
+ORDER_LOOKUP_ERRORS = (
+    "invalid_order_id",
+    "order_not_found",
+    "no_account",
+    "account_not_found",
+    "accounts_file_invalid",
+    "keyring_unavailable",
+    "credentials_missing",
+    "amazon_unavailable",
+    "amazon_throttled",
+    "amazon_timeout",
+    "amazon_access_denied",
+    "amazon_credentials_rejected",
+    "amazon_rejected",
+    "amazon_bad_response",
+)
+
 
 async def get_order(request: web.Request) -> web.Response:
     """GET /v1/orders/{orderId}?account=NAME&fresh=1"""
@@ -29,14 +47,5 @@ def setup(app: web.Application) -> None:
         summary="One normalized view of an Amazon order",
         response=OrderView,
         query=["account", "fresh"],
-        errors=[
-            "invalid_order_id",
-            "order_not_found",
-            "no_account",
-            "account_not_found",
-            "amazon_unavailable",
-            "amazon_throttled",
-            "amazon_timeout",
-            "keyring_unavailable",
-        ],
+        errors=ORDER_LOOKUP_ERRORS,
     )

@@ -85,7 +85,10 @@ async def pair(request: web.Request) -> web.Response:
     body = await parse_json(request, PairRequest)
     origin = request.headers.get("Origin")
     if origin is None or not is_extension_origin(origin):
-        raise OriginNotAllowed("Only the spdesk browser extension can pair with spdesk.")
+        raise OriginNotAllowed(
+            "Only the spdesk browser extension can pair with spdesk.",
+            params={"case": "not_extension"},
+        )
     label = body.label or BROWSER_NAMES.get(origin.split("://", 1)[0], "Browser")
     pairing, token = request.app[PAIRINGS].exchange(body.code, origin, label)
     return json_response(PairResponse(token=token, pairing_id=pairing.id), status=201)

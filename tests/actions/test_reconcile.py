@@ -138,12 +138,13 @@ async def test_feeds_that_cannot_be_ours_lead_to_a_resend(tmp_path: Path, seen: 
 async def test_undecidable_cases_are_left_to_a_person(tmp_path: Path, seen: Any) -> None:
     outcome = await decide(tmp_path, seen)
     assert list(outcome) == ["unknown"]
-    assert "will not resend" in outcome["unknown"]
+    assert "will not resend" in outcome["unknown"].description
 
 
 async def test_a_candidate_that_never_finishes_is_left_to_a_person(tmp_path: Path) -> None:
     outcome = await decide(tmp_path, [feed("501", status="IN_PROGRESS")], give_up_after=0.1)
-    assert "still processing" in outcome["unknown"]
+    assert "still processing" in outcome["unknown"].description
+    assert outcome["unknown"].params == {"case": "still_processing"}
 
 
 class ReportsGone(FeedsSeenByAmazon):

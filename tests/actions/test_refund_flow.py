@@ -211,10 +211,20 @@ async def test_refusals_are_clear_and_move_nothing(spdesk: Any) -> None:
             "refund_not_available",
         ),
     ]
+    replies = []
     for body, status, code in cases:
         reply = await refund(spdesk, body)
         assert (reply.status, reply.code) == (status, code), (body, reply.body)
         assert "Traceback" not in reply.body.decode()
+        replies.append(reply.json()["error"])
+    # The values each sentence is made from travel with it, for the extension's own wording.
+    assert replies[0]["params"] == {
+        "component": "Tax",
+        "refundable": "1.24",
+        "asked": "9.99",
+        "currency": "USD",
+    }
+    assert replies[-1]["params"] == {"reason": "fba_order"}
     missing = await spdesk.request("POST", "/v1/refunds", json=cases[0][0])
     assert (missing.status, missing.code) == (400, "idempotency_key_missing")
     assert adjustments(spdesk, oid) == []

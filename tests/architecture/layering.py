@@ -35,6 +35,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     (
         "companion",
         "companion.errors",
+        "companion.codes",
         "companion.vocabulary",
         "companion.marketplaces",
         "companion.config",

@@ -134,6 +134,8 @@ async def test_json_form_matches_the_protocol(
     assert body["actions"]["cancel"] == {
         "allowed": True,
         "reason": None,
+        "code": None,
+        "params": {},
         "defaultReason": "GeneralAdjustment",
         "countsAgainstCancelRate": True,
     }
@@ -155,6 +157,7 @@ async def test_buyer_request_is_shown(sandbox: SandboxServer, service: OrderServ
 async def test_fba_reason(sandbox: SandboxServer, service: OrderService) -> None:
     view = await service.get_view(sandbox.seed.order_id("us-fba-shipped"))
     assert view.actions.refund.reason == FBA_REASON == view.actions.cancel.reason
+    assert view.actions.refund.code == "fba_order" == view.actions.cancel.code
 
 
 @pytest.mark.parametrize(
