@@ -14,6 +14,7 @@ extension:
 
 lint:
 	.venv/bin/ruff check companion spdesk_sandbox spdesk_demo tests bench
+	.venv/bin/mypy
 
 format:
 	.venv/bin/ruff format companion spdesk_sandbox spdesk_demo tests bench

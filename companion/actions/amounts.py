@@ -185,6 +185,33 @@ def _item_line(
             params={"orderItemCode": code, "ordered": ordered, "asked": item.quantity},
             details={"orderItemCode": code},
         )
+    amounts = _component_amounts(item, refundable, market)
+    fee = _restocking_fee(item, request, market)
+    line = RefundLine(code, item.quantity, amounts, fee)
+    if line.net <= 0:
+        raise Unprocessable(
+            f"Item {code}: the refund must be more than the restocking fee.",
+            code="refund_not_positive",
+            params={"case": "fee_too_high", "orderItemCode": code},
+            details={"orderItemCode": code},
+        )
+    if fee > amounts.get("Principal", Decimal(0)):
+        # The fee is kept from the item's price: it cannot take back tax or shipping.
+        raise Unprocessable(
+            f"Item {code}: the restocking fee ({market.format(fee)} {market.currency}) cannot "
+            "be more than the item price refunded.",
+            code="restocking_fee_exceeds_principal",
+            params={"orderItemCode": code, "fee": market.format(fee), "currency": market.currency},
+            details={"orderItemCode": code},
+        )
+    return line
+
+
+def _component_amounts(
+    item: RefundItemIn, refundable: dict[str, Decimal], market: Marketplace
+) -> dict[str, Decimal]:
+    """The amounts asked per component, each at most what is left of it (zeros left out)."""
+    code = item.order_item_code
     amounts: dict[str, Decimal] = {}
     for component in REFUND_COMPONENTS:
         if component not in item.components:
@@ -210,30 +237,18 @@ def _item_line(
             )
         if asked > 0:
             amounts[component] = asked
-    fee = market.quantize(Decimal(0))
-    if item.restocking_fee is not None:
-        fee = parse_money(item.restocking_fee, market, field=f"{code} restocking fee")
-        if fee > 0 and request.reason != CUSTOMER_RETURN:
-            raise Unprocessable(
-                "A restocking fee is only allowed for a customer return.",
-                code="restocking_fee_not_allowed",
-                details={"orderItemCode": code},
-            )
-    line = RefundLine(code, item.quantity, amounts, fee)
-    if line.net <= 0:
+    return amounts
+
+
+def _restocking_fee(item: RefundItemIn, request: RefundIn, market: Marketplace) -> Decimal:
+    """The fee kept from the buyer (0 when none); only a customer return may keep one."""
+    if item.restocking_fee is None:
+        return market.quantize(Decimal(0))
+    fee = parse_money(item.restocking_fee, market, field=f"{item.order_item_code} restocking fee")
+    if fee > 0 and request.reason != CUSTOMER_RETURN:
         raise Unprocessable(
-            f"Item {code}: the refund must be more than the restocking fee.",
-            code="refund_not_positive",
-            params={"case": "fee_too_high", "orderItemCode": code},
-            details={"orderItemCode": code},
+            "A restocking fee is only allowed for a customer return.",
+            code="restocking_fee_not_allowed",
+            details={"orderItemCode": item.order_item_code},
         )
-    if fee > amounts.get("Principal", Decimal(0)):
-        # The fee is kept from the item's price: it cannot take back tax or shipping.
-        raise Unprocessable(
-            f"Item {code}: the restocking fee ({market.format(fee)} {market.currency}) cannot "
-            "be more than the item price refunded.",
-            code="restocking_fee_exceeds_principal",
-            params={"orderItemCode": code, "fee": market.format(fee), "currency": market.currency},
-            details={"orderItemCode": code},
-        )
-    return line
+    return fee

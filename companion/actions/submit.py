@@ -17,7 +17,7 @@ from companion.actions.feeds import (
 )
 from companion.actions.journal import Journal, Move
 from companion.actions.models import ActionState, new_id, now_iso
-from companion.actions.ports import GatewayOf
+from companion.actions.ports import FeedGateway, GatewayOf
 from companion.actions.record import Action, AmazonResult
 from companion.actions.schema import Change
 from companion.amazon.outcome import AmazonAccessDenied, AmazonRejected
@@ -88,6 +88,18 @@ class FeedSubmitter:
             document_id = await gateway.upload_feed_document(xml)
         except SpdeskError as exc:
             return self._not_sent(batch_id, actions, exc, "upload")
+        return await self._create(gateway, key, batch_id, actions, document_id)
+
+    async def _create(
+        self,
+        gateway: FeedGateway,
+        key: QueueKey,
+        batch_id: str,
+        actions: list[Action],
+        document_id: str,
+    ) -> list[str]:
+        """createFeed for an uploaded batch, journaled first: the one step that moves money."""
+        _, feed_type, marketplace_id = key
         self.journal.update_batch(batch_id, state="uploaded", document_id=document_id)
         crash_point("after_upload")
         self.journal.update_batch(batch_id, state="creating", create_started_at=now_iso())

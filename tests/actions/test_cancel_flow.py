@@ -60,7 +60,7 @@ async def test_seller_cancel_warns_about_the_cancellation_rate(spdesk: Any) -> N
 
 
 async def test_cancel_refusals(spdesk: Any) -> None:
-    cases = [
+    cases: list[tuple[str, dict[str, Any], str]] = [
         ("us-fbm-shipped", {"reason": "NoInventory"}, "cancel_after_shipment"),
         ("us-fbm-partially-shipped", {"reason": "NoInventory"}, "cancel_after_shipment"),
         ("us-fba-shipped", {}, "cancel_not_available_fba"),

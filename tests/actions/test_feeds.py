@@ -42,7 +42,10 @@ def test_adjustment_feed_follows_the_xsd_and_carries_our_ids() -> None:
     doc = feedxml.parse_feed(xml, ADJUSTMENT_FEED)
     assert doc.merchant_identifier == "A2SELLER"
     assert [m.problem for m in doc.messages] == [None, None]
-    first = doc.messages[0].body.items[0]
+    bodies = [m.body for m in doc.messages]
+    assert all(isinstance(b, feedxml.OrderAdjustment) for b in bodies)
+    first, second = (b.items[0] for b in bodies if isinstance(b, feedxml.OrderAdjustment))
+    assert isinstance(first, feedxml.AdjustedItem) and isinstance(second, feedxml.AdjustedItem)
     assert first.merchant_adjustment_item_id == "act_01ABC-1"
     assert {c.type: c.amount for c in first.components} == {
         "Principal": Decimal("12.99"),
@@ -51,7 +54,7 @@ def test_adjustment_feed_follows_the_xsd_and_carries_our_ids() -> None:
     }
     assert {c.currency for c in first.components} == {"USD"}
     assert first.quantity == 1
-    assert [c.type for c in doc.messages[1].body.items[0].components] == ["Principal", "Tax"]
+    assert [c.type for c in second.components] == ["Principal", "Tax"]
 
 
 def test_jpy_amounts_have_no_decimals() -> None:
@@ -79,8 +82,10 @@ def test_acknowledgement_feed_lists_items_with_a_reason() -> None:
     doc = feedxml.parse_feed(xml, ACKNOWLEDGEMENT_FEED)
     body = doc.messages[0].body
     assert doc.messages[0].message_id == 7
-    assert body.status_code == "Failure"
-    assert [(i.item_code, i.cancel_reason) for i in body.items] == [(ITEM, "BuyerCanceled")]
+    assert isinstance(body, feedxml.OrderAcknowledgement) and body.status_code == "Failure"
+    assert [
+        (i.item_code, i.cancel_reason) for i in body.items if isinstance(i, feedxml.AckItem)
+    ] == [(ITEM, "BuyerCanceled")]
 
 
 def test_processing_report_maps_results_to_message_ids() -> None:

@@ -97,7 +97,7 @@ async def test_posted_once_finances_shows_the_refund(spdesk: Any) -> None:
 
     async def posted() -> bool:
         body = (await spdesk.request("GET", f"/v1/actions/{action_id}")).json()
-        return body["state"] == "posted"
+        return bool(body["state"] == "posted")
 
     await eventually(posted, within=20)
     oid = reply.json()["orderId"]

@@ -7,6 +7,7 @@ from pathlib import Path
 from companion.actions.feeds import ADJUSTMENT_FEED, parse_processing_report
 from companion.actions.journal import Journal
 from companion.actions.models import ActionState
+from companion.actions.ports import FeedGateway
 from companion.actions.record import AmazonResult
 from companion.actions.tracker import FeedTracker, TrackTiming
 from spdesk_sandbox import report
@@ -39,7 +40,7 @@ def settle(
     ids = batch_of(journal, size)
     settled: list[str] = []
 
-    async def no_gateway(account: str) -> None:
+    async def no_gateway(account: str) -> FeedGateway:
         raise AssertionError("not needed")
 
     tracker = FeedTracker(journal, no_gateway, TrackTiming(1, 1, 1), lambda a: settled.append(a.id))

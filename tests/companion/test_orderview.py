@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -195,7 +196,7 @@ async def test_unknown_and_invalid_ids(service: OrderService) -> None:
             await service.get_view(bad)
 
 
-def _order(status: OrderStatus = "SHIPPED", **item: object) -> AmazonOrder:
+def _order(status: OrderStatus = "SHIPPED", **item: Any) -> AmazonOrder:
     line = AmazonOrderItem(
         order_item_id="11111111111111",
         quantity_ordered=2,
@@ -203,7 +204,7 @@ def _order(status: OrderStatus = "SHIPPED", **item: object) -> AmazonOrder:
         quantity_unshipped=0 if status == "SHIPPED" else 2,
         charges={"Principal": Decimal("20.00"), "Tax": Decimal("1.60")},
         **item,
-    )  # type: ignore[arg-type]
+    )
     return AmazonOrder(
         order_id="113-0000000-0000001",
         marketplace_id="ATVPDKIKX0DER",

@@ -51,8 +51,12 @@ def _strict(node: Any) -> Any:
 
 @cache
 def _definitions(model: str, strict: bool) -> dict[str, Any]:
-    definitions = copy.deepcopy(models.load_models(MODELS_DIR)[model].get("definitions", {}))
-    return _strict(definitions) if strict else definitions
+    definitions: dict[str, Any] = copy.deepcopy(
+        models.load_models(MODELS_DIR)[model].get("definitions", {})
+    )
+    if strict:
+        definitions = _strict(definitions)
+    return definitions
 
 
 def schema_errors(

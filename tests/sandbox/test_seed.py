@@ -106,7 +106,8 @@ def test_bulk_orders_are_deterministic() -> None:
 
 
 def _builtin() -> dict[str, Any]:
-    return json.loads(BUILTIN_SEED.read_text(encoding="utf-8"))
+    seed: dict[str, Any] = json.loads(BUILTIN_SEED.read_text(encoding="utf-8"))
+    return seed
 
 
 def _write(tmp_path: Path, data: Any) -> Path:
