@@ -25,6 +25,7 @@ Tree (every subclass, wherever it lives; the module is named where it is not thi
     │   └── NoAccount                (409 no_account)
     ├── PayloadTooLarge              (413 payload_too_large)
     ├── Unprocessable                (422 action_refused, and each business rule's own code)
+    │   └── UnknownOrderItem         (422 unknown_order_item)
     ├── PairingLocked                (429 pairing_locked)             companion.pairing
     ├── HttpRefusal                  (400 http_error, aiohttp's status) companion.http.errors
     ├── AmazonError                  (502 amazon_error)
@@ -138,6 +139,20 @@ class Unprocessable(SpdeskError):
     status = 422
     default_code = "action_refused"
     default_message = "This action cannot be done for this order."
+
+
+class UnknownOrderItem(Unprocessable):
+    """An item the request names is not a line of the order (refunds and cancellations alike)."""
+
+    default_code = "unknown_order_item"
+    default_message = "This order has no such item."
+
+    def __init__(self, order_item_code: str) -> None:
+        super().__init__(
+            f"This order has no item {order_item_code}.",
+            params={"orderItemCode": order_item_code},
+            details={"orderItemCode": order_item_code},
+        )
 
 
 class AmazonError(SpdeskError):

@@ -9,7 +9,7 @@ from decimal import Decimal
 from companion.actions.models import RefundIn, RefundItemIn
 from companion.actions.record import RefundLine
 from companion.amazon.view import OrderView
-from companion.errors import BadRequest, Conflict, Unprocessable
+from companion.errors import BadRequest, Conflict, UnknownOrderItem, Unprocessable
 from companion.marketplaces import Marketplace
 from companion.vocabulary import CUSTOMER_RETURN, REFUND_COMPONENTS
 
@@ -160,12 +160,7 @@ def _partial_lines(
             )
         seen.add(code)
         if code not in refundable:
-            raise Unprocessable(
-                f"This order has no item {code}.",
-                code="unknown_order_item",
-                params={"orderItemCode": code},
-                details={"orderItemCode": code},
-            )
+            raise UnknownOrderItem(code)
         lines.append(_item_line(item, refundable[code], quantities.get(code, 1), request, market))
     return lines
 

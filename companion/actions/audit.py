@@ -80,17 +80,7 @@ def select(
     until: str | None = None,
 ) -> list[Action]:
     """Actions of one order and/or a date range (requested time), oldest first."""
-    where, params = ["1=1"], []
-    if order_id:
-        where.append("order_id=?")
-        params.append(order_id)
-    if since:
-        where.append("created_at>=?")
-        params.append(since)
-    if until:
-        where.append("created_at<?")
-        params.append(until)
-    return journal.query(" AND ".join(where), tuple(params), order="created_at, id")
+    return journal.find(order_id=order_id, since=since, until=until, oldest_first=True)
 
 
 def _first(action: Action, *states: str) -> str | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from companion.actions.models import CancelIn
 from companion.actions.record import CancelLine, Notice
 from companion.amazon.view import OrderView
-from companion.errors import Unprocessable
+from companion.errors import UnknownOrderItem, Unprocessable
 from companion.vocabulary import BUYER_CANCELED, NEUTRAL_CANCEL_REASON, CancelReason
 
 # Fulfillment Outbound cancels only these (DOMAIN.md §1); New is not yet taken in by Amazon.
@@ -151,12 +151,7 @@ def _chosen_lines(request: CancelIn, open_items: dict[str, int]) -> tuple[Cancel
 def _whole_line(code: str, quantity: int | None, open_items: dict[str, int]) -> CancelLine:
     """The whole open line of an item the agent chose, or why it cannot be cancelled."""
     if code not in open_items:
-        raise Unprocessable(
-            f"This order has no item {code}.",
-            code="unknown_order_item",
-            params={"orderItemCode": code},
-            details={"orderItemCode": code},
-        )
+        raise UnknownOrderItem(code)
     left = open_items[code]
     if left <= 0:
         raise Unprocessable(

@@ -240,6 +240,29 @@ class Journal:
         ).fetchall()
         return [self._load(r) for r in rows]
 
+    def find(
+        self,
+        *,
+        state: str | None = None,
+        order_id: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        oldest_first: bool = False,
+    ) -> list[Action]:
+        """Actions by state, order and requested time (since included, until not)."""
+        where, params = ["1=1"], []
+        for clause, value in (
+            ("state=?", state),
+            ("order_id=?", order_id),
+            ("created_at>=?", since),
+            ("created_at<?", until),
+        ):
+            if value:
+                where.append(clause)
+                params.append(value)
+        order = "created_at, id" if oldest_first else "created_at DESC, id DESC"
+        return self.query(" AND ".join(where), tuple(params), order=order)
+
     def for_order(self, order_id: str) -> list[Action]:
         """Every action of one order, newest first."""
         return self.query("order_id=?", (order_id,))

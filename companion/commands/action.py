@@ -59,14 +59,7 @@ def list_actions(journal: Journal, state: str | None, order: str | None) -> list
     """Actions by state and/or order, newest first."""
     if order:
         check_order_id(order)
-    where, params = ["1=1"], []
-    if state:
-        where.append("state=?")
-        params.append(state)
-    if order:
-        where.append("order_id=?")
-        params.append(order)
-    return journal.query(" AND ".join(where), tuple(params))
+    return journal.find(state=state, order_id=order)
 
 
 def table(actions: list[Action]) -> str:

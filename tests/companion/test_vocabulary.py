@@ -14,6 +14,7 @@ from companion.amazon import parse
 from companion.errors import InvalidOrderId
 from companion.marketplaces import all_marketplaces
 from spdesk_sandbox import records as amazon_records
+from spdesk_sandbox import rules as amazon_rules
 from tests.architecture.importgraph import REPO
 
 GOOD = "113-4820571-0038214"
@@ -89,6 +90,13 @@ def test_component_types_come_from_one_list() -> None:
 def test_every_marketplace_language_is_a_known_language() -> None:
     assert {m.language for m in all_marketplaces()} <= set(vocabulary.LANGUAGES)
     assert vocabulary.DEFAULT_LANGUAGE in vocabulary.LANGUAGES
+
+
+def test_the_simulator_takes_every_reason_the_product_sends() -> None:
+    # The simulator's own copies of Amazon's feed schemas, written apart on purpose. Refunds
+    # offer every AdjustmentReason; cancellations the CancelReasons that fit a seller's cancel.
+    assert set(vocabulary.REFUND_REASONS) == amazon_rules.ADJUSTMENT_REASONS
+    assert set(vocabulary.CANCEL_REASONS) < amazon_rules.CANCEL_REASONS
 
 
 def test_the_reasons_spdesk_offers_are_amazons_default_ones() -> None:
