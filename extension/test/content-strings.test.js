@@ -3,12 +3,13 @@
  * templates, the dialogs, the side panel's strings and the companion's source.
  */
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { test } from "node:test";
 import { CONTENT_STRINGS } from "../src/content/strings.js";
-import { CANCEL_REASONS, COMPONENT_TYPES, LANGUAGES, ORDER_ID_SOURCE, REFUND_REASONS, isOrderId } from "../src/shared/domain.js";
+import { CANCEL_REASONS, COMPONENT_TYPES, LANGUAGES, ORDER_ID_SOURCE, REFUND_COMPONENTS, REFUND_REASONS, isOrderId } from "../src/shared/domain.js";
 import { DEFAULT_TEMPLATES, REASON_GROUP, REASON_TEXT } from "../src/shared/templates.js";
-import { COMPANION_CODES, companionText } from "../src/sidepanel/companion-text.js";
+import { COMPANION_CODES, companionKeys } from "../src/shared/companion-text.js";
+import { errorText, historyText, outcomeText, reasonText, warningText } from "../src/sidepanel/companion-text.js";
 import { componentKey, componentLabel } from "../src/sidepanel/format.js";
 import { STRINGS } from "../src/sidepanel/strings.js";
 import { sidePanel } from "./helpers/panel.js";
@@ -89,19 +90,15 @@ test("one order-id pattern: ASCII digits 3-7-7, no longer runs, for the whole ex
   }
 });
 
-/** The first of the paths that exists (the companion's packages move between branches). */
-function firstSource(...paths) {
-  const found = paths.find((p) => existsSync(new URL(`../../${p}`, import.meta.url)));
-  assert.ok(found, paths.join(" or "));
-  return source(found);
-}
-
 /** Every component type the companion can put in an order view or an action, read from its source. */
 function companionComponentTypes() {
   const types = new Set();
-  const order = source("companion/amazon/build.py").match(/COMPONENT_ORDER = \(([^)]*)\)/);
-  assert.ok(order, "COMPONENT_ORDER in companion/amazon/build.py");
-  for (const type of quoted(order[1])) types.add(type);
+  const vocabulary = source("companion/vocabulary.py");
+  for (const list of [/RefundComponent = Literal\[([^\]]*)\]/, /OTHER_COMPONENTS = \(([^)]*)\)/]) {
+    const found = vocabulary.match(list);
+    assert.ok(found, `${list} in companion/vocabulary.py`);
+    for (const type of quoted(found[1])) types.add(type);
+  }
   const parse = source("companion/amazon/parse.py");
   for (const name of ["BREAKDOWN_COMPONENTS", "TAX_COMPONENTS", "FINANCES_CHARGE_TYPES"]) {
     const body = parse.match(new RegExp(`${name}[^=]*= \\{([^}]*)\\}`));
@@ -109,8 +106,8 @@ function companionComponentTypes() {
     for (const [, value] of body[1].matchAll(/:\s*"(\w+)"/g)) types.add(value);
   }
   // What the simulated Finances reports as refunded (the companion passes its charge types on).
-  const charges = firstSource("companion/sandbox/finances.py", "sandbox/finances.py", "spdesk_sandbox/finances.py").match(/CHARGE_TYPES = \{([^}]*)\}/);
-  assert.ok(charges, "CHARGE_TYPES in the sandbox's finances.py");
+  const charges = source("spdesk_sandbox/finances.py").match(/CHARGE_TYPES = \{([^}]*)\}/);
+  assert.ok(charges, "CHARGE_TYPES in spdesk_sandbox/finances.py");
   for (const type of quoted(charges[1])) types.add(type);
   return types;
 }
@@ -130,47 +127,128 @@ test("a component type nobody knows yet reads as words, not as a code", () => {
   assert.equal(componentLabel("LoyaltyPointsRefund"), "Loyalty points refund");
 });
 
-// Codes the companion raises that never reach the side panel (its command line, its own files).
-const CLI_ONLY = new Set(["settings_invalid", "demo_check_failed", "port_busy", "no_journal", "credentials_missing",
-  "terminal_required", "resolution_note_too_long", "resolution_by_required", "pairing_not_found", "missing_secret",
-  "invalid_date", "invalid_account", "already_running", "action_not_unknown", "accounts_file_invalid",
-  "account_not_found", "account_exists", "invalid_request", "not_found", "conflict", "forbidden", "unauthorized",
-  "token_revoked", "pairing_locked", "pairing_code_invalid", "origin_not_allowed", "host_not_allowed",
-  "method_not_allowed", "payload_too_large", "http_error", "action_refused", "idempotency_key_missing",
-  "idempotency_key_invalid", "action_not_found", "refund_not_available", "cancel_not_available"]);
-
-/** Every stable code in the companion's Python source (errors, refusals, warnings). */
-function companionCodes() {
-  const codes = new Set();
-  const walk = (dir) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = new URL(entry.name + (entry.isDirectory() ? "/" : ""), dir);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith(".py")) {
-        const text = readFileSync(path, "utf8");
-        for (const [, code] of text.matchAll(/(?:code=|default_code = |"code": )"([a-z_]+)"/g)) codes.add(code);
-      }
-    }
-  };
-  walk(new URL("../../companion/", import.meta.url));
-  return codes;
+/** The text of a Python call starting at `from` (the opening parenthesis), brackets balanced. */
+function callText(text, from) {
+  let depth = 0;
+  for (let i = from; i < text.length; i++) {
+    if (text[i] === "(") depth++;
+    else if (text[i] === ")" && --depth === 0) return text.slice(from + 1, i);
+  }
+  throw new Error(`unbalanced call at ${from}`);
 }
 
-test("every code the companion sends to the panel is worded in every language, with its parameters", () => {
-  const sent = [...companionCodes()].filter((code) => !CLI_ONLY.has(code));
-  const unworded = sent.filter((code) => !Object.hasOwn(COMPANION_CODES, code));
-  assert.deepEqual(unworded, [], "add them to COMPANION_CODES and the locales, or to CLI_ONLY");
-  for (const [code, params] of Object.entries(COMPANION_CODES)) {
-    assert.equal(slots(STRINGS[`co_${code}`] ?? ""), params.map((_, i) => `$${i + 1}`).join(","), code);
+/** One `"code": Code(...) | _cases(...) | _cli(...)` entry of companion/codes.py: its params and cases. */
+function codeEntry(kind, args) {
+  const [first, named = ""] = args.split(/\bparams=/);
+  if (kind === "_cli") return { params: quoted(first), cases: [], cli: true };
+  if (kind === "_cases") return { params: ["case", ...quoted(named)], cases: quoted(first), cli: false };
+  const tuples = [...args.matchAll(/\(([^()]*)\)/g)].map((m) => quoted(m[1]));
+  return { params: tuples[0] ?? [], cases: tuples[1] ?? [], cli: /cli=True/.test(args) };
+}
+
+/** companion/codes.py's catalogues: {error|reason|outcome|warning|history: {code: {params, cases, cli}}}. */
+function companionCatalogues() {
+  const text = source("companion/codes.py");
+  const dict = (name) => {
+    const at = text.indexOf(`${name}: dict[str, Code] = {`);
+    assert.ok(at >= 0, `${name} in companion/codes.py`);
+    const body = text.slice(at, text.indexOf("\n}\n", at));
+    const codes = {};
+    for (const m of body.matchAll(/"(\w+)": (Code|_cases|_cli)\(/g)) {
+      codes[m[1]] = codeEntry(m[2], callText(body, m.index + m[0].length - 1));
+    }
+    return codes;
+  };
+  const literal = (name) => quoted(text.match(new RegExp(`${name} = Literal\\[([^\\]]*)\\]`))[1]);
+  const reasons = Object.fromEntries(literal("ReasonCode").map((code) => [code, { params: [], cases: [], cli: false }]));
+  const overrides = text.slice(text.indexOf("REASONS: dict[str, Code]"), text.indexOf("# What became of an action"));
+  for (const m of overrides.matchAll(/"(\w+)": Code\(/g)) reasons[m[1]] = codeEntry("Code", callText(overrides, m.index + m[0].length - 1));
+  return { error: dict("ERRORS"), reason: reasons, outcome: dict("OUTCOMES"), warning: dict("WARNINGS"), history: dict("HISTORY") };
+}
+
+test("every code and case the companion sends is worded in every language, from the params it sends", () => {
+  const catalogues = companionCatalogues();
+  assert.ok(Object.keys(catalogues.error).length > 40 && catalogues.reason.fba_order, "companion/codes.py was read");
+  const missing = [];
+  for (const [catalogue, codes] of Object.entries(catalogues)) {
+    for (const [code, { params, cases, cli }] of Object.entries(codes)) {
+      if (cli) continue;
+      const spec = COMPANION_CODES[catalogue][code];
+      if (!spec) {
+        missing.push(`${catalogue}.${code}`);
+        continue;
+      }
+      for (const which of cases) if (!Array.isArray(spec) && !spec[which]) missing.push(`${catalogue}.${code} case ${which}`);
+      const specs = Array.isArray(spec) ? spec : Object.values(spec).flat();
+      for (const name of specs.map((p) => p.split(":")[0])) assert.ok(params.includes(name), `${catalogue}.${code} has no param ${name}`);
+      if (specs.some((p) => p.endsWith(":money"))) assert.ok(params.includes("currency"), `${catalogue}.${code}: money without currency`);
+    }
+  }
+  assert.deepEqual(missing, [], "add them to COMPANION_CODES (src/shared/companion-text.js) and the locales");
+  // Nothing worded that the companion no longer sends.
+  for (const [catalogue, codes] of Object.entries(COMPANION_CODES)) {
+    for (const code of Object.keys(codes)) assert.ok(catalogues[catalogue][code], `${catalogue}.${code} is not in companion/codes.py`);
+  }
+});
+
+test("each code's sentence has exactly its parameters' slots, in every language", () => {
+  for (const [key, specs] of companionKeys()) {
+    assert.equal(slots(STRINGS[key] ?? ""), specs.map((_, i) => `$${i + 1}`).join(","), key);
+    for (const lang of LANGUAGES) assert.equal(slots(locale(lang)[`ui_${key}`]?.message ?? ""), slots(STRINGS[key]), `${lang}: ${key}`);
   }
 });
 
 test("a known code is worded from its parameters; an unknown one, or one missing a parameter, keeps the English", () => {
-  assert.equal(companionText("refund_total_changed", { expected: "44.24", actual: "31.25", currency: "USD" }, "English"),
+  const err = (code, params, message = "English") => errorText({ code, params, message });
+  assert.equal(err("refund_total_changed", { expected: "44.24", actual: "31.25", currency: "USD" }),
     "The amount to refund changed from $44.24 to $31.25 since the dialog was opened. Check the amounts and confirm the new total.");
-  assert.equal(companionText("refund_total_changed", { expected: "44.24" }, "English"), "English");
-  assert.equal(companionText("brand_new_code", {}, "New English sentence."), "New English sentence.");
-  assert.equal(companionText("refund_exceeds_refundable", { component: "ShippingTax", refundable: "0.40", currency: "USD" }),
-    "Shipping tax can be refunded up to $0.40.");
-  assert.equal(companionText("amazon_warning", undefined, "5001: Below 1 USD."), "Amazon accepted it with a remark: Below 1 USD.");
+  assert.equal(err("refund_total_changed", { expected: "44.24" }), "English");
+  assert.equal(err("brand_new_code", {}, "New English sentence."), "New English sentence.");
+  assert.equal(err("refund_exceeds_refundable", { component: "ShippingTax", refundable: "0.40", asked: "1.00", currency: "USD" }),
+    "Shipping tax can be refunded up to $0.40; $1.00 was asked.");
+  assert.equal(err("invalid_amount", { field: "1234 Principal", text: "1,5" }), "Item 1234, Item price: “1,5” is not an amount of money.");
+  assert.equal(warningText({ code: "amazon_warning", message: "5001: Below 1 USD." }), "Amazon accepted it with a remark: Below 1 USD.");
+  // The background's own codes use its _locales sentence (none in this test), else its English.
+  assert.equal(err("not_paired", {}, "English not paired"), "English not paired");
+});
+
+test("a code with cases says the case's sentence; without a known case, a bare sentence or the English", () => {
+  const err = (code, params, message = "English") => errorText({ code, params, message });
+  assert.equal(err("already_cancelled", { case: "item", orderItemCode: "5550" }), "Item 5550 is already cancelled.");
+  assert.equal(err("already_cancelled", { case: "brand_new" }), "English");
+  assert.equal(err("order_not_found", { orderId: "113-4820571-0038214", account: "eu" }),
+    "Amazon does not know the order 113-4820571-0038214 for the seller account “eu”.");
+  assert.equal(err("order_not_found", {}), STRINGS.co_error_order_not_found_bare);
+  assert.equal(err("overlap_needs_confirmation", { case: "applied", total: "10.00", currency: "USD", confirmation: "SPD-1" }),
+    "A refund of $10.00 for the same items was applied minutes ago (SPD-1). If this is really a second refund, confirm it.");
+});
+
+test("the same code reads right for a refund and for a cancel, and a refusal says the order view's reason", () => {
+  assert.equal(reasonText({ code: "order_cancelled", params: {}, reason: "x" }, "refund"), STRINGS.co_reason_order_cancelled_refund);
+  assert.equal(reasonText({ code: "order_cancelled", params: {}, reason: "x" }, "cancel"), STRINGS.co_reason_order_cancelled_cancel);
+  assert.equal(errorText({ code: "refund_not_available", params: { reason: "order_cancelled" }, message: "x" }), STRINGS.co_reason_order_cancelled_refund);
+  assert.equal(errorText({ code: "cancel_not_available", params: { case: "view", reason: "status_not_cancellable", status: "InvoiceUnconfirmed" }, message: "x" }),
+    "Amazon does not allow cancelling an order in status InvoiceUnconfirmed.");
+  assert.equal(errorText({ code: "refund_not_available", params: { reason: "" }, message: "x" }), STRINGS.co_error_refund_not_available);
+});
+
+test("outcomes and history entries are worded from their own catalogues", () => {
+  assert.equal(outcomeText({ code: "mcf_cancelled", params: { fulfillmentOrderId: "113-4820571-0038214" }, description: "x" }),
+    "Amazon cancelled fulfillment order 113-4820571-0038214.");
+  assert.equal(reasonText({ code: "mcf_cancelled", params: {}, reason: "x" }, "cancel"), "This fulfillment order is already cancelled.");
+  assert.equal(outcomeText({ code: "create_feed_undecided", params: { case: "several_feeds", feedIds: "50001, 50002" }, description: "x" }),
+    STRINGS.co_outcome_create_feed_undecided_several_feeds.replace("$1", "50001, 50002"));
+  assert.equal(historyText({ state: "succeeded", code: "resolved", params: { case: "applied", by: "Dana", note: "" } }),
+    "Resolved by Dana: Amazon applied it (checked in Seller Central).");
+  assert.equal(historyText({ state: "sending" }), "");
+});
+
+test("the lists match the companion's vocabulary (Amazon's schema), PricingError left out on purpose", () => {
+  const vocabulary = source("companion/vocabulary.py");
+  const literal = (name) => quoted(vocabulary.match(new RegExp(`${name} = Literal\\[([^\\]]*)\\]`))[1]);
+  assert.deepEqual([...REFUND_REASONS].sort(), literal("RefundReason").sort());
+  assert.deepEqual([...CANCEL_REASONS].sort(), literal("CancelReason").filter((r) => r !== "PricingError").sort());
+  assert.deepEqual([...REFUND_COMPONENTS], literal("RefundComponent"));
+  assert.equal(vocabulary.match(/ORDER_ID_PATTERN = r"([^"]+)"/)[1], "[0-9]{3}-[0-9]{7}-[0-9]{7}");
+  assert.ok(ORDER_ID_SOURCE.includes("[0-9]{3}-[0-9]{7}-[0-9]{7}"));
 });

@@ -155,7 +155,8 @@ test("a timed-out submission is retried with the same idempotency key", async ()
 
 test("the overlap warning keeps focus in the dialog; its explicit second confirmation is a new submission", async () => {
   const t = await setup({ handlers: { refund: async ({ body }) => {
-    if (!body.confirmOverlap) throw new ApiError("overlap_needs_confirmation", "A refund of 14.03 USD for the same items was applied minutes ago (SPD-1).");
+    if (!body.confirmOverlap) throw new ApiError("overlap_needs_confirmation", "A refund of 14.03 USD for the same items was applied minutes ago (SPD-1). If this is really a second refund, confirm it.",
+      { params: { case: "applied", total: "14.03", currency: "USD", confirmation: "SPD-1" } });
     return actionOf(body, "submitted");
   } } });
   t.$("[data-spdesk='refund']").click();
@@ -163,7 +164,8 @@ test("the overlap warning keeps focus in the dialog; its explicit second confirm
   t.$("[role='dialog'] [data-spdesk='confirm']").click();
   await t.settle();
   const dialog = t.$("[role='dialog']");
-  assert.match(dialog.querySelector("[data-spdesk='status-error']").textContent, /If this is really a second refund, confirm it/);
+  assert.equal(dialog.querySelector("[data-spdesk='status-error']").textContent,
+    "A refund of $14.03 for the same items was applied minutes ago (SPD-1). If this is really a second refund, confirm it.");
   assert.ok(dialog.contains(t.document.activeElement), "focus inside the dialog");
   t.document.body.dispatchEvent(new t.window.KeyboardEvent("keydown", { key: "Tab", bubbles: true, cancelable: true }));
   t.$("[data-spdesk='confirm-overlap']").click();
@@ -180,7 +182,7 @@ test("failed and unknown outcomes: Amazon's words, what to do, focus inside, Esc
   t.$("[role='dialog'] [data-spdesk='confirm']").click();
   await t.settle();
   const body = t.of("refund")[0].args.body;
-  t.emit(actionOf(body, "unknown", { updatedAt: "2026-11-26T10:16:00.000Z", amazon: { description: "Amazon's report covers 2 message(s) and does not mention this one; check Seller Central before doing anything else.", code: "report_missing_message", params: { processed: 2 } } }));
+  t.emit(actionOf(body, "unknown", { updatedAt: "2026-11-26T10:16:00.000Z", amazon: { description: "Amazon's report covers 2 message(s) and does not mention this one; check Seller Central before doing anything else.", code: "not_in_report", params: { processed: 2 } } }));
   await t.settle();
   const dialog = t.$("[role='dialog']");
   assert.match(dialog.textContent, /Amazon's report covers 2 message\(s\) and does not mention this one/);

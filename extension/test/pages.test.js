@@ -156,7 +156,8 @@ describe("extension pages", () => {
     $("pair-code").value = "WRONG-0000";
     $("pair-form").querySelector("button[type=submit]").click();
     await until(() => !$("pair-message").hidden, "pairing error");
-    assert.equal($("pair-message").textContent, "This pairing code is wrong or expired.");
+    // The companion's code worded by the extension (its English "This pairing code…" is the fallback).
+    assert.equal($("pair-message").textContent, "That pairing code is wrong or has expired. Run 'spdesk pair' on this computer for a new one.");
 
     $("pair-code").value = "k7qd-2mxp";
     $("pair-form").querySelector("button[type=submit]").click();

@@ -45,7 +45,7 @@ test("FBA: both actions are disabled and say why, once", async () => {
 
 test("why an action is not possible is worded from the companion's code, its English kept for a new code", async () => {
   const order = fbaOrder();
-  order.actions.refund = { allowed: false, reason: "English from the companion.", code: "refund_nothing_left", params: {} };
+  order.actions.refund = { allowed: false, reason: "English from the companion.", code: "nothing_refundable", params: {} };
   order.actions.cancel = { allowed: false, reason: "A sentence from a newer companion.", code: "some_new_code", params: {} };
   const t = await setup({ order });
   assert.equal(t.$("[data-spdesk='why-refund']").textContent, "Everything charged on this order has already been refunded (or a refund for it is on its way).");

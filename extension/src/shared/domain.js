@@ -43,4 +43,4 @@ export const COMPONENT_TYPES = Object.freeze([
 ]);
 
 /** The components a partial refund may name (the companion refuses the others). */
-export const REFUND_COMPONENTS = Object.freeze(["Principal", "Shipping", "Tax", "ShippingTax"]);
+export const REFUND_COMPONENTS = Object.freeze(["Principal", "Shipping", "Tax", "ShippingTax", "GiftWrap", "GiftWrapTax"]);

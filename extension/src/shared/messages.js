@@ -87,6 +87,8 @@ export const MESSAGE_KEYS = Object.freeze({
   ticket_changed: "errTicketChanged",
   agent_name_required: "errAgentNameRequired",
   forbidden: "errForbidden",
+  invalid_message: "errInvalidMessage",
+  extension_reloaded: "errExtensionReloaded",
 });
 
 /** A successful reply. */

@@ -1,5 +1,5 @@
 /** The order's action history: newest first, each with its live state and full timeline. */
-import { sentenceOf } from "./companion-text.js";
+import { historyText, warningText } from "./companion-text.js";
 import { h } from "./dom.js";
 import { FINAL_STATES, money, reasonLabel, stateText, when } from "./format.js";
 import { t } from "./i18n.js";
@@ -26,12 +26,20 @@ function entry(ctx, action, order) {
     done && ticket ? createReplyControls(ctx, action, order, { ticket }) : null);
 }
 
+/** A resolution by a person: who checked Seller Central, and the note they left. */
+function historyLine(step) {
+  const said = historyText(step);
+  if (!said) return "";
+  const note = step.code === "resolved" && step.params?.note ? ` ${t("noteLabel", step.params.note)}` : "";
+  return ` — ${said}${note}`;
+}
+
 function details(doc, action) {
   return h(doc, "details", {},
     h(doc, "summary", {}, t("historyDetails")),
     h(doc, "ol", { class: "muted" }, (action.history ?? []).map((step) =>
-      h(doc, "li", {}, `${stateText({ state: step.state })} — ${when(step.at)}`))),
+      h(doc, "li", {}, `${stateText({ state: step.state })} — ${when(step.at)}`, historyLine(step)))),
     action.confirmation ? h(doc, "p", { class: "muted" }, t("confirmationLabel", action.confirmation)) : null,
     action.note ? h(doc, "p", { class: "muted" }, t("noteLabel", action.note)) : null,
-    (action.warnings ?? []).map((w) => h(doc, "p", { class: "muted" }, sentenceOf(w))));
+    (action.warnings ?? []).map((w) => h(doc, "p", { class: "muted" }, warningText(w))));
 }

@@ -11,6 +11,11 @@ function localised(key, values) {
   }
 }
 
+/** The browser's own message `key` (not a "ui_" string), or "" when it has none. */
+export function message(key, ...subs) {
+  return localised(key, subs.map(String));
+}
+
 /** The UI string `key` with $1, $2… replaced by `subs`. */
 export function t(key, ...subs) {
   const values = subs.map(String);

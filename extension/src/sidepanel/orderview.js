@@ -1,7 +1,7 @@
 /** The order as the panel shows it: status, channel, buyer's request, items, money, actions. */
 import { isOrderId } from "../shared/domain.js";
 import { sum } from "../shared/money.js";
-import { companionText } from "./companion-text.js";
+import { reasonText } from "./companion-text.js";
 import { h } from "./dom.js";
 import { buyerName, codeLabel, componentLabel, itemTitle, money, when } from "./format.js";
 import { t } from "./i18n.js";
@@ -76,15 +76,15 @@ function cancelRequest(doc, order) {
     request.requestedAt ? h(doc, "span", { class: "muted" }, ` ${when(request.requestedAt)}`) : null);
 }
 
-/** Why an action is not possible, in the agent's language (the companion's code and params). */
-export function decisionText(decision) {
-  return companionText(decision.code ?? decision.reasonCode, decision.params ?? decision.reasonParams, decision.reason ?? "");
+/** Why a refund or cancel ("refund" | "cancel") is not possible, in the agent's language. */
+export function decisionText(decision, kind) {
+  return reasonText(decision, kind);
 }
 
 function actionButtons(doc, order, on) {
   const { refund, cancel } = order.actions;
-  const refundWhy = refund.allowed ? null : decisionText(refund);
-  const cancelWhy = cancel.allowed ? null : decisionText(cancel);
+  const refundWhy = refund.allowed ? null : decisionText(refund, "refund");
+  const cancelWhy = cancel.allowed ? null : decisionText(cancel, "cancel");
   // The same sentence twice (FBA: neither is possible, for one reason) is said once.
   const same = refundWhy !== null && refundWhy === cancelWhy;
   return h(doc, "div", {},

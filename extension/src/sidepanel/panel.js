@@ -3,7 +3,7 @@
  * its actions, history and live status. It follows the ticket; a money dialog opened for one
  * ticket is closed, unsent, when the agent moves to another before confirming.
  */
-import { companionText } from "./companion-text.js";
+import { errorText } from "./companion-text.js";
 import { openCancelDialog } from "./dialogs/cancel.js";
 import { openRefundDialog } from "./dialogs/refund.js";
 import { closeDialogs } from "./dialog.js";
@@ -229,7 +229,7 @@ export class OrderPanel {
       buttons.push(h(doc, "button", { type: "button", "data-spdesk": "retry", onclick: () => this.load({ fresh: true }) }, t("retry")));
     }
     return h(doc, "div", { class: "error-box", "data-spdesk": "error", "data-code": err.code },
-      h(doc, "p", { class: "error", role: "alert" }, companionText(err.code, err.params, err.message)),
+      h(doc, "p", { class: "error", role: "alert" }, errorText(err)),
       h(doc, "div", { class: "actions" }, buttons));
   }
 }

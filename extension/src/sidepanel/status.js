@@ -1,5 +1,5 @@
 /** The outcome block of a money dialog: live state (aria-live), then success, refusal or "unknown". */
-import { companionText } from "./companion-text.js";
+import { errorText, outcomeText } from "./companion-text.js";
 import { h } from "./dom.js";
 import { FINAL_STATES, money, stateText } from "./format.js";
 import { t } from "./i18n.js";
@@ -71,7 +71,7 @@ export function createStatus(doc, { sellerCentral = null } = {}) {
       text.textContent = "";
       alert.hidden = false;
       alert.dataset.code = err.code ?? "";
-      alert.textContent = companionText(err.code, err.params, err.message);
+      alert.textContent = errorText(err);
     },
     clear() {
       element.hidden = true;
@@ -81,10 +81,20 @@ export function createStatus(doc, { sellerCentral = null } = {}) {
   };
 }
 
-/** Amazon's own words for a failure (quoted as Amazon said them; the raw code only as a tooltip). */
+// Outcomes whose sentence is Amazon's own words (quoted as Amazon said them).
+const AMAZON_WORDS = new Set(["amazon_result", "feed_rejected"]);
+
+/**
+ * Why an action failed: Amazon's own words quoted (the raw code only as a tooltip), or spdesk's
+ * explanation in the agent's language.
+ */
 function amazonSays(doc, action) {
-  const said = action.amazon?.description;
-  return h(doc, "p", { class: "amazon-says", title: action.amazon?.messageCode ?? null },
+  const amazon = action.amazon ?? {};
+  if (amazon.code && !AMAZON_WORDS.has(amazon.code)) {
+    return h(doc, "p", { class: "amazon-says", "data-spdesk": "amazon-message" }, outcomeText(amazon));
+  }
+  const said = amazon.params?.description || amazon.description;
+  return h(doc, "p", { class: "amazon-says", title: amazon.messageCode ?? null },
     h(doc, "span", { class: "label" }, t("amazonSays")), " ",
     h(doc, "q", { "data-spdesk": "amazon-message" }, said || t("amazonNoMessage")));
 }
@@ -95,7 +105,7 @@ function details(doc, action, link) {
       h(doc, "p", { class: "next" }, action.kind === "cancel" ? t("cancelFailedNext") : t("refundFailedNext"), " ", link())];
   }
   if (action.state === "unknown") {
-    const why = action.amazon?.description ? companionText(action.amazon.code, action.amazon.params, action.amazon.description) : null;
+    const why = action.amazon?.description || action.amazon?.code ? outcomeText(action.amazon) : null;
     return [why ? h(doc, "p", { "data-spdesk": "unknown-why" }, why) : null, h(doc, "p", { class: "next" }, t("unknownHelp"), " ", link())];
   }
   if (IN_PROGRESS_HINT_STATES.has(action.state)) return [h(doc, "p", { class: "muted" }, t("resultProgressHint"))];

@@ -1,5 +1,5 @@
 /** What happens after "confirm" in a money dialog: one submission, live status, retries, reply. */
-import { companionText } from "../companion-text.js";
+import { warningText } from "../companion-text.js";
 import { h } from "../dom.js";
 import { FINAL_STATES } from "../format.js";
 import { t } from "../i18n.js";
@@ -16,7 +16,7 @@ function showWarnings(doc, container, warnings) {
   for (const w of warnings ?? []) {
     const key = w.code ?? w.message;
     if ([...container.children].some((el) => el.dataset.warning === key)) continue;
-    container.append(h(doc, "p", { class: "callout", "data-warning": key }, companionText(w.code, w.params, w.message)));
+    container.append(h(doc, "p", { class: "callout", "data-warning": key }, warningText(w)));
   }
 }
 
