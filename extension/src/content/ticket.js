@@ -3,7 +3,7 @@
  * the order the agent chose. Reported to the background whenever it changes.
  *
  * Partial navigations (pushState, popstate, pjax, hash changes) are seen through the Navigation
- * API's `currententrychange` where the browser has it (Chromium, Firefox 147+), through
+ * API's `currententrychange` where the browser has it (Chromium 102+; tested in Chromium 156 and Firefox ESR 153), through
  * `popstate` / `hashchange`, and on every mutation batch (a pjax swap re-renders the ticket). No
  * page prototype is patched and no extra permission is needed.
  */
