@@ -29,12 +29,14 @@ function rememberEditors(doc, signal) {
 function detection({ adapter, badges, ticket, stats }) {
   const scanner = new Scanner({
     onMatch(node, match) {
-      if (!adapter.inScope(node)) return;
-      const after = badges.place(node, match);
-      scanner.markSeen(node);
-      scanner.markSeen(after);
+      if (adapter.inScope(node)) badges.place(node, match);
     },
   });
+  // A badge splits the text after its id: both parts are handled, their mutations are ours.
+  badges.onSplit = (node, after) => {
+    scanner.markSeen(node);
+    scanner.markSeen(after);
+  };
   let busyBefore = 0;
   const hooks = {
     isOurs: (node) => badges.isOurs(node),
@@ -96,7 +98,7 @@ export async function start(signal, { stop = () => {}, doc = document, location 
     badges.clear();
   }, { once: true });
   // For the content script's own console (an isolated world: the page cannot see it).
-  globalThis.spdeskContent = Object.freeze({ adapter: adapter.id, stats, badges: () => badges.hosts(), ticket: () => ticket.state() });
+  globalThis.spdeskContent = Object.freeze({ adapter: adapter.id, stats, badges: () => badges.hosts(), placing: () => badges.busyMs, ticket: () => ticket.state() });
   const before = performance.now();
   await watch(doc.body, scanner, signal, hooks);
   stats.scan = { busyMs: scanner.busyMs, wallMs: performance.now() - before, matches: scanner.matches, badges: badges.hosts().length };
