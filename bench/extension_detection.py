@@ -122,6 +122,7 @@ def ticket_page(messages: int) -> str:
 
 STATS = "globalThis.spdeskContent?.stats ?? null"
 PLACED = "globalThis.spdeskContent.badges().map(() => 1)"
+IDLE = "new Promise((r) => requestIdleCallback(() => r(true)))"
 TWO_FRAMES = "new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
 BATCHES = "globalThis.spdeskContent.stats.batches"
 
@@ -179,8 +180,10 @@ def load(
         lambda: (s := stats(world)) and s["scan"] and s, timeout=120, what="the initial scan"
     )
     scan = figures["scan"]
-    # A helpdesk shows a ticket's latest messages: scroll there. The badges of the ids near the
-    # viewport are placed when the observer reports them, after the next frames.
+    # A helpdesk shows a ticket's latest messages: scroll there (once the page is idle, as an
+    # agent would after it loaded). The badges of the ids near the viewport are placed when the
+    # observer reports them, after the next frames.
+    page.evaluate(IDLE)
     page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
     page.evaluate(TWO_FRAMES)
     placed = len(world.evaluate(PLACED))

@@ -104,5 +104,8 @@ export async function start(signal, { stop = () => {}, doc = document, location 
   stats.scan = { busyMs: scanner.busyMs, wallMs: performance.now() - before, matches: scanner.matches, badges: badges.hosts().length };
   hooks.scanned();
   ticket.update(badges.orders());
+  // The browser sets up the extension's i18n API on its first use (milliseconds): do that while
+  // the page is idle, not when the first badge appears as the agent scrolls.
+  doc.defaultView.requestIdleCallback?.(() => text("badgeTitle", ""));
   return stats;
 }
