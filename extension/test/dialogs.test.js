@@ -1,23 +1,13 @@
 /** The money dialogs of the side panel: refund and cancel, submission, outcome, keyboard. */
 import assert from "node:assert/strict";
-import { afterEach, test } from "node:test";
+import { test } from "node:test";
 import { ApiError } from "../src/sidepanel/api.js";
-import { sidePanel } from "./helpers/panel.js";
+import { panelPerTest } from "./helpers/panel.js";
 import { actionOf, usOrder } from "./helpers/orders.js";
 
 const ORDER = "114-7395082-5521640";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const open = new Set();
-afterEach(async () => {
-  for (const t of open) await t.done();
-  open.clear();
-});
-
-async function setup(options) {
-  const t = await sidePanel(options);
-  open.add(t);
-  return t;
-}
+const setup = panelPerTest();
 
 /** The refund dialog with partial mode on. */
 function partialRefund(t) {

@@ -1,22 +1,13 @@
 /** The side panel for what the demo inbox shows besides plain FBM: MCF orders, answered cancel requests, yen. */
 import assert from "node:assert/strict";
-import { afterEach, test } from "node:test";
+import { test } from "node:test";
 import { itemTitle } from "../src/sidepanel/format.js";
 import { noteFor, replyFor, templateKind } from "../src/sidepanel/replybox.js";
-import { sidePanel } from "./helpers/panel.js";
+import { panelPerTest } from "./helpers/panel.js";
 import { actionOf, fbaOrder, mcfOrder, usOrder } from "./helpers/orders.js";
 
-const open = new Set();
-afterEach(async () => {
-  for (const t of open) await t.done();
-  open.clear();
-});
-
-async function panelFor(order) {
-  const t = await sidePanel({ order, handlers: { getAction: async () => new Promise(() => {}) } });
-  open.add(t);
-  return t;
-}
+const setup = panelPerTest();
+const panelFor = (order) => setup({ order, handlers: { getAction: async () => new Promise(() => {}) } });
 
 const choose = (select, value) => {
   select.value = value;

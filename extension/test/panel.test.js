@@ -1,22 +1,12 @@
 /** The side panel: the order of the ticket shown, following the ticket, errors, history, reply. */
 import assert from "node:assert/strict";
-import { afterEach, test } from "node:test";
+import { test } from "node:test";
 import { ApiError } from "../src/sidepanel/api.js";
-import { TAB, TICKET_URL, sidePanel, ticketOf } from "./helpers/panel.js";
+import { TAB, TICKET_URL, panelPerTest, ticketOf } from "./helpers/panel.js";
 import { actionOf, fbaOrder, usOrder } from "./helpers/orders.js";
 
 const ORDER = "114-7395082-5521640";
-const open = new Set();
-afterEach(async () => {
-  for (const t of open) await t.done();
-  open.clear();
-});
-
-async function setup(options) {
-  const t = await sidePanel(options);
-  open.add(t);
-  return t;
-}
+const setup = panelPerTest();
 
 test("the panel shows status, channel, money, items and both actions", async () => {
   const t = await setup({ order: usOrder({ buyerRequested: true }) });

@@ -1,4 +1,5 @@
 /** The side panel in happy-dom with a scripted companion and tab, for the panel and dialog tests. */
+import { afterEach } from "node:test";
 import { ApiError } from "../../src/sidepanel/api.js";
 import { closeDialogs } from "../../src/sidepanel/dialog.js";
 import { OrderPanel } from "../../src/sidepanel/panel.js";
@@ -62,5 +63,19 @@ export async function sidePanel({ order = usOrder(), handlers = {}, options = {}
       await page.close();
       delete globalThis.chrome;
     },
+  };
+}
+
+/** `setup(options)`: a side panel for the running test, closed after it (call at module level). */
+export function panelPerTest() {
+  const open = new Set();
+  afterEach(async () => {
+    for (const t of open) await t.done();
+    open.clear();
+  });
+  return async (options) => {
+    const t = await sidePanel(options);
+    open.add(t);
+    return t;
   };
 }

@@ -4,11 +4,10 @@
  */
 import { CANCEL_REASONS } from "../../shared/domain.js";
 import { sum } from "../../shared/money.js";
-import { noImplicitSubmit, openDialog } from "../dialog.js";
 import { h, uid } from "../dom.js";
 import { itemTitle, money } from "../format.js";
 import { t } from "../i18n.js";
-import { agentField, confirmButton, noteField, reasonField, stickyFooter } from "./parts.js";
+import { agentField, confirmButton, noteField, openMoneyDialog, reasonField, stickyFooter } from "./parts.js";
 import { runSubmission } from "./submitflow.js";
 
 /** Units of an item that can still be cancelled. */
@@ -85,15 +84,7 @@ function cancelForm(doc, order, ctx, dlg) {
 
 /** Open the cancel dialog for an order view (the panel only offers it when cancel is allowed). */
 export function openCancelDialog(ctx, order, opener) {
-  const doc = ctx.doc;
-  const abort = new AbortController();
-  const dlg = openDialog(ctx.dialogs, { title: t("cancelTitle", order.orderId), opener, onClose: () => abort.abort(), data: ctx.dialogData(order) });
-  const parts = cancelForm(doc, order, ctx, dlg);
-  dlg.body.append(parts.form);
-  noImplicitSubmit(parts.form);
-  wire(ctx, dlg, { order, parts, signal: abort.signal });
-  parts.reason.select.focus(); // never the destructive button: a stray Enter must not cancel
-  return dlg;
+  return openMoneyDialog(ctx, order, opener, { title: t("cancelTitle", order.orderId), form: cancelForm, wire });
 }
 
 function confirmText(chosen, all, order) {

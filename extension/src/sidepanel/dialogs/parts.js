@@ -1,5 +1,6 @@
 /** Pieces both money dialogs share: reason and note fields, the agent's name, the confirm footer. */
 import { saveOptions } from "../../shared/options.js";
+import { noImplicitSubmit, openDialog } from "../dialog.js";
 import { h, uid } from "../dom.js";
 import { orderLine, reasonLabel } from "../format.js";
 import { t } from "../i18n.js";
@@ -52,4 +53,20 @@ export function confirmButton(doc, order, kind) {
 export function stickyFooter(doc, dlg, confirm) {
   return h(doc, "div", { class: "footer sticky" },
     h(doc, "button", { type: "button", "data-spdesk": "close-form", onclick: () => dlg.close() }, t("close")), confirm);
+}
+
+/**
+ * Open a money dialog for an order view: `form(doc, order, ctx, dlg)` builds its parts, `wire`
+ * makes them work. Focus starts on the reason, never on the money button: a stray Enter must not
+ * move money.
+ */
+export function openMoneyDialog(ctx, order, opener, { title, form, wire }) {
+  const abort = new AbortController();
+  const dlg = openDialog(ctx.dialogs, { title, opener, onClose: () => abort.abort(), data: ctx.dialogData(order) });
+  const parts = form(ctx.doc, order, ctx, dlg);
+  dlg.body.append(parts.form);
+  noImplicitSubmit(parts.form);
+  wire(ctx, dlg, { order, parts, signal: abort.signal });
+  parts.reason.select.focus();
+  return dlg;
 }

@@ -4,12 +4,11 @@
  * are left out; the total on the confirm button, which stays in view.
  */
 import { REFUND_REASONS, RESTOCKING_REASON } from "../../shared/domain.js";
-import { openDialog, noImplicitSubmit } from "../dialog.js";
 import { h, uid } from "../dom.js";
 import { componentLabel, itemTitle, money } from "../format.js";
 import { t } from "../i18n.js";
 import { buildBody, compute, isSpent, refundableComponents, unitAmount, unitsAmount } from "./amounts.js";
-import { agentField, confirmButton, noteField, reasonField, stickyFooter } from "./parts.js";
+import { agentField, confirmButton, noteField, openMoneyDialog, reasonField, stickyFooter } from "./parts.js";
 import { runSubmission } from "./submitflow.js";
 
 function setValue(input, value) {
@@ -125,15 +124,7 @@ function refundForm(doc, order, ctx, dlg) {
 
 /** Open the refund dialog for an order view. */
 export function openRefundDialog(ctx, order, opener) {
-  const doc = ctx.doc;
-  const abort = new AbortController();
-  const dlg = openDialog(ctx.dialogs, { title: t("refundTitle", order.orderId), opener, onClose: () => abort.abort(), data: ctx.dialogData(order) });
-  const parts = refundForm(doc, order, ctx, dlg);
-  dlg.body.append(parts.form);
-  noImplicitSubmit(parts.form);
-  wire(ctx, dlg, { order, parts, signal: abort.signal });
-  parts.reason.select.focus(); // never the money button: a stray Enter must not refund
-  return dlg;
+  return openMoneyDialog(ctx, order, opener, { title: t("refundTitle", order.orderId), form: refundForm, wire });
 }
 
 function wire(ctx, dlg, { order, parts, signal }) {
