@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.plugins.sandbox",
     "tests.plugins.companion",
     "tests.plugins.actions",
+    "tests.plugins.postgres",
 ]
