@@ -1,0 +1,132 @@
+"""Per-order critical sections across every companion: a transaction holding an advisory lock.
+
+A refund is checked and journaled under its order's lock. In team mode that lock must hold
+across machines, and it must not outlive the write it protects: the block runs inside one
+transaction that first takes `pg_advisory_xact_lock` for the order, and the ledger writes the
+block makes (on the task that entered it) join that transaction. Lock and rows commit together;
+a lost link aborts both, and the server ends a transaction a cut-off companion left open.
+Inside one process an asyncio lock comes first, so a companion ties up at most one connection
+per order however many requests for it arrive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, suppress
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import TypeVar
+
+import psycopg
+
+from companion.errors import Conflict
+from companion.ledger.keys import order_lock
+from companion.ledger.link import Conn, LedgerLink, bounded
+
+T = TypeVar("T")
+
+
+@dataclass
+class _Scope:
+    conn: Conn
+    ledger: Transactions
+    owner: asyncio.Task[object] | None
+    open: bool = True
+
+
+_SCOPE: ContextVar[_Scope | None] = ContextVar("spdesk_ledger_scope", default=None)
+
+
+class _LocalLocks:
+    """One asyncio lock per key, dropped when nobody holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: tuple[str, str]) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users <= 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+    def waiting(self, key: tuple[str, str]) -> int:
+        return self._locks.get(key, (None, 0))[1]
+
+
+def order_busy() -> Conflict:
+    """The refusal when a teammate's action on the order holds it past the lock timeout."""
+    return Conflict(
+        "A teammate's action on this order is taking long to finish. Nothing was sent; try "
+        "again in a minute.",
+        code="order_busy",
+    )
+
+
+class Transactions:
+    """Runs ledger work in the caller's order transaction, or in a transaction of its own."""
+
+    def __init__(self, link: LedgerLink) -> None:
+        self.link = link
+        self._local = _LocalLocks()
+
+    def waiting(self, account: str, order_id: str) -> int:
+        """How many tasks of this process hold or wait for the order (0 when free)."""
+        return self._local.waiting((account, order_id))
+
+    @asynccontextmanager
+    async def order(self, account: str, order_id: str) -> AsyncIterator[None]:
+        """Hold the order across every companion for the block; commit its writes at the end."""
+        settings = self.link.settings
+        async with self._local.hold((account, order_id)):
+            async with self.link.connection(wait=settings.lock_timeout) as conn:
+                scope = _Scope(conn, self, asyncio.current_task())
+                await bounded(conn.execute("BEGIN"), settings.timeout)
+                token = _SCOPE.set(scope)
+                try:
+                    await self._lock(conn, account, order_id)
+                    yield
+                except BaseException:
+                    scope.open = False
+                    with suppress(Exception):
+                        await bounded(conn.execute("ROLLBACK"), settings.timeout)
+                    raise
+                finally:
+                    _SCOPE.reset(token)
+                scope.open = False
+                await bounded(conn.execute("COMMIT"), settings.timeout)
+
+    async def _lock(self, conn: Conn, account: str, order_id: str) -> None:
+        seconds = self.link.settings.lock_timeout + self.link.settings.timeout
+        try:
+            await bounded(
+                conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", order_lock(account, order_id)),
+                seconds,
+            )
+        except psycopg.errors.LockNotAvailable:
+            raise order_busy() from None
+
+    async def run(self, work: Callable[[Conn], Awaitable[T]]) -> T:
+        """`work` inside the caller's order transaction if it holds one, else in its own."""
+        scope = _SCOPE.get()
+        if (
+            scope is not None
+            and scope.open
+            and scope.ledger is self
+            and scope.owner is asyncio.current_task()
+        ):
+            return await bounded(work(scope.conn), self.link.settings.timeout)
+
+        async def own(conn: Conn) -> T:
+            async with conn.transaction():
+                return await work(conn)
+
+        return await self.link.run(own)
