@@ -1,0 +1,454 @@
+"""The team's journal on PostgreSQL: actions, history, Idempotency-Keys, batches, approvals.
+
+The same operations as the SQLite journal, asynchronous, each one transaction (or part of the
+caller's order transaction, see scope.py). Every change of an action notifies the team in the
+same transaction (`spdesk_actions`; `spdesk_work` when an action is ready for the feed builder).
+Batches are claimed, never assigned: an action joins a batch only while it is queued and in no
+live batch, and a batch moves to `creating` only while its builder's term is current.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+
+from companion.actions.models import RESOLUTIONS, TRANSITIONS, Action, ActionState
+from companion.ledger.link import Conn
+from companion.ledger.notify import ACTIONS_CHANNEL, WORK_CHANNEL
+from companion.ledger.rows import (
+    ACTION_COLUMNS,
+    SELECT_ACTIONS,
+    UPDATABLE,
+    ActionQuery,
+    field_value,
+    history_entry,
+    insert_values,
+    iso,
+    load,
+)
+from companion.ledger.scope import Transactions
+
+BATCH_LIVE = ("open", "uploaded", "creating", "submitted", "processing")
+UNFINISHED = ("awaiting_approval", "accepted", "queued", "submitted", "processing")
+Move = tuple[str, ActionState, dict[str, Any]]
+
+
+class IdempotencyKeyTaken(Exception):
+    """The key was stored meanwhile by another request (for another order): the first one won."""
+
+
+class InvalidTransition(RuntimeError):
+    """A state change the lifecycle does not allow: a programming error, never user input."""
+
+
+class PostgresJournal:
+    """The journal of a team ledger; `term` is the feed builder's current term (or None)."""
+
+    def __init__(self, tx: Transactions, companion_id: str = "") -> None:
+        self.tx = tx
+        self.companion_id = companion_id
+
+    # -- reading ---------------------------------------------------------------------------
+    async def find(self, query: ActionQuery) -> list[Action]:
+        """Actions matching a typed filter."""
+        where, params = query.where()
+        statement = f"{SELECT_ACTIONS} WHERE {where} ORDER BY {query.order()}"
+        return await self.tx.run(lambda conn: _select(conn, statement, params))
+
+    async def get(self, action_id: str) -> Action | None:
+        """One action with its history and approval, or None."""
+        found = await self.tx.run(
+            lambda conn: _select(conn, f"{SELECT_ACTIONS} WHERE a.id = %s", [action_id])
+        )
+        return found[0] if found else None
+
+    async def for_order(self, order_id: str) -> list[Action]:
+        """Every action of one order, newest first (every teammate's)."""
+        return await self.find(ActionQuery(order_id=order_id))
+
+    async def unfinished(self) -> list[Action]:
+        """Actions not yet in a terminal state, oldest first."""
+        return await self.find(ActionQuery(states=UNFINISHED, oldest_first=True))
+
+    async def in_batch(self, batch_id: str) -> list[Action]:
+        """The actions of one feed batch, by message id."""
+        return await self.tx.run(
+            lambda conn: _select(
+                conn, f"{SELECT_ACTIONS} WHERE a.batch_id = %s ORDER BY a.message_id", [batch_id]
+            )
+        )
+
+    async def idempotent(self, key: str) -> tuple[str, str] | None:
+        """(body hash, action id) already stored under this Idempotency-Key, if any."""
+
+        async def work(conn: Conn) -> tuple[str, str] | None:
+            cursor = await conn.execute(
+                "SELECT body_hash, action_id FROM idempotency WHERE key = %s", (key,)
+            )
+            row = await cursor.fetchone()
+            return (str(row[0]), str(row[1])) if row else None
+
+        return await self.tx.run(work)
+
+    # -- writing actions ---------------------------------------------------------------------
+    async def create(
+        self,
+        action: Action,
+        *,
+        idempotency_key: str | None,
+        body_hash: str,
+        approval: tuple[str, float] | None = None,
+    ) -> Action:
+        """Insert a new action with its key (and its approval request: why, seconds to expiry)."""
+        values = insert_values(action)
+        values["companion"] = self.companion_id
+        columns = [*ACTION_COLUMNS[:-2], "companion"]
+
+        async def work(conn: Conn) -> None:
+            insert = sql.SQL(
+                "INSERT INTO actions ({}, created_at, updated_at) "
+                "VALUES ({}, clock_timestamp(), clock_timestamp())"
+            ).format(
+                sql.SQL(", ").join(map(sql.Identifier, columns)),
+                sql.SQL(", ").join(sql.Placeholder(c) for c in columns),
+            )
+            await conn.execute(insert, values)
+            await _history(conn, action.id, action.state.value, None)
+            if idempotency_key is not None:
+                await _store_key(conn, idempotency_key, body_hash, action.id)
+            if approval is not None:
+                await conn.execute(
+                    "INSERT INTO approvals (action_id, requested_by, requested_at, expires_at, "
+                    "why) VALUES (%s, %s, now(), now() + %s * interval '1 second', %s)",
+                    (action.id, action.agent, approval[1], approval[0]),
+                )
+            await _notify(conn, action.id, action.state)
+
+        await self.tx.run(work)
+        return await self._get(action.id)
+
+    async def transition(
+        self, action_id: str, state: ActionState, *, detail: str | None = None, **fields: Any
+    ) -> Action:
+        """Move an action to a new state (and set feed id, message id, Amazon's answer …)."""
+        await self.tx.run(lambda conn: _transition(conn, action_id, state, detail, fields))
+        return await self._get(action_id)
+
+    async def transition_many(
+        self, moves: list[Move], *, detail: str | None = None
+    ) -> list[Action]:
+        """Several moves in one transaction (a whole feed batch changes at once)."""
+
+        async def work(conn: Conn) -> None:
+            for action_id, state, fields in moves:
+                await _transition(conn, action_id, state, detail, fields)
+
+        await self.tx.run(work)
+        return [await self._get(action_id) for action_id, _, _ in moves]
+
+    async def update(self, action_id: str, **fields: Any) -> Action:
+        """Change fields without a state change (e.g. add a warning)."""
+
+        async def work(conn: Conn) -> None:
+            await _set(conn, action_id, fields)
+            await conn.execute("SELECT pg_notify(%s, %s)", (ACTIONS_CHANNEL, action_id))
+
+        await self.tx.run(work)
+        return await self._get(action_id)
+
+    async def resolve(
+        self, action_id: str, state: ActionState, *, by: str, note: str, detail: str
+    ) -> ActionState:
+        """Settle an `unknown` action by a person's finding; returns the state found before."""
+        if state not in RESOLUTIONS:
+            raise InvalidTransition(f"{action_id}: unknown -> {state}")
+
+        async def work(conn: Conn) -> ActionState:
+            before = await _lock_state(conn, action_id)
+            if before is not ActionState.UNKNOWN:
+                return before
+            await conn.execute(
+                "UPDATE actions SET extra = extra || jsonb_build_object('resolution', "
+                "jsonb_build_object('state', %s::text, 'by', %s::text, 'note', %s::text, 'at', "
+                "to_char(clock_timestamp() AT TIME ZONE 'UTC', "
+                '\'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"\'))) WHERE id = %s',
+                (state.value, by, note, action_id),
+            )
+            await _transition(conn, action_id, state, detail, {}, allow=True)
+            return before
+
+        return await self.tx.run(work)
+
+    async def _get(self, action_id: str) -> Action:
+        found = await self.get(action_id)
+        if found is None:
+            raise KeyError(action_id)
+        return found
+
+    # -- approvals ---------------------------------------------------------------------------
+    async def decide(
+        self, action_id: str, decision: str, *, by: str, note: str, state: ActionState, text: str
+    ) -> Action | None:
+        """Record an approver's decision and move the action; None when it was not pending."""
+
+        async def work(conn: Conn) -> bool:
+            cursor = await conn.execute(
+                "UPDATE approvals SET decision = %s, decided_by = %s, decided_at = now(), "
+                "note = %s WHERE action_id = %s AND decision IS NULL",
+                (decision, by, note, action_id),
+            )
+            if cursor.rowcount != 1:
+                return False
+            fields = {} if state is ActionState.ACCEPTED else {"amazon": {"description": text}}
+            await _transition(conn, action_id, state, text, fields)
+            return True
+
+        return await self._get(action_id) if await self.tx.run(work) else None
+
+    async def expired_approvals(self) -> list[str]:
+        """Ids of refunds whose approval request has expired undecided."""
+
+        async def work(conn: Conn) -> list[str]:
+            cursor = await conn.execute(
+                "SELECT action_id FROM approvals WHERE decision IS NULL AND expires_at <= now() "
+                "ORDER BY expires_at"
+            )
+            return [str(row[0]) for row in await cursor.fetchall()]
+
+        return await self.tx.run(work)
+
+    # -- feed batches ------------------------------------------------------------------------
+    async def claim_batch(
+        self,
+        batch_id: str,
+        key: tuple[str, str, str],
+        action_ids: list[str],
+        term: int | None,
+    ) -> list[Action]:
+        """Make a batch of those actions still queued and in no live batch; returns them."""
+
+        async def work(conn: Conn) -> list[str]:
+            await _fence(conn, term)
+            cursor = await conn.execute(
+                "SELECT a.id FROM actions a LEFT JOIN batches b ON b.id = a.batch_id "
+                "WHERE a.id = ANY(%s) AND a.state = 'queued' "
+                "AND (a.batch_id IS NULL OR b.state = 'dissolved') FOR UPDATE OF a",
+                (action_ids,),
+            )
+            free = {str(row[0]) for row in await cursor.fetchall()}
+            claimed = [a for a in dict.fromkeys(action_ids) if a in free]
+            if not claimed:
+                return []
+            await conn.execute(
+                "INSERT INTO batches (id, account, feed_type, marketplace_id, state, leader_epoch, "
+                "created_at, updated_at) VALUES (%s, %s, %s, %s, 'open', %s, now(), now())",
+                (batch_id, *key, term or 0),
+            )
+            await conn.execute(
+                "UPDATE actions a SET batch_id = %s, message_id = m.n, updated_at = now() "
+                "FROM unnest(%s::text[], %s::int[]) AS m(id, n) WHERE a.id = m.id",
+                (batch_id, claimed, list(range(1, len(claimed) + 1))),
+            )
+            return claimed
+
+        claimed = await self.tx.run(work)
+        return await self.in_batch(batch_id) if claimed else []
+
+    async def start_create_feed(self, batch_id: str, term: int | None) -> bool:
+        """Move an uploaded batch to `creating` (the step before createFeed); False: send nothing.
+
+        Refused when the caller's term is over, or another batch of the queue is creating.
+        """
+
+        async def work(conn: Conn) -> bool:
+            if not await _term_current(conn, term):
+                return False
+            try:
+                async with conn.transaction():  # a savepoint: a refusal must not end the caller's
+                    cursor = await conn.execute(
+                        "UPDATE batches SET state = 'creating', "
+                        "create_started_at = clock_timestamp(), updated_at = now() "
+                        "WHERE id = %s AND state = 'uploaded'",
+                        (batch_id,),
+                    )
+            except psycopg.errors.UniqueViolation:
+                return False
+            return cursor.rowcount == 1
+
+        return await self.tx.run(work)
+
+    async def update_batch(self, batch_id: str, **fields: Any) -> None:
+        """Change a batch's state, document id, feed id or detail."""
+        allowed = {"state", "document_id", "feed_id", "detail"}
+        if unknown := set(fields) - allowed:
+            raise ValueError(f"not updatable: {sorted(unknown)}")
+        values = {k: Jsonb(v) if k == "detail" else v for k, v in fields.items()}
+        statement = sql.SQL("UPDATE batches SET {}, updated_at = now() WHERE id = {}").format(
+            sql.SQL(", ").join(
+                sql.SQL("{} = {}").format(sql.Identifier(k), sql.Placeholder(k)) for k in values
+            ),
+            sql.Placeholder("batch_id"),
+        )
+        await self.tx.run(lambda conn: conn.execute(statement, {**values, "batch_id": batch_id}))
+
+    async def batch_submitted(self, batch_id: str, feed_id: str) -> list[Action]:
+        """Amazon gave the batch a feed id: record it on the batch and its actions at once."""
+
+        async def work(conn: Conn) -> list[str]:
+            await conn.execute(
+                "UPDATE batches SET state = 'submitted', feed_id = %s, updated_at = now() "
+                "WHERE id = %s",
+                (feed_id, batch_id),
+            )
+            cursor = await conn.execute(
+                "SELECT id FROM actions WHERE batch_id = %s ORDER BY message_id", (batch_id,)
+            )
+            members = [str(row[0]) for row in await cursor.fetchall()]
+            for action_id in members:
+                await _transition(
+                    conn, action_id, ActionState.SUBMITTED, None, {"feed_id": feed_id}
+                )
+            return members
+
+        members = await self.tx.run(work)
+        return [await self._get(action_id) for action_id in members]
+
+    async def batch(self, batch_id: str) -> dict[str, Any] | None:
+        """One batch as a dict (times as ISO text)."""
+        found = await self._batches("WHERE id = %s", [batch_id])
+        return found[0] if found else None
+
+    async def open_batches(self) -> list[dict[str, Any]]:
+        """Batches whose outcome is not settled yet, oldest first."""
+        return await self._batches(
+            "WHERE state = ANY(%s) ORDER BY created_at, id", [list(BATCH_LIVE)]
+        )
+
+    async def batches(self, account: str) -> list[dict[str, Any]]:
+        """Every batch of an account, oldest first."""
+        return await self._batches("WHERE account = %s ORDER BY created_at, id", [account])
+
+    async def known_feed_ids(self, account: str) -> set[str]:
+        """Feed ids the team created for this account."""
+        return {
+            b["feed_id"]
+            for b in await self._batches("WHERE account = %s AND feed_id IS NOT NULL", [account])
+        }
+
+    async def _batches(self, where: str, params: list[Any]) -> list[dict[str, Any]]:
+        async def work(conn: Conn) -> list[dict[str, Any]]:
+            async with conn.cursor(row_factory=dict_row) as cursor:
+                await cursor.execute(f"SELECT * FROM batches {where}", params)  # noqa: S608
+                rows = await cursor.fetchall()
+            for row in rows:
+                for column in ("create_started_at", "created_at", "updated_at"):
+                    row[column] = iso(row[column])
+            return rows
+
+        return await self.tx.run(work)
+
+
+async def _select(conn: Conn, statement: str, params: Iterable[Any]) -> list[Action]:
+    async with conn.cursor(row_factory=dict_row) as cursor:
+        await cursor.execute(statement, list(params))
+        rows = await cursor.fetchall()
+        if not rows:
+            return []
+        await cursor.execute(
+            "SELECT action_id, state, at, detail FROM history WHERE action_id = ANY(%s) "
+            "ORDER BY seq",
+            ([row["id"] for row in rows],),
+        )
+        history: dict[str, list[dict[str, str]]] = {}
+        for entry in await cursor.fetchall():
+            history.setdefault(entry["action_id"], []).append(
+                history_entry(entry["state"], entry["at"], entry["detail"])
+            )
+    return [load(row, history.get(row["id"], [])) for row in rows]
+
+
+async def _store_key(conn: Conn, key: str, body_hash: str, action_id: str) -> None:
+    try:
+        async with conn.transaction():  # a savepoint, so the caller can still roll back cleanly
+            await conn.execute(
+                "INSERT INTO idempotency (key, body_hash, action_id, created_at) "
+                "VALUES (%s, %s, %s, now())",
+                (key, body_hash, action_id),
+            )
+    except psycopg.errors.UniqueViolation:
+        raise IdempotencyKeyTaken(key) from None
+
+
+async def _history(conn: Conn, action_id: str, state: str, detail: str | None) -> None:
+    await conn.execute(
+        "INSERT INTO history (action_id, state, at, detail) VALUES (%s, %s, clock_timestamp(), %s)",
+        (action_id, state, detail),
+    )
+
+
+async def _notify(conn: Conn, action_id: str, state: ActionState) -> None:
+    await conn.execute("SELECT pg_notify(%s, %s)", (ACTIONS_CHANNEL, action_id))
+    if state is ActionState.ACCEPTED:
+        await conn.execute("SELECT pg_notify(%s, %s)", (WORK_CHANNEL, action_id))
+
+
+async def _lock_state(conn: Conn, action_id: str) -> ActionState:
+    cursor = await conn.execute("SELECT state FROM actions WHERE id = %s FOR UPDATE", (action_id,))
+    row = await cursor.fetchone()
+    if row is None:
+        raise KeyError(action_id)
+    return ActionState(row[0])
+
+
+async def _transition(
+    conn: Conn,
+    action_id: str,
+    state: ActionState,
+    detail: str | None,
+    fields: dict[str, Any],
+    *,
+    allow: bool = False,
+) -> None:
+    current = await _lock_state(conn, action_id)
+    if not allow and state not in TRANSITIONS[current]:
+        raise InvalidTransition(f"{action_id}: {current} -> {state}")
+    await _set(conn, action_id, {**fields, "state": state.value})
+    await _history(conn, action_id, state.value, detail)
+    await _notify(conn, action_id, state)
+
+
+async def _set(conn: Conn, action_id: str, fields: dict[str, Any]) -> None:
+    if unknown := set(fields) - UPDATABLE - {"state"}:
+        raise ValueError(f"not updatable: {sorted(unknown)}")
+    values = {k: field_value(k, v) for k, v in fields.items()}
+    statement = sql.SQL(
+        "UPDATE actions SET {}, updated_at = clock_timestamp() WHERE id = {}"
+    ).format(
+        sql.SQL(", ").join(
+            sql.SQL("{} = {}").format(sql.Identifier(k), sql.Placeholder(k)) for k in values
+        ),
+        sql.Placeholder("action_id"),
+    )
+    await conn.execute(statement, {**values, "action_id": action_id})
+
+
+async def _term_current(conn: Conn, term: int | None) -> bool:
+    if term is None:
+        return True
+    cursor = await conn.execute("SELECT epoch FROM leader WHERE name = 'feeds'")
+    row = await cursor.fetchone()
+    return row is not None and int(row[0]) == term
+
+
+async def _fence(conn: Conn, term: int | None) -> None:
+    if not await _term_current(conn, term):
+        raise NotLeader()
+
+
+class NotLeader(Exception):
+    """This companion's term as feed builder is over: it must not touch batches."""
