@@ -39,6 +39,9 @@ class LeaderTiming:
     idle_session: float = 5.0
 
 
+DEFAULT_TIMING = LeaderTiming()
+
+
 class Leadership:
     """Runs for the companion's lifetime, calling `on_gain(term)` and `on_loss()` as the lock moves.
 
@@ -52,7 +55,7 @@ class Leadership:
         holder: str,
         on_gain: Callable[[int], Awaitable[None]],
         on_loss: Callable[[], Awaitable[None]],
-        timing: LeaderTiming = LeaderTiming(),
+        timing: LeaderTiming = DEFAULT_TIMING,
     ) -> None:
         self.link = link
         self.holder = holder
