@@ -192,16 +192,28 @@ class PostgresJournal:
 
     # -- approvals ---------------------------------------------------------------------------
     async def decide(
-        self, action_id: str, decision: str, *, by: str, note: str, state: ActionState, text: str
+        self,
+        action_id: str,
+        decision: str,
+        *,
+        by: str,
+        note: str,
+        state: ActionState,
+        text: str,
+        expired: bool = False,
     ) -> Action | None:
-        """Record an approver's decision and move the action; None when it was not pending."""
+        """Record a decision on a pending request and move the action; None when not pending.
+
+        A request is decided only before it expires, and expired only after.
+        """
+        due = "expires_at <= now()" if expired else "expires_at > now()"
 
         async def work(conn: Conn) -> bool:
-            cursor = await conn.execute(
-                "UPDATE approvals SET decision = %s, decided_by = %s, decided_at = now(), "
-                "note = %s WHERE action_id = %s AND decision IS NULL",
-                (decision, by, note, action_id),
+            statement = (
+                "UPDATE approvals SET decision = %s, decided_by = %s, decided_at = now(), "  # noqa: S608
+                f"note = %s WHERE action_id = %s AND decision IS NULL AND {due}"
             )
+            cursor = await conn.execute(statement, (decision, by, note, action_id))
             if cursor.rowcount != 1:
                 return False
             fields = {} if state is ActionState.ACCEPTED else {"amazon": {"description": text}}

@@ -19,7 +19,7 @@ from companion.actions.models import Action
 from companion.ledger.buckets import SharedBuckets
 from companion.ledger.journal import PostgresJournal
 from companion.ledger.leader import DEFAULT_TIMING, Leadership, LeaderTiming
-from companion.ledger.link import Conn, LedgerLink, LinkSettings
+from companion.ledger.link import LedgerLink, LinkSettings
 from companion.ledger.notify import ACTIONS_CHANNEL, WORK_CHANNEL, Listener
 from companion.ledger.rows import ActionQuery
 from companion.ledger.scope import Transactions
@@ -99,16 +99,6 @@ class PostgresLedger(PostgresJournal):
     async def approval_ttl(self) -> float:
         """Seconds an approval request stays open."""
         return float(await self.team.setting(APPROVAL_TTL, str(DEFAULT_APPROVAL_TTL)))
-
-    async def role_of(self, agent: str) -> str | None:
-        """The member's role, or None when the agent is no member."""
-
-        async def work(conn: Conn) -> str | None:
-            cursor = await conn.execute("SELECT role FROM members WHERE agent = %s", (agent,))
-            row = await cursor.fetchone()
-            return str(row[0]) if row else None
-
-        return await self.tx.run(work)
 
     async def pending_approvals(self) -> list[Action]:
         """Refunds waiting for an approver, oldest first."""
