@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "doctor": ("companion.commands.doctor", "check keyring, ports, accounts, pairings and Amazon"),
     "audit": ("companion.actions.audit_cli", "export the audit trail of refunds and cancellations"),
     "action": ("companion.actions.action_cli", "list actions, resolve unknown ones"),
+    "team": ("companion.commands.team", "share one ledger with a support team (PostgreSQL)"),
 }
 
 

@@ -22,7 +22,7 @@ from companion.ledger import status as team_status
 from companion.ledger.approvals import Approvals, Decision
 from companion.ledger.dsn import check_dsn, describe
 from companion.ledger.journal import PostgresJournal
-from companion.ledger.link import LedgerLink, LinkSettings, connect
+from companion.ledger.link import LedgerLink, LinkSettings
 from companion.ledger.migrate import check_version, migrate
 from companion.ledger.scope import Transactions
 from companion.ledger.secret import ledger_password, store_ledger_password
@@ -111,7 +111,9 @@ async def _reachable(settings: Settings, dsn: str, from_stdin: bool) -> LinkSett
 
 
 async def _probe(link: LinkSettings) -> None:
-    conn = await connect(link)
+    # libpq's own error text says what is wrong (no password, wrong host …); connect_timeout
+    # bounds the wait.
+    conn = await psycopg.AsyncConnection.connect(link.dsn, **link.connect_kwargs())
     await conn.close()
 
 

@@ -29,6 +29,14 @@ from companion.ledger.migrate import migrate
 
 TEMPLATE = "spdesk_template"
 SUPERUSER = "postgres"
+# A role that must give its password (scram), for the tests of the keyring-kept password; every
+# other connection is trusted (the server listens on loopback and a private socket only).
+PASSWORD_ROLE, PASSWORD = "spdesk_pw", "correct horse battery staple"
+HBA = f"""
+host all {PASSWORD_ROLE} 127.0.0.1/32 scram-sha-256
+local all all trust
+host all all 127.0.0.1/32 trust
+"""
 # Fast and still crash-safe for the server process: no fsync (the OS keeps what was written),
 # but commits wait for the WAL write, so an immediate stop loses no acknowledged commit.
 SERVER_CONFIG = """
@@ -93,6 +101,7 @@ class PgCluster:
         config = SERVER_CONFIG.format(port=self.port, socket_dir=self.root)
         with (self.data / "postgresql.conf").open("a", encoding="utf-8") as handle:
             handle.write(config)
+        (self.data / "pg_hba.conf").write_text(HBA, encoding="utf-8")
 
     def start(self) -> None:
         """Start the server and wait until it accepts connections."""
@@ -108,9 +117,9 @@ class PgCluster:
         self.stop(mode)
         self.start()
 
-    def dsn(self, dbname: str, port: int | None = None) -> str:
+    def dsn(self, dbname: str, port: int | None = None, user: str = SUPERUSER) -> str:
         """A password-free URI for a database, over TCP (optionally through a proxy's port)."""
-        return f"postgresql://{SUPERUSER}@127.0.0.1:{port or self.port}/{dbname}"
+        return f"postgresql://{user}@127.0.0.1:{port or self.port}/{dbname}"
 
     def execute(self, statement: str, dbname: str = "postgres") -> None:
         """Run one statement outside a transaction (CREATE/DROP DATABASE need that)."""
@@ -147,6 +156,7 @@ def pg_cluster() -> Iterator[PgCluster]:
     cluster.start()
     try:
         cluster.execute(f'CREATE DATABASE "{TEMPLATE}"')
+        cluster.execute(f"CREATE ROLE {PASSWORD_ROLE} LOGIN SUPERUSER PASSWORD '{PASSWORD}'")
         asyncio.run(_migrate(cluster.dsn(TEMPLATE)))
         yield cluster
     finally:
