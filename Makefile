@@ -13,11 +13,12 @@ extension:
 	node packaging/build-extension.mjs
 
 lint:
-	.venv/bin/ruff check companion tests bench
+	.venv/bin/ruff check companion spdesk_sandbox spdesk_demo tests bench
+	.venv/bin/mypy
 
 format:
-	.venv/bin/ruff format companion tests bench
-	.venv/bin/ruff check --fix companion tests bench
+	.venv/bin/ruff format companion spdesk_sandbox spdesk_demo tests bench
+	.venv/bin/ruff check --fix companion spdesk_sandbox spdesk_demo tests bench
 
 # Every benchmark (bench/NAME.py), each in its own process: it runs its own baseline and writes
 # bench/results/NAME.{json,md}.

@@ -14,7 +14,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from companion.sandbox import SandboxServer
+from spdesk_sandbox.server import SandboxServer
 
 RESULTS = Path(__file__).with_name("results")
 

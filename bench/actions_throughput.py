@@ -34,14 +34,14 @@ import aiohttp
 
 from bench._shared import add_results_argument, percentile, table, write_results
 from companion.accounts import AccountStore
-from companion.actions import RUNTIME
+from companion.actions.record import Action
 from companion.config import Settings
-from companion.demo.sandbox_account import install_sandbox_account
-from companion.http.keys import PAIRINGS
-from companion.http.server import start_companion
-from companion.orders import ORDERS
-from companion.sandbox import SandboxSettings, start_sandbox
-from companion.sandbox.processor import feeds_of
+from companion.keys import ACTIONS, ORDERS, PAIRINGS
+from companion.server import start_companion
+from spdesk_demo.sandbox_account import install_sandbox_account
+from spdesk_sandbox.processor import feeds_of
+from spdesk_sandbox.server import start_sandbox
+from spdesk_sandbox.settings import SandboxSettings
 
 NAME = "actions_throughput"
 ORIGIN = "chrome-extension://kcbkpmgfjemhmldbhccpkhbgaflnmmnb"
@@ -109,7 +109,7 @@ async def _measure(
     mode: str, server: Any, sandbox: Any, refunds: int, speed: float, agents: int
 ) -> dict[str, Any]:
     app = server.app
-    runtime = app[RUNTIME]
+    runtime = app[ACTIONS]
     if mode == "baseline":
         runtime.engine.batcher.max_messages = 1
         runtime.engine.batcher.window = 0.0
@@ -194,8 +194,8 @@ def replace_view(orders: Any, timed: Timed) -> Any:
     return orders
 
 
-def _first(action: Any, state: str) -> float:
-    return next(_at(h["at"]) for h in action.history if h["state"] == state)
+def _first(action: Action, state: str) -> float:
+    return next(_at(h.at) for h in action.history if h.state == state)
 
 
 def report(results: list[dict[str, Any]], args: argparse.Namespace) -> str:

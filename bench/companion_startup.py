@@ -116,8 +116,8 @@ async def request_overhead(tmp: Path, requests: int = 2000) -> dict[str, float]:
     import aiohttp
 
     from companion.config import Settings
-    from companion.http.keys import PAIRINGS
-    from companion.http.server import start_companion
+    from companion.keys import PAIRINGS
+    from companion.server import start_companion
 
     settings = Settings(port=0, config_dir=tmp / "oc", data_dir=tmp / "od")
     companion = await start_companion(settings)

@@ -32,10 +32,11 @@ import aiohttp
 from bench._shared import add_results_argument, bare_server, load_average, table, write_results
 from companion.accounts import AccountStore
 from companion.config import Settings
-from companion.demo.sandbox_account import install_sandbox_account
-from companion.http.keys import PAIRINGS
-from companion.http.server import RunningCompanion, start_companion
-from companion.sandbox import SandboxServer, SandboxSettings, start_sandbox
+from companion.keys import PAIRINGS
+from companion.server import RunningCompanion, start_companion
+from spdesk_demo.sandbox_account import install_sandbox_account
+from spdesk_sandbox.server import SandboxServer, start_sandbox
+from spdesk_sandbox.settings import SandboxSettings
 
 NAME = "order_lookup"
 ORIGIN = "chrome-extension://kcbkpmgfjemhmldbhccpkhbgaflnmmnb"

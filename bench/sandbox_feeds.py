@@ -24,9 +24,11 @@ from typing import Any
 import aiohttp
 
 from bench._shared import add_results_argument, sandbox_token, table, write_results
-from companion.sandbox import SandboxServer, SandboxSettings, SandboxState, start_sandbox
-from companion.sandbox.feedapply import run_feed
-from companion.sandbox.throttle import USAGE_PLANS
+from spdesk_sandbox.feedapply import run_feed
+from spdesk_sandbox.server import SandboxServer, start_sandbox
+from spdesk_sandbox.settings import SandboxSettings
+from spdesk_sandbox.state import SandboxState
+from spdesk_sandbox.throttle import USAGE_PLANS
 
 NAME = "sandbox_feeds"
 FEED_TYPE = "POST_PAYMENT_ADJUSTMENT_DATA"

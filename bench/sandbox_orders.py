@@ -29,8 +29,9 @@ from bench._shared import (
     table,
     write_results,
 )
-from companion.sandbox import SandboxSettings, start_sandbox
-from companion.sandbox.throttle import USAGE_PLANS
+from spdesk_sandbox.server import start_sandbox
+from spdesk_sandbox.settings import SandboxSettings
+from spdesk_sandbox.throttle import USAGE_PLANS
 
 NAME = "sandbox_orders"
 MODELS = Path(__file__).resolve().parents[1] / "tests" / "sandbox" / "spapi"

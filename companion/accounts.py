@@ -120,6 +120,7 @@ class AccountStore:
             raise SpdeskError(
                 f"The account file {path} is damaged. Remove it and add the accounts again.",
                 code="accounts_file_invalid",
+                params={"path": str(path)},
             ) from None
         return data
 
@@ -135,7 +136,11 @@ class AccountStore:
         for account in self.list():
             if account.name == name:
                 return account
-        raise NotFound(f"There is no seller account called '{name}'.", code="account_not_found")
+        raise NotFound(
+            f"There is no seller account called '{name}'.",
+            code="account_not_found",
+            params={"account": name},
+        )
 
     def default_name(self) -> str | None:
         """The default account's name, or None when no account exists."""
@@ -174,6 +179,7 @@ class AccountStore:
                     f"An account called '{account.name}' already exists; add it again "
                     "with --replace to change it.",
                     code="account_exists",
+                    params={"account": account.name},
                 )
             backend = _usable_backend()
             self._keyring_call(
@@ -218,6 +224,7 @@ class AccountStore:
                 f"The keyring holds no credentials for the account '{name}'. "
                 f"Run 'spdesk account add {name} --replace' to enter them again.",
                 code="credentials_missing",
+                params={"case": "missing", "account": name},
             )
         try:
             return Credentials.model_validate_json(raw)
@@ -226,6 +233,7 @@ class AccountStore:
                 f"The keyring entry of the account '{name}' is damaged. "
                 f"Run 'spdesk account add {name} --replace' to enter the credentials again.",
                 code="credentials_missing",
+                params={"case": "damaged", "account": name},
             ) from None
 
     # -- keyring --------------------------------------------------------------------------------

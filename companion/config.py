@@ -15,6 +15,8 @@ from companion.errors import SpdeskError
 
 APP_NAME = "spdesk"
 SETTINGS_FILE = "settings.json"
+# The profile `spdesk demo` runs in: its own folders and keyring entry, apart from real accounts.
+DEMO_PROFILE = "demo"
 
 
 def _config_dir() -> Path:
@@ -76,6 +78,7 @@ class Settings(BaseModel):
                 raise SpdeskError(
                     f"The settings file {path} cannot be read ({exc}). Fix or delete it.",
                     code="settings_invalid",
+                    params={"case": "unreadable", "path": str(path), "problem": str(exc)},
                 ) from None
         values.update({k: v for k, v in overrides.items() if v is not None})
         try:
@@ -85,8 +88,25 @@ class Settings(BaseModel):
                 f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
             )
             raise SpdeskError(
-                f"The settings in {path} are not valid: {problems}.", code="settings_invalid"
+                f"The settings in {path} are not valid: {problems}.",
+                code="settings_invalid",
+                params={"case": "invalid", "path": str(path), "problem": problems},
             ) from None
+
+    @classmethod
+    def profile(cls, name: str, **overrides: Any) -> Settings:
+        """A named profile: folders of its own under the usual ones, and its own keyring entry.
+
+        ``spdesk demo`` runs in the ``demo`` profile, so that nothing it does (accounts, keyring
+        entries, pairings, journal) mixes with the seller's real ones.
+        """
+        base = cls.load()
+        return cls.load(
+            config_dir=base.config_dir / name,
+            data_dir=base.data_dir / name,
+            keyring_service=f"{APP_NAME}-{name}",
+            **overrides,
+        )
 
     @classmethod
     def for_tests(cls, tmp_path: Path, **overrides: Any) -> Settings:

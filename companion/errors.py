@@ -1,33 +1,52 @@
 """Domain errors of the companion; one middleware turns them into JSON with a stable code.
 
-Every refusal the companion gives has a stable machine ``code`` and a ``message`` written for a
-support agent. Handlers raise these; ``companion.http.errors`` maps them to HTTP responses of the
-form ``{"error": {"code": ..., "message": ..., "details": {...}}}``. Nothing else crosses the HTTP
-boundary: unexpected exceptions become ``internal_error`` without a traceback.
+Every refusal the companion gives has a stable machine ``code``, a ``message`` written for a
+support agent (in English), and the ``params`` that message is made from, so that the extension
+can say the same in the agent's language (every code and its params: ``companion.codes``).
+Handlers raise these; ``companion.http.errors`` maps them to HTTP responses of the form
+``{"error": {"code": ..., "message": ..., "params": {...}, "details": {...}}}``. Nothing else
+crosses the HTTP boundary: unexpected exceptions become ``internal_error`` without a traceback.
 
-Tree::
+Tree (every subclass, wherever it lives; the module is named where it is not this one)::
 
     SpdeskError                      (500 internal_error)
     ├── BadRequest                   (400 invalid_request, and more specific codes)
     │   └── InvalidOrderId           (400 invalid_order_id)
     ├── Unauthorized                 (401 unauthorized)
+    │   └── TokenRevoked             (401 token_revoked)              companion.http.auth
     ├── Forbidden                    (403 forbidden)
+    │   ├── HostNotAllowed           (421 host_not_allowed)           companion.http.host
+    │   ├── OriginNotAllowed         (403 origin_not_allowed)         companion.http.origin
+    │   └── PairingCodeInvalid       (403 pairing_code_invalid)       companion.pairing
     ├── NotFound                     (404 not_found)
     │   └── OrderNotFound            (404 order_not_found)
+    ├── MethodNotAllowed             (405 method_not_allowed)         companion.http.cors
     ├── Conflict                     (409 conflict)
     │   └── NoAccount                (409 no_account)
     ├── PayloadTooLarge              (413 payload_too_large)
     ├── Unprocessable                (422 action_refused, and each business rule's own code)
+    │   └── UnknownOrderItem         (422 unknown_order_item)
+    ├── PairingLocked                (429 pairing_locked)             companion.pairing
+    ├── HttpRefusal                  (400 http_error, aiohttp's status) companion.http.errors
     ├── AmazonError                  (502 amazon_error)
     │   ├── AmazonUnavailable        (502 amazon_unavailable)
     │   ├── AmazonThrottled          (503 amazon_throttled)
-    │   └── AmazonTimeout            (504 amazon_timeout)
+    │   ├── AmazonTimeout            (504 amazon_timeout)
+    │   ├── AmazonAccessDenied       (502 amazon_access_denied)       companion.amazon.outcome
+    │   ├── AmazonCredentialsRejected (502 amazon_credentials_rejected) companion.amazon.outcome
+    │   ├── AmazonRejected           (502 amazon_rejected)            companion.amazon.outcome
+    │   ├── AmazonOutcomeUnknown     (502 amazon_outcome_unknown)     companion.amazon.outcome
+    │   └── AmazonBadResponse        (502 amazon_bad_response)        companion.amazon.parse
     └── KeyringUnavailable           (503 keyring_unavailable)
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
+
+# A value a sentence is made from: a name, an amount as text, a count.
+Param = str | int
 
 
 class SpdeskError(Exception):
@@ -44,16 +63,18 @@ class SpdeskError(Exception):
         message: str | None = None,
         *,
         code: str | None = None,
+        params: Mapping[str, Param] | None = None,
         details: dict[str, Any] | None = None,
     ) -> None:
         self.message = message or self.default_message
         self.code = code or self.default_code
+        self.params = dict(params or {})
         self.details = details or {}
         super().__init__(self.message)
 
     def to_json(self) -> dict[str, Any]:
         """The error body sent to clients."""
-        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        body: dict[str, Any] = {"code": self.code, "message": self.message, "params": self.params}
         if self.details:
             body["details"] = self.details
         return {"error": body}
@@ -118,6 +139,20 @@ class Unprocessable(SpdeskError):
     status = 422
     default_code = "action_refused"
     default_message = "This action cannot be done for this order."
+
+
+class UnknownOrderItem(Unprocessable):
+    """An item the request names is not a line of the order (refunds and cancellations alike)."""
+
+    default_code = "unknown_order_item"
+    default_message = "This order has no such item."
+
+    def __init__(self, order_item_code: str) -> None:
+        super().__init__(
+            f"This order has no item {order_item_code}.",
+            params={"orderItemCode": order_item_code},
+            details={"orderItemCode": order_item_code},
+        )
 
 
 class AmazonError(SpdeskError):

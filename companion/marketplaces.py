@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from companion.vocabulary import Language
+
 
 class Region(StrEnum):
     """SP-API regions; each has its own host."""
@@ -34,7 +36,7 @@ class Marketplace:
     region: Region
     currency: str
     decimals: int
-    language: str
+    language: Language
 
     @property
     def quantum(self) -> Decimal:

@@ -1,9 +1,8 @@
-"""GET /v1/orders/{orderId}: one normalized order view, read from Amazon and cached briefly."""
+"""Order views: one normalized view of an order, read from Amazon and cached briefly."""
 
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import suppress
@@ -11,30 +10,18 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
-from aiohttp import web
-
 from companion.amazon.build import build_mcf_view, build_order_view, needs_finances
 from companion.amazon.gateway import Gateway
-from companion.amazon.pool import setup_gateways
 from companion.amazon.view import OrderView
-from companion.errors import InvalidOrderId, OrderNotFound
-from companion.http.keys import SETTINGS
-from companion.http.openapi import add_route
+from companion.errors import OrderNotFound
+from companion.vocabulary import check_order_id
 
-ORDER_ID = re.compile(r"\d{3}-\d{7}-\d{7}")
 MAX_CACHED = 2000
 
 # (account name, order id) -> refunds spdesk sent or is sending, per (orderItemCode, component),
 # that Finances may not show yet.
 InFlightProvider = Callable[[str, str], Awaitable[Mapping[tuple[str, str], Decimal]]]
 _Key = tuple[str, str]
-
-
-def check_order_id(order_id: str) -> str:
-    """The id itself when it has Amazon's 3-7-7 form, else InvalidOrderId."""
-    if not ORDER_ID.fullmatch(order_id):
-        raise InvalidOrderId(details={"orderId": order_id[:40]})
-    return order_id
 
 
 class GatewaySource(Protocol):
@@ -151,6 +138,7 @@ async def _load_mcf(gateway: Gateway, order_id: str, now: datetime) -> OrderView
         raise OrderNotFound(
             f"Amazon does not know the order {order_id} for the seller account "
             f"'{gateway.account_name}'.",
+            params={"orderId": order_id, "account": gateway.account_name},
             details={"orderId": order_id},
         )
     return build_mcf_view(fulfillment, account=gateway.account_name, fetched_at=now)
@@ -160,42 +148,3 @@ def _discard(task: asyncio.Future[Any]) -> None:
     """Drop a read that is no longer needed; its outcome is retrieved so nothing is reported."""
     task.cancel()
     task.add_done_callback(lambda t: t.cancelled() or t.exception())
-
-
-ORDERS = web.AppKey("orders", OrderService)
-
-
-async def get_order(request: web.Request) -> web.Response:
-    """GET /v1/orders/{orderId}?account=NAME&fresh=1"""
-    service = request.app[ORDERS]
-    fresh = request.query.get("fresh", "").lower() in ("1", "true", "yes")
-    view = await service.get_view(
-        request.match_info["orderId"], account=request.query.get("account") or None, fresh=fresh
-    )
-    # Serialized straight to JSON bytes by pydantic: no intermediate dict, no json.dumps.
-    return web.Response(body=view.model_dump_json(by_alias=True), content_type="application/json")
-
-
-def setup(app: web.Application) -> None:
-    """Register the order route and the OrderService (and the gateway pool it needs)."""
-    pool = setup_gateways(app)
-    app[ORDERS] = OrderService(pool, ttl=app[SETTINGS].order_cache_ttl)
-    add_route(
-        app,
-        "GET",
-        "/v1/orders/{orderId}",
-        get_order,
-        summary="One normalized view of an Amazon order",
-        response=OrderView,
-        query=["account", "fresh"],
-        errors=[
-            "invalid_order_id",
-            "order_not_found",
-            "no_account",
-            "account_not_found",
-            "amazon_unavailable",
-            "amazon_throttled",
-            "amazon_timeout",
-            "keyring_unavailable",
-        ],
-    )

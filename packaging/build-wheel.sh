@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build the spdesk wheel from a clean copy of the source (no stale build/ leftovers), then check
-# that every file of the companion package is in it: sandbox seed, demo pages, everything.
+# that every file of its three packages (companion, spdesk_sandbox, spdesk_demo) is in it: sandbox
+# seed, demo pages, everything, and that the `spdesk` command and its sub-commands are declared.
 # Prints the wheel's path on stdout; progress and problems go to stderr.
 # Usage: packaging/build-wheel.sh [--python PY] [--out DIR] [SOURCE_DIR]
 set -euo pipefail
@@ -29,7 +30,9 @@ fi
 scratch="$(mktemp -d "${TMPDIR:-/tmp}/spdesk-wheel.XXXXXX")"
 trap 'rm -rf "$scratch"' EXIT
 # Only what the wheel is made of; caches and compiled files stay behind.
-tar -C "$source_dir" --exclude=__pycache__ --exclude='*.pyc' -cf - pyproject.toml README.md companion \
+packages=(companion spdesk_sandbox spdesk_demo)
+tar -C "$source_dir" --exclude=__pycache__ --exclude='*.pyc' -cf - pyproject.toml README.md \
+    "${packages[@]}" \
   | tar -C "$scratch" -xf - || { echo "build-wheel: cannot copy the source." >&2; exit 1; }
 
 mkdir -p "$out"
@@ -44,22 +47,32 @@ fi
 wheel="$(find "$scratch/wheel" -name 'spdesk-*.whl' | head -n 1)"
 [ -n "$wheel" ] || { echo "build-wheel: pip built no spdesk wheel." >&2; exit 1; }
 
-# Every source file of the package must be in the wheel, and the `spdesk` command declared.
-"$python" - "$wheel" "$scratch/companion" <<'PY' || exit 1
+# Every source file of the packages must be in the wheel, and the commands declared.
+"$python" - "$wheel" "$scratch" "${packages[@]}" <<'PY' || exit 1
 import sys, zipfile
 from pathlib import Path
 
-wheel, package = Path(sys.argv[1]), Path(sys.argv[2])
+wheel, root, packages = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3:]
 names = set(zipfile.ZipFile(wheel).namelist())
-wanted = {"companion/" + p.relative_to(package).as_posix() for p in package.rglob("*") if p.is_file()}
+wanted = {
+    p.relative_to(root).as_posix()
+    for package in packages
+    for p in (root / package).rglob("*")
+    if p.is_file()
+}
 missing = sorted(wanted - names)
-for required in ("companion/sandbox/seed.json", "companion/demo/__init__.py"):
+for required in ("spdesk_sandbox/seed.json", "spdesk_demo/__init__.py"):
     if required not in names and required not in missing:
         missing.append(required)
 entry_points = next((n for n in names if n.endswith(".dist-info/entry_points.txt")), None)
-if entry_points is None or "spdesk = companion.cli:main" not in zipfile.ZipFile(wheel).read(
-        entry_points).decode():
-    missing.append("the 'spdesk' console script (entry_points.txt)")
+declared = zipfile.ZipFile(wheel).read(entry_points).decode() if entry_points else ""
+for line, what in (
+    ("spdesk = companion.cli:main", "the 'spdesk' console script"),
+    ("sandbox = spdesk_sandbox.command", "the 'spdesk sandbox' sub-command"),
+    ("demo = spdesk_demo.command", "the 'spdesk demo' sub-command"),
+):
+    if line not in declared:
+        missing.append(f"{what} (entry_points.txt)")
 if missing:
     print("build-wheel: the wheel lacks " + ", ".join(missing)
           + ". Add the file types to [tool.setuptools.package-data] in pyproject.toml.",

@@ -245,12 +245,11 @@ purge_keyring() {
 import sys
 
 from companion.accounts import AccountStore
-from companion.commands.demo import demo_settings
-from companion.config import Settings
+from companion.config import DEMO_PROFILE, Settings
 from companion.errors import SpdeskError
 
 try:
-    for settings in (Settings.load(), demo_settings(0)):
+    for settings in (Settings.load(), Settings.profile(DEMO_PROFILE)):
         store = AccountStore(settings)
         for account in store.list():
             store.remove(account.name)

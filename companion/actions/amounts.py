@@ -5,31 +5,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
-from companion.actions.models import REFUND_COMPONENTS, RefundIn, RefundItemIn
-from companion.errors import BadRequest, Conflict, Unprocessable
+from companion.actions.models import RefundIn, RefundItemIn
+from companion.actions.record import RefundLine
+from companion.amazon.view import OrderView
+from companion.errors import BadRequest, Conflict, UnknownOrderItem, Unprocessable
 from companion.marketplaces import Marketplace
+from companion.vocabulary import CUSTOMER_RETURN, REFUND_COMPONENTS
 
 _PLAIN = re.compile(r"[0-9]+(\.[0-9]+)?", re.ASCII)
 
 
-@dataclass(frozen=True)
-class RefundLine:
-    """What one AdjustedItem of the feed will carry for one order item."""
-
-    order_item_code: str
-    quantity: int
-    components: dict[str, Decimal]
-    restocking_fee: Decimal
-
-    @property
-    def net(self) -> Decimal:
-        """Money back to the buyer for this item (components minus the restocking fee)."""
-        return sum(self.components.values(), Decimal(0)) - self.restocking_fee
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RefundPlan:
     """A checked refund: lines, total and the currency they are in."""
 
@@ -41,31 +28,20 @@ class RefundPlan:
         """Net total refunded to the buyer."""
         return sum((line.net for line in self.lines), Decimal(0))
 
-    def to_items(self, market: Marketplace) -> list[dict[str, Any]]:
-        """The items as the action object shows them (money as strings)."""
-        return [
-            {
-                "orderItemCode": line.order_item_code,
-                "quantity": line.quantity,
-                "components": {k: market.format(v) for k, v in line.components.items()},
-                "restockingFee": market.format(line.restocking_fee),
-            }
-            for line in self.lines
-        ]
+
+def refundable_of(view: OrderView) -> dict[str, dict[str, Decimal]]:
+    """orderItemCode -> component -> remaining refundable amount, from the order view."""
+    return {
+        item.order_item_code: {
+            c.type: c.refundable for c in item.components if c.type in REFUND_COMPONENTS
+        }
+        for item in view.items
+    }
 
 
-def refundable_of(view: dict[str, Any]) -> dict[str, dict[str, Decimal]]:
-    """orderItemCode -> component -> remaining refundable amount, from the order view JSON."""
-    out: dict[str, dict[str, Decimal]] = {}
-    for item in view.get("items", []):
-        comps = {c["type"]: Decimal(str(c["refundable"])) for c in item.get("components", [])}
-        out[item["orderItemCode"]] = {k: v for k, v in comps.items() if k in REFUND_COMPONENTS}
-    return out
-
-
-def quantities_of(view: dict[str, Any]) -> dict[str, int]:
+def quantities_of(view: OrderView) -> dict[str, int]:
     """orderItemCode -> quantity ordered."""
-    return {i["orderItemCode"]: int(i.get("quantityOrdered") or 1) for i in view.get("items", [])}
+    return {item.order_item_code: item.quantity_ordered or 1 for item in view.items}
 
 
 def parse_money(text: str, market: Marketplace, *, field: str) -> Decimal:
@@ -77,6 +53,7 @@ def parse_money(text: str, market: Marketplace, *, field: str) -> Decimal:
         raise BadRequest(
             f"{field}: '{text}' is not an amount of money.",
             code="invalid_amount",
+            params={"field": field, "text": text},
             details={"field": field},
         )
     value = Decimal(text)
@@ -84,12 +61,14 @@ def parse_money(text: str, market: Marketplace, *, field: str) -> Decimal:
         raise Unprocessable(
             f"{field} cannot be negative; enter the amount to give back.",
             code="refund_not_positive",
+            params={"case": "negative", "field": field},
             details={"field": field},
         )
     if not market.has_valid_scale(value):
         raise Unprocessable(
             f"{market.currency} amounts have {market.decimals} decimals; '{text}' has more.",
             code="amount_precision",
+            params={"currency": market.currency, "decimals": market.decimals, "text": text},
             details={"field": field, "decimals": market.decimals},
         )
     return market.quantize(value)
@@ -106,24 +85,30 @@ def plan_refund(
         raise Unprocessable(
             f"This order was paid in {market.currency}, not {request.currency.upper()}.",
             code="currency_mismatch",
+            params={"currency": market.currency, "asked": request.currency.upper()},
             details={"currency": market.currency},
         )
     if request.mode == "full":
         if request.items:
-            raise BadRequest("A full refund takes no items; use mode 'partial' to choose items.")
+            raise BadRequest(
+                "A full refund takes no items; use mode 'partial' to choose items.",
+                params={"case": "full_with_items"},
+            )
         lines = _full_lines(refundable, quantities, market)
     else:
         if not request.items:
-            raise BadRequest("A partial refund needs at least one item.")
+            raise BadRequest(
+                "A partial refund needs at least one item.",
+                params={"case": "partial_without_items"},
+            )
         lines = _partial_lines(request, refundable, quantities, market)
     plan = RefundPlan(market.currency, tuple(lines))
     if plan.total <= 0:
-        message = (
-            "There is nothing left to refund on this order."
-            if request.mode == "full"
-            else "The refund must give the buyer money back."
-        )
-        raise Unprocessable(message, code="refund_not_positive")
+        if request.mode == "full":
+            message, case = "There is nothing left to refund on this order.", "nothing_left"
+        else:
+            message, case = "The refund must give the buyer money back.", "no_money_back"
+        raise Unprocessable(message, code="refund_not_positive", params={"case": case})
     return plan
 
 
@@ -140,6 +125,7 @@ def check_expected_total(request: RefundIn, total: Decimal, market: Marketplace)
         f"{market.currency} since the dialog was opened. Check the order and confirm the new "
         "amount.",
         code="refund_total_changed",
+        params={"expected": before, "actual": now, "currency": market.currency},
         details={"expected": before, "actual": now, "currency": market.currency},
     )
 
@@ -151,7 +137,8 @@ def _full_lines(
     for code, comps in refundable.items():
         positive = {k: market.quantize(v) for k, v in comps.items() if v > 0}
         if positive:
-            lines.append(RefundLine(code, quantities.get(code, 1), positive, Decimal(0)))
+            no_fee = market.quantize(Decimal(0))
+            lines.append(RefundLine(code, quantities.get(code, 1), positive, no_fee))
     return lines
 
 
@@ -168,15 +155,12 @@ def _partial_lines(
         if code in seen:
             raise BadRequest(
                 f"Item {code} appears twice; put all its amounts in one entry.",
+                params={"case": "duplicate_item", "orderItemCode": code},
                 details={"orderItemCode": code},
             )
         seen.add(code)
         if code not in refundable:
-            raise Unprocessable(
-                f"This order has no item {code}.",
-                code="unknown_order_item",
-                details={"orderItemCode": code},
-            )
+            raise UnknownOrderItem(code)
         lines.append(_item_line(item, refundable[code], quantities.get(code, 1), request, market))
     return lines
 
@@ -193,8 +177,36 @@ def _item_line(
         raise Unprocessable(
             f"Item {code} was ordered {ordered} time(s), not {item.quantity}.",
             code="quantity_exceeds_ordered",
+            params={"orderItemCode": code, "ordered": ordered, "asked": item.quantity},
             details={"orderItemCode": code},
         )
+    amounts = _component_amounts(item, refundable, market)
+    fee = _restocking_fee(item, request, market)
+    line = RefundLine(code, item.quantity, amounts, fee)
+    if line.net <= 0:
+        raise Unprocessable(
+            f"Item {code}: the refund must be more than the restocking fee.",
+            code="refund_not_positive",
+            params={"case": "fee_too_high", "orderItemCode": code},
+            details={"orderItemCode": code},
+        )
+    if fee > amounts.get("Principal", Decimal(0)):
+        # The fee is kept from the item's price: it cannot take back tax or shipping.
+        raise Unprocessable(
+            f"Item {code}: the restocking fee ({market.format(fee)} {market.currency}) cannot "
+            "be more than the item price refunded.",
+            code="restocking_fee_exceeds_principal",
+            params={"orderItemCode": code, "fee": market.format(fee), "currency": market.currency},
+            details={"orderItemCode": code},
+        )
+    return line
+
+
+def _component_amounts(
+    item: RefundItemIn, refundable: dict[str, Decimal], market: Marketplace
+) -> dict[str, Decimal]:
+    """The amounts asked per component, each at most what is left of it (zeros left out)."""
+    code = item.order_item_code
     amounts: dict[str, Decimal] = {}
     for component in REFUND_COMPONENTS:
         if component not in item.components:
@@ -206,6 +218,12 @@ def _item_line(
                 f"{component} can be refunded up to {market.format(left)} {market.currency}; "
                 f"{market.format(asked)} {market.currency} was asked.",
                 code="refund_exceeds_refundable",
+                params={
+                    "component": component,
+                    "refundable": market.format(left),
+                    "asked": market.format(asked),
+                    "currency": market.currency,
+                },
                 details={
                     "orderItemCode": code,
                     "component": component,
@@ -214,28 +232,18 @@ def _item_line(
             )
         if asked > 0:
             amounts[component] = asked
-    fee = Decimal(0)
-    if item.restocking_fee is not None:
-        fee = parse_money(item.restocking_fee, market, field=f"{code} restocking fee")
-        if fee > 0 and request.reason != "CustomerReturn":
-            raise Unprocessable(
-                "A restocking fee is only allowed for a customer return.",
-                code="restocking_fee_not_allowed",
-                details={"orderItemCode": code},
-            )
-    line = RefundLine(code, item.quantity, amounts, fee)
-    if line.net <= 0:
+    return amounts
+
+
+def _restocking_fee(item: RefundItemIn, request: RefundIn, market: Marketplace) -> Decimal:
+    """The fee kept from the buyer (0 when none); only a customer return may keep one."""
+    if item.restocking_fee is None:
+        return market.quantize(Decimal(0))
+    fee = parse_money(item.restocking_fee, market, field=f"{item.order_item_code} restocking fee")
+    if fee > 0 and request.reason != CUSTOMER_RETURN:
         raise Unprocessable(
-            f"Item {code}: the refund must be more than the restocking fee.",
-            code="refund_not_positive",
-            details={"orderItemCode": code},
+            "A restocking fee is only allowed for a customer return.",
+            code="restocking_fee_not_allowed",
+            details={"orderItemCode": item.order_item_code},
         )
-    if fee > amounts.get("Principal", Decimal(0)):
-        # The fee is kept from the item's price: it cannot take back tax or shipping.
-        raise Unprocessable(
-            f"Item {code}: the restocking fee ({market.format(fee)} {market.currency}) cannot "
-            "be more than the item price refunded.",
-            code="restocking_fee_exceeds_principal",
-            details={"orderItemCode": code},
-        )
-    return line
+    return fee

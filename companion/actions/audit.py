@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from companion.actions.journal import Journal
-from companion.actions.models import Action
+from companion.actions.record import Action, money
 from companion.errors import BadRequest
 
 COLUMNS = (
@@ -66,7 +66,9 @@ def parse_bound(text: str | None, *, end: bool = False) -> str | None:
             moment = moment.astimezone()  # naive: read as local time
     except ValueError:
         raise BadRequest(
-            f"'{text}' is not a date; use YYYY-MM-DD or an ISO 8601 time.", code="invalid_date"
+            f"'{text}' is not a date; use YYYY-MM-DD or an ISO 8601 time.",
+            code="invalid_date",
+            params={"text": text},
         ) from None
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -78,21 +80,11 @@ def select(
     until: str | None = None,
 ) -> list[Action]:
     """Actions of one order and/or a date range (requested time), oldest first."""
-    where, params = ["1=1"], []
-    if order_id:
-        where.append("order_id=?")
-        params.append(order_id)
-    if since:
-        where.append("created_at>=?")
-        params.append(since)
-    if until:
-        where.append("created_at<?")
-        params.append(until)
-    return journal.query(" AND ".join(where), tuple(params), order="created_at, id")
+    return journal.find(order_id=order_id, since=since, until=until, oldest_first=True)
 
 
 def _first(action: Action, *states: str) -> str | None:
-    return next((h["at"] for h in action.history if h["state"] in states), None)
+    return next((h.at for h in action.history if h.state in states), None)
 
 
 def record(action: Action) -> dict[str, Any]:
@@ -106,9 +98,9 @@ def record(action: Action) -> dict[str, Any]:
         "account": action.account,
         "marketplaceId": action.marketplace_id,
         "currency": action.currency,
-        "total": action.total,
+        "total": money(action.total),
         "reason": action.reason,
-        "items": action.items,
+        "items": [line.to_json() for line in action.items],
         "agent": action.agent,
         "ticketUrl": action.ticket_url,
         "note": action.note,
@@ -118,23 +110,25 @@ def record(action: Action) -> dict[str, Any]:
         "postedAt": _first(action, "posted"),
         "feedId": action.feed_id,
         "messageId": action.message_id,
-        "amazonResultCode": action.amazon.get("resultCode"),
-        "amazonMessageCode": action.amazon.get("messageCode"),
-        "amazonDescription": action.amazon.get("description"),
-        "warnings": [w.get("message", "") for w in action.warnings],
+        "amazonResultCode": action.amazon.result_code,
+        "amazonMessageCode": action.amazon.message_code,
+        "amazonDescription": action.amazon.description,
+        "warnings": [w.message for w in action.warnings],
         **_resolution(action),
-        "history": action.history,
+        "history": [h.to_json() for h in action.history],
     }
 
 
 def _resolution(action: Action) -> dict[str, Any]:
     """Who settled an `unknown` action by hand, when, and what they found in Seller Central."""
-    found = action.extra.get("resolution") or {}
+    found = action.resolution
+    if found is None:
+        return {"resolution": None, "resolvedBy": None, "resolvedAt": None, "resolutionNote": None}
     return {
-        "resolution": _FINDING.get(found.get("state", "")),
-        "resolvedBy": found.get("by"),
-        "resolvedAt": found.get("at"),
-        "resolutionNote": found.get("note"),
+        "resolution": _FINDING.get(found.state.value),
+        "resolvedBy": found.by,
+        "resolvedAt": found.at,
+        "resolutionNote": found.note,
     }
 
 

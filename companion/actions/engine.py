@@ -16,10 +16,11 @@ from companion.actions.feeds import ACKNOWLEDGEMENT_FEED, ADJUSTMENT_FEED
 from companion.actions.guards import PENDING, OrderLocks
 from companion.actions.journal import Journal
 from companion.actions.mcf import McfCanceller
-from companion.actions.models import Action, ActionState
+from companion.actions.models import ActionState
 from companion.actions.ports import GatewayOf
 from companion.actions.posting import PostingWatcher
 from companion.actions.reconcile import CreateFeedReconciler
+from companion.actions.record import Action
 from companion.actions.submit import FeedSubmitter
 from companion.actions.tracker import FeedTracker, TrackTiming
 
@@ -77,8 +78,8 @@ class Engine:
             requeue=self.requeue,
             adopt=self._track,
             give_up_after=timing.give_up_after,
-            settle=lambda batch_id, text: self.tracker.settle_all(
-                batch_id, "unknown", ActionState.UNKNOWN, text
+            settle=lambda batch_id, said: self.tracker.settle_all(
+                batch_id, "unknown", ActionState.UNKNOWN, said
             ),
         )
         self.batcher = Batcher(
@@ -133,10 +134,7 @@ class Engine:
 
     async def _submit(self, key: QueueKey, action_ids: list[str]) -> list[str]:
         # One unresolved createFeed per queue at a time keeps reconciliation unambiguous.
-        if any(
-            b["state"] == "creating" and (b["account"], b["feed_type"], b["marketplace_id"]) == key
-            for b in self.journal.open_batches()
-        ):
+        if any(b.state == "creating" and b.queue == key for b in self.journal.open_batches()):
             return action_ids
         # The queues of one account share its createFeed bucket: they take turns, each waiting
         # for its own token, so none is refused by our bucket after seeing the same token.
@@ -186,22 +184,20 @@ class Engine:
         """Pick up every unfinished action after a start: never resend what may have arrived."""
         self.spawn(self.posting.run(), "finances posting")
         for batch in self.journal.open_batches():
-            if batch["state"] in ("open", "uploaded"):
+            if batch.state in ("open", "uploaded"):
                 # createFeed was never called for these: sending them again is safe.
                 self.journal.update_batch(
-                    batch["id"],
-                    state="dissolved",
-                    detail={"resumed": "createFeed was never called"},
+                    batch.id, state="dissolved", detail={"resumed": "createFeed was never called"}
                 )
-            elif batch["state"] == "creating":
-                self._reconcile(batch["id"])
+            elif batch.state == "creating":
+                self._reconcile(batch.id)
             else:
-                self._track(batch["id"])
+                self._track(batch.id)
         for action in self.journal.unfinished():
             current = self.journal.batch(action.batch_id) if action.batch_id else None
             if action.kind == "cancel" and action.channel == "MCF":
                 self.spawn(self.mcf.run(action.id), f"mcf {action.id}")
-            elif current is None or current["state"] == "dissolved":
+            elif current is None or current.state == "dissolved":
                 self.start(action)
 
     async def close(self) -> None:
@@ -223,8 +219,8 @@ class Engine:
                 continue
             if action.state not in PENDING and action.state is not ActionState.SUCCEEDED:
                 continue
-            for item in action.items:
-                for component, amount in item["components"].items():
-                    key = (item["orderItemCode"], component)
-                    totals[key] = totals.get(key, Decimal(0)) + Decimal(amount)
+            for line in action.refund_lines:
+                for component, amount in line.components.items():
+                    key = (line.order_item_code, component)
+                    totals[key] = totals.get(key, Decimal(0)) + amount
         return totals

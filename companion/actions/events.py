@@ -1,15 +1,11 @@
-"""Live action events: an in-process bus and the server-sent events stream GET /v1/events."""
+"""Live action events: an in-process bus that every open event stream subscribes to."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 from collections import deque
-from typing import Any
 
-from aiohttp import web
-
-from companion.actions.models import Action
+from companion.actions.record import Action
 
 
 class Subscription:
@@ -22,19 +18,19 @@ class Subscription:
     """
 
     def __init__(self, limit: int) -> None:
-        self._pending: deque[dict[str, Any]] = deque()
+        self._pending: deque[Action] = deque()
         self._ready = asyncio.Event()
         self._limit = limit
         self.closed = False
 
-    def put(self, payload: dict[str, Any]) -> None:
+    def put(self, action: Action) -> None:
         """Queue an action's new state (never blocks)."""
         if self.closed:
             return
-        self._pending.append(payload)
+        self._pending.append(action)
         if len(self._pending) > self._limit:
-            latest = {event["id"]: event for event in self._pending}
-            self._pending = deque(e for e in self._pending if latest[e["id"]] is e)
+            latest = {event.id: event for event in self._pending}
+            self._pending = deque(e for e in self._pending if latest[e.id] is e)
             if len(self._pending) > self._limit:
                 self.close()
                 return
@@ -46,7 +42,7 @@ class Subscription:
         self._pending.clear()
         self._ready.set()
 
-    async def get(self) -> dict[str, Any] | None:
+    async def get(self) -> Action | None:
         """The next event, or None when the stream must end."""
         while not self._pending:
             if self.closed:
@@ -65,9 +61,8 @@ class EventBus:
 
     def publish(self, action: Action) -> None:
         """Send an action's new state to every subscriber (never blocks)."""
-        payload = action.to_json()
         for subscription in list(self._subscribers):
-            subscription.put(payload)
+            subscription.put(action)
 
     def subscribe(self) -> Subscription:
         """A new subscription that receives every later event."""
@@ -88,33 +83,3 @@ class EventBus:
     def subscribers(self) -> int:
         """How many streams are connected."""
         return len(self._subscribers)
-
-
-async def stream(request: web.Request, bus: EventBus, keepalive: float) -> web.StreamResponse:
-    """Write each action event as `event: action` until the client goes or the app stops."""
-    response = web.StreamResponse(
-        headers={
-            "Content-Type": "text/event-stream",
-            "Cache-Control": "no-store",
-            "X-Accel-Buffering": "no",
-        }
-    )
-    subscription = bus.subscribe()
-    try:
-        await response.prepare(request)
-        await response.write(b": connected\n\n")
-        while True:
-            try:
-                payload = await asyncio.wait_for(subscription.get(), timeout=keepalive)
-            except TimeoutError:
-                await response.write(b": keep-alive\n\n")
-                continue
-            if payload is None:
-                break
-            data = json.dumps(payload, separators=(",", ":"))
-            await response.write(f"event: action\ndata: {data}\n\n".encode())
-    except (ConnectionResetError, asyncio.CancelledError):
-        pass
-    finally:
-        bus.unsubscribe(subscription)
-    return response

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 from defusedxml.ElementTree import fromstring
 
+from companion.actions.record import CancelLine, RefundLine
 from companion.marketplaces import Marketplace
 
 ADJUSTMENT_FEED = "POST_PAYMENT_ADJUSTMENT_DATA"
 ACKNOWLEDGEMENT_FEED = "POST_ORDER_ACKNOWLEDGEMENT_DATA"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AdjustmentMessage:
     """One Message of an Order Adjustment feed: one refund action."""
 
@@ -23,17 +23,17 @@ class AdjustmentMessage:
     order_id: str
     merchant_ref: str
     reason: str
-    items: list[dict[str, Any]]  # as Action.items: money strings per component
+    items: tuple[RefundLine, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AcknowledgementMessage:
     """One Message of an Order Acknowledgement feed: one cancellation action."""
 
     message_id: int
     order_id: str
     reason: str
-    items: list[dict[str, Any]]  # orderItemCode, quantity, partial (bool)
+    items: tuple[CancelLine, ...]  # whole lines: Amazon cancels each line's open units
 
 
 def _envelope(seller_id: str, message_type: str) -> Element:
@@ -69,17 +69,16 @@ def build_adjustment_feed(
         _text(adjustment, "AmazonOrderID", msg.order_id)
         for index, item in enumerate(msg.items, start=1):
             adjusted = SubElement(adjustment, "AdjustedItem")
-            _text(adjusted, "AmazonOrderItemCode", item["orderItemCode"])
+            _text(adjusted, "AmazonOrderItemCode", item.order_item_code)
             _text(adjusted, "MerchantAdjustmentItemID", f"{msg.merchant_ref}-{index}")
             _text(adjusted, "AdjustmentReason", msg.reason)
             prices = SubElement(adjusted, "ItemPriceAdjustments")
-            for kind, amount in item["components"].items():
-                _component(prices, kind, Decimal(amount), market)
-            fee = Decimal(item.get("restockingFee") or 0)
-            if fee > 0:
+            for kind, amount in item.components.items():
+                _component(prices, kind, amount, market)
+            if item.restocking_fee > 0:
                 # Amazon expects the fee as a negative component: money kept from the buyer.
-                _component(prices, "RestockingFee", -fee, market)
-            _text(adjusted, "Quantity", str(item["quantity"]))
+                _component(prices, "RestockingFee", -item.restocking_fee, market)
+            _text(adjusted, "Quantity", str(item.quantity))
     return _serialize(root)
 
 
@@ -100,10 +99,8 @@ def build_acknowledgement_feed(seller_id: str, messages: list[AcknowledgementMes
         _text(ack, "StatusCode", "Failure")
         for item in msg.items:
             node = SubElement(ack, "Item")
-            _text(node, "AmazonOrderItemCode", item["orderItemCode"])
+            _text(node, "AmazonOrderItemCode", item.order_item_code)
             _text(node, "CancelReason", msg.reason)
-            if item.get("partial"):
-                _text(node, "Quantity", str(item["quantity"]))
     return _serialize(root)
 
 
@@ -111,7 +108,7 @@ def _serialize(root: Element) -> bytes:
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(root, encoding="unicode").encode()
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class ReportResult:
     """One Result of a processing report."""
 
@@ -122,7 +119,7 @@ class ReportResult:
     order_id: str | None = None
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class ProcessingReport:
     """The parts of a feed processing report spdesk acts on."""
 
@@ -130,7 +127,7 @@ class ProcessingReport:
     successful: int = 0
     with_error: int = 0
     with_warning: int = 0
-    results: list[ReportResult] = field(default_factory=list)
+    results: tuple[ReportResult, ...] = ()
 
     def results_for(self, message_id: int) -> list[ReportResult]:
         """Every Result that names this message."""
@@ -145,14 +142,14 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _find(node: Any, name: str) -> Any:
+def _find(node: Element, name: str) -> Element | None:
     for child in node.iter():
         if _local(child.tag) == name:
             return child
     return None
 
 
-def _child_text(node: Any, name: str) -> str:
+def _child_text(node: Element, name: str) -> str:
     for child in node:
         if _local(child.tag) == name:
             return (child.text or "").strip()
@@ -168,23 +165,21 @@ def parse_processing_report(data: bytes) -> ProcessingReport:
     summary = _find(root, "ProcessingSummary")
     if summary is None:
         raise ReportUnreadable("processing report has no ProcessingSummary")
-    report = ProcessingReport(
+    return ProcessingReport(
         processed=int(_child_text(summary, "MessagesProcessed") or 0),
         successful=int(_child_text(summary, "MessagesSuccessful") or 0),
         with_error=int(_child_text(summary, "MessagesWithError") or 0),
         with_warning=int(_child_text(summary, "MessagesWithWarning") or 0),
+        results=tuple(_result(node) for node in root.iter() if _local(node.tag) == "Result"),
     )
-    for node in root.iter():
-        if _local(node.tag) != "Result":
-            continue
-        info = _find(node, "AdditionalInfo")
-        report.results.append(
-            ReportResult(
-                message_id=int(_child_text(node, "MessageID") or 0),
-                result_code=_child_text(node, "ResultCode"),
-                message_code=_child_text(node, "ResultMessageCode"),
-                description=_child_text(node, "ResultDescription"),
-                order_id=_child_text(info, "AmazonOrderID") or None if info is not None else None,
-            )
-        )
-    return report
+
+
+def _result(node: Element) -> ReportResult:
+    info = _find(node, "AdditionalInfo")
+    return ReportResult(
+        message_id=int(_child_text(node, "MessageID") or 0),
+        result_code=_child_text(node, "ResultCode"),
+        message_code=_child_text(node, "ResultMessageCode"),
+        description=_child_text(node, "ResultDescription"),
+        order_id=(_child_text(info, "AmazonOrderID") or None) if info is not None else None,
+    )

@@ -6,17 +6,17 @@ import asyncio
 import hashlib
 import json
 import re
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from pydantic import BaseModel
 
-from companion.actions.models import Action, ActionState
+from companion.actions.models import ActionState
+from companion.actions.record import Action, RefundLine, money
 from companion.errors import BadRequest, Conflict
 
-_KEY = re.compile(r"^[A-Za-z0-9._:\-]{8,255}$")
+_KEY = re.compile(r"[A-Za-z0-9._:\-]{8,255}")
 # States in which a refund may still reach, or may have reached, the buyer.
 PENDING = frozenset(
     {
@@ -39,7 +39,7 @@ def idempotency_key(headers: Mapping[str, str]) -> str:
             "repeated click can never move money twice.",
             code="idempotency_key_missing",
         )
-    if not _KEY.match(key):
+    if not _KEY.fullmatch(key):
         raise BadRequest(
             "The Idempotency-Key must be 8 to 255 letters, digits or . _ : -.",
             code="idempotency_key_invalid",
@@ -93,41 +93,34 @@ class OrderLocks:
         return self._locks.get((account, order_id), (None, 0))[1]
 
 
-def _touched(action: Action) -> set[tuple[str, str]]:
+def _touched(lines: Iterable[RefundLine]) -> set[tuple[str, str]]:
+    """(orderItemCode, component) pairs the lines give money back for."""
     return {
-        (item["orderItemCode"], component)
-        for item in action.items
-        for component, amount in item.get("components", {}).items()
-        if amount not in ("0", "")
+        (line.order_item_code, component)
+        for line in lines
+        for component, amount in line.components.items()
+        if amount
     }
 
 
 def overlapping_refunds(
-    new_items: list[dict[str, Any]],
+    new_lines: tuple[RefundLine, ...],
     existing: list[Action],
     window: timedelta,
     now: datetime | None = None,
 ) -> list[Action]:
     """Refunds of the same order that touch the same item components and are pending or recent."""
     now = now or datetime.now(UTC)
-    wanted = _touched_items(new_items)
+    wanted = _touched(new_lines)
     found = []
     for action in existing:
-        if action.kind != "refund" or not (wanted & _touched(action)):
+        if action.kind != "refund" or not (wanted & _touched(action.refund_lines)):
             continue
         if action.state in PENDING:
             found.append(action)
         elif action.state in APPLIED and now - _parse(action.updated_at) <= window:
             found.append(action)
     return found
-
-
-def _touched_items(items: list[dict[str, Any]]) -> set[tuple[str, str]]:
-    return {
-        (item["orderItemCode"], component)
-        for item in items
-        for component in item.get("components", {})
-    }
 
 
 def _parse(stamp: str) -> datetime:
@@ -137,10 +130,17 @@ def _parse(stamp: str) -> datetime:
 def overlap_refusal(found: list[Action]) -> Conflict:
     """The 409 that asks the agent to confirm a refund that looks like a double."""
     latest = found[0]
-    when = "is still being processed" if latest.state in PENDING else "was applied minutes ago"
+    pending = latest.state in PENDING
+    when = "is still being processed" if pending else "was applied minutes ago"
     return Conflict(
-        f"A refund of {latest.total} {latest.currency} for the same items {when} "
+        f"A refund of {money(latest.total)} {latest.currency} for the same items {when} "
         f"({latest.confirmation}). If this is really a second refund, confirm it.",
         code="overlap_needs_confirmation",
+        params={
+            "case": "pending" if pending else "applied",
+            "total": money(latest.total),
+            "currency": latest.currency,
+            "confirmation": latest.confirmation,
+        },
         details={"actionIds": [a.id for a in found]},
     )

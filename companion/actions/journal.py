@@ -6,65 +6,39 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
-from companion.actions.models import RESOLUTIONS, TRANSITIONS, Action, ActionState, now_iso
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS actions (
-  id TEXT PRIMARY KEY, kind TEXT NOT NULL, account TEXT NOT NULL, order_id TEXT NOT NULL,
-  marketplace_id TEXT NOT NULL, currency TEXT NOT NULL, state TEXT NOT NULL, total TEXT NOT NULL,
-  reason TEXT NOT NULL, items TEXT NOT NULL, note TEXT NOT NULL, ticket_url TEXT NOT NULL,
-  agent TEXT NOT NULL, channel TEXT NOT NULL, feed_id TEXT, message_id INTEGER, batch_id TEXT,
-  amazon TEXT NOT NULL, warnings TEXT NOT NULL, extra TEXT NOT NULL, created_at TEXT NOT NULL,
-  updated_at TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS actions_order ON actions(order_id, created_at);
-CREATE INDEX IF NOT EXISTS actions_state ON actions(state);
-CREATE INDEX IF NOT EXISTS actions_batch ON actions(batch_id);
-CREATE TABLE IF NOT EXISTS history (
-  action_id TEXT NOT NULL, state TEXT NOT NULL, at TEXT NOT NULL, detail TEXT);
-CREATE INDEX IF NOT EXISTS history_action ON history(action_id);
-CREATE TABLE IF NOT EXISTS idempotency (
-  key TEXT PRIMARY KEY, body_hash TEXT NOT NULL, action_id TEXT NOT NULL, created_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS batches (
-  id TEXT PRIMARY KEY, account TEXT NOT NULL, feed_type TEXT NOT NULL, marketplace_id TEXT NOT NULL,
-  state TEXT NOT NULL, document_id TEXT, feed_id TEXT, create_started_at TEXT, detail TEXT,
-  created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS batches_state ON batches(state);
-CREATE TABLE IF NOT EXISTS resolutions (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT, action_id TEXT NOT NULL, state TEXT NOT NULL,
-  by TEXT NOT NULL, note TEXT NOT NULL, at TEXT NOT NULL);
-"""
-
-_ACTION_COLUMNS = (
-    "id",
-    "kind",
-    "account",
-    "order_id",
-    "marketplace_id",
-    "currency",
-    "state",
-    "total",
-    "reason",
-    "items",
-    "note",
-    "ticket_url",
-    "agent",
-    "channel",
-    "feed_id",
-    "message_id",
-    "batch_id",
-    "amazon",
-    "warnings",
-    "extra",
-    "created_at",
-    "updated_at",
+from companion.actions.models import RESOLUTIONS, TRANSITIONS, ActionState, now_iso
+from companion.actions.record import Action, AmazonResult, Notice, Resolution, extra_to_json
+from companion.actions.schema import (
+    ACTION_COLUMNS,
+    BATCH_FINAL,
+    SCHEMA,
+    Batch,
+    Change,
+    action_from_row,
+    action_to_row,
+    batch_from_row,
 )
-_JSON_COLUMNS = frozenset({"items", "amazon", "warnings", "extra"})
-_UPDATABLE = frozenset({"feed_id", "message_id", "batch_id", "amazon", "warnings", "extra"})
-# A batch that reached one of these never changes again.
-BATCH_FINAL = frozenset({"done", "fatal", "cancelled", "failed", "unknown", "dissolved"})
+from companion.errors import SpdeskError
+
+# In the data dir; `spdesk action` and `spdesk audit` read it while `spdesk serve` writes it.
+JOURNAL_FILE = "actions.sqlite3"
+# A journal move: action id, new state, what else it records.
+Move = tuple[str, ActionState, Change]
+
+
+def open_recorded(data_dir: Path) -> Journal:
+    """The journal in a data dir, for the command line; a clear error when nothing was recorded."""
+    path = data_dir / JOURNAL_FILE
+    if not path.exists():
+        raise SpdeskError(
+            f"No refunds or cancellations have been recorded yet ({path}).",
+            code="no_journal",
+            params={"path": str(path)},
+        )
+    return Journal(path)
 
 
 class InvalidTransition(RuntimeError):
@@ -105,14 +79,14 @@ class Journal:
     # -- actions ---------------------------------------------------------------------------
     def create(self, action: Action, *, idempotency_key: str | None, body_hash: str) -> Action:
         """Insert a new action in state accepted, with its idempotency key, in one transaction."""
-        action.created_at = action.updated_at = now_iso()
-        action.state = ActionState.ACCEPTED
-        row = _to_row(action)
+        at = now_iso()
+        action = replace(action, state=ActionState.ACCEPTED, created_at=at, updated_at=at)
+        row = action_to_row(action)
         with self._tx() as db:
             db.execute(
-                f"INSERT INTO actions ({','.join(_ACTION_COLUMNS)}) "  # noqa: S608 (fixed names)
-                f"VALUES ({','.join('?' * len(_ACTION_COLUMNS))})",
-                [row[c] for c in _ACTION_COLUMNS],
+                f"INSERT INTO actions ({','.join(ACTION_COLUMNS)}) "  # noqa: S608 (fixed names)
+                f"VALUES ({','.join('?' * len(ACTION_COLUMNS))})",
+                [row[c] for c in ACTION_COLUMNS],
             )
             db.execute(
                 "INSERT INTO history VALUES (?,?,?,NULL)",
@@ -133,26 +107,32 @@ class Journal:
         return (row["body_hash"], row["action_id"]) if row else None
 
     def transition(
-        self, action_id: str, state: ActionState, *, detail: str | None = None, **fields: Any
+        self,
+        action_id: str,
+        state: ActionState,
+        *,
+        detail: str | None = None,
+        amazon: AmazonResult | None = None,
+        warnings: tuple[Notice, ...] | None = None,
+        feed_id: str | None = None,
     ) -> Action:
-        """Move an action to a new state (and set feed id, message id, Amazon's answer …)."""
+        """Move an action to a new state (and record Amazon's answer, warnings, the feed id)."""
+        change = Change(amazon, warnings, feed_id)
         with self._tx() as db:
-            self._transition(db, action_id, state, detail, fields)
+            self._transition(db, action_id, state, detail, change)
         return self._emit(action_id)
 
-    def transition_many(
-        self, moves: list[tuple[str, ActionState, dict[str, Any]]], *, detail: str | None = None
-    ) -> list[Action]:
+    def transition_many(self, moves: list[Move], *, detail: str | None = None) -> list[Action]:
         """Several moves in one transaction (a whole feed batch changes at once)."""
         with self._tx() as db:
-            for action_id, state, fields in moves:
-                self._transition(db, action_id, state, detail, fields)
+            for action_id, state, change in moves:
+                self._transition(db, action_id, state, detail, change)
         return [self._emit(action_id) for action_id, _, _ in moves]
 
-    def update(self, action_id: str, **fields: Any) -> Action:
-        """Change fields without a state change (e.g. add a warning)."""
+    def update(self, action_id: str, *, warnings: tuple[Notice, ...]) -> Action:
+        """Change the warnings without a state change."""
         with self._tx() as db:
-            self._set(db, action_id, fields)
+            self._set(db, action_id, Change(warnings=warnings).columns())
         return self._emit(action_id)
 
     def resolve(
@@ -166,17 +146,16 @@ class Journal:
         if state not in RESOLUTIONS:
             raise InvalidTransition(f"{action_id}: unknown -> {state}")
         with self._tx() as db:
-            row = db.execute("SELECT state, extra FROM actions WHERE id=?", (action_id,)).fetchone()
-            if row is None:
+            action = self._get(db, action_id)
+            if action is None:
                 raise KeyError(action_id)
-            if row["state"] != ActionState.UNKNOWN.value:
-                return ActionState(row["state"])
+            if action.state is not ActionState.UNKNOWN:
+                return action.state
             at = now_iso()
-            extra = {
-                **json.loads(row["extra"]),
-                "resolution": {"state": state.value, "by": by, "note": note, "at": at},
-            }
-            self._set(db, action_id, {"state": state.value, "extra": extra}, at)
+            found = replace(action, resolution=Resolution(state, by, note, at))
+            self._set(
+                db, action_id, {"state": state.value, "extra": json.dumps(extra_to_json(found))}, at
+            )
             db.execute("INSERT INTO history VALUES (?,?,?,?)", (action_id, state.value, at, detail))
             db.execute(
                 "INSERT INTO resolutions (action_id, state, by, note, at) VALUES (?,?,?,?,?)",
@@ -203,7 +182,7 @@ class Journal:
         action_id: str,
         state: ActionState,
         detail: str | None,
-        fields: dict[str, Any],
+        change: Change,
     ) -> None:
         row = db.execute("SELECT state FROM actions WHERE id=?", (action_id,)).fetchone()
         if row is None:
@@ -212,16 +191,15 @@ class Journal:
         if state not in TRANSITIONS[current]:
             raise InvalidTransition(f"{action_id}: {current} -> {state}")
         at = now_iso()
-        self._set(db, action_id, {**fields, "state": state.value}, at)
+        self._set(db, action_id, {**change.columns(), "state": state.value}, at)
         db.execute("INSERT INTO history VALUES (?,?,?,?)", (action_id, state.value, at, detail))
 
+    @staticmethod
     def _set(
-        self, db: sqlite3.Connection, action_id: str, fields: dict[str, Any], at: str | None = None
+        db: sqlite3.Connection, action_id: str, columns: dict[str, object], at: str | None = None
     ) -> None:
-        if unknown := set(fields) - _UPDATABLE - {"state"}:
-            raise ValueError(f"not updatable: {sorted(unknown)}")
-        values = {k: json.dumps(v) if k in _JSON_COLUMNS else v for k, v in fields.items()}
-        values["updated_at"] = at or now_iso()
+        """Write already encoded columns (names from this module, never from a user)."""
+        values = {**columns, "updated_at": at or now_iso()}
         assignments = ",".join(f"{k}=?" for k in values)
         db.execute(
             f"UPDATE actions SET {assignments} WHERE id=?",  # noqa: S608 (checked names)
@@ -237,26 +215,22 @@ class Journal:
 
     def get(self, action_id: str) -> Action | None:
         """One action with its history, or None."""
-        row = self._db.execute("SELECT * FROM actions WHERE id=?", (action_id,)).fetchone()
+        return self._get(self._db, action_id)
+
+    def _get(self, db: sqlite3.Connection, action_id: str) -> Action | None:
+        row = db.execute("SELECT * FROM actions WHERE id=?", (action_id,)).fetchone()
         return self._load(row) if row else None
 
     def _load(self, row: sqlite3.Row) -> Action:
-        values = {c: json.loads(row[c]) if c in _JSON_COLUMNS else row[c] for c in _ACTION_COLUMNS}
-        values["state"] = ActionState(values["state"])
-        action = Action(**values)
-        action.history = [
-            {"state": h["state"], "at": h["at"], **({"detail": h["detail"]} if h["detail"] else {})}
-            for h in self._db.execute(
-                "SELECT state, at, detail FROM history WHERE action_id=? ORDER BY rowid",
-                (action.id,),
-            )
-        ]
-        return action
+        history = self._db.execute(
+            "SELECT state, at, detail FROM history WHERE action_id=? ORDER BY rowid", (row["id"],)
+        ).fetchall()
+        return action_from_row(row, history)
 
     def query(
         self,
         where: str = "1=1",
-        params: tuple[Any, ...] = (),
+        params: tuple[object, ...] = (),
         order: str = "created_at DESC, id DESC",
     ) -> list[Action]:
         """Actions matching a WHERE clause written by this package (never by a user)."""
@@ -265,6 +239,29 @@ class Journal:
             params,
         ).fetchall()
         return [self._load(r) for r in rows]
+
+    def find(
+        self,
+        *,
+        state: str | None = None,
+        order_id: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        oldest_first: bool = False,
+    ) -> list[Action]:
+        """Actions by state, order and requested time (since included, until not)."""
+        where, params = ["1=1"], []
+        for clause, value in (
+            ("state=?", state),
+            ("order_id=?", order_id),
+            ("created_at>=?", since),
+            ("created_at<?", until),
+        ):
+            if value:
+                where.append(clause)
+                params.append(value)
+        order = "created_at, id" if oldest_first else "created_at DESC, id DESC"
+        return self.query(" AND ".join(where), tuple(params), order=order)
 
     def for_order(self, order_id: str) -> list[Action]:
         """Every action of one order, newest first."""
@@ -299,12 +296,23 @@ class Journal:
             for action_id, message_id in members:
                 self._set(db, action_id, {"batch_id": batch_id, "message_id": message_id}, at)
 
-    def update_batch(self, batch_id: str, **fields: Any) -> None:
-        """Change a batch's state, document id, feed id, create_started_at or detail."""
-        allowed = {"state", "document_id", "feed_id", "create_started_at", "detail"}
-        if unknown := set(fields) - allowed:
-            raise ValueError(f"not updatable: {sorted(unknown)}")
-        values = {k: json.dumps(v) if k == "detail" else v for k, v in fields.items()}
+    def update_batch(
+        self,
+        batch_id: str,
+        *,
+        state: str | None = None,
+        document_id: str | None = None,
+        create_started_at: str | None = None,
+        detail: dict[str, object] | None = None,
+    ) -> None:
+        """Change a batch's state, document id, create_started_at or detail."""
+        fields = {
+            "state": state,
+            "document_id": document_id,
+            "create_started_at": create_started_at,
+            "detail": json.dumps(detail) if detail is not None else None,
+        }
+        values = {k: v for k, v in fields.items() if v is not None}
         values["updated_at"] = now_iso()
         with self._tx() as db:
             db.execute(
@@ -322,29 +330,31 @@ class Journal:
                 (feed_id, now_iso(), batch_id),
             )
             for action_id in members:
-                self._transition(db, action_id, ActionState.SUBMITTED, None, {"feed_id": feed_id})
+                self._transition(
+                    db, action_id, ActionState.SUBMITTED, None, Change(feed_id=feed_id)
+                )
         return [self._emit(action_id) for action_id in members]
 
-    def batch(self, batch_id: str) -> dict[str, Any] | None:
-        """One batch row as a dict."""
+    def batch(self, batch_id: str) -> Batch | None:
+        """One batch, or None."""
         row = self._db.execute("SELECT * FROM batches WHERE id=?", (batch_id,)).fetchone()
-        return _batch_dict(row) if row else None
+        return batch_from_row(row) if row else None
 
-    def open_batches(self) -> list[dict[str, Any]]:
+    def open_batches(self) -> list[Batch]:
         """Batches whose outcome is not settled yet, oldest first."""
         marks = ",".join("?" * len(BATCH_FINAL))
         rows = self._db.execute(
             f"SELECT * FROM batches WHERE state NOT IN ({marks}) ORDER BY created_at, id",  # noqa: S608
             tuple(BATCH_FINAL),
         ).fetchall()
-        return [_batch_dict(r) for r in rows]
+        return [batch_from_row(r) for r in rows]
 
-    def batches(self, account: str) -> list[dict[str, Any]]:
+    def batches(self, account: str) -> list[Batch]:
         """Every batch of an account, oldest first (for status and diagnostics)."""
         rows = self._db.execute(
             "SELECT * FROM batches WHERE account=? ORDER BY created_at, id", (account,)
         )
-        return [_batch_dict(r) for r in rows]
+        return [batch_from_row(r) for r in rows]
 
     def known_feed_ids(self, account: str) -> set[str]:
         """Feed ids spdesk itself created for this account."""
@@ -352,17 +362,3 @@ class Journal:
             "SELECT feed_id FROM batches WHERE account=? AND feed_id IS NOT NULL", (account,)
         )
         return {r["feed_id"] for r in rows}
-
-
-def _to_row(action: Action) -> dict[str, Any]:
-    row = {c: getattr(action, c) for c in _ACTION_COLUMNS}
-    row["state"] = action.state.value
-    for c in _JSON_COLUMNS:
-        row[c] = json.dumps(row[c])
-    return row
-
-
-def _batch_dict(row: sqlite3.Row) -> dict[str, Any]:
-    out = dict(row)
-    out["detail"] = json.loads(out["detail"]) if out["detail"] else {}
-    return out

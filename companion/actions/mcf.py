@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from companion.actions.journal import Journal
-from companion.actions.models import Action, ActionState
-from companion.actions.ports import GatewayOf
+from companion.actions.models import ActionState
+from companion.actions.ports import FeedGateway, GatewayOf
+from companion.actions.record import Action, AmazonResult
 from companion.errors import NotFound, SpdeskError
 
 log = logging.getLogger(__name__)
@@ -19,11 +19,8 @@ _CANCELLABLE = {"NEW", "RECEIVED", "PLANNING"}
 
 
 def fulfillment_order_id(action: Action) -> str:
-    """The sellerFulfillmentOrderId to cancel (older journals kept it in the items)."""
-    if found := action.extra.get("sellerFulfillmentOrderId"):
-        return str(found)
-    legacy = action.items[0].get("sellerFulfillmentOrderId") if action.items else None
-    return str(legacy or action.order_id)
+    """The sellerFulfillmentOrderId to cancel (the order id when none was recorded)."""
+    return action.fulfillment_order_id or action.order_id
 
 
 class McfCanceller:
@@ -55,59 +52,64 @@ class McfCanceller:
         for _ in range(ATTEMPTS):
             try:
                 await gateway.cancel_fulfillment_order(order_id)
-                self._end(
-                    action_id,
-                    ActionState.SUCCEEDED,
-                    f"Amazon cancelled fulfillment order {order_id}.",
-                )
+                self._end(action_id, ActionState.SUCCEEDED, _cancelled(order_id))
                 return
             except NotFound:
-                self._end(
-                    action_id,
-                    ActionState.FAILED,
+                gone = AmazonResult.said(
+                    "mcf_unknown",
                     f"Amazon no longer knows fulfillment order {order_id}.",
+                    fulfillmentOrderId=order_id,
                 )
+                self._end(action_id, ActionState.FAILED, gone)
                 return
             except SpdeskError as exc:
                 last = exc
                 if await self._settled_by_status(gateway, action_id, order_id):
                     return
             await asyncio.sleep(self.retry_delay)
-        self._end(
-            action_id,
-            ActionState.FAILED,
-            (
-                f"Amazon did not cancel fulfillment order {order_id}"
-                f"{f' ({last.message})' if last else ''}. It is not cancelled; try again later."
-            ),
+        error = last or SpdeskError()
+        not_cancelled = AmazonResult.said(
+            "mcf_not_cancelled",
+            f"Amazon did not cancel fulfillment order {order_id}"
+            f"{f' ({last.message})' if last else ''}. It is not cancelled; try again later.",
+            fulfillmentOrderId=order_id,
+            error=error.message,
+            errorCode=error.code,
         )
+        self._end(action_id, ActionState.FAILED, not_cancelled)
 
-    async def _settled_by_status(self, gateway: Any, action_id: str, order_id: str) -> bool:
+    async def _settled_by_status(self, gateway: FeedGateway, action_id: str, order_id: str) -> bool:
         try:
             order = await gateway.get_fulfillment_order(order_id)
         except SpdeskError:
             return False
         status = (order.status if order else "").upper()
         if status in _GONE:
-            self._end(
-                action_id, ActionState.SUCCEEDED, f"Amazon cancelled fulfillment order {order_id}."
-            )
+            self._end(action_id, ActionState.SUCCEEDED, _cancelled(order_id))
             return True
         if order is not None and status not in _CANCELLABLE:
-            self._end(
-                action_id,
-                ActionState.FAILED,
-                (
-                    f"Amazon's warehouse has started on fulfillment order {order_id} (status "
-                    f"{order.status}); it can no longer be cancelled."
-                ),
+            too_late = AmazonResult.said(
+                "mcf_too_late",
+                f"Amazon's warehouse has started on fulfillment order {order_id} (status "
+                f"{order.status}); it can no longer be cancelled.",
+                fulfillmentOrderId=order_id,
+                status=order.status,
             )
+            self._end(action_id, ActionState.FAILED, too_late)
             return True
         return False
 
-    def _end(self, action_id: str, state: ActionState, text: str) -> None:
+    def _end(self, action_id: str, state: ActionState, said: AmazonResult) -> None:
         action = self.journal.get(action_id)
         if action is None or action.terminal:
             return
-        settled = self.journal.transition(action_id, state, amazon={"description": text})
+        settled = self.journal.transition(action_id, state, amazon=said)
         self.on_settled(settled)
+
+
+def _cancelled(order_id: str) -> AmazonResult:
+    return AmazonResult.said(
+        "mcf_cancelled",
+        f"Amazon cancelled fulfillment order {order_id}.",
+        fulfillmentOrderId=order_id,
+    )

@@ -1,48 +1,17 @@
-"""Requests, states and the action record of the refunds and cancellations engine."""
+"""Requests and states of the refunds and cancellations engine (the record: record.py)."""
 
 from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-ORDER_ID_PATTERN = r"^\d{3}-\d{7}-\d{7}$"
-# Every charge component the Order Adjustment feed can give back (a "full" refund takes them all).
-REFUND_COMPONENTS = ("Principal", "Shipping", "Tax", "ShippingTax", "GiftWrap", "GiftWrapTax")
-RefundComponent = Literal["Principal", "Shipping", "Tax", "ShippingTax", "GiftWrap", "GiftWrapTax"]
-AdjustmentReason = Literal[
-    "NoInventory",
-    "CustomerReturn",
-    "GeneralAdjustment",
-    "CouldNotShip",
-    "DifferentItem",
-    "Abandoned",
-    "CustomerCancel",
-    "PriceError",
-    "ProductOutofStock",
-    "CustomerAddressIncorrect",
-    "Exchange",
-    "Other",
-    "CarrierCreditDecision",
-    "RiskAssessmentInformationNotValid",
-    "CarrierCoverageFailure",
-    "TransactionRecord",
-    "Undeliverable",
-    "RefusedDelivery",
-]
-CancelReason = Literal[
-    "NoInventory",
-    "BuyerCanceled",
-    "ShippingAddressUndeliverable",
-    "CustomerExchange",
-    "PricingError",
-    "GeneralAdjustment",
-]
+from companion.vocabulary import CancelReason, OrderId, RefundComponent, RefundReason
+
 # Money arrives as a string so no float ever touches it; the rules module parses it to Decimal.
 MoneyText = str
 
@@ -105,7 +74,7 @@ class RefundItemIn(_Strict):
 
 
 class _ActionIn(_Strict):
-    order_id: str = Field(alias="orderId", pattern=ORDER_ID_PATTERN)
+    order_id: OrderId = Field(alias="orderId")
     account: str | None = Field(default=None, max_length=100)
     note: str = Field(default="", max_length=2000)
     ticket_url: str = Field(default="", alias="ticketUrl", max_length=2000)
@@ -123,7 +92,7 @@ class RefundIn(_ActionIn):
     """POST /v1/refunds body."""
 
     mode: Literal["full", "partial"]
-    reason: AdjustmentReason
+    reason: RefundReason
     items: list[RefundItemIn] | None = Field(default=None, max_length=200)
     currency: str | None = Field(default=None, min_length=3, max_length=3)
     # The total the agent confirmed; the refund is refused if the companion computes another.
@@ -161,73 +130,3 @@ def new_id(prefix: str) -> str:
         value, rest = divmod(value, 32)
         chars.append(_CROCKFORD[rest])
     return f"{prefix}_{''.join(reversed(chars))}"
-
-
-@dataclass
-class Action:
-    """One refund or cancellation as the journal keeps it."""
-
-    id: str
-    kind: Literal["refund", "cancel"]
-    account: str
-    order_id: str
-    marketplace_id: str
-    currency: str
-    state: ActionState
-    total: str
-    reason: str
-    items: list[dict[str, Any]]
-    note: str = ""
-    ticket_url: str = ""
-    agent: str = ""
-    channel: str = "FBM"
-    feed_id: str | None = None
-    message_id: int | None = None
-    batch_id: str | None = None
-    amazon: dict[str, Any] = field(default_factory=dict)
-    warnings: list[dict[str, str]] = field(default_factory=list)
-    history: list[dict[str, str]] = field(default_factory=list)
-    # Internal bookkeeping never shown to the agent (e.g. what Finances should show once posted).
-    extra: dict[str, Any] = field(default_factory=dict)
-    created_at: str = ""
-    updated_at: str = ""
-
-    @property
-    def confirmation(self) -> str:
-        """The short reference the agent pastes into the reply."""
-        return "SPD-" + self.id.rsplit("_", 1)[-1][-8:]
-
-    @property
-    def terminal(self) -> bool:
-        """True once the action will not change any more (except the 'posted' mark)."""
-        return self.state in TERMINAL
-
-    def to_json(self) -> dict[str, Any]:
-        """The action object of docs/protocol.md."""
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "orderId": self.order_id,
-            "account": self.account,
-            "state": str(self.state),
-            "currency": self.currency,
-            "total": self.total,
-            "reason": self.reason,
-            "items": self.items,
-            "note": self.note,
-            "ticketUrl": self.ticket_url,
-            "agent": self.agent,
-            "channel": self.channel,
-            "feedId": self.feed_id,
-            "messageId": self.message_id,
-            "amazon": {
-                "resultCode": self.amazon.get("resultCode"),
-                "messageCode": self.amazon.get("messageCode"),
-                "description": self.amazon.get("description"),
-            },
-            "warnings": self.warnings,
-            "confirmation": self.confirmation,
-            "history": self.history,
-            "createdAt": self.created_at,
-            "updatedAt": self.updated_at,
-        }

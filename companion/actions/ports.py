@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from companion.amazon.models import AmazonOrder, Feed, FinancialEvents, FulfillmentOrder
 from companion.amazon.ratelimit import RateLimiter
+from companion.amazon.view import OrderView
 
 
 class FeedGateway(Protocol):
@@ -50,7 +51,7 @@ class ViewSource(Protocol):
 
     async def get_view(
         self, order_id: str, account: str | None = None, fresh: bool = False
-    ) -> Any: ...
+    ) -> OrderView: ...
 
     def invalidate(self, order_id: str) -> None: ...
 

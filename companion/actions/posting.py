@@ -12,57 +12,54 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from decimal import Decimal
-from typing import Any
 
 from companion.actions.guards import OrderLocks
 from companion.actions.journal import Journal
-from companion.actions.models import Action, ActionState
+from companion.actions.models import ActionState
 from companion.actions.ports import GatewayOf
+from companion.actions.record import ZERO, Action, PostingCheck, RefundLine
+from companion.amazon.models import FinancialEvents
+from companion.amazon.view import OrderView
 from companion.errors import SpdeskError
 
 log = logging.getLogger(__name__)
 
 
 def posting_expectation(
-    view: dict[str, Any], items: list[dict[str, Any]], ahead: list[str]
-) -> dict[str, Any]:
-    """What Finances must show once this refund is posted ("item|component" -> amount)."""
+    view: OrderView, lines: tuple[RefundLine, ...], ahead: list[str]
+) -> PostingCheck:
+    """What Finances must show once this refund is posted, per item component."""
     refunded = {
-        (i["orderItemCode"], c["type"]): Decimal(str(c["refunded"]))
-        for i in view.get("items", [])
-        for c in i.get("components", [])
+        (item.order_item_code, c.type): c.refunded for item in view.items for c in item.components
     }
-    expect = {}
-    for item in items:
-        for component, amount in item["components"].items():
-            key = (item["orderItemCode"], component)
-            expect[f"{key[0]}|{component}"] = str(refunded.get(key, Decimal(0)) + Decimal(amount))
-    return {"expect": expect, "ahead": ahead}
+    expect = {
+        (line.order_item_code, component): refunded.get((line.order_item_code, component), ZERO)
+        + amount
+        for line in lines
+        for component, amount in line.components.items()
+    }
+    return PostingCheck(expect, tuple(ahead))
 
 
-def is_posted(action: Action, finances: Any, journal: Journal) -> bool:
+def is_posted(action: Action, finances: FinancialEvents, journal: Journal) -> bool:
     """True when Finances shows at least the level this refund expected."""
-    check = action.extra.get("posting")
-    if not check:
+    check = action.posting
+    if check is None:
         return False
     failed = [
-        a
-        for a in map(journal.get, check.get("ahead", []))
-        if a is not None and a.state is ActionState.FAILED
+        a for a in map(journal.get, check.ahead) if a is not None and a.state is ActionState.FAILED
     ]
-    for key, level in check["expect"].items():
-        item, component = key.split("|", 1)
+    for (item, component), level in check.expect.items():
         lower = sum(
             (
-                Decimal(i["components"].get(component, "0"))
+                line.components.get(component, ZERO)
                 for a in failed
-                for i in a.items
-                if i["orderItemCode"] == item
+                for line in a.refund_lines
+                if line.order_item_code == item
             ),
-            Decimal(0),
+            ZERO,
         )
-        if finances.refunded(item, component) < Decimal(level) - lower:
+        if finances.refunded(item, component) < level - lower:
             return False
     return True
 
@@ -119,7 +116,7 @@ class PostingWatcher:
     def _unposted(self, account: str, order_id: str) -> list[Action]:
         return self.journal.query(UNPOSTED + " AND account=? AND order_id=?", (account, order_id))
 
-    async def _finances(self, account: str, order_id: str) -> Any:
+    async def _finances(self, account: str, order_id: str) -> FinancialEvents | None:
         try:
             gateway = await self.gateway_of(account)
             return await gateway.list_financial_events(order_id)
@@ -127,7 +124,7 @@ class PostingWatcher:
             log.info("Finances for %s not readable now (%s)", order_id, exc.code)
             return None
 
-    def _mark(self, account: str, order_id: str, finances: Any) -> int:
+    def _mark(self, account: str, order_id: str, finances: FinancialEvents) -> int:
         # Read again under the lock: a state may have changed while Finances was being read.
         posted = [
             a for a in self._unposted(account, order_id) if is_posted(a, finances, self.journal)

@@ -15,12 +15,14 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
 from companion.actions.feeds import ReportUnreadable, parse_processing_report
 from companion.actions.journal import Journal
 from companion.actions.models import ActionState
-from companion.actions.ports import GatewayOf
+from companion.actions.ports import FeedGateway, GatewayOf
+from companion.actions.record import AmazonResult
+from companion.actions.schema import Batch
+from companion.amazon.models import Feed
 from companion.amazon.outcome import AmazonRejected
 from companion.errors import NotFound, SpdeskError
 
@@ -31,6 +33,22 @@ UNDECIDED = (
     "spdesk lost Amazon's answer while creating the feed and cannot tell whether Amazon "
     "received it ({why}). Check the order in Seller Central; spdesk will not resend it."
 )
+
+
+def undecided(feed_ids: str) -> AmazonResult:
+    """Amazon's records cannot tell whether the lost createFeed took effect."""
+    if feed_ids:
+        why = f"feeds {feed_ids} could each be it"
+        return AmazonResult.said(
+            "create_feed_undecided",
+            UNDECIDED.format(why=why),
+            case="several_feeds",
+            feedIds=feed_ids,
+        )
+    why = "Amazon is still processing a feed that may be it"
+    return AmazonResult.said(
+        "create_feed_undecided", UNDECIDED.format(why=why), case="still_processing"
+    )
 
 
 class CreateFeedReconciler:
@@ -45,7 +63,7 @@ class CreateFeedReconciler:
         poll: float,
         requeue: Callable[[list[str]], None],
         adopt: Callable[[str], None],
-        settle: Callable[[str, str], None],
+        settle: Callable[[str, AmazonResult], None],
         give_up_after: float = 48 * 3600.0,
     ) -> None:
         self.journal = journal
@@ -60,10 +78,10 @@ class CreateFeedReconciler:
     async def resolve(self, batch_id: str) -> None:
         """Wait out the grace period, then adopt, resend or give up on the batch."""
         batch = self.journal.batch(batch_id)
-        if batch is None or batch["state"] != "creating":
+        if batch is None or batch.state != "creating":
             return
         await asyncio.sleep(self.grace)
-        gateway = await self.gateway_of(batch["account"])
+        gateway = await self.gateway_of(batch.account)
         deadline = time.monotonic() + self.give_up_after
         while True:
             try:
@@ -72,27 +90,27 @@ class CreateFeedReconciler:
                 log.info("reconciling batch %s: Amazon not answering (%s)", batch_id, exc.code)
                 verdict = None
             if verdict is None and time.monotonic() > deadline:
-                verdict = ("unknown", "Amazon is still processing a feed that may be it")
+                verdict = ("unknown", "")  # no feed ids: one may still be it
             if verdict is not None:
                 self._apply(batch, *verdict)
                 return
             await asyncio.sleep(self.poll)
 
-    async def _verdict(self, gateway: Any, batch: dict[str, Any]) -> tuple[str, str] | None:
-        started = datetime.fromisoformat(batch["create_started_at"].replace("Z", "+00:00"))
-        feeds = await gateway.get_feeds([batch["feed_type"]], created_since=started - CLOCK_SLACK)
-        known = self.journal.known_feed_ids(batch["account"])
+    async def _verdict(self, gateway: FeedGateway, batch: Batch) -> tuple[str, str] | None:
+        started = datetime.fromisoformat((batch.create_started_at or "").replace("Z", "+00:00"))
+        feeds = await gateway.get_feeds([batch.feed_type], created_since=started - CLOCK_SLACK)
+        known = self.journal.known_feed_ids(batch.account)
         candidates = [
             f
             for f in feeds
             if f.feed_id not in known
-            and (not f.marketplace_ids or batch["marketplace_id"] in f.marketplace_ids)
+            and (not f.marketplace_ids or batch.marketplace_id in f.marketplace_ids)
         ]
         if not candidates:
             return ("resend", "")
         if any(f.processing_status in ("IN_QUEUE", "IN_PROGRESS") for f in candidates):
             return None  # wait until they finish: only their reports can tell
-        members = self.journal.in_batch(batch["id"])
+        members = self.journal.in_batch(batch.id)
         orders = {a.order_id for a in members}
         matches = []
         for feed in candidates:
@@ -104,9 +122,11 @@ class CreateFeedReconciler:
             return ("resend", "")
         if len(matches) == 1:
             return ("adopt", matches[0])
-        return ("unknown", f"feeds {', '.join(matches)} could each be it")
+        return ("unknown", ", ".join(matches))
 
-    async def _could_be_ours(self, gateway: Any, feed: Any, size: int, orders: set[str]) -> bool:
+    async def _could_be_ours(
+        self, gateway: FeedGateway, feed: Feed, size: int, orders: set[str]
+    ) -> bool:
         if feed.processing_status != "DONE" or not feed.result_feed_document_id:
             return True  # FATAL or no report: cannot be excluded
         try:
@@ -118,8 +138,8 @@ class CreateFeedReconciler:
         named = {r.order_id for r in report.results if r.order_id}
         return report.processed == size and named <= orders
 
-    def _apply(self, batch: dict[str, Any], verdict: str, value: str) -> None:
-        batch_id = batch["id"]
+    def _apply(self, batch: Batch, verdict: str, value: str) -> None:
+        batch_id = batch.id
         if verdict == "adopt":
             log.info(
                 "batch %s: adopting feed %s found after a lost createFeed reply", batch_id, value
@@ -135,4 +155,4 @@ class CreateFeedReconciler:
                 [a.id for a in self.journal.in_batch(batch_id) if a.state is ActionState.QUEUED]
             )
         else:
-            self.settle(batch_id, UNDECIDED.format(why=value))
+            self.settle(batch_id, undecided(value))

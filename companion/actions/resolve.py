@@ -14,7 +14,8 @@ from collections.abc import Callable
 
 from companion.actions.events import EventBus
 from companion.actions.journal import Journal
-from companion.actions.models import Action, ActionState
+from companion.actions.models import ActionState
+from companion.actions.record import Action
 from companion.errors import BadRequest, Conflict, NotFound
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ def resolve_action(
             f"Action {action_id} is {before}, not unknown: only an action whose outcome spdesk "
             "could not learn from Amazon can be resolved by hand.",
             code="action_not_unknown",
+            params={"actionId": action_id, "state": str(before)},
             details={"actionId": action_id, "state": str(before)},
         )
     return action

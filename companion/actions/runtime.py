@@ -1,36 +1,18 @@
-"""The actions part's state on the app and its lifecycle (journal, engine, resume, shutdown)."""
+"""Refunds and cancellations while the companion runs: journal, engine, service and event bus."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
-from aiohttp import web
-
+from companion.accounts import AccountStore
 from companion.actions.engine import Engine, EngineTiming
 from companion.actions.events import EventBus
-from companion.actions.journal import Journal
+from companion.actions.journal import JOURNAL_FILE, Journal
 from companion.actions.resolve import ResolutionWatcher
 from companion.actions.service import ActionService
+from companion.amazon.pool import GatewayPool
 from companion.config import Settings
-
-JOURNAL_FILE = "actions.sqlite3"
-
-
-@dataclass
-class Runtime:
-    """Filled in when the app starts (the app itself is frozen by then)."""
-
-    bus: EventBus = field(default_factory=EventBus)
-    keepalive: float = 15.0
-    journal: Journal = field(init=False)
-    engine: Engine = field(init=False)
-    service: ActionService = field(init=False)
-
-
-RUNTIME = web.AppKey("actions_runtime", Runtime)
+from companion.orders import OrderService
 
 
 def timing_of(settings: Settings) -> EngineTiming:
@@ -46,44 +28,56 @@ def timing_of(settings: Settings) -> EngineTiming:
     )
 
 
-async def lifecycle(app: web.Application) -> AsyncIterator[None]:
-    """cleanup_ctx: open the journal, resume unfinished actions; on shutdown stop cleanly."""
-    from companion.amazon import GATEWAYS
-    from companion.http.keys import ACCOUNTS, SETTINGS
-    from companion.orders import ORDERS
+class Runtime:
+    """The actions part of one companion: made with the app, started and closed with it.
 
-    settings, store, orders = app[SETTINGS], app[ACCOUNTS], app[ORDERS]
-    runtime = app[RUNTIME]
-    runtime.keepalive = settings.events_keepalive
-    runtime.journal = Journal(settings.data_dir / JOURNAL_FILE, on_change=runtime.bus.publish)
+    ``start()`` opens the journal and resumes every unfinished action (it needs the running event
+    loop); ``close()`` stops the workers, whose work resumes on the next start.
+    """
 
-    def seller_of(name: str) -> str:
-        return store.get(name).seller_id or name
+    journal: Journal
+    engine: Engine
+    service: ActionService
 
-    runtime.engine = Engine(
-        runtime.journal,
-        runtime.bus,
-        app[GATEWAYS].get,
-        seller_of,
-        timing_of(settings),
-        on_settled=lambda action: orders.invalidate(action.order_id),
-    )
-    runtime.service = ActionService(
-        runtime.engine, orders, lambda n: store.resolve(n).name, settings.refund_overlap_window
-    )
+    def __init__(
+        self, settings: Settings, store: AccountStore, orders: OrderService, gateways: GatewayPool
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.orders = orders
+        self.gateways = gateways
+        self.bus = EventBus()
+        self.keepalive = settings.events_keepalive
 
-    async def inflight(account: Any, order_id: str) -> dict[tuple[str, str], Decimal]:
-        name = account if isinstance(account, str) else getattr(account, "name", account)
-        return runtime.engine.inflight(name, order_id)
+    def start(self) -> None:
+        """Open the journal, wire the engine and resume unfinished actions."""
+        settings, store, orders = self.settings, self.store, self.orders
+        self.journal = Journal(settings.data_dir / JOURNAL_FILE, on_change=self.bus.publish)
+        self.engine = Engine(
+            self.journal,
+            self.bus,
+            self.gateways.get,
+            self._seller_of,
+            timing_of(settings),
+            on_settled=lambda action: orders.invalidate(action.order_id),
+        )
+        self.service = ActionService(
+            self.engine, orders, lambda n: store.resolve(n).name, settings.refund_overlap_window
+        )
+        orders.add_inflight_provider(self._inflight)
+        self.engine.resume()
+        # `spdesk action resolve` writes the journal from another process: announce its changes.
+        watcher = ResolutionWatcher(self.journal, self.bus, orders.invalidate)
+        self.engine.spawn(watcher.run(), "resolutions")
 
-    orders.add_inflight_provider(inflight)
-    runtime.engine.resume()
-    # `spdesk action resolve` writes the journal from another process: announce its changes.
-    watcher = ResolutionWatcher(runtime.journal, runtime.bus, orders.invalidate)
-    runtime.engine.spawn(watcher.run(), "resolutions")
-    try:
-        yield
-    finally:
-        runtime.bus.close()
-        await runtime.engine.close()
-        runtime.journal.close()
+    async def close(self) -> None:
+        """End the event streams, stop the workers and close the journal."""
+        self.bus.close()
+        await self.engine.close()
+        self.journal.close()
+
+    def _seller_of(self, account: str) -> str:
+        return self.store.get(account).seller_id or account
+
+    async def _inflight(self, account: str, order_id: str) -> dict[tuple[str, str], Decimal]:
+        return self.engine.inflight(account, order_id)

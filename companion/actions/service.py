@@ -6,9 +6,6 @@ import sqlite3
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
-
-from pydantic import BaseModel
 
 from companion.actions.amounts import (
     check_expected_total,
@@ -26,9 +23,11 @@ from companion.actions.guards import (
     overlap_refusal,
     overlapping_refunds,
 )
-from companion.actions.models import Action, ActionState, CancelIn, RefundIn, new_id
+from companion.actions.models import ActionState, CancelIn, RefundIn, new_id
 from companion.actions.ports import ViewSource
 from companion.actions.posting import posting_expectation
+from companion.actions.record import Action, CancelLine
+from companion.amazon.view import OrderView
 from companion.errors import Conflict, NotFound, Unprocessable
 from companion.marketplaces import marketplace
 
@@ -86,26 +85,27 @@ class ActionService:
         """Accept a refund (or return the one this key already made); True when replayed."""
 
         async def build(account: str) -> Action:
-            # Amazon settles the payment of a cancelled order itself: a refund sent alongside a
-            # cancellation could give the same money back twice.
-            self._refuse_during_cancel(
-                body.order_id, " Wait for its result: a cancelled order needs no refund."
-            )
+            self._refuse_during_cancel(body.order_id, "refund")
             view = await self._refund_view(body.order_id, account)
             action = self._refund_action(body, view, account)
             if not body.confirm_overlap and (
                 found := overlapping_refunds(
-                    action.items, self.journal.for_order(body.order_id), self.overlap_window
+                    action.refund_lines, self.journal.for_order(body.order_id), self.overlap_window
                 )
             ):
                 raise overlap_refusal(found)
             # Last, on the amounts just checked: what the agent confirmed is what is refunded.
-            check_expected_total(body, Decimal(action.total), marketplace(action.marketplace_id))
+            check_expected_total(body, action.total, marketplace(action.marketplace_id))
             return action
 
         return await self._once("refund", body, key, build)
 
-    def _refuse_during_cancel(self, order_id: str, advice: str = "") -> None:
+    def _refuse_during_cancel(self, order_id: str, case: str) -> None:
+        # Amazon settles the payment of a cancelled order itself: a refund sent alongside a
+        # cancellation could give the same money back twice.
+        advice = (
+            " Wait for its result: a cancelled order needs no refund." if case == "refund" else ""
+        )
         pending = [
             a
             for a in self.journal.for_order(order_id)
@@ -116,10 +116,11 @@ class ActionService:
                 f"A cancellation of this order is already on its way "
                 f"({pending[0].confirmation}).{advice}",
                 code="cancel_in_progress",
+                params={"case": case, "confirmation": pending[0].confirmation},
                 details={"actionId": pending[0].id},
             )
 
-    async def _refund_view(self, order_id: str, account: str) -> dict[str, Any]:
+    async def _refund_view(self, order_id: str, account: str) -> OrderView:
         """A fresh view in which every refund is counted once: by Finances or as in flight."""
         for _ in range(3):
             view = await self._view(order_id, account)
@@ -130,16 +131,16 @@ class ActionService:
                 break
         return view
 
-    def _refund_action(self, body: RefundIn, view: dict[str, Any], account: str) -> Action:
-        refund = (view.get("actions") or {}).get("refund") or {}
-        if refund.get("allowed") is False:
+    def _refund_action(self, body: RefundIn, view: OrderView, account: str) -> Action:
+        refund = view.actions.refund
+        if not refund.allowed:
             raise Unprocessable(
-                refund.get("reason") or "This order cannot be refunded now.",
+                refund.reason or "This order cannot be refunded now.",
                 code="refund_not_available",
+                params={"reason": refund.code or "", **refund.params},
             )
-        market = marketplace(view["marketplace"]["id"])
+        market = marketplace(view.marketplace.id)
         plan = plan_refund(body, refundable_of(view), quantities_of(view), market)
-        items = plan.to_items(market)
         ahead = [
             a.id
             for a in self.journal.for_order(body.order_id)
@@ -153,24 +154,24 @@ class ActionService:
             marketplace_id=market.id,
             currency=market.currency,
             state=ActionState.ACCEPTED,
-            total=market.format(plan.total),
+            total=market.quantize(plan.total),
             reason=body.reason,
-            items=items,
+            items=plan.lines,
             note=body.note,
             ticket_url=body.ticket_url,
             agent=body.agent,
-            channel=str(view.get("channel") or "FBM"),
-            extra={"posting": posting_expectation(view, items, ahead)},
+            channel=view.channel,
+            posting=posting_expectation(view, plan.lines, ahead),
         )
 
     async def cancel(self, body: CancelIn, key: str) -> tuple[Action, bool]:
         """Accept a cancellation (or return the one this key already made); True when replayed."""
 
         async def build(account: str) -> Action:
-            self._refuse_during_cancel(body.order_id)
+            self._refuse_during_cancel(body.order_id, "cancel")
             view = await self._view(body.order_id, account)
             plan = plan_cancel(body, view)
-            market = marketplace(view["marketplace"]["id"])
+            market = marketplace(view.marketplace.id)
             return Action(
                 id=new_id("act"),
                 kind="cancel",
@@ -179,23 +180,23 @@ class ActionService:
                 marketplace_id=market.id,
                 currency=market.currency,
                 state=ActionState.ACCEPTED,
-                total=market.format(_cancel_total(view, plan.items)),
+                total=market.quantize(_cancel_total(view, plan.lines)),
                 reason=plan.reason,
-                items=plan.items,
+                items=plan.lines,
                 note=body.note,
                 ticket_url=body.ticket_url,
                 agent=body.agent,
                 channel=plan.channel,
                 warnings=plan.warnings,
-                extra=_fulfillment_extra(plan.fulfillment_order_id),
+                # The MCF canceller calls Amazon with this id; items keep the order lines.
+                fulfillment_order_id=plan.fulfillment_order_id,
             )
 
         return await self._once("cancel", body, key, build)
 
-    async def _view(self, order_id: str, account: str) -> dict[str, Any]:
+    async def _view(self, order_id: str, account: str) -> OrderView:
         # Always fresh: amounts and states are decided from Amazon's data, never a cache or page.
-        view = await self.orders.get_view(order_id, account=account, fresh=True)
-        return view.model_dump(mode="json", by_alias=True) if isinstance(view, BaseModel) else view
+        return await self.orders.get_view(order_id, account=account, fresh=True)
 
     def _accept(self, action: Action, key: str, fingerprint: str) -> Action:
         try:
@@ -209,17 +210,14 @@ class ActionService:
         return self.journal.get(action.id) or action
 
 
-def _fulfillment_extra(fulfillment_order_id: str | None) -> dict[str, Any]:
-    # The MCF canceller calls Amazon with this id; items keep the order lines as for FBM.
-    return {"sellerFulfillmentOrderId": fulfillment_order_id} if fulfillment_order_id else {}
-
-
-def _cancel_total(view: dict[str, Any], items: list[dict[str, Any]]) -> Decimal:
-    codes = {i["orderItemCode"] for i in items}
-    total = Decimal(0)
-    for item in view.get("items", []):
-        if not codes or item["orderItemCode"] in codes:
-            total += sum(
-                (Decimal(str(c["charged"])) for c in item.get("components", [])), Decimal(0)
-            )
-    return total
+def _cancel_total(view: OrderView, lines: tuple[CancelLine, ...]) -> Decimal:
+    codes = {line.order_item_code for line in lines}
+    return sum(
+        (
+            c.charged
+            for item in view.items
+            if not codes or item.order_item_code in codes
+            for c in item.components
+        ),
+        Decimal(0),
+    )

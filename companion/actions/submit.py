@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from companion.actions.batcher import QueueKey
 from companion.actions.crashpoints import crash_point
@@ -16,9 +15,11 @@ from companion.actions.feeds import (
     build_acknowledgement_feed,
     build_adjustment_feed,
 )
-from companion.actions.journal import Journal
-from companion.actions.models import Action, ActionState, new_id, now_iso
-from companion.actions.ports import GatewayOf
+from companion.actions.journal import Journal, Move
+from companion.actions.models import ActionState, new_id, now_iso
+from companion.actions.ports import FeedGateway, GatewayOf
+from companion.actions.record import Action, AmazonResult
+from companion.actions.schema import Change
 from companion.amazon.outcome import AmazonAccessDenied, AmazonRejected
 from companion.errors import AmazonThrottled, SpdeskError
 from companion.marketplaces import marketplace
@@ -26,10 +27,11 @@ from companion.marketplaces import marketplace
 log = logging.getLogger(__name__)
 # Definitely-not-sent failures (upload failed, createFeed throttled) before an action is failed.
 MAX_ATTEMPTS = 8
-SHIPPED_MEANWHILE = (
+SHIPPED_MEANWHILE = AmazonResult.said(
+    "shipped_meanwhile",
     "The order shipped while the cancellation waited to be sent, so it was not "
     "sent (a cancellation after shipment would refund the whole order). Refund "
-    "the buyer instead."
+    "the buyer instead.",
 )
 # Answers to createFeed that prove Amazon refused it (a 4xx other than 429): no feed exists.
 REFUSED = (AmazonRejected, AmazonAccessDenied)
@@ -86,6 +88,18 @@ class FeedSubmitter:
             document_id = await gateway.upload_feed_document(xml)
         except SpdeskError as exc:
             return self._not_sent(batch_id, actions, exc, "upload")
+        return await self._create(gateway, key, batch_id, actions, document_id)
+
+    async def _create(
+        self,
+        gateway: FeedGateway,
+        key: QueueKey,
+        batch_id: str,
+        actions: list[Action],
+        document_id: str,
+    ) -> list[str]:
+        """createFeed for an uploaded batch, journaled first: the one step that moves money."""
+        _, feed_type, marketplace_id = key
         self.journal.update_batch(batch_id, state="uploaded", document_id=document_id)
         crash_point("after_upload")
         self.journal.update_batch(batch_id, state="creating", create_started_at=now_iso())
@@ -120,29 +134,13 @@ class FeedSubmitter:
             batch_id, state="dissolved", detail={"step": step, "error": exc.message}
         )
         retry: list[str] = []
-        failed: list[tuple[str, ActionState, dict[str, Any]]] = []
-        why = (
-            "spdesk could not prepare the feed"
-            if step == "prepare"
-            else "Amazon could not take the request"
-        )
+        failed: list[Move] = []
+        said = _not_sent(step, exc)
         for action in actions:
             count = self._attempts.get(action.id, 0) + 1
             self._attempts[action.id] = count
             if count >= MAX_ATTEMPTS:
-                failed.append(
-                    (
-                        action.id,
-                        ActionState.FAILED,
-                        {
-                            "amazon": {
-                                "description": (
-                                    f"{why} ({exc.message}). Nothing was sent; try again later."
-                                )
-                            }
-                        },
-                    )
-                )
+                failed.append((action.id, ActionState.FAILED, Change(said)))
             else:
                 retry.append(action.id)
         if failed:
@@ -170,7 +168,9 @@ class FeedSubmitter:
                 continue
             if any(item.quantity_shipped > 0 for item in order.items):
                 self.journal.transition(
-                    action.id, ActionState.FAILED, amazon={"description": SHIPPED_MEANWHILE}
+                    action.id,
+                    ActionState.FAILED,
+                    amazon=SHIPPED_MEANWHILE,
                 )
             else:
                 keep.append(action)
@@ -180,9 +180,14 @@ class FeedSubmitter:
         self.journal.update_batch(
             batch_id, state="dissolved", detail={"step": "createFeed", "refused": exc.message}
         )
-        text = f"Amazon refused the feed ({exc.message}). Nothing was sent."
+        said = AmazonResult.said(
+            "feed_refused",
+            f"Amazon refused the feed ({exc.message}). Nothing was sent.",
+            error=exc.message,
+            errorCode=exc.code,
+        )
         self.journal.transition_many(
-            [(a.id, ActionState.FAILED, {"amazon": {"description": text}}) for a in actions],
+            [(a.id, ActionState.FAILED, Change(said)) for a in actions],
             detail="createFeed refused",
         )
         for action in actions:
@@ -198,7 +203,7 @@ class FeedSubmitter:
                 seller,
                 marketplace(marketplace_id),
                 [
-                    AdjustmentMessage(a.message_id or 0, a.order_id, a.id, a.reason, a.items)
+                    AdjustmentMessage(a.message_id or 0, a.order_id, a.id, a.reason, a.refund_lines)
                     for a in actions
                 ],
             )
@@ -206,8 +211,26 @@ class FeedSubmitter:
             return build_acknowledgement_feed(
                 seller,
                 [
-                    AcknowledgementMessage(a.message_id or 0, a.order_id, a.reason, a.items)
+                    AcknowledgementMessage(a.message_id or 0, a.order_id, a.reason, a.cancel_lines)
                     for a in actions
                 ],
             )
         raise ValueError(f"unknown feed type {feed_type}")
+
+
+def _not_sent(step: str, exc: SpdeskError) -> AmazonResult:
+    """Why actions that were never sent end as failed after their last attempt."""
+    if step == "prepare":
+        return AmazonResult.said(
+            "feed_not_prepared",
+            f"spdesk could not prepare the feed ({exc.message}). "
+            "Nothing was sent; try again later.",
+            error=exc.message,
+            errorCode=exc.code,
+        )
+    return AmazonResult.said(
+        "feed_not_taken",
+        f"Amazon could not take the request ({exc.message}). Nothing was sent; try again later.",
+        error=exc.message,
+        errorCode=exc.code,
+    )

@@ -6,40 +6,64 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
 
 from companion.actions.crashpoints import crash_point
 from companion.actions.feeds import ProcessingReport, ReportUnreadable, parse_processing_report
-from companion.actions.journal import Journal
-from companion.actions.models import Action, ActionState
-from companion.actions.ports import GatewayOf
+from companion.actions.journal import Journal, Move
+from companion.actions.models import ActionState
+from companion.actions.ports import FeedGateway, GatewayOf
+from companion.actions.record import Action, AmazonResult, Notice
+from companion.actions.schema import Batch, Change
+from companion.amazon.models import Feed
 from companion.amazon.outcome import AmazonRejected
 from companion.errors import NotFound, SpdeskError
 
 log = logging.getLogger(__name__)
-Move = tuple[str, ActionState, dict[str, Any]]
 
-FATAL_TEXT = (
+FATAL = AmazonResult.said(
+    "feed_fatal",
     "Amazon stopped processing the feed with a fatal error: some, none or all of it may "
     "have been applied. Check the order in Seller Central before doing anything else; "
-    "spdesk will not resend it."
+    "spdesk will not resend it.",
 )
-REPORT_GONE = (
-    "Amazon finished feed {feed}, but its processing report cannot be downloaded "
-    "({why}), so spdesk cannot tell whether this action was applied. Check the order "
-    "in Seller Central; spdesk will not resend it."
+CANCELLED = AmazonResult.said(
+    "feed_cancelled", "Amazon cancelled the feed before processing it; nothing was applied."
 )
-CANCELLED_TEXT = "Amazon cancelled the feed before processing it; nothing was applied."
+NO_REPORT = AmazonResult.said(
+    "report_missing", "Amazon finished the feed but gave no processing report."
+)
 
 
-@dataclass(frozen=True)
+def report_gone(feed_id: str, why: str) -> AmazonResult:
+    """The processing report of a finished feed cannot be had: the outcome is unknown."""
+    return AmazonResult.said(
+        "report_unavailable",
+        f"Amazon finished feed {feed_id}, but its processing report cannot be downloaded "
+        f"({why}), so spdesk cannot tell whether this action was applied. Check the order "
+        "in Seller Central; spdesk will not resend it.",
+        feedId=feed_id,
+        error=why,
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class TrackTiming:
     """How often to poll getFeed, when to warn about a slow feed and when to stop waiting."""
 
     poll: float
     stuck_after: float
     give_up_after: float
+
+
+@dataclass(slots=True)
+class _Progress:
+    """What one tracking loop learnt so far about its batch."""
+
+    batch: Batch
+    feed_id: str
+    processing: bool = False
+    report_error: str | None = None
 
 
 class FeedTracker:
@@ -60,36 +84,28 @@ class FeedTracker:
     async def track(self, batch_id: str) -> None:
         """Follow the batch's feed; returns once every action of the batch is settled."""
         batch = self.journal.batch(batch_id)
-        if batch is None or not batch["feed_id"]:
+        if batch is None or not batch.feed_id:
             return
-        gateway = await self.gateway_of(batch["account"])
+        progress = _Progress(batch, batch.feed_id, processing=batch.state == "processing")
+        gateway = await self.gateway_of(batch.account)
         started = time.monotonic()
         warned = False
         while True:
-            status = await self._status(gateway, batch["feed_id"])
-            if status is not None and await self._step(gateway, batch, status):
+            feed = await self._status(gateway, progress.feed_id)
+            if feed is not None and await self._step(gateway, progress, feed):
                 return
             waited = time.monotonic() - started
             if waited > self.timing.give_up_after:
                 self.settle_all(
-                    batch_id,
-                    "unknown",
-                    ActionState.UNKNOWN,
-                    REPORT_GONE.format(feed=batch["feed_id"], why=batch["report_error"])
-                    if "report_error" in batch
-                    else (
-                        f"Amazon has not finished processing feed {batch['feed_id']} after "
-                        f"{waited / 3600:.1f} hours. Check Seller Central; spdesk will not "
-                        "resend it."
-                    ),
+                    batch_id, "unknown", ActionState.UNKNOWN, _gave_up(progress, waited)
                 )
                 return
             if not warned and waited > self.timing.stuck_after:
                 warned = True
-                self._warn_slow(batch_id, batch["feed_id"])
+                self._warn_slow(batch_id, progress.feed_id)
             await asyncio.sleep(self.timing.poll)
 
-    async def _status(self, gateway: Any, feed_id: str) -> Any:
+    async def _status(self, gateway: FeedGateway, feed_id: str) -> Feed | None:
         try:
             return await gateway.get_feed(feed_id)
         except SpdeskError as exc:
@@ -97,65 +113,65 @@ class FeedTracker:
             log.info("getFeed %s failed (%s); will retry", feed_id, exc.code)
             return None
 
-    async def _step(self, gateway: Any, batch: dict[str, Any], feed: Any) -> bool:
-        status = feed.processing_status
+    async def _step(self, gateway: FeedGateway, progress: _Progress, feed: Feed) -> bool:
+        batch_id, status = progress.batch.id, feed.processing_status
         if status == "IN_PROGRESS":
-            if batch["state"] != "processing":  # once per batch, not on every poll
+            if not progress.processing:  # once per batch, not on every poll
                 moves: list[Move] = [
-                    (a.id, ActionState.PROCESSING, {})
-                    for a in self.journal.in_batch(batch["id"])
+                    (a.id, ActionState.PROCESSING, Change())
+                    for a in self.journal.in_batch(batch_id)
                     if a.state is ActionState.SUBMITTED
                 ]
                 self.journal.transition_many(moves)
-                self.journal.update_batch(batch["id"], state="processing")
-                batch["state"] = "processing"
+                self.journal.update_batch(batch_id, state="processing")
+                progress.processing = True
             return False
         if status == "FATAL":
-            self.settle_all(batch["id"], "fatal", ActionState.UNKNOWN, FATAL_TEXT)
+            self.settle_all(batch_id, "fatal", ActionState.UNKNOWN, FATAL)
             return True
         if status == "CANCELLED":
-            self.settle_all(batch["id"], "cancelled", ActionState.FAILED, CANCELLED_TEXT)
+            self.settle_all(batch_id, "cancelled", ActionState.FAILED, CANCELLED)
             return True
         if status != "DONE":
             return False
-        return await self._done(gateway, batch, feed)
+        return await self._done(gateway, progress, feed)
 
-    async def _done(self, gateway: Any, batch: dict[str, Any], feed: Any) -> bool:
+    async def _done(self, gateway: FeedGateway, progress: _Progress, feed: Feed) -> bool:
+        batch_id = progress.batch.id
         if not feed.result_feed_document_id:
-            self.settle_all(
-                batch["id"],
-                "unknown",
-                ActionState.UNKNOWN,
-                "Amazon finished the feed but gave no processing report.",
-            )
+            self.settle_all(batch_id, "unknown", ActionState.UNKNOWN, NO_REPORT)
             return True
         try:
             data = await gateway.get_feed_document_bytes(feed.result_feed_document_id)
         except (NotFound, AmazonRejected) as exc:
             # Gone or refused for good: waiting cannot bring the report back.
             self.settle_all(
-                batch["id"],
+                batch_id,
                 "unknown",
                 ActionState.UNKNOWN,
-                REPORT_GONE.format(feed=feed.feed_id, why=exc.message),
+                report_gone(feed.feed_id, exc.message),
             )
             return True
         except SpdeskError as exc:
             log.info("processing report of %s not readable yet (%s)", feed.feed_id, exc.code)
-            batch["report_error"] = exc.message
+            progress.report_error = exc.message
             return False
         try:
             report = parse_processing_report(data)
         except ReportUnreadable as exc:
             self.settle_all(
-                batch["id"],
+                batch_id,
                 "unknown",
                 ActionState.UNKNOWN,
-                f"Amazon's processing report could not be read ({exc}).",
+                AmazonResult.said(
+                    "report_unreadable",
+                    f"Amazon's processing report could not be read ({exc}).",
+                    problem=str(exc),
+                ),
             )
             return True
         crash_point("after_report")
-        self.apply_report(batch["id"], report)
+        self.apply_report(batch_id, report)
         return True
 
     def apply_report(self, batch_id: str, report: ProcessingReport) -> None:
@@ -167,7 +183,11 @@ class FeedTracker:
                 batch_id,
                 "done",
                 ActionState.FAILED,
-                f"Amazon rejected the feed: {rejected[0].description}",
+                AmazonResult.said(
+                    "feed_rejected",
+                    f"Amazon rejected the feed: {rejected[0].description}",
+                    description=rejected[0].description,
+                ),
             )
             return
         if rejected:
@@ -177,10 +197,13 @@ class FeedTracker:
                 batch_id,
                 "done",
                 ActionState.UNKNOWN,
-                (
+                AmazonResult.said(
+                    "report_contradicts",
                     f"Amazon's report rejects the feed ({rejected[0].description}) yet counts "
                     f"{report.successful} message(s) as successful. Check the order in Seller "
-                    "Central; spdesk will not resend it."
+                    "Central; spdesk will not resend it.",
+                    description=rejected[0].description,
+                    successful=report.successful,
                 ),
             )
             return
@@ -205,11 +228,22 @@ class FeedTracker:
             if settled is not None:
                 self.on_settled(settled)
 
-    def settle_all(self, batch_id: str, batch_state: str, state: ActionState, text: str) -> None:
+    def settle_all(
+        self, batch_id: str, batch_state: str, state: ActionState, said: AmazonResult
+    ) -> None:
         """End every unsettled action of a batch in one state with one explanation."""
         actions = [a for a in self.journal.in_batch(batch_id) if not a.terminal]
         moves: list[Move] = [
-            (a.id, state, {"amazon": {**a.amazon, "description": text}}) for a in actions
+            (
+                a.id,
+                state,
+                Change(
+                    replace(
+                        a.amazon, description=said.description, code=said.code, params=said.params
+                    )
+                ),
+            )
+            for a in actions
         ]
         if moves:
             self.journal.transition_many(moves, detail=batch_state)
@@ -220,16 +254,29 @@ class FeedTracker:
                 self.on_settled(settled)
 
     def _warn_slow(self, batch_id: str, feed_id: str) -> None:
-        warning = {
-            "code": "feed_slow",
-            "message": (
-                f"Amazon is taking longer than usual to process feed {feed_id}. Feeds can take "
-                "hours under load; spdesk keeps checking and will show the result here."
-            ),
-        }
+        warning = Notice(
+            "feed_slow",
+            f"Amazon is taking longer than usual to process feed {feed_id}. Feeds can take "
+            "hours under load; spdesk keeps checking and will show the result here.",
+            {"feedId": feed_id},
+        )
         for action in self.journal.in_batch(batch_id):
             if not action.terminal and warning not in action.warnings:
-                self.journal.update(action.id, warnings=[*action.warnings, warning])
+                self.journal.update(action.id, warnings=(*action.warnings, warning))
+
+
+def _gave_up(progress: _Progress, waited: float) -> AmazonResult:
+    """Why a feed followed for the whole give-up time ends its actions as unknown."""
+    if progress.report_error is not None:
+        return report_gone(progress.feed_id, progress.report_error)
+    hours = f"{waited / 3600:.1f}"
+    return AmazonResult.said(
+        "feed_not_finished",
+        f"Amazon has not finished processing feed {progress.feed_id} after "
+        f"{hours} hours. Check Seller Central; spdesk will not resend it.",
+        feedId=progress.feed_id,
+        hours=hours,
+    )
 
 
 def _move_for(action: Action, report: ProcessingReport, complete: bool) -> Move:
@@ -237,44 +284,27 @@ def _move_for(action: Action, report: ProcessingReport, complete: bool) -> Move:
     errors = [r for r in results if r.result_code == "Error"]
     if errors:
         first = errors[0]
-        return (
-            action.id,
-            ActionState.FAILED,
-            {
-                "amazon": {
-                    "resultCode": "Error",
-                    "messageCode": first.message_code,
-                    "description": first.description,
-                }
-            },
-        )
+        failed = AmazonResult.answered("Error", first.message_code, first.description)
+        return (action.id, ActionState.FAILED, Change(failed))
     if not results and not complete:
-        return (
-            action.id,
-            ActionState.UNKNOWN,
-            {
-                "amazon": {
-                    "description": (
-                        f"Amazon's report covers {report.processed} message(s) and does not "
-                        "mention this one; check Seller Central before doing anything else."
-                    )
-                }
-            },
+        missing = AmazonResult.said(
+            "not_in_report",
+            f"Amazon's report covers {report.processed} message(s) and does not "
+            "mention this one; check Seller Central before doing anything else.",
+            processed=report.processed,
         )
-    warnings = [
-        {"code": "amazon_warning", "message": f"{r.message_code}: {r.description}"} for r in results
-    ]
+        return (action.id, ActionState.UNKNOWN, Change(missing))
+    warnings = tuple(
+        Notice(
+            "amazon_warning",
+            f"{r.message_code}: {r.description}",
+            {"messageCode": r.message_code, "description": r.description},
+        )
+        for r in results
+    )
     amazon = (
-        {
-            "resultCode": "Warning",
-            "messageCode": results[0].message_code,
-            "description": results[0].description,
-        }
+        AmazonResult.answered("Warning", results[0].message_code, results[0].description)
         if results
-        else {}
+        else AmazonResult()
     )
-    return (
-        action.id,
-        ActionState.SUCCEEDED,
-        {"amazon": amazon, "warnings": [*action.warnings, *warnings]},
-    )
+    return (action.id, ActionState.SUCCEEDED, Change(amazon, (*action.warnings, *warnings)))

@@ -36,19 +36,8 @@ from companion.amazon.view import (
     Totals,
 )
 from companion.marketplaces import Marketplace, Region, UnknownMarketplaceError, marketplace
+from companion.vocabulary import COMPONENT_TYPES, DEFAULT_LANGUAGE, CancelReason
 
-# Components in the order agents expect to read them; unknown types follow alphabetically.
-COMPONENT_ORDER = (
-    "Principal",
-    "Shipping",
-    "Tax",
-    "ShippingTax",
-    "GiftWrap",
-    "GiftWrapTax",
-    "COD",
-    "CODTax",
-    "Other",
-)
 ZERO = Decimal(0)
 InFlight = Mapping[tuple[str, str], Decimal]
 
@@ -79,7 +68,7 @@ def resolve_marketplace(marketplace_id: str | None, currency: str | None) -> Mar
             Region.NA,
             code,
             0 if code == "JPY" else 2,
-            "en",
+            DEFAULT_LANGUAGE,
         )
 
 
@@ -95,7 +84,9 @@ def marketplace_info(market: Marketplace) -> MarketplaceInfo:
 
 
 def _sort_key(kind: str) -> tuple[int, str]:
-    return (COMPONENT_ORDER.index(kind) if kind in COMPONENT_ORDER else len(COMPONENT_ORDER), kind)
+    # Components in the order agents expect to read them; unknown types follow alphabetically.
+    known = COMPONENT_TYPES
+    return (known.index(kind) if kind in known else len(known), kind)
 
 
 def component_view(
@@ -163,14 +154,21 @@ def buyer_request(order: AmazonOrder) -> BuyerCancellationRequest:
 
 
 def actions_block(
-    refund: Decision, cancel: Decision, *, default_reason: str | None, counts_against: bool
+    refund: Decision, cancel: Decision, *, default_reason: CancelReason | None, counts_against: bool
 ) -> Actions:
     """The view's actions block from the two decisions."""
     return Actions(
-        refund=RefundAction(allowed=refund.allowed, reason=refund.reason),
+        refund=RefundAction(
+            allowed=refund.allowed,
+            reason=refund.reason,
+            code=refund.code,
+            params=dict(refund.params),
+        ),
         cancel=CancelAction(
             allowed=cancel.allowed,
             reason=cancel.reason,
+            code=cancel.code,
+            params=dict(cancel.params),
             default_reason=default_reason,
             counts_against_cancel_rate=counts_against,
         ),

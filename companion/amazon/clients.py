@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -15,11 +15,9 @@ from sp_api.asyncio.auth.access_token_client import cache as _token_cache
 from sp_api.auth._core import build_cache_key
 from sp_api.base.credential_provider import FromCodeCredentialProvider
 
+from companion.accounts import Account, Credentials
 from companion.amazon.transport import ObservedTransport, tls_context
 from companion.marketplaces import LWA_TOKEN_URL, REGION_HOSTS, marketplace
-
-if TYPE_CHECKING:
-    from companion.accounts import Account, Credentials
 
 ORDERS_VERSION = "2026-01-01"
 

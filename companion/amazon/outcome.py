@@ -156,10 +156,12 @@ def _judge_error(
     if status in (401, 403):
         # An expired or revoked access token: evict the library's cached token and try again once.
         return Verdict(Action.RETRY, AmazonAccessDenied(details=details), evict_token=True)
+    said = {"amazonText": text} if text else {}
     if status == 404:
-        return Verdict(Action.FAIL, NotFound(text or None, details=details))
+        not_found = NotFound(text or None, params={"case": "amazon", **said}, details=details)
+        return Verdict(Action.FAIL, not_found)
     message = f"Amazon refused the request: {text}" if text else None
-    return Verdict(Action.FAIL, AmazonRejected(message, details=details))
+    return Verdict(Action.FAIL, AmazonRejected(message, params=said, details=details))
 
 
 def judge_lwa(response: httpx.Response) -> Verdict:

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from contextlib import suppress
 from dataclasses import dataclass
-
-from aiohttp import web
 
 from companion.accounts import AccountStore
 from companion.amazon.clients import Target
 from companion.amazon.gateway import Gateway
 from companion.amazon.retry import RetryPolicy
-from companion.http.keys import ACCOUNTS
 
 # How long a gateway is trusted before the account and its credentials are read again, so an
 # account re-added from the command line is picked up without restarting the companion.
@@ -94,21 +90,3 @@ class GatewayPool:
         for gateway in gateways:
             with suppress(Exception):
                 await gateway.aclose()
-
-
-GATEWAYS = web.AppKey("gateways", GatewayPool)
-
-
-def setup_gateways(app: web.Application) -> GatewayPool:
-    """Put a GatewayPool on the app (once) and close it on shutdown; returns the pool."""
-    if GATEWAYS in app:
-        return app[GATEWAYS]
-    pool = GatewayPool(app[ACCOUNTS])
-    app[GATEWAYS] = pool
-
-    async def _close(app: web.Application) -> AsyncIterator[None]:
-        yield
-        await pool.aclose()
-
-    app.cleanup_ctx.append(_close)
-    return pool

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
+
+from companion.codes import ReasonCode
+from companion.errors import Param
+from companion.vocabulary import BUYER_CANCELED, NEUTRAL_CANCEL_REASON, CancelReason
 
 FBA_REASON = (
     "Amazon fulfils this order (FBA): Amazon customer service handles its refunds and it "
@@ -13,19 +18,17 @@ MCF_REFUND_REASON = (
     "This is a Multi-Channel Fulfillment order: the buyer paid on your own sales channel, "
     "so refund them there."
 )
-BUYER_CANCELED = "BuyerCanceled"
-# Without a buyer request through Amazon the agent picks the reason; this neutral one is valid
-# for every cancellation and claims nothing about who asked.
-NEUTRAL_CANCEL_REASON = "GeneralAdjustment"
 MCF_CANCELLABLE = frozenset({"RECEIVED", "PLANNING"})
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """Allowed or not, and the sentence that explains a refusal."""
+    """Allowed or not, and the sentence that explains a refusal (with its code and params)."""
 
     allowed: bool
     reason: str | None = None
+    code: ReasonCode | None = None
+    params: Mapping[str, Param] = field(default_factory=dict)
 
 
 ALLOWED = Decision(True)
@@ -34,24 +37,27 @@ ALLOWED = Decision(True)
 def refund_decision(channel: str, status: str, refundable: Decimal) -> Decision:
     """Whether spdesk can send a refund for this order now."""
     if channel == "FBA":
-        return Decision(False, FBA_REASON)
+        return Decision(False, FBA_REASON, "fba_order")
     if channel == "MCF":
-        return Decision(False, MCF_REFUND_REASON)
+        return Decision(False, MCF_REFUND_REASON, "mcf_order")
     if status == "CANCELLED":
         return Decision(
             False,
             "This order is cancelled: the buyer was not charged, so there is nothing to refund.",
+            "order_cancelled",
         )
     if status in ("PENDING", "UNFULFILLABLE"):
         return Decision(
             False,
             "Amazon has not charged the buyer for this order yet, so there is nothing to refund.",
+            "not_charged_yet",
         )
     if refundable <= 0:
         return Decision(
             False,
             "Everything charged on this order has already been refunded "
             "(or a refund for it is on its way).",
+            "nothing_refundable",
         )
     return ALLOWED
 
@@ -59,28 +65,36 @@ def refund_decision(channel: str, status: str, refundable: Decimal) -> Decision:
 def cancel_decision(channel: str, status: str, shipped_units: int) -> Decision:
     """Whether a seller-fulfilled (FBM) or Amazon-fulfilled (FBA) order can be cancelled now."""
     if channel == "FBA":
-        return Decision(False, FBA_REASON)
+        return Decision(False, FBA_REASON, "fba_order")
     if status == "CANCELLED":
-        return Decision(False, "This order is already cancelled.")
+        return Decision(False, "This order is already cancelled.", "order_cancelled")
     if status == "SHIPPED" or (shipped_units and status != "PARTIALLY_SHIPPED"):
         return Decision(
             False,
             "This order has shipped, so it can no longer be cancelled. Issue a refund instead.",
+            "order_shipped",
         )
     if status == "PARTIALLY_SHIPPED" or shipped_units:
         return Decision(
             False,
             "Part of this order has already shipped, so it can no longer "
             "be cancelled. Issue a refund instead.",
+            "order_partly_shipped",
         )
     if status == "PENDING":
         return Decision(
             False,
             "Amazon is still confirming the buyer's payment (Pending); the "
             "order can be cancelled once it is Unshipped.",
+            "payment_pending",
         )
     if status != "UNSHIPPED":
-        return Decision(False, f"Amazon does not allow cancelling an order in status {status}.")
+        return Decision(
+            False,
+            f"Amazon does not allow cancelling an order in status {status}.",
+            "status_not_cancellable",
+            {"status": status},
+        )
     return ALLOWED
 
 
@@ -94,20 +108,24 @@ def mcf_cancel_decision(fulfillment_status: str) -> Decision:
             False,
             "Amazon is already picking and packing this fulfillment order "
             "(Processing), so it can no longer be cancelled.",
+            "mcf_processing",
         )
     if status == "CANCELLED":
-        return Decision(False, "This fulfillment order is already cancelled.")
+        return Decision(False, "This fulfillment order is already cancelled.", "mcf_cancelled")
     if status in ("COMPLETE", "COMPLETEPARTIALLED"):
         return Decision(
             False,
             "Amazon has already shipped this fulfillment order, so it can no longer be cancelled.",
+            "mcf_shipped",
         )
     return Decision(
         False,
         f"Amazon does not allow cancelling a fulfillment order in status {fulfillment_status}.",
+        "mcf_status_not_cancellable",
+        {"status": fulfillment_status},
     )
 
 
-def default_cancel_reason(buyer_requested: bool) -> str:
+def default_cancel_reason(buyer_requested: bool) -> CancelReason:
     """The cancel reason to preselect: BuyerCanceled when the buyer asked through Amazon."""
     return BUYER_CANCELED if buyer_requested else NEUTRAL_CANCEL_REASON

@@ -6,10 +6,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 from pydantic.alias_generators import to_camel
 
 from companion.amazon.models import OrderStatus
+from companion.codes import ReasonCode
+from companion.errors import Param
+from companion.vocabulary import CancelReason, Language
 
 # Money travels as a plain string with the marketplace's decimals ("12.50", JPY "1200").
 Money = Annotated[Decimal, PlainSerializer(lambda d: f"{d:f}", return_type=str, when_used="json")]
@@ -27,7 +30,7 @@ class MarketplaceInfo(_View):
     code: str
     currency: str
     decimals: int
-    language: str
+    language: Language
 
 
 class ComponentView(_View):
@@ -73,10 +76,12 @@ class BuyerCancellationRequest(_View):
 
 
 class RefundAction(_View):
-    """Whether a refund can be sent now."""
+    """Whether a refund can be sent now; when not, why (sentence, code and its params)."""
 
     allowed: bool
     reason: str | None
+    code: ReasonCode | None = None
+    params: dict[str, Param] = Field(default_factory=dict)
 
 
 class CancelAction(_View):
@@ -84,7 +89,9 @@ class CancelAction(_View):
 
     allowed: bool
     reason: str | None
-    default_reason: str | None
+    code: ReasonCode | None = None
+    params: dict[str, Param] = Field(default_factory=dict)
+    default_reason: CancelReason | None
     counts_against_cancel_rate: bool
 
 

@@ -57,7 +57,7 @@ def _ask_secret(prompt: str) -> SecretStr:
                 code="terminal_required",
             ) from None
     if not value:
-        raise BadRequest(f"{prompt} is required.", code="missing_secret")
+        raise BadRequest(f"{prompt} is required.", code="missing_secret", params={"what": prompt})
     return SecretStr(value)
 
 
@@ -79,7 +79,10 @@ def _add(store: AccountStore, args: argparse.Namespace) -> int:
             }
         )
     except ValidationError as exc:
-        raise BadRequest(describe(exc, "This account")[0], code="invalid_account") from None
+        message, problems = describe(exc, "This account")
+        raise BadRequest(
+            message, code="invalid_account", params={"problem": problems[0]["problem"]}
+        ) from None
     client_id = _ask("LWA client id", args.client_id)
     credentials = Credentials(
         client_id=client_id,

@@ -12,7 +12,7 @@ from companion.commands.pair import companion_answers, describe
 from companion.commands.probe import probe_account
 from companion.config import Settings
 from companion.errors import SpdeskError
-from companion.http.pairing import PairingStore
+from companion.pairing import PairingStore
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -8,9 +8,8 @@ import json
 import urllib.error
 import urllib.request
 
-from companion.config import Settings
-from companion.demo import demo_settings
-from companion.http.pairing import Pairing, PairingStore
+from companion.config import DEMO_PROFILE, Settings
+from companion.pairing import Pairing, PairingStore
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -52,7 +51,7 @@ def companion_answers(port: int) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``spdesk pair``."""
-    settings = demo_settings() if args.demo else Settings.load()
+    settings = Settings.profile(DEMO_PROFILE) if args.demo else Settings.load()
     store = PairingStore.for_settings(settings)
     if args.list:
         pairings = store.list()

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from companion.accounts import AccountStore
-from companion.amazon import GatewayPool, RetryPolicy
+from companion.amazon.pool import GatewayPool
+from companion.amazon.retry import RetryPolicy
 from companion.errors import SpdeskError
 
 log = logging.getLogger(__name__)

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
-import signal
 
 from companion.accounts import AccountStore, keyring_backend_name
 from companion.commands.pair import companion_answers
 from companion.config import Settings
 from companion.errors import KeyringUnavailable, SpdeskError
-from companion.http.keys import PAIRINGS
-from companion.http.server import RunningCompanion, start_companion
+from companion.keys import PAIRINGS
+from companion.server import RunningCompanion, start_companion, wait_for_stop
 
 log = logging.getLogger(__name__)
 
@@ -23,26 +21,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, help="port on 127.0.0.1 (default 8765)")
 
 
-async def wait_for_stop() -> None:
-    """Return on SIGINT or SIGTERM."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):  # Windows has no add_signal_handler
-            loop.add_signal_handler(sig, stop.set)
-    try:
-        await stop.wait()
-    finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError):
-                loop.remove_signal_handler(sig)
-
-
 async def serve(settings: Settings) -> None:
     """Start the companion, say where it listens, run until asked to stop."""
     if settings.port and await asyncio.to_thread(companion_answers, settings.port):
         raise SpdeskError(
-            f"spdesk is already running on 127.0.0.1:{settings.port}.", code="already_running"
+            f"spdesk is already running on 127.0.0.1:{settings.port}.",
+            code="already_running",
+            params={"port": settings.port},
         )
     store = AccountStore(settings)
     server = await start_companion(settings, store=store)

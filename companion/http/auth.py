@@ -12,11 +12,11 @@ from aiohttp.typedefs import Handler
 
 from companion.errors import Unauthorized
 from companion.http.openapi import PUBLIC_ROUTES
-from companion.http.pairing import Pairing
+from companion.keys import PAIRING
+from companion.pairing import Pairing
 
 log = logging.getLogger(__name__)
 
-PAIRING = web.RequestKey("pairing", Pairing)
 # How often running requests are checked against revocations made by 'spdesk pair --revoke'.
 RECHECK_EVERY = 1.0
 

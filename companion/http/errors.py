@@ -17,10 +17,18 @@ log = logging.getLogger(__name__)
 # aiohttp's own refusals (routing, body size) answer as the domain error of the same status.
 _HTTP_ERRORS: dict[int, SpdeskError] = {
     400: BadRequest(),
-    404: NotFound("spdesk has no such API route."),
+    404: NotFound("spdesk has no such API route.", params={"case": "no_route"}),
     405: MethodNotAllowed(),
     413: PayloadTooLarge(),
 }
+
+
+class HttpRefusal(SpdeskError):
+    """aiohttp refused the request with a status spdesk has no domain error for."""
+
+    status = 400
+    default_code = "http_error"
+    default_message = "The request was refused."
 
 
 def error_response(exc: SpdeskError) -> web.Response:
@@ -29,9 +37,10 @@ def error_response(exc: SpdeskError) -> web.Response:
 
 
 def _from_http(exc: web.HTTPException) -> web.Response:
-    known = _HTTP_ERRORS.get(exc.status)
-    body = known.to_json() if known else {"error": {"code": "http_error", "message": exc.reason}}
-    response = web.json_response(body, status=exc.status)
+    error = _HTTP_ERRORS.get(exc.status) or HttpRefusal(
+        exc.reason, params={"httpStatus": exc.status}
+    )
+    response = web.json_response(error.to_json(), status=exc.status)
     if "Allow" in exc.headers:
         response.headers["Allow"] = exc.headers["Allow"]
     return response

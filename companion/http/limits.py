@@ -11,6 +11,7 @@ from companion.errors import PayloadTooLarge
 def _too_large(limit: int) -> PayloadTooLarge:
     return PayloadTooLarge(
         f"The request is larger than {limit // 1024} KiB, the most spdesk accepts.",
+        params={"limitKib": limit // 1024},
         details={"limitBytes": limit},
     )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from companion import __version__
+from companion.codes import openapi_schemas
 
 PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset(
     {
@@ -39,6 +40,11 @@ class RouteDoc:
     content_type: str = "application/json"
 
 
+# Every part of the companion declares its routes through the registry, with the request and
+# response models, so GET /v1/openapi.json always describes what is really served:
+#     app[ROUTES].add(app.router, "POST", "/v1/refunds", create_refund,
+#                     summary="Refund an order", request=RefundIn, response=ActionOut,
+#                     status=202, errors=["refund_exceeds_refundable", "idempotency_key_missing"])
 @dataclass
 class RouteRegistry:
     """The documented routes of one application."""
@@ -49,50 +55,38 @@ class RouteRegistry:
         """Add one route's description."""
         self.routes.append(doc)
 
-
-def registry(app: web.Application) -> RouteRegistry:
-    """The app's route registry (created by ``create_app``)."""
-    from companion.http.keys import ROUTES
-
-    return app[ROUTES]
-
-
-# Every part of the companion declares its routes with add_route, with the request and response
-# models, so GET /v1/openapi.json always describes what is really served:
-#     add_route(app, "POST", "/v1/refunds", create_refund, summary="Refund an order",
-#               request=RefundRequest, response=ActionOut, status=202,
-#               errors=["refund_exceeds_refundable", "idempotency_key_missing"])
-def add_route(
-    app: web.Application,
-    method: str,
-    path: str,
-    handler: Handler,
-    *,
-    summary: str,
-    request: type[BaseModel] | None = None,
-    response: type[BaseModel] | None = None,
-    status: int = 200,
-    errors: list[str] | tuple[str, ...] = (),
-    query: list[str] | tuple[str, ...] = (),
-    headers: list[str] | tuple[str, ...] = (),
-    content_type: str = "application/json",
-) -> None:
-    """Register a handler on the router and describe it in the OpenAPI document."""
-    app.router.add_route(method, path, handler)
-    registry(app).register(
-        RouteDoc(
-            method.upper(),
-            path,
-            summary,
-            request,
-            response,
-            status,
-            tuple(errors),
-            tuple(query),
-            tuple(headers),
-            content_type,
+    def add(
+        self,
+        router: web.UrlDispatcher,
+        method: str,
+        path: str,
+        handler: Handler,
+        *,
+        summary: str,
+        request: type[BaseModel] | None = None,
+        response: type[BaseModel] | None = None,
+        status: int = 200,
+        errors: Iterable[str] = (),
+        query: Iterable[str] = (),
+        headers: Iterable[str] = (),
+        content_type: str = "application/json",
+    ) -> None:
+        """Register a handler on the router and describe it in the OpenAPI document."""
+        router.add_route(method, path, handler)
+        self.register(
+            RouteDoc(
+                method.upper(),
+                path,
+                summary,
+                request,
+                response,
+                status,
+                tuple(errors),
+                tuple(query),
+                tuple(headers),
+                content_type,
+            )
         )
-    )
 
 
 def _path_params(path: str) -> list[dict[str, Any]]:
@@ -126,6 +120,7 @@ def _operation(doc: RouteDoc, refs: Mapping[Any, dict[str, Any]]) -> dict[str, A
                 "description": "Error"
                 + (f" (codes: {', '.join(doc.errors)})" if doc.errors else ""),
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                "x-error-codes": list(doc.errors),
             },
         },
     }
@@ -141,16 +136,22 @@ def _operation(doc: RouteDoc, refs: Mapping[Any, dict[str, Any]]) -> dict[str, A
     return op
 
 
+# Every sentence's params: strings and numbers only (see companion.codes).
+PARAMS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": {"type": ["string", "integer"]},
+}
 _ERROR_SCHEMA = {
     "type": "object",
     "required": ["error"],
     "properties": {
         "error": {
             "type": "object",
-            "required": ["code", "message"],
+            "required": ["code", "message", "params"],
             "properties": {
-                "code": {"type": "string"},
-                "message": {"type": "string"},
+                "code": {"$ref": "#/components/schemas/ErrorCode"},
+                "message": {"type": "string", "description": "the sentence, in English"},
+                "params": PARAMS_SCHEMA,
                 "details": {"type": "object"},
             },
         }
@@ -174,6 +175,7 @@ def build_document(reg: RouteRegistry) -> dict[str, Any]:
         paths.setdefault(doc.path, {})[doc.method.lower()] = _operation(doc, refs)
     schemas = dict(defs.get("$defs", {}))
     schemas["Error"] = _ERROR_SCHEMA
+    schemas.update(openapi_schemas())
     return {
         "openapi": "3.1.0",
         "info": {

@@ -9,7 +9,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from companion.errors import Forbidden
-from companion.http.pairing import is_extension_origin
+from companion.pairing import is_extension_origin
 
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Before pairing the extension has no paired origin yet; these routes take any extension origin.

@@ -9,13 +9,12 @@ from pydantic import Field, field_validator
 
 from companion import __version__
 from companion.accounts import AccountStore
-from companion.http.auth import PAIRING
-from companion.http.keys import ACCOUNTS, PAIRINGS, ROUTES
-from companion.http.openapi import add_route, build_document
+from companion.http.openapi import build_document
 from companion.http.origin import OriginNotAllowed
-from companion.http.pairing import is_extension_origin
 from companion.http.validation import ApiModel, json_response, parse_json
+from companion.keys import ACCOUNTS, PAIRING, PAIRINGS, ROUTES
 from companion.marketplaces import Region
+from companion.pairing import is_extension_origin
 
 API_VERSION = 1
 BROWSER_NAMES = {"chrome-extension": "Chrome", "moz-extension": "Firefox"}
@@ -86,7 +85,10 @@ async def pair(request: web.Request) -> web.Response:
     body = await parse_json(request, PairRequest)
     origin = request.headers.get("Origin")
     if origin is None or not is_extension_origin(origin):
-        raise OriginNotAllowed("Only the spdesk browser extension can pair with spdesk.")
+        raise OriginNotAllowed(
+            "Only the spdesk browser extension can pair with spdesk.",
+            params={"case": "not_extension"},
+        )
     label = body.label or BROWSER_NAMES.get(origin.split("://", 1)[0], "Browser")
     pairing, token = request.app[PAIRINGS].exchange(body.code, origin, label)
     return json_response(PairResponse(token=token, pairing_id=pairing.id), status=201)
@@ -127,11 +129,12 @@ async def openapi(request: web.Request) -> web.Response:
 
 def setup(app: web.Application) -> None:
     """Register the companion's own routes."""
-    add_route(
-        app, "GET", "/v1/health", health, summary="Is the companion running?", response=Health
+    routes, router = app[ROUTES], app.router
+    routes.add(
+        router, "GET", "/v1/health", health, summary="Is the companion running?", response=Health
     )
-    add_route(
-        app,
+    routes.add(
+        router,
         "POST",
         "/v1/pair",
         pair,
@@ -141,12 +144,12 @@ def setup(app: web.Application) -> None:
         status=201,
         errors=["pairing_code_invalid", "pairing_locked", "origin_not_allowed"],
     )
-    add_route(
-        app,
+    routes.add(
+        router,
         "GET",
         "/v1/status",
         status,
         summary="Version, mode, pairing and accounts",
         response=Status,
     )
-    add_route(app, "GET", "/v1/openapi.json", openapi, summary="This API description")
+    routes.add(router, "GET", "/v1/openapi.json", openapi, summary="This API description")

@@ -57,23 +57,40 @@ def validate(model: type[M], data: Any) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         message, problems = describe(exc)
-        raise BadRequest(message, details={"problems": problems}) from None
+        first = problems[0] if problems else {"field": "body", "problem": message}
+        raise BadRequest(
+            message,
+            params={
+                "case": "invalid_field",
+                "field": first["field"],
+                "problem": first["problem"],
+                "more": len(problems) - 1 if problems else 0,
+            },
+            details={"problems": problems},
+        ) from None
 
 
 async def parse_json(request: web.Request, model: type[M]) -> M:
     """Read the request's JSON body into ``model`` or raise BadRequest (``invalid_request``)."""
     if request.content_type != "application/json":
-        raise BadRequest("The request must be JSON (Content-Type: application/json).")
+        raise BadRequest(
+            "The request must be JSON (Content-Type: application/json).",
+            params={"case": "not_json"},
+        )
     raw = await request.read()
     try:
         data = json.loads(raw)
     except RecursionError:
         # A few KiB of "[[[[…" would otherwise be an internal error.
-        raise BadRequest("The request body is nested too deeply.") from None
+        raise BadRequest(
+            "The request body is nested too deeply.", params={"case": "too_deep"}
+        ) from None
     except (UnicodeDecodeError, ValueError):
-        raise BadRequest("The request body is not valid JSON.") from None
+        raise BadRequest(
+            "The request body is not valid JSON.", params={"case": "bad_json"}
+        ) from None
     if not isinstance(data, dict):
-        raise BadRequest("The request body must be a JSON object.")
+        raise BadRequest("The request body must be a JSON object.", params={"case": "not_object"})
     return validate(model, data)
 
 

@@ -34,9 +34,12 @@ test("the translations are translations: most strings differ from English", () =
 /** Every component type the companion can put in an order view or an action, read from its source. */
 function companionComponentTypes() {
   const types = new Set();
-  const order = source("companion/amazon/build.py").match(/COMPONENT_ORDER = \(([^)]*)\)/);
-  assert.ok(order, "COMPONENT_ORDER in companion/amazon/build.py");
-  for (const type of quoted(order[1])) types.add(type);
+  const vocabulary = source("companion/vocabulary.py");
+  for (const list of [/RefundComponent = Literal\[([^\]]*)\]/, /OTHER_COMPONENTS = \(([^)]*)\)/]) {
+    const found = vocabulary.match(list);
+    assert.ok(found, `${list} in companion/vocabulary.py`);
+    for (const type of quoted(found[1])) types.add(type);
+  }
   const parse = source("companion/amazon/parse.py");
   for (const name of ["BREAKDOWN_COMPONENTS", "TAX_COMPONENTS", "FINANCES_CHARGE_TYPES"]) {
     const body = parse.match(new RegExp(`${name}[^=]*= \\{([^}]*)\\}`));
@@ -44,8 +47,8 @@ function companionComponentTypes() {
     for (const [, value] of body[1].matchAll(/:\s*"(\w+)"/g)) types.add(value);
   }
   // What the sandbox's Finances reports as refunded (the companion passes its charge types on).
-  const charges = source("companion/sandbox/finances.py").match(/CHARGE_TYPES = \{([^}]*)\}/);
-  assert.ok(charges, "CHARGE_TYPES in companion/sandbox/finances.py");
+  const charges = source("spdesk_sandbox/finances.py").match(/CHARGE_TYPES = \{([^}]*)\}/);
+  assert.ok(charges, "CHARGE_TYPES in spdesk_sandbox/finances.py");
   for (const type of quoted(charges[1])) types.add(type);
   return types;
 }

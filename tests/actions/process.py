@@ -16,7 +16,7 @@ import aiohttp
 
 from companion.accounts import AccountStore
 from companion.config import SETTINGS_FILE, Settings
-from companion.demo.sandbox_account import install_sandbox_account
+from spdesk_demo.sandbox_account import install_sandbox_account
 from tests.plugins.actions import FAST_ACTIONS
 from tests.plugins.companion import TEST_EXTENSION_ORIGIN
 
@@ -27,12 +27,14 @@ REPO = Path(__file__).resolve().parents[2]
 def prepare_home(root: Path, sandbox_url: str, keyring_service: str) -> AccountStore:
     """A config dir with settings.json (tmp data dir, fast feeds) and the sandbox account."""
     config = root / "config" / "spdesk"
-    settings = Settings(
-        port=0,
-        config_dir=config,
-        data_dir=root / "data",
-        keyring_service=keyring_service,
-        **FAST_ACTIONS,
+    settings = Settings.model_validate(
+        {
+            "port": 0,
+            "config_dir": config,
+            "data_dir": root / "data",
+            "keyring_service": keyring_service,
+            **FAST_ACTIONS,
+        }
     )
     config.mkdir(parents=True, exist_ok=True)
     values = settings.model_dump(mode="json", exclude={"config_dir"})

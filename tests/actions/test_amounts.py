@@ -115,7 +115,7 @@ def test_jpy_has_no_decimals() -> None:
         partial({"Principal": "1200", "Shipping": "350"}, "200"), refundable, QTY, JP
     )
     assert plan.total == Decimal("1350")
-    assert plan.to_items(JP)[0]["components"] == {"Principal": "1200", "Shipping": "350"}
+    assert plan.lines[0].to_json()["components"] == {"Principal": "1200", "Shipping": "350"}
 
 
 def test_missing_items_in_partial_mode_is_a_bad_request() -> None:

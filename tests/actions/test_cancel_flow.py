@@ -48,6 +48,7 @@ async def test_seller_cancel_warns_about_the_cancellation_rate(spdesk: Any) -> N
     assert reply.status == 202, reply.body
     assert reply.json()["reason"] == view["actions"]["cancel"]["defaultReason"] != "BuyerCanceled"
     assert [w["code"] for w in reply.json()["warnings"]] == ["counts_against_cancel_rate"]
+    assert reply.json()["warnings"][0]["params"] == {}
     assert (await final(spdesk, reply.json()["id"]))["state"] == "succeeded"
     [applied] = cancellations(spdesk, oid)
     assert applied.item_codes == ["60218437795218"]
@@ -59,7 +60,7 @@ async def test_seller_cancel_warns_about_the_cancellation_rate(spdesk: Any) -> N
 
 
 async def test_cancel_refusals(spdesk: Any) -> None:
-    cases = [
+    cases: list[tuple[str, dict[str, Any], str]] = [
         ("us-fbm-shipped", {"reason": "NoInventory"}, "cancel_after_shipment"),
         ("us-fbm-partially-shipped", {"reason": "NoInventory"}, "cancel_after_shipment"),
         ("us-fba-shipped", {}, "cancel_not_available_fba"),

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from companion.actions.events import EventBus
-from companion.actions.models import Action, ActionState
+from companion.actions.models import ActionState
+from companion.actions.record import Action
 
 
 def action(action_id: str, state: ActionState) -> Action:
@@ -15,9 +18,9 @@ def action(action_id: str, state: ActionState) -> Action:
         marketplace_id="ATVPDKIKX0DER",
         currency="USD",
         state=state,
-        total="1.00",
+        total=Decimal("1.00"),
         reason="Other",
-        items=[],
+        items=(),
     )
 
 
@@ -34,7 +37,7 @@ async def test_slow_reader_still_gets_the_latest_state_of_every_action() -> None
         bus.publish(action("act_B", state))
     first, second = await reader.get(), await reader.get()
     assert first is not None and second is not None
-    assert [(first["id"], first["state"]), (second["id"], second["state"])] == [
+    assert [(first.id, first.state), (second.id, second.state)] == [
         ("act_A", "succeeded"),
         ("act_B", "failed"),
     ]

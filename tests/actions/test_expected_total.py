@@ -9,7 +9,7 @@ from typing import Any
 
 from companion.actions.guards import body_hash
 from companion.actions.models import RefundIn
-from companion.sandbox.state import Adjustment
+from spdesk_sandbox.records import Adjustment
 from tests.actions.test_faults import HEADPHONES, small_refund
 from tests.actions.test_refund_flow import adjustments, final, order_id, refund
 from tests.plugins.actions import new_key

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from companion.sandbox.processor import feeds_of
+from spdesk_sandbox.processor import feeds_of
 from tests.actions.test_refund_flow import adjustments, final, order_id, refund
 from tests.plugins.actions import eventually
 
@@ -46,6 +46,8 @@ async def test_report_error_fails_one_action_and_its_batch_mate_succeeds(spdesk:
     assert bad["state"] == "failed" and good["state"] == "succeeded"
     assert bad["feedId"] == good["feedId"] and {bad["messageId"], good["messageId"]} == {1, 2}
     assert bad["amazon"]["resultCode"] == "Error" and bad["amazon"]["description"]
+    assert bad["amazon"]["code"] == "amazon_result"
+    assert bad["amazon"]["params"]["description"] == bad["amazon"]["description"]
     assert adjustments(spdesk, shipped) == [] and len(adjustments(spdesk, other)) == 1
 
 
@@ -68,6 +70,7 @@ async def test_fatal_feed_ends_unknown_and_is_never_resent(spdesk: Any) -> None:
     done = await final(spdesk, reply.json()["id"])
     assert done["state"] == "unknown"
     assert "Seller Central" in done["amazon"]["description"]
+    assert (done["amazon"]["code"], done["amazon"]["params"]) == ("feed_fatal", {})
     await asyncio.sleep(0.3)  # several poll intervals: nothing may be sent again
     assert feed_count(spdesk) == 1
 
@@ -123,9 +126,9 @@ async def test_feed_stuck_past_the_limit_ends_unknown(spdesk: Any) -> None:
 
 
 def _runtime_key() -> Any:
-    from companion.actions import RUNTIME
+    from companion.keys import ACTIONS
 
-    return RUNTIME
+    return ACTIONS
 
 
 def _timing(**changes: float) -> Any:

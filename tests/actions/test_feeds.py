@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -16,36 +17,35 @@ from companion.actions.feeds import (
     build_adjustment_feed,
     parse_processing_report,
 )
+from companion.actions.record import CancelLine, RefundLine
 from companion.marketplaces import marketplace
-from companion.sandbox import feedxml, report
+from spdesk_sandbox import feedxml, report
 
 ORDER = "113-4820571-0038214"
 ITEM = "45678901234567"
 
 
 def test_adjustment_feed_follows_the_xsd_and_carries_our_ids() -> None:
-    items = [
-        {
-            "orderItemCode": ITEM,
-            "quantity": 1,
-            "components": {"Principal": "12.99", "Tax": "1.04"},
-            "restockingFee": "2.00",
-        }
-    ]
+    line = RefundLine(
+        ITEM, 1, {"Principal": Decimal("12.99"), "Tax": Decimal("1.04")}, Decimal("2.00")
+    )
     xml = build_adjustment_feed(
         "A2SELLER",
         marketplace("US"),
         [
-            AdjustmentMessage(1, ORDER, "act_01ABC", "CustomerReturn", items),
+            AdjustmentMessage(1, ORDER, "act_01ABC", "CustomerReturn", (line,)),
             AdjustmentMessage(
-                2, ORDER, "act_01ABD", "Other", [{**items[0], "restockingFee": "0.00"}]
+                2, ORDER, "act_01ABD", "Other", (replace(line, restocking_fee=Decimal("0.00")),)
             ),
         ],
     )
     doc = feedxml.parse_feed(xml, ADJUSTMENT_FEED)
     assert doc.merchant_identifier == "A2SELLER"
     assert [m.problem for m in doc.messages] == [None, None]
-    first = doc.messages[0].body.items[0]
+    bodies = [m.body for m in doc.messages]
+    assert all(isinstance(b, feedxml.OrderAdjustment) for b in bodies)
+    first, second = (b.items[0] for b in bodies if isinstance(b, feedxml.OrderAdjustment))
+    assert isinstance(first, feedxml.AdjustedItem) and isinstance(second, feedxml.AdjustedItem)
     assert first.merchant_adjustment_item_id == "act_01ABC-1"
     assert {c.type: c.amount for c in first.components} == {
         "Principal": Decimal("12.99"),
@@ -54,7 +54,7 @@ def test_adjustment_feed_follows_the_xsd_and_carries_our_ids() -> None:
     }
     assert {c.currency for c in first.components} == {"USD"}
     assert first.quantity == 1
-    assert [c.type for c in doc.messages[1].body.items[0].components] == ["Principal", "Tax"]
+    assert [c.type for c in second.components] == ["Principal", "Tax"]
 
 
 def test_jpy_amounts_have_no_decimals() -> None:
@@ -67,7 +67,7 @@ def test_jpy_amounts_have_no_decimals() -> None:
                 ORDER,
                 "act_1",
                 "Other",
-                [{"orderItemCode": ITEM, "quantity": 1, "components": {"Principal": "1200"}}],
+                (RefundLine(ITEM, 1, {"Principal": Decimal("1200")}),),
             )
         ],
     )
@@ -77,17 +77,15 @@ def test_jpy_amounts_have_no_decimals() -> None:
 def test_acknowledgement_feed_lists_items_with_a_reason() -> None:
     xml = build_acknowledgement_feed(
         "S",
-        [
-            AcknowledgementMessage(
-                7, ORDER, "BuyerCanceled", [{"orderItemCode": ITEM, "quantity": 2}]
-            )
-        ],
+        [AcknowledgementMessage(7, ORDER, "BuyerCanceled", (CancelLine(ITEM, 2),))],
     )
     doc = feedxml.parse_feed(xml, ACKNOWLEDGEMENT_FEED)
     body = doc.messages[0].body
     assert doc.messages[0].message_id == 7
-    assert body.status_code == "Failure"
-    assert [(i.item_code, i.cancel_reason) for i in body.items] == [(ITEM, "BuyerCanceled")]
+    assert isinstance(body, feedxml.OrderAcknowledgement) and body.status_code == "Failure"
+    assert [
+        (i.item_code, i.cancel_reason) for i in body.items if isinstance(i, feedxml.AckItem)
+    ] == [(ITEM, "BuyerCanceled")]
 
 
 def test_processing_report_maps_results_to_message_ids() -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from companion.actions.journal import InvalidTransition, Journal
-from companion.actions.models import Action, ActionState, new_id
+from companion.actions.models import ActionState, new_id
+from companion.actions.record import Action, AmazonResult, RefundLine
 
 
 def action(order_id: str = "113-4820571-0038214") -> Action:
@@ -20,9 +22,9 @@ def action(order_id: str = "113-4820571-0038214") -> Action:
         marketplace_id="ATVPDKIKX0DER",
         currency="USD",
         state=ActionState.ACCEPTED,
-        total="1.00",
+        total=Decimal("1.00"),
         reason="Other",
-        items=[{"orderItemCode": "1", "quantity": 1, "components": {"Principal": "1.00"}}],
+        items=(RefundLine("1", 1, {"Principal": Decimal("1.00")}, Decimal("0.00")),),
     )
 
 
@@ -34,11 +36,11 @@ def test_lifecycle_is_enforced_and_recorded(tmp_path: Path) -> None:
     with pytest.raises(InvalidTransition):
         journal.transition(created.id, ActionState.POSTED)
     journal.transition(created.id, ActionState.SUBMITTED, feed_id="500")
-    done = journal.transition(created.id, ActionState.SUCCEEDED, amazon={"resultCode": None})
+    done = journal.transition(created.id, ActionState.SUCCEEDED, amazon=AmazonResult())
     with pytest.raises(InvalidTransition):
         journal.transition(created.id, ActionState.FAILED)  # terminal states never change
     assert seen == ["accepted", "queued", "submitted", "succeeded"]
-    assert [h["state"] for h in done.history] == seen
+    assert [h.state for h in done.history] == seen
     assert done.feed_id == "500" and done.terminal
 
 
@@ -63,6 +65,6 @@ def test_everything_survives_a_reopen_in_wal_mode(tmp_path: Path) -> None:
     again = Journal(path)
     assert again._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert [a.id for a in again.unfinished()] == [created.id]
-    assert again.open_batches()[0]["state"] == "creating"
+    assert again.open_batches()[0].state == "creating"
     assert again.in_batch("bat_1")[0].message_id == 1
     again.close()

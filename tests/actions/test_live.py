@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from companion.actions import audit_cli
-from companion.actions.audit_cli import export
-from companion.amazon import GATEWAYS
-from companion.sandbox.defaults import SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN
-from companion.sandbox.processor import feeds_of
+from companion.commands import audit as audit_cli
+from companion.commands.audit import export
+from companion.keys import GATEWAYS
+from spdesk_sandbox.defaults import SANDBOX_CLIENT_SECRET, SANDBOX_REFRESH_TOKEN
+from spdesk_sandbox.processor import feeds_of
 from tests.actions.test_refund_flow import final, refund
 from tests.plugins.actions import eventually
 
@@ -97,7 +97,7 @@ async def test_posted_once_finances_shows_the_refund(spdesk: Any) -> None:
 
     async def posted() -> bool:
         body = (await spdesk.request("GET", f"/v1/actions/{action_id}")).json()
-        return body["state"] == "posted"
+        return bool(body["state"] == "posted")
 
     await eventually(posted, within=20)
     oid = reply.json()["orderId"]
@@ -164,7 +164,7 @@ def test_audit_cli_writes_a_file_and_refuses_bad_dates(
 async def test_open_event_streams_do_not_hold_up_shutdown(
     sandbox: Any, actions_settings: Any, keyring_store: Any
 ) -> None:
-    from companion.demo.sandbox_account import install_sandbox_account
+    from spdesk_demo.sandbox_account import install_sandbox_account
     from tests.plugins.companion import start_client
 
     install_sandbox_account(keyring_store, sandbox.url)

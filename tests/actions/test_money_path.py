@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from companion.actions import RUNTIME
 from companion.config import Settings
+from companion.keys import ACTIONS
 from tests.actions.test_faults import HEADPHONES, faults, small_refund
 from tests.actions.test_refund_flow import final, order_id, refund
 from tests.plugins.actions import eventually, new_key
@@ -55,7 +55,7 @@ async def test_posted_mark_waits_for_a_refund_being_checked_on_the_order(spdesk:
     oid = order_id(spdesk, SHIPPED)
     first = await succeeded_refund(spdesk, oid, "10.00")
     spdesk.extra["sandbox"].state.clock.advance(POSTING_LAG)
-    engine = spdesk.app[RUNTIME].engine
+    engine = spdesk.app[ACTIONS].engine
     async with engine.locks.hold("sandbox", oid):
         # A refund holding the order reads Finances and the in-flight refunds as one picture:
         # the posted mark (which moves 10.00 from one side to the other) must wait for it.
@@ -73,7 +73,7 @@ async def test_unknown_refund_is_posted_once_finances_shows_it(spdesk: Any) -> N
     done = await final(spdesk, reply.json()["id"])
     assert done["state"] == "unknown"
     spdesk.extra["sandbox"].state.clock.advance(POSTING_LAG)
-    await spdesk.app[RUNTIME].engine.posting.check_once()
+    await spdesk.app[ACTIONS].engine.posting.check_once()
     assert await state_of(spdesk, done["id"]) == "posted"
     view = (await spdesk.request("GET", f"/v1/orders/{oid}?fresh=1")).json()
     principal = view["items"][0]["components"][0]
@@ -176,7 +176,7 @@ async def test_create_feed_refused_by_amazon_fails_at_once_and_is_not_retried(sp
 
 
 async def test_mcf_order_amazon_has_not_taken_in_is_not_sent(spdesk: Any) -> None:
-    from companion.sandbox.state import FulfillmentOrderStatus
+    from spdesk_sandbox.records import FulfillmentOrderStatus
 
     oid = order_id(spdesk, "us-mcf-received")
     spdesk.extra["sandbox"].state.fulfillment_orders[oid].status = FulfillmentOrderStatus.NEW
@@ -201,15 +201,15 @@ async def test_full_refund_gives_back_every_component_and_is_posted_once(spdesk:
     done = await final(spdesk, reply.json()["id"])
     assert done["state"] == "succeeded", done
     spdesk.extra["sandbox"].state.clock.advance(POSTING_LAG)
-    await spdesk.app[RUNTIME].engine.posting.check_once()
+    await spdesk.app[ACTIONS].engine.posting.check_once()
     assert await state_of(spdesk, done["id"]) == "posted"  # Finances' "Giftwrap" is GiftWrap
     after = (await spdesk.request("GET", f"/v1/orders/{oid}?fresh=1")).json()["totals"]
     assert (after["refunded"], after["refundable"]) == (view["totals"]["refundable"], "0.00")
 
 
 async def test_queues_of_one_account_take_turns_for_create_feed_tokens(spdesk: Any) -> None:
-    from companion.amazon import GATEWAYS
     from companion.amazon.retry import RetryPolicy
+    from companion.keys import GATEWAYS
 
     gateway = await spdesk.app[GATEWAYS].get(None)
     gateway._caller.policy = RetryPolicy(deadline=0.3)  # a token 1 s away: refused locally
@@ -226,14 +226,14 @@ async def test_queues_of_one_account_take_turns_for_create_feed_tokens(spdesk: A
     assert [d["state"] for d in done] == ["succeeded", "succeeded"]
     # Both queues saw the same token; the one that lost must wait, not burn an attempt on a
     # refusal by our own bucket (after a few of those its refund would fail).
-    batches = spdesk.app[RUNTIME].journal.batches("sandbox")
-    assert [b["state"] for b in batches] == ["done", "done"], batches
+    batches = spdesk.app[ACTIONS].journal.batches("sandbox")
+    assert [b.state for b in batches] == ["done", "done"], batches
 
 
 async def test_refund_queued_for_an_account_removed_meanwhile_fails_with_the_reason(
     spdesk: Any, keyring_store: Any
 ) -> None:
-    from companion.amazon import GATEWAYS
+    from companion.keys import GATEWAYS
 
     bucket = (await spdesk.app[GATEWAYS].get(None)).limiter.bucket("createFeed")
     bucket.adopt_rate(2.0)
@@ -248,8 +248,8 @@ async def test_refund_queued_for_an_account_removed_meanwhile_fails_with_the_rea
 
 
 async def test_cancel_of_an_order_that_shipped_while_it_waited_is_not_sent(spdesk: Any) -> None:
-    from companion.amazon import GATEWAYS
-    from companion.sandbox.processor import feeds_of
+    from companion.keys import GATEWAYS
+    from spdesk_sandbox.processor import feeds_of
 
     bucket = (await spdesk.app[GATEWAYS].get(None)).limiter.bucket("createFeed")
     bucket.adopt_rate(2.0)

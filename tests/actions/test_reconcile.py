@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from companion.actions.feeds import ADJUSTMENT_FEED
 from companion.actions.journal import Journal
 from companion.actions.models import ActionState
+from companion.actions.ports import FeedGateway
 from companion.actions.reconcile import CreateFeedReconciler
 from companion.amazon.models import Feed
 from companion.errors import NotFound
-from companion.sandbox import report
+from spdesk_sandbox import report
 from tests.actions.test_journal import action
 
 US = "ATVPDKIKX0DER"
@@ -44,7 +46,7 @@ class FeedsSeenByAmazon:
 
 
 def feed(
-    feed_id: str, status: str = "DONE", processed: int = 2, errors: list[str] = ()
+    feed_id: str, status: str = "DONE", processed: int = 2, errors: Sequence[str] = ()
 ) -> tuple[Feed, bytes | None]:
     results = [
         report.error(n, report.MessageCode.ORDER_NOT_FOUND, "x", order)
@@ -62,6 +64,11 @@ def feed(
         ),
         data,
     )
+
+
+def _feed_id(journal: Journal, batch_id: str) -> str | None:
+    batch = journal.batch(batch_id)
+    return batch.feed_id if batch else None
 
 
 async def decide(
@@ -84,8 +91,9 @@ async def decide(
     journal.update_batch("bat_1", state="creating", create_started_at=started)
     outcome: dict[str, Any] = {}
 
-    async def gateway_of(account: str) -> FeedsSeenByAmazon:
-        return amazon(seen)
+    async def gateway_of(account: str) -> FeedGateway:
+        # A fake of the two calls reconciling makes; the others are never reached.
+        return cast(FeedGateway, amazon(seen))
 
     reconciler = CreateFeedReconciler(
         journal,
@@ -93,7 +101,7 @@ async def decide(
         grace=0,
         poll=0.01,
         requeue=lambda ids: outcome.setdefault("resent", ids),
-        adopt=lambda batch_id: outcome.setdefault("adopted", journal.batch(batch_id)["feed_id"]),
+        adopt=lambda batch_id: outcome.setdefault("adopted", _feed_id(journal, batch_id)),
         settle=lambda batch_id, text: outcome.setdefault("unknown", text),
         give_up_after=give_up_after,
     )
@@ -133,12 +141,13 @@ async def test_feeds_that_cannot_be_ours_lead_to_a_resend(tmp_path: Path, seen: 
 async def test_undecidable_cases_are_left_to_a_person(tmp_path: Path, seen: Any) -> None:
     outcome = await decide(tmp_path, seen)
     assert list(outcome) == ["unknown"]
-    assert "will not resend" in outcome["unknown"]
+    assert "will not resend" in outcome["unknown"].description
 
 
 async def test_a_candidate_that_never_finishes_is_left_to_a_person(tmp_path: Path) -> None:
     outcome = await decide(tmp_path, [feed("501", status="IN_PROGRESS")], give_up_after=0.1)
-    assert "still processing" in outcome["unknown"]
+    assert "still processing" in outcome["unknown"].description
+    assert outcome["unknown"].params == {"case": "still_processing"}
 
 
 class ReportsGone(FeedsSeenByAmazon):

@@ -12,7 +12,7 @@ SHIPPED = "us-fbm-shipped"
 
 
 def order_id(spdesk: Any, label: str) -> str:
-    return spdesk.extra["sandbox"].seed.order_id(label)
+    return str(spdesk.extra["sandbox"].seed.order_id(label))
 
 
 def adjustments(spdesk: Any, oid: str) -> list[Any]:
@@ -35,7 +35,8 @@ async def final(spdesk: Any, action_id: str, within: float = 15.0) -> dict[str, 
         body = reply.json()
         return body if body["state"] in ("succeeded", "failed", "unknown", "posted") else None
 
-    return await eventually(done, within)
+    settled: dict[str, Any] = await eventually(done, within)
+    return settled
 
 
 async def test_partial_refund_reaches_amazon_once_with_proof(spdesk: Any) -> None:
@@ -137,7 +138,7 @@ async def test_double_click_with_two_keys_is_held_for_confirmation(spdesk: Any) 
 async def test_same_key_different_body_is_refused(spdesk: Any) -> None:
     oid = order_id(spdesk, SHIPPED)
     key = new_key()
-    body = {
+    body: dict[str, Any] = {
         "orderId": oid,
         "mode": "partial",
         "reason": "Other",
@@ -164,7 +165,7 @@ async def test_one_key_racing_for_two_orders_makes_one_action(spdesk: Any) -> No
 
 async def test_refusals_are_clear_and_move_nothing(spdesk: Any) -> None:
     oid = order_id(spdesk, SHIPPED)
-    cases = [
+    cases: list[tuple[dict[str, Any], int, str]] = [
         (
             {
                 "orderId": oid,
@@ -211,10 +212,20 @@ async def test_refusals_are_clear_and_move_nothing(spdesk: Any) -> None:
             "refund_not_available",
         ),
     ]
+    replies = []
     for body, status, code in cases:
         reply = await refund(spdesk, body)
         assert (reply.status, reply.code) == (status, code), (body, reply.body)
         assert "Traceback" not in reply.body.decode()
+        replies.append(reply.json()["error"])
+    # The values each sentence is made from travel with it, for the extension's own wording.
+    assert replies[0]["params"] == {
+        "component": "Tax",
+        "refundable": "1.24",
+        "asked": "9.99",
+        "currency": "USD",
+    }
+    assert replies[-1]["params"] == {"reason": "fba_order"}
     missing = await spdesk.request("POST", "/v1/refunds", json=cases[0][0])
     assert (missing.status, missing.code) == (400, "idempotency_key_missing")
     assert adjustments(spdesk, oid) == []

@@ -7,8 +7,10 @@ from pathlib import Path
 from companion.actions.feeds import ADJUSTMENT_FEED, parse_processing_report
 from companion.actions.journal import Journal
 from companion.actions.models import ActionState
+from companion.actions.ports import FeedGateway
+from companion.actions.record import AmazonResult
 from companion.actions.tracker import FeedTracker, TrackTiming
-from companion.sandbox import report
+from spdesk_sandbox import report
 from tests.actions.test_journal import action
 
 ORDER = "113-4820571-0038214"
@@ -33,20 +35,22 @@ def batch_of(journal: Journal, size: int) -> list[str]:
 
 def settle(
     tmp_path: Path, size: int, processed: int, results: list[report.Result]
-) -> list[tuple[str, dict]]:
+) -> list[tuple[str, AmazonResult]]:
     journal = Journal(tmp_path / "j.sqlite3")
     ids = batch_of(journal, size)
     settled: list[str] = []
 
-    async def no_gateway(account: str) -> None:
+    async def no_gateway(account: str) -> FeedGateway:
         raise AssertionError("not needed")
 
     tracker = FeedTracker(journal, no_gateway, TrackTiming(1, 1, 1), lambda a: settled.append(a.id))
     data = report.render_report("5001", "S", processed, results)
     tracker.apply_report("bat_1", parse_processing_report(data))
-    out = [(str(journal.get(i).state), journal.get(i).amazon) for i in ids]
+    found = [journal.get(i) for i in ids]
+    out = [(str(a.state), a.amazon) for a in found if a is not None]
     assert sorted(settled) == sorted(ids)  # everyone hears about the end
-    assert journal.batch("bat_1")["state"] == "done"
+    batch = journal.batch("bat_1")
+    assert batch is not None and batch.state == "done"
     journal.close()
     return out
 
@@ -62,8 +66,8 @@ def test_errors_fail_their_message_only_and_warnings_still_succeed(tmp_path: Pat
         ],
     )
     assert [state for state, _ in out] == ["succeeded", "failed", "succeeded"]
-    assert out[1][1]["description"] == "Tax too high" and out[1][1]["messageCode"] == "18032"
-    assert out[2][1]["resultCode"] == "Warning"
+    assert out[1][1].description == "Tax too high" and out[1][1].message_code == "18032"
+    assert out[2][1].result_code == "Warning"
 
 
 def test_a_message_the_report_does_not_cover_is_unknown(tmp_path: Path) -> None:
@@ -74,7 +78,7 @@ def test_a_message_the_report_does_not_cover_is_unknown(tmp_path: Path) -> None:
 def test_a_rejected_document_fails_every_message(tmp_path: Path) -> None:
     out = settle(tmp_path, 2, 0, [report.error(0, report.MessageCode.XML_PARSING, "bad XML")])
     assert [state for state, _ in out] == ["failed", "failed"]
-    assert "bad XML" in out[0][1]["description"]
+    assert "bad XML" in (out[0][1].description or "")
 
 
 def test_a_report_that_contradicts_itself_is_left_to_a_person(tmp_path: Path) -> None:
@@ -82,4 +86,4 @@ def test_a_report_that_contradicts_itself_is_left_to_a_person(tmp_path: Path) ->
     # the agent could refund twice), never "succeeded".
     out = settle(tmp_path, 2, 2, [report.error(0, report.MessageCode.XML_PARSING, "odd")])
     assert [state for state, _ in out] == ["unknown", "unknown"]
-    assert "1 message(s) as successful" in out[0][1]["description"]
+    assert "1 message(s) as successful" in (out[0][1].description or "")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 
-from companion.amazon import Gateway, RetryPolicy, Target
-from companion.demo.sandbox_account import sandbox_account, sandbox_credentials
-from companion.sandbox import SandboxServer
+from companion.amazon.clients import Target
+from companion.amazon.gateway import Gateway
+from companion.amazon.retry import RetryPolicy
+from spdesk_demo.sandbox_account import sandbox_account, sandbox_credentials
+from spdesk_sandbox.server import SandboxServer
 
 FAST = RetryPolicy(max_attempts=4, base_delay=0.01, max_delay=0.5, deadline=5.0)
 

@@ -11,8 +11,9 @@ import pytest
 
 from companion.accounts import AccountStore
 from companion.cli import main
-from companion.demo.sandbox_account import install_sandbox_account
-from companion.http.pairing import PairingStore
+from companion.pairing import PairingStore
+from spdesk_demo.sandbox_account import install_sandbox_account
+from spdesk_sandbox.server import SandboxServer
 from tests.plugins.companion import CliHome
 
 SECRET = "amzn1.oa2-cs.v1.cli-test-client-secret-5f1e"
@@ -114,19 +115,19 @@ async def test_account_test_against_the_sandbox(
 
 
 async def test_account_test_reports_rejected_credentials(
-    cli_home: CliHome, sandbox: object, capsys: pytest.CaptureFixture[str]
+    cli_home: CliHome, sandbox: SandboxServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import asyncio
 
     from pydantic import SecretStr
 
     from companion.accounts import Credentials
-    from companion.demo.sandbox_account import sandbox_account
+    from spdesk_demo.sandbox_account import sandbox_account
 
     store = AccountStore(cli_home.settings())
     store.add(
         sandbox_account(sandbox.url),
-        Credentials(  # type: ignore[attr-defined]
+        Credentials(
             client_id="amzn1.application-oa2-client.wrong",
             client_secret=SecretStr("wrong-secret"),
             refresh_token=SecretStr("Atzr|wrong"),

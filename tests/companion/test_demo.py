@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import aiohttp
 
-from companion.demo.runner import start_demo
-from companion.demo.tickets import TICKETS
+from spdesk_demo.runner import start_demo
+from spdesk_demo.tickets import TICKETS
 from tests.companion.spawn import spdesk
 from tests.plugins.companion import CliHome
 

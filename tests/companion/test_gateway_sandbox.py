@@ -12,10 +12,12 @@ import aiohttp
 import pytest
 from pydantic import SecretStr
 
-from companion.amazon import AmazonOutcomeUnknown, Gateway, RetryPolicy, Target
-from companion.amazon.outcome import AmazonCredentialsRejected
+from companion.amazon.clients import Target
+from companion.amazon.gateway import Gateway
+from companion.amazon.outcome import AmazonCredentialsRejected, AmazonOutcomeUnknown
+from companion.amazon.retry import RetryPolicy
 from companion.errors import AmazonThrottled, AmazonTimeout, AmazonUnavailable, OrderNotFound
-from companion.sandbox import SandboxServer
+from spdesk_sandbox.server import SandboxServer
 from tests.companion.gateway_support import FAST, sandbox_target
 
 GatewayFactory = Callable[..., Gateway]

@@ -13,9 +13,10 @@ import aiohttp
 import pytest
 from pydantic import SecretStr
 
-from companion.amazon import Gateway, Target
+from companion.amazon.clients import Target
+from companion.amazon.gateway import Gateway
 from companion.errors import SpdeskError
-from companion.sandbox import SandboxServer
+from spdesk_sandbox.server import SandboxServer
 from tests.companion.gateway_support import FAST, sandbox_target
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,7 +107,8 @@ def test_import_time_env_does_not_move_endpoints() -> None:
     """AWS_ENV=SANDBOX is read when the library is imported: run a fresh interpreter with it."""
     code = (
         "from pydantic import SecretStr\n"
-        "from companion.amazon import Gateway, Target\n"
+        "from companion.amazon.clients import Target\n"
+        "from companion.amazon.gateway import Gateway\n"
         "t = Target(name='de', endpoint='https://sellingpartnerapi-eu.amazon.com',\n"
         "           lwa_url='https://api.amazon.com/auth/o2/token',\n"
         "           marketplace_ids=('A1PA6795UKMFR9',), client_id='c',\n"

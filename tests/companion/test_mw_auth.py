@@ -8,7 +8,7 @@ import pytest
 from multidict import CIMultiDict
 
 from companion.http.auth import setup_auth
-from companion.http.pairing import Pairing
+from companion.pairing import Pairing
 from tests.companion.tiny import tiny_app
 
 ACTIVE = Pairing("pair_1", "chrome-extension://x", "test", 0.0, None, None)

@@ -38,6 +38,7 @@ async def test_domain_error_becomes_its_status_code_and_message() -> None:
             "error": {
                 "code": "invalid_order_id",
                 "message": InvalidOrderId.default_message,
+                "params": {},
                 "details": {"orderId": "12-3"},
             }
         }

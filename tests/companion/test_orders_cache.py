@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from companion.amazon import Gateway
+from companion.amazon.gateway import Gateway
 from companion.orders import OrderService
-from companion.sandbox import SandboxServer
+from spdesk_sandbox.server import SandboxServer
 from tests.companion.gateway_support import FAST, OnePool, sandbox_target
 
 

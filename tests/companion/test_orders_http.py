@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from companion.amazon import GATEWAYS, RetryPolicy
-from companion.sandbox import SandboxServer
+from companion.amazon.retry import RetryPolicy
+from companion.keys import GATEWAYS
+from spdesk_sandbox.server import SandboxServer
 from tests.plugins.companion import CompanionClient
 
 FAST = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.2, deadline=3.0)
@@ -41,7 +42,12 @@ async def test_order_view_and_cache(sandbox: SandboxServer, companion: Companion
     view = reply.json()
     assert (view["orderId"], view["account"], view["channel"]) == (order_id, "sandbox", "FBM")
     assert view["marketplace"]["currency"] == "USD" and view["cached"] is False
-    assert view["actions"]["refund"] == {"allowed": True, "reason": None}
+    assert view["actions"]["refund"] == {
+        "allowed": True,
+        "reason": None,
+        "code": None,
+        "params": {},
+    }
     assert all(isinstance(c["charged"], str) for i in view["items"] for c in i["components"])
     again = await companion.request("GET", f"/v1/orders/{order_id}?account=sandbox")
     assert again.json()["cached"] is True

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
-from companion.amazon import Gateway
 from companion.amazon.build import build_order_view
+from companion.amazon.gateway import Gateway
 from companion.amazon.models import (
     AmazonOrder,
     AmazonOrderItem,
@@ -20,7 +21,7 @@ from companion.amazon.models import (
 from companion.amazon.rules import FBA_REASON, MCF_REFUND_REASON
 from companion.errors import InvalidOrderId, OrderNotFound
 from companion.orders import OrderService
-from companion.sandbox import SandboxServer
+from spdesk_sandbox.server import SandboxServer
 from tests.companion.gateway_support import FAST, OnePool, sandbox_target
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
@@ -134,6 +135,8 @@ async def test_json_form_matches_the_protocol(
     assert body["actions"]["cancel"] == {
         "allowed": True,
         "reason": None,
+        "code": None,
+        "params": {},
         "defaultReason": "GeneralAdjustment",
         "countsAgainstCancelRate": True,
     }
@@ -155,6 +158,7 @@ async def test_buyer_request_is_shown(sandbox: SandboxServer, service: OrderServ
 async def test_fba_reason(sandbox: SandboxServer, service: OrderService) -> None:
     view = await service.get_view(sandbox.seed.order_id("us-fba-shipped"))
     assert view.actions.refund.reason == FBA_REASON == view.actions.cancel.reason
+    assert view.actions.refund.code == "fba_order" == view.actions.cancel.code
 
 
 @pytest.mark.parametrize(
@@ -192,7 +196,7 @@ async def test_unknown_and_invalid_ids(service: OrderService) -> None:
             await service.get_view(bad)
 
 
-def _order(status: OrderStatus = "SHIPPED", **item: object) -> AmazonOrder:
+def _order(status: OrderStatus = "SHIPPED", **item: Any) -> AmazonOrder:
     line = AmazonOrderItem(
         order_item_id="11111111111111",
         quantity_ordered=2,
@@ -200,7 +204,7 @@ def _order(status: OrderStatus = "SHIPPED", **item: object) -> AmazonOrder:
         quantity_unshipped=0 if status == "SHIPPED" else 2,
         charges={"Principal": Decimal("20.00"), "Tax": Decimal("1.60")},
         **item,
-    )  # type: ignore[arg-type]
+    )
     return AmazonOrder(
         order_id="113-0000000-0000001",
         marketplace_id="ATVPDKIKX0DER",

@@ -8,8 +8,8 @@ import sqlite3
 import pytest
 
 from companion.config import Settings
-from companion.http.keys import PAIRINGS
-from companion.http.pairing import PairingCodeInvalid, PairingStore
+from companion.keys import PAIRINGS
+from companion.pairing import PairingCodeInvalid, PairingStore
 from tests.plugins.companion import CompanionClient
 
 FIREFOX = "moz-extension://0b7c3d4e-1f2a-4b5c-8d9e-0a1b2c3d4e5f"

@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from companion.cli import main
-from companion.sandbox import defaults
+from spdesk_sandbox import defaults
 from tests.plugins.companion import CompanionClient
 
 
@@ -56,7 +56,7 @@ async def test_cli_account_test_logs_no_secret(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     from companion.accounts import AccountStore
-    from companion.demo.sandbox_account import install_sandbox_account
+    from spdesk_demo.sandbox_account import install_sandbox_account
 
     install_sandbox_account(AccountStore(cli_home.settings()), sandbox.url)  # type: ignore[attr-defined]
     caplog.set_level(logging.DEBUG)

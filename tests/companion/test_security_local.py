@@ -14,11 +14,11 @@ import pytest
 from companion.accounts import AccountStore
 from companion.cli import main
 from companion.config import Settings
-from companion.demo.sandbox_account import install_sandbox_account
 from companion.errors import SpdeskError
-from companion.http.pairing import PairingStore
-from companion.http.server import start_companion
-from companion.sandbox import defaults
+from companion.pairing import PairingStore
+from companion.server import start_companion
+from spdesk_demo.sandbox_account import install_sandbox_account
+from spdesk_sandbox import defaults
 from tests.companion.spawn import REPO, spdesk
 from tests.plugins.companion import CliHome, CompanionClient
 

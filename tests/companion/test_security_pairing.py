@@ -10,8 +10,8 @@ import time
 import aiohttp
 import pytest
 
-from companion.http.keys import PAIRINGS
-from companion.http.pairing import CODE_ALPHABET, CODE_LENGTH, normalize_code
+from companion.keys import PAIRINGS
+from companion.pairing import CODE_ALPHABET, CODE_LENGTH, normalize_code
 from tests.plugins.companion import CompanionClient
 
 FIREFOX = "moz-extension://0b7c3d4e-1f2a-4b5c-8d9e-0a1b2c3d4e5f"

@@ -6,7 +6,7 @@ import re
 
 import jsonschema
 
-from companion.http.keys import ROUTES
+from companion.keys import ROUTES
 from tests.plugins.companion import CompanionClient
 
 

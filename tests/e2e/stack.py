@@ -16,16 +16,16 @@ from typing import Any
 import aiohttp
 
 from companion.accounts import AccountStore, keyring_backend_name
-from companion.actions import RUNTIME
 from companion.actions.feeds import ADJUSTMENT_FEED, AdjustmentMessage, build_adjustment_feed
+from companion.actions.record import RefundLine
 from companion.amazon.pool import GatewayPool
 from companion.config import Settings
-from companion.demo.sandbox_account import install_sandbox_account
 from companion.errors import KeyringUnavailable
-from companion.http.keys import PAIRINGS
+from companion.keys import ACTIONS, PAIRINGS
 from companion.marketplaces import marketplace
-from companion.sandbox import SandboxServer, start_sandbox
-from companion.sandbox.defaults import SANDBOX_SELLER_ID
+from spdesk_demo.sandbox_account import install_sandbox_account
+from spdesk_sandbox.defaults import SANDBOX_SELLER_ID
+from spdesk_sandbox.server import SandboxServer, start_sandbox
 from tests.e2e.browsers import REPO
 from tests.e2e.servers import LoopThread, RunningApp, fixture_site, serve
 from tests.plugins.actions import FAST_ACTIONS, adopt_sandbox_rates
@@ -185,7 +185,7 @@ async def _refund_elsewhere(
             order_id=order_id,
             merchant_ref="seller-central",
             reason="CustomerReturn",
-            items=items,
+            items=tuple(RefundLine.from_json(item) for item in items),
         )
         xml = build_adjustment_feed(SANDBOX_SELLER_ID, market, [message])
         document_id = await gateway.upload_feed_document(xml)
@@ -233,7 +233,7 @@ def stop_companion(stack: Stack, client: CompanionClient, deadline: float = 10.0
         future.result(deadline)
     except concurrent.futures.TimeoutError:
         # Let the shutdown finish so the run goes on, then say what held it.
-        stack.loop.call(lambda: client.app[RUNTIME].bus.close())
+        stack.loop.call(lambda: client.app[ACTIONS].bus.close())
         future.result(30)
         raise AssertionError(
             f"the companion took over {deadline:.0f} s to stop: something held aiohttp's "

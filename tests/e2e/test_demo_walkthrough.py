@@ -1,6 +1,6 @@
 """The demo inbox walked as a support agent would: all eight tickets, real Chromium, real spdesk.
 
-The helpdesk is the demo's own (`companion/demo/helpdesk.py`, as `spdesk demo` serves it) on
+The helpdesk is the demo's own (`spdesk_demo/helpdesk.py`, as `spdesk demo` serves it) on
 127.0.0.1 at an ephemeral port, about the sandbox's seeded orders; the agent enables spdesk on it,
 opens each ticket, reads the panel and does what the ticket asks.
 """
@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import ElementHandle, Page
 
-from companion.demo.helpdesk import create_helpdesk_app
-from companion.demo.tickets import TICKETS
+from spdesk_demo.helpdesk import create_helpdesk_app
+from spdesk_demo.tickets import TICKETS
 from tests.e2e.browsers import ChromiumSession, enable_site
 from tests.e2e.servers import RunningApp, serve
 from tests.e2e.stack import Stack

@@ -98,7 +98,7 @@ def test_install_reinstall_uninstall(home: Home, wheel: Path, tmp_path: Path) ->
         check=True,
     )
     assert version.stdout.strip() == "spdesk 0.1.0"
-    probe = "import companion.sandbox as s, pathlib; print(pathlib.Path(s.__file__).parent)"
+    probe = "import spdesk_sandbox as s, pathlib; print(pathlib.Path(s.__file__).parent)"
     where = subprocess.run(
         [str(home.venv / "bin" / "python"), "-c", probe],
         cwd=home.root,

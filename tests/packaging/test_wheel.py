@@ -1,4 +1,4 @@
-"""The wheel: built from a clean copy, with every data file of the companion package in it."""
+"""The wheel: built from a clean copy, with every data file of its three packages in it."""
 
 from __future__ import annotations
 
@@ -30,12 +30,16 @@ def test_wheel_holds_seed_demo_pages_and_the_command(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
-        assert "spdesk = companion.cli:main" in archive.read(entry_points).decode()
-    assert "companion/sandbox/seed.json" in names
-    demo = source_files(REPO / "companion" / "demo", wheel)
+        declared = archive.read(entry_points).decode()
+    assert "spdesk = companion.cli:main" in declared
+    assert "sandbox = spdesk_sandbox.command" in declared
+    assert "demo = spdesk_demo.command" in declared
+    assert "spdesk_sandbox/seed.json" in names
+    demo = source_files(REPO / "spdesk_demo", wheel)
     assert any(not name.endswith(".py") for name in demo)  # the pages' own files, not only code
     assert demo <= names
-    assert source_files(REPO / "companion", wheel) <= names
+    for package in ("companion", "spdesk_sandbox"):
+        assert source_files(REPO / package, wheel) <= names
     assert not any("__pycache__" in name or name.startswith(("tests/", "bench/")) for name in names)
 
 
@@ -44,12 +48,13 @@ def test_a_data_file_the_wheel_would_lose_stops_the_build(tmp_path: Path) -> Non
     source.mkdir()
     shutil.copy2(REPO / "pyproject.toml", source)
     shutil.copy2(REPO / "README.md", source)
-    shutil.copytree(
-        REPO / "companion",
-        source / "companion",
-        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
-    )
-    (source / "companion" / "sandbox" / "faults.yaml").write_text("latency: 0\n")
+    for package in ("companion", "spdesk_sandbox", "spdesk_demo"):
+        shutil.copytree(
+            REPO / package,
+            source / package,
+            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+        )
+    (source / "spdesk_sandbox" / "faults.yaml").write_text("latency: 0\n")
     done = subprocess.run(
         [str(BUILD_WHEEL), "--out", str(tmp_path / "out"), str(source)],
         capture_output=True,
@@ -58,6 +63,6 @@ def test_a_data_file_the_wheel_would_lose_stops_the_build(tmp_path: Path) -> Non
         check=False,
     )
     assert done.returncode == 1
-    assert "the wheel lacks companion/sandbox/faults.yaml" in done.stderr
+    assert "the wheel lacks spdesk_sandbox/faults.yaml" in done.stderr
     assert "package-data" in done.stderr
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

@@ -49,8 +49,8 @@ async def adopt_sandbox_rates(client: Any, rate_scale: float, account: str | Non
     Without this a bucket only learns the scaled rate from its first answer; a test that starts
     with an injected 429 (which carries no rate header) would wait Amazon's real two minutes.
     """
-    from companion.amazon import GATEWAYS
     from companion.amazon.ratelimit import USAGE_PLANS
+    from companion.keys import GATEWAYS
 
     gateway = await client.app[GATEWAYS].get(account)
     for operation, plan in USAGE_PLANS.items():
@@ -68,7 +68,7 @@ async def spdesk(
     sandbox: Any, actions_settings: Settings, keyring_store: AccountStore
 ) -> AsyncIterator[Any]:
     """A paired companion with fast feed timings against the `sandbox` fixture."""
-    from companion.demo.sandbox_account import install_sandbox_account
+    from spdesk_demo.sandbox_account import install_sandbox_account
     from tests.plugins.companion import start_client, stop_client
 
     install_sandbox_account(keyring_store, sandbox.url)

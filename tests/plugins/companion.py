@@ -15,8 +15,8 @@ from aiohttp import web
 from companion.accounts import AccountStore, keyring_backend_name
 from companion.config import Settings
 from companion.errors import KeyringUnavailable
-from companion.http.keys import PAIRINGS
-from companion.http.server import RunningCompanion, start_companion
+from companion.keys import PAIRINGS
+from companion.server import RunningCompanion, start_companion
 
 # A well-formed Chrome extension id (32 letters a-p); the companion only sees it as an Origin.
 TEST_EXTENSION_ORIGIN = "chrome-extension://kcbkpmgfjemhmldbhccpkhbgaflnmmnb"
@@ -171,7 +171,7 @@ async def companion(
     sandbox: Any, settings: Settings, keyring_store: AccountStore
 ) -> AsyncIterator[CompanionClient]:
     """A running companion against the ``sandbox`` fixture, with its account and a paired origin."""
-    from companion.demo.sandbox_account import install_sandbox_account
+    from spdesk_demo.sandbox_account import install_sandbox_account
 
     install_sandbox_account(keyring_store, sandbox.url)
     client = await start_client(settings, keyring_store)

@@ -15,8 +15,9 @@ from typing import Any, TypeVar
 import aiohttp
 import pytest
 
-from companion.sandbox import SandboxServer, SandboxSettings, start_sandbox
-from companion.sandbox.strict import REQUEST_CHECKER
+from spdesk_sandbox.server import SandboxServer, start_sandbox
+from spdesk_sandbox.settings import SandboxSettings
+from spdesk_sandbox.strict import REQUEST_CHECKER
 
 # Amazon's models, vendored for the contract tests; every sandbox a test starts checks each
 # request against them, so the whole suite proves what our client sends is what Amazon accepts.

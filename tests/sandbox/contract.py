@@ -18,8 +18,8 @@ from typing import Any
 
 import aiohttp
 
-from companion.sandbox import SandboxServer
-from companion.sandbox.models import Operation, resolve
+from spdesk_sandbox.models import Operation, resolve
+from spdesk_sandbox.server import SandboxServer
 
 _ABSENT = object()
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any
 
-from companion.sandbox import SandboxServer
+from spdesk_sandbox.server import SandboxServer
 
 ADJUSTMENT = "POST_PAYMENT_ADJUSTMENT_DATA"
 ACKNOWLEDGEMENT = "POST_ORDER_ACKNOWLEDGEMENT_DATA"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from companion.sandbox import SandboxState
-from companion.sandbox.feedapply import run_feed
-from companion.sandbox.report import render_report
-from companion.sandbox.state import Order
+from spdesk_sandbox.feedapply import run_feed
+from spdesk_sandbox.records import Order
+from spdesk_sandbox.report import render_report
+from spdesk_sandbox.state import SandboxState
 from tests.sandbox.feedkit import ACKNOWLEDGEMENT, ADJUSTMENT, Report, envelope, parse_report
 
 US, JP = "ATVPDKIKX0DER", "A1VC38T7YXB528"

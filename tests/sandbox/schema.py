@@ -18,8 +18,8 @@ from typing import Any
 
 import jsonschema
 
-from companion.sandbox import models
-from companion.sandbox.models import Operation
+from spdesk_sandbox import models
+from spdesk_sandbox.models import Operation
 
 MODELS_DIR = Path(os.environ.get("SPAPI_MODELS_DIR") or Path(__file__).with_name("spapi"))
 
@@ -51,8 +51,12 @@ def _strict(node: Any) -> Any:
 
 @cache
 def _definitions(model: str, strict: bool) -> dict[str, Any]:
-    definitions = copy.deepcopy(models.load_models(MODELS_DIR)[model].get("definitions", {}))
-    return _strict(definitions) if strict else definitions
+    definitions: dict[str, Any] = copy.deepcopy(
+        models.load_models(MODELS_DIR)[model].get("definitions", {})
+    )
+    if strict:
+        definitions = _strict(definitions)
+    return definitions
 
 
 def schema_errors(

@@ -7,7 +7,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from companion.sandbox import SandboxServer
+from spdesk_sandbox.server import SandboxServer
 from tests.plugins.sandbox import SandboxFactory, sandbox_access_token
 from tests.sandbox.schema import validate_error_list
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from companion.sandbox import cli
-from companion.sandbox.defaults import SANDBOX_CLIENT_ID, SANDBOX_REFRESH_TOKEN
+from spdesk_sandbox import cli
+from spdesk_sandbox.defaults import SANDBOX_CLIENT_ID, SANDBOX_REFRESH_TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
 

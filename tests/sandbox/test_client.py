@@ -7,7 +7,7 @@ from sp_api.asyncio.api import Orders
 from sp_api.auth.exceptions import AuthorizationError
 from sp_api.base.exceptions import SellingApiForbiddenException, SellingApiRequestThrottledException
 
-from companion.sandbox import SandboxServer
+from spdesk_sandbox.server import SandboxServer
 from tests.plugins.sandbox import SandboxFactory, spapi_client
 
 
@@ -97,7 +97,8 @@ async def test_expired_token_fault_is_forbidden(sandbox: SandboxServer) -> None:
 
 
 async def test_async_context_manager_form() -> None:
-    from companion.sandbox import SandboxSettings, start_sandbox
+    from spdesk_sandbox.server import start_sandbox
+    from spdesk_sandbox.settings import SandboxSettings
 
     async with await start_sandbox(SandboxSettings(speed=50)) as server:
         assert server.url.startswith("http://127.0.0.1:")

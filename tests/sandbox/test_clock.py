@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from companion.sandbox.clock import Clock
+from spdesk_sandbox.clock import Clock
 
 START = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 

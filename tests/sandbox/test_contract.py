@@ -5,10 +5,12 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
-from companion.sandbox import SandboxServer, SandboxSettings, SandboxState
-from companion.sandbox.app import create_sandbox_app
-from companion.sandbox.models import Operation
-from companion.sandbox.throttle import EXEMPT_PREFIXES, RATE_LIMIT_HEADER, USAGE_PLANS
+from spdesk_sandbox.app import create_sandbox_app
+from spdesk_sandbox.models import Operation
+from spdesk_sandbox.server import SandboxServer
+from spdesk_sandbox.settings import SandboxSettings
+from spdesk_sandbox.state import SandboxState
+from spdesk_sandbox.throttle import EXEMPT_PREFIXES, RATE_LIMIT_HEADER, USAGE_PLANS
 from tests.plugins.sandbox import SandboxFactory, sandbox_access_token
 from tests.sandbox.contract import Call, ContractCase, collect_cases, invalid_variants, send
 from tests.sandbox.schema import (

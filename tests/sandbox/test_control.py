@@ -9,8 +9,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from companion.sandbox import SandboxServer
-from companion.sandbox.state import Adjustment
+from spdesk_sandbox.records import Adjustment
+from spdesk_sandbox.server import SandboxServer
 
 
 async def _call(

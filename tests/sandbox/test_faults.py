@@ -9,8 +9,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from companion.sandbox import SandboxServer
-from companion.sandbox.faults import FaultError, FaultSettings
+from spdesk_sandbox.faults import FaultError, FaultSettings
+from spdesk_sandbox.server import SandboxServer
 from tests.plugins.sandbox import sandbox_access_token
 from tests.sandbox.schema import validate_error_list
 

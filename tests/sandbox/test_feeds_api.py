@@ -10,9 +10,9 @@ import pytest
 from sp_api.asyncio.api import Feeds
 from sp_api.base.exceptions import SellingApiBadRequestException, SellingApiNotFoundException
 
-from companion.sandbox import SandboxServer
-from companion.sandbox.documents import new_document
-from companion.sandbox.processor import PROCESSOR, FeedRecord, FeedStatus
+from spdesk_sandbox.documents import new_document
+from spdesk_sandbox.processor import PROCESSOR, FeedRecord, FeedStatus
+from spdesk_sandbox.server import SandboxServer
 from tests.plugins.sandbox import SandboxFactory, sandbox_access_token, spapi_client
 from tests.sandbox.contract import Call, ContractCase
 from tests.sandbox.feedkit import (

@@ -7,7 +7,7 @@ from decimal import Decimal
 import aiohttp
 from sp_api.asyncio.api import Feeds, Orders
 
-from companion.sandbox import SandboxServer
+from spdesk_sandbox.server import SandboxServer
 from tests.plugins.sandbox import spapi_client
 from tests.sandbox.feedkit import (
     ACKNOWLEDGEMENT,

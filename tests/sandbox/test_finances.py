@@ -8,7 +8,7 @@ from typing import Any
 import aiohttp
 from sp_api.asyncio.api import Feeds, Finances
 
-from companion.sandbox import SandboxServer
+from spdesk_sandbox.server import SandboxServer
 from tests.plugins.sandbox import SandboxFactory, sandbox_access_token, spapi_client
 from tests.sandbox.contract import Call, ContractCase
 from tests.sandbox.feedkit import (

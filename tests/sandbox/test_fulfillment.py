@@ -6,7 +6,7 @@ import pytest
 from sp_api.asyncio.api import FulfillmentOutbound
 from sp_api.base.exceptions import SellingApiBadRequestException
 
-from companion.sandbox import SandboxServer
+from spdesk_sandbox.server import SandboxServer
 from tests.plugins.sandbox import spapi_client
 from tests.sandbox.contract import Call, ContractCase
 

@@ -8,7 +8,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from companion.sandbox import SandboxServer
+from spdesk_sandbox.server import SandboxServer
 from tests.plugins.sandbox import sandbox_access_token
 
 
@@ -29,7 +29,8 @@ class Orders:
         order_id = self.server.seed.order_id(label)
         status, body = await self.get(f"/orders/2026-01-01/orders/{order_id}", **query)
         assert status == 200, body
-        return body["order"]
+        order: dict[str, Any] = body["order"]
+        return order
 
     async def search(self, **query: str) -> list[str]:
         status, body = await self.get("/orders/2026-01-01/orders", **query)

@@ -8,9 +8,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from companion.sandbox.persistence import StateFileError, load_state, state_file
-from companion.sandbox.settings import SandboxSettings
-from companion.sandbox.state import Adjustment
+from spdesk_sandbox.persistence import StateFileError, load_state, state_file
+from spdesk_sandbox.records import Adjustment
+from spdesk_sandbox.settings import SandboxSettings
 from tests.plugins.sandbox import TEST_SETTINGS, SandboxFactory, sandbox_access_token
 
 

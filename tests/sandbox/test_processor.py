@@ -12,7 +12,7 @@ import pytest
 from sp_api.asyncio.api import Feeds
 from sp_api.base.exceptions import SellingApiBadRequestException
 
-from companion.sandbox import SandboxServer, start_sandbox
+from spdesk_sandbox.server import SandboxServer, start_sandbox
 from tests.plugins.sandbox import (
     TEST_SETTINGS,
     SandboxFactory,

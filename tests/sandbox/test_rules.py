@@ -8,7 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from companion.sandbox import SandboxSettings, SandboxState
+from spdesk_sandbox.settings import SandboxSettings
+from spdesk_sandbox.state import SandboxState
 from tests.sandbox.feedkit import (
     ADJUSTMENT,
     adjusted_item,

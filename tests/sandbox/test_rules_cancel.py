@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from companion.sandbox import SandboxSettings, SandboxState
+from spdesk_sandbox.settings import SandboxSettings
+from spdesk_sandbox.state import SandboxState
 from tests.sandbox.feedkit import (
     ACKNOWLEDGEMENT,
     ack_message,

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from companion.marketplaces import marketplace
-from companion.sandbox.seed import BUILTIN_SEED, SeedError, load_seed
-from companion.sandbox.state import Channel, FulfillmentOrderStatus, OrderStatus
+from spdesk_sandbox.marketplaces import marketplace
+from spdesk_sandbox.records import Channel, FulfillmentOrderStatus, OrderStatus
+from spdesk_sandbox.seed import BUILTIN_SEED, SeedError, load_seed
 
 START = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 LABELS = [
@@ -106,7 +106,8 @@ def test_bulk_orders_are_deterministic() -> None:
 
 
 def _builtin() -> dict[str, Any]:
-    return json.loads(BUILTIN_SEED.read_text(encoding="utf-8"))
+    seed: dict[str, Any] = json.loads(BUILTIN_SEED.read_text(encoding="utf-8"))
+    return seed
 
 
 def _write(tmp_path: Path, data: Any) -> Path:

@@ -11,14 +11,17 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from companion.amazon import Gateway, Target
-from companion.demo.sandbox_account import sandbox_account, sandbox_credentials
+from companion.amazon.clients import Target
+from companion.amazon.gateway import Gateway
 from companion.marketplaces import BY_ID, Region
-from companion.sandbox import SandboxServer, SandboxSettings, SandboxState
-from companion.sandbox.app import create_sandbox_app
-from companion.sandbox.models import ModelsError
-from companion.sandbox.strict import REQUEST_CHECKER
-from companion.sandbox.throttle import RATE_LIMIT_HEADER
+from spdesk_demo.sandbox_account import sandbox_account, sandbox_credentials
+from spdesk_sandbox.app import create_sandbox_app
+from spdesk_sandbox.models import ModelsError
+from spdesk_sandbox.server import SandboxServer
+from spdesk_sandbox.settings import SandboxSettings
+from spdesk_sandbox.state import SandboxState
+from spdesk_sandbox.strict import REQUEST_CHECKER
+from spdesk_sandbox.throttle import RATE_LIMIT_HEADER
 from tests.plugins.sandbox import SPAPI_MODELS, sandbox_access_token
 from tests.sandbox.contract import Call, send
 from tests.sandbox.feedkit import ACKNOWLEDGEMENT, XML_TYPE, envelope

@@ -7,7 +7,7 @@ import time
 
 import aiohttp
 
-from companion.sandbox.throttle import USAGE_PLANS, Throttle, TokenBucket, format_rate
+from spdesk_sandbox.throttle import USAGE_PLANS, Throttle, TokenBucket, format_rate
 from tests.plugins.sandbox import SandboxFactory, sandbox_access_token
 from tests.sandbox.schema import validate_error_list
 

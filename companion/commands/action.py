@@ -1,0 +1,115 @@
+"""``spdesk action``: list refunds and cancellations, and record what a person found in Amazon."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from companion.actions.journal import Journal, open_recorded
+from companion.actions.models import ActionState
+from companion.actions.record import Action, money
+from companion.actions.resolve import resolve_action
+from companion.config import Settings
+from companion.errors import SpdeskError
+from companion.vocabulary import check_order_id
+
+_HEADER = ("ACTION", "CONFIRMATION", "KIND", "STATE", "ORDER", "TOTAL", "AGENT", "REQUESTED")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``spdesk action``."""
+    sub = parser.add_subparsers(dest="action_command", metavar="COMMAND", required=True)
+    listing = sub.add_parser("list", help="list refunds and cancellations, newest first")
+    listing.add_argument(
+        "--state",
+        choices=[s.value for s in ActionState],
+        help="only actions in this state (e.g. unknown: to check in Amazon)",
+    )
+    listing.add_argument("--order", metavar="ID", help="only this Amazon order id")
+    listing.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text table (default) or json (full action objects)",
+    )
+    resolve = sub.add_parser(
+        "resolve",
+        help="record whether Amazon applied an action whose outcome is unknown",
+        description="After checking the order in Seller Central, record whether Amazon applied "
+        "an action spdesk could not confirm (state unknown).",
+    )
+    resolve.add_argument("action_id", metavar="ACTION_ID")
+    finding = resolve.add_mutually_exclusive_group(required=True)
+    finding.add_argument(
+        "--applied",
+        action="store_true",
+        help="Amazon shows the refund or cancellation: it becomes succeeded",
+    )
+    finding.add_argument(
+        "--not-applied",
+        action="store_true",
+        help="Amazon does not show it: it becomes failed (nothing is resent)",
+    )
+    resolve.add_argument("--by", required=True, metavar="NAME", help="who checked Amazon")
+    resolve.add_argument("--note", default="", metavar="TEXT", help="what was seen, for the audit")
+
+
+def list_actions(journal: Journal, state: str | None, order: str | None) -> list[Action]:
+    """Actions by state and/or order, newest first."""
+    if order:
+        check_order_id(order)
+    return journal.find(state=state, order_id=order)
+
+
+def table(actions: list[Action]) -> str:
+    """The actions as an aligned text table."""
+    rows = [
+        _HEADER,
+        *[
+            (
+                a.id,
+                a.confirmation,
+                a.kind,
+                str(a.state),
+                a.order_id,
+                f"{money(a.total)} {a.currency}",
+                a.agent or "-",
+                a.created_at,
+            )
+            for a in actions
+        ],
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(_HEADER))]
+    return "".join(
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() + "\n"
+        for row in rows
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``spdesk action list`` or ``spdesk action resolve``."""
+    try:
+        journal = open_recorded(Settings.load().data_dir)
+        try:
+            if args.action_command == "list":
+                found = list_actions(journal, args.state, args.order)
+                sys.stdout.write(
+                    json.dumps({"actions": [a.to_json() for a in found]}, indent=2) + "\n"
+                    if args.format == "json"
+                    else table(found)
+                )
+                return 0
+            action = resolve_action(
+                journal, args.action_id, applied=args.applied, by=args.by, note=args.note
+            )
+        finally:
+            journal.close()
+    except SpdeskError as exc:
+        print(f"spdesk: {exc.message} [{exc.code}]", file=sys.stderr)
+        return 1
+    print(
+        f"Action {action.id} ({action.confirmation}) is now {action.state}: "
+        f"{action.history[-1].detail or ''}"
+    )
+    return 0

@@ -1,0 +1,60 @@
+"""``spdesk audit export``: the audit trail per order or date range, as CSV or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from companion.actions.audit import parse_bound, select, to_csv, to_json
+from companion.actions.journal import open_recorded
+from companion.config import Settings
+from companion.errors import SpdeskError
+from companion.vocabulary import check_order_id
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``spdesk audit``."""
+    sub = parser.add_subparsers(dest="audit_command", metavar="COMMAND", required=True)
+    export = sub.add_parser("export", help="export refunds and cancellations with their evidence")
+    export.add_argument("--order", metavar="ID", help="only this Amazon order id")
+    export.add_argument("--since", metavar="DATE", help="requested on or after (YYYY-MM-DD or ISO)")
+    export.add_argument("--until", metavar="DATE", help="requested before the end of this date")
+    export.add_argument(
+        "--format",
+        choices=("csv", "json"),
+        default="csv",
+        help="csv (default, one row per action) or json (with full history)",
+    )
+    export.add_argument("--output", metavar="FILE", help="write here instead of standard output")
+
+
+def export(
+    settings: Settings, *, order: str | None, since: str | None, until: str | None, fmt: str
+) -> str:
+    """The export as text."""
+    if order:
+        check_order_id(order)
+    journal = open_recorded(settings.data_dir)
+    try:
+        actions = select(journal, order, parse_bound(since), parse_bound(until, end=True))
+    finally:
+        journal.close()
+    return to_json(actions) if fmt == "json" else to_csv(actions)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``spdesk audit export``."""
+    try:
+        text = export(
+            Settings.load(), order=args.order, since=args.since, until=args.until, fmt=args.format
+        )
+    except SpdeskError as exc:
+        print(f"spdesk: {exc.message}", file=sys.stderr)
+        return 1
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8", newline="")
+        print(f"Audit trail written to {args.output}.", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0

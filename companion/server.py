@@ -1,0 +1,88 @@
+"""Run the companion app on 127.0.0.1: start, report the URL, run until asked to stop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import logging
+import signal
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from companion.accounts import AccountStore
+from companion.app import create_app
+from companion.config import Settings
+from companion.errors import SpdeskError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunningCompanion:
+    """A companion listening on a port; ``await stop()`` shuts it down."""
+
+    app: web.Application
+    runner: web.AppRunner
+    host: str
+    port: int
+
+    @property
+    def url(self) -> str:
+        """Base URL, e.g. ``http://127.0.0.1:8765``."""
+        return f"http://{self.host}:{self.port}"
+
+    async def stop(self) -> None:
+        """Stop listening and run the app's cleanup."""
+        await self.runner.cleanup()
+
+
+async def start_companion(
+    settings: Settings,
+    *,
+    store: AccountStore | None = None,
+    app: web.Application | None = None,
+    next_free_ports: int = 0,
+) -> RunningCompanion:
+    """Start the companion; with ``next_free_ports`` > 0 try that many ports after a busy one."""
+    if settings.host != "127.0.0.1":
+        raise SpdeskError(
+            "spdesk only listens on 127.0.0.1.", code="settings_invalid", params={"case": "host"}
+        )
+    app = app or create_app(settings, store=store)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    port = settings.port
+    for attempt in range(next_free_ports + 1):
+        site = web.TCPSite(runner, settings.host, port, reuse_address=False)
+        try:
+            await site.start()
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE or attempt == next_free_ports:
+                await runner.cleanup()
+                raise SpdeskError(
+                    f"Port {port} on 127.0.0.1 is busy: another program (or "
+                    "another spdesk) uses it. Stop it or pick another port.",
+                    code="port_busy",
+                    params={"port": port},
+                ) from None
+            port += 1
+            continue
+        return RunningCompanion(app, runner, settings.host, int(runner.addresses[-1][1]))
+    raise AssertionError("unreachable")
+
+
+async def wait_for_stop() -> None:
+    """Return on SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):  # Windows has no add_signal_handler
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.remove_signal_handler(sig)
