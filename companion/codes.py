@@ -110,6 +110,15 @@ ERRORS: dict[str, Code] = {
     "keyring_unavailable": Code(),
     "credentials_missing": _cases("missing", "damaged", params=("account",)),
     "accounts_file_invalid": Code(("path",)),
+    "agent_required": Code(),
+    "order_busy": Code(),
+    "ledger_unavailable": Code(),
+    "team_mode_only": Code(),
+    "not_approver": Code(("agent",)),
+    "self_approval": Code(),
+    "approval_not_found": Code(),
+    "approval_expired": Code(),
+    "approval_not_pending": Code(("decision",)),
     # Said by the command line only.
     "settings_invalid": Code(
         ("case", "path", "problem"), ("unreadable", "invalid", "host"), cli=True
@@ -127,6 +136,16 @@ ERRORS: dict[str, Code] = {
     "resolution_note_too_long": _cli(),
     "action_not_unknown": _cli("actionId", "state"),
     "demo_check_failed": Code(("case", "status"), ("pairing", "lookup", "helpdesk"), cli=True),
+    "ledger_dsn_invalid": _cli(),
+    "ledger_not_initialised": _cli(),
+    "ledger_outdated": _cli("version", "newest"),
+    "ledger_too_new": _cli("version", "newest"),
+    "not_in_team": _cli(),
+    "agent_invalid": _cli(),
+    "limit_invalid": _cli("currency"),
+    "currency_invalid": _cli("text"),
+    "member_not_found": _cli("agent"),
+    "role_invalid": _cli(),
 }
 
 # Why the order view does not offer a refund or a cancellation (actions.refund / actions.cancel).
@@ -171,6 +190,8 @@ OutcomeCode = Literal[
     "mcf_unknown",
     "mcf_too_late",
     "mcf_not_cancelled",
+    "approval_rejected",
+    "approval_expired",
 ]
 OUTCOMES: dict[str, Code] = {
     "amazon_result": Code(("resultCode", "messageCode", "description")),
@@ -192,6 +213,8 @@ OUTCOMES: dict[str, Code] = {
     "mcf_unknown": Code(("fulfillmentOrderId",)),
     "mcf_too_late": Code(("fulfillmentOrderId", "status")),
     "mcf_not_cancelled": Code(("fulfillmentOrderId", "error", "errorCode")),
+    "approval_rejected": Code(("by", "note")),
+    "approval_expired": Code(),
 }
 
 # Warnings an action carries (it went on regardless).

@@ -13,10 +13,8 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from companion.actions.guards import OrderLocks
-from companion.actions.journal import Journal
 from companion.actions.models import ActionState
-from companion.actions.ports import GatewayOf
+from companion.actions.ports import ActionQuery, GatewayOf, Ledger
 from companion.actions.record import ZERO, Action, PostingCheck, RefundLine
 from companion.amazon.models import FinancialEvents
 from companion.amazon.view import OrderView
@@ -41,14 +39,13 @@ def posting_expectation(
     return PostingCheck(expect, tuple(ahead))
 
 
-def is_posted(action: Action, finances: FinancialEvents, journal: Journal) -> bool:
+async def is_posted(action: Action, finances: FinancialEvents, ledger: Ledger) -> bool:
     """True when Finances shows at least the level this refund expected."""
     check = action.posting
     if check is None:
         return False
-    failed = [
-        a for a in map(journal.get, check.ahead) if a is not None and a.state is ActionState.FAILED
-    ]
+    ahead = [await ledger.get(action_id) for action_id in check.ahead]
+    failed = [a for a in ahead if a is not None and a.state is ActionState.FAILED]
     for (item, component), level in check.expect.items():
         lower = sum(
             (
@@ -66,7 +63,7 @@ def is_posted(action: Action, finances: FinancialEvents, journal: Journal) -> bo
 
 # A refund Amazon may have applied: succeeded, or unknown (FATAL feed, lost reply). Finances
 # reaching its level settles the accounting either way: the amount is then counted there.
-UNPOSTED = "kind='refund' AND state IN ('succeeded','unknown')"
+UNPOSTED = frozenset({ActionState.SUCCEEDED, ActionState.UNKNOWN})
 
 
 class PostingWatcher:
@@ -79,17 +76,15 @@ class PostingWatcher:
 
     def __init__(
         self,
-        journal: Journal,
+        ledger: Ledger,
         gateway_of: GatewayOf,
         interval: float,
         on_posted: Callable[[Action], None],
-        locks: OrderLocks,
     ) -> None:
-        self.journal = journal
+        self.ledger = ledger
         self.gateway_of = gateway_of
         self.interval = interval
         self.on_posted = on_posted
-        self.locks = locks
 
     async def run(self) -> None:
         """Check every interval until cancelled."""
@@ -99,22 +94,24 @@ class PostingWatcher:
 
     async def check_once(self) -> None:
         """One pass over every refund that may have been applied and is not posted yet."""
-        orders = {(a.account, a.order_id) for a in self.journal.query(UNPOSTED)}
-        for account, order_id in sorted(orders):
+        unposted = await self.ledger.find(ActionQuery(kind="refund", states=UNPOSTED))
+        for account, order_id in sorted({(a.account, a.order_id) for a in unposted}):
             finances = await self._finances(account, order_id)
             if finances is not None:
-                async with self.locks.hold(account, order_id):
-                    self._mark(account, order_id, finances)
+                async with self.ledger.order_lock(account, order_id):
+                    await self._mark(account, order_id, finances)
 
     async def check_order(self, account: str, order_id: str) -> int:
         """Mark the order's refunds Finances shows as posted; the caller holds the order lock."""
-        if not self._unposted(account, order_id):
+        if not await self._unposted(account, order_id):
             return 0
         finances = await self._finances(account, order_id)
-        return 0 if finances is None else self._mark(account, order_id, finances)
+        return 0 if finances is None else await self._mark(account, order_id, finances)
 
-    def _unposted(self, account: str, order_id: str) -> list[Action]:
-        return self.journal.query(UNPOSTED + " AND account=? AND order_id=?", (account, order_id))
+    async def _unposted(self, account: str, order_id: str) -> list[Action]:
+        return await self.ledger.find(
+            ActionQuery(kind="refund", states=UNPOSTED, account=account, order_id=order_id)
+        )
 
     async def _finances(self, account: str, order_id: str) -> FinancialEvents | None:
         try:
@@ -124,11 +121,13 @@ class PostingWatcher:
             log.info("Finances for %s not readable now (%s)", order_id, exc.code)
             return None
 
-    def _mark(self, account: str, order_id: str, finances: FinancialEvents) -> int:
+    async def _mark(self, account: str, order_id: str, finances: FinancialEvents) -> int:
         # Read again under the lock: a state may have changed while Finances was being read.
         posted = [
-            a for a in self._unposted(account, order_id) if is_posted(a, finances, self.journal)
+            a
+            for a in await self._unposted(account, order_id)
+            if await is_posted(a, finances, self.ledger)
         ]
         for action in posted:
-            self.on_posted(self.journal.transition(action.id, ActionState.POSTED))
+            self.on_posted(await self.ledger.transition(action.id, ActionState.POSTED))
         return len(posted)

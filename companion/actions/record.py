@@ -213,6 +213,33 @@ class Resolution:
 
 
 @dataclass(frozen=True, slots=True)
+class Approval:
+    """A refund over its agent's limit: who asked, why, until when, and what an approver said."""
+
+    state: Literal["pending", "approved", "rejected", "expired"]
+    why: str
+    requested_by: str
+    requested_at: str
+    expires_at: str
+    decided_by: str | None = None
+    decided_at: str | None = None
+    note: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The action object's ``approval``."""
+        return {
+            "state": self.state,
+            "why": self.why,
+            "requestedBy": self.requested_by,
+            "requestedAt": self.requested_at,
+            "expiresAt": self.expires_at,
+            "decidedBy": self.decided_by,
+            "decidedAt": self.decided_at,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Action:
     """One refund or cancellation as the journal keeps it."""
 
@@ -241,6 +268,8 @@ class Action:
     posting: PostingCheck | None = None
     fulfillment_order_id: str | None = None
     resolution: Resolution | None = None
+    # Team mode: the approval a refund over its agent's limit waits for (kept by the ledger).
+    approval: Approval | None = None
     created_at: str = ""
     updated_at: str = ""
 
@@ -292,6 +321,7 @@ class Action:
             "warnings": [w.to_json() for w in self.warnings],
             "confirmation": self.confirmation,
             "history": [self._history_entry(h) for h in self.history],
+            "approval": self.approval.to_json() if self.approval else None,
             "createdAt": self.created_at,
             "updatedAt": self.updated_at,
         }

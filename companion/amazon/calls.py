@@ -146,7 +146,7 @@ class Caller:
             return judge_storage(response, operation)
         self.limiter.observe(operation, response.headers.get(RATE_HEADER))
         if response.status_code == 429:
-            self.limiter.bucket(operation).drain()
+            self.limiter.throttled(operation)
         return judge_sp_api(response, operation)
 
 

@@ -21,11 +21,13 @@ from companion.errors import SpdeskError
 from companion.ledger import status as team_status
 from companion.ledger.approvals import Approvals, Decision
 from companion.ledger.dsn import check_dsn, describe
+from companion.ledger.errors import LedgerUnavailable
 from companion.ledger.journal import PostgresJournal
 from companion.ledger.link import LedgerLink, LinkSettings
 from companion.ledger.migrate import check_version, migrate
 from companion.ledger.scope import Transactions
 from companion.ledger.secret import ledger_password, store_ledger_password
+from companion.ledger.setup import initialise
 from companion.ledger.team import (
     APPROVAL_TTL,
     ROLES,
@@ -119,8 +121,9 @@ async def _probe(link: LinkSettings) -> None:
 
 def _unreachable(dsn: str, exc: Exception) -> SpdeskError:
     reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return SpdeskError(
-        f"spdesk cannot reach the ledger at {describe(dsn)}: {reason}", code="ledger_unavailable"
+    return LedgerUnavailable(
+        f"spdesk cannot reach the ledger at {describe(dsn)}: {reason}",
+        details={"ledger": describe(dsn)},
     )
 
 
@@ -147,8 +150,6 @@ def _me(settings: Settings) -> str:
 
 # -- sub-commands ----------------------------------------------------------------------------
 async def _init(settings: Settings, args: argparse.Namespace) -> int:
-    from companion.ledger.setup import initialise
-
     dsn = check_dsn(args.dsn)
     link = LedgerLink(await _reachable(settings, dsn, args.password_stdin))
     await link.open()

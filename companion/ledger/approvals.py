@@ -10,13 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from companion.actions.models import Action, ActionState
+from companion.actions.models import ActionState
+from companion.actions.record import Action, AmazonResult
 from companion.errors import Conflict, Forbidden, NotFound
 from companion.ledger.journal import PostgresJournal
 from companion.ledger.link import Conn
 from companion.ledger.team import check_agent
 
 EXPIRED_BY = "spdesk"
+EXPIRED = AmazonResult.said(
+    "approval_expired", "Nobody approved this refund in time, so it was not sent to Amazon."
+)
 
 
 @dataclass(frozen=True)
@@ -32,14 +36,18 @@ class Decision:
         """The action's state after the decision."""
         return ActionState.ACCEPTED if self.verdict == "approved" else ActionState.FAILED
 
-    def text(self) -> str:
-        """The history entry (and, for a rejection, the action's outcome) in plain words."""
+    def detail(self) -> str:
+        """The history entry in plain words."""
         said = f" ({self.note})" if self.note else ""
         if self.verdict == "approved":
             return f"Approved by {self.by}{said}."
-        if self.verdict == "expired":
-            return "Nobody approved this refund in time, so it was not sent to Amazon."
         return f"Rejected by {self.by}{said}. Nothing was sent to Amazon."
+
+    def outcome(self) -> AmazonResult | None:
+        """A rejected refund's outcome (an approved one goes on to Amazon)."""
+        if self.verdict == "approved":
+            return None
+        return AmazonResult.said("approval_rejected", self.detail(), by=self.by, note=self.note)
 
 
 class Approvals:
@@ -53,12 +61,12 @@ class Approvals:
         by = check_agent(decision.by)
         decision = Decision(decision.verdict, by, decision.note.strip()[:2000])
         request = await self._request(action_id)
-        role = await self._role(by)
-        if role != "approver":
+        if await self._role(by) != "approver":
             raise Forbidden(
-                f"{by} is not an approver of this team, so cannot {decision.verdict[:-1]} "
-                "refunds. A team lead can change that with 'spdesk team role NAME approver'.",
+                f"{by} is not an approver of this team, so cannot decide on refunds. A team "
+                "lead can change that with 'spdesk team role NAME approver'.",
                 code="not_approver",
+                params={"agent": by},
             )
         if request["requested_by"] == by:
             raise Forbidden(
@@ -75,7 +83,8 @@ class Approvals:
             by=by,
             note=decision.note,
             state=decision.state,
-            text=decision.text(),
+            detail=decision.detail(),
+            said=decision.outcome(),
         )
         if decided is None:  # decided or expired by someone else a moment ago
             return await self.decide(action_id, decision)
@@ -84,7 +93,6 @@ class Approvals:
     async def expire_due(self) -> list[Action]:
         """End every request whose time is up (the feed builder runs this)."""
         expired = []
-        verdict = Decision("expired", EXPIRED_BY)
         for action_id in await self.journal.expired_approvals():
             found = await self.journal.decide(
                 action_id,
@@ -92,7 +100,8 @@ class Approvals:
                 by=EXPIRED_BY,
                 note="",
                 state=ActionState.FAILED,
-                text=verdict.text(),
+                detail=EXPIRED.description or "",
+                said=EXPIRED,
                 expired=True,
             )
             if found is not None:
@@ -135,5 +144,6 @@ def _not_pending(action_id: str, decision: str) -> Conflict:
     return Conflict(
         f"This refund was already {decision}.",
         code="approval_not_pending",
+        params={"decision": decision},
         details={"actionId": action_id, "decision": decision},
     )

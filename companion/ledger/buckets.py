@@ -4,6 +4,7 @@ Amazon meters a seller account, not a computer: ten companions each with a full 
 would spend ten times the quota and collect 429s. In team mode the buckets of the operations the
 team shares live in `rate_buckets`; one statement refills a bucket against the database server's
 clock (so companions whose clocks disagree still agree) and takes a token, under the row's lock.
+The rate is the one the caller last learnt from Amazon (x-amzn-RateLimit-Limit), from then on.
 """
 
 from __future__ import annotations
@@ -25,15 +26,10 @@ bucket AS (
   WHERE account = %(account)s AND operation = %(operation)s FOR UPDATE OF rate_buckets)
 UPDATE rate_buckets r
 SET tokens = CASE WHEN bucket.level >= 1 AND %(take)s THEN bucket.level - 1 ELSE bucket.level END,
-    updated_at = now.t
+    rate = %(rate)s, updated_at = now.t
 FROM bucket, now
 WHERE r.account = %(account)s AND r.operation = %(operation)s
-RETURNING bucket.level, bucket.rate"""
-_ADOPT = """
-UPDATE rate_buckets
-SET tokens = least(burst, tokens + rate * extract(epoch FROM (clock_timestamp() - updated_at))),
-    rate = %(rate)s, updated_at = clock_timestamp()
-WHERE account = %(account)s AND operation = %(operation)s AND rate <> %(rate)s"""
+RETURNING bucket.level"""
 _DRAIN = """
 UPDATE rate_buckets
 SET tokens = least(0, tokens + rate * extract(epoch FROM (clock_timestamp() - updated_at))),
@@ -49,18 +45,12 @@ class SharedBuckets:
 
     async def try_take(self, account: str, operation: str, rate: float, burst: float) -> float:
         """Take a token and return 0, or return the seconds until one is due (nothing taken)."""
-        level, current_rate = await self._step(account, operation, rate, burst, take=True)
-        return 0.0 if level >= 1 else (1 - level) / current_rate
+        level = await self._step(account, operation, rate, burst, take=True)
+        return 0.0 if level >= 1 else (1 - level) / rate
 
     async def tokens(self, account: str, operation: str, rate: float, burst: float) -> float:
         """Tokens available now (nothing taken)."""
-        level, _ = await self._step(account, operation, rate, burst, take=False)
-        return level
-
-    async def adopt_rate(self, account: str, operation: str, rate: float) -> None:
-        """Use the rate Amazon says it applies from now on (refilled at the old rate until now)."""
-        params = {"account": account, "operation": operation, "rate": rate}
-        await self.link.run(lambda conn: conn.execute(_ADOPT, params))
+        return await self._step(account, operation, rate, burst, take=False)
 
     async def drain(self, account: str, operation: str) -> None:
         """Amazon throttled a teammate anyway: the bucket is empty for everyone."""
@@ -69,7 +59,7 @@ class SharedBuckets:
 
     async def _step(
         self, account: str, operation: str, rate: float, burst: float, *, take: bool
-    ) -> tuple[float, float]:
+    ) -> float:
         params: dict[str, Any] = {
             "account": account,
             "operation": operation,
@@ -78,7 +68,7 @@ class SharedBuckets:
             "take": take,
         }
 
-        async def work(conn: Conn) -> tuple[float, float]:
+        async def work(conn: Conn) -> float:
             cursor = await conn.execute(_TAKE, params)
             row = await cursor.fetchone()
             if row is None:  # first use by anyone: the bucket starts full
@@ -86,6 +76,6 @@ class SharedBuckets:
                 cursor = await conn.execute(_TAKE, params)
                 row = await cursor.fetchone()
             assert row is not None
-            return float(row[0]), float(row[1])
+            return float(row[0])
 
         return await self.link.run(work)

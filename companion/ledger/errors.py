@@ -21,7 +21,7 @@ class LedgerSchemaError(SpdeskError):
     """The ledger's schema is missing, or newer than this spdesk understands."""
 
     status = 503
-    default_code = "ledger_schema"
+    default_code = "ledger_outdated"
     default_message = "The team ledger's schema does not fit this version of spdesk."
 
 

@@ -9,45 +9,60 @@ live batch, and a batch moves to `creating` only while its builder's term is cur
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
 from typing import Any
 
 import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
-from psycopg.types.json import Jsonb
 
-from companion.actions.models import RESOLUTIONS, TRANSITIONS, Action, ActionState
+from companion.actions.models import RESOLUTIONS, TRANSITIONS, ActionState
+from companion.actions.ports import ActionQuery, ApprovalRequest, IdempotencyKeyTaken, Move
+from companion.actions.record import Action, AmazonResult, Notice
+from companion.actions.schema import (
+    Batch,
+    Change,
+    Row,
+    action_from_row,
+    action_to_row,
+    batch_from_row,
+)
 from companion.ledger.link import Conn
 from companion.ledger.notify import ACTIONS_CHANNEL, WORK_CHANNEL
 from companion.ledger.rows import (
-    ACTION_COLUMNS,
+    CASTS,
+    INSERT_ACTION,
+    ISO,
     SELECT_ACTIONS,
-    UPDATABLE,
-    ActionQuery,
-    field_value,
-    history_entry,
-    insert_values,
-    iso,
-    load,
+    SELECT_BATCHES,
+    SELECT_HISTORY,
+    approval_of,
+    where,
 )
 from companion.ledger.scope import Transactions
 
-BATCH_LIVE = ("open", "uploaded", "creating", "submitted", "processing")
-UNFINISHED = ("awaiting_approval", "accepted", "queued", "submitted", "processing")
-Move = tuple[str, ActionState, dict[str, Any]]
-
-
-class IdempotencyKeyTaken(Exception):
-    """The key was stored meanwhile by another request (for another order): the first one won."""
+BATCH_LIVE = ["open", "uploaded", "creating", "submitted", "processing"]
+UNFINISHED = frozenset(
+    {
+        ActionState.AWAITING_APPROVAL,
+        ActionState.ACCEPTED,
+        ActionState.QUEUED,
+        ActionState.SUBMITTED,
+        ActionState.PROCESSING,
+    }
+)
 
 
 class InvalidTransition(RuntimeError):
     """A state change the lifecycle does not allow: a programming error, never user input."""
 
 
+class NotLeader(Exception):
+    """This companion's term as feed builder is over: it must not touch batches."""
+
+
 class PostgresJournal:
-    """The journal of a team ledger; `term` is the feed builder's current term (or None)."""
+    """The journal of a team ledger."""
 
     def __init__(self, tx: Transactions, companion_id: str = "") -> None:
         self.tx = tx
@@ -56,14 +71,13 @@ class PostgresJournal:
     # -- reading ---------------------------------------------------------------------------
     async def find(self, query: ActionQuery) -> list[Action]:
         """Actions matching a typed filter."""
-        where, params = query.where()
-        statement = f"{SELECT_ACTIONS} WHERE {where} ORDER BY {query.order()}"
-        return await self.tx.run(lambda conn: _select(conn, statement, params))
+        clause, params = where(query)
+        return await self.tx.run(lambda c: _select(c, f"{SELECT_ACTIONS} WHERE {clause}", params))
 
     async def get(self, action_id: str) -> Action | None:
         """One action with its history and approval, or None."""
         found = await self.tx.run(
-            lambda conn: _select(conn, f"{SELECT_ACTIONS} WHERE a.id = %s", [action_id])
+            lambda c: _select(c, f"{SELECT_ACTIONS} WHERE a.id = %s", [action_id])
         )
         return found[0] if found else None
 
@@ -77,11 +91,8 @@ class PostgresJournal:
 
     async def in_batch(self, batch_id: str) -> list[Action]:
         """The actions of one feed batch, by message id."""
-        return await self.tx.run(
-            lambda conn: _select(
-                conn, f"{SELECT_ACTIONS} WHERE a.batch_id = %s ORDER BY a.message_id", [batch_id]
-            )
-        )
+        statement = f"{SELECT_ACTIONS} WHERE a.batch_id = %s ORDER BY a.message_id"
+        return await self.tx.run(lambda c: _select(c, statement, [batch_id]))
 
     async def idempotent(self, key: str) -> tuple[str, str] | None:
         """(body hash, action id) already stored under this Idempotency-Key, if any."""
@@ -102,30 +113,21 @@ class PostgresJournal:
         *,
         idempotency_key: str | None,
         body_hash: str,
-        approval: tuple[str, float] | None = None,
+        approval: ApprovalRequest | None = None,
     ) -> Action:
-        """Insert a new action with its key (and its approval request: why, seconds to expiry)."""
-        values = insert_values(action)
-        values["companion"] = self.companion_id
-        columns = [*ACTION_COLUMNS[:-2], "companion"]
+        """Insert a new action with its key (and its approval request) in one transaction."""
+        values = {**action_to_row(action), "companion": self.companion_id}
 
         async def work(conn: Conn) -> None:
-            insert = sql.SQL(
-                "INSERT INTO actions ({}, created_at, updated_at) "
-                "VALUES ({}, clock_timestamp(), clock_timestamp())"
-            ).format(
-                sql.SQL(", ").join(map(sql.Identifier, columns)),
-                sql.SQL(", ").join(sql.Placeholder(c) for c in columns),
-            )
-            await conn.execute(insert, values)
-            await _history(conn, action.id, action.state.value, None)
+            await conn.execute(INSERT_ACTION, values)
+            await _history(conn, action.id, action.state, None)
             if idempotency_key is not None:
                 await _store_key(conn, idempotency_key, body_hash, action.id)
             if approval is not None:
                 await conn.execute(
                     "INSERT INTO approvals (action_id, requested_by, requested_at, expires_at, "
                     "why) VALUES (%s, %s, now(), now() + %s * interval '1 second', %s)",
-                    (action.id, action.agent, approval[1], approval[0]),
+                    (action.id, action.agent, approval.ttl, approval.why),
                 )
             await _notify(conn, action.id, action.state)
 
@@ -133,10 +135,18 @@ class PostgresJournal:
         return await self._get(action.id)
 
     async def transition(
-        self, action_id: str, state: ActionState, *, detail: str | None = None, **fields: Any
+        self,
+        action_id: str,
+        state: ActionState,
+        *,
+        detail: str | None = None,
+        amazon: AmazonResult | None = None,
+        warnings: tuple[Notice, ...] | None = None,
+        feed_id: str | None = None,
     ) -> Action:
-        """Move an action to a new state (and set feed id, message id, Amazon's answer …)."""
-        await self.tx.run(lambda conn: _transition(conn, action_id, state, detail, fields))
+        """Move an action to a new state (and record Amazon's answer, warnings, the feed id)."""
+        change = Change(amazon, warnings, feed_id)
+        await self.tx.run(lambda conn: _transition(conn, action_id, state, detail, change))
         return await self._get(action_id)
 
     async def transition_many(
@@ -145,17 +155,17 @@ class PostgresJournal:
         """Several moves in one transaction (a whole feed batch changes at once)."""
 
         async def work(conn: Conn) -> None:
-            for action_id, state, fields in moves:
-                await _transition(conn, action_id, state, detail, fields)
+            for action_id, state, change in moves:
+                await _transition(conn, action_id, state, detail, change)
 
         await self.tx.run(work)
         return [await self._get(action_id) for action_id, _, _ in moves]
 
-    async def update(self, action_id: str, **fields: Any) -> Action:
-        """Change fields without a state change (e.g. add a warning)."""
+    async def update(self, action_id: str, *, warnings: tuple[Notice, ...]) -> Action:
+        """Change the warnings without a state change."""
 
         async def work(conn: Conn) -> None:
-            await _set(conn, action_id, fields)
+            await _set(conn, action_id, Change(warnings=warnings).columns())
             await conn.execute("SELECT pg_notify(%s, %s)", (ACTIONS_CHANNEL, action_id))
 
         await self.tx.run(work)
@@ -172,14 +182,14 @@ class PostgresJournal:
             before = await _lock_state(conn, action_id)
             if before is not ActionState.UNKNOWN:
                 return before
+            at = await _now(conn)
+            resolution = {"state": state.value, "by": by, "note": note, "at": at}
             await conn.execute(
                 "UPDATE actions SET extra = extra || jsonb_build_object('resolution', "
-                "jsonb_build_object('state', %s::text, 'by', %s::text, 'note', %s::text, 'at', "
-                "to_char(clock_timestamp() AT TIME ZONE 'UTC', "
-                '\'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"\'))) WHERE id = %s',
-                (state.value, by, note, action_id),
+                "%s::jsonb) WHERE id = %s",
+                (json.dumps(resolution), action_id),
             )
-            await _transition(conn, action_id, state, detail, {}, allow=True)
+            await _move(conn, action_id, state, detail, {}, at)
             return before
 
         return await self.tx.run(work)
@@ -199,7 +209,8 @@ class PostgresJournal:
         by: str,
         note: str,
         state: ActionState,
-        text: str,
+        detail: str,
+        said: AmazonResult | None = None,
         expired: bool = False,
     ) -> Action | None:
         """Record a decision on a pending request and move the action; None when not pending.
@@ -207,17 +218,16 @@ class PostgresJournal:
         A request is decided only before it expires, and expired only after.
         """
         due = "expires_at <= now()" if expired else "expires_at > now()"
+        statement = (
+            "UPDATE approvals SET decision = %s, decided_by = %s, decided_at = now(), "  # noqa: S608
+            f"note = %s WHERE action_id = %s AND decision IS NULL AND {due}"
+        )
 
         async def work(conn: Conn) -> bool:
-            statement = (
-                "UPDATE approvals SET decision = %s, decided_by = %s, decided_at = now(), "  # noqa: S608
-                f"note = %s WHERE action_id = %s AND decision IS NULL AND {due}"
-            )
             cursor = await conn.execute(statement, (decision, by, note, action_id))
             if cursor.rowcount != 1:
                 return False
-            fields = {} if state is ActionState.ACCEPTED else {"amazon": {"description": text}}
-            await _transition(conn, action_id, state, text, fields)
+            await _transition(conn, action_id, state, detail, Change(amazon=said))
             return True
 
         return await self._get(action_id) if await self.tx.run(work) else None
@@ -236,16 +246,13 @@ class PostgresJournal:
 
     # -- feed batches ------------------------------------------------------------------------
     async def claim_batch(
-        self,
-        batch_id: str,
-        key: tuple[str, str, str],
-        action_ids: list[str],
-        term: int | None,
+        self, batch_id: str, key: tuple[str, str, str], action_ids: list[str], term: int | None
     ) -> list[Action]:
         """Make a batch of those actions still queued and in no live batch; returns them."""
 
         async def work(conn: Conn) -> list[str]:
-            await _fence(conn, term)
+            if not await _term_current(conn, term):
+                raise NotLeader()
             cursor = await conn.execute(
                 "SELECT a.id FROM actions a LEFT JOIN batches b ON b.id = a.batch_id "
                 "WHERE a.id = ANY(%s) AND a.state = 'queued' "
@@ -294,15 +301,26 @@ class PostgresJournal:
 
         return await self.tx.run(work)
 
-    async def update_batch(self, batch_id: str, **fields: Any) -> None:
-        """Change a batch's state, document id, feed id or detail."""
-        allowed = {"state", "document_id", "feed_id", "detail"}
-        if unknown := set(fields) - allowed:
-            raise ValueError(f"not updatable: {sorted(unknown)}")
-        values = {k: Jsonb(v) if k == "detail" else v for k, v in fields.items()}
+    async def update_batch(
+        self,
+        batch_id: str,
+        *,
+        state: str | None = None,
+        document_id: str | None = None,
+        detail: dict[str, object] | None = None,
+    ) -> None:
+        """Change a batch's state, document id or detail."""
+        values: dict[str, Any] = {"state": state, "document_id": document_id}
+        values["detail"] = json.dumps(detail) if detail is not None else None
+        values = {k: v for k, v in values.items() if v is not None}
         statement = sql.SQL("UPDATE batches SET {}, updated_at = now() WHERE id = {}").format(
             sql.SQL(", ").join(
-                sql.SQL("{} = {}").format(sql.Identifier(k), sql.Placeholder(k)) for k in values
+                sql.SQL("{} = {}{}").format(
+                    sql.Identifier(k),
+                    sql.Placeholder(k),
+                    sql.SQL("::jsonb" if k == "detail" else ""),
+                )
+                for k in values
             ),
             sql.Placeholder("batch_id"),
         )
@@ -322,66 +340,51 @@ class PostgresJournal:
             )
             members = [str(row[0]) for row in await cursor.fetchall()]
             for action_id in members:
-                await _transition(
-                    conn, action_id, ActionState.SUBMITTED, None, {"feed_id": feed_id}
-                )
+                change = Change(feed_id=feed_id)
+                await _transition(conn, action_id, ActionState.SUBMITTED, None, change)
             return members
 
         members = await self.tx.run(work)
         return [await self._get(action_id) for action_id in members]
 
-    async def batch(self, batch_id: str) -> dict[str, Any] | None:
-        """One batch as a dict (times as ISO text)."""
+    async def batch(self, batch_id: str) -> Batch | None:
+        """One batch, or None."""
         found = await self._batches("WHERE id = %s", [batch_id])
         return found[0] if found else None
 
-    async def open_batches(self) -> list[dict[str, Any]]:
+    async def open_batches(self) -> list[Batch]:
         """Batches whose outcome is not settled yet, oldest first."""
-        return await self._batches(
-            "WHERE state = ANY(%s) ORDER BY created_at, id", [list(BATCH_LIVE)]
-        )
+        return await self._batches("WHERE state = ANY(%s) ORDER BY created_at, id", [BATCH_LIVE])
 
-    async def batches(self, account: str) -> list[dict[str, Any]]:
+    async def batches(self, account: str) -> list[Batch]:
         """Every batch of an account, oldest first."""
         return await self._batches("WHERE account = %s ORDER BY created_at, id", [account])
 
     async def known_feed_ids(self, account: str) -> set[str]:
         """Feed ids the team created for this account."""
-        return {
-            b["feed_id"]
-            for b in await self._batches("WHERE account = %s AND feed_id IS NOT NULL", [account])
-        }
+        found = await self._batches("WHERE account = %s AND feed_id IS NOT NULL", [account])
+        return {b.feed_id for b in found if b.feed_id}
 
-    async def _batches(self, where: str, params: list[Any]) -> list[dict[str, Any]]:
-        async def work(conn: Conn) -> list[dict[str, Any]]:
+    async def _batches(self, clause: str, params: list[Any]) -> list[Batch]:
+        async def work(conn: Conn) -> list[Batch]:
             async with conn.cursor(row_factory=dict_row) as cursor:
-                await cursor.execute(f"SELECT * FROM batches {where}", params)  # noqa: S608
-                rows = await cursor.fetchall()
-            for row in rows:
-                for column in ("create_started_at", "created_at", "updated_at"):
-                    row[column] = iso(row[column])
-            return rows
+                await cursor.execute(f"{SELECT_BATCHES} {clause}", params)
+                return [batch_from_row(row) for row in await cursor.fetchall()]
 
         return await self.tx.run(work)
 
 
-async def _select(conn: Conn, statement: str, params: Iterable[Any]) -> list[Action]:
+async def _select(conn: Conn, statement: str, params: list[Any]) -> list[Action]:
     async with conn.cursor(row_factory=dict_row) as cursor:
-        await cursor.execute(statement, list(params))
+        await cursor.execute(statement, params)
         rows = await cursor.fetchall()
         if not rows:
             return []
-        await cursor.execute(
-            "SELECT action_id, state, at, detail FROM history WHERE action_id = ANY(%s) "
-            "ORDER BY seq",
-            ([row["id"] for row in rows],),
-        )
-        history: dict[str, list[dict[str, str]]] = {}
+        await cursor.execute(SELECT_HISTORY, ([row["id"] for row in rows],))
+        history: dict[str, list[Row]] = {}
         for entry in await cursor.fetchall():
-            history.setdefault(entry["action_id"], []).append(
-                history_entry(entry["state"], entry["at"], entry["detail"])
-            )
-    return [load(row, history.get(row["id"], [])) for row in rows]
+            history.setdefault(entry["action_id"], []).append(entry)
+    return [action_from_row(row, history.get(row["id"], []), approval_of(row)) for row in rows]
 
 
 async def _store_key(conn: Conn, key: str, body_hash: str, action_id: str) -> None:
@@ -396,10 +399,17 @@ async def _store_key(conn: Conn, key: str, body_hash: str, action_id: str) -> No
         raise IdempotencyKeyTaken(key) from None
 
 
-async def _history(conn: Conn, action_id: str, state: str, detail: str | None) -> None:
+async def _now(conn: Conn) -> str:
+    cursor = await conn.execute(f"SELECT {ISO.format('clock_timestamp()')}")
+    row = await cursor.fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+async def _history(conn: Conn, action_id: str, state: ActionState, detail: str | None) -> None:
     await conn.execute(
         "INSERT INTO history (action_id, state, at, detail) VALUES (%s, %s, clock_timestamp(), %s)",
-        (action_id, state, detail),
+        (action_id, state.value, detail),
     )
 
 
@@ -418,49 +428,56 @@ async def _lock_state(conn: Conn, action_id: str) -> ActionState:
 
 
 async def _transition(
+    conn: Conn, action_id: str, state: ActionState, detail: str | None, change: Change
+) -> None:
+    current = await _lock_state(conn, action_id)
+    if state not in TRANSITIONS[current]:
+        raise InvalidTransition(f"{action_id}: {current} -> {state}")
+    await _move(conn, action_id, state, detail, change.columns())
+
+
+async def _move(
     conn: Conn,
     action_id: str,
     state: ActionState,
     detail: str | None,
-    fields: dict[str, Any],
-    *,
-    allow: bool = False,
+    columns: dict[str, object],
+    at: str | None = None,
 ) -> None:
-    current = await _lock_state(conn, action_id)
-    if not allow and state not in TRANSITIONS[current]:
-        raise InvalidTransition(f"{action_id}: {current} -> {state}")
-    await _set(conn, action_id, {**fields, "state": state.value})
-    await _history(conn, action_id, state.value, detail)
+    await _set(conn, action_id, {**columns, "state": state.value}, at)
+    await conn.execute(
+        "INSERT INTO history (action_id, state, at, detail) "
+        "VALUES (%s, %s, coalesce(%s::timestamptz, clock_timestamp()), %s)",
+        (action_id, state.value, at, detail),
+    )
     await _notify(conn, action_id, state)
 
 
-async def _set(conn: Conn, action_id: str, fields: dict[str, Any]) -> None:
-    if unknown := set(fields) - UPDATABLE - {"state"}:
-        raise ValueError(f"not updatable: {sorted(unknown)}")
-    values = {k: field_value(k, v) for k, v in fields.items()}
+async def _set(
+    conn: Conn, action_id: str, columns: dict[str, object], at: str | None = None
+) -> None:
+    """Write columns given in the journal's text format (names from this package)."""
     statement = sql.SQL(
-        "UPDATE actions SET {}, updated_at = clock_timestamp() WHERE id = {}"
+        "UPDATE actions SET {}, updated_at = coalesce({}::timestamptz, clock_timestamp()) "
+        "WHERE id = {}"
     ).format(
         sql.SQL(", ").join(
-            sql.SQL("{} = {}").format(sql.Identifier(k), sql.Placeholder(k)) for k in values
+            sql.SQL("{} = {}{}").format(
+                sql.Identifier(k), sql.Placeholder(k), sql.SQL(CASTS.get(k, ""))
+            )
+            for k in columns
         ),
+        sql.Placeholder("updated_at"),
         sql.Placeholder("action_id"),
     )
-    await conn.execute(statement, {**values, "action_id": action_id})
+    await conn.execute(statement, {**columns, "updated_at": at, "action_id": action_id})
 
 
 async def _term_current(conn: Conn, term: int | None) -> bool:
     if term is None:
-        return True
+        return False  # not the feed builder
+    if term == 0:
+        return True  # tools and tests that act alone
     cursor = await conn.execute("SELECT epoch FROM leader WHERE name = 'feeds'")
     row = await cursor.fetchone()
     return row is not None and int(row[0]) == term
-
-
-async def _fence(conn: Conn, term: int | None) -> None:
-    if not await _term_current(conn, term):
-        raise NotLeader()
-
-
-class NotLeader(Exception):
-    """This companion's term as feed builder is over: it must not touch batches."""

@@ -101,6 +101,7 @@ async def check_version(conn: AsyncConnection[TupleRow]) -> int:
             f"The team ledger has schema version {version}; this spdesk needs {newest}. "
             "Run 'spdesk team init DSN' once with this version to upgrade it.",
             code="ledger_outdated",
+            params={"version": version, "newest": newest},
         )
     return version
 
@@ -111,4 +112,5 @@ def _refuse_newer(version: int, newest: int) -> None:
             f"The team ledger has schema version {version}, newer than this spdesk "
             f"understands ({newest}). Upgrade spdesk on this computer.",
             code="ledger_too_new",
+            params={"version": version, "newest": newest},
         )

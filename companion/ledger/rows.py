@@ -1,18 +1,21 @@
-"""`actions` rows to action records and back (numeric, jsonb and timestamptz on the way)."""
+"""`actions` and `batches` rows of the team ledger in the journal's own row format.
+
+The SQLite journal stores money, JSON and times as text; the ledger stores them as numeric, jsonb
+and timestamptz. Reading renders each column as the journal writes it and writing casts it back,
+so one pair of converters (companion.actions.schema) serves both ledgers and a row means the same
+in both.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
-from psycopg.types.json import Jsonb
+from companion.actions.ports import ActionQuery
+from companion.actions.record import Approval
 
-from companion.actions.models import Action, ActionState
-
-ACTION_COLUMNS = (
+# A timestamptz as the journal writes times: UTC, milliseconds, "Z".
+ISO = "to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+_TEXT_COLUMNS = (
     "id",
     "kind",
     "account",
@@ -20,9 +23,7 @@ ACTION_COLUMNS = (
     "marketplace_id",
     "currency",
     "state",
-    "total",
     "reason",
-    "items",
     "note",
     "ticket_url",
     "agent",
@@ -30,127 +31,84 @@ ACTION_COLUMNS = (
     "feed_id",
     "message_id",
     "batch_id",
-    "amazon",
-    "warnings",
-    "extra",
-    "created_at",
-    "updated_at",
 )
-JSON_COLUMNS = frozenset({"items", "amazon", "warnings", "extra"})
-UPDATABLE = frozenset({"feed_id", "message_id", "batch_id", "amazon", "warnings", "extra"})
-APPROVAL_COLUMNS = (
-    "requested_by",
-    "requested_at",
-    "expires_at",
-    "why",
-    "decision",
-    "decided_by",
-    "decided_at",
-    "note",
+_APPROVAL = (
+    "p.requested_by AS approval_requested_by, p.why AS approval_why, "
+    "p.decision AS approval_decision, p.decided_by AS approval_decided_by, "
+    "p.note AS approval_note, "
+    + ", ".join(
+        f"{ISO.format('p.' + c)} AS approval_{c}"
+        for c in ("requested_at", "expires_at", "decided_at")
+    )
 )
 SELECT_ACTIONS = (
     "SELECT "  # noqa: S608 (fixed column names)
-    + ", ".join(f"a.{c}" for c in ACTION_COLUMNS)
-    + ", "
-    + ", ".join(f"p.{c} AS approval_{c}" for c in APPROVAL_COLUMNS)
+    + ", ".join(f"a.{c}" for c in _TEXT_COLUMNS)
+    + ", a.total::text AS total, a.items::text AS items, a.amazon::text AS amazon, "
+    "a.warnings::text AS warnings, a.extra::text AS extra, "
+    + f"{ISO.format('a.created_at')} AS created_at, {ISO.format('a.updated_at')} AS updated_at, "
+    + _APPROVAL
     + " FROM actions a LEFT JOIN approvals p ON p.action_id = a.id"
 )
+SELECT_HISTORY = (
+    f"SELECT action_id, state, {ISO.format('at')} AS at, detail FROM history "  # noqa: S608
+    "WHERE action_id = ANY(%s) ORDER BY seq"
+)
+SELECT_BATCHES = (
+    "SELECT id, account, feed_type, marketplace_id, state, document_id, feed_id, "  # noqa: S608
+    f"{ISO.format('create_started_at')} AS create_started_at, detail::text AS detail, "
+    f"{ISO.format('created_at')} AS created_at, {ISO.format('updated_at')} AS updated_at "
+    "FROM batches"
+)
+# INSERT of a new action from the journal's row format (times are the server's).
+INSERT_ACTION = (
+    "INSERT INTO actions ("  # noqa: S608 (fixed column names)
+    + ", ".join(_TEXT_COLUMNS)
+    + ", total, items, amazon, warnings, extra, companion, created_at, updated_at) VALUES ("
+    + ", ".join(f"%({c})s" for c in _TEXT_COLUMNS)
+    + ", %(total)s::numeric, %(items)s::jsonb, %(amazon)s::jsonb, %(warnings)s::jsonb, "
+    "%(extra)s::jsonb, %(companion)s, clock_timestamp(), clock_timestamp())"
+)
+# Columns a change may set, with the cast from the journal's text format.
+CASTS = {"amazon": "::jsonb", "warnings": "::jsonb", "extra": "::jsonb", "total": "::numeric"}
 
 
-def iso(moment: datetime | None) -> str | None:
-    """A timestamptz as the API writes times: UTC, milliseconds, "Z"."""
-    if moment is None:
+def where(query: ActionQuery) -> tuple[str, list[Any]]:
+    """The WHERE and ORDER BY of a typed filter, and its parameters."""
+    parts: list[str] = ["true"]
+    params: list[Any] = []
+    for column, value in (
+        ("a.order_id", query.order_id),
+        ("a.account", query.account),
+        ("a.kind", query.kind),
+    ):
+        if value is not None:
+            parts.append(f"{column} = %s")
+            params.append(value)
+    if query.states is not None:
+        parts.append("a.state = ANY(%s)")
+        params.append(sorted(str(s) for s in query.states))
+    if query.since:
+        parts.append("a.created_at >= %s::timestamptz")
+        params.append(query.since)
+    if query.until:
+        parts.append("a.created_at < %s::timestamptz")
+        params.append(query.until)
+    order = "a.created_at, a.id" if query.oldest_first else "a.created_at DESC, a.id DESC"
+    return f"{' AND '.join(parts)} ORDER BY {order}", params
+
+
+def approval_of(row: dict[str, Any]) -> Approval | None:
+    """The approval of an action row, if it ever needed one."""
+    if row["approval_requested_by"] is None:
         return None
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def insert_values(action: Action) -> dict[str, Any]:
-    """The parameters of an INSERT of a new action (times are the server's)."""
-    values: dict[str, Any] = {c: getattr(action, c) for c in ACTION_COLUMNS[:-2]}
-    values["state"] = action.state.value
-    values["total"] = Decimal(action.total)
-    for column in JSON_COLUMNS:
-        values[column] = Jsonb(values[column])
-    return values
-
-
-def field_value(column: str, value: Any) -> Any:
-    """A value for an UPDATE of one updatable column."""
-    return Jsonb(value) if column in JSON_COLUMNS else value
-
-
-@dataclass(frozen=True)
-class ActionQuery:
-    """Which actions to read (the interface's typed filter, never SQL text from a caller)."""
-
-    order_id: str | None = None
-    account: str | None = None
-    states: Sequence[str] | None = None
-    kind: str | None = None
-    since: str | None = None  # ISO 8601, created at or after
-    until: str | None = None  # ISO 8601, created before
-    oldest_first: bool = False
-
-    def where(self) -> tuple[str, list[Any]]:
-        """The WHERE clause and its parameters."""
-        parts: list[str] = ["true"]
-        params: list[Any] = []
-        for column, value in (
-            ("a.order_id", self.order_id),
-            ("a.account", self.account),
-            ("a.kind", self.kind),
-        ):
-            if value is not None:
-                parts.append(f"{column} = %s")
-                params.append(value)
-        if self.states is not None:
-            parts.append("a.state = ANY(%s)")
-            params.append([str(s) for s in self.states])
-        if self.since:
-            parts.append("a.created_at >= %s::timestamptz")
-            params.append(self.since)
-        if self.until:
-            parts.append("a.created_at < %s::timestamptz")
-            params.append(self.until)
-        return " AND ".join(parts), params
-
-    def order(self) -> str:
-        """The ORDER BY clause."""
-        return "a.created_at, a.id" if self.oldest_first else "a.created_at DESC, a.id DESC"
-
-
-def load(row: dict[str, Any], history: list[dict[str, str]]) -> Action:
-    """An action record from a row of SELECT_ACTIONS and its history."""
-    values = {c: row[c] for c in ACTION_COLUMNS}
-    values["state"] = ActionState(values["state"])
-    values["total"] = str(values["total"])
-    values["created_at"] = iso(values["created_at"])
-    values["updated_at"] = iso(values["updated_at"])
-    action = Action(**values)
-    action.history = history
-    if row["approval_requested_by"] is not None:
-        action.extra = {**action.extra, "approval": approval_of(row)}
-    return action
-
-
-def approval_of(row: dict[str, Any]) -> dict[str, Any]:
-    """The approval of an action as the API shows it."""
-    decision = row["approval_decision"]
-    return {
-        "state": decision or "pending",
-        "why": row["approval_why"],
-        "requestedBy": row["approval_requested_by"],
-        "requestedAt": iso(row["approval_requested_at"]),
-        "expiresAt": iso(row["approval_expires_at"]),
-        "decidedBy": row["approval_decided_by"],
-        "decidedAt": iso(row["approval_decided_at"]),
-        "note": row["approval_note"],
-    }
-
-
-def history_entry(state: str, at: datetime, detail: str | None) -> dict[str, str]:
-    """One history entry as the API shows it."""
-    entry = {"state": state, "at": iso(at) or ""}
-    if detail:
-        entry["detail"] = detail
-    return entry
+    return Approval(
+        state=row["approval_decision"] or "pending",
+        why=row["approval_why"],
+        requested_by=row["approval_requested_by"],
+        requested_at=row["approval_requested_at"],
+        expires_at=row["approval_expires_at"],
+        decided_by=row["approval_decided_by"],
+        decided_at=row["approval_decided_at"],
+        note=row["approval_note"],
+    )

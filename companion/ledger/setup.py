@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from companion.accounts import AccountStore
-from companion.actions.runtime import JOURNAL_FILE
+from companion.actions.journal import JOURNAL_FILE
 from companion.config import Settings
 from companion.ledger.importer import import_journal
 from companion.ledger.link import LedgerLink

@@ -76,6 +76,7 @@ def parse_limit(text: str | None, currency: str) -> Decimal | None:
         raise BadRequest(
             f"A limit must be an amount like {'100' if places == 0 else '100.00'} in {currency}.",
             code="limit_invalid",
+            params={"currency": currency},
         )
     return amount
 
@@ -88,6 +89,7 @@ def check_currency(code: str) -> str:
             f"{code!r} is not a currency of an Amazon marketplace spdesk knows "
             f"({', '.join(sorted(DECIMALS))}).",
             code="currency_invalid",
+            params={"text": code},
         )
     return currency
 
@@ -141,6 +143,7 @@ class TeamStore:
             f"{agent!r} is not a member of this team. They join with "
             f"'spdesk team join DSN --agent \"{agent}\"'.",
             code="member_not_found",
+            params={"agent": agent},
         )
 
     async def set_role(self, agent: str, role: Role, *, by: str) -> Member:

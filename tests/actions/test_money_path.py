@@ -55,12 +55,12 @@ async def test_posted_mark_waits_for_a_refund_being_checked_on_the_order(spdesk:
     oid = order_id(spdesk, SHIPPED)
     first = await succeeded_refund(spdesk, oid, "10.00")
     spdesk.extra["sandbox"].state.clock.advance(POSTING_LAG)
-    engine = spdesk.app[ACTIONS].engine
-    async with engine.locks.hold("sandbox", oid):
+    engine, ledger = spdesk.app[ACTIONS].engine, spdesk.app[ACTIONS].ledger
+    async with ledger.order_lock("sandbox", oid):
         # A refund holding the order reads Finances and the in-flight refunds as one picture:
         # the posted mark (which moves 10.00 from one side to the other) must wait for it.
         check = asyncio.create_task(engine.posting.check_once())
-        await eventually(lambda: engine.locks.waiting("sandbox", oid) == 2)
+        await eventually(lambda: ledger.waiting("sandbox", oid) == 2)
         assert await state_of(spdesk, first["id"]) == "succeeded"
     await check
     assert await state_of(spdesk, first["id"]) == "posted"
@@ -86,7 +86,7 @@ async def test_refund_waits_for_a_cancellation_on_its_way(spdesk: Any) -> None:
     cancel = await spdesk.request(
         "POST",
         "/v1/cancellations",
-        json={"orderId": oid, "reason": "NoInventory"},
+        json={"orderId": oid, "reason": "NoInventory", "agent": "Anna"},
         headers={"Idempotency-Key": new_key()},
     )
     assert cancel.status == 202, cancel.body
@@ -181,7 +181,10 @@ async def test_mcf_order_amazon_has_not_taken_in_is_not_sent(spdesk: Any) -> Non
     oid = order_id(spdesk, "us-mcf-received")
     spdesk.extra["sandbox"].state.fulfillment_orders[oid].status = FulfillmentOrderStatus.NEW
     reply = await spdesk.request(
-        "POST", "/v1/cancellations", json={"orderId": oid}, headers={"Idempotency-Key": new_key()}
+        "POST",
+        "/v1/cancellations",
+        json={"orderId": oid, "agent": "Anna"},
+        headers={"Idempotency-Key": new_key()},
     )
     assert reply.status == 422, reply.body
     assert reply.json()["error"]["code"] == "cancel_not_available"
@@ -226,7 +229,7 @@ async def test_queues_of_one_account_take_turns_for_create_feed_tokens(spdesk: A
     assert [d["state"] for d in done] == ["succeeded", "succeeded"]
     # Both queues saw the same token; the one that lost must wait, not burn an attempt on a
     # refusal by our own bucket (after a few of those its refund would fail).
-    batches = spdesk.app[ACTIONS].journal.batches("sandbox")
+    batches = await spdesk.app[ACTIONS].ledger.batches("sandbox")
     assert [b.state for b in batches] == ["done", "done"], batches
 
 
@@ -258,7 +261,7 @@ async def test_cancel_of_an_order_that_shipped_while_it_waited_is_not_sent(spdes
     reply = await spdesk.request(
         "POST",
         "/v1/cancellations",
-        json={"orderId": oid, "reason": "NoInventory"},
+        json={"orderId": oid, "reason": "NoInventory", "agent": "Anna"},
         headers={"Idempotency-Key": new_key()},
     )
     assert reply.status == 202, reply.body

@@ -24,8 +24,12 @@ def adjustments(spdesk: Any, oid: str) -> list[Any]:
 
 
 async def refund(spdesk: Any, body: dict[str, Any], key: str | None = None) -> Any:
+    """Refund as the extension does (it always says which agent asks)."""
     return await spdesk.request(
-        "POST", "/v1/refunds", json=body, headers={"Idempotency-Key": key or new_key()}
+        "POST",
+        "/v1/refunds",
+        json={"agent": "Anna", **body},
+        headers={"Idempotency-Key": key or new_key()},
     )
 
 

@@ -20,9 +20,8 @@ async def test_a_local_journal_is_imported_once_with_history_keys_and_batches(
     local = Journal(tmp_path / "actions.sqlite3")
     done = local.create(refund(total="30.00"), idempotency_key="key-local-1", body_hash="h")
     local.transition(done.id, ActionState.QUEUED)
-    local.create_batch("bat_local", *KEY, [(done.id, 1)])
-    local.update_batch("bat_local", state="submitted", feed_id="feed-9", detail={"n": 1})
-    local.transition(done.id, ActionState.SUBMITTED, feed_id="feed-9")
+    local.claim_batch("bat_local", KEY, [done.id])
+    local.batch_submitted("bat_local", "feed-9")
     local.transition(done.id, ActionState.SUCCEEDED)
     waiting = local.create(refund(total="1200", agent=""), idempotency_key=None, body_hash="")
     local.close()
@@ -35,12 +34,13 @@ async def test_a_local_journal_is_imported_once_with_history_keys_and_batches(
         team = PostgresJournal(Transactions(link))
         imported = await team.get(done.id)
         assert imported is not None
-        assert (imported.state, imported.total, imported.feed_id) == (
+        assert (imported.state, str(imported.total), imported.feed_id) == (
             ActionState.SUCCEEDED,
             "30.00",
             "feed-9",
         )
-        assert [h["state"] for h in imported.history] == [
+        assert imported.refund_lines == done.refund_lines
+        assert [h.state for h in imported.history] == [
             "accepted",
             "queued",
             "submitted",

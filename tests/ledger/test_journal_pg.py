@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import suppress
+from decimal import Decimal
 
 import psycopg
 import pytest
 
-from companion.actions.models import Action, ActionState, new_id
-from companion.ledger.journal import (
-    IdempotencyKeyTaken,
-    InvalidTransition,
-    NotLeader,
-    PostgresJournal,
-)
+from companion.actions.models import ActionState, new_id
+from companion.actions.ports import ActionQuery, IdempotencyKeyTaken
+from companion.actions.record import Action, AmazonResult, RefundLine
+from companion.ledger.journal import InvalidTransition, NotLeader, PostgresJournal
 from companion.ledger.link import LedgerLink, LinkSettings
 from companion.ledger.notify import ACTIONS_CHANNEL, WORK_CHANNEL, Listener
-from companion.ledger.rows import ActionQuery
 from companion.ledger.scope import Transactions
 from tests.plugins.actions import eventually
 from tests.plugins.postgres import LedgerDb
@@ -36,9 +33,9 @@ def refund(order_id: str = ORDER, total: str = "12.50", agent: str = "Tom") -> A
         marketplace_id="ATVPDKIKX0DER",
         currency="USD",
         state=ActionState.ACCEPTED,
-        total=total,
+        total=Decimal(total),
         reason="Other",
-        items=[{"orderItemCode": "1", "components": {"Principal": total}}],
+        items=(RefundLine("1", 1, {"Principal": Decimal(total)}),),
         agent=agent,
     )
 
@@ -60,15 +57,15 @@ async def test_an_action_and_its_key_are_one_record_for_every_companion(
 ) -> None:
     ann, bob = journals
     stored = await ann.create(refund(total="12.50"), idempotency_key="key-00001", body_hash="h1")
-    assert stored.total == "12.50" and stored.state is ActionState.ACCEPTED
-    assert [h["state"] for h in stored.history] == ["accepted"]
+    assert str(stored.total) == "12.50" and stored.state is ActionState.ACCEPTED
+    assert [h.state for h in stored.history] == ["accepted"]
     assert stored.created_at.endswith("Z")
     assert await bob.idempotent("key-00001") == ("h1", stored.id)
     with pytest.raises(IdempotencyKeyTaken):
         await bob.create(refund(), idempotency_key="key-00001", body_hash="h2")
     assert [a.id for a in await bob.for_order(ORDER)] == [stored.id]
     yen = await bob.create(refund(total="1200"), idempotency_key=None, body_hash="")
-    assert yen.total == "1200"
+    assert str(yen.total) == "1200" and yen.refund_lines[0].components["Principal"] == 1200
 
 
 async def test_transitions_follow_the_lifecycle(journals: list[PostgresJournal]) -> None:
@@ -79,12 +76,12 @@ async def test_transitions_follow_the_lifecycle(journals: list[PostgresJournal])
     with pytest.raises(InvalidTransition):
         await ann.transition(action.id, ActionState.POSTED)
     done = await ann.transition(
-        action.id, ActionState.FAILED, detail="refused", amazon={"description": "no"}
+        action.id, ActionState.FAILED, detail="refused", amazon=AmazonResult(description="no")
     )
-    assert done.amazon == {"description": "no"}
-    assert [(h["state"], h.get("detail")) for h in done.history][-1] == ("failed", "refused")
+    assert done.amazon.description == "no"
+    assert [(h.state, h.detail) for h in done.history][-1] == ("failed", "refused")
     assert [a.id for a in await bob.unfinished()] == []
-    failed = await bob.find(ActionQuery(states=["failed"], account="acme"))
+    failed = await bob.find(ActionQuery(states=frozenset({ActionState.FAILED}), account="acme"))
     assert [a.id for a in failed] == [action.id]
 
 
@@ -98,7 +95,7 @@ async def test_an_action_is_claimed_by_one_batch_only(journals: list[PostgresJou
         await ann.transition(action.id, ActionState.QUEUED)
         ids.append(action.id)
     first, second = await asyncio.gather(
-        ann.claim_batch("bat_a", KEY, ids, None), bob.claim_batch("bat_b", KEY, ids[::-1], None)
+        ann.claim_batch("bat_a", KEY, ids, 0), bob.claim_batch("bat_b", KEY, ids[::-1], 0)
     )
     assert sorted(a.id for a in first + second) == sorted(ids)  # each exactly once
     won = first or second
@@ -106,9 +103,9 @@ async def test_an_action_is_claimed_by_one_batch_only(journals: list[PostgresJou
     batch_id = won[0].batch_id
     assert batch_id is not None
     await ann.update_batch(batch_id, state="dissolved", detail={"step": "upload"})
-    again = await bob.claim_batch("bat_c", KEY, ids, None)
+    again = await bob.claim_batch("bat_c", KEY, ids, 0)
     assert {a.id for a in again} == {a.id for a in won}
-    assert await ann.claim_batch("bat_d", KEY, ids, None) == []
+    assert await ann.claim_batch("bat_d", KEY, ids, 0) == []
     assert await ann.batch("bat_d") is None  # nothing claimed, no batch
 
 
@@ -140,7 +137,7 @@ async def test_only_the_current_feed_builder_may_start_a_create_feed(
     assert [(a.state, a.feed_id) for a in submitted] == [(ActionState.SUBMITTED, "feed-1")]
     assert await ann.start_create_feed("bat_2", 7)
     assert await ann.known_feed_ids("acme") == {"feed-1"}
-    assert [b["id"] for b in await ann.open_batches()] == ["bat_1", "bat_2"]
+    assert [b.id for b in await ann.open_batches()] == ["bat_1", "bat_2"]
 
 
 async def test_every_change_is_announced_after_commit(
@@ -148,7 +145,7 @@ async def test_every_change_is_announced_after_commit(
 ) -> None:
     seen: list[tuple[str, str]] = []
 
-    def handler(channel: str):  # type: ignore[no-untyped-def]
+    def handler(channel: str) -> Callable[[str], Awaitable[None]]:
         async def on(payload: str) -> None:
             seen.append((channel, payload))
 
@@ -192,5 +189,6 @@ async def test_resolving_an_unknown_action_records_who_and_when(
     )
     resolved = await ann.get(action.id)
     assert resolved is not None and resolved.state is ActionState.SUCCEEDED
-    assert resolved.extra["resolution"]["by"] == "Maria"
-    assert resolved.extra["resolution"]["at"].endswith("Z")
+    assert resolved.resolution is not None and resolved.resolution.by == "Maria"
+    assert resolved.resolution.at == resolved.history[-1].at  # one moment, one entry
+    assert resolved.to_json()["history"][-1]["code"] == "resolved"

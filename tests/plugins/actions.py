@@ -6,11 +6,14 @@ import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from companion.accounts import AccountStore
+from companion.actions.sqlite_ledger import SqliteLedger
 from companion.config import Settings
 
 # Real seconds; the sandbox runs its clock fast, so feeds finish in well under a second.
@@ -55,6 +58,17 @@ async def adopt_sandbox_rates(client: Any, rate_scale: float, account: str | Non
     gateway = await client.app[GATEWAYS].get(account)
     for operation, plan in USAGE_PLANS.items():
         gateway.limiter.bucket(operation).adopt_rate(plan.rate * rate_scale)
+
+
+@asynccontextmanager
+async def sqlite_ledger(path: Path) -> AsyncIterator[SqliteLedger]:
+    """The SQLite ledger on a journal file, opened for a test and closed afterwards."""
+    ledger = SqliteLedger(path)
+    await ledger.open()
+    try:
+        yield ledger
+    finally:
+        await ledger.close()
 
 
 @pytest.fixture
