@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.plugins.companion",
     "tests.plugins.actions",
     "tests.plugins.postgres",
+    "tests.plugins.team",
 ]
