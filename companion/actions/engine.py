@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from contextlib import suppress
 from dataclasses import dataclass
 from decimal import Decimal
@@ -64,6 +64,7 @@ class Engine:
         self._tasks: set[asyncio.Task[None]] = set()
         self._create_turns: dict[str, asyncio.Lock] = {}
         self._mcf_running: set[str] = set()
+        self._starting: dict[str, asyncio.Lock] = {}
         self.working = False
         self.submitter = FeedSubmitter(
             ledger, gateway_of, seller_of, on_ambiguous=self._reconcile, on_submitted=self._track
@@ -96,7 +97,7 @@ class Engine:
         self.mcf = McfCanceller(
             ledger, gateway_of, retry_delay=timing.retry_delay, on_settled=self._settled
         )
-        self.posting = PostingWatcher(ledger, gateway_of, timing.finances_poll, self._settled)
+        self.posting = PostingWatcher(ledger, gateway_of, self._settled)
 
     # -- queueing ------------------------------------------------------------------------------
     @staticmethod
@@ -128,9 +129,17 @@ class Engine:
         await self._queue(action)
 
     async def _queue(self, action: Action) -> None:
-        if action.state is ActionState.ACCEPTED:
-            action = await self.ledger.transition(action.id, ActionState.QUEUED)
-        self.batcher.add(self.queue_key(action), action.id)
+        # In a team the feed builder hears of its own new actions twice (its service, and the
+        # ledger's notification): one at a time, on the state read now.
+        async with self._starting.setdefault(action.id, asyncio.Lock()):
+            try:
+                current = await self.ledger.get(action.id) or action
+                if current.state is ActionState.ACCEPTED:
+                    current = await self.ledger.transition(action.id, ActionState.QUEUED)
+                if current.state is ActionState.QUEUED:
+                    self.batcher.add(self.queue_key(current), current.id)
+            finally:
+                self._starting.pop(action.id, None)
 
     def _cancel_mcf(self, action_id: str) -> None:
         if action_id not in self._mcf_running:  # one call at a time per cancellation
@@ -211,9 +220,9 @@ class Engine:
             return
         self.working = True
         self.spawn(self.resume(), "resume")
-        self.spawn(self.posting.run(), "finances posting")
+        self.spawn(self._every(self.timing.finances_poll, self.posting.check_once), "posting")
         if term:  # a team: catch what no notification announced, expire approvals
-            self.spawn(self._sweep(), "team sweep")
+            self.spawn(self._every(self.timing.sweep, self._sweep), "team sweep")
 
     async def resume(self) -> None:
         """Pick up every unfinished action after a start: never resend what may have arrived."""
@@ -240,12 +249,20 @@ class Engine:
                 if action.id not in self.batcher.pending(self.queue_key(action)):
                     await self.start(action)
 
-    async def _sweep(self) -> None:
+    @staticmethod
+    async def _every(interval: float, work: Callable[[], Awaitable[None]]) -> None:
+        """Run `work` every interval for as long as this companion builds the feeds."""
         while True:
-            await asyncio.sleep(self.timing.sweep)
-            for expired in await self.ledger.expire_approvals():
-                self._settled(expired)
-            await self._start_unbatched()
+            await asyncio.sleep(interval)
+            try:
+                await work()
+            except Exception as exc:  # e.g. the ledger away for a moment: next time
+                log.warning("%s failed (%s); trying again", work.__qualname__, exc)
+
+    async def _sweep(self) -> None:
+        for expired in await self.ledger.expire_approvals():
+            self._settled(expired)
+        await self._start_unbatched()
 
     async def _stop_work(self) -> None:
         if self.working:

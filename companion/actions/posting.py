@@ -9,7 +9,6 @@ flight, so its amount is never offered twice and never counted twice.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 
@@ -39,13 +38,19 @@ def posting_expectation(
     return PostingCheck(expect, tuple(ahead))
 
 
-async def is_posted(action: Action, finances: FinancialEvents, ledger: Ledger) -> bool:
-    """True when Finances shows at least the level this refund expected."""
+def is_posted(action: Action, finances: FinancialEvents, order: dict[str, Action]) -> bool:
+    """True when Finances shows at least the level this refund expected.
+
+    `order` holds the order's actions by id (the refunds ahead of this one are among them).
+    """
     check = action.posting
     if check is None:
         return False
-    ahead = [await ledger.get(action_id) for action_id in check.ahead]
-    failed = [a for a in ahead if a is not None and a.state is ActionState.FAILED]
+    failed = [
+        a
+        for a in (order.get(action_id) for action_id in check.ahead)
+        if a is not None and a.state is ActionState.FAILED
+    ]
     for (item, component), level in check.expect.items():
         lower = sum(
             (
@@ -78,19 +83,11 @@ class PostingWatcher:
         self,
         ledger: Ledger,
         gateway_of: GatewayOf,
-        interval: float,
         on_posted: Callable[[Action], None],
     ) -> None:
         self.ledger = ledger
         self.gateway_of = gateway_of
-        self.interval = interval
         self.on_posted = on_posted
-
-    async def run(self) -> None:
-        """Check every interval until cancelled."""
-        while True:
-            await asyncio.sleep(self.interval)
-            await self.check_once()
 
     async def check_once(self) -> None:
         """One pass over every refund that may have been applied and is not posted yet."""
@@ -123,10 +120,14 @@ class PostingWatcher:
 
     async def _mark(self, account: str, order_id: str, finances: FinancialEvents) -> int:
         # Read again under the lock: a state may have changed while Finances was being read.
+        order = {a.id: a for a in await self.ledger.for_order(order_id)}
         posted = [
             a
-            for a in await self._unposted(account, order_id)
-            if await is_posted(a, finances, self.ledger)
+            for a in order.values()
+            if a.kind == "refund"
+            and a.account == account
+            and a.state in UNPOSTED
+            and is_posted(a, finances, order)
         ]
         for action in posted:
             self.on_posted(await self.ledger.transition(action.id, ActionState.POSTED))

@@ -42,7 +42,8 @@ class LinkSettings:
     lock_timeout: float = 60.0  # waiting for an order held by a teammate
     connect_timeout: int = 3
     idle_in_transaction: float = 120.0  # an order lock left by a cut-off companion
-    pool_size: int = 8
+    # A companion serves one agent, but a refund holds a connection while it reads Amazon.
+    pool_size: int = 16
 
     def connect_kwargs(self, **server_settings: str) -> dict[str, Any]:
         """libpq parameters: timeouts, keepalives and per-session server settings."""

@@ -25,6 +25,7 @@ from companion.ledger.keys import order_lock
 from companion.ledger.link import Conn, LedgerLink, bounded
 
 T = TypeVar("T")
+RESERVED = 4  # pooled connections kept for work outside order transactions
 
 
 @dataclass
@@ -77,6 +78,10 @@ class Transactions:
     def __init__(self, link: LedgerLink) -> None:
         self.link = link
         self._local = _LocalLocks()
+        # An order transaction keeps its connection while it reads Amazon: at most this many at
+        # once, so the short reads and writes always find a free connection (a busy companion
+        # queues its refunds here rather than report a pool wait as an unreachable ledger).
+        self._slots = asyncio.Semaphore(max(1, link.settings.pool_size - RESERVED))
 
     def waiting(self, account: str, order_id: str) -> int:
         """How many tasks of this process hold or wait for the order (0 when free)."""
@@ -86,8 +91,8 @@ class Transactions:
     async def order(self, account: str, order_id: str) -> AsyncIterator[None]:
         """Hold the order across every companion for the block; commit its writes at the end."""
         settings = self.link.settings
-        async with self._local.hold((account, order_id)):
-            async with self.link.connection(wait=settings.lock_timeout) as conn:
+        async with self._local.hold((account, order_id)), self._slots:
+            async with self.link.connection() as conn:
                 scope = _Scope(conn, self, asyncio.current_task())
                 await bounded(conn.execute("BEGIN"), settings.timeout)
                 token = _SCOPE.set(scope)

@@ -26,7 +26,7 @@ from tests.plugins.postgres import LedgerDb
 
 # Real seconds: a dead feed builder is replaced, and an approval sweep runs, within a second.
 FAST_TEAM = {
-    "ledger_timeout": 2.0,
+    "ledger_timeout": 5.0,
     "leader_poll": 0.1,
     "leader_heartbeat": 0.2,
     "leader_idle_session": 2.0,
