@@ -157,7 +157,7 @@ def pg_cluster() -> Iterator[PgCluster]:
     try:
         cluster.execute(f'CREATE DATABASE "{TEMPLATE}"')
         cluster.execute(f"CREATE ROLE {PASSWORD_ROLE} LOGIN SUPERUSER PASSWORD '{PASSWORD}'")
-        asyncio.run(_migrate(cluster.dsn(TEMPLATE)))
+        asyncio.run(migrate_dsn(cluster.dsn(TEMPLATE)))
         yield cluster
     finally:
         with contextlib.suppress(subprocess.CalledProcessError):
@@ -165,7 +165,8 @@ def pg_cluster() -> Iterator[PgCluster]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-async def _migrate(dsn: str) -> None:
+async def migrate_dsn(dsn: str) -> None:
+    """Bring the database at `dsn` to the newest ledger schema."""
     async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
         await migrate(conn)
 
