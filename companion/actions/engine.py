@@ -21,7 +21,7 @@ from companion.actions.feeds import ACKNOWLEDGEMENT_FEED, ADJUSTMENT_FEED
 from companion.actions.guards import PENDING
 from companion.actions.mcf import McfCanceller
 from companion.actions.models import ActionState
-from companion.actions.ports import GatewayOf, Ledger
+from companion.actions.ports import GatewayOf, InvalidTransition, Ledger
 from companion.actions.posting import PostingWatcher
 from companion.actions.reconcile import CreateFeedReconciler
 from companion.actions.record import Action
@@ -106,38 +106,46 @@ class Engine:
         feed_type = ADJUSTMENT_FEED if action.kind == "refund" else ACKNOWLEDGEMENT_FEED
         return (action.account, feed_type, action.marketplace_id)
 
-    async def accepted(self, action: Action) -> None:
-        """A new action was journaled: the feed builder starts it (in a team, maybe another)."""
-        if self.working and action.state is ActionState.ACCEPTED:
-            await self.start(action)
+    async def accepted(self, action: Action) -> Action | None:
+        """A new action was journaled: the feed builder starts it (in a team, maybe another).
 
-    async def start(self, action: Action) -> None:
+        Returns the action as it is now when this companion started it.
+        """
+        if self.working and action.state is ActionState.ACCEPTED:
+            return await self.start(action)
+        return None
+
+    async def start(self, action: Action) -> Action | None:
         """Send an accepted action on its way (feed queue or MCF call)."""
         if action.kind == "cancel" and action.channel == "MCF":
             self._cancel_mcf(action.id)
-        elif action.kind == "cancel":
-            await self.cancel_seller_fulfilled(action)
-        else:
-            await self._queue(action)
+            return None
+        if action.kind == "cancel":
+            return await self.cancel_seller_fulfilled(action)
+        return await self._queue(action)
 
-    async def cancel_seller_fulfilled(self, action: Action) -> None:
+    async def cancel_seller_fulfilled(self, action: Action) -> Action | None:
         """The one way an FBM cancel reaches Amazon: today the Order Acknowledgement feed.
 
         Amazon had a REST cancelOrder for a few months (DOMAIN.md §1); if it returns, only this
         method changes.
         """
-        await self._queue(action)
+        return await self._queue(action)
 
-    async def _queue(self, action: Action) -> None:
+    async def _queue(self, action: Action) -> Action | None:
         # In a team the feed builder hears of its own new actions twice (its service, and the
-        # ledger's notification): one at a time, on the state read now.
+        # ledger's notification): one at a time; a move made meanwhile is read back.
         async with self._starting.setdefault(action.id, asyncio.Lock()):
             try:
-                current = await self.ledger.get(action.id) or action
-                if current.state is ActionState.ACCEPTED:
-                    current = await self.ledger.transition(action.id, ActionState.QUEUED)
-                if current.state is ActionState.QUEUED:
+                current: Action | None = action
+                if action.state is ActionState.ACCEPTED:
+                    try:
+                        current = await self.ledger.transition(action.id, ActionState.QUEUED)
+                    except InvalidTransition:
+                        current = await self.ledger.get(action.id)
+                if current is not None and current.state is ActionState.QUEUED:
                     self.batcher.add(self.queue_key(current), current.id)
+                return current
             finally:
                 self._starting.pop(action.id, None)
 

@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from companion.actions.models import RESOLUTIONS, TRANSITIONS, ActionState, now_iso
-from companion.actions.ports import ActionQuery, IdempotencyKeyTaken, Move
+from companion.actions.ports import ActionQuery, IdempotencyKeyTaken, InvalidTransition, Move
 from companion.actions.record import Action, AmazonResult, Notice, Resolution, extra_to_json
 from companion.actions.schema import (
     ACTION_COLUMNS,
@@ -38,10 +38,6 @@ def open_recorded(data_dir: Path) -> Journal:
             params={"path": str(path)},
         )
     return Journal(path)
-
-
-class InvalidTransition(RuntimeError):
-    """A state change the lifecycle does not allow: a programming error, never user input."""
 
 
 class Journal:

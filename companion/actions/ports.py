@@ -87,6 +87,10 @@ class ApprovalRequest:
     ttl: float
 
 
+class InvalidTransition(RuntimeError):
+    """A state change the lifecycle does not allow (a bug, or a move another task made first)."""
+
+
 class IdempotencyKeyTaken(Exception):
     """The key was stored meanwhile by another request (for another order): the first one won."""
 

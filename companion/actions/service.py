@@ -97,9 +97,9 @@ class ActionService:
                 return done, True
             action = await self._accept(await build(account), key, fingerprint)
         crash_point("after_accept")
-        await self.engine.accepted(action)
+        started = await self.engine.accepted(action)
         self.orders.invalidate(action.order_id)
-        return await self.get(action.id), False
+        return started or await self.get(action.id), False
 
     async def refund(self, body: RefundIn, key: str) -> tuple[Action, bool]:
         """Accept a refund (or return the one this key already made); True when replayed."""
@@ -109,8 +109,9 @@ class ActionService:
         async def build(account: str) -> Action:
             existing = await self.ledger.for_order(body.order_id)
             self._refuse_during_cancel(existing, "refund")
-            view = await self._refund_view(body.order_id, account)
-            existing = await self.ledger.for_order(body.order_id)  # Finances may have marked some
+            view, marked = await self._refund_view(body.order_id, account)
+            if marked:  # refunds just marked posted: read their new state
+                existing = await self.ledger.for_order(body.order_id)
             action = self._refund_action(body, view, account, agent, existing)
             if not body.confirm_overlap and (
                 found := overlapping_refunds(action.refund_lines, existing, self.overlap_window)
@@ -141,16 +142,22 @@ class ActionService:
                 details={"actionId": pending[0].id},
             )
 
-    async def _refund_view(self, order_id: str, account: str) -> OrderView:
-        """A fresh view in which every refund is counted once: by Finances or as in flight."""
+    async def _refund_view(self, order_id: str, account: str) -> tuple[OrderView, int]:
+        """A fresh view in which every refund is counted once: by Finances or as in flight.
+
+        Also how many refunds were marked posted meanwhile.
+        """
+        marked = 0
         for _ in range(3):
             view = await self._view(order_id, account)
             # A refund Finances shows but not yet marked posted would count twice (a "full"
             # refund would then give back too little). Finances is read again after the view, so
             # nothing marked here means the view had no such refund.
-            if not await self.engine.posting.check_order(account, order_id):
+            found = await self.engine.posting.check_order(account, order_id)
+            marked += found
+            if not found:
                 break
-        return view
+        return view, marked
 
     @staticmethod
     def _refund_action(

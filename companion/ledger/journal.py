@@ -17,12 +17,17 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from companion.actions.models import RESOLUTIONS, TRANSITIONS, ActionState
-from companion.actions.ports import ActionQuery, ApprovalRequest, IdempotencyKeyTaken, Move
+from companion.actions.ports import (
+    ActionQuery,
+    ApprovalRequest,
+    IdempotencyKeyTaken,
+    InvalidTransition,
+    Move,
+)
 from companion.actions.record import Action, AmazonResult, Notice
 from companion.actions.schema import (
     Batch,
     Change,
-    Row,
     action_from_row,
     action_to_row,
     batch_from_row,
@@ -35,7 +40,6 @@ from companion.ledger.rows import (
     ISO,
     SELECT_ACTIONS,
     SELECT_BATCHES,
-    SELECT_HISTORY,
     approval_of,
     where,
 )
@@ -53,10 +57,6 @@ UNFINISHED = frozenset(
 )
 
 
-class InvalidTransition(RuntimeError):
-    """A state change the lifecycle does not allow: a programming error, never user input."""
-
-
 class NotLeader(Exception):
     """This companion's term as feed builder is over: it must not touch batches."""
 
@@ -72,11 +72,11 @@ class PostgresJournal:
     async def find(self, query: ActionQuery) -> list[Action]:
         """Actions matching a typed filter."""
         clause, params = where(query)
-        return await self.tx.run(lambda c: _select(c, f"{SELECT_ACTIONS} WHERE {clause}", params))
+        return await self.tx.read(lambda c: _select(c, f"{SELECT_ACTIONS} WHERE {clause}", params))
 
     async def get(self, action_id: str) -> Action | None:
         """One action with its history and approval, or None."""
-        found = await self.tx.run(
+        found = await self.tx.read(
             lambda c: _select(c, f"{SELECT_ACTIONS} WHERE a.id = %s", [action_id])
         )
         return found[0] if found else None
@@ -92,7 +92,7 @@ class PostgresJournal:
     async def in_batch(self, batch_id: str) -> list[Action]:
         """The actions of one feed batch, by message id."""
         statement = f"{SELECT_ACTIONS} WHERE a.batch_id = %s ORDER BY a.message_id"
-        return await self.tx.run(lambda c: _select(c, statement, [batch_id]))
+        return await self.tx.read(lambda c: _select(c, statement, [batch_id]))
 
     async def idempotent(self, key: str) -> tuple[str, str] | None:
         """(body hash, action id) already stored under this Idempotency-Key, if any."""
@@ -104,7 +104,7 @@ class PostgresJournal:
             row = await cursor.fetchone()
             return (str(row[0]), str(row[1])) if row else None
 
-        return await self.tx.run(work)
+        return await self.tx.read(work)
 
     # -- writing actions ---------------------------------------------------------------------
     async def create(
@@ -119,17 +119,27 @@ class PostgresJournal:
         values = {**action_to_row(action), "companion": self.companion_id}
 
         async def work(conn: Conn) -> None:
-            await conn.execute(INSERT_ACTION, values)
-            await _history(conn, action.id, action.state, None)
-            if idempotency_key is not None:
-                await _store_key(conn, idempotency_key, body_hash, action.id)
-            if approval is not None:
-                await conn.execute(
-                    "INSERT INTO approvals (action_id, requested_by, requested_at, expires_at, "
-                    "why) VALUES (%s, %s, now(), now() + %s * interval '1 second', %s)",
-                    (action.id, action.agent, approval.ttl, approval.why),
-                )
-            await _notify(conn, action.id, action.state)
+            async with conn.pipeline():  # one round trip for every statement
+                await conn.execute(INSERT_ACTION, values)
+                await _history(conn, action.id, action.state, None)
+                key = None
+                if idempotency_key is not None:
+                    key = await conn.execute(
+                        "INSERT INTO idempotency (key, body_hash, action_id, created_at) "
+                        "VALUES (%s, %s, %s, now()) ON CONFLICT (key) DO NOTHING",
+                        (idempotency_key, body_hash, action.id),
+                    )
+                if approval is not None:
+                    await conn.execute(
+                        "INSERT INTO approvals (action_id, requested_by, requested_at, "
+                        "expires_at, why) VALUES (%s, %s, now(), now() + %s * interval "
+                        "'1 second', %s)",
+                        (action.id, action.agent, approval.ttl, approval.why),
+                    )
+                await _notify(conn, action.id, action.state)
+            if key is not None and key.rowcount != 1:
+                # Stored meanwhile by another request; raising ends this transaction.
+                raise IdempotencyKeyTaken(idempotency_key)
 
         await self.tx.run(work)
         return await self._get(action.id)
@@ -378,25 +388,7 @@ async def _select(conn: Conn, statement: str, params: list[Any]) -> list[Action]
     async with conn.cursor(row_factory=dict_row) as cursor:
         await cursor.execute(statement, params)
         rows = await cursor.fetchall()
-        if not rows:
-            return []
-        await cursor.execute(SELECT_HISTORY, ([row["id"] for row in rows],))
-        history: dict[str, list[Row]] = {}
-        for entry in await cursor.fetchall():
-            history.setdefault(entry["action_id"], []).append(entry)
-    return [action_from_row(row, history.get(row["id"], []), approval_of(row)) for row in rows]
-
-
-async def _store_key(conn: Conn, key: str, body_hash: str, action_id: str) -> None:
-    try:
-        async with conn.transaction():  # a savepoint, so the caller can still roll back cleanly
-            await conn.execute(
-                "INSERT INTO idempotency (key, body_hash, action_id, created_at) "
-                "VALUES (%s, %s, %s, now())",
-                (key, body_hash, action_id),
-            )
-    except psycopg.errors.UniqueViolation:
-        raise IdempotencyKeyTaken(key) from None
+    return [action_from_row(row, row["history"], approval_of(row)) for row in rows]
 
 
 async def _now(conn: Conn) -> str:
@@ -427,13 +419,26 @@ async def _lock_state(conn: Conn, action_id: str) -> ActionState:
     return ActionState(row[0])
 
 
+# The states each state may be reached from (the lifecycle, read the other way round).
+_FROM = {
+    target: sorted(s.value for s, allowed in TRANSITIONS.items() if target in allowed)
+    for target in ActionState
+}
+
+
 async def _transition(
     conn: Conn, action_id: str, state: ActionState, detail: str | None, change: Change
 ) -> None:
-    current = await _lock_state(conn, action_id)
-    if state not in TRANSITIONS[current]:
+    """Move an action if the lifecycle allows it from its current state, in one round trip."""
+    async with conn.pipeline():
+        cursor = await _set(
+            conn, action_id, {**change.columns(), "state": state.value}, allowed=_FROM[state]
+        )
+        await _history_after(conn, action_id, state, detail)
+        await _notify(conn, action_id, state)
+    if cursor.rowcount != 1:
+        current = await _lock_state(conn, action_id)  # raises KeyError for an unknown id
         raise InvalidTransition(f"{action_id}: {current} -> {state}")
-    await _move(conn, action_id, state, detail, change.columns())
 
 
 async def _move(
@@ -454,12 +459,19 @@ async def _move(
 
 
 async def _set(
-    conn: Conn, action_id: str, columns: dict[str, object], at: str | None = None
-) -> None:
-    """Write columns given in the journal's text format (names from this package)."""
+    conn: Conn,
+    action_id: str,
+    columns: dict[str, object],
+    at: str | None = None,
+    allowed: list[str] | None = None,
+) -> Any:
+    """Write columns given in the journal's text format (names from this package).
+
+    With `allowed`, only while the action is in one of those states (a lifecycle move).
+    """
     statement = sql.SQL(
         "UPDATE actions SET {}, updated_at = coalesce({}::timestamptz, clock_timestamp()) "
-        "WHERE id = {}"
+        "WHERE id = {} AND ({}::text[] IS NULL OR state = ANY({}::text[]))"
     ).format(
         sql.SQL(", ").join(
             sql.SQL("{} = {}{}").format(
@@ -469,8 +481,22 @@ async def _set(
         ),
         sql.Placeholder("updated_at"),
         sql.Placeholder("action_id"),
+        sql.Placeholder("allowed"),
+        sql.Placeholder("allowed"),
     )
-    await conn.execute(statement, {**columns, "updated_at": at, "action_id": action_id})
+    params = {**columns, "updated_at": at, "action_id": action_id, "allowed": allowed}
+    return await conn.execute(statement, params)
+
+
+async def _history_after(
+    conn: Conn, action_id: str, state: ActionState, detail: str | None
+) -> None:
+    # Written only if the move above happened (a refused move leaves no history).
+    await conn.execute(
+        "INSERT INTO history (action_id, state, at, detail) SELECT id, %s, clock_timestamp(), "
+        "%s FROM actions WHERE id = %s AND state = %s",
+        (state.value, detail, action_id, state.value),
+    )
 
 
 async def _term_current(conn: Conn, term: int | None) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ T = TypeVar("T")
 Conn = AsyncConnection[TupleRow]
 # What a lost or refusing server raises; anything else (a constraint, a bug) is not "unavailable".
 LINK_ERRORS = (psycopg.OperationalError, PoolTimeout, OSError)
+FRESH_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -120,9 +122,20 @@ class LedgerLink:
             # Give up a background reconnection soon: the next request starts a fresh one, so a
             # ledger that comes back is used at once rather than after a long backoff.
             reconnect_timeout=5.0,
-            check=AsyncConnectionPool.check_connection,
+            check=self._check,
+            reset=self._returned,
             name="spdesk-ledger",
         )
+        self._last_used: dict[int, float] = {}
+
+    async def _returned(self, conn: Conn) -> None:
+        self._last_used[id(conn)] = time.monotonic()
+
+    async def _check(self, conn: Conn) -> None:
+        # A connection that worked a moment ago is handed out as it is (a round trip saved on
+        # every call); one idle for longer is checked first, so a restarted server is noticed.
+        if time.monotonic() - self._last_used.get(id(conn), 0.0) > FRESH_SECONDS:
+            await AsyncConnectionPool.check_connection(conn)
 
     async def open(self) -> None:
         """Start the pool without waiting: a companion starts even while the ledger is away."""

@@ -41,6 +41,13 @@ _APPROVAL = (
         for c in ("requested_at", "expires_at", "decided_at")
     )
 )
+# An action's history with the action, in the same round trip (and the same snapshot).
+_HISTORY = (
+    "(SELECT coalesce(json_agg(json_build_object('state', h.state, 'at', "  # noqa: S608
+    + ISO.format("h.at")
+    + ", 'detail', h.detail) ORDER BY h.seq), '[]'::json) FROM history h "
+    "WHERE h.action_id = a.id) AS history"
+)
 SELECT_ACTIONS = (
     "SELECT "  # noqa: S608 (fixed column names)
     + ", ".join(f"a.{c}" for c in _TEXT_COLUMNS)
@@ -48,11 +55,9 @@ SELECT_ACTIONS = (
     "a.warnings::text AS warnings, a.extra::text AS extra, "
     + f"{ISO.format('a.created_at')} AS created_at, {ISO.format('a.updated_at')} AS updated_at, "
     + _APPROVAL
+    + ", "
+    + _HISTORY
     + " FROM actions a LEFT JOIN approvals p ON p.action_id = a.id"
-)
-SELECT_HISTORY = (
-    f"SELECT action_id, state, {ISO.format('at')} AS at, detail FROM history "  # noqa: S608
-    "WHERE action_id = ANY(%s) ORDER BY seq"
 )
 SELECT_BATCHES = (
     "SELECT id, account, feed_type, marketplace_id, state, document_id, feed_id, "  # noqa: S608

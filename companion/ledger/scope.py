@@ -94,7 +94,6 @@ class Transactions:
         async with self._local.hold((account, order_id)), self._slots:
             async with self.link.connection() as conn:
                 scope = _Scope(conn, self, asyncio.current_task())
-                await bounded(conn.execute("BEGIN"), settings.timeout)
                 token = _SCOPE.set(scope)
                 try:
                     await self._lock(conn, account, order_id)
@@ -111,16 +110,20 @@ class Transactions:
 
     async def _lock(self, conn: Conn, account: str, order_id: str) -> None:
         seconds = self.link.settings.lock_timeout + self.link.settings.timeout
+
+        async def begin() -> None:
+            async with conn.pipeline():  # BEGIN and the lock in one round trip
+                await conn.execute("BEGIN")
+                await conn.execute(
+                    "SELECT pg_advisory_xact_lock(%s, %s)", order_lock(account, order_id)
+                )
+
         try:
-            await bounded(
-                conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", order_lock(account, order_id)),
-                seconds,
-            )
+            await bounded(begin(), seconds)
         except psycopg.errors.LockNotAvailable:
             raise order_busy() from None
 
-    async def run(self, work: Callable[[Conn], Awaitable[T]]) -> T:
-        """`work` inside the caller's order transaction if it holds one, else in its own."""
+    def _scope(self) -> _Scope | None:
         scope = _SCOPE.get()
         if (
             scope is not None
@@ -128,6 +131,12 @@ class Transactions:
             and scope.ledger is self
             and scope.owner is asyncio.current_task()
         ):
+            return scope
+        return None
+
+    async def run(self, work: Callable[[Conn], Awaitable[T]]) -> T:
+        """`work` inside the caller's order transaction if it holds one, else in its own."""
+        if (scope := self._scope()) is not None:
             return await bounded(work(scope.conn), self.link.settings.timeout)
 
         async def own(conn: Conn) -> T:
@@ -135,3 +144,10 @@ class Transactions:
                 return await work(conn)
 
         return await self.link.run(own)
+
+    async def read(self, work: Callable[[Conn], Awaitable[T]]) -> T:
+        """A read of one statement: in the caller's order transaction (it sees its writes), else
+        on its own, without a transaction around it (one round trip)."""
+        if (scope := self._scope()) is not None:
+            return await bounded(work(scope.conn), self.link.settings.timeout)
+        return await self.link.run(work)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from companion.actions.journal import InvalidTransition, Journal
+from companion.actions.journal import Journal
 from companion.actions.models import ActionState, new_id
-from companion.actions.ports import IdempotencyKeyTaken
+from companion.actions.ports import IdempotencyKeyTaken, InvalidTransition
 from companion.actions.record import Action, AmazonResult, RefundLine
 
 QUEUE = ("sandbox", "POST_PAYMENT_ADJUSTMENT_DATA", "ATVPDKIKX0DER")

@@ -11,9 +11,9 @@ import psycopg
 import pytest
 
 from companion.actions.models import ActionState, new_id
-from companion.actions.ports import ActionQuery, IdempotencyKeyTaken
+from companion.actions.ports import ActionQuery, IdempotencyKeyTaken, InvalidTransition
 from companion.actions.record import Action, AmazonResult, RefundLine
-from companion.ledger.journal import InvalidTransition, NotLeader, PostgresJournal
+from companion.ledger.journal import NotLeader, PostgresJournal
 from companion.ledger.link import LedgerLink, LinkSettings
 from companion.ledger.notify import ACTIONS_CHANNEL, WORK_CHANNEL, Listener
 from companion.ledger.scope import Transactions
