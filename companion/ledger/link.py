@@ -152,6 +152,8 @@ class LedgerLink:
             async with self._pool.connection(timeout=wait or self.settings.timeout) as conn:
                 yield conn
         except LINK_ERRORS as exc:
+            # The server may have restarted: check every pooled connection before its next use.
+            self._last_used.clear()
             raise LedgerUnavailable(details={"reason": type(exc).__name__}) from None
 
     async def run(self, work: Callable[[Conn], Awaitable[T]], *, seconds: float | None = None) -> T:
@@ -161,4 +163,8 @@ class LedgerLink:
             async with self.connection() as conn:
                 return await work(conn)
 
-        return await bounded(attempt(), seconds or self.settings.timeout)
+        try:
+            return await bounded(attempt(), seconds or self.settings.timeout)
+        except LedgerUnavailable:
+            self._last_used.clear()
+            raise

@@ -20,6 +20,7 @@ from typing import TypeVar
 
 import psycopg
 
+from companion.actions.guards import OrderLocks
 from companion.errors import Conflict
 from companion.ledger.keys import order_lock
 from companion.ledger.link import Conn, LedgerLink, bounded
@@ -39,30 +40,6 @@ class _Scope:
 _SCOPE: ContextVar[_Scope | None] = ContextVar("spdesk_ledger_scope", default=None)
 
 
-class _LocalLocks:
-    """One asyncio lock per key, dropped when nobody holds or waits for it."""
-
-    def __init__(self) -> None:
-        self._locks: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
-
-    @asynccontextmanager
-    async def hold(self, key: tuple[str, str]) -> AsyncIterator[None]:
-        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[key]
-            if users <= 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
-
-    def waiting(self, key: tuple[str, str]) -> int:
-        return self._locks.get(key, (None, 0))[1]
-
-
 def order_busy() -> Conflict:
     """The refusal when a teammate's action on the order holds it past the lock timeout."""
     return Conflict(
@@ -77,7 +54,7 @@ class Transactions:
 
     def __init__(self, link: LedgerLink) -> None:
         self.link = link
-        self._local = _LocalLocks()
+        self._local = OrderLocks()
         # An order transaction keeps its connection while it reads Amazon: at most this many at
         # once, so the short reads and writes always find a free connection (a busy companion
         # queues its refunds here rather than report a pool wait as an unreachable ledger).
@@ -85,13 +62,13 @@ class Transactions:
 
     def waiting(self, account: str, order_id: str) -> int:
         """How many tasks of this process hold or wait for the order (0 when free)."""
-        return self._local.waiting((account, order_id))
+        return self._local.waiting(account, order_id)
 
     @asynccontextmanager
     async def order(self, account: str, order_id: str) -> AsyncIterator[None]:
         """Hold the order across every companion for the block; commit its writes at the end."""
         settings = self.link.settings
-        async with self._local.hold((account, order_id)), self._slots:
+        async with self._local.hold(account, order_id), self._slots:
             async with self.link.connection() as conn:
                 scope = _Scope(conn, self, asyncio.current_task())
                 token = _SCOPE.set(scope)

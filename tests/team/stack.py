@@ -132,10 +132,14 @@ class TeamStack:
         gate = asyncio.Semaphore(16)
 
         async def again(key: str, body: dict[str, Any]) -> str | None:
-            async with gate:
-                status, reply = await mate.client.call(
-                    "POST", "/v1/refunds", body, {"Idempotency-Key": key}
-                )
+            for _ in range(20):  # the extension retries while the ledger is away
+                async with gate:
+                    status, reply = await mate.client.call(
+                        "POST", "/v1/refunds", body, {"Idempotency-Key": key}
+                    )
+                if status != 503:
+                    break
+                await asyncio.sleep(0.25)
             if status != 202:
                 return None
             assert self.answered.get(key, reply["id"]) == reply["id"], "an action was lost"
