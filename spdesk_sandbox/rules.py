@@ -43,6 +43,8 @@ ADJUSTMENT_REASONS = frozenset(
         "RefusedDelivery",
     }
 )
+# The `CancelReason` enumeration of Amazon's Order Acknowledgement schema (no "PricingError": that
+# is a word of Seller Central's pages, not of the feed).
 CANCEL_REASONS = frozenset(
     {
         "NoInventory",
@@ -55,7 +57,6 @@ CANCEL_REASONS = frozenset(
         "CarrierCoverageFailure",
         "CustomerReturn",
         "MerchandiseNotReceived",
-        "PricingError",
     }
 )
 CHARGED_TYPES = frozenset(COMPONENT_TYPES)  # capped by charged minus already refunded

@@ -323,9 +323,22 @@ def test_retry_after_wins_over_rate() -> None:
     assert verdict.wait_hint == 3.0
 
 
-def test_expired_token_asks_for_eviction() -> None:
+def test_expired_token_asks_for_eviction_and_is_not_resent() -> None:
     verdict = judge_sp_api(response(403, errors("Unauthorized")), "getOrder")
     assert verdict.evict_token and isinstance(verdict.error, AmazonAccessDenied)
+    assert verdict.action is Action.FAIL
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 405, 408, 409, 413, 415, 422, 451])
+def test_no_4xx_but_429_is_ever_retried(status: int) -> None:
+    for judged in (
+        judge_sp_api(response(status, errors("Refused")), "createFeed"),
+        judge_sp_api(response(status, b"<html/>"), "getOrder"),
+        judge_storage(response(status, b"<Error/>"), "createFeedDocument"),
+        judge_lwa(response(status, {"error": "invalid_request"})),
+    ):
+        assert judged.action is Action.FAIL, (status, judged)
+    assert judge_sp_api(response(429, errors("QuotaExceeded")), "getOrder").action is Action.RETRY
 
 
 def test_404_and_400() -> None:
@@ -345,7 +358,7 @@ def test_lwa_judgement() -> None:
 
 
 def test_storage_and_transport_errors() -> None:
-    assert judge_storage(response(403, b"<Error/>"), "createFeedDocument").action is Action.RETRY
+    assert judge_storage(response(503, b"<Error/>"), "createFeedDocument").action is Action.RETRY
     request = httpx.Request("POST", "https://x/feeds")
     refused = judge_transport_error(httpx.ConnectError("refused", request=request), "createFeed")
     assert not refused.sent and isinstance(refused.error, AmazonUnavailable)

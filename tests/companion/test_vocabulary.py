@@ -105,4 +105,7 @@ def test_the_reasons_spdesk_offers_are_amazons_default_ones() -> None:
         vocabulary.CANCEL_REASONS
     )
     assert len(set(vocabulary.REFUND_REASONS)) == len(vocabulary.REFUND_REASONS) == 18
-    assert len(set(vocabulary.CANCEL_REASONS)) == len(vocabulary.CANCEL_REASONS) == 6
+    assert len(set(vocabulary.CANCEL_REASONS)) == len(vocabulary.CANCEL_REASONS) == 5
+    assert "PricingError" not in vocabulary.CANCEL_REASONS
+    assert "PricingError" not in amazon_rules.CANCEL_REASONS
+    assert len(amazon_rules.CANCEL_REASONS) == 10
