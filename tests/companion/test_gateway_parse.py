@@ -22,7 +22,7 @@ from companion.amazon.outcome import (
 )
 from companion.amazon.parse import (
     AmazonBadResponse,
-    item_charges,
+    item_proceeds,
     parse_feed,
     parse_financial_events,
     parse_fulfillment_order,
@@ -89,7 +89,7 @@ def test_amazon_example_order_parses() -> None:
     assert order.currency == "BRL"
     assert order.latest_ship_date is not None and order.latest_ship_date.day == 27
     [item] = order.items
-    assert item.charges == {"Principal": Decimal("299.90")}
+    assert item.proceeds is not None and item.proceeds.charges == {"ITEM": Decimal("299.90")}
     assert (item.quantity_ordered, item.quantity_shipped, item.quantity_cancelled) == (1, 0, 0)
 
 
@@ -117,19 +117,32 @@ def test_breakdowns_map_to_feed_components() -> None:
             },
         ]
     }
-    assert item_charges(proceeds) == {
-        "Principal": Decimal("25.98"),
-        "Shipping": Decimal("3.99"),
-        "GiftWrap": Decimal("3.99"),
-        "Tax": Decimal("2.08"),
-        "ShippingTax": Decimal("0.40"),
-        "GiftWrapTax": Decimal("0.50"),
+    read = item_proceeds({**proceeds, "proceedsTotal": usd("36.92")})
+    assert read is not None and read.total == Decimal("36.92")
+    assert read.charges == {
+        "ITEM": Decimal("25.98"),
+        "SHIPPING": Decimal("4.99"),
+        "GIFT_WRAP": Decimal("3.99"),
     }
+    assert read.taxes == {
+        "ITEM": Decimal("2.08"),
+        "SHIPPING": Decimal("0.40"),
+        "GIFT_WRAP": Decimal("0.50"),
+    }
+    assert read.discounts == {"SHIPPING": Decimal("-1.00")}  # as Amazon wrote it
 
 
-def test_tax_without_details_is_item_tax() -> None:
-    proceeds = {"breakdowns": [{"type": "TAX", "subtotal": usd("1.10")}]}
-    assert item_charges(proceeds) == {"Tax": Decimal("1.10")}
+def test_tax_and_discount_without_details_are_the_items() -> None:
+    proceeds = {
+        "breakdowns": [
+            {"type": "TAX", "subtotal": usd("1.10")},
+            {"type": "DISCOUNT", "subtotal": usd("-2.00")},
+        ]
+    }
+    read = item_proceeds(proceeds)
+    assert read is not None and read.total is None
+    assert (read.taxes, read.discounts) == ({"ITEM": Decimal("1.10")}, {"ITEM": Decimal("-2.00")})
+    assert item_proceeds(None) is None
 
 
 def test_buyer_cancel_request_and_pending_availability() -> None:

@@ -59,8 +59,9 @@ async def test_reads_an_order(sandbox: SandboxServer, make_gateway: GatewayFacto
     assert order.marketplace_id == "ATVPDKIKX0DER" and order.currency == "USD"
     first = order.items[0]
     live = sandbox.state.order(order.order_id)
-    assert live is not None
-    assert first.charges == {k: v for k, v in live.items[0].charged.items() if v}
+    assert live is not None and first.proceeds is not None
+    assert first.proceeds.total == live.items[0].paid_total()
+    assert first.proceeds.charges["ITEM"] == live.items[0].charged["Principal"]
 
 
 async def test_unknown_order(sandbox: SandboxServer, make_gateway: GatewayFactory) -> None:
