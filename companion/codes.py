@@ -99,7 +99,7 @@ ERRORS: dict[str, Code] = {
         "item",
         "order",
         "no_total",
-        params=("reason", "orderItemCode", "reported", "computed", "currency"),
+        params=("reason", "orderItemCode", "reported", "atMost", "currency"),
     ),
     "tax_included": Code(("component", "taxLabel")),
     "tax_only_refund": Code(("orderItemCode",)),
@@ -163,7 +163,7 @@ REASONS: dict[str, Code] = {code: Code() for code in get_args(ReasonCode)} | {
     "status_not_cancellable": Code(("status",)),
     "mcf_status_not_cancellable": Code(("status",)),
     "amounts_mismatch": _cases(
-        "item", "order", "no_total", params=("orderItemCode", "reported", "computed", "currency")
+        "item", "order", "no_total", params=("orderItemCode", "reported", "atMost", "currency")
     ),
 }
 

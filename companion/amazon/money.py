@@ -47,7 +47,7 @@ class Mismatch:
     scope: Literal["item", "order"]
     order_item_code: str
     reported: Decimal | None
-    computed: Decimal
+    at_most: Decimal  # what spdesk lets go back there: the lower reading, within Amazon's total
 
 
 def _abs_by_kind(details: Mapping[str, Decimal]) -> dict[str, Decimal]:
@@ -124,12 +124,13 @@ def order_mismatch(order: AmazonOrder, lines: Mapping[str, LineMoney]) -> Mismat
     """The first line whose readings disagree with Amazon, or the order's grand total's."""
     for code, line in lines.items():
         if line.layout is None:
-            return Mismatch("item", code, line.reported, sum(line.paid.values(), ZERO))
+            return Mismatch("item", code, line.reported, line.total)
     if order.grand_total is None:
         return None  # Amazon gave no grand total to cross-check; every line was checked
-    computed = sum((line.total for line in lines.values()), ZERO)
-    if computed != order.grand_total - order.order_level:
-        return Mismatch("order", "", order.grand_total - order.order_level, computed)
+    lines_total = sum((line.total for line in lines.values()), ZERO)
+    reported = order.grand_total - order.order_level
+    if lines_total != reported:
+        return Mismatch("order", "", reported, max(min(lines_total, reported), ZERO))
     return None
 
 

@@ -82,20 +82,21 @@ def full_refund_decision(
         "case": "no_total" if mismatch.reported is None else mismatch.scope,
         "orderItemCode": mismatch.order_item_code,
         "reported": "" if mismatch.reported is None else market.format(mismatch.reported),
-        "computed": market.format(mismatch.computed),
+        "atMost": market.format(mismatch.at_most),
         "currency": market.currency,
     }
     where = f"item {mismatch.order_item_code}" if mismatch.scope == "item" else "this order"
     said = (
         f"Amazon reports no total for {where}"
         if mismatch.reported is None
-        else f"Amazon reports {params['reported']} {market.currency} for {where}"
+        else f"Amazon's total for {where} ({params['reported']} {market.currency}) does not "
+        "match its breakdown"
     )
     return Decision(
         False,
-        f"{said}, but its breakdown adds up to {params['computed']} {market.currency}. spdesk "
-        "does not refund everything while Amazon's amounts disagree: refund per item (up to the "
-        "lower amount) or check the order in Seller Central.",
+        f"{said}. spdesk does not refund everything while Amazon's amounts disagree: refund "
+        f"per item, at most {params['atMost']} {market.currency} there, or check the order in "
+        "Seller Central.",
         "amounts_mismatch",
         params,
     )
