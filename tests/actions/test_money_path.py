@@ -12,7 +12,7 @@ import pytest
 from companion.config import Settings
 from companion.keys import ACTIONS
 from tests.actions.test_faults import HEADPHONES, faults, small_refund
-from tests.actions.test_refund_flow import final, order_id, refund
+from tests.actions.test_refund_flow import adjustments, final, order_id, refund
 from tests.plugins.actions import eventually, new_key
 
 SHIPPED = "us-fbm-shipped"  # 89.00 + 7.34 tax (headphones), 14.99 + 1.24 tax (case)
@@ -271,3 +271,5 @@ async def test_cancel_of_an_order_that_shipped_while_it_waited_is_not_sent(spdes
     assert done["state"] == "failed"
     assert "shipped while the cancellation waited" in done["amazon"]["description"]
     assert feeds_of(spdesk.extra["sandbox"].state) == []  # no Failure acknowledgement was sent
+    # so Amazon refunded nothing: a Failure acknowledgement now would refund the whole order.
+    assert adjustments(spdesk, oid) == [] and order.items[0].refunded == {}
