@@ -242,9 +242,7 @@ def test_jpy_refund_in_whole_yen(stack: Stack, desk: RunningApp, page: Page) -> 
     error = dialog.wait_for_selector(".field-error:not([hidden])").inner_text()
     assert error == "This currency has no decimals: enter whole amounts.", error
     assert dialog.wait_for_selector("button[data-spdesk='confirm']").is_disabled()
-    dialog.wait_for_selector(f"input[data-item='{teapot}'][data-component='Principal']").fill(
-        "800"
-    )
+    dialog.wait_for_selector(f"input[data-item='{teapot}'][data-component='Principal']").fill("800")
     assert confirm(ticket, dialog, "refund") == "Refund ¥800 (JPY)"
     assert "Refund of ¥800 accepted by Amazon" in dialog.inner_text()
     action = stack.actions_of(ticket.order_id)[0]
