@@ -162,6 +162,8 @@ async def _financial_events_calls(server: SandboxServer) -> list[Call]:
         "jp-fbm-shipped",
         "us-fba-shipped",
         "us-fbm-unshipped-single",
+        "it-fbm-shipped-promotion",
+        "jp-fbm-cod-shipped",
     ]
     calls = [
         Call("GET", base.format(server.seed.order_id(label)), {"MaxResultsPerPage": "100"})
