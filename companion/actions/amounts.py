@@ -18,7 +18,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from companion.actions.models import RefundIn, RefundItemIn
 from companion.actions.record import RefundLine
-from companion.amazon.money import TAX_OF, LineLedger, OrderLedger
+from companion.amazon.money import TAX_OF, LineMoney, OrderMoney
 from companion.errors import BadRequest, Conflict, UnknownOrderItem, Unprocessable
 from companion.marketplaces import Marketplace
 from companion.vocabulary import CUSTOMER_RETURN, REFUND_COMPONENTS
@@ -62,7 +62,7 @@ def tax_ratio(gross: Decimal, tax: Decimal, quantum: Decimal) -> Decimal | None:
     return (tax + half) / net if net > 0 else None
 
 
-def balances(line: LineLedger, include_tax: bool, quantum: Decimal) -> dict[str, Balance]:
+def balances(line: LineMoney, include_tax: bool, quantum: Decimal) -> dict[str, Balance]:
     """The components of one line an agent can refund, each with its balance."""
     if not include_tax:
         return {c: Balance(line.left(c), line.left(c)) for c in REFUND_COMPONENTS if c in line.paid}
@@ -121,7 +121,7 @@ def parse_money(text: str, market: Marketplace, *, field: str) -> Decimal:
     return market.quantize(value)
 
 
-def plan_refund(request: RefundIn, ledger: OrderLedger, market: Marketplace) -> RefundPlan:
+def plan_refund(request: RefundIn, money: OrderMoney, market: Marketplace) -> RefundPlan:
     """Check a refund request against what is still refundable; return the lines to send."""
     if request.currency is not None and request.currency.upper() != market.currency:
         raise Unprocessable(
@@ -136,14 +136,14 @@ def plan_refund(request: RefundIn, ledger: OrderLedger, market: Marketplace) -> 
                 "A full refund takes no items; use mode 'partial' to choose items.",
                 params={"case": "full_with_items"},
             )
-        lines = _full_lines(ledger, market)
+        lines = _full_lines(money, market)
     else:
         if not request.items:
             raise BadRequest(
                 "A partial refund needs at least one item.",
                 params={"case": "partial_without_items"},
             )
-        lines = _partial_lines(request, ledger, market)
+        lines = _partial_lines(request, money, market)
     plan = RefundPlan(market.currency, tuple(lines))
     if plan.total <= 0:
         if request.mode == "full":
@@ -151,7 +151,7 @@ def plan_refund(request: RefundIn, ledger: OrderLedger, market: Marketplace) -> 
         else:
             message, case = "The refund must give the buyer money back.", "no_money_back"
         raise Unprocessable(message, code="refund_not_positive", params={"case": case})
-    _check_order_cap(plan, ledger, market)
+    _check_order_cap(plan, money, market)
     return plan
 
 
@@ -173,17 +173,17 @@ def check_expected_total(request: RefundIn, total: Decimal, market: Marketplace)
     )
 
 
-def _full_lines(ledger: OrderLedger, market: Marketplace) -> list[RefundLine]:
+def _full_lines(money: OrderMoney, market: Marketplace) -> list[RefundLine]:
     lines = []
-    for code, line in ledger.lines.items():
-        found = balances(line, ledger.prices_include_tax, market.quantum)
+    for code, line in money.lines.items():
+        found = balances(line, money.prices_include_tax, market.quantum)
         asked = {k: market.quantize(b.left) for k, b in found.items() if b.left > 0}
         if asked:
-            lines.append(_line(code, line, asked, market.quantize(ZERO), ledger, market))
+            lines.append(_line(code, line, asked, market.quantize(ZERO), money, market))
     return [line for line in lines if line.net > 0]
 
 
-def _partial_lines(request: RefundIn, ledger: OrderLedger, market: Marketplace) -> list[RefundLine]:
+def _partial_lines(request: RefundIn, money: OrderMoney, market: Marketplace) -> list[RefundLine]:
     seen: set[str] = set()
     lines = []
     for item in request.items or []:
@@ -195,17 +195,17 @@ def _partial_lines(request: RefundIn, ledger: OrderLedger, market: Marketplace) 
                 details={"orderItemCode": code},
             )
         seen.add(code)
-        if code not in ledger.lines:
+        if code not in money.lines:
             raise UnknownOrderItem(code)
-        lines.append(_item_line(item, ledger, request, market))
+        lines.append(_item_line(item, money, request, market))
     return lines
 
 
 def _item_line(
-    item: RefundItemIn, ledger: OrderLedger, request: RefundIn, market: Marketplace
+    item: RefundItemIn, money: OrderMoney, request: RefundIn, market: Marketplace
 ) -> RefundLine:
     code = item.order_item_code
-    line = ledger.lines[code]
+    line = money.lines[code]
     if item.quantity > line.quantity:
         raise Unprocessable(
             f"Item {code} was ordered {line.quantity} time(s), not {item.quantity}.",
@@ -213,9 +213,9 @@ def _item_line(
             params={"orderItemCode": code, "ordered": line.quantity, "asked": item.quantity},
             details={"orderItemCode": code},
         )
-    asked = _component_amounts(item, line, ledger.prices_include_tax, market)
+    asked = _component_amounts(item, line, money.prices_include_tax, market)
     fee = _restocking_fee(item, request, market)
-    refund = _line(code, line, asked, fee, ledger, market, quantity=item.quantity)
+    refund = _line(code, line, asked, fee, money, market, quantity=item.quantity)
     if refund.net <= 0:
         too_small = asked and not refund.components
         raise Unprocessable(
@@ -240,16 +240,16 @@ def _item_line(
 
 def _line(
     code: str,
-    line: LineLedger,
+    line: LineMoney,
     asked: Mapping[str, Decimal],
     fee: Decimal,
-    ledger: OrderLedger,
+    money: OrderMoney,
     market: Marketplace,
     quantity: int | None = None,
 ) -> RefundLine:
     """The feed line for amounts the agent asked: tax-exclusive where the tax is inside."""
     _check_line_cap(code, line, sum(asked.values(), ZERO), market)
-    if not ledger.prices_include_tax:
+    if not money.prices_include_tax:
         return RefundLine(code, quantity or line.quantity, dict(asked), fee)
     found = balances(line, True, market.quantum)
     sent: dict[str, Decimal] = {}
@@ -263,14 +263,14 @@ def _line(
     return RefundLine(code, quantity or line.quantity, sent, fee, added)
 
 
-def _check_line_cap(code: str, line: LineLedger, asked: Decimal, market: Marketplace) -> None:
+def _check_line_cap(code: str, line: LineMoney, asked: Decimal, market: Marketplace) -> None:
     if asked > line.total_left:
         raise _exceeds_paid("item", code, line.total_left, asked, market)
 
 
-def _check_order_cap(plan: RefundPlan, ledger: OrderLedger, market: Marketplace) -> None:
-    if ledger.cap is not None and plan.total > ledger.cap:
-        raise _exceeds_paid("order", "", ledger.cap, plan.total, market)
+def _check_order_cap(plan: RefundPlan, money: OrderMoney, market: Marketplace) -> None:
+    if money.cap is not None and plan.total > money.cap:
+        raise _exceeds_paid("order", "", money.cap, plan.total, market)
 
 
 def _exceeds_paid(
@@ -294,7 +294,7 @@ def _exceeds_paid(
 
 
 def _component_amounts(
-    item: RefundItemIn, line: LineLedger, include_tax: bool, market: Marketplace
+    item: RefundItemIn, line: LineMoney, include_tax: bool, market: Marketplace
 ) -> dict[str, Decimal]:
     """The amounts asked per component, each at most what is left of it (zeros left out)."""
     code = item.order_item_code

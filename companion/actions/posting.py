@@ -34,7 +34,7 @@ def posting_expectation(
     as refunded then (posted + in flight) plus what this refund sends. The tax Amazon adds is
     its own to compute, so it is not waited for.
     """
-    lines_now = view.ledger.lines
+    lines_now = view.money.lines
     expect = {
         (line.order_item_code, component): amount
         + (

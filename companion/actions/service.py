@@ -142,7 +142,7 @@ class ActionService:
                 params={"reason": full.code or "", **full.params},
             )
         market = marketplace(view.marketplace.id)
-        plan = plan_refund(body, view.ledger, market)
+        plan = plan_refund(body, view.money, market)
         ahead = [
             a.id
             for a in self.journal.for_order(body.order_id)

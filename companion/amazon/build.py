@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from companion.amazon.lines import InFlight, item_view, line_ledger
+from companion.amazon.lines import InFlight, item_view, line_money
 from companion.amazon.models import (
     AmazonOrder,
     FinancialEvents,
@@ -14,7 +14,7 @@ from companion.amazon.models import (
     FulfillmentOrderItem,
     OrderStatus,
 )
-from companion.amazon.money import OrderLedger, order_mismatch, read_line
+from companion.amazon.money import OrderMoney, order_mismatch, read_line
 from companion.amazon.rules import (
     Decision,
     cancel_decision,
@@ -96,20 +96,20 @@ def totals(items: list[ItemView], market: Marketplace, left: Decimal | None = No
     )
 
 
-def order_ledger(
+def order_money(
     order: AmazonOrder, finances: FinancialEvents | None, in_flight: InFlight, market: Marketplace
-) -> OrderLedger:
+) -> OrderMoney:
     """Every line read from Amazon's proceeds, checked against its totals, with its refunds."""
     read = {i.order_item_id: read_line(i.proceeds, market.prices_include_tax) for i in order.items}
     lines = {
-        i.order_item_id: line_ledger(i, read[i.order_item_id], finances, in_flight)
+        i.order_item_id: line_money(i, read[i.order_item_id], finances, in_flight)
         for i in order.items
     }
     cap = None
     if order.grand_total is not None:
         refunded = sum((sum(line.refunded.values(), ZERO) for line in lines.values()), ZERO)
         cap = max(order.grand_total - order.order_level - refunded, ZERO)
-    return OrderLedger(lines, market.prices_include_tax, order_mismatch(order, read), cap)
+    return OrderMoney(lines, market.prices_include_tax, order_mismatch(order, read), cap)
 
 
 def buyer_request(order: AmazonOrder) -> BuyerCancellationRequest:
@@ -166,12 +166,12 @@ def build_order_view(
     """The view of an Amazon order (FBM or FBA)."""
     market = resolve_marketplace(order.marketplace_id, order.currency)
     channel: Channel = "FBA" if order.fulfilled_by == FulfilledBy.AMAZON else "FBM"
-    ledger = order_ledger(order, finances, in_flight, market)
-    items = [item_view(i, ledger.lines[i.order_item_id], market) for i in order.items]
-    sums = totals(items, market, ledger.total_left)
+    money = order_money(order, finances, in_flight, market)
+    items = [item_view(i, money.lines[i.order_item_id], market) for i in order.items]
+    sums = totals(items, market, money.total_left)
     request = buyer_request(order)
     shipped = sum(i.quantity_shipped for i in order.items)
-    cod = CASH_ON_DELIVERY in order.payment_methods or _has_cod_fee(ledger)
+    cod = CASH_ON_DELIVERY in order.payment_methods or _has_cod_fee(money)
     refund = refund_decision(channel, order.status, sums.refundable, cash_on_delivery=cod)
     view = OrderView(
         order_id=order.order_id,
@@ -192,15 +192,15 @@ def build_order_view(
             cancel_decision(channel, order.status, shipped),
             default_reason=default_cancel_reason(request.requested),
             counts_against=channel == "FBM" and not request.requested,
-            full=full_refund_decision(refund, ledger.mismatch, market),
+            full=full_refund_decision(refund, money.mismatch, market),
         ),
         fetched_at=fetched_at,
     )
-    return view.with_ledger(ledger)
+    return view.with_money(money)
 
 
-def _has_cod_fee(ledger: OrderLedger) -> bool:
-    return any(line.paid.get("COD") for line in ledger.lines.values())
+def _has_cod_fee(money: OrderMoney) -> bool:
+    return any(line.paid.get("COD") for line in money.lines.values())
 
 
 def mcf_item(item: FulfillmentOrderItem, shipped: bool) -> ItemView:

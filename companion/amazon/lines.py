@@ -1,6 +1,6 @@
-"""The lines of an order view: their money ledger (raw) and the components the agent sees (pure).
+"""The lines of an order view: their money (raw) and the components the agent sees (pure).
 
-The ledger keeps Amazon's raw components (tax-exclusive amounts and their taxes apart) with what
+The money keeps Amazon's raw components (tax-exclusive amounts and their taxes apart) with what
 Finances shows as refunded plus spdesk's refunds in flight. Where prices include the tax the
 agent sees one component per charge with the tax inside (`included_tax` says how much); in the
 US and Canada each tax is its own component, as the buyer saw it at checkout.
@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from companion.amazon.models import AmazonOrderItem, FinancialEvents
-from companion.amazon.money import TAX_OF, LineLedger, LineMoney
+from companion.amazon.money import TAX_OF, LineMoney, LineReading
 from companion.amazon.view import ComponentView, ItemView
 from companion.marketplaces import Marketplace
 from companion.vocabulary import COMPONENT_TYPES, REFUND_COMPONENTS
@@ -25,13 +25,13 @@ Row = tuple[str, Decimal, Decimal, Decimal | None]
 GROSS_COMPONENTS = ("Principal", "Shipping", "GiftWrap", "COD", "Other")
 
 
-def line_ledger(
+def line_money(
     item: AmazonOrderItem,
-    money: LineMoney,
+    reading: LineReading,
     finances: FinancialEvents | None,
     in_flight: InFlight,
-) -> LineLedger:
-    """One line's ledger: paid per raw component, refunded = Finances + spdesk's in flight."""
+) -> LineMoney:
+    """One line's money: paid per raw component, refunded = Finances + spdesk's in flight."""
     refunded: dict[str, Decimal] = {}
     if finances is not None:
         for kind, amount in finances.refunds.get(item.order_item_id, {}).items():
@@ -41,10 +41,10 @@ def line_ledger(
             refunded[kind] = refunded.get(kind, ZERO) + amount
     # A line cancelled as a whole was never charged to the buyer: nothing of it is refundable.
     cancelled = item.quantity_ordered > 0 and item.quantity_cancelled >= item.quantity_ordered
-    return LineLedger(
-        paid=dict(money.paid),
+    return LineMoney(
+        paid=dict(reading.paid),
         refunded=refunded,
-        total=money.total,
+        total=reading.total,
         quantity=item.quantity_ordered or 1,
         cancelled=cancelled,
     )
@@ -56,13 +56,13 @@ def _sort_key(kind: str) -> tuple[int, str]:
     return (known.index(kind) if kind in known else len(known), kind)
 
 
-def _raw_components(line: LineLedger) -> list[Row]:
+def _raw_components(line: LineMoney) -> list[Row]:
     """(type, charged, refunded, included tax) per raw component, as sales-tax buyers see it."""
     kinds = sorted(set(line.paid) | set(line.refunded), key=_sort_key)
     return [(k, line.paid.get(k, ZERO), line.refunded.get(k, ZERO), None) for k in kinds]
 
 
-def _gross_components(line: LineLedger) -> list[Row]:
+def _gross_components(line: LineMoney) -> list[Row]:
     """The same money with each tax inside its charge, as buyers of VAT marketplaces see it."""
     taxes = {TAX_OF[k] for k in GROSS_COMPONENTS if k in TAX_OF}
     rows: list[Row] = []
@@ -78,7 +78,7 @@ def _gross_components(line: LineLedger) -> list[Row]:
     return rows
 
 
-def component_views(line: LineLedger, market: Marketplace) -> list[ComponentView]:
+def component_views(line: LineMoney, market: Marketplace) -> list[ComponentView]:
     """The components the agent sees: charged, refunded and refundable, in the order's money."""
     rows = _gross_components(line) if market.prices_include_tax else _raw_components(line)
     views = []
@@ -101,7 +101,7 @@ def component_views(line: LineLedger, market: Marketplace) -> list[ComponentView
     return views
 
 
-def item_view(item: AmazonOrderItem, line: LineLedger, market: Marketplace) -> ItemView:
+def item_view(item: AmazonOrderItem, line: LineMoney, market: Marketplace) -> ItemView:
     """One item of the view with its components."""
     return ItemView(
         order_item_code=item.order_item_id,

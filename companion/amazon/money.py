@@ -31,7 +31,7 @@ TAX_OF: dict[str, str] = {BREAKDOWN_COMPONENTS[k]: TAX_COMPONENTS[k] for k in KI
 
 
 @dataclass(frozen=True, slots=True)
-class LineMoney:
+class LineReading:
     """One line as read: what the buyer paid per raw component and in all."""
 
     paid: Mapping[str, Decimal]
@@ -100,27 +100,27 @@ def _reading(proceeds: ItemProceeds, layout: Layout) -> dict[str, Decimal]:
     return paid
 
 
-def read_line(proceeds: ItemProceeds | None, prices_include_tax: bool) -> LineMoney:
+def read_line(proceeds: ItemProceeds | None, prices_include_tax: bool) -> LineReading:
     """Decide the line's layout from Amazon's total; a line no reading explains is a mismatch."""
     if proceeds is None:
-        return LineMoney({}, ZERO, None, None)
+        return LineReading({}, ZERO, None, None)
     layouts: tuple[Layout, ...] = ("on_top", "inside") if prices_include_tax else ("on_top",)
     readings = {layout: _reading(proceeds, layout) for layout in ("on_top", "inside")}
     for layout in layouts:
         paid = readings[layout]
         total = sum(paid.values(), ZERO)
         if total == proceeds.total and all(v >= 0 for v in paid.values()):
-            return LineMoney(paid, total, proceeds.total, layout)
+            return LineReading(paid, total, proceeds.total, layout)
     # No reading fits: take the lower one, clamped, and never more than Amazon's own total.
     lower = min(readings.values(), key=lambda p: sum(p.values(), ZERO))
     paid = {k: max(v, ZERO) for k, v in lower.items()}
     total = sum(paid.values(), ZERO)
     if proceeds.total is not None:
         total = max(min(total, proceeds.total), ZERO)
-    return LineMoney(paid, total, proceeds.total, None)
+    return LineReading(paid, total, proceeds.total, None)
 
 
-def order_mismatch(order: AmazonOrder, lines: Mapping[str, LineMoney]) -> Mismatch | None:
+def order_mismatch(order: AmazonOrder, lines: Mapping[str, LineReading]) -> Mismatch | None:
     """The first line whose readings disagree with Amazon, or the order's grand total's."""
     for code, line in lines.items():
         if line.layout is None:
@@ -135,7 +135,7 @@ def order_mismatch(order: AmazonOrder, lines: Mapping[str, LineMoney]) -> Mismat
 
 
 @dataclass(frozen=True, slots=True)
-class LineLedger:
+class LineMoney:
     """One line's money for the refund rules: paid and refunded (posted + in flight), raw."""
 
     paid: Mapping[str, Decimal]
@@ -159,10 +159,10 @@ class LineLedger:
 
 
 @dataclass(frozen=True, slots=True)
-class OrderLedger:
+class OrderMoney:
     """The order's lines for the refund rules, and how its marketplace treats tax."""
 
-    lines: Mapping[str, LineLedger] = field(default_factory=dict)
+    lines: Mapping[str, LineMoney] = field(default_factory=dict)
     prices_include_tax: bool = False
     mismatch: Mismatch | None = None
     cap: Decimal | None = None  # what is left of the order as a whole, when Amazon said

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PrivateAttr
 from pydantic.alias_generators import to_camel
 
 from companion.amazon.models import OrderStatus
-from companion.amazon.money import OrderLedger
+from companion.amazon.money import OrderMoney
 from companion.codes import ReasonCode
 from companion.errors import Param
 from companion.vocabulary import CancelReason, Language, TaxLabel
@@ -148,16 +148,16 @@ class OrderView(_View):
     fetched_at: datetime
     cached: bool = False
     # The raw money the refund rules work on (not sent to the extension).
-    _ledger: OrderLedger = PrivateAttr(default_factory=OrderLedger)
+    _money: OrderMoney = PrivateAttr(default_factory=OrderMoney)
 
     @property
-    def ledger(self) -> OrderLedger:
+    def money(self) -> OrderMoney:
         """Paid and refunded per raw component of each line (companion.amazon.money)."""
-        return self._ledger
+        return self._money
 
-    def with_ledger(self, ledger: OrderLedger) -> OrderView:
-        """This view, carrying the ledger it was built from."""
-        self._ledger = ledger
+    def with_money(self, money: OrderMoney) -> OrderView:
+        """This view, carrying the money it was built from."""
+        self._money = money
         return self
 
     def item(self, order_item_code: str) -> ItemView | None:

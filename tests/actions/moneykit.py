@@ -13,9 +13,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from companion.actions.amounts import RefundPlan
 from companion.actions.feeds import AdjustmentMessage, build_adjustment_feed
-from companion.amazon.build import order_ledger, resolve_marketplace
+from companion.amazon.build import order_money, resolve_marketplace
 from companion.amazon.models import FinancialEvents
-from companion.amazon.money import OrderLedger
+from companion.amazon.money import OrderMoney
 from companion.amazon.parse import parse_order
 from spdesk_sandbox.feedxml import OrderAdjustment, parse_feed
 from spdesk_sandbox.orders import order_json
@@ -106,11 +106,11 @@ def amazon_order(marketplace_id: str, items: list[OrderItem], layout: str = "net
 Shown = dict[str, dict[str, Decimal]]
 
 
-def ledger(
+def money(
     order: Order,
     in_flight: dict[tuple[str, str], Decimal] | None = None,
     shown: Shown | None = None,
-) -> OrderLedger:
+) -> OrderMoney:
     """What the companion makes of the order: Amazon's JSON, Finances, refunds in flight.
 
     Finances shows every refund applied so far, or only `shown` (item -> component -> amount).
@@ -121,7 +121,7 @@ def ledger(
         shown = {i.item_code: dict(i.refunded) for i in order.items if i.refunded}
     finances = FinancialEvents(order_id=order.order_id, refunds=shown)
     market = resolve_marketplace(read.marketplace_id, read.currency)
-    return order_ledger(read, finances, in_flight or {}, market)
+    return order_money(read, finances, in_flight or {}, market)
 
 
 def apply(order: Order, plan: RefundPlan) -> Shown:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from companion.actions.amounts import plan_refund
 from companion.actions.models import RefundIn
-from companion.amazon.money import LineLedger, OrderLedger
+from companion.amazon.money import LineMoney, OrderMoney
 from companion.errors import BadRequest, SpdeskError, Unprocessable
 from companion.marketplaces import marketplace
 
@@ -30,15 +30,15 @@ REFUNDABLE = {
 QTY = {ITEM: 2}
 
 
-def ledger(refundable: dict[str, dict[str, Decimal]]) -> OrderLedger:
+def money(refundable: dict[str, dict[str, Decimal]]) -> OrderMoney:
     """Lines whose every component is left whole, each tax its own component."""
     lines = {
-        code: LineLedger(
+        code: LineMoney(
             paid=dict(comps), total=sum(comps.values(), Decimal(0)), quantity=QTY.get(code, 1)
         )
         for code, comps in refundable.items()
     }
-    return OrderLedger(lines, prices_include_tax=False)
+    return OrderMoney(lines, prices_include_tax=False)
 
 
 def partial(
@@ -63,7 +63,7 @@ def partial(
 
 def refusal(request: RefundIn, refundable=REFUNDABLE, market=US) -> str:  # type: ignore[no-untyped-def]
     with pytest.raises(SpdeskError) as caught:
-        plan_refund(request, ledger(refundable), market)
+        plan_refund(request, money(refundable), market)
     assert "Traceback" not in caught.value.message
     return caught.value.code
 
@@ -72,7 +72,7 @@ def test_full_refund_takes_everything_still_refundable() -> None:
     request = RefundIn.model_validate(
         {"orderId": "113-4820571-0038214", "mode": "full", "reason": "CustomerReturn"}
     )
-    plan = plan_refund(request, ledger(REFUNDABLE), US)
+    plan = plan_refund(request, money(REFUNDABLE), US)
     assert plan.total == Decimal("33.45")
     assert plan.lines[0].components["ShippingTax"] == Decimal("0.40")
 
@@ -127,7 +127,7 @@ def test_jpy_has_no_decimals() -> None:
     refundable = {ITEM: {"Principal": Decimal("1200"), "Shipping": Decimal("350")}}
     assert refusal(partial({"Principal": "100.5"}), refundable, JP) == "amount_precision"
     plan = plan_refund(
-        partial({"Principal": "1200", "Shipping": "350"}, "200"), ledger(refundable), JP
+        partial({"Principal": "1200", "Shipping": "350"}, "200"), money(refundable), JP
     )
     assert plan.total == Decimal("1350")
     assert plan.lines[0].to_json()["components"] == {"Principal": "1200", "Shipping": "350"}
@@ -138,7 +138,7 @@ def test_missing_items_in_partial_mode_is_a_bad_request() -> None:
         {"orderId": "113-4820571-0038214", "mode": "partial", "reason": "Other"}
     )
     with pytest.raises(BadRequest):
-        plan_refund(request, ledger(REFUNDABLE), US)
+        plan_refund(request, money(REFUNDABLE), US)
 
 
 markets = st.sampled_from([US, JP, DE])
@@ -169,7 +169,7 @@ def test_an_accepted_refund_never_breaks_a_rule(case) -> None:  # type: ignore[n
     market, refundable, asked, fee = case
     request = partial(asked, fee)
     try:
-        plan = plan_refund(request, ledger({ITEM: refundable}), market)
+        plan = plan_refund(request, money({ITEM: refundable}), market)
     except (Unprocessable, BadRequest) as exc:
         assert exc.code in {
             "refund_exceeds_refundable",
@@ -202,5 +202,5 @@ def test_every_valid_request_within_limits_is_accepted(case) -> None:  # type: i
     positive = {k for k, v in ok.items() if Decimal(v) > 0}
     if not positive or positive <= {"Tax", "ShippingTax"}:  # nothing, or tax alone
         return
-    plan = plan_refund(partial(ok), ledger({ITEM: refundable}), market)
+    plan = plan_refund(partial(ok), money({ITEM: refundable}), market)
     assert plan.total == sum(Decimal(v) for v in ok.values())

@@ -30,7 +30,7 @@ from companion.marketplaces import all_marketplaces, marketplace
 from companion.vocabulary import CANCEL_REASONS, FEED_CURRENCIES, REFUND_COMPONENTS, REFUND_REASONS
 from spdesk_sandbox.records import Order
 from tests.actions.feedschema import SchemaViolation, check_document
-from tests.actions.moneykit import ZERO, ledger
+from tests.actions.moneykit import ZERO, money
 from tests.actions.test_tax_included import FULL, orders
 
 ORDER = "113-4820571-0038214"
@@ -55,7 +55,7 @@ def _policy(xml: bytes) -> None:
 def test_a_full_refund_of_any_order_in_any_marketplace(order: Order) -> None:
     assume(sum((i.paid_total() for i in order.items), ZERO) > 0)
     market = resolve_marketplace(order.marketplace_id, order.currency)
-    plan = plan_refund(FULL, ledger(order), market)
+    plan = plan_refund(FULL, money(order), market)
     message = AdjustmentMessage(1, order.order_id, "act_01JD7Q3M9Z8XABCDEFGH", "Other", plan.lines)
     xml = build_adjustment_feed(SELLER, market, [message])
     assert check_document(xml) == "OrderAdjustment"

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from companion.actions.amounts import Balance, RefundPlan, plan_refund, tax_exclusive, tax_ratio
 from companion.actions.models import RefundIn
-from companion.amazon.build import order_ledger, resolve_marketplace
+from companion.amazon.build import order_money, resolve_marketplace
 from companion.amazon.models import FinancialEvents
 from companion.amazon.parse import parse_order
 from companion.errors import SpdeskError
@@ -32,7 +32,7 @@ from tests.actions.moneykit import (
     add,
     amazon_order,
     apply,
-    ledger,
+    money,
     sales_tax_line,
     taxed_line,
 )
@@ -83,7 +83,7 @@ def paid(order: Order) -> dict[str, Decimal]:
 def test_a_full_refund_is_what_the_buyer_paid_and_amazon_gives_back_no_more(order: Order) -> None:
     assume(sum(paid(order).values(), ZERO) > 0)  # a fully discounted order has nothing to give
     market = resolve_marketplace(order.marketplace_id, order.currency)
-    plan = plan_refund(FULL, ledger(order), market)
+    plan = plan_refund(FULL, money(order), market)
     assert plan.total == sum(paid(order).values(), ZERO)
     apply(order, plan)
     for item in order.items:
@@ -122,7 +122,7 @@ def test_no_sequence_of_refunds_gives_back_more_than_was_paid(
     in_flight: dict[tuple[str, str], Decimal] = {}
     for asked, posted in steps:
         try:
-            plan = plan_refund(partial(asked), ledger(order, in_flight, shown), market)
+            plan = plan_refund(partial(asked), money(order, in_flight, shown), market)
         except SpdeskError:
             continue
         given_back = apply(order, plan)
@@ -148,7 +148,7 @@ def plan_refund_or_none(
     order: Order, in_flight: dict[tuple[str, str], Decimal], shown: Shown, market: Marketplace
 ) -> RefundPlan | None:
     try:
-        return plan_refund(FULL, ledger(order, in_flight, shown), market)
+        return plan_refund(FULL, money(order, in_flight, shown), market)
     except SpdeskError:
         return None
 
@@ -186,6 +186,6 @@ def test_the_sign_of_a_discount_does_not_matter(sign: int) -> None:
                 detail["value"]["amount"] = f"{sign * abs(Decimal(detail['value']['amount']))}"
     read = parse_order(body)
     market = resolve_marketplace(read.marketplace_id, read.currency)
-    found = order_ledger(read, FinancialEvents(order_id=ORDER_ID), {}, market)
+    found = order_money(read, FinancialEvents(order_id=ORDER_ID), {}, market)
     assert found.mismatch is None
     assert plan_refund(FULL, found, market).total == Decimal("40.00")

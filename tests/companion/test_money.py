@@ -165,14 +165,14 @@ def test_a_grand_total_that_disagrees_blocks_a_full_refund_and_caps_the_rest() -
         }
     )
     with pytest.raises(Unprocessable) as refused:
-        plan_refund(partial, view.ledger, marketplace("UK"))
+        plan_refund(partial, view.money, marketplace("UK"))
     assert refused.value.code == "refund_exceeds_paid"
 
 
 def test_without_a_grand_total_each_line_is_still_checked() -> None:
     view = build_order_view(_order(), None, {}, account="a", fetched_at=NOW)
     assert view.actions.refund.full.allowed
-    assert plan_refund(FULL, view.ledger, marketplace("UK")).total == Decimal("24.00")
+    assert plan_refund(FULL, view.money, marketplace("UK")).total == Decimal("24.00")
     bad = _order(
         items=[
             AmazonOrderItem(
