@@ -152,11 +152,11 @@ def item_json(item: OrderItem, order: Order, included: set[str]) -> dict[str, An
     return body
 
 
-def order_proceeds(order: Order) -> dict[str, Any]:
-    """Order-level proceeds: the items' breakdowns added up by type, and the grand total."""
+def order_proceeds(order: Order, items: list[dict[str, Any]]) -> dict[str, Any]:
+    """Order-level proceeds: the items' breakdowns (`items`) added up by type, the grand total."""
     kinds: dict[str, Decimal] = {}
-    for item in order.items:
-        for breakdown in item_proceeds(item, order)["breakdowns"]:
+    for proceeds in items:
+        for breakdown in proceeds["breakdowns"]:
             amount = Decimal(breakdown["subtotal"]["amount"])
             kinds[breakdown["type"]] = kinds.get(breakdown["type"], Decimal(0)) + amount
     total = _sum([i.paid_total() for i in order.items])
@@ -209,8 +209,9 @@ def order_json(order: Order, included: set[str]) -> dict[str, Any]:
             "marketplaceName": market.name,
         },
     }
+    items = [item_json(i, order, included) for i in order.items]
     if "PROCEEDS" in included:
-        body["proceeds"] = order_proceeds(order)
+        body["proceeds"] = order_proceeds(order, [i["proceeds"] for i in items])
     if "PAYMENT" in included:
         body["payment"] = order_payment(order)
     if "FULFILLMENT" in included:
@@ -223,7 +224,7 @@ def order_json(order: Order, included: set[str]) -> dict[str, Any]:
                 "latestDateTime": iso(order.latest_ship_date),
             },
         }
-    body["orderItems"] = [item_json(i, order, included) for i in order.items]
+    body["orderItems"] = items
     if "PACKAGES" in included and (packages := order_packages(order)):
         body["packages"] = packages
     return body
