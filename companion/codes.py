@@ -89,8 +89,20 @@ ERRORS: dict[str, Code] = {
         "nothing_left",
         "no_money_back",
         "fee_too_high",
+        "too_small",
         params=("field", "orderItemCode"),
     ),
+    "refund_exceeds_paid": _cases(
+        "item", "order", params=("orderItemCode", "refundable", "asked", "currency")
+    ),
+    "full_refund_not_available": _cases(
+        "item",
+        "order",
+        "no_total",
+        params=("reason", "orderItemCode", "reported", "atMost", "currency"),
+    ),
+    "tax_included": Code(("component", "taxLabel")),
+    "tax_only_refund": Code(("orderItemCode",)),
     "amount_precision": Code(("currency", "decimals", "text")),
     "currency_mismatch": Code(("currency", "asked")),
     "quantity_exceeds_ordered": Code(("orderItemCode", "ordered", "asked")),
@@ -152,6 +164,8 @@ ERRORS: dict[str, Code] = {
 ReasonCode = Literal[
     "fba_order",
     "mcf_order",
+    "cod_order",
+    "amounts_mismatch",
     "order_cancelled",
     "not_charged_yet",
     "nothing_refundable",
@@ -167,6 +181,9 @@ ReasonCode = Literal[
 REASONS: dict[str, Code] = {code: Code() for code in get_args(ReasonCode)} | {
     "status_not_cancellable": Code(("status",)),
     "mcf_status_not_cancellable": Code(("status",)),
+    "amounts_mismatch": _cases(
+        "item", "order", "no_total", params=("orderItemCode", "reported", "atMost", "currency")
+    ),
 }
 
 # What became of an action at Amazon, or why spdesk cannot tell (the action's "amazon" block).

@@ -298,7 +298,7 @@ class Engine:
             if action.state not in PENDING and action.state is not ActionState.SUCCEEDED:
                 continue
             for line in action.refund_lines:
-                for component, amount in line.components.items():
+                for component, amount in line.given_back.items():
                     key = (line.order_item_code, component)
                     totals[key] = totals.get(key, Decimal(0)) + amount
         return totals

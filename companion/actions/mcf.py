@@ -9,6 +9,7 @@ from collections.abc import Callable
 from companion.actions.models import ActionState
 from companion.actions.ports import FeedGateway, GatewayOf, Ledger
 from companion.actions.record import Action, AmazonResult
+from companion.amazon.outcome import is_refusal
 from companion.errors import NotFound, SpdeskError
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,10 @@ class McfCanceller:
                 last = exc
                 if await self._settled_by_status(gateway, action_id, order_id):
                     return
+                if is_refusal(exc):
+                    # A 4xx other than 429 refuses the request as it is: never sent again. Only
+                    # what the gateway gave up on (throttled, 5xx, no answer) is tried later.
+                    break
             await asyncio.sleep(self.retry_delay)
         error = last or SpdeskError()
         not_cancelled = AmazonResult.said(

@@ -25,13 +25,20 @@ log = logging.getLogger(__name__)
 def posting_expectation(
     view: OrderView, lines: tuple[RefundLine, ...], ahead: list[str]
 ) -> PostingCheck:
-    """What Finances must show once this refund is posted, per item component."""
-    refunded = {
-        (item.order_item_code, c.type): c.refunded for item in view.items for c in item.components
-    }
+    """What Finances must show once this refund is posted, per component the feed sends.
+
+    Levels are Amazon's own (tax-exclusive where prices include the tax): what the view counted
+    as refunded then (posted + in flight) plus what this refund sends. The tax Amazon adds is
+    its own to compute, so it is not waited for.
+    """
+    lines_now = view.money.lines
     expect = {
-        (line.order_item_code, component): refunded.get((line.order_item_code, component), ZERO)
-        + amount
+        (line.order_item_code, component): amount
+        + (
+            lines_now[line.order_item_code].refunded.get(component, ZERO)
+            if line.order_item_code in lines_now
+            else ZERO
+        )
         for line in lines
         for component, amount in line.components.items()
     }

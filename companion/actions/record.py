@@ -27,17 +27,31 @@ def money(amount: Decimal) -> str:
 
 @dataclass(frozen=True, slots=True)
 class RefundLine:
-    """One item of a refund: what its AdjustedItem in the Order Adjustment feed carries."""
+    """One item of a refund: what its AdjustedItem in the Order Adjustment feed carries.
+
+    `components` are the amounts the feed sends. Where prices include the tax they are
+    tax-exclusive and Amazon adds the tax of the sale; `tax_added` is what it may add at most
+    (the agent's amount less what is sent), so the buyer never gets more than `net`.
+    """
 
     order_item_code: str
     quantity: int
-    components: Mapping[str, Decimal]  # component type -> amount given back
+    components: Mapping[str, Decimal]  # component type -> amount sent
     restocking_fee: Decimal = ZERO
+    tax_added: Mapping[str, Decimal] = field(default_factory=dict)  # tax type -> at most
 
     @property
     def net(self) -> Decimal:
-        """Money back to the buyer for this item (components minus the restocking fee)."""
-        return sum(self.components.values(), ZERO) - self.restocking_fee
+        """Money back to the buyer for this item, at most (restocking fee taken off)."""
+        return sum(self.given_back.values(), ZERO) - self.restocking_fee
+
+    @property
+    def given_back(self) -> dict[str, Decimal]:
+        """Per component type, what the buyer gets back at most: sent, and the tax Amazon adds."""
+        given = dict(self.components)
+        for kind, amount in self.tax_added.items():
+            given[kind] = given.get(kind, ZERO) + amount
+        return given
 
     def to_json(self) -> dict[str, Any]:
         """The item as the action object shows it (money as strings)."""
@@ -45,17 +59,19 @@ class RefundLine:
             "orderItemCode": self.order_item_code,
             "quantity": self.quantity,
             "components": {kind: money(amount) for kind, amount in self.components.items()},
+            "taxAdded": {kind: money(amount) for kind, amount in self.tax_added.items()},
             "restockingFee": money(self.restocking_fee),
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> RefundLine:
-        """The line as the journal stored it."""
+        """The line as the journal stored it (older lines have no taxAdded)."""
         return cls(
             order_item_code=str(data["orderItemCode"]),
             quantity=int(data["quantity"]),
             components={str(k): Decimal(str(v)) for k, v in data["components"].items()},
             restocking_fee=Decimal(str(data.get("restockingFee") or "0")),
+            tax_added={str(k): Decimal(str(v)) for k, v in (data.get("taxAdded") or {}).items()},
         )
 
 

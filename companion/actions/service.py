@@ -7,12 +7,7 @@ from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
-from companion.actions.amounts import (
-    check_expected_total,
-    plan_refund,
-    quantities_of,
-    refundable_of,
-)
+from companion.actions.amounts import check_expected_total, plan_refund
 from companion.actions.checks import plan_cancel
 from companion.actions.crashpoints import crash_point
 from companion.actions.engine import Engine
@@ -170,8 +165,15 @@ class ActionService:
                 code="refund_not_available",
                 params={"reason": refund.code or "", **refund.params},
             )
+        full = refund.full
+        if body.mode == "full" and not full.allowed:
+            raise Unprocessable(
+                full.reason or "A full refund of this order is not possible now.",
+                code="full_refund_not_available",
+                params={"reason": full.code or "", **full.params},
+            )
         market = marketplace(view.marketplace.id)
-        plan = plan_refund(body, refundable_of(view), quantities_of(view), market)
+        plan = plan_refund(body, view.money, market)
         ahead = [
             a.id
             for a in existing

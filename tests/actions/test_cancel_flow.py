@@ -87,7 +87,12 @@ async def test_cancel_refusals(spdesk: Any) -> None:
         spdesk, {"orderId": order_id(spdesk, "us-fbm-shipped"), "reason": "NoInventory"}
     )
     assert "Refund" in shipped.json()["error"]["message"]
-    assert all(c.source == "seed" for c in spdesk.extra["sandbox"].state.cancellations)
+    state = spdesk.extra["sandbox"].state
+    assert all(c.source == "seed" for c in state.cancellations)
+    # The guard held: no Failure acknowledgement reached Amazon, which would have refunded the
+    # whole shipped order (tests/sandbox/test_rules_cancel.py shows it would).
+    assert state.feeds == {}
+    assert all(a.feed_id is None for a in state.adjustments)
 
 
 async def test_mcf_order_is_cancelled_through_fulfillment_outbound(spdesk: Any) -> None:

@@ -12,7 +12,7 @@ import pytest
 from companion.config import Settings
 from companion.keys import ACTIONS
 from tests.actions.test_faults import HEADPHONES, faults, small_refund
-from tests.actions.test_refund_flow import final, order_id, refund
+from tests.actions.test_refund_flow import adjustments, final, order_id, refund
 from tests.plugins.actions import eventually, new_key
 
 SHIPPED = "us-fbm-shipped"  # 89.00 + 7.34 tax (headphones), 14.99 + 1.24 tax (case)
@@ -98,14 +98,16 @@ async def test_refund_waits_for_a_cancellation_on_its_way(spdesk: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    ("components", "fee"),
+    ("components", "fee", "code"),
     [
-        ({"Tax": "7.34"}, "5.00"),  # a fee with no principal refunded
-        ({"Principal": "3.00", "Tax": "7.34"}, "5.00"),  # a fee above the principal refunded
+        # Tax alone: Amazon refunds marketplace-facilitator tax itself, fee or not.
+        ({"Tax": "7.34"}, "5.00", "tax_only_refund"),
+        # A fee above the principal refunded.
+        ({"Principal": "3.00", "Tax": "7.34"}, "5.00", "restocking_fee_exceeds_principal"),
     ],
 )
 async def test_restocking_fee_cannot_exceed_the_principal_refunded(
-    spdesk: Any, components: dict[str, str], fee: str
+    spdesk: Any, components: dict[str, str], fee: str, code: str
 ) -> None:
     oid = order_id(spdesk, SHIPPED)
     reply = await refund(
@@ -120,7 +122,7 @@ async def test_restocking_fee_cannot_exceed_the_principal_refunded(
         },
     )
     assert reply.status == 422, reply.body
-    assert reply.json()["error"]["code"] == "restocking_fee_exceeds_principal"
+    assert reply.json()["error"]["code"] == code
 
 
 @pytest.mark.parametrize("amount", ["1_0.00", "\u0661\u0660.00", "+5.00", "5.", ".50"])
@@ -272,3 +274,5 @@ async def test_cancel_of_an_order_that_shipped_while_it_waited_is_not_sent(spdes
     assert done["state"] == "failed"
     assert "shipped while the cancellation waited" in done["amazon"]["description"]
     assert feeds_of(spdesk.extra["sandbox"].state) == []  # no Failure acknowledgement was sent
+    # so Amazon refunded nothing: a Failure acknowledgement now would refund the whole order.
+    assert adjustments(spdesk, oid) == [] and order.items[0].refunded == {}

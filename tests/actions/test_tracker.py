@@ -84,6 +84,13 @@ async def test_a_rejected_document_fails_every_message(tmp_path: Path) -> None:
     assert "bad XML" in (out[0][1].description or "")
 
 
+async def test_amazons_unreadable_document_report_fails_every_message(tmp_path: Path) -> None:
+    # Amazon counts an unreadable document as one message processed, with an error, whatever
+    # the number of messages in it (and the sandbox reports it the same way).
+    out = await settle(tmp_path, 3, 1, [report.error(0, report.MessageCode.XML_PARSING, "fatal")])
+    assert [state for state, _ in out] == ["failed", "failed", "failed"]
+
+
 async def test_a_report_that_contradicts_itself_is_left_to_a_person(tmp_path: Path) -> None:
     # A whole-document error, yet one message counted successful: never "failed" (a retry by
     # the agent could refund twice), never "succeeded".

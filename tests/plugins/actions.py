@@ -15,6 +15,7 @@ import pytest
 from companion.accounts import AccountStore
 from companion.actions.sqlite_ledger import SqliteLedger
 from companion.config import Settings
+from tests.actions.feedschema import check_document
 
 # Real seconds; the sandbox runs its clock fast, so feeds finish in well under a second.
 FAST_ACTIONS = {
@@ -93,3 +94,13 @@ async def spdesk(
     await adopt_sandbox_rates(client, sandbox.settings.rate_scale)
     yield client
     await stop_client(client)
+    assert_feeds_follow_the_schema(sandbox)
+
+
+def assert_feeds_follow_the_schema(sandbox: Any) -> None:
+    """Every feed document the companion sent in the test is valid for Amazon's schemas."""
+    state = sandbox.state
+    for feed in state.feeds.values():
+        document = state.documents.get(feed.input_document_id)
+        if document is not None and document.content is not None:
+            check_document(document.content)
