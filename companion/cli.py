@@ -49,6 +49,7 @@ COMMANDS: dict[str, Command] = {
         "export the audit trail of refunds and cancellations", "companion.commands.audit"
     ),
     "action": Command("list actions, resolve unknown ones", "companion.commands.action"),
+    "team": Command("share one ledger with a support team (PostgreSQL)", "companion.commands.team"),
 }
 
 

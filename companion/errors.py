@@ -11,7 +11,8 @@ Tree (every subclass, wherever it lives; the module is named where it is not thi
 
     SpdeskError                      (500 internal_error)
     ├── BadRequest                   (400 invalid_request, and more specific codes)
-    │   └── InvalidOrderId           (400 invalid_order_id)
+    │   ├── InvalidOrderId           (400 invalid_order_id)
+    │   └── InvalidDsn               (400 ledger_dsn_invalid)         companion.ledger.errors
     ├── Unauthorized                 (401 unauthorized)
     │   └── TokenRevoked             (401 token_revoked)              companion.http.auth
     ├── Forbidden                    (403 forbidden)
@@ -37,7 +38,9 @@ Tree (every subclass, wherever it lives; the module is named where it is not thi
     │   ├── AmazonRejected           (502 amazon_rejected)            companion.amazon.outcome
     │   ├── AmazonOutcomeUnknown     (502 amazon_outcome_unknown)     companion.amazon.outcome
     │   └── AmazonBadResponse        (502 amazon_bad_response)        companion.amazon.parse
-    └── KeyringUnavailable           (503 keyring_unavailable)
+    ├── KeyringUnavailable           (503 keyring_unavailable)
+    ├── LedgerUnavailable            (503 ledger_unavailable)         companion.ledger.errors
+    └── LedgerSchemaError            (503 ledger_outdated)            companion.ledger.errors
 """
 
 from __future__ import annotations

@@ -17,9 +17,11 @@ from companion.actions.record import Action, RefundLine, money
 from companion.errors import BadRequest, Conflict
 
 _KEY = re.compile(r"[A-Za-z0-9._:\-]{8,255}")
-# States in which a refund may still reach, or may have reached, the buyer.
+# States in which a refund may still reach, or may have reached, the buyer (one waiting for
+# approval too: its amount stays reserved until an approver decides).
 PENDING = frozenset(
     {
+        ActionState.AWAITING_APPROVAL,
         ActionState.ACCEPTED,
         ActionState.QUEUED,
         ActionState.SUBMITTED,

@@ -19,6 +19,8 @@ MoneyText = str
 class ActionState(StrEnum):
     """Where an action is in its life; see docs/protocol.md."""
 
+    # A refund over its agent's limit (team mode): nothing is sent before an approver says yes.
+    AWAITING_APPROVAL = "awaiting_approval"
     ACCEPTED = "accepted"
     QUEUED = "queued"
     SUBMITTED = "submitted"
@@ -34,6 +36,8 @@ TERMINAL = frozenset(
 )
 # Allowed moves; anything else is a bug and refused by the journal.
 TRANSITIONS: dict[ActionState, frozenset[ActionState]] = {
+    # Approved, or rejected / expired (nothing was sent).
+    ActionState.AWAITING_APPROVAL: frozenset({ActionState.ACCEPTED, ActionState.FAILED}),
     ActionState.ACCEPTED: frozenset(
         {
             ActionState.QUEUED,

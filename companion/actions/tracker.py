@@ -10,9 +10,8 @@ from dataclasses import dataclass, replace
 
 from companion.actions.crashpoints import crash_point
 from companion.actions.feeds import ProcessingReport, ReportUnreadable, parse_processing_report
-from companion.actions.journal import Journal, Move
 from companion.actions.models import ActionState
-from companion.actions.ports import FeedGateway, GatewayOf
+from companion.actions.ports import FeedGateway, GatewayOf, Ledger, Move
 from companion.actions.record import Action, AmazonResult, Notice
 from companion.actions.schema import Batch, Change
 from companion.amazon.models import Feed
@@ -71,19 +70,19 @@ class FeedTracker:
 
     def __init__(
         self,
-        journal: Journal,
+        ledger: Ledger,
         gateway_of: GatewayOf,
         timing: TrackTiming,
         on_settled: Callable[[Action], None],
     ) -> None:
-        self.journal = journal
+        self.ledger = ledger
         self.gateway_of = gateway_of
         self.timing = timing
         self.on_settled = on_settled
 
     async def track(self, batch_id: str) -> None:
         """Follow the batch's feed; returns once every action of the batch is settled."""
-        batch = self.journal.batch(batch_id)
+        batch = await self.ledger.batch(batch_id)
         if batch is None or not batch.feed_id:
             return
         progress = _Progress(batch, batch.feed_id, processing=batch.state == "processing")
@@ -96,13 +95,13 @@ class FeedTracker:
                 return
             waited = time.monotonic() - started
             if waited > self.timing.give_up_after:
-                self.settle_all(
+                await self.settle_all(
                     batch_id, "unknown", ActionState.UNKNOWN, _gave_up(progress, waited)
                 )
                 return
             if not warned and waited > self.timing.stuck_after:
                 warned = True
-                self._warn_slow(batch_id, progress.feed_id)
+                await self._warn_slow(batch_id, progress.feed_id)
             await asyncio.sleep(self.timing.poll)
 
     async def _status(self, gateway: FeedGateway, feed_id: str) -> Feed | None:
@@ -119,18 +118,18 @@ class FeedTracker:
             if not progress.processing:  # once per batch, not on every poll
                 moves: list[Move] = [
                     (a.id, ActionState.PROCESSING, Change())
-                    for a in self.journal.in_batch(batch_id)
+                    for a in await self.ledger.in_batch(batch_id)
                     if a.state is ActionState.SUBMITTED
                 ]
-                self.journal.transition_many(moves)
-                self.journal.update_batch(batch_id, state="processing")
+                await self.ledger.transition_many(moves)
+                await self.ledger.update_batch(batch_id, state="processing")
                 progress.processing = True
             return False
         if status == "FATAL":
-            self.settle_all(batch_id, "fatal", ActionState.UNKNOWN, FATAL)
+            await self.settle_all(batch_id, "fatal", ActionState.UNKNOWN, FATAL)
             return True
         if status == "CANCELLED":
-            self.settle_all(batch_id, "cancelled", ActionState.FAILED, CANCELLED)
+            await self.settle_all(batch_id, "cancelled", ActionState.FAILED, CANCELLED)
             return True
         if status != "DONE":
             return False
@@ -139,13 +138,13 @@ class FeedTracker:
     async def _done(self, gateway: FeedGateway, progress: _Progress, feed: Feed) -> bool:
         batch_id = progress.batch.id
         if not feed.result_feed_document_id:
-            self.settle_all(batch_id, "unknown", ActionState.UNKNOWN, NO_REPORT)
+            await self.settle_all(batch_id, "unknown", ActionState.UNKNOWN, NO_REPORT)
             return True
         try:
             data = await gateway.get_feed_document_bytes(feed.result_feed_document_id)
         except (NotFound, AmazonRejected) as exc:
             # Gone or refused for good: waiting cannot bring the report back.
-            self.settle_all(
+            await self.settle_all(
                 batch_id,
                 "unknown",
                 ActionState.UNKNOWN,
@@ -159,7 +158,7 @@ class FeedTracker:
         try:
             report = parse_processing_report(data)
         except ReportUnreadable as exc:
-            self.settle_all(
+            await self.settle_all(
                 batch_id,
                 "unknown",
                 ActionState.UNKNOWN,
@@ -171,15 +170,15 @@ class FeedTracker:
             )
             return True
         crash_point("after_report")
-        self.apply_report(batch_id, report)
+        await self.apply_report(batch_id, report)
         return True
 
-    def apply_report(self, batch_id: str, report: ProcessingReport) -> None:
+    async def apply_report(self, batch_id: str, report: ProcessingReport) -> None:
         """Settle each action of the batch from the Result rows that name its MessageID."""
         rejected = [r for r in report.results_for(0) if r.result_code == "Error"]
         if rejected and report.successful == 0:
             # MessageID 0: Amazon rejected the whole document, so no message was applied.
-            self.settle_all(
+            await self.settle_all(
                 batch_id,
                 "done",
                 ActionState.FAILED,
@@ -193,7 +192,7 @@ class FeedTracker:
         if rejected:
             # A whole-document error next to successful messages: the report contradicts itself,
             # and "failed" could invite a second refund of money already given back.
-            self.settle_all(
+            await self.settle_all(
                 batch_id,
                 "done",
                 ActionState.UNKNOWN,
@@ -207,13 +206,14 @@ class FeedTracker:
                 ),
             )
             return
-        actions = [a for a in self.journal.in_batch(batch_id) if not a.terminal]
-        sent = len(self.journal.in_batch(batch_id))
+        members = await self.ledger.in_batch(batch_id)
+        actions = [a for a in members if not a.terminal]
+        sent = len(members)
         complete = report.processed >= sent
         moves = [_move_for(action, report, complete) for action in actions]
         if moves:
-            self.journal.transition_many(moves, detail="processing report")
-        self.journal.update_batch(
+            await self.ledger.transition_many(moves, detail="processing report")
+        await self.ledger.update_batch(
             batch_id,
             state="done",
             detail={
@@ -224,15 +224,15 @@ class FeedTracker:
             },
         )
         for action_id, _, _ in moves:
-            settled = self.journal.get(action_id)
+            settled = await self.ledger.get(action_id)
             if settled is not None:
                 self.on_settled(settled)
 
-    def settle_all(
+    async def settle_all(
         self, batch_id: str, batch_state: str, state: ActionState, said: AmazonResult
     ) -> None:
         """End every unsettled action of a batch in one state with one explanation."""
-        actions = [a for a in self.journal.in_batch(batch_id) if not a.terminal]
+        actions = [a for a in await self.ledger.in_batch(batch_id) if not a.terminal]
         moves: list[Move] = [
             (
                 a.id,
@@ -246,23 +246,23 @@ class FeedTracker:
             for a in actions
         ]
         if moves:
-            self.journal.transition_many(moves, detail=batch_state)
-        self.journal.update_batch(batch_id, state=batch_state)
+            await self.ledger.transition_many(moves, detail=batch_state)
+        await self.ledger.update_batch(batch_id, state=batch_state)
         for action in actions:
-            settled = self.journal.get(action.id)
+            settled = await self.ledger.get(action.id)
             if settled is not None:
                 self.on_settled(settled)
 
-    def _warn_slow(self, batch_id: str, feed_id: str) -> None:
+    async def _warn_slow(self, batch_id: str, feed_id: str) -> None:
         warning = Notice(
             "feed_slow",
             f"Amazon is taking longer than usual to process feed {feed_id}. Feeds can take "
             "hours under load; spdesk keeps checking and will show the result here.",
             {"feedId": feed_id},
         )
-        for action in self.journal.in_batch(batch_id):
+        for action in await self.ledger.in_batch(batch_id):
             if not action.terminal and warning not in action.warnings:
-                self.journal.update(action.id, warnings=(*action.warnings, warning))
+                await self.ledger.update(action.id, warnings=(*action.warnings, warning))
 
 
 def _gave_up(progress: _Progress, waited: float) -> AmazonResult:

@@ -24,7 +24,7 @@ SPDESK = [sys.executable, "-m", "companion", "serve"]
 REPO = Path(__file__).resolve().parents[2]
 
 
-def prepare_home(root: Path, sandbox_url: str, keyring_service: str) -> AccountStore:
+def prepare_home(root: Path, sandbox_url: str, keyring_service: str, **extra: Any) -> AccountStore:
     """A config dir with settings.json (tmp data dir, fast feeds) and the sandbox account."""
     config = root / "config" / "spdesk"
     settings = Settings.model_validate(
@@ -34,6 +34,7 @@ def prepare_home(root: Path, sandbox_url: str, keyring_service: str) -> AccountS
             "data_dir": root / "data",
             "keyring_service": keyring_service,
             **FAST_ACTIONS,
+            **extra,
         }
     )
     config.mkdir(parents=True, exist_ok=True)
@@ -105,10 +106,11 @@ async def _paired(root: Path) -> bool:
 class Client:
     """Talks to a companion process like the paired extension."""
 
-    def __init__(self, root: Path, session: aiohttp.ClientSession) -> None:
+    def __init__(self, root: Path, session: aiohttp.ClientSession, timeout: float = 15) -> None:
         self.root = root
         self.session = session
         self.url = ""
+        self.timeout = timeout
 
     def headers(self, method: str) -> dict[str, str]:
         host = self.url.split("://", 1)[1]
@@ -135,6 +137,6 @@ class Client:
             self.url + path,
             json=body,
             headers={**self.headers(method), **(headers or {})},
-            timeout=aiohttp.ClientTimeout(total=15),
+            timeout=aiohttp.ClientTimeout(total=self.timeout),
         ) as response:
             return response.status, await response.json()
