@@ -19,8 +19,10 @@ const panel = { ...page, url: PANEL_PAGE };
 const KEY = "3f1c2b8e-6a43-4d1e-9b7a-0c2d4e5f6a7b";
 
 describe("background worker", () => {
+  const ALONE = { mode: "single", agent: null, role: null };
   let companion;
   let chrome;
+  let team = ALONE;
 
   /** Sends a message the way runtime.sendMessage would and resolves with the reply. */
   function send(message, sender = panel) {
@@ -41,6 +43,7 @@ describe("background worker", () => {
       [`GET /v1/orders/${ORDER_ID}/actions`]: { json: { actions: [ACTION] } },
       "GET /v1/actions/act_01JD7Q3M9Z8X": { json: ACTION },
       "POST /v1/refunds": { status: 202, json: ACTION },
+      "GET /v1/team": () => ({ json: team }),
       "POST /v1/cancellations": { status: 409, json: { error: { code: "cancel_after_shipment", message: "This order has shipped: refund it instead." } } },
       "POST /v1/pair": (req, res, record) =>
         record.body.code === "K7QD-2MXP"
@@ -139,7 +142,22 @@ describe("background worker", () => {
     await chrome.storage.local.set({ agentName: "" });
     assert.equal((await send({ action: "refund", args: args({ tabId: 3, url: TICKET }) })).error.code, "agent_name_required");
     assert.equal((await send({ action: "refund", args: args(undefined) })).error.code, "invalid_message");
-    assert.equal(companion.requests.length, count);
+    assert.deepEqual(companion.requests.slice(count).filter((r) => r.method === "POST"), [], "no refund was sent");
+  });
+
+  test("in team mode the companion names the agent: no name needed here, none sent", async () => {
+    team = { mode: "team", agent: "Bob", role: "agent" };
+    try {
+      await chrome.storage.local.set({ agentName: "" });
+      assert.deepEqual((await send({ action: "team", args: {} })).data, team);
+      const reply = await send({ action: "refund", args: { idempotencyKey: KEY, body: { orderId: ORDER_ID, mode: "full", reason: "CustomerReturn" }, ticket: { tabId: 3, url: TICKET } } });
+      assert.equal(reply.ok, true, JSON.stringify(reply));
+      const sent = companion.requests.filter((r) => r.method === "POST" && r.path === "/v1/refunds").at(-1);
+      assert.equal(sent.body.agent, undefined);
+      assert.equal(sent.body.ticketUrl, TICKET);
+    } finally {
+      team = ALONE;
+    }
   });
 
   test("no money action, order or pairing from a content script: only its ticket and badge clicks", async () => {

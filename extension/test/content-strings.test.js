@@ -162,7 +162,7 @@ function companionCatalogues() {
   const literal = (name) => quoted(text.match(new RegExp(`${name} = Literal\\[([^\\]]*)\\]`))[1]);
   const reasons = Object.fromEntries(literal("ReasonCode").map((code) => [code, { params: [], cases: [], cli: false }]));
   const overrides = text.slice(text.indexOf("REASONS: dict[str, Code]"), text.indexOf("# What became of an action"));
-  for (const m of overrides.matchAll(/"(\w+)": Code\(/g)) reasons[m[1]] = codeEntry("Code", callText(overrides, m.index + m[0].length - 1));
+  for (const m of overrides.matchAll(/"(\w+)": (Code|_cases)\(/g)) reasons[m[1]] = codeEntry(m[2], callText(overrides, m.index + m[0].length - 1));
   return { error: dict("ERRORS"), reason: reasons, outcome: dict("OUTCOMES"), warning: dict("WARNINGS"), history: dict("HISTORY") };
 }
 
@@ -230,6 +230,15 @@ test("the same code reads right for a refund and for a cancel, and a refusal say
   assert.equal(errorText({ code: "cancel_not_available", params: { case: "view", reason: "status_not_cancellable", status: "InvoiceUnconfirmed" }, message: "x" }),
     "Amazon does not allow cancelling an order in status InvoiceUnconfirmed.");
   assert.equal(errorText({ code: "refund_not_available", params: { reason: "" }, message: "x" }), STRINGS.co_error_refund_not_available);
+  // A full refund refused for Amazon's disagreeing totals says the view's reason, with its case.
+  const mismatch = { case: "item", orderItemCode: "5550", reported: "10.00", atMost: "8.00", currency: "USD" };
+  assert.equal(errorText({ code: "full_refund_not_available", params: { reason: "amounts_mismatch", ...mismatch }, message: "x" }),
+    reasonText({ code: "amounts_mismatch", params: mismatch, reason: "y" }, "refund"));
+  assert.match(reasonText({ code: "amounts_mismatch", params: mismatch }, "refund"), /^Amazon's total for item 5550 \(\$10\.00\).*at most \$8\.00 there/);
+  // Words from short lists are words, not codes; an unknown one is shown as sent.
+  assert.match(errorText({ code: "tax_included", params: { component: "Tax", taxLabel: "consumption_tax" } }), /include tax \(consumption tax\)/);
+  assert.equal(errorText({ code: "approval_not_pending", params: { decision: "rejected" } }), "This refund was already rejected.");
+  assert.equal(errorText({ code: "approval_not_pending", params: { decision: "withdrawn" } }), "This refund was already withdrawn.");
 });
 
 test("outcomes and history entries are worded from their own catalogues", () => {

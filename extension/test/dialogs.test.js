@@ -245,6 +245,31 @@ test("the first action asks for the agent's name, stores it, and never sends wit
   assert.equal(t.$("[data-spdesk='agent-name']"), null);
 });
 
+test("prices with VAT inside and Amazon's totals in disagreement: said, and only per-item refunds", async () => {
+  const order = usOrder();
+  Object.assign(order, { pricesIncludeTax: true, taxLabel: "vat" });
+  order.actions.refund.full = { allowed: false, reason: "English.", code: "amounts_mismatch",
+    params: { case: "order", reported: "50.00", atMost: "44.24", currency: "USD" } };
+  const t = await setup({ order });
+  assert.equal(t.$("[data-spdesk='tax-included']").textContent, "Amounts include tax (VAT), as the buyer paid.");
+  t.$("[data-spdesk='refund']").click();
+  assert.equal(t.$("[data-spdesk='mode-full']").disabled, true);
+  assert.equal(t.$("[data-spdesk='mode-partial']").checked, true);
+  assert.match(t.$("[data-spdesk='why-full']").textContent, /^Amazon's total for this order \(\$50\.00\) does not match its breakdown.*at most \$44\.24 in all/);
+  assert.match(t.$("[role='dialog'] [data-spdesk='tax-included']").textContent, /with the tax \(VAT\) included/);
+});
+
+test("in team mode the companion records its agent: the dialog asks for no name", async () => {
+  const t = await setup({ options: { agentName: "" } });
+  t.panel.ctx.team = { mode: "team", agent: "Bob", role: "agent" };
+  t.$("[data-spdesk='refund']").click();
+  assert.equal(t.$("[data-spdesk='agent-name']"), null);
+  t.choose(t.$("[data-spdesk='reason']"), "CouldNotShip");
+  t.$("[role='dialog'] [data-spdesk='confirm']").click();
+  await t.settle();
+  assert.equal(t.of("refund").length, 1);
+});
+
 test("keyboard: labelled dialog, Tab stays inside, Escape closes it and focus returns", async () => {
   const t = await setup();
   const refundButton = t.$("[data-spdesk='refund']");

@@ -62,10 +62,23 @@ export function pairingLabel(userAgent = globalThis.navigator?.userAgent ?? "") 
   return os ? `${browser} on ${os}` : browser;
 }
 
+const ALONE = Object.freeze({ mode: "single", agent: null, role: null });
+
+/** Whether the companion works alone or in a team, and as whom (older companions: alone). */
+async function teamOf(companion) {
+  try {
+    return await companion.request("/v1/team");
+  } catch (err) {
+    if (err.status === 404) return ALONE;
+    throw err;
+  }
+}
+
 /**
  * Refund and cancel. They come only from the side panel (dispatch checks the sender), for the
  * ticket the panel showed: the tab's content script must still show that address and that
- * order now, else nothing is sent. The agent's name comes from the options and is never empty.
+ * order now, else nothing is sent. The agent's name comes from the options and is never empty;
+ * in team mode the companion records its own agent, so none is needed here.
  */
 function moneyHandlers({ companion, getOptions, tabs }) {
   async function post(path, args) {
@@ -73,13 +86,13 @@ function moneyHandlers({ companion, getOptions, tabs }) {
     const body = { ...requireBody(args) };
     const ticket = requireTicket(args);
     const { agentName } = await getOptions();
-    if (!agentName) throw refusal(ErrorCodes.AGENT_NAME_REQUIRED);
+    if (!agentName && (await teamOf(companion)).mode !== "team") throw refusal(ErrorCodes.AGENT_NAME_REQUIRED);
     const now = await tabs.ticket(ticket.tabId);
     if (!now || now.url !== ticket.url || !now.orders.includes(body.orderId)) {
       throw refusal(ErrorCodes.TICKET_CHANGED, { orderId: body.orderId });
     }
     body.ticketUrl = now.url;
-    body.agent = agentName;
+    if (agentName) body.agent = agentName;
     return companion.request(path, { method: "POST", body, headers: { "Idempotency-Key": idempotencyKey } });
   }
   return {
@@ -110,6 +123,7 @@ function readHandlers({ companion, getOptions }) {
       const base = { online: true, companionUrl, version: health.version ?? null, paired: false, pairingId: pairingId || null };
       return token ? pairedStatus(companion, base) : base;
     },
+    [Actions.TEAM]: () => teamOf(companion),
     async [Actions.GET_ORDER](args) {
       const orderId = requireString(args, "orderId", ORDER_ID_EXACT);
       return companion.request(`/v1/orders/${orderId}${args.fresh === true ? "?fresh=true" : ""}`);

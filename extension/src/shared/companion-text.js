@@ -12,7 +12,8 @@
  * of parameters its sentence takes ($1, $2… in order) or, when `params.case` picks the sentence,
  * one such list per case; "" is the sentence without a case, "bare" the one used when the
  * parameters of the others are missing. "name:money" is an amount in `params.currency`,
- * "name:component" a money component type, "name:field" an amount field the companion names.
+ * "name:component" a money component type, "name:field" an amount field the companion names,
+ * "name:enum" a word from a short list ("co_enum_<name>_<value>", else the value itself).
  */
 export const COMPANION_CODES = Object.freeze({
   error: {
@@ -57,7 +58,26 @@ export const COMPANION_CODES = Object.freeze({
     duplicate_order_item: [],
     unknown_order_item: ["orderItemCode"],
     partial_quantity_cancel_not_supported: ["orderItemCode", "units"],
-    refund_not_positive: { negative: ["field:field"], nothing_left: [], no_money_back: [], fee_too_high: ["orderItemCode"] },
+    refund_not_positive: {
+      negative: ["field:field"], nothing_left: [], no_money_back: [], fee_too_high: ["orderItemCode"], too_small: ["orderItemCode"],
+    },
+    refund_exceeds_paid: { item: ["refundable:money", "orderItemCode", "asked:money"], order: ["refundable:money", "asked:money"] },
+    // With the order view's full-refund reason (amounts_mismatch and its case) it says that.
+    full_refund_not_available: {
+      item: ["orderItemCode", "reported:money", "atMost:money"], order: ["reported:money", "atMost:money"],
+      no_total: ["orderItemCode", "atMost:money"], bare: [],
+    },
+    tax_included: ["taxLabel:enum"],
+    tax_only_refund: ["orderItemCode"],
+    agent_required: [],
+    order_busy: [],
+    ledger_unavailable: [],
+    team_mode_only: [],
+    not_approver: ["agent"],
+    self_approval: [],
+    approval_not_found: [],
+    approval_expired: [],
+    approval_not_pending: ["decision:enum"],
     amount_precision: ["currency", "decimals", "text"],
     currency_mismatch: ["currency", "asked"],
     quantity_exceeds_ordered: ["orderItemCode", "ordered", "asked"],
@@ -93,6 +113,11 @@ export const COMPANION_CODES = Object.freeze({
     mcf_cancelled: [],
     mcf_shipped: [],
     mcf_status_not_cancellable: ["status"],
+    cod_order: [],
+    amounts_mismatch: {
+      item: ["orderItemCode", "reported:money", "atMost:money"], order: ["reported:money", "atMost:money"],
+      no_total: ["orderItemCode", "atMost:money"],
+    },
   },
   // What became of an action at Amazon, or why spdesk cannot tell (the action's `amazon` block).
   outcome: {
@@ -115,6 +140,8 @@ export const COMPANION_CODES = Object.freeze({
     mcf_unknown: ["fulfillmentOrderId"],
     mcf_too_late: ["fulfillmentOrderId", "status"],
     mcf_not_cancelled: ["fulfillmentOrderId", "error"],
+    approval_rejected: { "": ["by", "note"], bare: ["by"] },
+    approval_expired: [],
   },
   warning: {
     counts_against_cancel_rate: [],
@@ -126,8 +153,22 @@ export const COMPANION_CODES = Object.freeze({
   },
 });
 
-/** Refusals that, given the order view's reason code, say that reason (for a refund or a cancel). */
-const DELEGATED = Object.freeze({ refund_not_available: "refund", cancel_not_available: "cancel" });
+/**
+ * Refusals that, given the order view's reason code (`params.reason`), say that reason: for a
+ * refund or a cancel (`context`), only for one case of theirs (`when`), keeping the reason's own
+ * case (`keepCase`: the refusal's params are the reason's).
+ */
+const DELEGATED = Object.freeze({
+  refund_not_available: { context: "refund" },
+  cancel_not_available: { context: "cancel", when: "view" },
+  full_refund_not_available: { context: "refund", keepCase: true },
+});
+
+/** The words of the short lists some params take ("enum" params). */
+export const COMPANION_ENUMS = Object.freeze({
+  taxLabel: ["vat", "gst", "consumption_tax", "tax", "sales_tax"],
+  decision: ["approved", "rejected"],
+});
 
 // What a code's parameters are when the companion sends its English only (older companions):
 // Amazon's remark without its raw message code in front.
@@ -142,7 +183,7 @@ export function companionKey(catalogue, code, which = "") {
 
 /** Every key and parameter list the extension words: [key, specs] pairs (for the tests). */
 export function companionKeys() {
-  const keys = [];
+  const keys = Object.entries(COMPANION_ENUMS).flatMap(([name, values]) => values.map((v) => [`co_enum_${name}_${v}`, []]));
   for (const [catalogue, codes] of Object.entries(COMPANION_CODES)) {
     for (const [code, spec] of Object.entries(codes)) {
       if (Array.isArray(spec)) keys.push([companionKey(catalogue, code), spec]);
@@ -152,10 +193,11 @@ export function companionKeys() {
   return keys;
 }
 
-/** "refund" or "cancel" when a refusal should say the order view's reason it carries. */
+/** How a refusal says the order view's reason it carries, or undefined when it does not. */
 function delegatedTo(catalogue, code, params) {
-  if (catalogue !== "error" || !Object.hasOwn(DELEGATED, code)) return undefined;
-  return (params.case ?? "view") === "view" && known("reason", params.reason) ? DELEGATED[code] : undefined;
+  if (catalogue !== "error" || !Object.hasOwn(DELEGATED, code) || !known("reason", params.reason)) return undefined;
+  const rule = DELEGATED[code];
+  return !rule.when || (params.case ?? rule.when) === rule.when ? rule : undefined;
 }
 
 function known(catalogue, code) {
@@ -178,13 +220,22 @@ function variants(catalogue, code, params, context) {
  * string), `money(amount, currency)` and `componentLabel(type)`.
  */
 export function companionWords({ t, money, componentLabel, fieldLabel = (field) => field }) {
+  const kinds = {
+    money: (value, params) => (params.currency ? money(value, params.currency) : null),
+    component: (value) => componentLabel(String(value)),
+    field: (value) => fieldLabel(String(value)),
+    enum: (value, params, name) => {
+      const key = `co_enum_${name}_${value}`;
+      const word = t(key);
+      return word === key ? String(value) : word;
+    },
+  };
+
   function paramValue(spec, params) {
     const [name, kind] = spec.split(":");
     const value = params[name];
     if (value === undefined || value === null || value === "") return null;
-    if (kind === "money") return params.currency ? money(value, params.currency) : null;
-    if (kind === "component") return componentLabel(String(value));
-    if (kind === "field") return fieldLabel(String(value));
+    if (kind) return kinds[kind](value, params, name);
     return Array.isArray(value) ? value.join(", ") : String(value);
   }
 
@@ -204,8 +255,8 @@ export function companionWords({ t, money, componentLabel, fieldLabel = (field) 
     const otherwise = fallback || t("companionUnknown");
     if (!known(catalogue, code)) return otherwise;
     const params = paramsFor(`${catalogue}.${code}`, sent, fallback);
-    const delegated = delegatedTo(catalogue, code, params);
-    if (delegated) return sentence("reason", params.reason, { ...params, case: undefined }, fallback, delegated);
+    const rule = delegatedTo(catalogue, code, params);
+    if (rule) return sentence("reason", params.reason, rule.keepCase ? params : { ...params, case: undefined }, fallback, rule.context);
     return worded(catalogue, code, params, context) ?? otherwise;
   }
 

@@ -21,6 +21,7 @@ export const Actions = Object.freeze({
   TICKET_OF: "ticketOf", // {tabId}: the ticket state of a tab, asked of its content script
   INSERT_TEXT: "insertText", // {tabId, url, kind: "reply"|"note", text}: into that ticket's editor
   PANEL_SHORTCUT: "panelShortcut", // the keyboard shortcut that opens the side panel, if any
+  TEAM: "team", // {mode: "single" | "team", agent, role}: whether the companion works in a team
   PAIR: "pair",
   UNPAIR: "unpair",
   SITE_GRANTED: "siteGranted", // the popup got a site's permission: finish enabling it

@@ -70,3 +70,8 @@ export const FINAL_STATES = new Set(["succeeded", "failed", "unknown", "posted"]
 export function codeLabel(prefix, code) {
   return tOr(`${prefix}_${code}`, code);
 }
+
+/** The tax a marketplace's prices include ("VAT", "GST"…, from the order view's `taxLabel`). */
+export function taxWord(label) {
+  return tOr(`co_enum_taxLabel_${label}`, label ?? "");
+}

@@ -70,11 +70,14 @@ export async function start({ doc = document, ext = extensionApi(), signal = new
   onOptionsChanged(async () => {
     panel.ctx.options = await loadOptions().catch(() => panel.ctx.options);
   });
+  // Alone or in a team (a team's companion records its own agent): read now and on reconnect.
+  const readTeam = () => call(Actions.TEAM).then((team) => { panel.ctx.team = team; }, () => {});
+  readTeam();
   const following = follow(ext, panel, pinnedTab(doc.location.href), signal);
   const events = subscribe((message) => {
     if (message?.type === PortMessages.TICKET) following.onTicket(message);
     else panel.handleEvent(message);
-  }, signal, { onReconnect: () => following.reread() });
+  }, signal, { onReconnect: () => { readTeam(); following.reread(); } });
   const ping = setInterval(() => events.ping(), PING_MS);
   signal.addEventListener("abort", () => clearInterval(ping), { once: true });
   await following.reread();

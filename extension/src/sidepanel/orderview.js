@@ -3,7 +3,7 @@ import { isOrderId } from "../shared/domain.js";
 import { sum } from "../shared/money.js";
 import { reasonText } from "./companion-text.js";
 import { h } from "./dom.js";
-import { buyerName, codeLabel, componentLabel, itemTitle, money, when } from "./format.js";
+import { buyerName, codeLabel, componentLabel, itemTitle, money, taxWord, when } from "./format.js";
 import { t } from "./i18n.js";
 import { unitAmount } from "./dialogs/amounts.js";
 
@@ -30,6 +30,7 @@ export function renderOrder(doc, order, on) {
     chips(doc, order),
     cancelRequest(doc, order),
     totals(doc, order),
+    taxIncluded(doc, order),
     actionButtons(doc, order, on),
     h(doc, "h3", {}, t("itemsHeading")),
     h(doc, "ul", { class: "items" }, order.items.map((item) => itemRow(doc, item, order))),
@@ -64,6 +65,12 @@ function totals(doc, order) {
     order.actions.refund.allowed
       ? [h(doc, "dt", {}, t("refundable")), h(doc, "dd", { "data-spdesk": "refundable" }, money(order.totals.refundable, cur))]
       : null);
+}
+
+/** Where prices include the tax, amounts are what the buyer paid with it: say so once. */
+function taxIncluded(doc, order) {
+  if (!order.pricesIncludeTax || order.channel === "MCF") return null;
+  return h(doc, "p", { class: "muted", "data-spdesk": "tax-included" }, t("amountsIncludeTax", taxWord(order.taxLabel)));
 }
 
 function cancelRequest(doc, order) {

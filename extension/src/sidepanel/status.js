@@ -99,15 +99,19 @@ function amazonSays(doc, action) {
     h(doc, "q", { "data-spdesk": "amazon-message" }, said || t("amazonNoMessage")));
 }
 
-function details(doc, action, link) {
-  if (action.state === "failed") {
-    return [amazonSays(doc, action),
-      h(doc, "p", { class: "next" }, action.kind === "cancel" ? t("cancelFailedNext") : t("refundFailedNext"), " ", link())];
-  }
-  if (action.state === "unknown") {
+// What to say under the state line, for the states that need more than it.
+const DETAILS = {
+  failed: (doc, action, link) => [amazonSays(doc, action),
+    h(doc, "p", { class: "next" }, action.kind === "cancel" ? t("cancelFailedNext") : t("refundFailedNext"), " ", link())],
+  unknown: (doc, action, link) => {
     const why = action.amazon?.description || action.amazon?.code ? outcomeText(action.amazon) : null;
     return [why ? h(doc, "p", { "data-spdesk": "unknown-why" }, why) : null, h(doc, "p", { class: "next" }, t("unknownHelp"), " ", link())];
-  }
-  if (IN_PROGRESS_HINT_STATES.has(action.state)) return [h(doc, "p", { class: "muted" }, t("resultProgressHint"))];
-  return [];
+  },
+  awaiting_approval: (doc) => [h(doc, "p", { class: "muted", "data-spdesk": "approval-hint" }, t("approvalHint"))],
+};
+
+function details(doc, action, link) {
+  const build = DETAILS[action.state];
+  if (build) return build(doc, action, link);
+  return IN_PROGRESS_HINT_STATES.has(action.state) ? [h(doc, "p", { class: "muted" }, t("resultProgressHint"))] : [];
 }

@@ -64,7 +64,7 @@ function cancelForm(doc, order, ctx, dlg) {
     rows: order.items.filter((item) => cancellable(item) > 0).map((item) => itemRow(doc, item, order, whole)),
     reason: reasonField(doc, CANCEL_REASONS, preset),
     note: noteField(doc),
-    agent: agentField(doc, ctx.options),
+    agent: agentField(doc, ctx.options, ctx.team),
     summary: h(doc, "ul", { class: "summary", "data-spdesk": "cancel-summary" }),
     warning: h(doc, "p", { class: "callout", role: "note", "data-spdesk": "rate-warning", hidden: true }, t("cancelRateWarning")),
     formError: h(doc, "p", { class: "field-error", role: "alert", hidden: true }),

@@ -25,8 +25,9 @@ export function noteField(doc) {
  * The agent's name, asked once (single mode: the companion records who acted, and an empty name
  * is never sent). Null when the options already have it. `save()` stores what was typed.
  */
-export function agentField(doc, options) {
-  if (options?.agentName) return null;
+export function agentField(doc, options, team) {
+  // In team mode the companion records its own agent: nothing to ask.
+  if (options?.agentName || team?.mode === "team") return null;
   const id = uid("agent");
   const input = h(doc, "input", { type: "text", id, autocomplete: "name", maxlength: "100", required: true, "data-spdesk": "agent-name" });
   return {

@@ -4,8 +4,9 @@
  * are left out; the total on the confirm button, which stays in view.
  */
 import { REFUND_REASONS, RESTOCKING_REASON } from "../../shared/domain.js";
+import { reasonText } from "../companion-text.js";
 import { h, uid } from "../dom.js";
-import { componentLabel, itemTitle, money } from "../format.js";
+import { componentLabel, itemTitle, money, taxWord } from "../format.js";
 import { t } from "../i18n.js";
 import { buildBody, compute, isSpent, refundableComponents, unitAmount, unitsAmount } from "./amounts.js";
 import { agentField, confirmButton, noteField, openMoneyDialog, reasonField, stickyFooter } from "./parts.js";
@@ -101,13 +102,15 @@ function showFieldError(field, message) {
 function refundForm(doc, order, ctx, dlg) {
   const fields = [];
   const modeName = uid("mode");
+  // Amazon's own totals may disagree with their breakdown: then only per-item refunds are offered.
+  const full = order.actions.refund.full ?? { allowed: true };
   const parts = {
     fields,
-    full: h(doc, "input", { type: "radio", name: modeName, value: "full", checked: true, "data-spdesk": "mode-full" }),
-    partial: h(doc, "input", { type: "radio", name: modeName, value: "partial", "data-spdesk": "mode-partial" }),
+    full: h(doc, "input", { type: "radio", name: modeName, value: "full", checked: full.allowed, disabled: !full.allowed, "data-spdesk": "mode-full" }),
+    partial: h(doc, "input", { type: "radio", name: modeName, value: "partial", checked: !full.allowed, "data-spdesk": "mode-partial" }),
     reason: reasonField(doc, REFUND_REASONS),
     note: noteField(doc),
-    agent: agentField(doc, ctx.options),
+    agent: agentField(doc, ctx.options, ctx.team),
     items: partialItems(doc, order, fields),
     formError: h(doc, "p", { class: "field-error", role: "alert", hidden: true }),
     confirm: confirmButton(doc, order, "primary"),
@@ -116,7 +119,9 @@ function refundForm(doc, order, ctx, dlg) {
   parts.form = h(doc, "form", { novalidate: true },
     h(doc, "fieldset", {}, h(doc, "legend", {}, t("refundWhat")),
       h(doc, "label", {}, parts.full, " ", parts.fullText),
-      h(doc, "label", {}, parts.partial, " ", t("refundPartial"))),
+      full.allowed ? null : h(doc, "p", { class: "muted", "data-spdesk": "why-full" }, reasonText(full, "refund")),
+      h(doc, "label", {}, parts.partial, " ", t("refundPartial")),
+      order.pricesIncludeTax ? h(doc, "p", { class: "muted", "data-spdesk": "tax-included" }, t("refundTaxIncluded", taxWord(order.taxLabel))) : null),
     parts.items, parts.reason.element, parts.note.element, parts.agent?.element, parts.formError,
     stickyFooter(doc, dlg, parts.confirm.button));
   return parts;
