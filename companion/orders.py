@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from companion.amazon.build import build_mcf_view, build_order_view, needs_finances
 from companion.amazon.gateway import Gateway
 from companion.amazon.models import FinancialEvents
+from companion.amazon.titles import ProductTitles
 from companion.amazon.view import OrderView
 from companion.errors import OrderNotFound
 from companion.vocabulary import check_order_id
@@ -39,10 +40,16 @@ class OrderService:
     """Order views with a short cache, invalidated by actions; one Amazon read per order at once."""
 
     def __init__(
-        self, pool: GatewaySource, *, ttl: float = 10.0, clock: Callable[[], float] = time.monotonic
+        self,
+        pool: GatewaySource,
+        *,
+        ttl: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+        titles: ProductTitles | None = None,
     ) -> None:
         self.pool = pool
         self.ttl = ttl
+        self.titles = titles or ProductTitles()
         self._clock = clock
         self._cache: dict[_Key, tuple[float, OrderView]] = {}
         self._loads: dict[tuple[str, str, int], asyncio.Task[OrderView]] = {}
@@ -120,7 +127,7 @@ class OrderService:
             order = await gateway.get_order(order_id)
         except OrderNotFound:
             _discard(finances)
-            return await _load_mcf(gateway, order_id, now)
+            return await _load_mcf(gateway, order_id, now, self.titles)
         except BaseException:
             _discard(finances)
             raise
@@ -143,7 +150,9 @@ class OrderService:
         return total
 
 
-async def _load_mcf(gateway: Gateway, order_id: str, now: datetime) -> OrderView:
+async def _load_mcf(
+    gateway: Gateway, order_id: str, now: datetime, titles: ProductTitles
+) -> OrderView:
     """Orders does not know the id: it may be a Multi-Channel Fulfillment order."""
     fulfillment = await gateway.get_fulfillment_order(order_id)
     if fulfillment is None:
@@ -153,7 +162,9 @@ async def _load_mcf(gateway: Gateway, order_id: str, now: datetime) -> OrderView
             params={"orderId": order_id, "account": gateway.account_name},
             details={"orderId": order_id},
         )
-    return build_mcf_view(fulfillment, account=gateway.account_name, fetched_at=now)
+    skus = [item.seller_sku for item in fulfillment.items]
+    names = await titles.titles(gateway, fulfillment.marketplace_id, skus)
+    return build_mcf_view(fulfillment, account=gateway.account_name, fetched_at=now, titles=names)
 
 
 def _discard(task: asyncio.Future[Any]) -> None:

@@ -1,4 +1,4 @@
-"""The sandbox's aiohttp app: middlewares, then LWA, control, Orders, Feeds, Finances, MCF."""
+"""The sandbox's aiohttp app: middlewares, then LWA, control, Orders, Feeds, Finances, MCF, FBA."""
 
 from __future__ import annotations
 
@@ -7,7 +7,16 @@ import uuid
 
 from aiohttp import web
 
-from spdesk_sandbox import auth, control, feeds, finances, fulfillment, orders, orders_v0
+from spdesk_sandbox import (
+    auth,
+    control,
+    feeds,
+    finances,
+    fulfillment,
+    inventory,
+    orders,
+    orders_v0,
+)
 from spdesk_sandbox.documents import DOCS_PREFIX
 from spdesk_sandbox.errors import SpApiError, error_response
 from spdesk_sandbox.faults import setup_faults
@@ -66,6 +75,7 @@ def create_sandbox_app(state: SandboxState) -> web.Application:
     feeds.setup(app)
     finances.setup(app)
     fulfillment.setup(app)
+    inventory.setup(app)
     if state.settings.request_models_dir is not None:
         setup_strict_requests(app, state.settings.request_models_dir)  # needs every route
     return app

@@ -54,6 +54,8 @@ USAGE_PLANS: dict[str, UsagePlan] = {
     "updateFulfillmentOrder": UsagePlan(2.0, 30),
     "getFulfillmentPreview": UsagePlan(2.0, 30),
     "getPackageTrackingDetails": UsagePlan(2.0, 30),
+    # FBA Inventory v1 (product titles of MCF lines)
+    "getInventorySummaries": UsagePlan(2.0, 2),
     # Messaging
     "getMessagingActionsForOrder": UsagePlan(1.0, 5),
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 
@@ -203,14 +204,14 @@ def _has_cod_fee(money: OrderMoney) -> bool:
     return any(line.paid.get("COD") for line in money.lines.values())
 
 
-def mcf_item(item: FulfillmentOrderItem, shipped: bool) -> ItemView:
+def mcf_item(item: FulfillmentOrderItem, shipped: bool, title: str | None = None) -> ItemView:
     """One line of an MCF order: no components, since the buyer paid elsewhere."""
     sent = item.quantity - item.cancelled_quantity - item.unfulfillable_quantity
     return ItemView(
         order_item_code=item.item_id,
         sku=item.seller_sku,
         asin=None,
-        title=None,
+        title=title,
         quantity_ordered=item.quantity,
         quantity_shipped=sent if shipped else 0,
         quantity_cancelled=item.cancelled_quantity,
@@ -219,14 +220,22 @@ def mcf_item(item: FulfillmentOrderItem, shipped: bool) -> ItemView:
 
 
 def build_mcf_view(
-    fulfillment: FulfillmentOrder, *, account: str, fetched_at: datetime
+    fulfillment: FulfillmentOrder,
+    *,
+    account: str,
+    fetched_at: datetime,
+    titles: Mapping[str, str] | None = None,
 ) -> OrderView:
-    """The view of a Multi-Channel Fulfillment order (no Amazon payment: nothing to refund)."""
+    """The view of a Multi-Channel Fulfillment order (no Amazon payment: nothing to refund).
+
+    `titles` (seller SKU -> product title) names the lines Fulfillment Outbound knows only by SKU.
+    """
     market = resolve_marketplace(fulfillment.marketplace_id, None)
     status_key = fulfillment.status.upper()
     status = MCF_STATUS.get(status_key, "UNSHIPPED")
     shipped = status_key in ("COMPLETE", "COMPLETEPARTIALLED")
-    items = [mcf_item(i, shipped) for i in fulfillment.items]
+    names = titles or {}
+    items = [mcf_item(i, shipped, names.get(i.seller_sku)) for i in fulfillment.items]
     return OrderView(
         order_id=fulfillment.seller_fulfillment_order_id,
         account=account,

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import httpx
 from pydantic import SecretStr
-from sp_api.asyncio.api import Feeds, Finances, FulfillmentOutbound, Orders
+from sp_api.asyncio.api import Feeds, Finances, FulfillmentOutbound, Inventories, Orders
 from sp_api.asyncio.auth.access_token_client import AccessTokenClient
 from sp_api.asyncio.auth.access_token_client import cache as _token_cache
 from sp_api.auth._core import build_cache_key
@@ -70,17 +70,18 @@ class _Place:
 
 @dataclass
 class SpApiClients:
-    """The four library clients of one account, each on its own observed httpx client."""
+    """The library clients of one account, each on its own observed httpx client."""
 
     orders: Any
     finances: Any
     outbound: Any
     feeds: Any
+    inventory: Any
     http: list[httpx.AsyncClient] = field(default_factory=list)
 
     def all(self) -> list[Any]:
         """Every library client."""
-        return [self.orders, self.finances, self.outbound, self.feeds]
+        return [self.orders, self.finances, self.outbound, self.feeds, self.inventory]
 
     async def aclose(self) -> None:
         """Close the pooled HTTP connections."""
@@ -123,6 +124,7 @@ def build_clients(target: Target, new_http: Callable[[], httpx.AsyncClient]) -> 
         finances=Finances(place, version="v0", **common),
         outbound=FulfillmentOutbound(place, **common),
         feeds=Feeds(place, version="2021-06-30", **common),
+        inventory=Inventories(place, **common),
     )
     for client in clients.all():
         # SP_API_DEFAULT_MARKETPLACE silently overrides the marketplace passed in: set it back.

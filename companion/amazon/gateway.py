@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from io import BytesIO
@@ -25,6 +25,7 @@ from companion.amazon.parse import (
     parse_financial_events,
     parse_fulfillment_order,
     parse_order,
+    parse_product_names,
     required_field,
 )
 from companion.amazon.ratelimit import RateLimiter
@@ -36,6 +37,10 @@ from companion.errors import NotFound, OrderNotFound
 ORDER_INCLUDED_DATA = ["PROCEEDS", "CANCELLATION", "FULFILLMENT", "PAYMENT"]
 FEED_CONTENT_TYPE = "text/xml; charset=UTF-8"
 MAX_PAGES = 20
+# getInventorySummaries takes at most 50 sellerSkus (model: maxItems).
+SKUS_PER_CALL = 50
+# Titles only decorate a view: one retry at most, and never a long wait for a token.
+LOOKUP_POLICY = RetryPolicy(max_attempts=2, base_delay=0.1, max_delay=1.0, deadline=2.0)
 
 
 class Gateway:
@@ -56,6 +61,7 @@ class Gateway:
             target, partial(new_http_client, request_timeout)
         )
         self._caller = Caller(target, self.limiter, policy or RetryPolicy())
+        self._lookup = Caller(target, self.limiter, LOOKUP_POLICY)
 
     @property
     def account_name(self) -> str:
@@ -106,6 +112,28 @@ class Gateway:
             if isinstance(exc, AmazonRejected) and not _says_not_found(exc):
                 raise
             return None
+
+    async def get_product_names(self, marketplace_id: str, skus: Sequence[str]) -> dict[str, str]:
+        """FBA Inventory getInventorySummaries: seller SKU -> product title, 50 SKUs a call.
+
+        SKUs with a comma are left out: Amazon reads the list as CSV and cannot tell them apart.
+        """
+        inventory = self._clients.inventory
+        asked = [s for s in dict.fromkeys(skus) if s and "," not in s]
+        names: dict[str, str] = {}
+        for start in range(0, len(asked), SKUS_PER_CALL):
+            batch = asked[start : start + SKUS_PER_CALL]
+            send = partial(
+                inventory.get_inventory_summary_marketplace,
+                details=True,  # Amazon's only example with productName asks for details
+                granularityType="Marketplace",
+                granularityId=marketplace_id,
+                sellerSkus=batch,
+                marketplaceIds=[marketplace_id],  # present: the library adds no marketplace keys
+            )
+            reply = await self._lookup.call("getInventorySummaries", send)
+            names.update(parse_product_names(reply.body))
+        return {sku: names[sku] for sku in asked if sku in names}
 
     async def list_financial_events(self, order_id: str) -> FinancialEvents:
         """Finances v0 listFinancialEventsByOrderId, all pages: posted charges and refunds."""

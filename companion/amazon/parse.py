@@ -225,6 +225,21 @@ def _fulfillment_item(item: Json) -> FulfillmentOrderItem:
     )
 
 
+def parse_product_names(body: Json) -> dict[str, str]:
+    """seller SKU -> `productName` of an FBA Inventory `GetInventorySummariesResponse` body."""
+    try:
+        summaries = body["payload"]["inventorySummaries"]
+        found = {s.get("sellerSku"): s.get("productName") for s in summaries}
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise AmazonBadResponse(details={"operation": "getInventorySummaries"}) from exc
+    # A summary without a name (or a blank one) names nothing: the line keeps its SKU.
+    return {
+        sku: name.strip()
+        for sku, name in found.items()
+        if isinstance(sku, str) and isinstance(name, str) and name.strip()
+    }
+
+
 def parse_financial_events(order_id: str, pages: Iterable[Json]) -> FinancialEvents:
     """Finances v0 `listFinancialEventsByOrderId` pages, summed per item and charge type."""
     charges: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))

@@ -29,6 +29,7 @@ USAGE_PLANS: dict[str, UsagePlan] = {
     "getFeed": UsagePlan(2.0, 15),
     "getFeeds": UsagePlan(0.0222, 10),
     "getFeedDocument": UsagePlan(0.0222, 10),
+    "getInventorySummaries": UsagePlan(2.0, 2),
 }
 DEFAULT_PLAN = UsagePlan(0.5, 10)
 MAX_POLL_SECONDS = 0.25

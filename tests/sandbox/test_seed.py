@@ -28,6 +28,7 @@ LABELS = [
     "us-mcf-received",
     "us-mcf-planning",
     "us-mcf-processing",
+    "de-mcf-received",
     "uk-fbm-shipped",
     "uk-fbm-unshipped",
     "de-fbm-shipped",
