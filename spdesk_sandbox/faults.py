@@ -36,6 +36,7 @@ class FaultKind(StrEnum):
     # A refusal with Amazon's ErrorList body: nothing is applied, a client must not resend it.
     STATUS_400 = "status_400"
     STATUS_401 = "status_401"
+    STATUS_403 = "status_403"  # 403 Unauthorized "Access ... denied": the app lacks the role
     STATUS_404 = "status_404"
     STATUS_408 = "status_408"
     STATUS_409 = "status_409"
@@ -162,6 +163,7 @@ def html_error(status: int) -> web.Response:
 REFUSAL_CODES = {
     400: "InvalidInput",
     401: "Unauthorized",
+    403: "Unauthorized",
     404: "NotFound",
     408: "RequestTimeout",
     409: "Conflict",

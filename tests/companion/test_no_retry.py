@@ -22,7 +22,8 @@ from tests.companion.gateway_support import FAST, sandbox_target
 from tests.sandbox.feedkit import envelope
 
 US = "ATVPDKIKX0DER"
-REFUSALS = ["status_400", "status_401", "expired_token", "status_404", "status_408"]
+REFUSALS = ["status_400", "status_401", "expired_token", "status_403", "status_404"]
+REFUSALS += ["status_408"]
 REFUSALS += ["status_409", "status_413", "status_415", "status_422"]
 Call = Callable[[], Awaitable[Any]]
 
@@ -55,6 +56,7 @@ async def _calls(gateway: Gateway, server: SandboxServer) -> dict[str, Call]:
         "getFeed": lambda: gateway.get_feed(feed_id),
         "getFeeds": lambda: gateway.get_feeds([ACKNOWLEDGEMENT_FEED], since),
         "getFeedDocument": lambda: gateway.get_feed_document_bytes(report),
+        "getInventorySummaries": lambda: gateway.get_product_names(US, ["FBA-BTL-INS-32"]),
     }
 
 
@@ -78,7 +80,7 @@ async def test_no_operation_resends_a_refused_request(
     quick_sandbox: SandboxServer, gateway: Gateway
 ) -> None:
     calls = await _calls(gateway, quick_sandbox)
-    assert len(calls) == 9  # every operation of the gateway
+    assert len(calls) == 10  # every operation of the gateway
     sent: dict[tuple[str, str], int] = {}
     for kind in REFUSALS:
         for operation, call in calls.items():
