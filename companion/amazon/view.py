@@ -54,7 +54,10 @@ class ItemView(_View):
     order_item_code: str
     sku: str | None
     asin: str | None
-    title: str | None
+    title: str | None = Field(
+        description="The product title in the marketplace's language: Orders for Amazon orders, "
+        "FBA Inventory's productName for MCF lines; null when Amazon gave none (show the SKU)."
+    )
     quantity_ordered: int
     quantity_shipped: int
     quantity_cancelled: int

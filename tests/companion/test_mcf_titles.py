@@ -7,7 +7,9 @@ getInventorySummaries requests the sandbox received.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
@@ -134,3 +136,16 @@ async def test_a_sku_amazon_does_not_name_keeps_its_sku(
         ("FBA-CAND-SOY-3", "Soy Wax Scented Candles, Set of 3"),
         ("GONE,FROM-STOCK", None),
     ]
+
+
+async def test_the_title_is_described_where_clients_read(companion: CompanionClient) -> None:
+    document = (await companion.request("GET", "/v1/openapi.json")).json()
+    schemas = document["components"]["schemas"]
+    title = schemas["ItemView"]["properties"]["title"]
+    assert "productName" in title["description"] and "MCF" in title["description"]
+    protocol = (Path(__file__).parents[2] / "docs" / "protocol.md").read_text(encoding="utf-8")
+    item_fields = set(schemas["ItemView"]["properties"])
+    example = re.search(r'\{"orderItemCode": "\d+", "sku".*?"components"', protocol, re.S)
+    assert example is not None
+    assert item_fields == set(re.findall(r'"(\w+)":', example.group(0)) + ["components"])
+    assert "`title` from FBA Inventory's `productName`" in protocol
