@@ -23,6 +23,30 @@ test("MCF: no Amazon amounts (the buyer paid elsewhere), the SKU names the untit
   assert.match(t.$("[data-spdesk='why-refund']").textContent, /own sales channel/);
 });
 
+test("MCF with a title from FBA Inventory: the title first, the SKU as secondary text, as for Amazon orders", async () => {
+  const title = "Insulated Water Bottle 32 oz, Leak-Proof Lid, Navy";
+  const t = await panelFor(mcfOrder({ title }));
+  const line = t.$("li[data-item='mcf-1']");
+  assert.equal(line.querySelector(".item-title").textContent, title);
+  assert.match(line.querySelector(".muted").textContent, /^FBA-BTL-INS-32 · 2 ordered/);
+  t.$("[data-spdesk='cancel']").click();
+  assert.match(t.$("[role='dialog'] label[for]").textContent, /Insulated Water Bottle/);
+  const action = { ...actionOf({ orderId: "113-2098417-6650382", reason: "BuyerCanceled",
+    items: [{ orderItemCode: "mcf-1", quantity: 2 }] }, "succeeded"), channel: "MCF", feedId: null };
+  assert.match(replyFor(action, mcfOrder({ title }), { replyLanguage: "auto", templates: {} }), new RegExp(`- ${title} × 2`));
+});
+
+test("MCF cancel dialog says Amazon refunds nothing and where the money goes back", async () => {
+  const t = await panelFor(mcfOrder());
+  t.$("[data-spdesk='cancel']").click();
+  const note = t.$("[data-spdesk='cancel-money']");
+  assert.match(note.textContent, /Amazon refunds nothing/);
+  assert.match(note.textContent, /shop or payment provider/);
+  const amazon = await panelFor(usOrder());
+  amazon.$("[data-spdesk='cancel']").click();
+  assert.equal(amazon.$("[data-spdesk='cancel-money']"), null, "Amazon orders: Amazon refunds the buyer itself");
+});
+
 test("MCF cancel: never a cancellation-rate warning, the line is named by its SKU", async () => {
   const t = await panelFor(mcfOrder());
   t.$("[data-spdesk='cancel']").click();

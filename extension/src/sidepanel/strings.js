@@ -81,6 +81,7 @@ export const STRINGS = {
   cancelTitle: "Cancel order $1",
   cancelItems: "Items to cancel",
   mcfCancelWhole: "Amazon cancels a Multi-Channel order as a whole.",
+  mcfCancelMoney: "Amazon refunds nothing for a Multi-Channel order: the buyer paid in your own shop, so refund the payment there (through your shop or payment provider).",
   cancelRateWarning: "This cancellation counts against your cancellation rate (keep it below 2.5 %). Only a cancellation the buyer requested on Amazon, with the reason \"Buyer canceled\", does not.",
   cancelConfirmAll: "Cancel the whole order",
   cancelConfirmItems: "Cancel $1 items",

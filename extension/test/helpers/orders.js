@@ -67,11 +67,12 @@ export function actionOf(body, state, extra = {}) {
 }
 
 /** A web-shop order Amazon fulfils (MCF): no Amazon money, no titles, cancel through MCF. */
-export function mcfOrder() {
+/** An MCF order; `title` is what FBA Inventory named its line (null: the lookup gave none). */
+export function mcfOrder({ title = null } = {}) {
   const why = "This is a Multi-Channel Fulfillment order: the buyer paid on your own sales channel, so refund them there.";
   return usOrder({
     orderId: "113-2098417-6650382", channel: "MCF", latestShipDate: null,
-    items: [{ orderItemCode: "mcf-1", sku: "FBA-BTL-INS-32", asin: null, title: null,
+    items: [{ orderItemCode: "mcf-1", sku: "FBA-BTL-INS-32", asin: null, title,
       quantityOrdered: 2, quantityShipped: 0, quantityCancelled: 0, components: [] }],
     totals: { charged: "0.00", refunded: "0.00", refundable: "0.00" },
     actions: {

@@ -76,6 +76,8 @@ function cancelForm(doc, order, ctx, dlg) {
       : null,
     h(doc, "fieldset", {}, h(doc, "legend", {}, t("cancelItems")), parts.rows.map((r) => r.element),
       whole ? h(doc, "p", { class: "muted", "data-spdesk": "cancel-whole" }, t("mcfCancelWhole")) : null),
+    // The buyer paid the seller's own shop: cancelling stops the parcel, the money is the seller's to return.
+    whole ? h(doc, "p", { class: "callout info", role: "note", "data-spdesk": "cancel-money" }, t("mcfCancelMoney")) : null,
     parts.reason.element, parts.warning, parts.note.element, parts.agent?.element,
     h(doc, "p", { class: "muted" }, t("cancelSummary")), parts.summary, parts.formError,
     stickyFooter(doc, dlg, parts.confirm.button));
