@@ -47,6 +47,25 @@ test("MCF cancel dialog says Amazon refunds nothing and where the money goes bac
   assert.equal(amazon.$("[data-spdesk='cancel-money']"), null, "Amazon orders: Amazon refunds the buyer itself");
 });
 
+test("MCF cancel settled before the companion's answer arrived: the dialog shows the end, not Accepted", async () => {
+  // An MCF cancel takes Amazon milliseconds: under load the stream's final event can reach the
+  // panel before the answer to the submission does.
+  const mcf = (body, state) => ({ ...actionOf(body, state), channel: "MCF", feedId: null });
+  const t = await setup({ order: mcfOrder(), handlers: {
+    getAction: async () => new Promise(() => {}),
+    cancel: async ({ body }) => {
+      t.emit(mcf(body, "succeeded"));
+      return mcf(body, "accepted");
+    },
+  } });
+  t.$("[data-spdesk='cancel']").click();
+  choose(t.$("[data-spdesk='reason']"), "BuyerCanceled");
+  t.$("[role='dialog'] [data-spdesk='confirm']").click();
+  await t.settle();
+  assert.equal(t.$("[role='dialog'] p.status").dataset.state, "succeeded");
+  assert.ok(t.$("[role='dialog'] [data-spdesk='insert-reply']"), "the reply is offered");
+});
+
 test("MCF cancel: never a cancellation-rate warning, the line is named by its SKU", async () => {
   const t = await panelFor(mcfOrder());
   t.$("[data-spdesk='cancel']").click();

@@ -25,6 +25,7 @@ from tests.e2e.ticket import Ticket, show_order
 pytestmark = pytest.mark.browser
 LABELS = {t.number: t.label for t in TICKETS}
 SEND = "form.reply button[type='submit']"
+BOTTLE = "Insulated Water Bottle 32 oz, Leak-Proof Lid, Navy"
 
 
 class DemoTicket(Ticket):
@@ -285,17 +286,22 @@ def test_mcf_web_shop_order_cancel(stack: Stack, desk: RunningApp, page: Page) -
     assert ticket.disabled("refund") and "own sales channel" in ticket.why("refund")
     # The buyer paid in the web shop: no Amazon amounts ($0.00) to mislead the agent.
     assert ticket.totals() == {}
+    # Fulfillment Outbound gives only the SKU; FBA Inventory names the line, the SKU below it.
     line = ticket.side.text("ul.items li")
-    assert line.startswith("FBA-BTL-INS-32\n") and "Refundable" not in line, line
+    assert line.startswith(f"{BOTTLE}\nFBA-BTL-INS-32 · 2 ordered"), line
+    assert "Refundable" not in line, line
     ticket.side.click("[data-spdesk='order'] button[data-spdesk='cancel']")
     ticket.side.select("[role='dialog'] select[data-spdesk='reason']", "BuyerCanceled")
     assert ticket.side.attr("[data-spdesk='rate-warning']", "hidden") == ""
+    assert BOTTLE in ticket.side.text("[role='dialog'] label")
+    money_note = ticket.side.text("[data-spdesk='cancel-money']")
+    assert money_note.startswith("Amazon refunds nothing for a Multi-Channel order"), money_note
     confirm_and_wait(ticket, "cancel")
     action = stack.actions_of(ticket.order_id)[0]
     assert (action["kind"], action["state"], action["feedId"]) == ("cancel", "succeeded", None)
     assert view(stack, ticket.order_id)["fulfillmentOrder"]["status"] == "CANCELLED"
     reply = ticket.insert_reply_text()
-    assert "- FBA-BTL-INS-32 × 2\nThey will not be shipped, and we will refund" in reply, reply
+    assert f"- {BOTTLE} × 2\nThey will not be shipped, and we will refund" in reply, reply
     assert "Amazon will confirm" not in reply  # Amazon does not write to a web-shop buyer
     ticket.close_outcome()
     assert ticket.chips()[0] == "Cancelled"

@@ -134,8 +134,13 @@ export class OrderPanel {
 
   /** Watch one action until it is final: events first, polling as a safety net. */
   follow(action, onUpdate, signal) {
+    // The stream may have told a later state before the answer to the submission got here (an
+    // MCF cancel ends within milliseconds): the newest known state reaches the dialog too, or it
+    // would wait on "accepted" while polling stops at the final state the panel already holds.
+    const known = this.actions.find((a) => a.id === action.id);
     this.#update(action);
     this.watchers.set(action.id, onUpdate);
+    if (isOlder(action, known)) onUpdate(known);
     let timer = null;
     const poll = async () => {
       const current = this.actions.find((a) => a.id === action.id);

@@ -66,8 +66,10 @@ export function actionOf(body, state, extra = {}) {
   };
 }
 
-/** A web-shop order Amazon fulfils (MCF): no Amazon money, no titles, cancel through MCF. */
-/** An MCF order; `title` is what FBA Inventory named its line (null: the lookup gave none). */
+/**
+ * A web-shop order Amazon fulfils (MCF): no Amazon money, cancelled through MCF; `title` is what
+ * FBA Inventory named its line (null: the lookup gave none).
+ */
 export function mcfOrder({ title = null } = {}) {
   const why = "This is a Multi-Channel Fulfillment order: the buyer paid on your own sales channel, so refund them there.";
   return usOrder({
