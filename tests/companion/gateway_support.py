@@ -28,3 +28,13 @@ class OnePool:
     async def get(self, account_name: str | None = None) -> Gateway:
         """The gateway, whichever account is asked for."""
         return self.gateway
+
+
+class Clock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now

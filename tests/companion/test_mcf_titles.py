@@ -18,20 +18,10 @@ from companion.amazon.titles import ProductTitles
 from companion.orders import OrderService
 from spdesk_sandbox.records import FulfillmentOrderItem
 from spdesk_sandbox.server import SandboxServer
-from tests.companion.gateway_support import FAST, OnePool, sandbox_target
+from tests.companion.gateway_support import FAST, Clock, OnePool, sandbox_target
 from tests.plugins.companion import CompanionClient
 
 OPERATION = "getInventorySummaries"
-
-
-class Clock:
-    """A monotonic clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

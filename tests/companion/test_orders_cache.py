@@ -11,17 +11,7 @@ import pytest
 from companion.amazon.gateway import Gateway
 from companion.orders import OrderService
 from spdesk_sandbox.server import SandboxServer
-from tests.companion.gateway_support import FAST, OnePool, sandbox_target
-
-
-class Clock:
-    """A monotonic clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.companion.gateway_support import FAST, Clock, OnePool, sandbox_target
 
 
 @pytest.fixture
