@@ -96,6 +96,8 @@ export async function start({ doc = document, ext = extensionApi(), signal = new
     if (message?.type === PortMessages.TICKET) return following.onTicket(message);
     panel.handleEvent(message);
     approvals.handleEvent(message);
+    // A teammate asks for approval: read the role again, so an agent just made approver sees it.
+    if (message?.action?.state === "awaiting_approval" && !approvals.visible && panel.ctx.team?.mode === "team") readTeam();
   }, signal, { onReconnect: () => { readTeam(); following.reread(); } });
   const ping = setInterval(() => events.ping(), PING_MS);
   signal.addEventListener("abort", () => clearInterval(ping), { once: true });
