@@ -135,11 +135,22 @@ def adjustments_of(stack: Stack, order_id: str) -> list[dict[str, Any]]:
     return list(stack.sandbox_json("GET", f"/adjustments?orderId={order_id}")["adjustments"])
 
 
-def waiting_in_panel(panel: SidePanel, action: dict[str, Any]) -> str:
-    """Wait (live, nobody reloads) until the request is in the approvals list; its selector."""
-    item = f"#approvals li[data-approval='{action['id']}']"
+def asked_in_open_panel(
+    stack: Stack, chromium: ChromiumSession, page: Page, client: CompanionClient, label: str
+) -> tuple[SidePanel, dict[str, Any], str]:
+    """Bob's panel shows the order's ticket; `client`'s agent asks for a refund over the limit.
+
+    Returns the panel, the request, and the selector of its entry in Bob's approvals list, once
+    it is there (live: nobody reloads).
+    """
+    order_id = stack.order_id(label)
+    _, panel = open_order(
+        stack, chromium, page, "acme.helpscout.test", "helpscout.html", order_id, swap=True
+    )
+    asked = ask_refund(stack, client, order_id, f"over-limit-{label}")
+    item = f"#approvals li[data-approval='{asked['id']}']"
     panel.wait(item, timeout=2.0)
-    return item
+    return panel, asked, item
 
 
 def decide_in_panel(panel: SidePanel, item: str, verdict: str) -> None:
@@ -152,13 +163,9 @@ def test_an_approver_approves_from_the_panel(
     stack: Stack, chromium: ChromiumSession, page: Page, ann: CompanionClient, limits: None
 ) -> None:
     """Ann's refund over her limit waits; Bob sees it live, approves it, Amazon applies it."""
-    order_id = stack.order_id("fr-fbm-shipped")
-    _, panel = open_order(
-        stack, chromium, page, "acme.helpscout.test", "helpscout.html", order_id, swap=True
-    )
-    asked = ask_refund(stack, ann, order_id, "ann-over-limit-approve")
+    panel, asked, item = asked_in_open_panel(stack, chromium, page, ann, "fr-fbm-shipped")
+    order_id = asked["orderId"]
     assert adjustments_of(stack, order_id) == []
-    item = waiting_in_panel(panel, asked)
     assert panel.attr(item, "data-requested-by") == "Ann"
     assert "2.00" in panel.text(f"{item} [data-spdesk='approval-amount']")
     assert "Ann's limit" in panel.text(f"{item} [data-spdesk='approval-why']")
@@ -193,12 +200,9 @@ def test_an_approver_never_decides_on_his_own_request(
     stack: Stack, chromium: ChromiumSession, page: Page, limits: None
 ) -> None:
     """Bob's own refund over his limit is listed without Approve or Reject."""
-    order_id = stack.order_id("it-fbm-shipped-promotion")
-    _, panel = open_order(
-        stack, chromium, page, "acme.helpscout.test", "helpscout.html", order_id, swap=True
+    panel, own, item = asked_in_open_panel(
+        stack, chromium, page, stack.companion, "it-fbm-shipped-promotion"
     )
-    own = ask_refund(stack, stack.companion, order_id, "bob-over-limit-own")
-    item = waiting_in_panel(panel, own)
     assert "another approver" in panel.text(f"{item} [data-spdesk='approval-own']")
     for verdict in ("approve", "reject"):
         assert not panel.has(f"{item} button[data-spdesk='{verdict}']")
@@ -211,12 +215,7 @@ def test_a_rejection_from_the_panel_sends_nothing_to_amazon(
     stack: Stack, chromium: ChromiumSession, page: Page, ann: CompanionClient, limits: None
 ) -> None:
     """Bob rejects Ann's request with a note: it ends failed, Amazon never hears of it."""
-    order_id = stack.order_id("es-fbm-shipped")
-    _, panel = open_order(
-        stack, chromium, page, "acme.helpscout.test", "helpscout.html", order_id, swap=True
-    )
-    asked = ask_refund(stack, ann, order_id, "ann-over-limit-reject")
-    item = waiting_in_panel(panel, asked)
+    panel, asked, item = asked_in_open_panel(stack, chromium, page, ann, "es-fbm-shipped")
     decide_in_panel(panel, item, "reject")
     panel.fill("[role='dialog'] [data-spdesk='reject-note']", "Wait for the return first.")
     confirm(panel)
@@ -228,5 +227,5 @@ def test_a_rejection_from_the_panel_sends_nothing_to_amazon(
     assert (approval["state"], approval["decidedBy"]) == ("rejected", "Bob")
     assert approval["note"] == "Wait for the return first."
     assert {step["state"] for step in seen["history"]} == {"awaiting_approval", "failed"}
-    assert adjustments_of(stack, order_id) == []
+    assert adjustments_of(stack, asked["orderId"]) == []
     panel.close()
