@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict
 
-from companion.actions.guards import idempotency_key
+from companion.actions.guards import IDEMPOTENCY_KEY_PATTERN, idempotency_key
 from companion.actions.models import CancelIn, RefundIn
 from companion.actions.record import Action
 from companion.codes import HistoryCode, OutcomeCode, WarningCode
@@ -13,7 +13,7 @@ from companion.errors import Param
 from companion.http.orders import ORDER_LOOKUP_ERRORS
 from companion.http.validation import parse_json
 from companion.keys import ACTIONS, ROUTES
-from companion.vocabulary import check_order_id
+from companion.vocabulary import ORDER_ID_SCHEMA, check_order_id
 
 REFUND_ERRORS = [
     *ORDER_LOOKUP_ERRORS,
@@ -53,6 +53,9 @@ CANCEL_ERRORS = [
     "partial_quantity_cancel_not_supported",
     "mcf_partial_cancel_not_supported",
 ]
+
+
+KEY_SCHEMA = {"Idempotency-Key": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN}}
 
 
 class AmazonOut(BaseModel):
@@ -113,7 +116,7 @@ def _accepted(action: Action, replayed: bool) -> web.Response:
 
 async def create_refund(request: web.Request) -> web.Response:
     """POST /v1/refunds."""
-    key = idempotency_key(request.headers)
+    key = idempotency_key(request.headers.getall("Idempotency-Key", []))
     body = await parse_json(request, RefundIn)
     action, replayed = await request.app[ACTIONS].service.refund(body, key)
     return _accepted(action, replayed)
@@ -121,7 +124,7 @@ async def create_refund(request: web.Request) -> web.Response:
 
 async def create_cancellation(request: web.Request) -> web.Response:
     """POST /v1/cancellations."""
-    key = idempotency_key(request.headers)
+    key = idempotency_key(request.headers.getall("Idempotency-Key", []))
     body = await parse_json(request, CancelIn)
     action, replayed = await request.app[ACTIONS].service.cancel(body, key)
     return _accepted(action, replayed)
@@ -155,6 +158,7 @@ def setup(app: web.Application) -> None:
         status=202,
         errors=REFUND_ERRORS,
         headers=["Idempotency-Key"],
+        schemas=KEY_SCHEMA,
     )
     routes.add(
         router,
@@ -167,6 +171,7 @@ def setup(app: web.Application) -> None:
         status=202,
         errors=CANCEL_ERRORS,
         headers=["Idempotency-Key"],
+        schemas=KEY_SCHEMA,
     )
     routes.add(
         router,
@@ -185,4 +190,5 @@ def setup(app: web.Application) -> None:
         summary="The actions of one order, newest first",
         response=ActionList,
         errors=["invalid_order_id"],
+        schemas={"orderId": ORDER_ID_SCHEMA},
     )

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Literal
 
 from aiohttp import web
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from companion import __version__
 from companion.accounts import AccountStore
+from companion.fields import PlainText
 from companion.http.openapi import build_document
 from companion.http.origin import OriginNotAllowed
 from companion.http.validation import ApiModel, json_response, parse_json
@@ -32,15 +33,8 @@ class PairRequest(ApiModel):
     """The one-time code from 'spdesk pair' and a name for this browser."""
 
     code: str = Field(min_length=4, max_length=20, description="the code 'spdesk pair' shows")
-    label: str = Field(default="", max_length=100, description="which browser this is")
-
-    @field_validator("label")
-    @classmethod
-    def _printable(cls, value: str) -> str:
-        # 'spdesk pair --list' and 'spdesk doctor' print it: no escape sequences, no fake lines.
-        if not value.isprintable():
-            raise ValueError("a browser name cannot contain control characters")
-        return value
+    # 'spdesk pair --list' and 'spdesk doctor' print it: no escape sequences, no fake lines.
+    label: PlainText = Field(default="", max_length=100, description="which browser this is")
 
 
 class CompanionInfo(ApiModel):
