@@ -7,6 +7,7 @@ import contextlib
 import errno
 import logging
 import signal
+import sys
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -17,6 +18,13 @@ from companion.config import Settings
 from companion.errors import SpdeskError
 
 log = logging.getLogger(__name__)
+# Bind even while connections of a stopped companion linger on the port (TIME_WAIT, FIN_WAIT_2
+# after a SIGKILL or a stop with streams open): a supervisor restarts it at once instead of
+# failing "port busy" for about a minute. On Linux and macOS a port another program listens on
+# is still refused; Windows would let a second program take the port, so not there.
+REUSE_ADDRESS = sys.platform != "win32"
+# How long a stop waits for running requests before closing them (aiohttp's default is 60 s).
+SHUTDOWN_TIMEOUT = 5.0
 
 
 @dataclass
@@ -51,11 +59,13 @@ async def start_companion(
             "spdesk only listens on 127.0.0.1.", code="settings_invalid", params={"case": "host"}
         )
     app = app or create_app(settings, store=store)
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    runner = web.AppRunner(
+        app, access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT
+    )
     await runner.setup()
     port = settings.port
     for attempt in range(next_free_ports + 1):
-        site = web.TCPSite(runner, settings.host, port, reuse_address=False)
+        site = web.TCPSite(runner, settings.host, port, reuse_address=REUSE_ADDRESS)
         try:
             await site.start()
         except OSError as exc:

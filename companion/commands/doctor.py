@@ -30,6 +30,8 @@ def port_state(port: int) -> tuple[bool, str]:
     if companion_answers(port):
         return True, f"a companion answers on 127.0.0.1:{port}"
     with socket.socket() as probe:
+        # As the companion binds: connections a stopped companion left behind do not count.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:

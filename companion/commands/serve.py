@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sys
 
 from companion.accounts import AccountStore, keyring_backend_name
 from companion.commands.pair import companion_answers
@@ -51,14 +52,19 @@ def _greet(server: RunningCompanion, store: AccountStore, settings: Settings) ->
         except KeyringUnavailable as exc:
             print(f"Warning: {exc.message}", flush=True)
     pairings = server.app[PAIRINGS]
-    if not pairings.list():
-        code = pairings.new_code()
-        minutes = int(settings.pairing_code_ttl // 60)
-        print(
-            f"No browser is paired yet. Pairing code: {code} (valid {minutes} minutes; "
-            "'spdesk pair' makes a new one)",
-            flush=True,
-        )
+    if pairings.list():
+        return
+    if not sys.stdout.isatty():
+        # Standard output is a log here (systemd's journal, a file): a code must not stay there.
+        print("No browser is paired yet: run 'spdesk pair' for a pairing code.", flush=True)
+        return
+    code = pairings.new_code()
+    minutes = int(settings.pairing_code_ttl // 60)
+    print(
+        f"No browser is paired yet. Pairing code: {code} (valid {minutes} minutes; "
+        "'spdesk pair' makes a new one)",
+        flush=True,
+    )
 
 
 def run(args: argparse.Namespace) -> int:
