@@ -29,6 +29,7 @@ from companion.http.origin import OriginPolicy, setup_origin
 from companion.keys import ACCOUNTS, ACTIONS, GATEWAYS, ORDERS, PAIRINGS, ROUTES, SETTINGS
 from companion.orders import OrderService
 from companion.pairing import PairingStore
+from companion.storage import check_writable
 
 
 def create_app(settings: Settings, *, store: AccountStore | None = None) -> web.Application:
@@ -66,11 +67,20 @@ def create_app(settings: Settings, *, store: AccountStore | None = None) -> web.
     action_routes.setup(app)
     event_routes.setup(app)
 
-    # Resources for as long as the app runs.
+    # Resources for as long as the app runs; the files first, so an unusable one is said at
+    # once (companion.storage) before anything else starts.
+    app.cleanup_ctx.append(usable_files)
     app.cleanup_ctx.append(gateway_connections)
     app.cleanup_ctx.append(actions_engine)
     app.on_shutdown.append(end_event_streams)
     return app
+
+
+async def usable_files(app: web.Application) -> AsyncIterator[None]:
+    """The data folder takes new files and the pairing file opens (the journal: actions_engine)."""
+    check_writable(app[SETTINGS].data_dir)
+    app[PAIRINGS].open()
+    yield
 
 
 async def gateway_connections(app: web.Application) -> AsyncIterator[None]:

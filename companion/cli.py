@@ -115,6 +115,6 @@ def main(*argv: str) -> int:
         return int(module.run(args) or 0)
     except SpdeskError as exc:
         print(f"spdesk: {exc.message}", file=sys.stderr)
-        return 1
+        return exc.exit_status
     except KeyboardInterrupt:
         return 130

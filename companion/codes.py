@@ -116,6 +116,18 @@ ERRORS: dict[str, Code] = {
         ("case", "path", "problem"), ("unreadable", "invalid", "host"), cli=True
     ),
     "port_busy": _cli("port", "last"),
+    "storage_unusable": Code(
+        ("case", "path", "problem"),
+        (
+            "disk_full",
+            "read_only",
+            "no_access",
+            "journal_damaged",
+            "pairings_damaged",
+            "unreadable",
+        ),
+        cli=True,
+    ),
     "already_running": _cli("port"),
     "account_exists": _cli("account"),
     "terminal_required": _cli(),

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from companion.config import Settings, private_file
 from companion.errors import Forbidden, NotFound, SpdeskError
+from companion.storage import storage_error
 
 # No 0/O, 1/I/L: the code is read off a terminal and typed by a person.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -118,15 +119,23 @@ class PairingStore:
             max_attempts=settings.pairing_max_attempts,
         )
 
+    def open(self) -> None:
+        """Create or check the file now (at start-up); an unusable one is refused in a sentence."""
+        if self._ready:
+            return
+        try:
+            private_file(self.path)
+            with closing(sqlite3.connect(self.path, timeout=5.0, isolation_level=None)) as db:
+                db.executescript(_SCHEMA)
+            self.path.chmod(0o600)
+        except (OSError, sqlite3.Error) as exc:
+            raise storage_error(self.path, exc, "pairings") from None
+        self._ready = True
+
     @contextmanager
     def _db(self, *, write: bool = True) -> Iterator[sqlite3.Connection]:
-        if not self._ready:
-            private_file(self.path)
+        self.open()
         with closing(sqlite3.connect(self.path, timeout=5.0, isolation_level=None)) as db:
-            if not self._ready:
-                db.executescript(_SCHEMA)
-                self.path.chmod(0o600)
-                self._ready = True
             if not write:
                 yield db  # a single SELECT is atomic on its own
                 return

@@ -14,7 +14,7 @@ from aiohttp import web
 
 from companion.accounts import AccountStore
 from companion.app import create_app
-from companion.config import Settings
+from companion.config import Settings, SettingsInvalid
 from companion.errors import SpdeskError
 
 log = logging.getLogger(__name__)
@@ -55,9 +55,7 @@ async def start_companion(
 ) -> RunningCompanion:
     """Start the companion; with ``next_free_ports`` > 0 try that many ports after a busy one."""
     if settings.host != "127.0.0.1":
-        raise SpdeskError(
-            "spdesk only listens on 127.0.0.1.", code="settings_invalid", params={"case": "host"}
-        )
+        raise SettingsInvalid("spdesk only listens on 127.0.0.1.", params={"case": "host"})
     app = app or create_app(settings, store=store)
     runner = web.AppRunner(
         app, access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT

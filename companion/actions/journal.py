@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from companion.actions.schema import (
     batch_from_row,
 )
 from companion.errors import SpdeskError
+from companion.storage import DamagedFile, storage_error
 
 # In the data dir; `spdesk action` and `spdesk audit` read it while `spdesk serve` writes it.
 JOURNAL_FILE = "actions.sqlite3"
@@ -41,6 +42,26 @@ def open_recorded(data_dir: Path) -> Journal:
     return Journal(path)
 
 
+def check_journal(path: Path) -> int:
+    """Read the whole journal without writing (``spdesk doctor``): its number of actions.
+
+    Refuses in one sentence (StorageUnusable) when the file is damaged or not spdesk's.
+    """
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            problems = [row[0] for row in db.execute("PRAGMA quick_check")]
+            if problems != ["ok"]:
+                raise DamagedFile("; ".join(problems[:3]))
+            return int(db.execute("SELECT COUNT(*) FROM actions").fetchone()[0])
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            damaged = DamagedFile(f"not an spdesk journal: {exc}")
+            raise storage_error(path, damaged, "journal") from None
+        raise storage_error(path, exc, "journal") from None
+    except (OSError, sqlite3.Error, DamagedFile) as exc:
+        raise storage_error(path, exc, "journal") from None
+
+
 class InvalidTransition(RuntimeError):
     """A state change the lifecycle does not allow: a programming error, never user input."""
 
@@ -49,18 +70,36 @@ class Journal:
     """Durable record of actions, their history, idempotency keys and feed batches."""
 
     def __init__(self, path: Path, on_change: Callable[[Action], None] | None = None) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.path = path
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        # Notes and agent names are personal data: only this user may read the journal.
-        path.chmod(0o600)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        # FULL: a committed "create_feed_started" must survive a power cut, not only a crash.
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA busy_timeout=5000")
-        self._db.executescript(SCHEMA)
+        try:
+            self._db = self._open(path)
+        except (OSError, sqlite3.Error, DamagedFile) as exc:
+            # A read-only or full disk, no permission, a damaged file: one sentence, not a
+            # traceback, and nothing starts on a journal that cannot be trusted.
+            raise storage_error(path, exc, "journal") from None
         self.on_change = on_change
+
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        try:
+            # Notes and agent names are personal data: only this user may read the journal.
+            path.chmod(0o600)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode=WAL")
+            # FULL: a committed "create_feed_started" must survive a power cut, not only a crash.
+            db.execute("PRAGMA synchronous=FULL")
+            db.execute("PRAGMA busy_timeout=5000")
+            try:
+                db.executescript(SCHEMA)
+            except sqlite3.OperationalError as exc:
+                # Tables of the same name that are not spdesk's: another program's database.
+                raise DamagedFile(f"not an spdesk journal: {exc}") from None
+        except BaseException:
+            db.close()
+            raise
+        return db
 
     def close(self) -> None:
         """Close the database."""

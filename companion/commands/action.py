@@ -107,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
             journal.close()
     except SpdeskError as exc:
         print(f"spdesk: {exc.message} [{exc.code}]", file=sys.stderr)
-        return 1
+        return exc.exit_status
     print(
         f"Action {action.id} ({action.confirmation}) is now {action.state}: "
         f"{action.history[-1].detail or ''}"

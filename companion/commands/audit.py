@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         )
     except SpdeskError as exc:
         print(f"spdesk: {exc.message}", file=sys.stderr)
-        return 1
+        return exc.exit_status
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8", newline="")
         print(f"Audit trail written to {args.output}.", file=sys.stderr)

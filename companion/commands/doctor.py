@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
 import socket
 
 from companion import __version__
 from companion.accounts import AccountStore, keyring_backend_name
+from companion.actions.journal import JOURNAL_FILE, check_journal
 from companion.commands.pair import companion_answers, describe
 from companion.commands.probe import probe_account
 from companion.config import Settings
 from companion.errors import SpdeskError
 from companion.pairing import PairingStore
+from companion.storage import StorageUnusable, check_writable
+
+# Less free space than this on the data disk is worth saying before a write fails.
+LOW_DISK = 20 * 2**20
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -67,19 +73,54 @@ def _check_accounts(store: AccountStore, keyring_ok: bool, offline: bool) -> boo
     return ok
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run ``spdesk doctor``; exit 1 when something needs attention."""
-    settings = Settings.load()
-    _line(None, "spdesk", f"{__version__}; config {settings.config_dir}; data {settings.data_dir}")
-    keyring_ok = _check_keyring()
-    port_ok, port_text = port_state(settings.port)
-    _line(port_ok, "port", port_text)
-    accounts_ok = _check_accounts(AccountStore(settings), keyring_ok, args.offline)
-    pairings = PairingStore.for_settings(settings).list()
+def _check_storage(settings: Settings) -> bool:
+    """What `spdesk serve` needs of the disk at start-up, each said as serve would say it."""
+    folder, journal = settings.data_dir, settings.data_dir / JOURNAL_FILE
+    try:
+        settings.make_private_dirs()
+        check_writable(folder)
+        free = shutil.disk_usage(folder).free
+        if free < LOW_DISK:
+            _line(
+                False,
+                "disk",
+                f"The disk holding {folder} is almost full ({free // 2**20} "
+                "MiB free). Free some space before spdesk needs it.",
+            )
+            return False
+        _line(True, "disk", f"{folder} is writable ({free // 2**20} MiB free)")
+        if journal.exists():
+            count = check_journal(journal)
+            _line(True, "journal", f"{journal}: {count} action(s), intact")
+    except StorageUnusable as exc:
+        _line(False, "storage", exc.message)
+        return False
+    return True
+
+
+def _check_pairings(settings: Settings) -> bool:
+    try:
+        pairings = PairingStore.for_settings(settings).list()
+    except StorageUnusable as exc:
+        _line(False, "paired", exc.message)
+        return False
     for pairing in pairings:
         _line(True, "paired", describe(pairing))
     if not pairings:
         _line(None, "paired", "no browser extension yet: run 'spdesk pair'")
-    healthy = keyring_ok and port_ok and accounts_ok
+    return True
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``spdesk doctor``; exit 1 when something needs attention."""
+    settings = Settings.load()
+    _line(None, "spdesk", f"{__version__}; config {settings.config_dir}; data {settings.data_dir}")
+    storage_ok = _check_storage(settings)
+    keyring_ok = _check_keyring()
+    port_ok, port_text = port_state(settings.port)
+    _line(port_ok, "port", port_text)
+    accounts_ok = _check_accounts(AccountStore(settings), keyring_ok, args.offline)
+    pairings_ok = storage_ok and _check_pairings(settings)
+    healthy = storage_ok and pairings_ok and keyring_ok and port_ok and accounts_ok
     print("All good." if healthy else "Some checks need attention (see FAIL above).")
     return 0 if healthy else 1
