@@ -26,7 +26,17 @@ from companion.http.host import setup_host
 from companion.http.limits import setup_limits
 from companion.http.openapi import RouteRegistry
 from companion.http.origin import OriginPolicy, setup_origin
-from companion.keys import ACCOUNTS, ACTIONS, GATEWAYS, ORDERS, PAIRINGS, ROUTES, SETTINGS
+from companion.identity import load_identity
+from companion.keys import (
+    ACCOUNTS,
+    ACTIONS,
+    GATEWAYS,
+    IDENTITY,
+    ORDERS,
+    PAIRINGS,
+    ROUTES,
+    SETTINGS,
+)
 from companion.orders import OrderService
 from companion.pairing import PairingStore
 from companion.storage import check_writable
@@ -50,6 +60,7 @@ def create_app(settings: Settings, *, store: AccountStore | None = None) -> web.
     app[GATEWAYS] = gateways
     app[ORDERS] = orders
     app[ACTIONS] = Runtime(settings, store, orders, gateways)
+    app[IDENTITY] = load_identity(settings.data_dir)
 
     # Middlewares, outermost first: errors wrap everything; cheap refusals come before the
     # token lookup.

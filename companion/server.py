@@ -9,6 +9,7 @@ import logging
 import signal
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from aiohttp import web
 
@@ -16,6 +17,7 @@ from companion.accounts import AccountStore
 from companion.app import create_app
 from companion.config import Settings, SettingsInvalid
 from companion.errors import SpdeskError
+from companion.identity import forget_running, record_running
 
 log = logging.getLogger(__name__)
 # Bind even while connections of a stopped companion linger on the port (TIME_WAIT, FIN_WAIT_2
@@ -35,6 +37,7 @@ class RunningCompanion:
     runner: web.AppRunner
     host: str
     port: int
+    data_dir: Path
 
     @property
     def url(self) -> str:
@@ -43,6 +46,7 @@ class RunningCompanion:
 
     async def stop(self) -> None:
         """Stop listening and run the app's cleanup."""
+        forget_running(self.data_dir)
         await self.runner.cleanup()
 
 
@@ -77,7 +81,9 @@ async def start_companion(
                 ) from None
             port += 1
             continue
-        return RunningCompanion(app, runner, settings.host, int(runner.addresses[-1][1]))
+        bound = int(runner.addresses[-1][1])
+        record_running(settings.data_dir, bound)
+        return RunningCompanion(app, runner, settings.host, bound, settings.data_dir)
     raise AssertionError("unreachable")
 
 

@@ -10,7 +10,7 @@ from companion.actions.journal import Journal, open_recorded
 from companion.actions.models import ActionState
 from companion.actions.record import Action, money
 from companion.actions.resolve import resolve_action
-from companion.config import Settings
+from companion.config import DEMO_PROFILE, Settings
 from companion.errors import SpdeskError
 from companion.vocabulary import check_order_id
 
@@ -19,8 +19,14 @@ _HEADER = ("ACTION", "CONFIRMATION", "KIND", "STATE", "ORDER", "TOTAL", "AGENT",
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``spdesk action``."""
+    demo = argparse.ArgumentParser(add_help=False)
+    demo.add_argument(
+        "--demo", action="store_true", help="the journal of 'spdesk demo' (its own profile)"
+    )
     sub = parser.add_subparsers(dest="action_command", metavar="COMMAND", required=True)
-    listing = sub.add_parser("list", help="list refunds and cancellations, newest first")
+    listing = sub.add_parser(
+        "list", help="list refunds and cancellations, newest first", parents=[demo]
+    )
     listing.add_argument(
         "--state",
         choices=[s.value for s in ActionState],
@@ -35,6 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     resolve = sub.add_parser(
         "resolve",
+        parents=[demo],
         help="record whether Amazon applied an action whose outcome is unknown",
         description="After checking the order in Seller Central, record whether Amazon applied "
         "an action spdesk could not confirm (state unknown).",
@@ -90,7 +97,8 @@ def table(actions: list[Action]) -> str:
 def run(args: argparse.Namespace) -> int:
     """Run ``spdesk action list`` or ``spdesk action resolve``."""
     try:
-        journal = open_recorded(Settings.load().data_dir)
+        settings = Settings.profile(DEMO_PROFILE) if args.demo else Settings.load()
+        journal = open_recorded(settings.data_dir)
         try:
             if args.action_command == "list":
                 found = list_actions(journal, args.state, args.order)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from companion.actions.audit import parse_bound, select, to_csv, to_json
 from companion.actions.journal import open_recorded
-from companion.config import Settings
+from companion.config import DEMO_PROFILE, Settings
 from companion.errors import SpdeskError
 from companion.vocabulary import check_order_id
 
@@ -17,6 +17,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``spdesk audit``."""
     sub = parser.add_subparsers(dest="audit_command", metavar="COMMAND", required=True)
     export = sub.add_parser("export", help="export refunds and cancellations with their evidence")
+    export.add_argument(
+        "--demo", action="store_true", help="the journal of 'spdesk demo' (its own profile)"
+    )
     export.add_argument("--order", metavar="ID", help="only this Amazon order id")
     export.add_argument("--since", metavar="DATE", help="requested on or after (YYYY-MM-DD or ISO)")
     export.add_argument("--until", metavar="DATE", help="requested before the end of this date")
@@ -46,8 +49,9 @@ def export(
 def run(args: argparse.Namespace) -> int:
     """Run ``spdesk audit export``."""
     try:
+        settings = Settings.profile(DEMO_PROFILE) if args.demo else Settings.load()
         text = export(
-            Settings.load(), order=args.order, since=args.since, until=args.until, fmt=args.format
+            settings, order=args.order, since=args.since, until=args.until, fmt=args.format
         )
     except SpdeskError as exc:
         print(f"spdesk: {exc.message}", file=sys.stderr)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import shutil
-import socket
 
 from companion import __version__
 from companion.accounts import AccountStore, keyring_backend_name
 from companion.actions.journal import JOURNAL_FILE, check_journal
-from companion.commands.pair import companion_answers, describe
+from companion.commands.pair import describe
 from companion.commands.probe import probe_account
+from companion.commands.reach import PortState, find_companion
 from companion.config import Settings
 from companion.errors import SpdeskError
 from companion.pairing import PairingStore
@@ -31,18 +31,21 @@ def _line(ok: bool | None, topic: str, text: str) -> None:
     print(f"[{mark}] {topic:<10} {text}")
 
 
-def port_state(port: int) -> tuple[bool, str]:
-    """Whether the companion answers on the port, or the port is free, or something else has it."""
-    if companion_answers(port):
-        return True, f"a companion answers on 127.0.0.1:{port}"
-    with socket.socket() as probe:
-        # As the companion binds: connections a stopped companion left behind do not count.
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False, f"port {port} is used by another program: pick another with --port"
-    return True, f"port {port} is free (start the companion with 'spdesk serve')"
+def port_state(settings: Settings) -> tuple[bool, str]:
+    """Whether this installation's companion answers, the port is free, or something else has it."""
+    check = find_companion(settings)
+    where = f"127.0.0.1:{check.port}"
+    if check.state is PortState.OURS:
+        return True, f"this installation's companion answers on {where}"
+    if check.state is PortState.FREE:
+        return True, f"port {check.port} is free (start the companion with 'spdesk serve')"
+    if check.state is PortState.OTHER_SPDESK:
+        return False, (
+            f"a spdesk that is not this installation's answers on {where} (another user's, the "
+            "demo's, or a program posing as spdesk): stop it, or run this one on another port "
+            "(spdesk serve --port N)"
+        )
+    return False, f"port {check.port} is used by another program: pick another with --port"
 
 
 def _check_keyring() -> bool:
@@ -64,8 +67,17 @@ def _check_accounts(store: AccountStore, keyring_ok: bool, offline: bool) -> boo
     for account in accounts:
         label = f"{account.name} ({account.region.value}: {','.join(account.marketplaces)})"
         label += " [default]" if account.name == default else ""
-        if not keyring_ok or offline:
+        if not keyring_ok:
             _line(None, "account", label)
+            continue
+        try:
+            store.credentials(account.name)  # the secrets are still in the keyring
+        except SpdeskError as exc:
+            _line(False, "account", f"{label}: {exc.message}")
+            ok = False
+            continue
+        if offline:
+            _line(True, "account", f"{label}: credentials in the keyring (not tried: --offline)")
             continue
         result = asyncio.run(probe_account(store, account.name))
         _line(result.ok, "account", f"{label}: {result.message}")
@@ -117,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
     _line(None, "spdesk", f"{__version__}; config {settings.config_dir}; data {settings.data_dir}")
     storage_ok = _check_storage(settings)
     keyring_ok = _check_keyring()
-    port_ok, port_text = port_state(settings.port)
+    port_ok, port_text = port_state(settings) if storage_ok else (False, "not checked")
     _line(port_ok, "port", port_text)
     accounts_ok = _check_accounts(AccountStore(settings), keyring_ok, args.offline)
     pairings_ok = storage_ok and _check_pairings(settings)

@@ -8,9 +8,10 @@ import logging
 import sys
 
 from companion.accounts import AccountStore, keyring_backend_name
-from companion.commands.pair import companion_answers
+from companion.commands.reach import PortState, check_port
 from companion.config import Settings
 from companion.errors import KeyringUnavailable, SpdeskError
+from companion.identity import load_identity
 from companion.keys import PAIRINGS
 from companion.server import RunningCompanion, start_companion, wait_for_stop
 
@@ -24,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 async def serve(settings: Settings) -> None:
     """Start the companion, say where it listens, run until asked to stop."""
-    if settings.port and await asyncio.to_thread(companion_answers, settings.port):
+    if settings.port and await asyncio.to_thread(_ours_answers, settings):
         raise SpdeskError(
             f"spdesk is already running on 127.0.0.1:{settings.port}.",
             code="already_running",
@@ -38,6 +39,11 @@ async def serve(settings: Settings) -> None:
     finally:
         await server.stop()
         print("spdesk companion stopped.", flush=True)
+
+
+def _ours_answers(settings: Settings) -> bool:
+    identity = load_identity(settings.data_dir)
+    return check_port(settings.port, identity).state is PortState.OURS
 
 
 def _greet(server: RunningCompanion, store: AccountStore, settings: Settings) -> None:

@@ -159,7 +159,7 @@ def test_pair_list_revoke(cli_home: CliHome, capsys: pytest.CaptureFixture[str])
     main("pair")
     code = capsys.readouterr().out.split("Pairing code: ", 1)[1].split()[0]
     store.exchange(code, CHROME, "again")
-    assert main("pair", "--all") == 0
+    assert main("pair", "--all", "--yes") == 0
     assert "Revoked 1 pairing(s)" in capsys.readouterr().out
     assert store.list() == []
 
