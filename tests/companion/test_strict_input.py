@@ -18,7 +18,7 @@ from tests.companion import rawhttp
 from tests.plugins.actions import new_key
 from tests.plugins.companion import CompanionClient
 
-SHIPPED_ITEM = "29384756102938"  # us-fbm-shipped: Principal 40.00, Tax 3.30, Shipping 5.99
+SHIPPED_ITEM = "29384756102938"  # us-fbm-shipped: Principal 89.00, Tax 7.34
 
 
 def _order(client: CompanionClient, label: str = "us-fbm-shipped") -> str:
