@@ -49,6 +49,9 @@ COMMANDS: dict[str, Command] = {
         "export the audit trail of refunds and cancellations", "companion.commands.audit"
     ),
     "action": Command("list actions, resolve unknown ones", "companion.commands.action"),
+    "journal": Command(
+        "verify, back up or accept a loss of the journal", "companion.commands.journal"
+    ),
 }
 
 

@@ -109,6 +109,7 @@ ERRORS: dict[str, Code] = {
     "amazon_outcome_unknown": Code(),
     "amazon_bad_response": Code(),
     "keyring_unavailable": Code(),
+    "journal_behind": _cases("behind", "replaced", params=("path", "found", "expected")),
     "credentials_missing": _cases("missing", "damaged", params=("account",)),
     "accounts_file_invalid": Code(("path",)),
     # Said by the command line only.
@@ -135,6 +136,8 @@ ERRORS: dict[str, Code] = {
     "invalid_account": _cli("problem"),
     "pairing_not_found": _cli("pairingId"),
     "confirmation_required": _cli(),
+    "stop_companion_first": _cli("port"),
+    "loss_by_required": _cli(),
     "no_journal": _cli("path"),
     "invalid_date": _cli("text"),
     "resolution_by_required": _cli(),
@@ -185,6 +188,7 @@ OutcomeCode = Literal[
     "mcf_unknown",
     "mcf_too_late",
     "mcf_not_cancelled",
+    "journal_lost",
 ]
 OUTCOMES: dict[str, Code] = {
     "amazon_result": Code(("resultCode", "messageCode", "description")),
@@ -206,6 +210,7 @@ OUTCOMES: dict[str, Code] = {
     "mcf_unknown": Code(("fulfillmentOrderId",)),
     "mcf_too_late": Code(("fulfillmentOrderId", "status")),
     "mcf_not_cancelled": Code(("fulfillmentOrderId", "error", "errorCode")),
+    "journal_lost": Code(),
 }
 
 # Warnings an action carries (it went on regardless).

@@ -38,6 +38,7 @@ Tree (every subclass, wherever it lives; the module is named where it is not thi
     │   ├── AmazonOutcomeUnknown     (502 amazon_outcome_unknown)     companion.amazon.outcome
     │   └── AmazonBadResponse        (502 amazon_bad_response)        companion.amazon.parse
     ├── KeyringUnavailable           (503 keyring_unavailable)
+    ├── JournalBehind                (503 journal_behind)             companion.actions.integrity
     ├── SettingsInvalid              (500 settings_invalid, exit 78)  companion.config
     └── StorageUnusable              (500 storage_unusable, exit 78)  companion.storage
 """

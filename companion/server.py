@@ -8,6 +8,7 @@ import errno
 import logging
 import signal
 import sys
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,15 +88,21 @@ async def start_companion(
     raise AssertionError("unreachable")
 
 
-async def wait_for_stop() -> None:
-    """Return on SIGINT or SIGTERM."""
+@contextlib.asynccontextmanager
+async def stop_signals() -> AsyncIterator[asyncio.Event]:
+    """An event set by SIGINT or SIGTERM, from entering the block on.
+
+    Enter it before starting anything: a SIGTERM that arrives while the companion starts (a
+    supervisor stopping it at once) then still stops it cleanly, journal checkpointed, instead of
+    killing it with the default action.
+    """
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):  # Windows has no add_signal_handler
             loop.add_signal_handler(sig, stop.set)
     try:
-        await stop.wait()
+        yield stop
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 
 from companion.accounts import AccountStore
 from companion.actions.engine import Engine, EngineTiming
 from companion.actions.events import EventBus
+from companion.actions.integrity import Witness
 from companion.actions.journal import JOURNAL_FILE, Journal
 from companion.actions.resolve import ResolutionWatcher
 from companion.actions.service import ActionService
 from companion.amazon.pool import GatewayPool
 from companion.config import Settings
 from companion.orders import OrderService
+
+log = logging.getLogger(__name__)
 
 
 def timing_of(settings: Settings) -> EngineTiming:
@@ -52,7 +56,11 @@ class Runtime:
     def start(self) -> None:
         """Open the journal, wire the engine and resume unfinished actions."""
         settings, store, orders = self.settings, self.store, self.orders
-        self.journal = Journal(settings.data_dir / JOURNAL_FILE, on_change=self.bus.publish)
+        self.journal = Journal(
+            settings.data_dir / JOURNAL_FILE,
+            on_change=self.bus.publish,
+            witness=Witness.in_folder(settings.config_dir),
+        )
         self.engine = Engine(
             self.journal,
             self.bus,
@@ -65,7 +73,12 @@ class Runtime:
             self.engine, orders, lambda n: store.resolve(n).name, settings.refund_overlap_window
         )
         orders.add_inflight_provider(self._inflight)
-        self.engine.resume()
+        if self.journal.behind is not None:
+            # Records were lost: what the journal calls unsent may have been sent. Nothing is
+            # resumed and nothing new is accepted until a person acts (`spdesk journal`).
+            log.error("%s", self.journal.behind.message)
+        else:
+            self.engine.resume()
         # `spdesk action resolve` writes the journal from another process: announce its changes.
         watcher = ResolutionWatcher(self.journal, self.bus, orders.invalidate)
         self.engine.spawn(watcher.run(), "resolutions")

@@ -13,7 +13,7 @@ from companion.config import Settings
 from companion.errors import KeyringUnavailable, SpdeskError
 from companion.identity import load_identity
 from companion.keys import PAIRINGS
-from companion.server import RunningCompanion, start_companion, wait_for_stop
+from companion.server import RunningCompanion, start_companion, stop_signals
 
 log = logging.getLogger(__name__)
 
@@ -32,13 +32,14 @@ async def serve(settings: Settings) -> None:
             params={"port": settings.port},
         )
     store = AccountStore(settings)
-    server = await start_companion(settings, store=store)
-    try:
-        _greet(server, store, settings)
-        await wait_for_stop()
-    finally:
-        await server.stop()
-        print("spdesk companion stopped.", flush=True)
+    async with stop_signals() as stop:
+        server = await start_companion(settings, store=store)
+        try:
+            _greet(server, store, settings)
+            await stop.wait()
+        finally:
+            await server.stop()
+            print("spdesk companion stopped.", flush=True)
 
 
 def _ours_answers(settings: Settings) -> bool:

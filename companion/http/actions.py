@@ -34,6 +34,7 @@ REFUND_ERRORS = [
     "restocking_fee_exceeds_principal",
     "cancel_in_progress",
     "refund_total_changed",
+    "journal_behind",
 ]
 CANCEL_ERRORS = [
     *ORDER_LOOKUP_ERRORS,
@@ -52,6 +53,7 @@ CANCEL_ERRORS = [
     "duplicate_order_item",
     "partial_quantity_cancel_not_supported",
     "mcf_partial_cancel_not_supported",
+    "journal_behind",
 ]
 
 

@@ -61,8 +61,13 @@ def test_pair_all_asks_at_a_terminal(
     left: int,
 ) -> None:
     asked: list[str] = []
+
+    def person(prompt: str) -> str:
+        asked.append(prompt)
+        return answer
+
     monkeypatch.setattr("sys.stdin.isatty", lambda: True)
-    monkeypatch.setattr("builtins.input", lambda prompt: asked.append(prompt) or answer)
+    monkeypatch.setattr("builtins.input", person)
     assert main("pair", "--all") == (0 if left == 0 else 1)
     assert asked == ["Revoke all 2 pairing(s)? Every paired browser must pair again. [y/N] "]
     assert len(two_pairings.list()) == left
