@@ -32,7 +32,7 @@ from companion.actions.schema import (
     action_to_row,
     batch_from_row,
 )
-from companion.config import private_file
+from companion.config import Settings, private_file
 from companion.errors import SpdeskError
 from companion.storage import DamagedFile, storage_error
 
@@ -89,6 +89,18 @@ def check_journal(path: Path) -> int:
         raise storage_error(path, exc, "journal") from None
     except (OSError, sqlite3.Error, DamagedFile) as exc:
         raise storage_error(path, exc, "journal") from None
+
+
+def journal_behind(settings: Settings) -> JournalBehind | None:
+    """Why the profile's journal is behind its mark (read only), or None."""
+    path = settings.data_dir / JOURNAL_FILE
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+    except sqlite3.Error:
+        return None  # an older journal without the table: nothing to compare yet
+    found = Mark(journal_key(path), str(meta.get("journal_id")), int(meta.get("writes", 0)))
+    return compare(read_mark(Witness.in_folder(settings.config_dir).mark), found)
 
 
 class InvalidTransition(RuntimeError):

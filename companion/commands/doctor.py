@@ -8,7 +8,7 @@ import shutil
 
 from companion import __version__
 from companion.accounts import AccountStore, keyring_backend_name
-from companion.actions.journal import JOURNAL_FILE, check_journal
+from companion.actions.journal import JOURNAL_FILE, check_journal, journal_behind
 from companion.commands.pair import describe
 from companion.commands.probe import probe_account
 from companion.commands.reach import PortState, find_companion
@@ -103,7 +103,11 @@ def _check_storage(settings: Settings) -> bool:
         _line(True, "disk", f"{folder} is writable ({free // 2**20} MiB free)")
         if journal.exists():
             count = check_journal(journal)
-            _line(True, "journal", f"{journal}: {count} action(s), intact")
+            behind = journal_behind(settings)
+            if behind is not None:
+                _line(False, "journal", behind.message)
+                return False
+            _line(True, "journal", f"{journal}: {count} action(s), intact, nothing lost")
     except StorageUnusable as exc:
         _line(False, "storage", exc.message)
         return False

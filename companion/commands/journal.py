@@ -13,8 +13,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from companion.actions.integrity import Witness, compare, mark_path, read_mark
-from companion.actions.journal import JOURNAL_FILE, Journal, check_journal
+from companion.actions.integrity import Witness, mark_path, read_mark
+from companion.actions.journal import JOURNAL_FILE, Journal, check_journal, journal_behind
 from companion.actions.record import AmazonResult
 from companion.commands.reach import PortState, check_port
 from companion.config import DEMO_PROFILE, Settings, private_dir
@@ -67,17 +67,17 @@ def verify(settings: Settings) -> int:
     count = check_journal(path)
     journal = Journal(path)
     try:
-        found, losses = journal.high_water(), journal.losses()
+        writes, losses = journal.high_water().writes, journal.losses()
     finally:
         journal.close()
-    print(f"{path}: intact, {count} action(s), {found.writes} change(s) written.")
+    print(f"{path}: intact, {count} action(s), {writes} change(s) written.")
     for loss in losses:
         print(
             f"Loss accepted {loss['at']} by {loss['by']}: {loss['found_writes']} of "
             f"{loss['expected_writes']} changes were left; {loss['unfinished']} action(s) "
             f"became unknown. {loss['note']}".rstrip()
         )
-    behind = compare(read_mark(mark_path(settings.config_dir)), found)
+    behind = journal_behind(settings)
     if behind is not None:
         print(f"BEHIND: {behind.message}")
         return 1

@@ -82,6 +82,10 @@ async def test_lost_wal_after_sigkill_never_refunds_again(home: Path, sandbox: A
         env = {"XDG_CONFIG_HOME": str(home / "config")}
         verified = spdesk("journal", "verify", env=_env(env))
         assert verified.returncode == 1 and "BEHIND: The journal" in verified.stdout
+        doctor = spdesk("doctor", "--offline", env=_env(env))
+        assert "[FAIL] journal    The journal" in doctor.stdout and "has lost records" in (
+            doctor.stdout
+        )
         accepted = spdesk("journal", "accept-loss", "--by", "Maria", env=_env(env))
         assert accepted.returncode == 0, accepted.stderr
         assert spdesk("journal", "verify", env=_env(env)).returncode == 0
