@@ -189,6 +189,7 @@ OutcomeCode = Literal[
     "mcf_too_late",
     "mcf_not_cancelled",
     "journal_lost",
+    "feed_gone",
 ]
 OUTCOMES: dict[str, Code] = {
     "amazon_result": Code(("resultCode", "messageCode", "description")),
@@ -211,6 +212,7 @@ OUTCOMES: dict[str, Code] = {
     "mcf_too_late": Code(("fulfillmentOrderId", "status")),
     "mcf_not_cancelled": Code(("fulfillmentOrderId", "error", "errorCode")),
     "journal_lost": Code(),
+    "feed_gone": Code(("feedId", "since")),
 }
 
 # Warnings an action carries (it went on regardless).

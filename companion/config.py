@@ -58,6 +58,10 @@ class Settings(BaseModel):
     feed_give_up_after: float = Field(default=48 * 3600.0, gt=0)
     feed_reconcile_grace: float = Field(default=120.0, ge=0)
     feed_retry_delay: float = Field(default=5.0, gt=0)
+    # A feed getFeed answers 404 for (Amazon no longer knows it) ends `unknown` after this long.
+    feed_gone_grace: float = Field(default=600.0, ge=0)
+    # At most this many actions in one feed: one FATAL leaves at most this many for a person.
+    feed_max_messages: int = Field(default=50, ge=1, le=10_000)
     refund_overlap_window: float = Field(default=600.0, ge=0)
     events_keepalive: float = Field(default=15.0, gt=0)
     finances_poll_interval: float = Field(default=600.0, gt=0)

@@ -37,8 +37,9 @@ class EngineTiming:
     give_up_after: float = 48 * 3600.0
     reconcile_grace: float = 120.0
     retry_delay: float = 5.0
-    max_messages: int = 500
+    max_messages: int = 50
     finances_poll: float = 600.0
+    gone_grace: float = 600.0
 
 
 class Engine:
@@ -67,7 +68,7 @@ class Engine:
         self.tracker = FeedTracker(
             journal,
             gateway_of,
-            TrackTiming(timing.poll, timing.stuck_after, timing.give_up_after),
+            TrackTiming(timing.poll, timing.stuck_after, timing.give_up_after, timing.gone_grace),
             self._settled,
         )
         self.reconciler = CreateFeedReconciler(

@@ -29,6 +29,8 @@ def timing_of(settings: Settings) -> EngineTiming:
         reconcile_grace=settings.feed_reconcile_grace,
         retry_delay=settings.feed_retry_delay,
         finances_poll=settings.finances_poll_interval,
+        max_messages=settings.feed_max_messages,
+        gone_grace=settings.feed_gone_grace,
     )
 
 
