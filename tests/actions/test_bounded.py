@@ -144,3 +144,22 @@ def _batches(spdesk: Any) -> list[Any]:
 def test_the_default_cap_is_fifty() -> None:
     # Why fifty: docs/architecture.md, "Bounded uncertainty".
     assert Settings().feed_max_messages == 50
+
+
+async def test_a_feed_id_the_journal_could_not_write_is_found_again(
+    spdesk: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    journal = spdesk.app[ACTIONS].journal
+    write = journal.batch_submitted
+    refusals = [sqlite3.OperationalError("database or disk is full")]
+
+    def full_disk(*args: Any, **kwargs: Any) -> Any:
+        if refusals:
+            raise refusals.pop()
+        return write(*args, **kwargs)
+
+    monkeypatch.setattr(journal, "batch_submitted", full_disk)
+    reply = await refund(spdesk, small_refund(order_id(spdesk, "us-fbm-shipped")))
+    done = await final(spdesk, reply.json()["id"])
+    assert refusals == [] and done["state"] == "succeeded"
+    assert len(feeds_of(spdesk.extra["sandbox"].state)) == 1  # adopted, never sent twice
