@@ -18,6 +18,7 @@ from companion.actions.journal import Journal
 from companion.actions.models import ActionState
 from companion.actions.ports import GatewayOf
 from companion.actions.record import ZERO, Action, PostingCheck, RefundLine
+from companion.actions.settle import settled_unknowns
 from companion.amazon.models import FinancialEvents
 from companion.amazon.view import OrderView
 from companion.errors import SpdeskError
@@ -64,8 +65,9 @@ def is_posted(action: Action, finances: FinancialEvents, journal: Journal) -> bo
     return True
 
 
-# A refund Amazon may have applied: succeeded, or unknown (FATAL feed, lost reply). Finances
-# reaching its level settles the accounting either way: the amount is then counted there.
+# A refund Amazon may have applied: succeeded (posted once Finances reaches its level), or
+# unknown (FATAL feed, lost reply: posted once a posting of Finances shows it without a doubt,
+# companion.actions.settle).
 UNPOSTED = "kind='refund' AND state IN ('succeeded','unknown')"
 
 
@@ -127,8 +129,21 @@ class PostingWatcher:
     def _mark(self, account: str, order_id: str, finances: FinancialEvents) -> int:
         # Read again under the lock: a state may have changed while Finances was being read.
         posted = [
-            a for a in self._unposted(account, order_id) if is_posted(a, finances, self.journal)
+            a
+            for a in self._unposted(account, order_id)
+            if a.state is ActionState.SUCCEEDED and is_posted(a, finances, self.journal)
         ]
         for action in posted:
             self.on_posted(self.journal.transition(action.id, ActionState.POSTED))
-        return len(posted)
+        refunds = [a for a in self.journal.for_order(order_id) if a.account == account]
+        settled = settled_unknowns(refunds, finances)
+        for found in settled:
+            stamp = found.posted_at.isoformat(timespec="seconds") if found.posted_at else "?"
+            detail = (
+                f"Finances shows this refund, posted {stamp} with the same item and amounts: "
+                "Amazon applied it."
+            )
+            moved = self.journal.transition(found.action.id, ActionState.POSTED, detail=detail)
+            log.info("unknown refund %s settled from Finances", found.action.id)
+            self.on_posted(moved)
+        return len(posted) + len(settled)
