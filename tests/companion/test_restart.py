@@ -52,17 +52,23 @@ async def _started(root: Path, port: int) -> CompanionProcess:
     return process
 
 
+async def _paired(root: Path, port: int, session: aiohttp.ClientSession) -> Any:
+    """A started companion and a client paired with it, as the extension would be."""
+    process = await _started(root, port)
+    client = Client(root, session)
+    client.url = process.url
+    assert process.pairing_code is not None
+    await client.pair(process.pairing_code)
+    return process, client
+
+
 @pytest.mark.parametrize("stop", ["kill", "terminate"])
 async def test_restarts_on_the_same_port_with_streams_open(
     home: tuple[Path, int], stop: str
 ) -> None:
     root, port = home
-    process = await _started(root, port)
     async with aiohttp.ClientSession() as session:
-        client = Client(root, session)
-        client.url = process.url
-        assert process.pairing_code is not None
-        await client.pair(process.pairing_code)
+        process, client = await _paired(root, port, session)
         stream = await _open_connections(client, session)
         if stop == "kill":
             await process.kill()
@@ -80,12 +86,8 @@ async def test_restarts_on_the_same_port_with_streams_open(
 
 async def test_sigterm_ends_open_event_streams_at_once(home: tuple[Path, int]) -> None:
     root, port = home
-    process = await _started(root, port)
     async with aiohttp.ClientSession() as session:
-        client = Client(root, session)
-        client.url = process.url
-        assert process.pairing_code is not None
-        await client.pair(process.pairing_code)
+        process, client = await _paired(root, port, session)
         streams = [await _open_connections(client, session) for _ in range(3)]
         assert process.proc.returncode is None
         process.proc.terminate()
