@@ -34,6 +34,7 @@ import aiohttp
 
 from bench._shared import add_results_argument, percentile, table, write_results
 from companion.accounts import AccountStore
+from companion.actions.ports import ActionQuery
 from companion.actions.record import Action
 from companion.config import Settings
 from companion.keys import ACTIONS, ORDERS, PAIRINGS
@@ -148,11 +149,11 @@ async def _measure(
         began = time.perf_counter()
         await asyncio.gather(*(one(n) for n in range(1, refunds + 1)))
         while True:
-            if not runtime.journal.unfinished():
+            if not await runtime.ledger.unfinished():
                 break
             await asyncio.sleep(0.05)
         wall = time.perf_counter() - began
-    actions = runtime.journal.query()
+    actions = await runtime.ledger.find(ActionQuery())
     submitted = [(_first(a, "submitted") - _at(a.created_at)) * speed for a in actions]
     succeeded = [(_first(a, "succeeded") - _at(a.created_at)) * speed for a in actions]
     usage = sandbox.state.throttle.snapshot()

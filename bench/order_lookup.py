@@ -31,6 +31,7 @@ import aiohttp
 
 from bench._shared import add_results_argument, bare_server, load_average, table, write_results
 from companion.accounts import AccountStore
+from companion.amazon.gateway import ORDER_INCLUDED_DATA
 from companion.config import Settings
 from companion.keys import PAIRINGS
 from companion.server import RunningCompanion, start_companion
@@ -75,7 +76,7 @@ def _direct_clients(server: SandboxServer) -> tuple[Any, Any]:
 
 async def _direct_lookup(orders: Any, finances: Any, order_id: str) -> None:
     response, _events = await asyncio.gather(
-        orders.get_order(order_id, includedData=["PROCEEDS", "CANCELLATION", "FULFILLMENT"]),
+        orders.get_order(order_id, includedData=ORDER_INCLUDED_DATA),  # as the companion asks
         finances.get_financial_events_for_order(order_id),
     )
     assert response.payload["order"]["fulfillment"]["fulfillmentStatus"] in REFUNDABLE

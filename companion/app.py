@@ -19,6 +19,7 @@ from companion.http import actions as action_routes
 from companion.http import events as event_routes
 from companion.http import orders as order_routes
 from companion.http import routes as companion_routes
+from companion.http import team as team_routes
 from companion.http.auth import setup_auth
 from companion.http.cors import setup_cors
 from companion.http.errors import setup_errors
@@ -37,6 +38,8 @@ from companion.keys import (
     ROUTES,
     SETTINGS,
 )
+from companion.ledger.factory import ledger_for
+from companion.ledger.postgres import PostgresLedger
 from companion.orders import OrderService
 from companion.pairing import PairingStore
 from companion.storage import check_writable
@@ -51,7 +54,11 @@ def create_app(settings: Settings, *, store: AccountStore | None = None) -> web.
     # read through them, and the refunds and cancellations engine on top of both.
     store = store or AccountStore(settings)
     pairings = PairingStore.for_settings(settings)
-    gateways = GatewayPool(store)
+    # The ledger: this companion's journal file, or the team's PostgreSQL database (team mode),
+    # which also keeps the team's Amazon token buckets.
+    ledger = ledger_for(settings)
+    shared = ledger.buckets if isinstance(ledger, PostgresLedger) else None
+    gateways = GatewayPool(store, shared_buckets=shared)
     orders = OrderService(gateways, ttl=settings.order_cache_ttl)
     app[SETTINGS] = settings
     app[ACCOUNTS] = store
@@ -59,7 +66,7 @@ def create_app(settings: Settings, *, store: AccountStore | None = None) -> web.
     app[ROUTES] = RouteRegistry()
     app[GATEWAYS] = gateways
     app[ORDERS] = orders
-    app[ACTIONS] = Runtime(settings, store, orders, gateways)
+    app[ACTIONS] = Runtime(settings, store, orders, gateways, ledger)
     app[IDENTITY] = load_identity(settings.data_dir)
 
     # Middlewares, outermost first: errors wrap everything; cheap refusals come before the
@@ -77,6 +84,7 @@ def create_app(settings: Settings, *, store: AccountStore | None = None) -> web.
     order_routes.setup(app)
     action_routes.setup(app)
     event_routes.setup(app)
+    team_routes.setup(app)
 
     # Resources for as long as the app runs; the files first, so an unusable one is said at
     # once (companion.storage) before anything else starts.
@@ -101,9 +109,9 @@ async def gateway_connections(app: web.Application) -> AsyncIterator[None]:
 
 
 async def actions_engine(app: web.Application) -> AsyncIterator[None]:
-    """The action journal and its workers: unfinished actions resume at start-up."""
+    """The ledger and the engine's workers: unfinished actions resume at start-up."""
     runtime = app[ACTIONS]
-    runtime.start()
+    await runtime.start()
     try:
         yield
     finally:

@@ -52,6 +52,7 @@ COMMANDS: dict[str, Command] = {
     "journal": Command(
         "verify, back up or accept a loss of the journal", "companion.commands.journal"
     ),
+    "team": Command("share one ledger with a support team (PostgreSQL)", "companion.commands.team"),
 }
 
 

@@ -90,8 +90,20 @@ ERRORS: dict[str, Code] = {
         "nothing_left",
         "no_money_back",
         "fee_too_high",
+        "too_small",
         params=("orderItemCode",),
     ),
+    "refund_exceeds_paid": _cases(
+        "item", "order", params=("orderItemCode", "refundable", "asked", "currency")
+    ),
+    "full_refund_not_available": _cases(
+        "item",
+        "order",
+        "no_total",
+        params=("reason", "orderItemCode", "reported", "atMost", "currency"),
+    ),
+    "tax_included": Code(("component", "taxLabel")),
+    "tax_only_refund": Code(("orderItemCode",)),
     "amount_precision": Code(("currency", "decimals", "text")),
     "currency_mismatch": Code(("currency", "asked")),
     "quantity_exceeds_ordered": Code(("orderItemCode", "ordered", "asked")),
@@ -112,6 +124,15 @@ ERRORS: dict[str, Code] = {
     "journal_behind": _cases("behind", "replaced", params=("path", "found", "expected")),
     "credentials_missing": _cases("missing", "damaged", params=("account",)),
     "accounts_file_invalid": Code(("path",)),
+    "agent_required": Code(),
+    "order_busy": Code(),
+    "ledger_unavailable": Code(),
+    "team_mode_only": Code(),
+    "not_approver": Code(("agent",)),
+    "self_approval": Code(),
+    "approval_not_found": Code(),
+    "approval_expired": Code(),
+    "approval_not_pending": Code(("decision",)),
     # Said by the command line only.
     "settings_invalid": Code(
         ("case", "path", "problem"), ("unreadable", "invalid", "host"), cli=True
@@ -144,12 +165,24 @@ ERRORS: dict[str, Code] = {
     "resolution_note_too_long": _cli(),
     "action_not_unknown": _cli("actionId", "state"),
     "demo_check_failed": Code(("case", "status"), ("pairing", "lookup", "helpdesk"), cli=True),
+    "ledger_dsn_invalid": _cli(),
+    "ledger_not_initialised": _cli(),
+    "ledger_outdated": _cli("version", "newest"),
+    "ledger_too_new": _cli("version", "newest"),
+    "not_in_team": _cli(),
+    "agent_invalid": _cli(),
+    "limit_invalid": _cli("currency"),
+    "currency_invalid": _cli("text"),
+    "member_not_found": _cli("agent"),
+    "role_invalid": _cli(),
 }
 
 # Why the order view does not offer a refund or a cancellation (actions.refund / actions.cancel).
 ReasonCode = Literal[
     "fba_order",
     "mcf_order",
+    "cod_order",
+    "amounts_mismatch",
     "order_cancelled",
     "not_charged_yet",
     "nothing_refundable",
@@ -165,6 +198,9 @@ ReasonCode = Literal[
 REASONS: dict[str, Code] = {code: Code() for code in get_args(ReasonCode)} | {
     "status_not_cancellable": Code(("status",)),
     "mcf_status_not_cancellable": Code(("status",)),
+    "amounts_mismatch": _cases(
+        "item", "order", "no_total", params=("orderItemCode", "reported", "atMost", "currency")
+    ),
 }
 
 # What became of an action at Amazon, or why spdesk cannot tell (the action's "amazon" block).
@@ -190,6 +226,8 @@ OutcomeCode = Literal[
     "mcf_not_cancelled",
     "journal_lost",
     "feed_gone",
+    "approval_rejected",
+    "approval_expired",
 ]
 OUTCOMES: dict[str, Code] = {
     "amazon_result": Code(("resultCode", "messageCode", "description")),
@@ -213,6 +251,8 @@ OUTCOMES: dict[str, Code] = {
     "mcf_not_cancelled": Code(("fulfillmentOrderId", "error", "errorCode")),
     "journal_lost": Code(),
     "feed_gone": Code(("feedId", "since")),
+    "approval_rejected": Code(("by", "note")),
+    "approval_expired": Code(),
 }
 
 # Warnings an action carries (it went on regardless).

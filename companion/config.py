@@ -65,6 +65,17 @@ class Settings(BaseModel):
     refund_overlap_window: float = Field(default=600.0, ge=0)
     events_keepalive: float = Field(default=15.0, gt=0)
     finances_poll_interval: float = Field(default=600.0, gt=0)
+    # Team mode (docs/team.md): the shared ledger's address, postgresql://USER@HOST:PORT/DB
+    # without a password (that lives in the keyring), and the agent this companion acts for.
+    ledger: str | None = None
+    agent: str | None = Field(default=None, max_length=200)
+    ledger_timeout: float = Field(default=5.0, gt=0)
+    # How fast a team notices its feed builder is gone (the server ends a silent one).
+    leader_poll: float = Field(default=1.0, gt=0)
+    leader_heartbeat: float = Field(default=1.0, gt=0)
+    leader_idle_session: float = Field(default=5.0, gt=0)
+    # The feed builder's sweep for actions whose notification was missed, and expired approvals.
+    team_sweep_interval: float = Field(default=5.0, gt=0)
 
     @classmethod
     def load(cls, **overrides: Any) -> Settings:
@@ -118,6 +129,18 @@ class Settings(BaseModel):
         }
         values.update(overrides)
         return cls(**values)
+
+    def save(self, **values: Any) -> None:
+        """Write these keys into settings.json (keeping the others), then into this object."""
+        path = self.config_dir / SETTINGS_FILE
+        current: dict[str, Any] = {}
+        if path.is_file():
+            current = json.loads(path.read_text(encoding="utf-8"))
+        current.update(values)
+        type(self)(**{**self.model_dump(), **current})  # refuse what would not load again
+        write_private_json(path, current)
+        for key, value in values.items():
+            setattr(self, key, value)
 
     @property
     def accounts_file(self) -> Path:

@@ -11,7 +11,8 @@ Tree (every subclass, wherever it lives; the module is named where it is not thi
 
     SpdeskError                      (500 internal_error)
     ├── BadRequest                   (400 invalid_request, and more specific codes)
-    │   └── InvalidOrderId           (400 invalid_order_id)
+    │   ├── InvalidOrderId           (400 invalid_order_id)
+    │   └── InvalidDsn               (400 ledger_dsn_invalid)         companion.ledger.errors
     ├── Unauthorized                 (401 unauthorized)
     │   └── TokenRevoked             (401 token_revoked)              companion.http.auth
     ├── Forbidden                    (403 forbidden)
@@ -40,7 +41,9 @@ Tree (every subclass, wherever it lives; the module is named where it is not thi
     ├── KeyringUnavailable           (503 keyring_unavailable)
     ├── JournalBehind                (503 journal_behind)             companion.actions.integrity
     ├── SettingsInvalid              (500 settings_invalid, exit 78)  companion.config
-    └── StorageUnusable              (500 storage_unusable, exit 78)  companion.storage
+    ├── StorageUnusable              (500 storage_unusable, exit 78)  companion.storage
+    ├── LedgerUnavailable            (503 ledger_unavailable)         companion.ledger.errors
+    └── LedgerSchemaError            (503 ledger_outdated)            companion.ledger.errors
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Amazon marketplaces, their regions, currencies and the decimals their amounts use."""
+"""Amazon marketplaces, their regions, currencies, decimals, tax style and Seller Central."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from companion.vocabulary import Language
+from companion.vocabulary import Language, TaxLabel
 
 
 class Region(StrEnum):
@@ -29,7 +29,7 @@ LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"
 
 @dataclass(frozen=True, slots=True)
 class Marketplace:
-    """One Amazon marketplace: id, country code, region and money format."""
+    """One Amazon marketplace: id, country code, region, money format, tax style, Seller Central."""
 
     id: str
     code: str
@@ -38,11 +38,18 @@ class Marketplace:
     currency: str
     decimals: int
     language: Language
+    tax_label: TaxLabel = "vat"
+    seller_central: str = ""  # host name
 
     @property
     def quantum(self) -> Decimal:
         """The smallest amount this marketplace's currency can express (0.01, or 1 for JPY)."""
         return Decimal(1).scaleb(-self.decimals)
+
+    @property
+    def prices_include_tax(self) -> bool:
+        """True where the prices buyers pay include the tax (all but the sales-tax countries)."""
+        return self.tax_label != "sales_tax"
 
     def quantize(self, amount: Decimal) -> Decimal:
         """Return the amount with exactly this marketplace's decimals (no rounding allowed)."""
@@ -56,27 +63,53 @@ class Marketplace:
         """The amount as a plain string with the marketplace's decimals, e.g. '12.50' or '1200'."""
         return f"{self.quantize(amount):f}"
 
+    def order_url(self, order_id: str) -> str | None:
+        """The order's page in Seller Central (None for a marketplace spdesk does not know)."""
+        if not self.seller_central:
+            return None
+        return f"https://{self.seller_central}/orders-v3/order/{order_id}"
 
-_ALL = [
-    Marketplace("ATVPDKIKX0DER", "US", "Amazon.com", Region.NA, "USD", 2, "en"),
-    Marketplace("A2EUQ1WTGCTBG2", "CA", "Amazon.ca", Region.NA, "CAD", 2, "en"),
-    Marketplace("A1AM78C64UM0Y8", "MX", "Amazon.com.mx", Region.NA, "MXN", 2, "es"),
-    Marketplace("A2Q3Y263D00KWC", "BR", "Amazon.com.br", Region.NA, "BRL", 2, "pt"),
-    Marketplace("A1F83G8C2ARO7P", "UK", "Amazon.co.uk", Region.EU, "GBP", 2, "en"),
-    Marketplace("A1PA6795UKMFR9", "DE", "Amazon.de", Region.EU, "EUR", 2, "de"),
-    Marketplace("A13V1IB3VIYZZH", "FR", "Amazon.fr", Region.EU, "EUR", 2, "fr"),
-    Marketplace("APJ6JRA9NG5V4", "IT", "Amazon.it", Region.EU, "EUR", 2, "it"),
-    Marketplace("A1RKKUPIHCS9HS", "ES", "Amazon.es", Region.EU, "EUR", 2, "es"),
-    Marketplace("A1805IZSGTT6HS", "NL", "Amazon.nl", Region.EU, "EUR", 2, "nl"),
-    Marketplace("A2NODRKZP88ZB9", "SE", "Amazon.se", Region.EU, "SEK", 2, "sv"),
-    Marketplace("A1C3SOZRARQ6R3", "PL", "Amazon.pl", Region.EU, "PLN", 2, "pl"),
-    Marketplace("AMEN7PMS3EDWL", "BE", "Amazon.com.be", Region.EU, "EUR", 2, "fr"),
-    Marketplace("A33AVAJ2PDY3EV", "TR", "Amazon.com.tr", Region.EU, "TRY", 2, "tr"),
-    Marketplace("A21TJRUUN4KGV", "IN", "Amazon.in", Region.EU, "INR", 2, "en"),
-    Marketplace("A1VC38T7YXB528", "JP", "Amazon.co.jp", Region.FE, "JPY", 0, "ja"),
-    Marketplace("A39IBJ37TRP1C6", "AU", "Amazon.com.au", Region.FE, "AUD", 2, "en"),
-    Marketplace("A19VAU5U5O7RUS", "SG", "Amazon.sg", Region.FE, "SGD", 2, "en"),
+
+NA, EU, FE = Region.NA, Region.EU, Region.FE
+# Ids, codes and hosts: Amazon's "Marketplace IDs" and "SP-API Endpoints" tables (docs/amazon.md).
+# The last column is the Seller Central host after "sellercentral".
+_EU_SC = "-europe.amazon.com"  # Amazon's unified Seller Central of the UK and older EU countries
+_ROWS: list[tuple[str, str, str, Region, str, int, Language, TaxLabel, str]] = [
+    ("ATVPDKIKX0DER", "US", "Amazon.com", NA, "USD", 2, "en", "sales_tax", ".amazon.com"),
+    ("A2EUQ1WTGCTBG2", "CA", "Amazon.ca", NA, "CAD", 2, "en", "sales_tax", ".amazon.ca"),
+    ("A1AM78C64UM0Y8", "MX", "Amazon.com.mx", NA, "MXN", 2, "es", "vat", ".amazon.com.mx"),
+    ("A2Q3Y263D00KWC", "BR", "Amazon.com.br", NA, "BRL", 2, "pt", "tax", ".amazon.com.br"),
+    ("A28R8C7NBKEWEA", "IE", "Amazon.ie", EU, "EUR", 2, "en", "vat", ".amazon.ie"),
+    ("A1F83G8C2ARO7P", "UK", "Amazon.co.uk", EU, "GBP", 2, "en", "vat", _EU_SC),
+    ("A1PA6795UKMFR9", "DE", "Amazon.de", EU, "EUR", 2, "de", "vat", _EU_SC),
+    ("A13V1IB3VIYZZH", "FR", "Amazon.fr", EU, "EUR", 2, "fr", "vat", _EU_SC),
+    ("APJ6JRA9NG5V4", "IT", "Amazon.it", EU, "EUR", 2, "it", "vat", _EU_SC),
+    ("A1RKKUPIHCS9HS", "ES", "Amazon.es", EU, "EUR", 2, "es", "vat", _EU_SC),
+    ("A1805IZSGTT6HS", "NL", "Amazon.nl", EU, "EUR", 2, "nl", "vat", ".amazon.nl"),
+    ("A2NODRKZP88ZB9", "SE", "Amazon.se", EU, "SEK", 2, "sv", "vat", ".amazon.se"),
+    ("A1C3SOZRARQ6R3", "PL", "Amazon.pl", EU, "PLN", 2, "pl", "vat", ".amazon.pl"),
+    ("AMEN7PMS3EDWL", "BE", "Amazon.com.be", EU, "EUR", 2, "fr", "vat", ".amazon.com.be"),
+    ("A33AVAJ2PDY3EV", "TR", "Amazon.com.tr", EU, "TRY", 2, "tr", "vat", ".amazon.com.tr"),
+    ("A21TJRUUN4KGV", "IN", "Amazon.in", EU, "INR", 2, "en", "gst", ".amazon.in"),
+    ("A2VIGQ35RCS4UG", "AE", "Amazon.ae", EU, "AED", 2, "en", "vat", ".amazon.ae"),
+    ("A17E79C6D8DWNP", "SA", "Amazon.sa", EU, "SAR", 2, "en", "vat", ".amazon.sa"),
+    ("ARBP9OOSHTCHU", "EG", "Amazon.eg", EU, "EGP", 2, "en", "vat", ".amazon.eg"),
+    ("AE08WJ6YKNBMC", "ZA", "Amazon.co.za", EU, "ZAR", 2, "en", "vat", ".amazon.co.za"),
+    (
+        "A1VC38T7YXB528",
+        "JP",
+        "Amazon.co.jp",
+        FE,
+        "JPY",
+        0,
+        "ja",
+        "consumption_tax",
+        ".amazon.co.jp",
+    ),
+    ("A39IBJ37TRP1C6", "AU", "Amazon.com.au", FE, "AUD", 2, "en", "gst", ".amazon.com.au"),
+    ("A19VAU5U5O7RUS", "SG", "Amazon.sg", FE, "SGD", 2, "en", "gst", ".amazon.sg"),
 ]
+_ALL = [Marketplace(*row[:-1], seller_central="sellercentral" + row[-1]) for row in _ROWS]
 
 BY_ID: dict[str, Marketplace] = {m.id: m for m in _ALL}
 BY_CODE: dict[str, Marketplace] = {m.code: m for m in _ALL}

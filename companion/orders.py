@@ -56,6 +56,12 @@ class OrderService:
         for key in [k for k in self._cache if k[1] == order_id]:
             del self._cache[key]
 
+    def invalidate_all(self) -> None:
+        """Forget every cached view (a team ledger's announcements may have been missed)."""
+        orders = {k[1] for k in self._cache} | {k[1] for k in self._loads} | set(self._generation)
+        for order_id in orders:
+            self.invalidate(order_id)
+
     async def get_view(
         self, order_id: str, account: str | None = None, fresh: bool = False
     ) -> OrderView:

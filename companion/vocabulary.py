@@ -69,13 +69,14 @@ REFUND_REASONS: tuple[RefundReason, ...] = get_args(RefundReason)
 # The one reason that allows keeping a restocking fee.
 CUSTOMER_RETURN: RefundReason = "CustomerReturn"
 
-# Order Acknowledgement feed `CancelReason` values (Amazon's XSD).
+# The Order Acknowledgement feed `CancelReason` values a seller's cancellation of an unshipped
+# order may carry: a subset of the schema's list (docs/amazon.md). The others are carrier and
+# post-shipment cases; "PricingError" exists only in Seller Central's pages, never in a feed.
 CancelReason = Literal[
     "NoInventory",
     "BuyerCanceled",
     "ShippingAddressUndeliverable",
     "CustomerExchange",
-    "PricingError",
     "GeneralAdjustment",
 ]
 CANCEL_REASONS: tuple[CancelReason, ...] = get_args(CancelReason)
@@ -92,6 +93,34 @@ REFUND_COMPONENTS: tuple[RefundComponent, ...] = get_args(RefundComponent)
 # Charged on some orders but never refunded through spdesk; listed after the refundable ones.
 OTHER_COMPONENTS = ("COD", "CODTax", "Other")
 COMPONENT_TYPES: tuple[str, ...] = (*REFUND_COMPONENTS, *OTHER_COMPONENTS)
+
+# The `currency` attribute of an adjustment's Amount is an enumeration in Amazon's schema; these
+# are the codes of its newest published copy (docs/amazon.md). For other currencies (SEK, PLN,
+# ZAR) the optional attribute is left out and Amazon uses the marketplace's currency.
+FEED_CURRENCIES = frozenset(
+    {
+        "USD",
+        "GBP",
+        "EUR",
+        "JPY",
+        "CAD",
+        "CNY",
+        "INR",
+        "MXN",
+        "BRL",
+        "AUD",
+        "TRY",
+        "SGD",
+        "AED",
+        "SAR",
+        "EGP",
+    }
+)
+
+# How a marketplace's prices treat tax: `sales_tax` is added on top (US, CA); the others are
+# inside the prices buyers see (the extension shows "incl. VAT", "incl. GST", "incl. tax" …).
+TaxLabel = Literal["sales_tax", "vat", "gst", "consumption_tax", "tax"]
+TAX_LABELS: tuple[TaxLabel, ...] = get_args(TaxLabel)
 
 # Languages of Amazon's marketplaces (the order view names the order's, for the reply).
 Language = Literal["en", "de", "fr", "it", "es", "nl", "sv", "pl", "pt", "tr", "ja"]

@@ -7,10 +7,11 @@ cd "$(dirname "$0")/.."
 purpose="${1:-demo}"
 case "$purpose" in demo|test) ;; *) echo "usage: $0 demo|test" >&2; exit 2 ;; esac
 
-# The keyring (Secret Service over D-Bus) is needed by both; browsers only by the tests.
+# The keyring (Secret Service over D-Bus) is needed by both; browsers and a PostgreSQL server
+# (team mode's tests start private clusters with its initdb) only by the tests.
 apt_packages=(dbus dbus-daemon gnome-keyring)
 if [ "$purpose" = test ]; then
-  apt_packages+=(chromium chromium-driver firefox-esr)
+  apt_packages+=(chromium chromium-driver firefox-esr postgresql)
 fi
 command -v python3 >/dev/null || apt_packages+=(python3)
 python3 -c 'import ensurepip, venv' 2>/dev/null || apt_packages+=(python3-venv)

@@ -13,7 +13,7 @@ from spdesk_sandbox.errors import SpApiError, error_response
 from spdesk_sandbox.faults import setup_faults
 from spdesk_sandbox.state import STATE, SandboxState
 from spdesk_sandbox.strict import setup_strict_requests
-from spdesk_sandbox.throttle import Handler, setup_throttle
+from spdesk_sandbox.throttle import Handler, setup_counting, setup_throttle
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,7 @@ def create_sandbox_app(state: SandboxState) -> web.Application:
     app[STATE] = state
     app.middlewares.append(error_middleware)
     app.on_response_prepare.append(_request_id)
+    setup_counting(app, state.throttle)
     auth.setup_auth(app)
     setup_faults(app, state.faults, state.throttle)
     setup_throttle(app, state.throttle)

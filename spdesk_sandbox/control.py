@@ -53,6 +53,8 @@ def order_summary(order: Order) -> dict[str, Any]:
                 "quantityShipped": i.qty_shipped,
                 "quantityCancelled": i.qty_cancelled,
                 "charged": _decimals(i.charged),
+                "discounts": _decimals(i.discounts),
+                "paid": f"{i.paid_total():f}",
                 "refunded": _decimals(i.refunded),
                 "buyerRequestedCancel": i.buyer_cancel_request is not None,
             }

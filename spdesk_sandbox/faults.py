@@ -1,6 +1,7 @@
 """Fault injection per operation, switched on at run time (control API or `state.faults.add`).
 
-Kinds: HTML 5xx, slow answers, timeouts, 429 storms, expired tokens, and FATAL or stuck feeds.
+Kinds: HTML 5xx, slow answers, timeouts, 429 storms, expired tokens, 4xx refusals, and FATAL or
+stuck feeds.
 """
 
 from __future__ import annotations
@@ -32,6 +33,15 @@ class FaultKind(StrEnum):
     TIMEOUT = "timeout"  # hold the request delaySeconds, then 504 HTML: clients time out first
     THROTTLE = "throttle"  # 429 QuotaExceeded (a 429 storm with a count)
     EXPIRED_TOKEN = "expired_token"  # 403 Unauthorized "access token ... has expired"
+    # A refusal with Amazon's ErrorList body: nothing is applied, a client must not resend it.
+    STATUS_400 = "status_400"
+    STATUS_401 = "status_401"
+    STATUS_404 = "status_404"
+    STATUS_408 = "status_408"
+    STATUS_409 = "status_409"
+    STATUS_413 = "status_413"
+    STATUS_415 = "status_415"
+    STATUS_422 = "status_422"
     FEED_FATAL = "feed_fatal"  # the next feed(s) end FATAL
     FEED_STUCK = "feed_stuck"  # the next feed(s) stay IN_PROGRESS until faults are cleared
 
@@ -148,6 +158,25 @@ def html_error(status: int) -> web.Response:
     return web.Response(status=status, text=body, content_type="text/html")
 
 
+# Amazon's error code for each refusal status (models: errors of every operation).
+REFUSAL_CODES = {
+    400: "InvalidInput",
+    401: "Unauthorized",
+    404: "NotFound",
+    408: "RequestTimeout",
+    409: "Conflict",
+    413: "RequestEntityTooLarge",
+    415: "UnsupportedMediaType",
+    422: "Unprocessable",
+}
+
+
+def refusal(status: int) -> web.Response:
+    """A 4xx refusal with Amazon's ErrorList body."""
+    error = {"code": REFUSAL_CODES[status], "message": "The request was refused (injected)."}
+    return web.json_response({"errors": [error]}, status=status)
+
+
 def expired_token() -> web.Response:
     """Amazon's 403 for an expired access token."""
     error = {
@@ -186,6 +215,8 @@ def setup_faults(app: web.Application, faults: FaultSettings, throttle: Throttle
             return quota_exceeded()
         if fault.kind is FaultKind.EXPIRED_TOKEN:
             return expired_token()
+        if fault.kind.startswith("status_"):
+            return refusal(int(fault.kind.removeprefix("status_")))
         return html_error(503 if fault.kind is FaultKind.HTML_503 else 500)
 
     app.middlewares.append(fault_middleware)

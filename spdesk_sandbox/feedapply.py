@@ -1,7 +1,8 @@
 """Run one feed document against the order state: parse, check each message, apply the valid ones.
 
 Like Amazon, nothing here de-duplicates: a repeated adjustment is checked against the amounts
-refunded so far and, if it still fits, refunds again.
+refunded so far and, if it still fits, refunds again. And like Amazon, a Failure acknowledgement
+of an order that has shipped refunds the whole order.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
+from spdesk_sandbox.acknowledgements import CancelPlan, check_acknowledgement
 from spdesk_sandbox.feedxml import (
     FeedDocumentError,
     Message,
@@ -17,10 +19,11 @@ from spdesk_sandbox.feedxml import (
     OrderAdjustment,
     parse_feed,
 )
-from spdesk_sandbox.records import Adjustment, Cancellation, ItemCancellation, Order
+from spdesk_sandbox.records import Adjustment, Cancellation, ItemCancellation, Order, OrderItem
 from spdesk_sandbox.report import MessageCode, Result, ResultCode, error
-from spdesk_sandbox.rules import CancelPlan, check_acknowledgement, check_adjustment
+from spdesk_sandbox.rules import check_adjustment
 from spdesk_sandbox.state import SandboxState
+from spdesk_sandbox.vat import applied
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +32,10 @@ class FeedRun:
 
     processed: int
     results: list[Result] = field(default_factory=list)
+
+
+# The reason the ledger records for the refund a Failure acknowledgement after shipment makes.
+WHOLE_ORDER_REFUND = "FailureAcknowledgementAfterShipment"
 
 
 def _adjustment_id(state: SandboxState) -> str:
@@ -41,37 +48,75 @@ def apply_adjustment(
 ) -> None:
     """Add every AdjustedItem of a checked message to the order and the adjustment ledger."""
     now = state.now()
-    posted_at = now + timedelta(seconds=state.settings.posting_lag_seconds)
     for adjusted in message.items:
         line = order.item(adjusted.item_code)
         if line is None:  # excluded by the checks; keeps the type checker honest
             continue
-        components: dict[str, Decimal] = {}
-        for comp in adjusted.components:
-            components[comp.type] = components.get(comp.type, Decimal(0)) + comp.amount
-            line.refunded[comp.type] = line.refunded.get(comp.type, Decimal(0)) + comp.amount
         if adjusted.quantity_cancelled:
             line.qty_cancelled += adjusted.quantity_cancelled
             line.cancellation = ItemCancellation("MERCHANT", adjusted.reason, now)
-        state.adjustments.append(
-            Adjustment(
-                adjustment_id=_adjustment_id(state),
-                order_id=order.order_id,
-                item_code=line.item_code,
-                currency=order.currency,
-                components=components,
-                reason=adjusted.reason,
-                applied_at=now,
-                posted_at=posted_at,
-                feed_id=feed_id,
-                message_id=message_id,
-                merchant_adjustment_item_id=adjusted.merchant_adjustment_item_id,
-                quantity_cancelled=adjusted.quantity_cancelled,
-            )
+        refund = Refund(
+            adjusted.reason,
+            feed_id,
+            message_id,
+            adjusted.merchant_adjustment_item_id,
+            adjusted.quantity_cancelled,
         )
+        _refund_line(state, order, line, applied(order, line, adjusted.components), refund)
     if any(a.quantity_cancelled for a in message.items):
         order.refresh_status()
     order.last_updated = now
+    state.touch()
+
+
+@dataclass(frozen=True, slots=True)
+class Refund:
+    """Why money goes back and which message said so, as the adjustment ledger records it."""
+
+    reason: str
+    feed_id: str
+    message_id: int
+    merchant_adjustment_item_id: str | None = None
+    quantity_cancelled: int | None = None
+
+
+def _refund_line(
+    state: SandboxState,
+    order: Order,
+    line: OrderItem,
+    components: dict[str, Decimal],
+    refund: Refund,
+) -> None:
+    """Give `components` back on one line and add it to the adjustment ledger."""
+    now = state.now()
+    for kind, amount in components.items():
+        line.refunded[kind] = line.refunded.get(kind, Decimal(0)) + amount
+    state.adjustments.append(
+        Adjustment(
+            adjustment_id=_adjustment_id(state),
+            order_id=order.order_id,
+            item_code=line.item_code,
+            currency=order.currency,
+            components=components,
+            reason=refund.reason,
+            applied_at=now,
+            posted_at=now + timedelta(seconds=state.settings.posting_lag_seconds),
+            feed_id=refund.feed_id,
+            message_id=refund.message_id,
+            merchant_adjustment_item_id=refund.merchant_adjustment_item_id,
+            quantity_cancelled=refund.quantity_cancelled,
+        )
+    )
+
+
+def refund_whole_order(state: SandboxState, order: Order, feed_id: str, message_id: int) -> None:
+    """What a Failure acknowledgement after shipment does on Amazon: everything goes back."""
+    for line in order.items:
+        left = {k: line.refundable(k) for k in line.charged if line.refundable(k) > 0}
+        if left:
+            refund = Refund(WHOLE_ORDER_REFUND, feed_id, message_id)
+            _refund_line(state, order, line, left, refund)
+    order.last_updated = state.now()
     state.touch()
 
 
@@ -79,6 +124,9 @@ def apply_cancel(
     state: SandboxState, order: Order, plan: CancelPlan, feed_id: str, message_id: int
 ) -> None:
     """Cancel the planned units of each item; the order is CANCELLED when no unit is left."""
+    if plan.refund_whole_order:
+        refund_whole_order(state, order, feed_id, message_id)
+        return
     now = state.now()
     by_reason: dict[str, list[str]] = {}
     for line, reason, units in plan.items:
@@ -138,7 +186,9 @@ def run_feed(
     try:
         document = parse_feed(content, feed_type)
     except FeedDocumentError as exc:
-        return FeedRun(0, [error(0, MessageCode(exc.code), exc.description)])
+        # Amazon cannot count the messages of a document it cannot read: it reports one,
+        # processed with an error (MessagesProcessed 1, MessagesWithError 1).
+        return FeedRun(1, [error(0, MessageCode(exc.code), exc.description)])
     marketplaces = frozenset(marketplace_ids)
     results: list[Result] = []
     seen: set[int] = set()

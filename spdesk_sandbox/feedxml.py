@@ -17,6 +17,8 @@ from decimal import Decimal, InvalidOperation
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+# The `currency` attribute's enumeration in Amazon's base schema (its newest published copy).
+SCHEMA_CURRENCIES = frozenset("USD GBP EUR JPY CAD CNY INR MXN BRL AUD TRY SGD AED SAR EGP".split())
 MESSAGE_TYPES = {
     "POST_PAYMENT_ADJUSTMENT_DATA": "OrderAdjustment",
     "POST_ORDER_ACKNOWLEDGEMENT_DATA": "OrderAcknowledgement",
@@ -42,7 +44,7 @@ class Component:
 
     type: str
     amount: Decimal
-    currency: str
+    currency: str | None  # None: the attribute is optional, the marketplace's currency applies
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +69,10 @@ class OrderAdjustment:
 
 @dataclass(frozen=True, slots=True)
 class AckItem:
-    """One `Item` of an Order Acknowledgement."""
+    """One `Item` of an Order Acknowledgement: the schema has no quantity, a line goes whole."""
 
     item_code: str
     cancel_reason: str | None = None
-    quantity: int | None = None  # units to cancel; None: every unshipped unit
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,8 +171,8 @@ def _component(element: ET.Element) -> Component:
     if not amount.is_finite():
         raise StructureError(f"<Amount> must be a decimal number, got '{text}'.")
     currency = amount_element.get("currency")
-    if not currency:
-        raise StructureError("<Amount> needs its currency attribute.")
+    if currency is not None and currency not in SCHEMA_CURRENCIES:
+        raise StructureError(f"currency '{currency}' is not one of the schema's currency codes.")
     return Component(kind, amount, currency)
 
 
@@ -210,11 +211,8 @@ def _ack_item(element: ET.Element) -> AckItem:
     item_code = _text(cursor.required("AmazonOrderItemCode"))
     cursor.optional("MerchantOrderItemID")
     reason = cursor.optional("CancelReason")
-    quantity = _int(cursor.optional("Quantity"))
-    cursor.end()
-    if quantity == 0:
-        raise StructureError("<Quantity> must be at least 1.")
-    return AckItem(item_code, _text(reason) if reason is not None else None, quantity)
+    cursor.end()  # e.g. a <Quantity>: the acknowledgement schema has none
+    return AckItem(item_code, _text(reason) if reason is not None else None)
 
 
 def _order_acknowledgement(element: ET.Element) -> OrderAcknowledgement:

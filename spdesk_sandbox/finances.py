@@ -2,8 +2,9 @@
 
 Charges appear for shipped units (a partly shipped line shows its shipped share). A refund appears
 once its posting lag has passed and its item has shipped: a refund accepted before shipment stays
-pending until then. Amounts are seller-side, as Amazon shows them: charges positive, refunds
-negative, a restocking fee kept from the buyer positive. Amounts are JSON numbers written from
+pending until then. Amounts are seller-side, as Amazon shows them: charges positive (Principal
+tax-exclusive, its Tax apart), promotions negative, refunds negative, a restocking fee kept from
+the buyer positive. Amounts are JSON numbers written from
 Decimal text, never through binary floating point.
 """
 
@@ -36,6 +37,8 @@ CHARGE_TYPES = {
     "Goodwill": "Goodwill",
     "FreeReplacementReturnShipping": "FreeReplacementReturnShipping",
 }
+# The cash-on-delivery fee, charged at shipment (a feed never refunds it).
+COD_CHARGE_TYPES = {"COD": "CODItemCharge", "CODTax": "CODItemTaxCharge"}
 _NUMBER_MARK = "@decimal@"
 _NUMBER = re.compile(rf'"{_NUMBER_MARK}(-?\d+(?:\.\d+)?)"')
 
@@ -63,25 +66,38 @@ def _shipped_share(order: Order, line: OrderItem, amount: Decimal) -> Decimal:
     return share.quantize(order.marketplace.quantum, rounding=ROUND_HALF_UP)
 
 
+def _shipment_item(order: Order, line: OrderItem) -> dict[str, Any]:
+    """One shipped line: its charges (positive) and promotions (negative, net and tax apart)."""
+    item: dict[str, Any] = {
+        "SellerSKU": line.sku,
+        "OrderItemId": line.item_code,
+        "QuantityShipped": line.qty_shipped,
+        "ItemChargeList": [
+            {
+                "ChargeType": CHARGE_TYPES.get(kind) or COD_CHARGE_TYPES.get(kind, kind),
+                "ChargeAmount": _money(order, _shipped_share(order, line, amount)),
+            }
+            for kind, amount in line.charged.items()
+        ],
+    }
+    if line.discounts:
+        item["PromotionList"] = [
+            {
+                # What Amazon really writes there for every promotion (a known quirk).
+                "PromotionType": "PromotionMetaDataDefinitionValue",
+                "PromotionId": f"PROMO-{line.item_code[-6:]}-{kind}",
+                "PromotionAmount": _money(order, -_shipped_share(order, line, amount)),
+            }
+            for kind, amount in line.discounts.items()
+        ]
+    return item
+
+
 def _shipment_event(order: Order, now: datetime) -> dict[str, Any] | None:
     shipped = [i for i in order.items if i.qty_shipped > 0]
     if not shipped:
         return None
-    items = [
-        {
-            "SellerSKU": line.sku,
-            "OrderItemId": line.item_code,
-            "QuantityShipped": line.qty_shipped,
-            "ItemChargeList": [
-                {
-                    "ChargeType": CHARGE_TYPES.get(kind, kind),
-                    "ChargeAmount": _money(order, _shipped_share(order, line, amount)),
-                }
-                for kind, amount in line.charged.items()
-            ],
-        }
-        for line in shipped
-    ]
+    items = [_shipment_item(order, line) for line in shipped]
     # The sandbox has no ship timestamp: post a day after purchase (or now, if sooner).
     posted = min(order.purchase_date + timedelta(days=1), now)
     return {

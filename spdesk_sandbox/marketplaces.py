@@ -20,6 +20,9 @@ class Marketplace:
     name: str  # the sales channel, e.g. "Amazon.de"
     currency: str
     decimals: int
+    # Prices include the tax (VAT, GST, consumption tax): an adjustment's Principal, Shipping and
+    # GiftWrap are VAT-exclusive and Amazon adds the tax of the original sale (docs/amazon.md).
+    tax_included: bool = True
 
     @property
     def quantum(self) -> Decimal:
@@ -39,12 +42,14 @@ class Marketplace:
         return f"{self.quantize(amount):f}"
 
 
-# Amazon's marketplace ids (SP-API "Marketplace IDs" reference).
+# Amazon's marketplace ids (SP-API "Marketplace IDs" reference); only the US and Canada add sales
+# tax on top of the prices.
 MARKETPLACES: tuple[Marketplace, ...] = (
-    Marketplace("ATVPDKIKX0DER", "US", "Amazon.com", "USD", 2),
-    Marketplace("A2EUQ1WTGCTBG2", "CA", "Amazon.ca", "CAD", 2),
+    Marketplace("ATVPDKIKX0DER", "US", "Amazon.com", "USD", 2, tax_included=False),
+    Marketplace("A2EUQ1WTGCTBG2", "CA", "Amazon.ca", "CAD", 2, tax_included=False),
     Marketplace("A1AM78C64UM0Y8", "MX", "Amazon.com.mx", "MXN", 2),
     Marketplace("A2Q3Y263D00KWC", "BR", "Amazon.com.br", "BRL", 2),
+    Marketplace("A28R8C7NBKEWEA", "IE", "Amazon.ie", "EUR", 2),
     Marketplace("A1F83G8C2ARO7P", "UK", "Amazon.co.uk", "GBP", 2),
     Marketplace("A1PA6795UKMFR9", "DE", "Amazon.de", "EUR", 2),
     Marketplace("A13V1IB3VIYZZH", "FR", "Amazon.fr", "EUR", 2),
@@ -56,6 +61,10 @@ MARKETPLACES: tuple[Marketplace, ...] = (
     Marketplace("AMEN7PMS3EDWL", "BE", "Amazon.com.be", "EUR", 2),
     Marketplace("A33AVAJ2PDY3EV", "TR", "Amazon.com.tr", "TRY", 2),
     Marketplace("A21TJRUUN4KGV", "IN", "Amazon.in", "INR", 2),
+    Marketplace("A2VIGQ35RCS4UG", "AE", "Amazon.ae", "AED", 2),
+    Marketplace("A17E79C6D8DWNP", "SA", "Amazon.sa", "SAR", 2),
+    Marketplace("ARBP9OOSHTCHU", "EG", "Amazon.eg", "EGP", 2),
+    Marketplace("AE08WJ6YKNBMC", "ZA", "Amazon.co.za", "ZAR", 2),
     Marketplace("A1VC38T7YXB528", "JP", "Amazon.co.jp", "JPY", 0),
     Marketplace("A39IBJ37TRP1C6", "AU", "Amazon.com.au", "AUD", 2),
     Marketplace("A19VAU5U5O7RUS", "SG", "Amazon.sg", "SGD", 2),

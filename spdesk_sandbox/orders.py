@@ -19,7 +19,7 @@ from spdesk_sandbox.params import (
     query_int,
     query_list,
 )
-from spdesk_sandbox.records import Channel, Order, OrderItem
+from spdesk_sandbox.records import TAX_OF, Channel, Order, OrderItem
 from spdesk_sandbox.state import STATE
 
 BASE = "/orders/2026-01-01"
@@ -50,9 +50,14 @@ FULFILLMENT_STATUSES = frozenset(
     }
 )
 FULFILLED_BY = {"MERCHANT": Channel.FBM, "AMAZON": Channel.FBA}
-# Charge component -> proceeds breakdown type; taxes go under TAX with a detailed subtype.
-_BREAKDOWN = {"Principal": "ITEM", "Shipping": "SHIPPING", "GiftWrap": "GIFT_WRAP"}
-_TAX_SUBTYPE = {"Tax": "ITEM", "ShippingTax": "SHIPPING", "GiftWrapTax": "GIFT_WRAP"}
+# Tax-exclusive charge component -> proceeds breakdown type (and the subtype of its tax and
+# discount details).
+_BREAKDOWN = {
+    "Principal": "ITEM",
+    "Shipping": "SHIPPING",
+    "GiftWrap": "GIFT_WRAP",
+    "COD": "COD_FEE",
+}
 
 
 def money(amount: Decimal, order: Order) -> dict[str, str]:
@@ -64,24 +69,46 @@ def _sum(values: list[Decimal]) -> Decimal:
     return sum(values, Decimal(0))
 
 
+def _detailed(kind: str, details: dict[str, Decimal], order: Order) -> dict[str, Any]:
+    return {
+        "type": kind,
+        "subtotal": money(_sum(list(details.values())), order),
+        "detailedBreakdowns": [
+            {"subtype": sub, "value": money(v, order)} for sub, v in details.items() if v
+        ],
+    }
+
+
 def item_proceeds(item: OrderItem, order: Order) -> dict[str, Any]:
-    """Per-item proceeds: ITEM, SHIPPING, GIFT_WRAP and TAX with detailed tax subtypes."""
-    breakdowns: list[dict[str, Any]] = []
+    """Per-item proceeds as Amazon's model examples have them.
+
+    `proceedsTotal` is the sum of the breakdowns: what the buyer paid for the line. Promotions
+    are a negative DISCOUNT (their tax a negative TAX detail of subtype DISCOUNT). In layout
+    "gross" ITEM, SHIPPING … carry their tax inside and TAX only names it; in layout "net" the
+    TAX breakdown is added on top (Amazon's own UK example).
+    """
+    gross = order.proceeds_layout == "gross" and order.marketplace.tax_included
+    charges: dict[str, Decimal] = {}
+    taxes: dict[str, Decimal] = {}
+    discounts: dict[str, Decimal] = {}
+    taxes_off = Decimal(0)
     for component, kind in _BREAKDOWN.items():
-        if component in item.charged:
-            breakdowns.append({"type": kind, "subtotal": money(item.charged[component], order)})
-    taxes = {c: v for c, v in item.charged.items() if c in _TAX_SUBTYPE}
-    if taxes:
-        breakdowns.append(
-            {
-                "type": "TAX",
-                "subtotal": money(_sum(list(taxes.values())), order),
-                "detailedBreakdowns": [
-                    {"subtype": _TAX_SUBTYPE[c], "value": money(v, order)} for c, v in taxes.items()
-                ],
-            }
-        )
-    return {"proceedsTotal": money(item.charged_total(), order), "breakdowns": breakdowns}
+        if component not in item.charged:
+            continue
+        tax = TAX_OF[component]
+        tax_off = item.discounts.get(tax, Decimal(0))
+        inside = item.charged.get(tax, Decimal(0)) if gross else Decimal(0)
+        charges[kind] = item.charged[component] + inside
+        taxes[kind] = item.charged.get(tax, Decimal(0))
+        discounts[kind] = -(item.discounts.get(component, Decimal(0)) + (tax_off if gross else 0))
+        taxes_off += tax_off
+    taxes["DISCOUNT"] = -taxes_off
+    breakdowns = [{"type": k, "subtotal": money(v, order)} for k, v in charges.items()]
+    if any(taxes.values()):
+        breakdowns.append(_detailed("TAX", taxes, order))
+    if any(discounts.values()):
+        breakdowns.append(_detailed("DISCOUNT", discounts, order))
+    return {"proceedsTotal": money(item.paid_total(), order), "breakdowns": breakdowns}
 
 
 def item_cancellation(item: OrderItem) -> dict[str, Any] | None:
@@ -125,17 +152,25 @@ def item_json(item: OrderItem, order: Order, included: set[str]) -> dict[str, An
     return body
 
 
-def order_proceeds(order: Order) -> dict[str, Any]:
-    """Order-level proceeds aggregated over the items."""
+def order_proceeds(order: Order, items: list[dict[str, Any]]) -> dict[str, Any]:
+    """Order-level proceeds: the items' breakdowns (`items`) added up by type, the grand total."""
     kinds: dict[str, Decimal] = {}
-    for item in order.items:
-        for component, amount in item.charged.items():
-            kind = _BREAKDOWN.get(component, "TAX")
-            kinds[kind] = kinds.get(kind, Decimal(0)) + amount
+    for proceeds in items:
+        for breakdown in proceeds["breakdowns"]:
+            amount = Decimal(breakdown["subtotal"]["amount"])
+            kinds[breakdown["type"]] = kinds.get(breakdown["type"], Decimal(0)) + amount
+    total = _sum([i.paid_total() for i in order.items])
     return {
-        "grandTotal": money(_sum(list(kinds.values())), order),
+        "grandTotal": money(total, order),
         "breakdowns": [{"type": k, "subtotal": money(v, order)} for k, v in kinds.items()],
     }
+
+
+def order_payment(order: Order) -> dict[str, Any]:
+    """How the buyer paid: one payment execution (cash on delivery: to the carrier)."""
+    total = _sum([i.paid_total() for i in order.items])
+    execution = {"paymentMethod": order.payment_method, "paymentAmount": money(total, order)}
+    return {"paymentExecutions": [execution]}
 
 
 def order_packages(order: Order) -> list[dict[str, Any]]:
@@ -174,8 +209,11 @@ def order_json(order: Order, included: set[str]) -> dict[str, Any]:
             "marketplaceName": market.name,
         },
     }
+    items = [item_json(i, order, included) for i in order.items]
     if "PROCEEDS" in included:
-        body["proceeds"] = order_proceeds(order)
+        body["proceeds"] = order_proceeds(order, [i["proceeds"] for i in items])
+    if "PAYMENT" in included:
+        body["payment"] = order_payment(order)
     if "FULFILLMENT" in included:
         body["fulfillment"] = {
             "fulfillmentStatus": str(order.status),
@@ -186,7 +224,7 @@ def order_json(order: Order, included: set[str]) -> dict[str, Any]:
                 "latestDateTime": iso(order.latest_ship_date),
             },
         }
-    body["orderItems"] = [item_json(i, order, included) for i in order.items]
+    body["orderItems"] = items
     if "PACKAGES" in included and (packages := order_packages(order)):
         body["packages"] = packages
     return body

@@ -9,7 +9,7 @@ from aiohttp import web
 
 from spdesk_sandbox.errors import not_found
 from spdesk_sandbox.params import iso, order_id_param
-from spdesk_sandbox.records import Channel, Order, OrderItem, OrderStatus
+from spdesk_sandbox.records import TAX_OF, Channel, Order, OrderItem, OrderStatus
 from spdesk_sandbox.state import STATE
 
 BASE = "/orders/v0/orders"
@@ -20,11 +20,14 @@ V0_STATUS = {
     OrderStatus.SHIPPED: "Shipped",
     OrderStatus.CANCELLED: "Canceled",
 }
+# v0 item money: (price field, its tax field, promotion field, promotion tax field) per charge.
+# In a tax-included marketplace a price holds its tax (ItemTax is the VAT inside ItemPrice, as
+# Amazon's VAT Calculation Service guide says); in the US and Canada the tax is added on top.
+# Promotions are positive amounts that lower what the buyer pays.
 _V0_ITEM_MONEY = {
-    "Principal": "ItemPrice",
-    "Shipping": "ShippingPrice",
-    "Tax": "ItemTax",
-    "ShippingTax": "ShippingTax",
+    "Principal": ("ItemPrice", "ItemTax", "PromotionDiscount", "PromotionDiscountTax"),
+    "Shipping": ("ShippingPrice", "ShippingTax", "ShippingDiscount", "ShippingDiscountTax"),
+    "COD": ("CODFee", None, "CODFeeDiscount", None),
 }
 
 
@@ -34,9 +37,10 @@ def _money(amount: Decimal, order: Order) -> dict[str, str]:
 
 def order_v0_json(order: Order) -> dict[str, Any]:
     """An Orders v0 `Order`."""
-    total = sum((i.charged_total() for i in order.items), Decimal(0))
+    total = sum((i.paid_total() for i in order.items), Decimal(0))
     market = order.marketplace
     return {
+        "PaymentMethod": "COD" if order.cash_on_delivery else "Other",
         "AmazonOrderId": order.order_id,
         "PurchaseDate": iso(order.purchase_date),
         "LastUpdateDate": iso(order.last_updated),
@@ -71,14 +75,32 @@ def item_v0_json(item: OrderItem, order: Order) -> dict[str, Any]:
         "ConditionSubtypeId": "New",
         "IsGift": "true" if "GiftWrap" in item.charged else "false",
     }
-    for component, key in _V0_ITEM_MONEY.items():
-        if component in item.charged:
-            body[key] = _money(item.charged[component], order)
+    body.update(_item_money(item, order))
     request = item.buyer_cancel_request
     body["BuyerRequestedCancel"] = {
         "IsBuyerRequestedCancel": "true" if request else "false",
         "BuyerCancelReason": request.reason if request else "",
     }
+    return body
+
+
+def _item_money(item: OrderItem, order: Order) -> dict[str, Any]:
+    inside = order.marketplace.tax_included
+    body: dict[str, Any] = {}
+    for component, (price, tax, promotion, promotion_tax) in _V0_ITEM_MONEY.items():
+        if component not in item.charged:
+            continue
+        tax_of = TAX_OF[component]
+        charged_tax = item.charged.get(tax_of, Decimal(0))
+        tax_off = item.discounts.get(tax_of, Decimal(0))
+        off = item.discounts.get(component, Decimal(0)) + (tax_off if inside else 0)
+        body[price] = _money(item.charged[component] + (charged_tax if inside else 0), order)
+        if tax:
+            body[tax] = _money(charged_tax, order)
+        if off:
+            body[promotion] = _money(off, order)
+        if promotion_tax and tax_off:
+            body[promotion_tax] = _money(tax_off, order)
     return body
 
 

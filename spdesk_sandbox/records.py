@@ -17,7 +17,9 @@ from spdesk_sandbox.marketplaces import Marketplace, marketplace
 # digits, always matched whole.
 ORDER_ID = re.compile(r"[0-9]{3}-[0-9]{7}-[0-9]{7}")
 
-# Charge components an order item can carry, in the order Amazon lists them.
+# The refundable charge components of an order item, in the order Amazon lists them. Principal,
+# Shipping and GiftWrap are tax-exclusive; the tax of each is its own component, so in every
+# marketplace the buyer paid the sum of them (less promotions).
 COMPONENT_TYPES: tuple[str, ...] = (
     "Principal",
     "Shipping",
@@ -26,6 +28,16 @@ COMPONENT_TYPES: tuple[str, ...] = (
     "GiftWrap",
     "GiftWrapTax",
 )
+# Everything an item can be charged: also the cash-on-delivery fee (JP, IN, AE …) and its tax.
+CHARGE_TYPES: tuple[str, ...] = (*COMPONENT_TYPES, "COD", "CODTax")
+# The tax component of each tax-exclusive one.
+TAX_OF: dict[str, str] = {
+    "Principal": "Tax",
+    "Shipping": "ShippingTax",
+    "GiftWrap": "GiftWrapTax",
+    "COD": "CODTax",
+}
+CASH_ON_DELIVERY = "CashOnDelivery"  # Orders v2026 paymentMethod
 
 
 class Channel(StrEnum):
@@ -85,12 +97,17 @@ class OrderItem:
     asin: str
     title: str
     qty_ordered: int
-    charged: dict[str, Decimal]
+    charged: dict[str, Decimal]  # list prices per component (before promotions)
     qty_shipped: int = 0
     qty_cancelled: int = 0
     refunded: dict[str, Decimal] = field(default_factory=dict)
     buyer_cancel_request: BuyerCancelRequest | None = None
     cancellation: ItemCancellation | None = None
+    # Promotions per component, positive (a promotion of a tax-included price: net and tax parts).
+    discounts: dict[str, Decimal] = field(default_factory=dict)
+    # The tax rate of the sale, which Amazon applies again to a refund's tax-exclusive amounts in
+    # marketplaces whose prices include the tax (None: no tax was charged).
+    tax_rate: Decimal | None = None
 
     @property
     def qty_unshipped(self) -> int:
@@ -102,13 +119,17 @@ class OrderItem:
         """The Principal charged per unit."""
         return self.charged.get("Principal", Decimal(0)) / max(self.qty_ordered, 1)
 
-    def refundable(self, component: str) -> Decimal:
-        """What remains refundable of one component: charged minus everything refunded."""
-        return self.charged.get(component, Decimal(0)) - self.refunded.get(component, Decimal(0))
+    def paid(self, component: str) -> Decimal:
+        """What the buyer paid for one component: its charge less its promotions."""
+        return self.charged.get(component, Decimal(0)) - self.discounts.get(component, Decimal(0))
 
-    def charged_total(self) -> Decimal:
-        """Sum of every charged component of the line."""
-        return sum(self.charged.values(), Decimal(0))
+    def refundable(self, component: str) -> Decimal:
+        """What remains refundable of one component: paid minus everything refunded."""
+        return self.paid(component) - self.refunded.get(component, Decimal(0))
+
+    def paid_total(self) -> Decimal:
+        """What the buyer paid for the line: every component, less promotions."""
+        return sum((self.paid(c) for c in self.charged), Decimal(0))
 
     def refunded_total(self) -> Decimal:
         """Sum of every refunded component of the line (restocking fees count negative)."""
@@ -130,6 +151,11 @@ class Order:
     earliest_ship_date: datetime | None = None
     ship_service_level: str = "STANDARD"
     label: str | None = None
+    # How Orders v2026 writes the tax of a tax-included marketplace: "net" (ITEM without the
+    # tax, TAX on top: the layout of Amazon's own example) or "gross" (ITEM with the tax inside,
+    # as Orders v0 does). Which one real Amazon uses is not documented (docs/amazon.md).
+    proceeds_layout: str = "net"
+    payment_method: str = "CreditCard"
 
     @property
     def marketplace(self) -> Marketplace:
@@ -140,6 +166,11 @@ class Order:
     def currency(self) -> str:
         """The order's currency (the marketplace's)."""
         return self.marketplace.currency
+
+    @property
+    def cash_on_delivery(self) -> bool:
+        """True when the buyer pays the carrier on delivery (not through Amazon)."""
+        return self.payment_method == CASH_ON_DELIVERY
 
     def item(self, item_code: str) -> OrderItem | None:
         """The item with this 14-digit code, if the order has it."""

@@ -17,12 +17,14 @@ class ResultCode(StrEnum):
 class MessageCode(IntEnum):
     """`ResultMessageCode` values the sandbox writes, modelled on the codes Amazon uses."""
 
-    # 5000/5001 are Amazon's XML structure and parsing codes; the 18xxx order codes are the
-    # sandbox's own numbering in Amazon's order-feed range. Clients should act on `ResultCode`
+    # 5000/5001 are Amazon's XML structure and parsing codes and 18016 its code for an
+    # Amazon-fulfilled order; the other 18xxx order codes are the sandbox's own numbering in
+    # Amazon's order-feed range. Clients should act on `ResultCode`
     # and the AdditionalInfo ids, and only show the code and description to people.
 
     XML_STRUCTURE = 5000
     XML_PARSING = 5001
+    FULFILLED_BY_AMAZON = 18016  # Amazon's own code: "can only be refunded by Amazon"
     ORDER_NOT_FOUND = 18028
     ITEM_NOT_IN_ORDER = 18030
     INVALID_VALUE = 18031
@@ -32,7 +34,6 @@ class MessageCode(IntEnum):
     AMOUNT_PRECISION = 18035
     ORDER_CANCELLED = 18036
     QUANTITY_CANCELLED_TOO_HIGH = 18037
-    CANCEL_AFTER_SHIPMENT = 18040
     ITEM_ALREADY_CANCELLED = 18041
     CANCEL_WITHOUT_ITEMS = 18042
     NOT_SELLER_FULFILLED = 18043

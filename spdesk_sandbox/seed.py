@@ -62,6 +62,8 @@ def _build_item(seed: SeedItem, order: SeedOrder, start: datetime) -> OrderItem:
         qty_ordered=seed.quantity,
         qty_shipped=seed.shipped,
         charged=dict(seed.charged),
+        discounts=dict(seed.discounts),
+        tax_rate=seed.taxRate,
     )
     if seed.buyerCancelRequest:
         when = _hours_before(start, seed.buyerCancelRequest.hoursAgo)
@@ -90,6 +92,8 @@ def _build_order(seed: SeedOrder, start: datetime) -> Order:
         items=items,
         ship_service_level=seed.shipServiceLevel,
         label=seed.label,
+        proceeds_layout=seed.proceedsLayout,
+        payment_method=seed.paymentMethod,
     )
     if order.refresh_status() is not seed.status:
         raise ValueError(

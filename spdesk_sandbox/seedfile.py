@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -19,8 +19,9 @@ from pydantic import (
 
 from spdesk_sandbox.marketplaces import UnknownMarketplaceError, marketplace
 from spdesk_sandbox.records import (
-    COMPONENT_TYPES,
+    CHARGE_TYPES,
     ORDER_ID,
+    TAX_OF,
     Channel,
     FulfillmentOrderStatus,
     OrderStatus,
@@ -85,8 +86,21 @@ class SeedCancelled(_Model):
     hoursAgo: float = Field(default=1, ge=0)
 
 
+def _known_components(amounts: dict[str, Decimal]) -> dict[str, Decimal]:
+    unknown = set(amounts) - set(CHARGE_TYPES)
+    if unknown:
+        raise ValueError(f"unknown charge components {sorted(unknown)}")
+    if any(v < 0 for v in amounts.values()):
+        raise ValueError("amounts cannot be negative")
+    return amounts
+
+
 class SeedItem(_Model):
-    """One order line; `charged` amounts are for the whole line."""
+    """One order line; amounts are for the whole line, tax-exclusive, each tax its own component.
+
+    `discounts` are promotions per component (positive); `taxRate` is the rate of the sale in a
+    marketplace whose prices include the tax (Amazon adds it again to a refund).
+    """
 
     itemCode: Annotated[str, Field(pattern=ITEM_CODE)]
     sku: str = Field(min_length=1)
@@ -95,6 +109,8 @@ class SeedItem(_Model):
     quantity: int = Field(ge=1)
     shipped: int = Field(default=0, ge=0)
     charged: dict[str, Decimal]
+    discounts: dict[str, Decimal] = {}
+    taxRate: Decimal | None = Field(default=None, gt=0, lt=1)
     refunds: list[SeedRefund] = []
     buyerCancelRequest: SeedCancelRequest | None = None
     cancelled: SeedCancelled | None = None
@@ -102,19 +118,22 @@ class SeedItem(_Model):
     @field_validator("charged")
     @classmethod
     def _components(cls, charged: dict[str, Decimal]) -> dict[str, Decimal]:
-        unknown = set(charged) - set(COMPONENT_TYPES)
-        if unknown:
-            raise ValueError(f"unknown charge components {sorted(unknown)}")
-        if "Principal" not in charged:
+        if "Principal" not in _known_components(charged):
             raise ValueError("every item needs a Principal charge")
-        if any(v < 0 for v in charged.values()):
-            raise ValueError("charges cannot be negative")
         return charged
+
+    @field_validator("discounts")
+    @classmethod
+    def _discounts(cls, discounts: dict[str, Decimal]) -> dict[str, Decimal]:
+        return _known_components(discounts)
 
     @model_validator(mode="after")
     def _quantities(self) -> SeedItem:
         if self.shipped > self.quantity:
             raise ValueError(f"shipped {self.shipped} is more than quantity {self.quantity}")
+        for component, amount in self.discounts.items():
+            if amount > self.charged.get(component, Decimal(0)):
+                raise ValueError(f"the {component} discount is more than its charge")
         return self
 
 
@@ -129,13 +148,15 @@ class SeedOrder(_Model):
     purchasedHoursAgo: float = Field(ge=0)
     latestShipHoursAfterPurchase: float = Field(default=72, gt=0)
     shipServiceLevel: str = "STANDARD"
+    proceedsLayout: Literal["net", "gross"] = "net"
+    paymentMethod: str = "CreditCard"
     items: list[SeedItem] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _amounts(self) -> SeedOrder:
         market = marketplace(self.marketplace)
         for item in self.items:
-            amounts = [*item.charged.values()]
+            amounts = [*item.charged.values(), *item.discounts.values()]
             amounts += [v for r in item.refunds for v in r.components.values()]
             for amount in amounts:
                 if not market.has_valid_scale(amount):
@@ -143,7 +164,23 @@ class SeedOrder(_Model):
                         f"item {item.itemCode}: amount {amount} has more decimals than "
                         f"{market.currency} allows ({market.decimals})"
                     )
+            if market.tax_included:
+                _check_tax(item, market.quantum)
         return self
+
+
+def _check_tax(item: SeedItem, quantum: Decimal) -> None:
+    """In a tax-included marketplace each tax is the rate applied to its tax-exclusive charge."""
+    taxed = {k: t for k, t in TAX_OF.items() if item.charged.get(t)}
+    if taxed and item.taxRate is None:
+        raise ValueError(f"item {item.itemCode}: a taxed item needs its taxRate")
+    for charge, tax in taxed.items():
+        expected = item.charged.get(charge, Decimal(0)) * (item.taxRate or Decimal(0))
+        if abs(expected - item.charged[tax]) > quantum:
+            raise ValueError(
+                f"item {item.itemCode}: {tax} {item.charged[tax]} is not {item.taxRate} of "
+                f"{charge} (amounts are tax-exclusive, each tax its own component)"
+            )
 
 
 class SeedFulfillmentItem(_Model):

@@ -2,11 +2,13 @@
 
 Amazon's gateway answers 400 InvalidInput when a request breaks its operation's model: a required
 parameter or body property missing, a value of the wrong type, outside its enum, too long, or with
-too many or too few items. It does not refuse what the models leave open, so neither does this:
-query parameters the operation does not declare, and body properties beyond the declared ones (no
-body schema forbids `additionalProperties`; python-amazon-sp-api adds `marketplaceIds`,
-`MarketplaceIds` and `path` to bodies and `MarketplaceId`-like keys to queries, and Amazon accepts
-them). Array parameters may come as CSV or as repeated keys. Needs `jsonschema` (a test extra).
+too many or too few items, or a body sent to an operation whose model declares none (such as
+cancelFulfillmentOrder). It does not refuse what the models leave open, so neither does this:
+query parameters the operation does not declare, and body properties beyond the declared ones of
+an operation that has a body (no body schema forbids `additionalProperties`; python-amazon-sp-api
+adds `marketplaceIds`, `MarketplaceIds` and `path` to bodies and `MarketplaceId`-like keys to
+queries, and Amazon accepts them). Array parameters may come as CSV or as repeated keys. Needs
+`jsonschema` (a test extra).
 """
 
 from __future__ import annotations
@@ -114,9 +116,11 @@ class OperationCheck:
 
     async def body_problem(self, request: web.Request) -> str | None:
         """What is wrong with the JSON body, or None."""
-        if self.body is None:
-            return None
         raw = await request.read()  # aiohttp keeps it: the handler reads the same bytes
+        if self.body is None:
+            # The model declares no body: Amazon's contract check refuses one (extra keys are
+            # tolerated only inside a body the model has).
+            return "This operation takes no request body." if raw.strip() else None
         if not raw.strip():
             return "The request body is required." if self.body_required else None
         try:

@@ -9,6 +9,7 @@ Buckets refill in real time: advancing the virtual clock does not buy requests.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -102,11 +103,15 @@ class Throttle:
         self.plans = dict(plans or USAGE_PLANS)
         self.buckets: dict[str, TokenBucket] = {}
         self.usage: dict[str, OperationUsage] = {}
+        # Every request that reached an operation's route, whatever answered it (token check,
+        # fault, usage plan or handler): what a test counts to prove a call was not repeated.
+        self.received: Counter[str] = Counter()
 
     def reset(self) -> None:
         """Full buckets and zero counters."""
         self.buckets.clear()
         self.usage.clear()
+        self.received.clear()
 
     def rate(self, operation: str) -> float:
         """The applied (scaled) rate of an operation, requests per second."""
@@ -175,6 +180,19 @@ def operation_of(request: web.Request) -> str | None:
     if request.path.startswith(EXEMPT_PREFIXES):
         return None
     return request.match_info.route.name
+
+
+def setup_counting(app: web.Application, throttle: Throttle) -> None:
+    """Count every SP-API request before anything can answer it (`Throttle.received`)."""
+
+    @web.middleware
+    async def count_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        operation = operation_of(request)
+        if operation is not None:
+            throttle.received[operation] += 1
+        return await handler(request)
+
+    app.middlewares.append(count_middleware)
 
 
 def setup_throttle(app: web.Application, throttle: Throttle) -> None:

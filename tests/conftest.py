@@ -4,4 +4,6 @@ pytest_plugins = [
     "tests.plugins.sandbox",
     "tests.plugins.companion",
     "tests.plugins.actions",
+    "tests.plugins.postgres",
+    "tests.plugins.team",
 ]

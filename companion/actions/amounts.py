@@ -1,17 +1,33 @@
-"""Refund amount rules: computed and checked against Amazon's numbers, never the page's."""
+"""Refund amount rules: computed and checked against Amazon's numbers, never the page's.
+
+The agent asks in the amounts the buyer saw. Where prices include the tax (VAT, GST,
+consumption tax) that is each charge with its tax inside, and the feed carries the tax-exclusive
+part: Amazon adds the tax of the sale itself (its VAT guide) and ignores tax components. The
+tax-exclusive amount is the largest whose tax, at the highest rate the sale's own numbers allow,
+keeps the refund within what was asked, so Amazon's rounding can only give back a little less,
+never more (docs/amazon.md). In the US and Canada each tax is its own component, each at most
+its remaining balance, and never a tax alone (Amazon refunds marketplace-facilitator tax itself).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from companion.actions.models import RefundIn, RefundItemIn
 from companion.actions.record import RefundLine
-from companion.amazon.view import OrderView
+from companion.amazon.money import TAX_OF, LineMoney, OrderMoney
 from companion.errors import BadRequest, Conflict, UnknownOrderItem, Unprocessable
 from companion.fields import MoneyText
 from companion.marketplaces import Marketplace, written_decimals
 from companion.vocabulary import CUSTOMER_RETURN, REFUND_COMPONENTS
+
+ZERO = Decimal(0)
+# Where prices include the tax the agent refunds these; their taxes follow.
+GROSS = ("Principal", "Shipping", "GiftWrap")
+TAXES = frozenset(TAX_OF[k] for k in GROSS)
+TAX_NAMES = {"vat": "VAT", "gst": "GST", "consumption_tax": "consumption tax", "tax": "tax"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,23 +39,55 @@ class RefundPlan:
 
     @property
     def total(self) -> Decimal:
-        """Net total refunded to the buyer."""
+        """Net total refunded to the buyer (at most: Amazon's tax rounding may give less)."""
         return sum((line.net for line in self.lines), Decimal(0))
 
 
-def refundable_of(view: OrderView) -> dict[str, dict[str, Decimal]]:
-    """orderItemCode -> component -> remaining refundable amount, from the order view."""
-    return {
-        item.order_item_code: {
-            c.type: c.refundable for c in item.components if c.type in REFUND_COMPONENTS
-        }
-        for item in view.items
-    }
+@dataclass(frozen=True, slots=True)
+class Balance:
+    """What is left of one component the agent can refund, and how it goes into the feed."""
+
+    left: Decimal  # what the agent may still ask for it (the tax inside, where it is)
+    net_left: Decimal  # the tax-exclusive balance Amazon checks the feed amount against
+    ratio: Decimal | None = None  # highest tax rate the sale allows; None: no tax inside
 
 
-def quantities_of(view: OrderView) -> dict[str, int]:
-    """orderItemCode -> quantity ordered."""
-    return {item.order_item_code: item.quantity_ordered or 1 for item in view.items}
+def tax_ratio(gross: Decimal, tax: Decimal, quantum: Decimal) -> Decimal | None:
+    """The highest rate consistent with `tax` being the rounded tax inside `gross`."""
+    if tax <= 0:
+        return None
+    half = quantum / 2
+    net = gross - tax - half
+    return (tax + half) / net if net > 0 else None
+
+
+def balances(line: LineMoney, include_tax: bool, quantum: Decimal) -> dict[str, Balance]:
+    """The components of one line an agent can refund, each with its balance."""
+    if not include_tax:
+        return {c: Balance(line.left(c), line.left(c)) for c in REFUND_COMPONENTS if c in line.paid}
+    found = {}
+    for charge in GROSS:
+        if charge not in line.paid:
+            continue
+        tax = TAX_OF[charge]
+        paid = line.paid[charge] + line.paid.get(tax, ZERO)
+        done = line.refunded.get(charge, ZERO) + line.refunded.get(tax, ZERO)
+        left = ZERO if line.cancelled else max(paid - done, ZERO)
+        ratio = tax_ratio(paid, line.paid.get(tax, ZERO), quantum)
+        found[charge] = Balance(left, line.left(charge), ratio)
+    return found
+
+
+def tax_exclusive(asked: Decimal, balance: Balance, market: Marketplace) -> Decimal:
+    """The amount to send for `asked` so that it plus the tax Amazon adds stays within `asked`."""
+    ratio = balance.ratio
+    if ratio is None:
+        return min(asked, balance.net_left)
+    q = market.quantum
+    net = (asked / (1 + ratio)).quantize(q, rounding=ROUND_FLOOR)
+    while net > 0 and net + (net * ratio).quantize(q, rounding=ROUND_CEILING) > asked:
+        net -= q
+    return max(min(net, balance.net_left), ZERO)
 
 
 def parse_money(text: MoneyText, market: Marketplace, *, field: str) -> Decimal:
@@ -59,12 +107,7 @@ def parse_money(text: MoneyText, market: Marketplace, *, field: str) -> Decimal:
     return market.quantize(Decimal(text))
 
 
-def plan_refund(
-    request: RefundIn,
-    refundable: dict[str, dict[str, Decimal]],
-    quantities: dict[str, int],
-    market: Marketplace,
-) -> RefundPlan:
+def plan_refund(request: RefundIn, money: OrderMoney, market: Marketplace) -> RefundPlan:
     """Check a refund request against what is still refundable; return the lines to send."""
     if request.currency is not None and request.currency != market.currency:
         raise Unprocessable(
@@ -79,14 +122,14 @@ def plan_refund(
                 "A full refund takes no items; use mode 'partial' to choose items.",
                 params={"case": "full_with_items"},
             )
-        lines = _full_lines(refundable, quantities, market)
+        lines = _full_lines(money, market)
     else:
         if not request.items:
             raise BadRequest(
                 "A partial refund needs at least one item.",
                 params={"case": "partial_without_items"},
             )
-        lines = _partial_lines(request, refundable, quantities, market)
+        lines = _partial_lines(request, money, market)
     plan = RefundPlan(market.currency, tuple(lines))
     if plan.total <= 0:
         if request.mode == "full":
@@ -94,6 +137,7 @@ def plan_refund(
         else:
             message, case = "The refund must give the buyer money back.", "no_money_back"
         raise Unprocessable(message, code="refund_not_positive", params={"case": case})
+    _check_order_cap(plan, money, market)
     return plan
 
 
@@ -115,24 +159,17 @@ def check_expected_total(request: RefundIn, total: Decimal, market: Marketplace)
     )
 
 
-def _full_lines(
-    refundable: dict[str, dict[str, Decimal]], quantities: dict[str, int], market: Marketplace
-) -> list[RefundLine]:
+def _full_lines(money: OrderMoney, market: Marketplace) -> list[RefundLine]:
     lines = []
-    for code, comps in refundable.items():
-        positive = {k: market.quantize(v) for k, v in comps.items() if v > 0}
-        if positive:
-            no_fee = market.quantize(Decimal(0))
-            lines.append(RefundLine(code, quantities.get(code, 1), positive, no_fee))
-    return lines
+    for code, line in money.lines.items():
+        found = balances(line, money.prices_include_tax, market.quantum)
+        asked = {k: market.quantize(b.left) for k, b in found.items() if b.left > 0}
+        if asked:
+            lines.append(_line(code, line, asked, market.quantize(ZERO), money, market))
+    return [line for line in lines if line.net > 0]
 
 
-def _partial_lines(
-    request: RefundIn,
-    refundable: dict[str, dict[str, Decimal]],
-    quantities: dict[str, int],
-    market: Marketplace,
-) -> list[RefundLine]:
+def _partial_lines(request: RefundIn, money: OrderMoney, market: Marketplace) -> list[RefundLine]:
     seen: set[str] = set()
     lines = []
     for item in request.items or []:
@@ -144,38 +181,38 @@ def _partial_lines(
                 details={"orderItemCode": code},
             )
         seen.add(code)
-        if code not in refundable:
+        if code not in money.lines:
             raise UnknownOrderItem(code)
-        lines.append(_item_line(item, refundable[code], quantities.get(code, 1), request, market))
+        lines.append(_item_line(item, money, request, market))
     return lines
 
 
 def _item_line(
-    item: RefundItemIn,
-    refundable: dict[str, Decimal],
-    ordered: int,
-    request: RefundIn,
-    market: Marketplace,
+    item: RefundItemIn, money: OrderMoney, request: RefundIn, market: Marketplace
 ) -> RefundLine:
     code = item.order_item_code
-    if item.quantity > ordered:
+    line = money.lines[code]
+    if item.quantity > line.quantity:
         raise Unprocessable(
-            f"Item {code} was ordered {ordered} time(s), not {item.quantity}.",
+            f"Item {code} was ordered {line.quantity} time(s), not {item.quantity}.",
             code="quantity_exceeds_ordered",
-            params={"orderItemCode": code, "ordered": ordered, "asked": item.quantity},
+            params={"orderItemCode": code, "ordered": line.quantity, "asked": item.quantity},
             details={"orderItemCode": code},
         )
-    amounts = _component_amounts(item, refundable, market)
+    asked = _component_amounts(item, line, money.prices_include_tax, market)
     fee = _restocking_fee(item, request, market)
-    line = RefundLine(code, item.quantity, amounts, fee)
-    if line.net <= 0:
+    refund = _line(code, line, asked, fee, money, market, quantity=item.quantity)
+    if refund.net <= 0:
+        too_small = asked and not refund.components
         raise Unprocessable(
-            f"Item {code}: the refund must be more than the restocking fee.",
+            f"Item {code}: the amount is too small to send once Amazon adds the tax."
+            if too_small
+            else f"Item {code}: the refund must be more than the restocking fee.",
             code="refund_not_positive",
-            params={"case": "fee_too_high", "orderItemCode": code},
+            params={"case": "too_small" if too_small else "fee_too_high", "orderItemCode": code},
             details={"orderItemCode": code},
         )
-    if fee > amounts.get("Principal", Decimal(0)):
+    if fee > asked.get("Principal", ZERO):
         # The fee is kept from the item's price: it cannot take back tax or shipping.
         raise Unprocessable(
             f"Item {code}: the restocking fee ({market.format(fee)} {market.currency}) cannot "
@@ -184,40 +221,120 @@ def _item_line(
             params={"orderItemCode": code, "fee": market.format(fee), "currency": market.currency},
             details={"orderItemCode": code},
         )
-    return line
+    return refund
+
+
+def _line(
+    code: str,
+    line: LineMoney,
+    asked: Mapping[str, Decimal],
+    fee: Decimal,
+    money: OrderMoney,
+    market: Marketplace,
+    quantity: int | None = None,
+) -> RefundLine:
+    """The feed line for amounts the agent asked: tax-exclusive where the tax is inside."""
+    _check_line_cap(code, line, sum(asked.values(), ZERO), market)
+    if not money.prices_include_tax:
+        return RefundLine(code, quantity or line.quantity, dict(asked), fee)
+    found = balances(line, True, market.quantum)
+    sent: dict[str, Decimal] = {}
+    added: dict[str, Decimal] = {}
+    for kind, amount in asked.items():
+        net = tax_exclusive(amount, found[kind], market)
+        if net > 0:
+            sent[kind] = net
+            if amount > net:
+                added[TAX_OF[kind]] = amount - net
+    return RefundLine(code, quantity or line.quantity, sent, fee, added)
+
+
+def _check_line_cap(code: str, line: LineMoney, asked: Decimal, market: Marketplace) -> None:
+    if asked > line.total_left:
+        raise _exceeds_paid("item", code, line.total_left, asked, market)
+
+
+def _check_order_cap(plan: RefundPlan, money: OrderMoney, market: Marketplace) -> None:
+    if money.cap is not None and plan.total > money.cap:
+        raise _exceeds_paid("order", "", money.cap, plan.total, market)
+
+
+def _exceeds_paid(
+    case: str, code: str, left: Decimal, asked: Decimal, market: Marketplace
+) -> Unprocessable:
+    where = f"item {code}" if code else "this order"
+    return Unprocessable(
+        f"At most {market.format(left)} {market.currency} can still be refunded on {where} "
+        f"(what the buyer paid, less earlier refunds); {market.format(asked)} {market.currency} "
+        "was asked.",
+        code="refund_exceeds_paid",
+        params={
+            "case": case,
+            "orderItemCode": code,
+            "refundable": market.format(left),
+            "asked": market.format(asked),
+            "currency": market.currency,
+        },
+        details={"orderItemCode": code} if code else {},
+    )
 
 
 def _component_amounts(
-    item: RefundItemIn, refundable: dict[str, Decimal], market: Marketplace
+    item: RefundItemIn, line: LineMoney, include_tax: bool, market: Marketplace
 ) -> dict[str, Decimal]:
     """The amounts asked per component, each at most what is left of it (zeros left out)."""
     code = item.order_item_code
+    found = balances(line, include_tax, market.quantum)
     amounts: dict[str, Decimal] = {}
     for component in REFUND_COMPONENTS:
         if component not in item.components:
             continue
+        if include_tax and component in TAXES:
+            raise _tax_inside(component, market)
         asked = parse_money(item.components[component], market, field=f"{code} {component}")
-        left = refundable.get(component, Decimal(0))
+        left = found[component].left if component in found else ZERO
         if asked > left:
-            raise Unprocessable(
-                f"{component} can be refunded up to {market.format(left)} {market.currency}; "
-                f"{market.format(asked)} {market.currency} was asked.",
-                code="refund_exceeds_refundable",
-                params={
-                    "component": component,
-                    "refundable": market.format(left),
-                    "asked": market.format(asked),
-                    "currency": market.currency,
-                },
-                details={
-                    "orderItemCode": code,
-                    "component": component,
-                    "refundable": market.format(left),
-                },
-            )
+            raise _exceeds_component(code, component, left, asked, market)
         if asked > 0:
             amounts[component] = asked
+    if amounts and not include_tax and set(amounts) <= TAXES:
+        raise Unprocessable(
+            f"Item {code}: Amazon refunds tax on its own where it collects it; refund the item "
+            "price or shipping together with their tax, not the tax alone.",
+            code="tax_only_refund",
+            params={"orderItemCode": code},
+            details={"orderItemCode": code},
+        )
     return amounts
+
+
+def _tax_inside(component: str, market: Marketplace) -> Unprocessable:
+    name = TAX_NAMES.get(market.tax_label, "tax")
+    return Unprocessable(
+        f"Prices in this marketplace include {name}: enter the amount to give back, "
+        f"{name} included, under the item price, shipping or gift wrap. Amazon works out "
+        f"the {name} itself.",
+        code="tax_included",
+        params={"component": component, "taxLabel": market.tax_label},
+        details={"component": component},
+    )
+
+
+def _exceeds_component(
+    code: str, component: str, left: Decimal, asked: Decimal, market: Marketplace
+) -> Unprocessable:
+    return Unprocessable(
+        f"{component} can be refunded up to {market.format(left)} {market.currency}; "
+        f"{market.format(asked)} {market.currency} was asked.",
+        code="refund_exceeds_refundable",
+        params={
+            "component": component,
+            "refundable": market.format(left),
+            "asked": market.format(asked),
+            "currency": market.currency,
+        },
+        details={"orderItemCode": code, "component": component, "refundable": market.format(left)},
+    )
 
 
 def _restocking_fee(item: RefundItemIn, request: RefundIn, market: Marketplace) -> Decimal:

@@ -8,7 +8,7 @@ import json
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from companion.actions.journal import Journal
+from companion.actions.ports import ActionQuery, Ledger
 from companion.actions.record import Action, money
 from companion.errors import BadRequest
 
@@ -41,6 +41,11 @@ COLUMNS = (
     "resolvedBy",
     "resolvedAt",
     "resolutionNote",
+    "approval",
+    "approvalRequestedBy",
+    "approvedBy",
+    "approvalDecidedAt",
+    "approvalNote",
 )
 # How a person's finding for an `unknown` action reads in the export.
 _FINDING = {"succeeded": "applied", "failed": "not applied"}
@@ -73,14 +78,16 @@ def parse_bound(text: str | None, *, end: bool = False) -> str | None:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def select(
-    journal: Journal,
+async def select(
+    ledger: Ledger,
     order_id: str | None = None,
     since: str | None = None,
     until: str | None = None,
 ) -> list[Action]:
-    """Actions of one order and/or a date range (requested time), oldest first."""
-    return journal.find(order_id=order_id, since=since, until=until, oldest_first=True)
+    """Actions of one order and/or a date range (requested time), oldest first (every agent's)."""
+    return await ledger.find(
+        ActionQuery(order_id=order_id, since=since, until=until, oldest_first=True)
+    )
 
 
 def _first(action: Action, *states: str) -> str | None:
@@ -115,7 +122,28 @@ def record(action: Action) -> dict[str, Any]:
         "amazonDescription": action.amazon.description,
         "warnings": [w.message for w in action.warnings],
         **_resolution(action),
+        **_approval(action),
         "history": [h.to_json() for h in action.history],
+    }
+
+
+def _approval(action: Action) -> dict[str, Any]:
+    """A refund over its agent's limit: who asked, who decided what and when (team mode)."""
+    found = action.approval
+    if found is None:
+        return {
+            "approval": None,
+            "approvalRequestedBy": None,
+            "approvedBy": None,
+            "approvalDecidedAt": None,
+            "approvalNote": None,
+        }
+    return {
+        "approval": found.state,
+        "approvalRequestedBy": found.requested_by,
+        "approvedBy": found.decided_by if found.state == "approved" else None,
+        "approvalDecidedAt": found.decided_at,
+        "approvalNote": found.note or None,
     }
 
 

@@ -10,6 +10,7 @@ from defusedxml.ElementTree import fromstring
 
 from companion.actions.record import CancelLine, RefundLine
 from companion.marketplaces import Marketplace
+from companion.vocabulary import FEED_CURRENCIES
 
 ADJUSTMENT_FEED = "POST_PAYMENT_ADJUSTMENT_DATA"
 ACKNOWLEDGEMENT_FEED = "POST_ORDER_ACKNOWLEDGEMENT_DATA"
@@ -78,14 +79,18 @@ def build_adjustment_feed(
             if item.restocking_fee > 0:
                 # Amazon expects the fee as a negative component: money kept from the buyer.
                 _component(prices, "RestockingFee", -item.restocking_fee, market)
-            _text(adjusted, "Quantity", str(item.quantity))
+            # No <Quantity>: its meaning is undocumented and has been tied to wrong refunds;
+            # the amounts are for the whole line (docs/amazon.md).
     return _serialize(root)
 
 
 def _component(parent: Element, kind: str, amount: Decimal, market: Marketplace) -> None:
     component = SubElement(parent, "Component")
     _text(component, "Type", kind)
-    _text(component, "Amount", market.format(amount), currency=market.currency)
+    # `currency` is an enumeration in the schema; where it lacks the marketplace's currency the
+    # optional attribute is left out and Amazon uses the marketplace's own.
+    attrs = {"currency": market.currency} if market.currency in FEED_CURRENCIES else {}
+    _text(component, "Amount", market.format(amount), **attrs)
 
 
 def build_acknowledgement_feed(seller_id: str, messages: list[AcknowledgementMessage]) -> bytes:

@@ -18,9 +18,11 @@ from companion.errors import BadRequest, Conflict
 
 IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9._:\-]{8,255}$"
 _KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
-# States in which a refund may still reach, or may have reached, the buyer.
+# States in which a refund may still reach, or may have reached, the buyer (one waiting for
+# approval too: its amount stays reserved until an approver decides).
 PENDING = frozenset(
     {
+        ActionState.AWAITING_APPROVAL,
         ActionState.ACCEPTED,
         ActionState.QUEUED,
         ActionState.SUBMITTED,

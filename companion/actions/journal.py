@@ -21,6 +21,7 @@ from companion.actions.integrity import (
     write_mark,
 )
 from companion.actions.models import RESOLUTIONS, TRANSITIONS, ActionState, now_iso
+from companion.actions.ports import ActionQuery, IdempotencyKeyTaken, InvalidTransition, Move
 from companion.actions.record import Action, AmazonResult, Notice, Resolution, extra_to_json
 from companion.actions.schema import (
     ACTION_COLUMNS,
@@ -55,8 +56,6 @@ DURABILITY = (
     "PRAGMA wal_autocheckpoint=100",
     "PRAGMA busy_timeout=5000",
 )
-# A journal move: action id, new state, what else it records.
-Move = tuple[str, ActionState, Change]
 
 
 def open_recorded(data_dir: Path) -> Journal:
@@ -101,10 +100,6 @@ def journal_behind(settings: Settings) -> JournalBehind | None:
         return None  # an older journal without the table: nothing to compare yet
     found = Mark(journal_key(path), str(meta.get("journal_id")), int(meta.get("writes", 0)))
     return compare(read_mark(Witness.in_folder(settings.config_dir).mark), found)
-
-
-class InvalidTransition(RuntimeError):
-    """A state change the lifecycle does not allow: a programming error, never user input."""
 
 
 class Journal:
@@ -231,10 +226,13 @@ class Journal:
                 (action.id, action.state.value, action.created_at),
             )
             if idempotency_key is not None:
-                db.execute(
-                    "INSERT INTO idempotency VALUES (?,?,?,?)",
-                    (idempotency_key, body_hash, action.id, action.created_at),
-                )
+                try:
+                    db.execute(
+                        "INSERT INTO idempotency VALUES (?,?,?,?)",
+                        (idempotency_key, body_hash, action.id, action.created_at),
+                    )
+                except sqlite3.IntegrityError:
+                    raise IdempotencyKeyTaken(idempotency_key) from None
         return self._emit(action.id)
 
     def idempotent(self, key: str) -> tuple[str, str] | None:
@@ -453,27 +451,24 @@ class Journal:
         ).fetchall()
         return [self._load(r) for r in rows]
 
-    def find(
-        self,
-        *,
-        state: str | None = None,
-        order_id: str | None = None,
-        since: str | None = None,
-        until: str | None = None,
-        oldest_first: bool = False,
-    ) -> list[Action]:
-        """Actions by state, order and requested time (since included, until not)."""
-        where, params = ["1=1"], []
+    def find(self, query: ActionQuery) -> list[Action]:
+        """Actions matching a typed filter."""
+        where: list[str] = ["1=1"]
+        params: list[object] = []
         for clause, value in (
-            ("state=?", state),
-            ("order_id=?", order_id),
-            ("created_at>=?", since),
-            ("created_at<?", until),
+            ("order_id=?", query.order_id),
+            ("account=?", query.account),
+            ("kind=?", query.kind),
+            ("created_at>=?", query.since),
+            ("created_at<?", query.until),
         ):
             if value:
                 where.append(clause)
                 params.append(value)
-        order = "created_at, id" if oldest_first else "created_at DESC, id DESC"
+        if query.states is not None:
+            where.append(f"state IN ({','.join('?' * len(query.states))})")
+            params.extend(sorted(str(state) for state in query.states))
+        order = "created_at, id" if query.oldest_first else "created_at DESC, id DESC"
         return self.query(" AND ".join(where), tuple(params), order=order)
 
     def for_order(self, order_id: str) -> list[Action]:
@@ -483,7 +478,9 @@ class Journal:
     def unfinished(self) -> list[Action]:
         """Actions not yet in a terminal state, oldest first."""
         return self.query(
-            "state IN ('accepted','queued','submitted','processing')", (), order="created_at, id"
+            "state IN ('awaiting_approval','accepted','queued','submitted','processing')",
+            (),
+            order="created_at, id",
         )
 
     def in_batch(self, batch_id: str) -> list[Action]:
@@ -491,23 +488,52 @@ class Journal:
         return self.query("batch_id=?", (batch_id,), order="message_id")
 
     # -- feed batches ------------------------------------------------------------------------
-    def create_batch(
-        self,
-        batch_id: str,
-        account: str,
-        feed_type: str,
-        marketplace_id: str,
-        members: list[tuple[str, int]],
-    ) -> None:
-        """Record a batch and give each member action its message id, before any upload."""
+    def claim_batch(
+        self, batch_id: str, key: tuple[str, str, str], action_ids: list[str]
+    ) -> list[Action]:
+        """Make a batch of those actions still queued and in no live batch; returns them.
+
+        Each gets its message id before any upload. An action already in a live batch is never
+        taken again, whoever asks.
+        """
         at = now_iso()
         with self._tx() as db:
+            marks = ",".join("?" * len(action_ids))
+            free = {
+                r["id"]
+                for r in db.execute(
+                    f"SELECT a.id FROM actions a LEFT JOIN batches b ON b.id = a.batch_id "  # noqa: S608
+                    f"WHERE a.id IN ({marks}) AND a.state = 'queued' "
+                    "AND (a.batch_id IS NULL OR b.state = 'dissolved')",
+                    action_ids,
+                )
+            }
+            claimed = [a for a in dict.fromkeys(action_ids) if a in free]
+            if not claimed:
+                return []
             db.execute(
                 "INSERT INTO batches VALUES (?,?,?,?,?,NULL,NULL,NULL,NULL,?,?)",
-                (batch_id, account, feed_type, marketplace_id, "open", at, at),
+                (batch_id, *key, "open", at, at),
             )
-            for action_id, message_id in members:
+            for message_id, action_id in enumerate(claimed, start=1):
                 self._set(db, action_id, {"batch_id": batch_id, "message_id": message_id}, at)
+        return self.in_batch(batch_id)
+
+    def start_create_feed(self, batch_id: str) -> bool:
+        """Move an uploaded batch to `creating`, the step before createFeed; False: send nothing.
+
+        Refused while another batch of its queue is `creating`: one unanswered createFeed per
+        queue keeps a lost answer's reconciliation unambiguous.
+        """
+        with self._tx() as db:
+            cursor = db.execute(
+                "UPDATE batches SET state='creating', create_started_at=?, updated_at=? "
+                "WHERE id=? AND state='uploaded' AND NOT EXISTS (SELECT 1 FROM batches o "
+                "WHERE o.state='creating' AND o.account=batches.account "
+                "AND o.feed_type=batches.feed_type AND o.marketplace_id=batches.marketplace_id)",
+                (now_iso(), now_iso(), batch_id),
+            )
+            return cursor.rowcount == 1
 
     def update_batch(
         self,
@@ -515,14 +541,12 @@ class Journal:
         *,
         state: str | None = None,
         document_id: str | None = None,
-        create_started_at: str | None = None,
         detail: dict[str, object] | None = None,
     ) -> None:
-        """Change a batch's state, document id, create_started_at or detail."""
+        """Change a batch's state, document id or detail."""
         fields = {
             "state": state,
             "document_id": document_id,
-            "create_started_at": create_started_at,
             "detail": json.dumps(detail) if detail is not None else None,
         }
         values = {k: v for k, v in fields.items() if v is not None}

@@ -6,10 +6,10 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from companion.actions.journal import Journal
 from companion.actions.models import ActionState
-from companion.actions.ports import FeedGateway, GatewayOf
+from companion.actions.ports import FeedGateway, GatewayOf, Ledger
 from companion.actions.record import Action, AmazonResult
+from companion.amazon.outcome import is_refusal
 from companion.errors import NotFound, SpdeskError
 
 log = logging.getLogger(__name__)
@@ -28,31 +28,31 @@ class McfCanceller:
 
     def __init__(
         self,
-        journal: Journal,
+        ledger: Ledger,
         gateway_of: GatewayOf,
         *,
         retry_delay: float,
         on_settled: Callable[[Action], None],
     ) -> None:
-        self.journal = journal
+        self.ledger = ledger
         self.gateway_of = gateway_of
         self.retry_delay = retry_delay
         self.on_settled = on_settled
 
     async def run(self, action_id: str) -> None:
         """Ask Amazon to cancel the fulfillment order, then confirm its status."""
-        action = self.journal.get(action_id)
+        action = await self.ledger.get(action_id)
         if action is None or action.terminal:
             return
         if action.state is ActionState.ACCEPTED:
-            action = self.journal.transition(action_id, ActionState.SUBMITTED)
+            action = await self.ledger.transition(action_id, ActionState.SUBMITTED)
         gateway = await self.gateway_of(action.account)
         order_id = fulfillment_order_id(action)
         last: SpdeskError | None = None
         for _ in range(ATTEMPTS):
             try:
                 await gateway.cancel_fulfillment_order(order_id)
-                self._end(action_id, ActionState.SUCCEEDED, _cancelled(order_id))
+                await self._end(action_id, ActionState.SUCCEEDED, _cancelled(order_id))
                 return
             except NotFound:
                 gone = AmazonResult.said(
@@ -60,12 +60,16 @@ class McfCanceller:
                     f"Amazon no longer knows fulfillment order {order_id}.",
                     fulfillmentOrderId=order_id,
                 )
-                self._end(action_id, ActionState.FAILED, gone)
+                await self._end(action_id, ActionState.FAILED, gone)
                 return
             except SpdeskError as exc:
                 last = exc
                 if await self._settled_by_status(gateway, action_id, order_id):
                     return
+                if is_refusal(exc):
+                    # A 4xx other than 429 refuses the request as it is: never sent again. Only
+                    # what the gateway gave up on (throttled, 5xx, no answer) is tried later.
+                    break
             await asyncio.sleep(self.retry_delay)
         error = last or SpdeskError()
         not_cancelled = AmazonResult.said(
@@ -76,7 +80,7 @@ class McfCanceller:
             error=error.message,
             errorCode=error.code,
         )
-        self._end(action_id, ActionState.FAILED, not_cancelled)
+        await self._end(action_id, ActionState.FAILED, not_cancelled)
 
     async def _settled_by_status(self, gateway: FeedGateway, action_id: str, order_id: str) -> bool:
         try:
@@ -85,7 +89,7 @@ class McfCanceller:
             return False
         status = (order.status if order else "").upper()
         if status in _GONE:
-            self._end(action_id, ActionState.SUCCEEDED, _cancelled(order_id))
+            await self._end(action_id, ActionState.SUCCEEDED, _cancelled(order_id))
             return True
         if order is not None and status not in _CANCELLABLE:
             too_late = AmazonResult.said(
@@ -95,15 +99,15 @@ class McfCanceller:
                 fulfillmentOrderId=order_id,
                 status=order.status,
             )
-            self._end(action_id, ActionState.FAILED, too_late)
+            await self._end(action_id, ActionState.FAILED, too_late)
             return True
         return False
 
-    def _end(self, action_id: str, state: ActionState, said: AmazonResult) -> None:
-        action = self.journal.get(action_id)
+    async def _end(self, action_id: str, state: ActionState, said: AmazonResult) -> None:
+        action = await self.ledger.get(action_id)
         if action is None or action.terminal:
             return
-        settled = self.journal.transition(action_id, state, amazon=said)
+        settled = await self.ledger.transition(action_id, state, amazon=said)
         self.on_settled(settled)
 
 

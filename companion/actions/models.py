@@ -17,6 +17,8 @@ from companion.vocabulary import CancelReason, OrderId, RefundComponent, RefundR
 class ActionState(StrEnum):
     """Where an action is in its life; see docs/protocol.md."""
 
+    # A refund over its agent's limit (team mode): nothing is sent before an approver says yes.
+    AWAITING_APPROVAL = "awaiting_approval"
     ACCEPTED = "accepted"
     QUEUED = "queued"
     SUBMITTED = "submitted"
@@ -32,6 +34,8 @@ TERMINAL = frozenset(
 )
 # Allowed moves; anything else is a bug and refused by the journal.
 TRANSITIONS: dict[ActionState, frozenset[ActionState]] = {
+    # Approved, or rejected / expired (nothing was sent).
+    ActionState.AWAITING_APPROVAL: frozenset({ActionState.ACCEPTED, ActionState.FAILED}),
     ActionState.ACCEPTED: frozenset(
         {
             ActionState.QUEUED,
@@ -86,7 +90,8 @@ class _ActionIn(_Strict):
 
 
 class RefundIn(_ActionIn):
-    """POST /v1/refunds body. A partial refund names each orderItemCode at most once."""
+    """POST /v1/refunds body. A partial refund names each orderItemCode at most once; `agent`
+    must name someone unless the companion is in a team (then it is the companion's agent)."""
 
     # What the schema can say of mode and items: a partial refund lists at least one item, a
     # full refund none (the checks in amounts.py say it in words).
@@ -122,7 +127,8 @@ class CancelItemIn(_Strict):
 
 
 class CancelIn(_ActionIn):
-    """POST /v1/cancellations body."""
+    """POST /v1/cancellations body; `agent` must name someone unless the companion is in a
+    team (then it is the companion's agent)."""
 
     items: list[CancelItemIn] | None = Field(default=None, max_length=200)
     reason: CancelReason | None = None

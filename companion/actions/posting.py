@@ -9,14 +9,11 @@ flight, so its amount is never offered twice and never counted twice.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 
-from companion.actions.guards import OrderLocks
-from companion.actions.journal import Journal
 from companion.actions.models import ActionState
-from companion.actions.ports import GatewayOf
+from companion.actions.ports import ActionQuery, GatewayOf, Ledger
 from companion.actions.record import ZERO, Action, PostingCheck, RefundLine
 from companion.actions.settle import settled_unknowns
 from companion.amazon.models import FinancialEvents
@@ -29,26 +26,38 @@ log = logging.getLogger(__name__)
 def posting_expectation(
     view: OrderView, lines: tuple[RefundLine, ...], ahead: list[str]
 ) -> PostingCheck:
-    """What Finances must show once this refund is posted, per item component."""
-    refunded = {
-        (item.order_item_code, c.type): c.refunded for item in view.items for c in item.components
-    }
+    """What Finances must show once this refund is posted, per component the feed sends.
+
+    Levels are Amazon's own (tax-exclusive where prices include the tax): what the view counted
+    as refunded then (posted + in flight) plus what this refund sends. The tax Amazon adds is
+    its own to compute, so it is not waited for.
+    """
+    lines_now = view.money.lines
     expect = {
-        (line.order_item_code, component): refunded.get((line.order_item_code, component), ZERO)
-        + amount
+        (line.order_item_code, component): amount
+        + (
+            lines_now[line.order_item_code].refunded.get(component, ZERO)
+            if line.order_item_code in lines_now
+            else ZERO
+        )
         for line in lines
         for component, amount in line.components.items()
     }
     return PostingCheck(expect, tuple(ahead))
 
 
-def is_posted(action: Action, finances: FinancialEvents, journal: Journal) -> bool:
-    """True when Finances shows at least the level this refund expected."""
+def is_posted(action: Action, finances: FinancialEvents, order: dict[str, Action]) -> bool:
+    """True when Finances shows at least the level this refund expected.
+
+    `order` holds the order's actions by id (the refunds ahead of this one are among them).
+    """
     check = action.posting
     if check is None:
         return False
     failed = [
-        a for a in map(journal.get, check.ahead) if a is not None and a.state is ActionState.FAILED
+        a
+        for a in (order.get(action_id) for action_id in check.ahead)
+        if a is not None and a.state is ActionState.FAILED
     ]
     for (item, component), level in check.expect.items():
         lower = sum(
@@ -68,7 +77,7 @@ def is_posted(action: Action, finances: FinancialEvents, journal: Journal) -> bo
 # A refund Amazon may have applied: succeeded (posted once Finances reaches its level), or
 # unknown (FATAL feed, lost reply: posted once a posting of Finances shows it without a doubt,
 # companion.actions.settle).
-UNPOSTED = "kind='refund' AND state IN ('succeeded','unknown')"
+UNPOSTED = frozenset({ActionState.SUCCEEDED, ActionState.UNKNOWN})
 
 
 class PostingWatcher:
@@ -81,42 +90,34 @@ class PostingWatcher:
 
     def __init__(
         self,
-        journal: Journal,
+        ledger: Ledger,
         gateway_of: GatewayOf,
-        interval: float,
         on_posted: Callable[[Action], None],
-        locks: OrderLocks,
     ) -> None:
-        self.journal = journal
+        self.ledger = ledger
         self.gateway_of = gateway_of
-        self.interval = interval
         self.on_posted = on_posted
-        self.locks = locks
-
-    async def run(self) -> None:
-        """Check every interval until cancelled."""
-        while True:
-            await asyncio.sleep(self.interval)
-            await self.check_once()
 
     async def check_once(self) -> None:
         """One pass over every refund that may have been applied and is not posted yet."""
-        orders = {(a.account, a.order_id) for a in self.journal.query(UNPOSTED)}
-        for account, order_id in sorted(orders):
+        unposted = await self.ledger.find(ActionQuery(kind="refund", states=UNPOSTED))
+        for account, order_id in sorted({(a.account, a.order_id) for a in unposted}):
             finances = await self._finances(account, order_id)
             if finances is not None:
-                async with self.locks.hold(account, order_id):
-                    self._mark(account, order_id, finances)
+                async with self.ledger.order_lock(account, order_id):
+                    await self._mark(account, order_id, finances)
 
     async def check_order(self, account: str, order_id: str) -> int:
         """Mark the order's refunds Finances shows as posted; the caller holds the order lock."""
-        if not self._unposted(account, order_id):
+        if not await self._unposted(account, order_id):
             return 0
         finances = await self._finances(account, order_id)
-        return 0 if finances is None else self._mark(account, order_id, finances)
+        return 0 if finances is None else await self._mark(account, order_id, finances)
 
-    def _unposted(self, account: str, order_id: str) -> list[Action]:
-        return self.journal.query(UNPOSTED + " AND account=? AND order_id=?", (account, order_id))
+    async def _unposted(self, account: str, order_id: str) -> list[Action]:
+        return await self.ledger.find(
+            ActionQuery(kind="refund", states=UNPOSTED, account=account, order_id=order_id)
+        )
 
     async def _finances(self, account: str, order_id: str) -> FinancialEvents | None:
         try:
@@ -126,16 +127,20 @@ class PostingWatcher:
             log.info("Finances for %s not readable now (%s)", order_id, exc.code)
             return None
 
-    def _mark(self, account: str, order_id: str, finances: FinancialEvents) -> int:
+    async def _mark(self, account: str, order_id: str, finances: FinancialEvents) -> int:
         # Read again under the lock: a state may have changed while Finances was being read.
+        order = {a.id: a for a in await self.ledger.for_order(order_id)}
         posted = [
             a
-            for a in self._unposted(account, order_id)
-            if a.state is ActionState.SUCCEEDED and is_posted(a, finances, self.journal)
+            for a in order.values()
+            if a.kind == "refund"
+            and a.account == account
+            and a.state is ActionState.SUCCEEDED
+            and is_posted(a, finances, order)
         ]
         for action in posted:
-            self.on_posted(self.journal.transition(action.id, ActionState.POSTED))
-        refunds = [a for a in self.journal.for_order(order_id) if a.account == account]
+            self.on_posted(await self.ledger.transition(action.id, ActionState.POSTED))
+        refunds = [a for a in order.values() if a.account == account]
         settled = settled_unknowns(refunds, finances)
         for found in settled:
             stamp = found.posted_at.isoformat(timespec="seconds") if found.posted_at else "?"
@@ -143,7 +148,7 @@ class PostingWatcher:
                 f"Finances shows this refund, posted {stamp} with the same item and amounts: "
                 "Amazon applied it."
             )
-            moved = self.journal.transition(found.action.id, ActionState.POSTED, detail=detail)
+            moved = await self.ledger.transition(found.action.id, ActionState.POSTED, detail=detail)
             log.info("unknown refund %s settled from Finances", found.action.id)
             self.on_posted(moved)
         return len(posted) + len(settled)

@@ -13,13 +13,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from companion.actions.feeds import ReportUnreadable, parse_processing_report
-from companion.actions.journal import Journal
 from companion.actions.models import ActionState
-from companion.actions.ports import FeedGateway, GatewayOf
+from companion.actions.ports import FeedGateway, GatewayOf, Ledger
 from companion.actions.record import AmazonResult
 from companion.actions.schema import Batch
 from companion.amazon.models import Feed
@@ -56,17 +55,17 @@ class CreateFeedReconciler:
 
     def __init__(
         self,
-        journal: Journal,
+        ledger: Ledger,
         gateway_of: GatewayOf,
         *,
         grace: float,
         poll: float,
-        requeue: Callable[[list[str]], None],
+        requeue: Callable[[list[str]], Awaitable[None]],
         adopt: Callable[[str], None],
-        settle: Callable[[str, AmazonResult], None],
+        settle: Callable[[str, AmazonResult], Awaitable[None]],
         give_up_after: float = 48 * 3600.0,
     ) -> None:
-        self.journal = journal
+        self.ledger = ledger
         self.gateway_of = gateway_of
         self.grace = grace
         self.poll = poll
@@ -77,7 +76,7 @@ class CreateFeedReconciler:
 
     async def resolve(self, batch_id: str) -> None:
         """Wait out the grace period, then adopt, resend or give up on the batch."""
-        batch = self.journal.batch(batch_id)
+        batch = await self.ledger.batch(batch_id)
         if batch is None or batch.state != "creating":
             return
         await asyncio.sleep(self.grace)
@@ -92,14 +91,14 @@ class CreateFeedReconciler:
             if verdict is None and time.monotonic() > deadline:
                 verdict = ("unknown", "")  # no feed ids: one may still be it
             if verdict is not None:
-                self._apply(batch, *verdict)
+                await self._apply(batch, *verdict)
                 return
             await asyncio.sleep(self.poll)
 
     async def _verdict(self, gateway: FeedGateway, batch: Batch) -> tuple[str, str] | None:
         started = datetime.fromisoformat((batch.create_started_at or "").replace("Z", "+00:00"))
         feeds = await gateway.get_feeds([batch.feed_type], created_since=started - CLOCK_SLACK)
-        known = self.journal.known_feed_ids(batch.account)
+        known = await self.ledger.known_feed_ids(batch.account)
         candidates = [
             f
             for f in feeds
@@ -110,7 +109,7 @@ class CreateFeedReconciler:
             return ("resend", "")
         if any(f.processing_status in ("IN_QUEUE", "IN_PROGRESS") for f in candidates):
             return None  # wait until they finish: only their reports can tell
-        members = self.journal.in_batch(batch.id)
+        members = await self.ledger.in_batch(batch.id)
         orders = {a.order_id for a in members}
         matches = []
         for feed in candidates:
@@ -138,21 +137,20 @@ class CreateFeedReconciler:
         named = {r.order_id for r in report.results if r.order_id}
         return report.processed == size and named <= orders
 
-    def _apply(self, batch: Batch, verdict: str, value: str) -> None:
+    async def _apply(self, batch: Batch, verdict: str, value: str) -> None:
         batch_id = batch.id
         if verdict == "adopt":
             log.info(
                 "batch %s: adopting feed %s found after a lost createFeed reply", batch_id, value
             )
-            self.journal.batch_submitted(batch_id, value)
+            await self.ledger.batch_submitted(batch_id, value)
             self.adopt(batch_id)
         elif verdict == "resend":
             log.info("batch %s: Amazon never created its feed; sending the actions again", batch_id)
-            self.journal.update_batch(
+            await self.ledger.update_batch(
                 batch_id, state="dissolved", detail={"reconciled": "feed was never created"}
             )
-            self.requeue(
-                [a.id for a in self.journal.in_batch(batch_id) if a.state is ActionState.QUEUED]
-            )
+            members = await self.ledger.in_batch(batch_id)
+            await self.requeue([a.id for a in members if a.state is ActionState.QUEUED])
         else:
-            self.settle(batch_id, undecided(value))
+            await self.settle(batch_id, undecided(value))

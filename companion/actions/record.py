@@ -27,17 +27,31 @@ def money(amount: Decimal) -> str:
 
 @dataclass(frozen=True, slots=True)
 class RefundLine:
-    """One item of a refund: what its AdjustedItem in the Order Adjustment feed carries."""
+    """One item of a refund: what its AdjustedItem in the Order Adjustment feed carries.
+
+    `components` are the amounts the feed sends. Where prices include the tax they are
+    tax-exclusive and Amazon adds the tax of the sale; `tax_added` is what it may add at most
+    (the agent's amount less what is sent), so the buyer never gets more than `net`.
+    """
 
     order_item_code: str
     quantity: int
-    components: Mapping[str, Decimal]  # component type -> amount given back
+    components: Mapping[str, Decimal]  # component type -> amount sent
     restocking_fee: Decimal = ZERO
+    tax_added: Mapping[str, Decimal] = field(default_factory=dict)  # tax type -> at most
 
     @property
     def net(self) -> Decimal:
-        """Money back to the buyer for this item (components minus the restocking fee)."""
-        return sum(self.components.values(), ZERO) - self.restocking_fee
+        """Money back to the buyer for this item, at most (restocking fee taken off)."""
+        return sum(self.given_back.values(), ZERO) - self.restocking_fee
+
+    @property
+    def given_back(self) -> dict[str, Decimal]:
+        """Per component type, what the buyer gets back at most: sent, and the tax Amazon adds."""
+        given = dict(self.components)
+        for kind, amount in self.tax_added.items():
+            given[kind] = given.get(kind, ZERO) + amount
+        return given
 
     def to_json(self) -> dict[str, Any]:
         """The item as the action object shows it (money as strings)."""
@@ -45,17 +59,19 @@ class RefundLine:
             "orderItemCode": self.order_item_code,
             "quantity": self.quantity,
             "components": {kind: money(amount) for kind, amount in self.components.items()},
+            "taxAdded": {kind: money(amount) for kind, amount in self.tax_added.items()},
             "restockingFee": money(self.restocking_fee),
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> RefundLine:
-        """The line as the journal stored it."""
+        """The line as the journal stored it (older lines have no taxAdded)."""
         return cls(
             order_item_code=str(data["orderItemCode"]),
             quantity=int(data["quantity"]),
             components={str(k): Decimal(str(v)) for k, v in data["components"].items()},
             restocking_fee=Decimal(str(data.get("restockingFee") or "0")),
+            tax_added={str(k): Decimal(str(v)) for k, v in (data.get("taxAdded") or {}).items()},
         )
 
 
@@ -213,6 +229,33 @@ class Resolution:
 
 
 @dataclass(frozen=True, slots=True)
+class Approval:
+    """A refund over its agent's limit: who asked, why, until when, and what an approver said."""
+
+    state: Literal["pending", "approved", "rejected", "expired"]
+    why: str
+    requested_by: str
+    requested_at: str
+    expires_at: str
+    decided_by: str | None = None
+    decided_at: str | None = None
+    note: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The action object's ``approval``."""
+        return {
+            "state": self.state,
+            "why": self.why,
+            "requestedBy": self.requested_by,
+            "requestedAt": self.requested_at,
+            "expiresAt": self.expires_at,
+            "decidedBy": self.decided_by,
+            "decidedAt": self.decided_at,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Action:
     """One refund or cancellation as the journal keeps it."""
 
@@ -241,6 +284,8 @@ class Action:
     posting: PostingCheck | None = None
     fulfillment_order_id: str | None = None
     resolution: Resolution | None = None
+    # Team mode: the approval a refund over its agent's limit waits for (kept by the ledger).
+    approval: Approval | None = None
     created_at: str = ""
     updated_at: str = ""
 
@@ -292,6 +337,7 @@ class Action:
             "warnings": [w.to_json() for w in self.warnings],
             "confirmation": self.confirmation,
             "history": [self._history_entry(h) for h in self.history],
+            "approval": self.approval.to_json() if self.approval else None,
             "createdAt": self.created_at,
             "updatedAt": self.updated_at,
         }

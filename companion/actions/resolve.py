@@ -1,29 +1,21 @@
 """Recording a person's finding for an `unknown` action, and telling the running companion.
 
-`spdesk action resolve` writes the journal directly (SQLite WAL lets it do so while `spdesk
-serve` runs). Amounts and refusals are always read from the journal, so they are right at once;
-the running companion's order cache and event stream learn of it from the `resolutions` table,
-which it polls (ResolutionWatcher).
+`spdesk action resolve` writes the ledger directly (SQLite WAL lets it do so while `spdesk serve`
+runs; a team ledger is shared anyway). Amounts and refusals are always read from the ledger, so
+they are right at once; running companions learn of it from the ledger's change announcements
+(a poll of the `resolutions` table on SQLite, a notification on PostgreSQL).
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import Callable
-
-from companion.actions.events import EventBus
-from companion.actions.journal import Journal
 from companion.actions.models import ActionState
+from companion.actions.ports import Ledger
 from companion.actions.record import Action
 from companion.errors import BadRequest, Conflict, NotFound
 
-log = logging.getLogger(__name__)
-WATCH_INTERVAL = 0.5  # seconds: the extension sees a resolution within about a second
 
-
-def resolve_action(
-    journal: Journal, action_id: str, *, applied: bool, by: str, note: str = ""
+async def resolve_action(
+    ledger: Ledger, action_id: str, *, applied: bool, by: str, note: str = ""
 ) -> Action:
     """Move an `unknown` action to succeeded (Amazon applied it) or failed (it did not)."""
     by, note = by.strip(), note.strip()
@@ -42,10 +34,10 @@ def resolve_action(
         f" Note: {note}" if note else ""
     )
     try:
-        before = journal.resolve(action_id, state, by=by, note=note, detail=detail)
+        before = await ledger.resolve(action_id, state, by=by, note=note, detail=detail)
     except KeyError:
         raise NotFound("spdesk has no action with this id.", code="action_not_found") from None
-    action = journal.get(action_id)
+    action = await ledger.get(action_id)
     assert action is not None
     if before is not ActionState.UNKNOWN:
         raise Conflict(
@@ -56,39 +48,3 @@ def resolve_action(
             details={"actionId": action_id, "state": str(before)},
         )
     return action
-
-
-class ResolutionWatcher:
-    """Publishes resolutions written by another process (the CLI) and drops the order cache."""
-
-    def __init__(
-        self,
-        journal: Journal,
-        bus: EventBus,
-        invalidate: Callable[[str], None],
-        interval: float = WATCH_INTERVAL,
-    ) -> None:
-        self.journal = journal
-        self.bus = bus
-        self.invalidate = invalidate
-        self.interval = interval
-        self.seq = journal.last_resolution()
-
-    async def run(self) -> None:
-        """Check every interval until cancelled."""
-        while True:
-            await asyncio.sleep(self.interval)
-            self.check_once()
-
-    def check_once(self) -> int:
-        """Announce every resolution recorded since the last check; returns how many."""
-        found = self.journal.resolutions_after(self.seq)
-        for seq, action_id in found:
-            self.seq = seq
-            action = self.journal.get(action_id)
-            if action is None:
-                continue
-            log.info("action %s resolved by hand: %s", action_id, action.state)
-            self.invalidate(action.order_id)
-            self.bus.publish(action)
-        return len(found)

@@ -1,4 +1,4 @@
-"""Refunds and cancellations while the companion runs: journal, engine, service and event bus."""
+"""Refunds and cancellations while the companion runs: ledger, engine, service and event bus."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ from decimal import Decimal
 from companion.accounts import AccountStore
 from companion.actions.engine import Engine, EngineTiming
 from companion.actions.events import EventBus
-from companion.actions.integrity import Witness
-from companion.actions.journal import JOURNAL_FILE, Journal
-from companion.actions.resolve import ResolutionWatcher
+from companion.actions.ports import Ledger
+from companion.actions.record import Action
 from companion.actions.service import ActionService
 from companion.amazon.pool import GatewayPool
 from companion.config import Settings
@@ -31,68 +30,72 @@ def timing_of(settings: Settings) -> EngineTiming:
         finances_poll=settings.finances_poll_interval,
         max_messages=settings.feed_max_messages,
         gone_grace=settings.feed_gone_grace,
+        sweep=settings.team_sweep_interval,
     )
 
 
 class Runtime:
     """The actions part of one companion: made with the app, started and closed with it.
 
-    ``start()`` opens the journal and resumes every unfinished action (it needs the running event
-    loop); ``close()`` stops the workers, whose work resumes on the next start.
+    ``start()`` opens the ledger, and the engine takes up the feed builder's work when the ledger
+    says this companion builds the feeds (always, alone; when elected, in a team); ``close()``
+    stops the workers, whose work resumes on the next start.
     """
 
-    journal: Journal
-    engine: Engine
-    service: ActionService
-
     def __init__(
-        self, settings: Settings, store: AccountStore, orders: OrderService, gateways: GatewayPool
+        self,
+        settings: Settings,
+        store: AccountStore,
+        orders: OrderService,
+        gateways: GatewayPool,
+        ledger: Ledger,
     ) -> None:
         self.settings = settings
         self.store = store
         self.orders = orders
         self.gateways = gateways
+        self.ledger = ledger
         self.bus = EventBus()
         self.keepalive = settings.events_keepalive
-
-    def start(self) -> None:
-        """Open the journal, wire the engine and resume unfinished actions."""
-        settings, store, orders = self.settings, self.store, self.orders
-        self.journal = Journal(
-            settings.data_dir / JOURNAL_FILE,
-            on_change=self.bus.publish,
-            witness=Witness.in_folder(settings.config_dir),
-        )
         self.engine = Engine(
-            self.journal,
-            self.bus,
-            self.gateways.get,
+            ledger,
+            gateways.get,
             self._seller_of,
             timing_of(settings),
             on_settled=lambda action: orders.invalidate(action.order_id),
         )
         self.service = ActionService(
-            self.engine, orders, lambda n: store.resolve(n).name, settings.refund_overlap_window
+            self.engine,
+            orders,
+            lambda n: store.resolve(n).name,
+            settings.refund_overlap_window,
+            agent=settings.agent if ledger.kind != "sqlite" else None,
         )
         orders.add_inflight_provider(self._inflight)
-        if self.journal.behind is not None:
-            # Records were lost: what the journal calls unsent may have been sent. Nothing is
-            # resumed and nothing new is accepted until a person acts (`spdesk journal`).
-            log.error("%s", self.journal.behind.message)
-        else:
-            self.engine.resume()
-        # `spdesk action resolve` writes the journal from another process: announce its changes.
-        watcher = ResolutionWatcher(self.journal, self.bus, orders.invalidate)
-        self.engine.spawn(watcher.run(), "resolutions")
+
+    async def start(self) -> None:
+        """Open the ledger and listen to it; the engine starts when it builds the feeds."""
+        await self.ledger.open()
+        await self.ledger.watch(self._changed, self._reset, self.engine.on_work, self.engine.lead)
 
     async def close(self) -> None:
-        """End the event streams, stop the workers and close the journal."""
+        """End the event streams, stop the workers and close the ledger."""
         self.bus.close()
         await self.engine.close()
-        self.journal.close()
+        await self.ledger.close()
+
+    def _changed(self, action: Action) -> None:
+        # Anyone's change (a teammate's, the command line's): the panels and the cache follow.
+        self.orders.invalidate(action.order_id)
+        self.bus.publish(action)
+
+    def _reset(self) -> None:
+        # Changes may have been missed: streams end (the panels read afresh), caches go.
+        self.bus.close()
+        self.orders.invalidate_all()
 
     def _seller_of(self, account: str) -> str:
         return self.store.get(account).seller_id or account
 
     async def _inflight(self, account: str, order_id: str) -> dict[tuple[str, str], Decimal]:
-        return self.engine.inflight(account, order_id)
+        return await self.engine.inflight(account, order_id)

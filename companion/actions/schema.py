@@ -18,6 +18,7 @@ from companion.actions.record import (
     Action,
     ActionKind,
     AmazonResult,
+    Approval,
     HistoryEntry,
     Notice,
     extra_from_json,
@@ -127,7 +128,11 @@ class Batch:
         return (self.account, self.feed_type, self.marketplace_id)
 
 
-def batch_from_row(row: sqlite3.Row) -> Batch:
+# A row of either ledger: sqlite3.Row, or a dict from PostgreSQL rendered in the same format.
+Row = sqlite3.Row | Mapping[str, Any]
+
+
+def batch_from_row(row: Row) -> Batch:
     """A batch row as a typed record."""
     detail = json.loads(row["detail"]) if row["detail"] else {}
     return Batch(
@@ -173,7 +178,7 @@ def action_to_row(action: Action) -> dict[str, object]:
     }
 
 
-def action_from_row(row: sqlite3.Row, history: list[sqlite3.Row]) -> Action:
+def action_from_row(row: Row, history: list[Row], approval: Approval | None = None) -> Action:
     """An action row (and its history rows, oldest first) as a typed record."""
     kind: ActionKind = "refund" if row["kind"] == "refund" else "cancel"
     items: list[Mapping[str, Any]] = json.loads(row["items"])
@@ -204,6 +209,7 @@ def action_from_row(row: sqlite3.Row, history: list[sqlite3.Row]) -> Action:
         posting=posting,
         fulfillment_order_id=fulfillment_order_id,
         resolution=resolution,
+        approval=approval,
         created_at=row["created_at"],
         updated_at=row["updated_at"],
     )

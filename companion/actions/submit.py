@@ -15,9 +15,8 @@ from companion.actions.feeds import (
     build_acknowledgement_feed,
     build_adjustment_feed,
 )
-from companion.actions.journal import Journal, Move
-from companion.actions.models import ActionState, new_id, now_iso
-from companion.actions.ports import FeedGateway, GatewayOf
+from companion.actions.models import ActionState, new_id
+from companion.actions.ports import FeedGateway, GatewayOf, Ledger, Move
 from companion.actions.record import Action, AmazonResult
 from companion.actions.schema import Change
 from companion.amazon.outcome import AmazonAccessDenied, AmazonRejected
@@ -42,13 +41,13 @@ class FeedSubmitter:
 
     def __init__(
         self,
-        journal: Journal,
+        ledger: Ledger,
         gateway_of: GatewayOf,
         seller_of: Callable[[str], str],
         on_ambiguous: Callable[[str], None],
         on_submitted: Callable[[str], None],
     ) -> None:
-        self.journal = journal
+        self.ledger = ledger
         self.gateway_of = gateway_of
         self.seller_of = seller_of
         self.on_ambiguous = on_ambiguous
@@ -58,36 +57,31 @@ class FeedSubmitter:
     async def submit(self, key: QueueKey, action_ids: list[str]) -> list[str]:
         """Send one batch; return the ids that were definitely not sent and should wait again."""
         account, feed_type, marketplace_id = key
-        actions = [
-            a
-            for a in map(self.journal.get, action_ids)
-            if a is not None and a.state is ActionState.QUEUED
-        ]
+        found = [await self.ledger.get(action_id) for action_id in action_ids]
+        actions = [a for a in found if a is not None and a.state is ActionState.QUEUED]
         if feed_type == ACKNOWLEDGEMENT_FEED:
             actions = await self._still_unshipped(account, actions)
         if not actions:
             return []
         batch_id = new_id("bat")
-        self.journal.create_batch(
-            batch_id,
-            account,
-            feed_type,
-            marketplace_id,
-            [(a.id, n) for n, a in enumerate(actions, start=1)],
+        # Claimed, not assigned: an action already in a live batch (sent by another companion
+        # of the team, or by this one a moment ago) is never put in a second one.
+        actions = await self.ledger.claim_batch(
+            batch_id, key, [a.id for a in actions], self.ledger.term
         )
+        if not actions:
+            return []
         crash_point("after_batch")
         try:
-            xml = self._document(
-                account, feed_type, marketplace_id, self.journal.in_batch(batch_id)
-            )
+            xml = self._document(account, feed_type, marketplace_id, actions)
             gateway = await self.gateway_of(account)
         except SpdeskError as exc:
             # E.g. the account was removed while its actions waited: nothing can be sent.
-            return self._not_sent(batch_id, actions, exc, "prepare")
+            return await self._not_sent(batch_id, actions, exc, "prepare")
         try:
             document_id = await gateway.upload_feed_document(xml)
         except SpdeskError as exc:
-            return self._not_sent(batch_id, actions, exc, "upload")
+            return await self._not_sent(batch_id, actions, exc, "upload")
         return await self._create(gateway, key, batch_id, actions, document_id)
 
     async def _create(
@@ -100,28 +94,34 @@ class FeedSubmitter:
     ) -> list[str]:
         """createFeed for an uploaded batch, journaled first: the one step that moves money."""
         _, feed_type, marketplace_id = key
-        self.journal.update_batch(batch_id, state="uploaded", document_id=document_id)
+        await self.ledger.update_batch(batch_id, state="uploaded", document_id=document_id)
         crash_point("after_upload")
-        self.journal.update_batch(batch_id, state="creating", create_started_at=now_iso())
+        if not await self.ledger.start_create_feed(batch_id, self.ledger.term):
+            # Another companion builds the feeds now, or a createFeed of this queue is still
+            # unanswered: nothing was sent, the actions wait for the next batch.
+            await self.ledger.update_batch(
+                batch_id, state="dissolved", detail={"step": "createFeed", "fenced": True}
+            )
+            return [a.id for a in actions]
         crash_point("before_create_feed")
         try:
             feed_id = await gateway.create_feed(feed_type, [marketplace_id], document_id)
         except AmazonThrottled as exc:
             # A throttled call is refused before Amazon looks at it: no feed exists.
-            return self._not_sent(batch_id, actions, exc, "createFeed")
+            return await self._not_sent(batch_id, actions, exc, "createFeed")
         except REFUSED as exc:
             # Amazon answered and refused: no feed exists, and the same request would be
             # refused again (each try would spend a scarce createFeed token).
-            return self._refused(batch_id, actions, exc)
+            return await self._refused(batch_id, actions, exc)
         except SpdeskError as exc:
             # A lost reply, a timeout or a 5xx: the feed may exist. Never resend blindly.
             log.warning("createFeed for batch %s ended unclearly: %s", batch_id, exc.code)
-            self.journal.update_batch(batch_id, detail={"createFeedError": exc.message})
+            await self.ledger.update_batch(batch_id, detail={"createFeedError": exc.message})
             self.on_ambiguous(batch_id)
             return []
         crash_point("after_create_feed")
         try:
-            self.journal.batch_submitted(batch_id, feed_id)
+            await self.ledger.batch_submitted(batch_id, feed_id)
         except Exception as exc:  # the disk is full: the feed exists, its id is not journaled
             log.warning("batch %s: feed %s not journaled (%s); reconciling", batch_id, feed_id, exc)
             self.on_ambiguous(batch_id)  # getFeeds finds it again and adopts it
@@ -132,10 +132,10 @@ class FeedSubmitter:
         self.on_submitted(batch_id)
         return []
 
-    def _not_sent(
+    async def _not_sent(
         self, batch_id: str, actions: list[Action], exc: SpdeskError, step: str
     ) -> list[str]:
-        self.journal.update_batch(
+        await self.ledger.update_batch(
             batch_id, state="dissolved", detail={"step": step, "error": exc.message}
         )
         retry: list[str] = []
@@ -149,7 +149,7 @@ class FeedSubmitter:
             else:
                 retry.append(action.id)
         if failed:
-            self.journal.transition_many(failed, detail=f"{step} failed {MAX_ATTEMPTS} times")
+            await self.ledger.transition_many(failed, detail=f"{step} failed {MAX_ATTEMPTS} times")
         return retry
 
     async def _still_unshipped(self, account: str, actions: list[Action]) -> list[Action]:
@@ -172,17 +172,15 @@ class FeedSubmitter:
                 keep.append(action)
                 continue
             if any(item.quantity_shipped > 0 for item in order.items):
-                self.journal.transition(
-                    action.id,
-                    ActionState.FAILED,
-                    amazon=SHIPPED_MEANWHILE,
+                await self.ledger.transition(
+                    action.id, ActionState.FAILED, amazon=SHIPPED_MEANWHILE
                 )
             else:
                 keep.append(action)
         return keep
 
-    def _refused(self, batch_id: str, actions: list[Action], exc: SpdeskError) -> list[str]:
-        self.journal.update_batch(
+    async def _refused(self, batch_id: str, actions: list[Action], exc: SpdeskError) -> list[str]:
+        await self.ledger.update_batch(
             batch_id, state="dissolved", detail={"step": "createFeed", "refused": exc.message}
         )
         said = AmazonResult.said(
@@ -191,7 +189,7 @@ class FeedSubmitter:
             error=exc.message,
             errorCode=exc.code,
         )
-        self.journal.transition_many(
+        await self.ledger.transition_many(
             [(a.id, ActionState.FAILED, Change(said)) for a in actions],
             detail="createFeed refused",
         )

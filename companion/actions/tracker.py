@@ -11,9 +11,8 @@ from datetime import UTC, datetime, timedelta
 
 from companion.actions.crashpoints import crash_point
 from companion.actions.feeds import ProcessingReport, ReportUnreadable, parse_processing_report
-from companion.actions.journal import Journal, Move
 from companion.actions.models import ActionState
-from companion.actions.ports import FeedGateway, GatewayOf
+from companion.actions.ports import FeedGateway, GatewayOf, Ledger, Move
 from companion.actions.record import Action, AmazonResult, Notice
 from companion.actions.schema import Batch, Change
 from companion.amazon.models import Feed
@@ -76,19 +75,19 @@ class FeedTracker:
 
     def __init__(
         self,
-        journal: Journal,
+        ledger: Ledger,
         gateway_of: GatewayOf,
         timing: TrackTiming,
         on_settled: Callable[[Action], None],
     ) -> None:
-        self.journal = journal
+        self.ledger = ledger
         self.gateway_of = gateway_of
         self.timing = timing
         self.on_settled = on_settled
 
     async def track(self, batch_id: str) -> None:
         """Follow the batch's feed; returns once every action of the batch is settled."""
-        batch = self.journal.batch(batch_id)
+        batch = await self.ledger.batch(batch_id)
         if batch is None or not batch.feed_id:
             return
         progress = _Progress(batch, batch.feed_id, processing=batch.state == "processing")
@@ -100,24 +99,24 @@ class FeedTracker:
             feed = await self._status(gateway, progress)
             if feed is not None and await self._step(gateway, progress, feed):
                 return
-            if self._gone_for_good(progress):
+            if await self._gone_for_good(progress):
                 return
             waited = time.monotonic() - started
             if waited > self.timing.give_up_after:
-                self.settle_all(
+                await self.settle_all(
                     batch_id, "unknown", ActionState.UNKNOWN, _gave_up(progress, waited)
                 )
                 return
             if not warned and waited > self.timing.stuck_after:
                 warned = True
-                self._warn_slow(batch_id, progress.feed_id)
+                await self._warn_slow(batch_id, progress.feed_id)
             await asyncio.sleep(self.timing.poll)
 
     async def _status(self, gateway: FeedGateway, progress: _Progress) -> Feed | None:
         try:
             feed = await gateway.get_feed(progress.feed_id)
         except NotFound:
-            self._note_gone(progress)
+            await self._note_gone(progress)
             return None
         except SpdeskError as exc:
             # Reading a status is harmless to repeat: keep trying on the next poll.
@@ -125,22 +124,22 @@ class FeedTracker:
             return None
         if progress.gone_since is not None:  # it came back: the 404s were Amazon's hiccup
             progress.gone_since = None
-            self._keep_detail(progress, feedGoneSince=None)
+            await self._keep_detail(progress, feedGoneSince=None)
         return feed
 
-    def _note_gone(self, progress: _Progress) -> None:
+    async def _note_gone(self, progress: _Progress) -> None:
         """The first 404 of a feed is journaled: the grace runs on across restarts."""
         if progress.gone_since is None:
             progress.gone_since = datetime.now(UTC)
             log.warning("getFeed %s: Amazon does not know this feed", progress.feed_id)
-            self._keep_detail(progress, feedGoneSince=progress.gone_since.isoformat())
+            await self._keep_detail(progress, feedGoneSince=progress.gone_since.isoformat())
 
-    def _keep_detail(self, progress: _Progress, **changes: object) -> None:
-        batch = self.journal.batch(progress.batch.id) or progress.batch
+    async def _keep_detail(self, progress: _Progress, **changes: object) -> None:
+        batch = await self.ledger.batch(progress.batch.id) or progress.batch
         detail = {k: v for k, v in {**batch.detail, **changes}.items() if v is not None}
-        self.journal.update_batch(batch.id, detail=detail)
+        await self.ledger.update_batch(batch.id, detail=detail)
 
-    def _gone_for_good(self, progress: _Progress) -> bool:
+    async def _gone_for_good(self, progress: _Progress) -> bool:
         """Settle the batch `unknown` once getFeed has answered 404 for the whole grace."""
         since = progress.gone_since
         if since is None or datetime.now(UTC) - since < timedelta(seconds=self.timing.gone_grace):
@@ -154,7 +153,7 @@ class FeedTracker:
             feedId=progress.feed_id,
             since=stamp,
         )
-        self.settle_all(progress.batch.id, "unknown", ActionState.UNKNOWN, said)
+        await self.settle_all(progress.batch.id, "unknown", ActionState.UNKNOWN, said)
         return True
 
     async def _step(self, gateway: FeedGateway, progress: _Progress, feed: Feed) -> bool:
@@ -163,18 +162,18 @@ class FeedTracker:
             if not progress.processing:  # once per batch, not on every poll
                 moves: list[Move] = [
                     (a.id, ActionState.PROCESSING, Change())
-                    for a in self.journal.in_batch(batch_id)
+                    for a in await self.ledger.in_batch(batch_id)
                     if a.state is ActionState.SUBMITTED
                 ]
-                self.journal.transition_many(moves)
-                self.journal.update_batch(batch_id, state="processing")
+                await self.ledger.transition_many(moves)
+                await self.ledger.update_batch(batch_id, state="processing")
                 progress.processing = True
             return False
         if status == "FATAL":
-            self.settle_all(batch_id, "fatal", ActionState.UNKNOWN, FATAL)
+            await self.settle_all(batch_id, "fatal", ActionState.UNKNOWN, FATAL)
             return True
         if status == "CANCELLED":
-            self.settle_all(batch_id, "cancelled", ActionState.FAILED, CANCELLED)
+            await self.settle_all(batch_id, "cancelled", ActionState.FAILED, CANCELLED)
             return True
         if status != "DONE":
             return False
@@ -183,13 +182,13 @@ class FeedTracker:
     async def _done(self, gateway: FeedGateway, progress: _Progress, feed: Feed) -> bool:
         batch_id = progress.batch.id
         if not feed.result_feed_document_id:
-            self.settle_all(batch_id, "unknown", ActionState.UNKNOWN, NO_REPORT)
+            await self.settle_all(batch_id, "unknown", ActionState.UNKNOWN, NO_REPORT)
             return True
         try:
             data = await gateway.get_feed_document_bytes(feed.result_feed_document_id)
         except (NotFound, AmazonRejected) as exc:
             # Gone or refused for good: waiting cannot bring the report back.
-            self.settle_all(
+            await self.settle_all(
                 batch_id,
                 "unknown",
                 ActionState.UNKNOWN,
@@ -203,7 +202,7 @@ class FeedTracker:
         try:
             report = parse_processing_report(data)
         except ReportUnreadable as exc:
-            self.settle_all(
+            await self.settle_all(
                 batch_id,
                 "unknown",
                 ActionState.UNKNOWN,
@@ -215,15 +214,15 @@ class FeedTracker:
             )
             return True
         crash_point("after_report")
-        self.apply_report(batch_id, report)
+        await self.apply_report(batch_id, report)
         return True
 
-    def apply_report(self, batch_id: str, report: ProcessingReport) -> None:
+    async def apply_report(self, batch_id: str, report: ProcessingReport) -> None:
         """Settle each action of the batch from the Result rows that name its MessageID."""
         rejected = [r for r in report.results_for(0) if r.result_code == "Error"]
         if rejected and report.successful == 0:
             # MessageID 0: Amazon rejected the whole document, so no message was applied.
-            self.settle_all(
+            await self.settle_all(
                 batch_id,
                 "done",
                 ActionState.FAILED,
@@ -237,7 +236,7 @@ class FeedTracker:
         if rejected:
             # A whole-document error next to successful messages: the report contradicts itself,
             # and "failed" could invite a second refund of money already given back.
-            self.settle_all(
+            await self.settle_all(
                 batch_id,
                 "done",
                 ActionState.UNKNOWN,
@@ -251,13 +250,14 @@ class FeedTracker:
                 ),
             )
             return
-        actions = [a for a in self.journal.in_batch(batch_id) if not a.terminal]
-        sent = len(self.journal.in_batch(batch_id))
+        members = await self.ledger.in_batch(batch_id)
+        actions = [a for a in members if not a.terminal]
+        sent = len(members)
         complete = report.processed >= sent
         moves = [_move_for(action, report, complete) for action in actions]
         if moves:
-            self.journal.transition_many(moves, detail="processing report")
-        self.journal.update_batch(
+            await self.ledger.transition_many(moves, detail="processing report")
+        await self.ledger.update_batch(
             batch_id,
             state="done",
             detail={
@@ -268,15 +268,15 @@ class FeedTracker:
             },
         )
         for action_id, _, _ in moves:
-            settled = self.journal.get(action_id)
+            settled = await self.ledger.get(action_id)
             if settled is not None:
                 self.on_settled(settled)
 
-    def settle_all(
+    async def settle_all(
         self, batch_id: str, batch_state: str, state: ActionState, said: AmazonResult
     ) -> None:
         """End every unsettled action of a batch in one state with one explanation."""
-        actions = [a for a in self.journal.in_batch(batch_id) if not a.terminal]
+        actions = [a for a in await self.ledger.in_batch(batch_id) if not a.terminal]
         moves: list[Move] = [
             (
                 a.id,
@@ -290,23 +290,23 @@ class FeedTracker:
             for a in actions
         ]
         if moves:
-            self.journal.transition_many(moves, detail=batch_state)
-        self.journal.update_batch(batch_id, state=batch_state)
+            await self.ledger.transition_many(moves, detail=batch_state)
+        await self.ledger.update_batch(batch_id, state=batch_state)
         for action in actions:
-            settled = self.journal.get(action.id)
+            settled = await self.ledger.get(action.id)
             if settled is not None:
                 self.on_settled(settled)
 
-    def _warn_slow(self, batch_id: str, feed_id: str) -> None:
+    async def _warn_slow(self, batch_id: str, feed_id: str) -> None:
         warning = Notice(
             "feed_slow",
             f"Amazon is taking longer than usual to process feed {feed_id}. Feeds can take "
             "hours under load; spdesk keeps checking and will show the result here.",
             {"feedId": feed_id},
         )
-        for action in self.journal.in_batch(batch_id):
+        for action in await self.ledger.in_batch(batch_id):
             if not action.terminal and warning not in action.warnings:
-                self.journal.update(action.id, warnings=(*action.warnings, warning))
+                await self.ledger.update(action.id, warnings=(*action.warnings, warning))
 
 
 def _gone_since(batch: Batch) -> datetime | None:

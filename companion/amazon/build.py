@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 
+from companion.amazon.lines import InFlight, item_view, line_money
 from companion.amazon.models import (
     AmazonOrder,
-    AmazonOrderItem,
     FinancialEvents,
     FulfilledBy,
     FulfillmentOrder,
     FulfillmentOrderItem,
     OrderStatus,
 )
+from companion.amazon.money import OrderMoney, order_mismatch, read_line
 from companion.amazon.rules import (
     Decision,
     cancel_decision,
     default_cancel_reason,
+    full_refund_decision,
     mcf_cancel_decision,
     refund_decision,
 )
@@ -27,8 +28,8 @@ from companion.amazon.view import (
     BuyerCancellationRequest,
     CancelAction,
     Channel,
-    ComponentView,
     FulfillmentOrderInfo,
+    FullRefundAction,
     ItemView,
     MarketplaceInfo,
     OrderView,
@@ -36,10 +37,11 @@ from companion.amazon.view import (
     Totals,
 )
 from companion.marketplaces import Marketplace, Region, UnknownMarketplaceError, marketplace
-from companion.vocabulary import COMPONENT_TYPES, DEFAULT_LANGUAGE, CancelReason
+from companion.vocabulary import DEFAULT_LANGUAGE, CancelReason
 
 ZERO = Decimal(0)
-InFlight = Mapping[tuple[str, str], Decimal]
+# Orders v2026 paymentMethod of an order the buyer pays to the carrier.
+CASH_ON_DELIVERY = "CashOnDelivery"
 
 # Fulfillment Outbound statuses -> the order statuses the view speaks.
 MCF_STATUS: dict[str, OrderStatus] = {
@@ -83,62 +85,31 @@ def marketplace_info(market: Marketplace) -> MarketplaceInfo:
     )
 
 
-def _sort_key(kind: str) -> tuple[int, str]:
-    # Components in the order agents expect to read them; unknown types follow alphabetically.
-    known = COMPONENT_TYPES
-    return (known.index(kind) if kind in known else len(known), kind)
-
-
-def component_view(
-    kind: str, charged: Decimal, refunded: Decimal, market: Marketplace, *, cancelled: bool
-) -> ComponentView:
-    """One component: what was charged, refunded (posted + in flight), and is left to refund."""
-    return ComponentView(
-        type=kind,
-        charged=market.quantize(charged),
-        refunded=market.quantize(refunded),
-        refundable=ZERO if cancelled else market.quantize(max(charged - refunded, ZERO)),
-    )
-
-
-def item_view(
-    item: AmazonOrderItem,
-    finances: FinancialEvents | None,
-    in_flight: InFlight,
-    market: Marketplace,
-) -> ItemView:
-    """One item with charged / refunded (posted + in flight) / refundable per component."""
-    # A line cancelled as a whole was never charged to the buyer: nothing of it is refundable.
-    cancelled = item.quantity_ordered > 0 and item.quantity_cancelled >= item.quantity_ordered
-    components = []
-    for kind in sorted(item.charges, key=_sort_key):
-        refunded = in_flight.get((item.order_item_id, kind), ZERO)
-        if finances is not None:
-            refunded += finances.refunded(item.order_item_id, kind)
-        if item.charges[kind] or refunded:
-            components.append(
-                component_view(kind, item.charges[kind], refunded, market, cancelled=cancelled)
-            )
-    return ItemView(
-        order_item_code=item.order_item_id,
-        sku=item.sku,
-        asin=item.asin,
-        title=item.title,
-        quantity_ordered=item.quantity_ordered,
-        quantity_shipped=item.quantity_shipped,
-        quantity_cancelled=item.quantity_cancelled,
-        components=components,
-    )
-
-
-def totals(items: list[ItemView], market: Marketplace) -> Totals:
-    """Sums over every component of every item."""
+def totals(items: list[ItemView], market: Marketplace, left: Decimal | None = None) -> Totals:
+    """Sums over every component of every item; refundable within what is left of the order."""
     comps = [c for i in items for c in i.components]
+    refundable = sum((c.refundable for c in comps), ZERO)
     return Totals(
         charged=market.quantize(sum((c.charged for c in comps), ZERO)),
         refunded=market.quantize(sum((c.refunded for c in comps), ZERO)),
-        refundable=market.quantize(sum((c.refundable for c in comps), ZERO)),
+        refundable=market.quantize(refundable if left is None else min(refundable, left)),
     )
+
+
+def order_money(
+    order: AmazonOrder, finances: FinancialEvents | None, in_flight: InFlight, market: Marketplace
+) -> OrderMoney:
+    """Every line read from Amazon's proceeds, checked against its totals, with its refunds."""
+    read = {i.order_item_id: read_line(i.proceeds, market.prices_include_tax) for i in order.items}
+    lines = {
+        i.order_item_id: line_money(i, read[i.order_item_id], finances, in_flight)
+        for i in order.items
+    }
+    cap = None
+    if order.grand_total is not None:
+        refunded = sum((sum(line.refunded.values(), ZERO) for line in lines.values()), ZERO)
+        cap = max(order.grand_total - order.order_level - refunded, ZERO)
+    return OrderMoney(lines, market.prices_include_tax, order_mismatch(order, read), cap)
 
 
 def buyer_request(order: AmazonOrder) -> BuyerCancellationRequest:
@@ -154,15 +125,24 @@ def buyer_request(order: AmazonOrder) -> BuyerCancellationRequest:
 
 
 def actions_block(
-    refund: Decision, cancel: Decision, *, default_reason: CancelReason | None, counts_against: bool
+    refund: Decision,
+    cancel: Decision,
+    *,
+    default_reason: CancelReason | None,
+    counts_against: bool,
+    full: Decision | None = None,
 ) -> Actions:
-    """The view's actions block from the two decisions."""
+    """The view's actions block from the decisions (a full refund: as the refund, if not said)."""
+    full = full or refund
     return Actions(
         refund=RefundAction(
             allowed=refund.allowed,
             reason=refund.reason,
             code=refund.code,
             params=dict(refund.params),
+            full=FullRefundAction(
+                allowed=full.allowed, reason=full.reason, code=full.code, params=dict(full.params)
+            ),
         ),
         cancel=CancelAction(
             allowed=cancel.allowed,
@@ -186,14 +166,20 @@ def build_order_view(
     """The view of an Amazon order (FBM or FBA)."""
     market = resolve_marketplace(order.marketplace_id, order.currency)
     channel: Channel = "FBA" if order.fulfilled_by == FulfilledBy.AMAZON else "FBM"
-    items = [item_view(i, finances, in_flight, market) for i in order.items]
-    sums = totals(items, market)
+    money = order_money(order, finances, in_flight, market)
+    items = [item_view(i, money.lines[i.order_item_id], market) for i in order.items]
+    sums = totals(items, market, money.total_left)
     request = buyer_request(order)
     shipped = sum(i.quantity_shipped for i in order.items)
-    return OrderView(
+    cod = CASH_ON_DELIVERY in order.payment_methods or _has_cod_fee(money)
+    refund = refund_decision(channel, order.status, sums.refundable, cash_on_delivery=cod)
+    view = OrderView(
         order_id=order.order_id,
         account=account,
         marketplace=marketplace_info(market),
+        prices_include_tax=market.prices_include_tax,
+        tax_label=market.tax_label,
+        seller_central_url=market.order_url(order.order_id),
         status=order.status,
         channel=channel,
         purchase_date=order.created_time,
@@ -202,13 +188,19 @@ def build_order_view(
         items=items,
         totals=sums,
         actions=actions_block(
-            refund_decision(channel, order.status, sums.refundable),
+            refund,
             cancel_decision(channel, order.status, shipped),
             default_reason=default_cancel_reason(request.requested),
             counts_against=channel == "FBM" and not request.requested,
+            full=full_refund_decision(refund, money.mismatch, market),
         ),
         fetched_at=fetched_at,
     )
+    return view.with_money(money)
+
+
+def _has_cod_fee(money: OrderMoney) -> bool:
+    return any(line.paid.get("COD") for line in money.lines.values())
 
 
 def mcf_item(item: FulfillmentOrderItem, shipped: bool) -> ItemView:
@@ -239,6 +231,8 @@ def build_mcf_view(
         order_id=fulfillment.seller_fulfillment_order_id,
         account=account,
         marketplace=marketplace_info(market),
+        prices_include_tax=market.prices_include_tax,
+        tax_label=market.tax_label,
         status=status,
         channel="MCF",
         purchase_date=fulfillment.displayable_order_date or fulfillment.received_date,

@@ -53,7 +53,7 @@ class Caller:
     async def call(self, operation: str, send: Send, *, repeatable: bool = True) -> Reply:
         """Call until success or a final error; `repeatable=False` never resends after a send."""
         started = time.monotonic()
-        attempt, evicted = 0, False
+        attempt = 0
         while True:
             attempt += 1
             budget = self.policy.deadline - (time.monotonic() - started)
@@ -63,11 +63,10 @@ class Caller:
             verdict, reply = await self._attempt(operation, send)
             if verdict.action is Action.OK:
                 return reply
-            if verdict.evict_token and not evicted:
-                # The library caches access tokens per refresh token for the whole process.
-                evicted = True
+            if verdict.evict_token:
+                # The library caches access tokens per refresh token for the whole process: the
+                # next call gets a fresh one (this one fails, like every other 4xx).
                 self.target.evict_access_token()
-                continue
             delay = self._retry_delay(verdict, attempt, started, repeatable)
             log.warning(
                 "%s for account %s failed (%s, attempt %d), retrying in %.2f s",
@@ -85,7 +84,7 @@ class Caller:
         """Seconds to wait before trying again, or raise the error that ends the call."""
         error = verdict.error
         assert error is not None
-        if verdict.action is Action.FAIL or verdict.evict_token:
+        if verdict.action is Action.FAIL:
             raise error
         # A 429 is a refusal: resending is safe even for createFeed; anything else after a
         # send may have been applied.
@@ -146,7 +145,7 @@ class Caller:
             return judge_storage(response, operation)
         self.limiter.observe(operation, response.headers.get(RATE_HEADER))
         if response.status_code == 429:
-            self.limiter.bucket(operation).drain()
+            self.limiter.throttled(operation)
         return judge_sp_api(response, operation)
 
 

@@ -13,6 +13,7 @@ from sp_api.asyncio.api import Feeds, Finances, FulfillmentOutbound, Orders
 from sp_api.asyncio.auth.access_token_client import AccessTokenClient
 from sp_api.asyncio.auth.access_token_client import cache as _token_cache
 from sp_api.auth._core import build_cache_key
+from sp_api.base import fill_query_params
 from sp_api.base.credential_provider import FromCodeCredentialProvider
 
 from companion.accounts import Account, Credentials
@@ -20,6 +21,7 @@ from companion.amazon.transport import ObservedTransport, tls_context
 from companion.marketplaces import LWA_TOKEN_URL, REGION_HOSTS, marketplace
 
 ORDERS_VERSION = "2026-01-01"
+CANCEL_FULFILLMENT_ORDER = "/fba/outbound/2020-07-01/fulfillmentOrders/{}/cancel"
 
 
 @dataclass(frozen=True)
@@ -132,3 +134,13 @@ def build_clients(target: Target, new_http: Callable[[], httpx.AsyncClient]) -> 
         clients.http.append(http)
         client._transport = client._auth._transport = ObservedTransport(http)
     return clients
+
+
+async def cancel_fulfillment_order(outbound: Any, seller_fulfillment_order_id: str) -> Any:
+    """cancelFulfillmentOrder exactly as Amazon's model has it: a PUT without a body.
+
+    The library's own method puts marketplace ids into a JSON body, which the model does not
+    declare and Amazon may refuse (docs/amazon.md); its `_request` can leave them out.
+    """
+    path = fill_query_params(CANCEL_FULFILLMENT_ORDER, seller_fulfillment_order_id)
+    return await outbound._request(path, data={"method": "PUT"}, add_marketplace=False)

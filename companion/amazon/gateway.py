@@ -11,7 +11,12 @@ from io import BytesIO
 from typing import Any
 
 from companion.amazon.calls import Caller, Reply, Send
-from companion.amazon.clients import SpApiClients, Target, build_clients
+from companion.amazon.clients import (
+    SpApiClients,
+    Target,
+    build_clients,
+    cancel_fulfillment_order,
+)
 from companion.amazon.models import AmazonOrder, Feed, FinancialEvents, FulfillmentOrder
 from companion.amazon.outcome import AmazonRejected
 from companion.amazon.parse import (
@@ -27,7 +32,8 @@ from companion.amazon.retry import RetryPolicy
 from companion.amazon.transport import new_http_client, silence_library_debug
 from companion.errors import NotFound, OrderNotFound
 
-ORDER_INCLUDED_DATA = ["PROCEEDS", "CANCELLATION", "FULFILLMENT"]
+# PAYMENT names cash-on-delivery orders, which a feed refund cannot pay back.
+ORDER_INCLUDED_DATA = ["PROCEEDS", "CANCELLATION", "FULFILLMENT", "PAYMENT"]
 FEED_CONTENT_TYPE = "text/xml; charset=UTF-8"
 MAX_PAGES = 20
 
@@ -86,8 +92,9 @@ class Gateway:
 
     async def cancel_fulfillment_order(self, seller_fulfillment_order_id: str) -> None:
         """Fulfillment Outbound cancelFulfillmentOrder (accepted while Received/Planning)."""
-        outbound = self._clients.outbound
-        send = partial(outbound.cancel_fulfillment_order, seller_fulfillment_order_id)
+        send = partial(
+            cancel_fulfillment_order, self._clients.outbound, seller_fulfillment_order_id
+        )
         if await self._outbound("cancelFulfillmentOrder", send) is None:
             raise OrderNotFound(details={"orderId": seller_fulfillment_order_id})
 

@@ -34,8 +34,21 @@ class CancellationRequest(_Model):
     requested_at: datetime | None = None
 
 
+class ItemProceeds(_Model):
+    """One item's Orders v2026 `proceeds`, amounts as Amazon wrote them (signs kept).
+
+    Whether the TAX breakdown is inside ITEM, SHIPPING … or on top of them, and the sign of
+    DISCOUNT, are not documented; `companion.amazon.money` decides from the arithmetic.
+    """
+
+    total: Decimal | None = None  # proceedsTotal
+    charges: dict[str, Decimal] = Field(default_factory=dict)  # ITEM, SHIPPING, … subtotals
+    taxes: dict[str, Decimal] = Field(default_factory=dict)  # TAX details by subtype
+    discounts: dict[str, Decimal] = Field(default_factory=dict)  # DISCOUNT details by subtype
+
+
 class AmazonOrderItem(_Model):
-    """One order line with its charges per refund component type (line amounts, not per unit)."""
+    """One order line with its proceeds (line amounts, not per unit)."""
 
     order_item_id: str
     sku: str | None = None
@@ -45,7 +58,7 @@ class AmazonOrderItem(_Model):
     quantity_shipped: int = 0
     quantity_unshipped: int | None = None
     cancelled_by: str | None = None
-    charges: dict[str, Decimal] = Field(default_factory=dict)
+    proceeds: ItemProceeds | None = None
     cancellation_request: CancellationRequest | None = None
 
     @property
@@ -68,6 +81,9 @@ class AmazonOrder(_Model):
     latest_ship_date: datetime | None = None
     currency: str | None = None
     items: list[AmazonOrderItem]
+    grand_total: Decimal | None = None  # proceeds.grandTotal
+    order_level: Decimal = Decimal(0)  # charges not attributed to an item (DELIVERY_TIP)
+    payment_methods: tuple[str, ...] = ()  # CashOnDelivery, CreditCard, …
 
 
 class FulfillmentOrderItem(_Model):

@@ -144,24 +144,37 @@ def judge_sp_api(response: httpx.Response, operation: str) -> Verdict:
 def _judge_error(
     status: int, text: str, details: dict[str, Any], headers: httpx.Headers
 ) -> Verdict:
-    """An SP-API error status: retry (how soon), evict the access token, or fail."""
+    """An SP-API error status: retry a 429 or 5xx (how soon); every other 4xx is final.
+
+    Amazon refused a 4xx request as it was: sending it again changes nothing and, for createFeed,
+    spends a scarce token (docs/amazon.md). Only 429 asks to come back later.
+    """
     if status == 429:
         return Verdict(Action.RETRY, AmazonThrottled(details=details), wait_hint=wait_hint(headers))
-    if status in (408, 504):
+    if status == 504:
         return Verdict(Action.RETRY, AmazonTimeout(details=details), wait_hint=wait_hint(headers))
     if status >= 500:
         return Verdict(
             Action.RETRY, AmazonUnavailable(details=details), wait_hint=wait_hint(headers)
         )
+    if status == 408:
+        return Verdict(Action.FAIL, AmazonTimeout(details=details))
     if status in (401, 403):
-        # An expired or revoked access token: evict the library's cached token and try again once.
-        return Verdict(Action.RETRY, AmazonAccessDenied(details=details), evict_token=True)
+        # An expired or revoked access token: the library's cached token is evicted, so the
+        # next call fetches a fresh one; this request is not sent again.
+        return Verdict(Action.FAIL, AmazonAccessDenied(details=details), evict_token=True)
     said = {"amazonText": text} if text else {}
     if status == 404:
         not_found = NotFound(text or None, params={"case": "amazon", **said}, details=details)
         return Verdict(Action.FAIL, not_found)
     message = f"Amazon refused the request: {text}" if text else None
     return Verdict(Action.FAIL, AmazonRejected(message, params=said, details=details))
+
+
+def is_refusal(error: SpdeskError) -> bool:
+    """True when Amazon answered with a 4xx other than 429: the request must not be sent again."""
+    status = (error.details or {}).get("httpStatus")
+    return isinstance(status, int) and 400 <= status < 500 and status != 429
 
 
 def judge_lwa(response: httpx.Response) -> Verdict:
@@ -184,10 +197,13 @@ def judge_lwa(response: httpx.Response) -> Verdict:
 
 def judge_storage(response: httpx.Response, operation: str) -> Verdict:
     """Judge an upload to or download from a presigned document URL."""
-    if 200 <= response.status_code < 300:
+    status = response.status_code
+    if 200 <= status < 300:
         return Verdict(Action.OK, body={})
-    details = {"operation": operation, "httpStatus": response.status_code}
-    return Verdict(Action.RETRY, AmazonUnavailable(details=details))
+    details = {"operation": operation, "httpStatus": status}
+    # Storage throttles with 503; a 4xx (an expired or refused URL) is final for this call.
+    action = Action.RETRY if status >= 500 or status == 429 else Action.FAIL
+    return Verdict(action, AmazonUnavailable(details=details))
 
 
 def judge_transport_error(exc: httpx.TransportError, operation: str) -> Verdict:

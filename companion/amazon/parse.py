@@ -18,13 +18,14 @@ from companion.amazon.models import (
     FulfilledBy,
     FulfillmentOrder,
     FulfillmentOrderItem,
+    ItemProceeds,
     RefundPosting,
 )
 from companion.errors import AmazonError
 
 Json = Mapping[str, Any]
 
-# Orders v2026-01-01 proceeds breakdown types -> Order Adjustment feed component types.
+# Orders v2026-01-01 proceeds breakdown types -> the tax-exclusive component each one is.
 BREAKDOWN_COMPONENTS: dict[str, str] = {
     "ITEM": "Principal",
     "SHIPPING": "Shipping",
@@ -38,7 +39,7 @@ TAX_COMPONENTS: dict[str, str] = {
     "SHIPPING": "ShippingTax",
     "GIFT_WRAP": "GiftWrapTax",
     "COD_FEE": "CODTax",
-    "OTHER": "Tax",
+    "OTHER": "Other",
 }
 # Finances names a few charge types differently from the Order Adjustment feed.
 FINANCES_CHARGE_TYPES = {
@@ -46,6 +47,8 @@ FINANCES_CHARGE_TYPES = {
     "GiftWrapCharge": "GiftWrap",
     "Giftwrap": "GiftWrap",
     "GiftwrapTax": "GiftWrapTax",
+    "CODItemCharge": "COD",
+    "CODItemTaxCharge": "CODTax",
 }
 # Finances lists where money went back to the buyer: refunds, and A-to-z / chargeback payouts,
 # which must also count as refunded so a second refund does not pay the buyer twice.
@@ -73,36 +76,36 @@ def _amount(money_obj: Json | None) -> Decimal:
     return money(money_obj.get("amount", money_obj.get("value", 0)))
 
 
-def item_charges(proceeds: Json | None) -> dict[str, Decimal]:
-    """Charges of one order item per feed component type, from its v2026 proceeds breakdowns."""
+def item_proceeds(proceeds: Json | None) -> ItemProceeds | None:
+    """One item's v2026 proceeds: total, charges, and TAX and DISCOUNT split by subtype.
+
+    A TAX or DISCOUNT without details is counted as the item's own (subtype ITEM).
+    """
+    if not proceeds:
+        return None
     charges: dict[str, Decimal] = defaultdict(Decimal)
-    for breakdown in (proceeds or {}).get("breakdowns") or []:
+    split: dict[str, dict[str, Decimal]] = {
+        "TAX": defaultdict(Decimal),
+        "DISCOUNT": defaultdict(Decimal),
+    }
+    for breakdown in proceeds.get("breakdowns") or []:
         kind = breakdown.get("type")
-        details = breakdown.get("detailedBreakdowns") or []
-        if kind == "TAX":
-            _split(charges, details, breakdown, TAX_COMPONENTS, default="Tax")
-        elif kind == "DISCOUNT":
-            # A discount lowers what the buyer paid for the component it applies to.
-            _split(charges, details, breakdown, BREAKDOWN_COMPONENTS, default="Principal")
+        subtotal = _amount(breakdown.get("subtotal"))
+        if kind in split:
+            details = breakdown.get("detailedBreakdowns") or [
+                {"subtype": "ITEM", "value": breakdown.get("subtotal")}
+            ]
+            for detail in details:
+                split[kind][str(detail.get("subtype") or "ITEM")] += _amount(detail.get("value"))
         elif kind in BREAKDOWN_COMPONENTS:
-            charges[BREAKDOWN_COMPONENTS[kind]] += _amount(breakdown.get("subtotal"))
-    return dict(charges)
-
-
-def _split(
-    charges: dict[str, Decimal],
-    details: Iterable[Json],
-    breakdown: Json,
-    mapping: Mapping[str, str],
-    *,
-    default: str,
-) -> None:
-    details = list(details)
-    if not details:
-        charges[default] += _amount(breakdown.get("subtotal"))
-        return
-    for detail in details:
-        charges[mapping.get(detail.get("subtype", ""), default)] += _amount(detail.get("value"))
+            charges[kind] += subtotal
+    total = proceeds.get("proceedsTotal")
+    return ItemProceeds(
+        total=_amount(total) if total else None,
+        charges=dict(charges),
+        taxes=dict(split["TAX"]),
+        discounts=dict(split["DISCOUNT"]),
+    )
 
 
 def _cancellation_request(item: Json) -> CancellationRequest | None:
@@ -130,7 +133,7 @@ def parse_order_item(item: Json) -> AmazonOrderItem:
         quantity_shipped=fulfillment.get("quantityFulfilled") or 0,
         quantity_unshipped=fulfillment.get("quantityUnfulfilled"),
         cancelled_by=execution.get("cancelledBy"),
-        charges=item_charges(item.get("proceeds")),
+        proceeds=item_proceeds(item.get("proceeds")),
         cancellation_request=_cancellation_request(item),
     )
 
@@ -152,9 +155,33 @@ def parse_order(body: Json) -> AmazonOrder:
             latest_ship_date=(fulfillment.get("shipByWindow") or {}).get("latestDateTime"),
             currency=_order_currency(order),
             items=items,
+            grand_total=_grand_total(order),
+            order_level=_order_level(order),
+            payment_methods=_payment_methods(order),
         )
     except (KeyError, TypeError, AttributeError, ValueError) as exc:  # ValidationError included
         raise AmazonBadResponse(details={"operation": "getOrder"}) from exc
+
+
+def _grand_total(order: Json) -> Decimal | None:
+    total = (order.get("proceeds") or {}).get("grandTotal")
+    return _amount(total) if total else None
+
+
+# Order-level proceeds that belong to no item (the feed cannot refund them per item).
+ORDER_LEVEL = frozenset({"DELIVERY_TIP"})
+
+
+def _order_level(order: Json) -> Decimal:
+    breakdowns = (order.get("proceeds") or {}).get("breakdowns") or []
+    return sum(
+        (_amount(b.get("subtotal")) for b in breakdowns if b.get("type") in ORDER_LEVEL), Decimal(0)
+    )
+
+
+def _payment_methods(order: Json) -> tuple[str, ...]:
+    executions = (order.get("payment") or {}).get("paymentExecutions") or []
+    return tuple(str(e["paymentMethod"]) for e in executions if e.get("paymentMethod"))
 
 
 def _order_currency(order: Json) -> str | None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from companion.accounts import AccountStore
 from companion.amazon.clients import Target
 from companion.amazon.gateway import Gateway
+from companion.amazon.ratelimit import RateLimiter, SharedBuckets
 from companion.amazon.retry import RetryPolicy
 
 # How long a gateway is trusted before the account and its credentials are read again, so an
@@ -36,8 +37,10 @@ class GatewayPool:
         *,
         request_timeout: float = 10.0,
         policy: RetryPolicy | None = None,
+        shared_buckets: SharedBuckets | None = None,
     ) -> None:
         self.store = store
+        self.shared_buckets = shared_buckets
         self.request_timeout = request_timeout
         self.policy = policy or RetryPolicy()
         self._entries: dict[str, _Entry] = {}
@@ -71,7 +74,10 @@ class GatewayPool:
             return entry.gateway
         if entry:
             self._retired.append(entry.gateway)
-        gateway = Gateway(target, request_timeout=self.request_timeout, policy=self.policy)
+        limiter = RateLimiter(shared=self.shared_buckets, account=account.name)
+        gateway = Gateway(
+            target, request_timeout=self.request_timeout, policy=self.policy, limiter=limiter
+        )
         self._entries[account.name] = _Entry(gateway, time.monotonic())
         return gateway
 

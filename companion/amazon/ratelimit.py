@@ -7,6 +7,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,17 +75,40 @@ class TokenBucket:
         self._tokens = min(self._tokens, 0.0)
 
 
+class SharedBuckets(Protocol):
+    """Token buckets a team keeps in its ledger: Amazon meters the seller, not the computer."""
+
+    async def try_take(self, account: str, operation: str, rate: float, burst: float) -> float:
+        """Take a token and return 0, or the seconds until one is due (nothing taken)."""
+
+    async def tokens(self, account: str, operation: str, rate: float, burst: float) -> float:
+        """Tokens available now."""
+
+    async def drain(self, account: str, operation: str) -> None:
+        """Amazon throttled a teammate: the bucket is empty for everyone."""
+
+
 class RateLimiter:
-    """One token bucket per SP-API operation for one seller account."""
+    """One token bucket per SP-API operation for one seller account.
+
+    With `shared` (team mode) the tokens live in the team's ledger; this companion's buckets
+    then only remember the rate Amazon announced and a throttle to pass on.
+    """
 
     def __init__(
         self,
         plans: dict[str, UsagePlan] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        *,
+        shared: SharedBuckets | None = None,
+        account: str = "",
     ) -> None:
         self._plans = plans or USAGE_PLANS
         self._clock = clock
         self._buckets: dict[str, TokenBucket] = {}
+        self._shared = shared
+        self._account = account
+        self._throttled: set[str] = set()
 
     def bucket(self, operation: str) -> TokenBucket:
         """The bucket of an operation, created full on first use."""
@@ -95,9 +119,8 @@ class RateLimiter:
 
     async def acquire(self, operation: str, max_wait: float = math.inf) -> bool:
         """Wait for a token; False (nothing taken) when it would take longer than `max_wait`."""
-        bucket = self.bucket(operation)
         waited = 0.0
-        while (due := bucket.try_take()) > 0:
+        while (due := await self._try_take(operation)) > 0:
             if waited + due > max_wait:
                 return False
             # Re-check often: a rate learnt from Amazon's headers meanwhile shortens the wait.
@@ -105,6 +128,29 @@ class RateLimiter:
             await asyncio.sleep(step)
             waited += step
         return True
+
+    async def _try_take(self, operation: str) -> float:
+        bucket = self.bucket(operation)
+        if self._shared is None:
+            return bucket.try_take()
+        if operation in self._throttled:
+            self._throttled.discard(operation)
+            await self._shared.drain(self._account, operation)
+        return await self._shared.try_take(self._account, operation, bucket.rate, bucket.burst)
+
+    async def peek(self, operation: str) -> tuple[float, float]:
+        """(tokens available now, refill rate per second) of an operation, nothing taken."""
+        bucket = self.bucket(operation)
+        if self._shared is None:
+            return bucket.tokens, bucket.rate
+        tokens = await self._shared.tokens(self._account, operation, bucket.rate, bucket.burst)
+        return tokens, bucket.rate
+
+    def throttled(self, operation: str) -> None:
+        """Amazon answered 429: assume its bucket is empty (for the whole team in team mode)."""
+        self.bucket(operation).drain()
+        if self._shared is not None:
+            self._throttled.add(operation)
 
     def observe(self, operation: str, rate_header: str | None) -> None:
         """Learn the applied rate from a response header, when Amazon sends one."""

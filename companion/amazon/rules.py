@@ -6,8 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from companion.amazon.money import Mismatch
 from companion.codes import ReasonCode
 from companion.errors import Param
+from companion.marketplaces import Marketplace
 from companion.vocabulary import BUYER_CANCELED, NEUTRAL_CANCEL_REASON, CancelReason
 
 FBA_REASON = (
@@ -17,6 +19,10 @@ FBA_REASON = (
 MCF_REFUND_REASON = (
     "This is a Multi-Channel Fulfillment order: the buyer paid on your own sales channel, "
     "so refund them there."
+)
+COD_REASON = (
+    "The buyer paid this order cash on delivery, to the carrier: Amazon cannot pay that money "
+    "back. Refund the buyer directly, outside Amazon."
 )
 MCF_CANCELLABLE = frozenset({"RECEIVED", "PLANNING"})
 
@@ -34,12 +40,16 @@ class Decision:
 ALLOWED = Decision(True)
 
 
-def refund_decision(channel: str, status: str, refundable: Decimal) -> Decision:
+def refund_decision(
+    channel: str, status: str, refundable: Decimal, *, cash_on_delivery: bool = False
+) -> Decision:
     """Whether spdesk can send a refund for this order now."""
     if channel == "FBA":
         return Decision(False, FBA_REASON, "fba_order")
     if channel == "MCF":
         return Decision(False, MCF_REFUND_REASON, "mcf_order")
+    if cash_on_delivery:
+        return Decision(False, COD_REASON, "cod_order")
     if status == "CANCELLED":
         return Decision(
             False,
@@ -60,6 +70,36 @@ def refund_decision(channel: str, status: str, refundable: Decimal) -> Decision:
             "nothing_refundable",
         )
     return ALLOWED
+
+
+def full_refund_decision(
+    refund: Decision, mismatch: Mismatch | None, market: Marketplace
+) -> Decision:
+    """Whether "everything still refundable" may be sent: not while Amazon's totals disagree."""
+    if not refund.allowed or mismatch is None:
+        return refund
+    params: dict[str, Param] = {
+        "case": "no_total" if mismatch.reported is None else mismatch.scope,
+        "orderItemCode": mismatch.order_item_code,
+        "reported": "" if mismatch.reported is None else market.format(mismatch.reported),
+        "atMost": market.format(mismatch.at_most),
+        "currency": market.currency,
+    }
+    where = f"item {mismatch.order_item_code}" if mismatch.scope == "item" else "this order"
+    said = (
+        f"Amazon reports no total for {where}"
+        if mismatch.reported is None
+        else f"Amazon's total for {where} ({params['reported']} {market.currency}) does not "
+        "match its breakdown"
+    )
+    return Decision(
+        False,
+        f"{said}. spdesk does not refund everything while Amazon's amounts disagree: refund "
+        f"per item, at most {params['atMost']} {market.currency} there, or check the order in "
+        "Seller Central.",
+        "amounts_mismatch",
+        params,
+    )
 
 
 def cancel_decision(channel: str, status: str, shipped_units: int) -> Decision:

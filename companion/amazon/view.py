@@ -6,13 +6,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PrivateAttr
 from pydantic.alias_generators import to_camel
 
 from companion.amazon.models import OrderStatus
+from companion.amazon.money import OrderMoney
 from companion.codes import ReasonCode
 from companion.errors import Param
-from companion.vocabulary import CancelReason, Language
+from companion.vocabulary import CancelReason, Language, TaxLabel
 
 # Money travels as a plain string with the marketplace's decimals ("12.50", JPY "1200").
 Money = Annotated[Decimal, PlainSerializer(lambda d: f"{d:f}", return_type=str, when_used="json")]
@@ -34,12 +35,17 @@ class MarketplaceInfo(_View):
 
 
 class ComponentView(_View):
-    """One refund component of an item: charged, already refunded (or in flight), refundable."""
+    """One component of an item: what the buyer paid, what went back (or is on its way), left.
+
+    Where prices include the tax (`OrderView.prices_include_tax`) the amounts include it, and
+    `included_tax` says how much of `charged` is tax; there are no tax components then.
+    """
 
     type: str
     charged: Money
     refunded: Money
     refundable: Money
+    included_tax: Money | None = None
 
 
 class ItemView(_View):
@@ -75,6 +81,15 @@ class BuyerCancellationRequest(_View):
     requested_at: datetime | None = None
 
 
+class FullRefundAction(_View):
+    """Whether "refund everything still refundable" is offered; when not, why."""
+
+    allowed: bool
+    reason: str | None = None
+    code: ReasonCode | None = None
+    params: dict[str, Param] = Field(default_factory=dict)
+
+
 class RefundAction(_View):
     """Whether a refund can be sent now; when not, why (sentence, code and its params)."""
 
@@ -82,6 +97,7 @@ class RefundAction(_View):
     reason: str | None
     code: ReasonCode | None = None
     params: dict[str, Param] = Field(default_factory=dict)
+    full: FullRefundAction = FullRefundAction(allowed=False)
 
 
 class CancelAction(_View):
@@ -115,6 +131,11 @@ class OrderView(_View):
     order_id: str
     account: str
     marketplace: MarketplaceInfo
+    # Prices include the tax (VAT, GST, consumption tax): the panel says "incl. VAT" etc. after
+    # amounts; `tax_label` names the tax (sales_tax where it is added on top: US, CA).
+    prices_include_tax: bool
+    tax_label: TaxLabel
+    seller_central_url: str | None = None
     status: OrderStatus
     channel: Channel
     purchase_date: datetime | None
@@ -126,6 +147,18 @@ class OrderView(_View):
     fulfillment_order: FulfillmentOrderInfo | None = None
     fetched_at: datetime
     cached: bool = False
+    # The raw money the refund rules work on (not sent to the extension).
+    _money: OrderMoney = PrivateAttr(default_factory=OrderMoney)
+
+    @property
+    def money(self) -> OrderMoney:
+        """Paid and refunded per raw component of each line (companion.amazon.money)."""
+        return self._money
+
+    def with_money(self, money: OrderMoney) -> OrderView:
+        """This view, carrying the money it was built from."""
+        self._money = money
+        return self
 
     def item(self, order_item_code: str) -> ItemView | None:
         """The item with this AmazonOrderItemCode, if the order has it."""

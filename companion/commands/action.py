@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 
-from companion.actions.journal import Journal, open_recorded
 from companion.actions.models import ActionState
+from companion.actions.ports import ActionQuery, Ledger
 from companion.actions.record import Action, money
 from companion.actions.resolve import resolve_action
 from companion.config import DEMO_PROFILE, Settings
 from companion.errors import SpdeskError
+from companion.ledger.factory import opened
 from companion.vocabulary import check_order_id
 
 _HEADER = ("ACTION", "CONFIRMATION", "KIND", "STATE", "ORDER", "TOTAL", "AGENT", "REQUESTED")
@@ -62,11 +64,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     resolve.add_argument("--note", default="", metavar="TEXT", help="what was seen, for the audit")
 
 
-def list_actions(journal: Journal, state: str | None, order: str | None) -> list[Action]:
+async def list_actions(ledger: Ledger, state: str | None, order: str | None) -> list[Action]:
     """Actions by state and/or order, newest first."""
     if order:
         check_order_id(order)
-    return journal.find(state=state, order_id=order)
+    states = frozenset({ActionState(state)}) if state else None
+    return await ledger.find(ActionQuery(states=states, order_id=order))
 
 
 def table(actions: list[Action]) -> str:
@@ -97,27 +100,30 @@ def table(actions: list[Action]) -> str:
 def run(args: argparse.Namespace) -> int:
     """Run ``spdesk action list`` or ``spdesk action resolve``."""
     try:
-        settings = Settings.profile(DEMO_PROFILE) if args.demo else Settings.load()
-        journal = open_recorded(settings.data_dir)
-        try:
-            if args.action_command == "list":
-                found = list_actions(journal, args.state, args.order)
-                sys.stdout.write(
-                    json.dumps({"actions": [a.to_json() for a in found]}, indent=2) + "\n"
-                    if args.format == "json"
-                    else table(found)
-                )
-                return 0
-            action = resolve_action(
-                journal, args.action_id, applied=args.applied, by=args.by, note=args.note
-            )
-        finally:
-            journal.close()
+        action = asyncio.run(_run(args))
     except SpdeskError as exc:
         print(f"spdesk: {exc.message} [{exc.code}]", file=sys.stderr)
         return exc.exit_status
+    if action is None:
+        return 0
     print(
         f"Action {action.id} ({action.confirmation}) is now {action.state}: "
         f"{action.history[-1].detail or ''}"
     )
     return 0
+
+
+async def _run(args: argparse.Namespace) -> Action | None:
+    settings = Settings.profile(DEMO_PROFILE) if args.demo else Settings.load()
+    async with opened(settings) as ledger:
+        if args.action_command == "list":
+            found = await list_actions(ledger, args.state, args.order)
+            sys.stdout.write(
+                json.dumps({"actions": [a.to_json() for a in found]}, indent=2) + "\n"
+                if args.format == "json"
+                else table(found)
+            )
+            return None
+        return await resolve_action(
+            ledger, args.action_id, applied=args.applied, by=args.by, note=args.note
+        )

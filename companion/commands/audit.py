@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from pathlib import Path
 
 from companion.actions.audit import parse_bound, select, to_csv, to_json
-from companion.actions.journal import open_recorded
 from companion.config import DEMO_PROFILE, Settings
 from companion.errors import SpdeskError
+from companion.ledger.factory import opened
 from companion.vocabulary import check_order_id
 
 
@@ -32,17 +33,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     export.add_argument("--output", metavar="FILE", help="write here instead of standard output")
 
 
-def export(
+async def export(
     settings: Settings, *, order: str | None, since: str | None, until: str | None, fmt: str
 ) -> str:
-    """The export as text."""
+    """The export as text: every agent's actions when the companion is in a team."""
     if order:
         check_order_id(order)
-    journal = open_recorded(settings.data_dir)
-    try:
-        actions = select(journal, order, parse_bound(since), parse_bound(until, end=True))
-    finally:
-        journal.close()
+    bounds = (parse_bound(since), parse_bound(until, end=True))
+    async with opened(settings) as ledger:
+        actions = await select(ledger, order, *bounds)
     return to_json(actions) if fmt == "json" else to_csv(actions)
 
 
@@ -50,8 +49,14 @@ def run(args: argparse.Namespace) -> int:
     """Run ``spdesk audit export``."""
     try:
         settings = Settings.profile(DEMO_PROFILE) if args.demo else Settings.load()
-        text = export(
-            settings, order=args.order, since=args.since, until=args.until, fmt=args.format
+        text = asyncio.run(
+            export(
+                settings,
+                order=args.order,
+                since=args.since,
+                until=args.until,
+                fmt=args.format,
+            )
         )
     except SpdeskError as exc:
         print(f"spdesk: {exc.message}", file=sys.stderr)

@@ -21,6 +21,11 @@ log = logging.getLogger(__name__)
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``spdesk serve``."""
     parser.add_argument("--port", type=int, help="port on 127.0.0.1 (default 8765)")
+    parser.add_argument(
+        "--ledger",
+        metavar="DSN",
+        help="the team ledger, postgresql://USER@HOST:PORT/DB (overrides settings.json)",
+    )
 
 
 async def serve(settings: Settings) -> None:
@@ -76,5 +81,5 @@ def _greet(server: RunningCompanion, store: AccountStore, settings: Settings) ->
 
 def run(args: argparse.Namespace) -> int:
     """Run ``spdesk serve``."""
-    asyncio.run(serve(Settings.load(port=args.port)))
+    asyncio.run(serve(Settings.load(port=args.port, ledger=args.ledger)))
     return 0

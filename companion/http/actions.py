@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict
 
 from companion.actions.guards import IDEMPOTENCY_KEY_PATTERN, idempotency_key
-from companion.actions.models import CancelIn, RefundIn
+from companion.actions.models import ActionState, CancelIn, RefundIn
 from companion.actions.record import Action
 from companion.codes import HistoryCode, OutcomeCode, WarningCode
 from companion.errors import Param
@@ -34,6 +36,9 @@ REFUND_ERRORS = [
     "restocking_fee_exceeds_principal",
     "cancel_in_progress",
     "refund_total_changed",
+    "agent_required",
+    "order_busy",
+    "ledger_unavailable",
     "journal_behind",
 ]
 CANCEL_ERRORS = [
@@ -53,6 +58,9 @@ CANCEL_ERRORS = [
     "duplicate_order_item",
     "partial_quantity_cancel_not_supported",
     "mcf_partial_cancel_not_supported",
+    "agent_required",
+    "order_busy",
+    "ledger_unavailable",
     "journal_behind",
 ]
 
@@ -88,6 +96,19 @@ class HistoryOut(BaseModel):
     params: dict[str, Param] | None = None
 
 
+class ApprovalOut(BaseModel):
+    """Team mode: the approval a refund over its agent's limit waits for, or got."""
+
+    state: Literal["pending", "approved", "rejected", "expired"]
+    why: str
+    requestedBy: str
+    requestedAt: str
+    expiresAt: str
+    decidedBy: str | None
+    decidedAt: str | None
+    note: str
+
+
 class ActionOut(BaseModel):
     """The action object (see docs/protocol.md); documented here for the OpenAPI description."""
 
@@ -96,7 +117,9 @@ class ActionOut(BaseModel):
     id: str
     kind: str
     orderId: str
-    state: str
+    state: ActionState
+    agent: str
+    approval: ApprovalOut | None = None
     total: str
     currency: str
     confirmation: str
@@ -134,7 +157,7 @@ async def create_cancellation(request: web.Request) -> web.Response:
 
 async def get_action(request: web.Request) -> web.Response:
     """GET /v1/actions/{actionId}."""
-    action = request.app[ACTIONS].service.get(request.match_info["actionId"])
+    action = await request.app[ACTIONS].service.get(request.match_info["actionId"])
     return web.json_response(action.to_json())
 
 
@@ -142,7 +165,7 @@ async def order_actions(request: web.Request) -> web.Response:
     """GET /v1/orders/{orderId}/actions, newest first."""
     order_id = request.match_info["orderId"]
     check_order_id(order_id)
-    actions = request.app[ACTIONS].journal.for_order(order_id)
+    actions = await request.app[ACTIONS].ledger.for_order(order_id)
     return web.json_response({"actions": [a.to_json() for a in actions]})
 
 
@@ -182,7 +205,7 @@ def setup(app: web.Application) -> None:
         get_action,
         summary="One action",
         response=ActionOut,
-        errors=["action_not_found"],
+        errors=["action_not_found", "ledger_unavailable"],
     )
     routes.add(
         router,
@@ -191,6 +214,6 @@ def setup(app: web.Application) -> None:
         order_actions,
         summary="The actions of one order, newest first",
         response=ActionList,
-        errors=["invalid_order_id"],
+        errors=["invalid_order_id", "ledger_unavailable"],
         schemas={"orderId": ORDER_ID_SCHEMA},
     )

@@ -30,16 +30,17 @@ def home_settings(root: Path) -> Settings:
     return Settings.load(config_dir=root / "config" / "spdesk")
 
 
-def prepare_home(root: Path, sandbox_url: str, keyring_service: str, port: int = 0) -> AccountStore:
+def prepare_home(root: Path, sandbox_url: str, keyring_service: str, **extra: Any) -> AccountStore:
     """A config dir with settings.json (tmp data dir, fast feeds) and the sandbox account."""
     config = root / "config" / "spdesk"
     settings = Settings.model_validate(
         {
-            "port": port,
+            "port": 0,
             "config_dir": config,
             "data_dir": root / "data",
             "keyring_service": keyring_service,
             **FAST_ACTIONS,
+            **extra,
         }
     )
     config.mkdir(parents=True, exist_ok=True)
@@ -114,10 +115,11 @@ async def start_process(root: Path, crash_at: str | None = None) -> CompanionPro
 class Client:
     """Talks to a companion process like the paired extension."""
 
-    def __init__(self, root: Path, session: aiohttp.ClientSession) -> None:
+    def __init__(self, root: Path, session: aiohttp.ClientSession, timeout: float = 15) -> None:
         self.root = root
         self.session = session
         self.url = ""
+        self.timeout = timeout
 
     def headers(self, method: str) -> dict[str, str]:
         host = self.url.split("://", 1)[1]
@@ -144,6 +146,6 @@ class Client:
             self.url + path,
             json=body,
             headers={**self.headers(method), **(headers or {})},
-            timeout=aiohttp.ClientTimeout(total=15),
+            timeout=aiohttp.ClientTimeout(total=self.timeout),
         ) as response:
             return response.status, await response.json()

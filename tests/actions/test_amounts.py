@@ -1,4 +1,7 @@
-"""Refund amount rules, with hypothesis over the marketplaces' currencies (JPY has no decimals)."""
+"""Refund amount rules per component (the US/CA way), hypothesis over every currency's decimals.
+
+Where prices include the tax the rules are those of tests/actions/test_tax_included.py.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from pydantic import ValidationError
 
 from companion.actions.amounts import plan_refund
 from companion.actions.models import RefundIn
+from companion.amazon.money import LineMoney, OrderMoney
 from companion.errors import BadRequest, SpdeskError, Unprocessable
 from companion.fields import INVALID_AMOUNT
 from companion.marketplaces import marketplace
@@ -26,6 +30,17 @@ REFUNDABLE = {
     }
 }
 QTY = {ITEM: 2}
+
+
+def money(refundable: dict[str, dict[str, Decimal]]) -> OrderMoney:
+    """Lines whose every component is left whole, each tax its own component."""
+    lines = {
+        code: LineMoney(
+            paid=dict(comps), total=sum(comps.values(), Decimal(0)), quantity=QTY.get(code, 1)
+        )
+        for code, comps in refundable.items()
+    }
+    return OrderMoney(lines, prices_include_tax=False)
 
 
 def partial(
@@ -50,7 +65,7 @@ def partial(
 
 def refusal(request: RefundIn, refundable=REFUNDABLE, market=US) -> str:  # type: ignore[no-untyped-def]
     with pytest.raises(SpdeskError) as caught:
-        plan_refund(request, refundable, QTY, market)
+        plan_refund(request, money(refundable), market)
     assert "Traceback" not in caught.value.message
     return caught.value.code
 
@@ -59,7 +74,7 @@ def test_full_refund_takes_everything_still_refundable() -> None:
     request = RefundIn.model_validate(
         {"orderId": "113-4820571-0038214", "mode": "full", "reason": "CustomerReturn"}
     )
-    plan = plan_refund(request, REFUNDABLE, QTY, US)
+    plan = plan_refund(request, money(REFUNDABLE), US)
     assert plan.total == Decimal("33.45")
     assert plan.lines[0].components["ShippingTax"] == Decimal("0.40")
 
@@ -118,7 +133,7 @@ def test_jpy_has_no_decimals() -> None:
     refundable = {ITEM: {"Principal": Decimal("1200"), "Shipping": Decimal("350")}}
     assert refusal(partial({"Principal": "100.5"}), refundable, JP) == "amount_precision"
     plan = plan_refund(
-        partial({"Principal": "1200", "Shipping": "350"}, "200"), refundable, QTY, JP
+        partial({"Principal": "1200", "Shipping": "350"}, "200"), money(refundable), JP
     )
     assert plan.total == Decimal("1350")
     assert plan.lines[0].to_json()["components"] == {"Principal": "1200", "Shipping": "350"}
@@ -129,7 +144,7 @@ def test_missing_items_in_partial_mode_is_a_bad_request() -> None:
         {"orderId": "113-4820571-0038214", "mode": "partial", "reason": "Other"}
     )
     with pytest.raises(BadRequest):
-        plan_refund(request, REFUNDABLE, QTY, US)
+        plan_refund(request, money(REFUNDABLE), US)
 
 
 markets = st.sampled_from([US, JP, DE])
@@ -164,13 +179,14 @@ def test_an_accepted_refund_never_breaks_a_rule(case) -> None:  # type: ignore[n
         assert exc.errors()[0]["type"] == INVALID_AMOUNT
         return
     try:
-        plan = plan_refund(request, {ITEM: refundable}, QTY, market)
+        plan = plan_refund(request, money({ITEM: refundable}), market)
     except (Unprocessable, BadRequest) as exc:
         assert exc.code in {
             "refund_exceeds_refundable",
             "amount_precision",
             "refund_not_positive",
             "restocking_fee_exceeds_principal",
+            "tax_only_refund",
         }
         return
     line = plan.lines[0]
@@ -193,7 +209,8 @@ def test_every_valid_request_within_limits_is_accepted(case) -> None:  # type: i
         for k, v in asked.items()
         if market.has_valid_scale(Decimal(v)) and Decimal(0) <= Decimal(v) <= refundable[k]
     }
-    if not ok or sum(Decimal(v) for v in ok.values()) <= 0:
+    positive = {k for k, v in ok.items() if Decimal(v) > 0}
+    if not positive or positive <= {"Tax", "ShippingTax"}:  # nothing, or tax alone
         return
-    plan = plan_refund(partial(ok), {ITEM: refundable}, QTY, market)
+    plan = plan_refund(partial(ok), money({ITEM: refundable}), market)
     assert plan.total == sum(Decimal(v) for v in ok.values())

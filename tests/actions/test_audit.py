@@ -12,6 +12,7 @@ from companion.actions.audit import parse_bound, select
 from companion.actions.journal import Journal
 from companion.actions.models import ActionState
 from tests.actions.test_events import action
+from tests.plugins.actions import sqlite_ledger
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ def in_los_angeles(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.mark.usefixtures("in_los_angeles")
-def test_a_date_is_the_users_local_day(tmp_path: Path) -> None:
+async def test_a_date_is_the_users_local_day(tmp_path: Path) -> None:
     journal = Journal(tmp_path / "actions.sqlite3")
     try:
         # 03:00 UTC on the 26th is still the evening of the 25th in Los Angeles.
@@ -37,15 +38,15 @@ def test_a_date_is_the_users_local_day(tmp_path: Path) -> None:
             )
             journal._db.execute("UPDATE actions SET created_at=? WHERE id=?", (at, action_id))
 
-        def ids(since: str | None, until: str | None) -> list[str]:
-            return [
-                a.id
-                for a in select(journal, None, parse_bound(since), parse_bound(until, end=True))
-            ]
-
-        assert ids("2026-11-25", "2026-11-25") == ["act_EVENING"]
-        assert ids("2026-11-26", "2026-11-26") == ["act_MORNING"]
-        assert ids("2026-11-26T08:00:00", None) == ["act_MORNING"]  # local time, no offset
-        assert ids("2026-11-26T02:00:00Z", "2026-11-26T04:00:00Z") == ["act_EVENING"]
     finally:
         journal.close()
+    async with sqlite_ledger(tmp_path / "actions.sqlite3") as ledger:
+
+        async def ids(since: str | None, until: str | None) -> list[str]:
+            bounds = (parse_bound(since), parse_bound(until, end=True))
+            return [a.id for a in await select(ledger, None, *bounds)]
+
+        assert await ids("2026-11-25", "2026-11-25") == ["act_EVENING"]
+        assert await ids("2026-11-26", "2026-11-26") == ["act_MORNING"]
+        assert await ids("2026-11-26T08:00:00", None) == ["act_MORNING"]  # local, no offset
+        assert await ids("2026-11-26T02:00:00Z", "2026-11-26T04:00:00Z") == ["act_EVENING"]

@@ -66,10 +66,10 @@ async def test_the_grace_of_a_forgotten_feed_counts_across_restarts(
 ) -> None:
     action = await _submitted(spdesk)
     _forget(spdesk, action["feedId"])
-    journal = spdesk.app[ACTIONS].journal
+    ledger = spdesk.app[ACTIONS].ledger
 
-    def first_404() -> Any:
-        batch = journal.batch(journal.get(action["id"]).batch_id)
+    async def first_404() -> Any:
+        batch = await ledger.batch((await ledger.get(action["id"])).batch_id)
         return batch.detail.get("feedGoneSince")
 
     since = await eventually(first_404)
@@ -96,16 +96,16 @@ async def test_the_grace_of_a_forgotten_feed_counts_across_restarts(
 async def test_a_batch_the_journal_could_not_write_is_retried(
     spdesk: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    journal = spdesk.app[ACTIONS].journal
-    write = journal.create_batch
+    ledger = spdesk.app[ACTIONS].ledger
+    write = ledger.claim_batch
     refusals = [sqlite3.OperationalError("database or disk is full")] * 3
 
-    def full_disk(*args: Any, **kwargs: Any) -> Any:
+    async def full_disk(*args: Any, **kwargs: Any) -> Any:
         if refusals:
             raise refusals.pop()
-        return write(*args, **kwargs)
+        return await write(*args, **kwargs)
 
-    monkeypatch.setattr(journal, "create_batch", full_disk)
+    monkeypatch.setattr(ledger, "claim_batch", full_disk)
     reply = await refund(spdesk, small_refund(order_id(spdesk, "us-fbm-shipped")))
     assert reply.status == 202
     done = await final(spdesk, reply.json()["id"])
@@ -131,14 +131,14 @@ async def test_a_feed_holds_at_most_the_cap(spdesk: Any) -> None:
     assert [r.status for r in replies] == [202] * 5, [r.body for r in replies]
     for reply in replies:
         await final(spdesk, reply.json()["id"])
-    sizes = [len(spdesk.app[ACTIONS].journal.in_batch(b.id)) for b in _batches(spdesk)]
+    ledger = spdesk.app[ACTIONS].ledger
+    sizes = [len(await ledger.in_batch(b.id)) for b in await _batches(spdesk)]
     assert sum(sizes) == 5 and max(sizes) <= 2
     assert len(feeds_of(sandbox.state)) == len(sizes)
 
 
-def _batches(spdesk: Any) -> list[Any]:
-    journal = spdesk.app[ACTIONS].journal
-    return [b for b in journal.batches("sandbox") if b.feed_id]
+async def _batches(spdesk: Any) -> list[Any]:
+    return [b for b in await spdesk.app[ACTIONS].ledger.batches("sandbox") if b.feed_id]
 
 
 def test_the_default_cap_is_fifty() -> None:
@@ -149,16 +149,16 @@ def test_the_default_cap_is_fifty() -> None:
 async def test_a_feed_id_the_journal_could_not_write_is_found_again(
     spdesk: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    journal = spdesk.app[ACTIONS].journal
-    write = journal.batch_submitted
+    ledger = spdesk.app[ACTIONS].ledger
+    write = ledger.batch_submitted
     refusals = [sqlite3.OperationalError("database or disk is full")]
 
-    def full_disk(*args: Any, **kwargs: Any) -> Any:
+    async def full_disk(*args: Any, **kwargs: Any) -> Any:
         if refusals:
             raise refusals.pop()
-        return write(*args, **kwargs)
+        return await write(*args, **kwargs)
 
-    monkeypatch.setattr(journal, "batch_submitted", full_disk)
+    monkeypatch.setattr(ledger, "batch_submitted", full_disk)
     reply = await refund(spdesk, small_refund(order_id(spdesk, "us-fbm-shipped")))
     done = await final(spdesk, reply.json()["id"])
     assert refusals == [] and done["state"] == "succeeded"

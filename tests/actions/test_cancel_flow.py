@@ -9,8 +9,12 @@ from tests.plugins.actions import new_key
 
 
 async def cancel(spdesk: Any, body: dict[str, Any]) -> Any:
+    """Cancel as the extension does (it always says which agent asks)."""
     return await spdesk.request(
-        "POST", "/v1/cancellations", json=body, headers={"Idempotency-Key": new_key()}
+        "POST",
+        "/v1/cancellations",
+        json={"agent": "Anna", **body},
+        headers={"Idempotency-Key": new_key()},
     )
 
 
@@ -83,7 +87,12 @@ async def test_cancel_refusals(spdesk: Any) -> None:
         spdesk, {"orderId": order_id(spdesk, "us-fbm-shipped"), "reason": "NoInventory"}
     )
     assert "Refund" in shipped.json()["error"]["message"]
-    assert all(c.source == "seed" for c in spdesk.extra["sandbox"].state.cancellations)
+    state = spdesk.extra["sandbox"].state
+    assert all(c.source == "seed" for c in state.cancellations)
+    # The guard held: no Failure acknowledgement reached Amazon, which would have refunded the
+    # whole shipped order (tests/sandbox/test_rules_cancel.py shows it would).
+    assert state.feeds == {}
+    assert all(a.feed_id is None for a in state.adjustments)
 
 
 async def test_mcf_order_is_cancelled_through_fulfillment_outbound(spdesk: Any) -> None:

@@ -53,7 +53,8 @@ def test_adjustment_feed_follows_the_xsd_and_carries_our_ids() -> None:
         "RestockingFee": Decimal("-2.00"),
     }
     assert {c.currency for c in first.components} == {"USD"}
-    assert first.quantity == 1
+    assert first.quantity is None  # never sent: its meaning is undocumented
+    assert b"<Quantity>" not in xml
     assert [c.type for c in second.components] == ["Principal", "Tax"]
 
 

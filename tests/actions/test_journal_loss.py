@@ -36,7 +36,7 @@ async def _refunded_once(client: Client, sandbox: Any, root: Path) -> tuple[Comp
     assert process.pairing_code is not None
     await client.pair(process.pairing_code)
     order_id = sandbox.seed.order_id("us-fbm-shipped")
-    body = {"orderId": order_id, "mode": "full", "reason": "CustomerReturn"}
+    body = {"orderId": order_id, "mode": "full", "reason": "CustomerReturn", "agent": "Anna"}
     key = new_key()
     status, action = await client.call("POST", "/v1/refunds", body, {"Idempotency-Key": key})
     assert status == 202, action

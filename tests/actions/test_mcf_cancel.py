@@ -45,3 +45,19 @@ async def test_mcf_cancel_takes_a_full_item_list_and_refuses_a_partial_one(spdes
     done = await final(spdesk, reply.json()["id"])
     assert done["state"] == "succeeded" and done["items"] == [first, second]
     assert spdesk.extra["sandbox"].state.fulfillment_orders[oid].status == "Cancelled"
+
+
+async def test_a_refused_mcf_cancel_is_sent_once_and_fails(spdesk: Any) -> None:
+    """Amazon refuses the cancel (a 4xx): the same PUT is never sent again."""
+    sandbox = spdesk.extra["sandbox"]
+    oid = order_id(spdesk, "us-mcf-received")
+    sandbox.state.faults.add("status_400", "cancelFulfillmentOrder", count=None)
+    try:
+        reply = await cancel(spdesk, {"orderId": oid, "agent": "Anna"})
+        assert reply.status == 202, reply.body
+        done = await final(spdesk, reply.json()["id"])
+    finally:
+        sandbox.state.faults.clear()
+    assert done["state"] == "failed" and done["amazon"]["code"] == "mcf_not_cancelled"
+    assert sandbox.state.throttle.received["cancelFulfillmentOrder"] == 1
+    assert sandbox.state.fulfillment_orders[oid].status == "Received"

@@ -17,6 +17,7 @@ from companion.actions.amounts import check_expected_total, plan_refund
 from companion.actions.guards import overlapping_refunds
 from companion.actions.models import ActionState, RefundIn
 from companion.actions.record import Action, RefundLine
+from companion.amazon.money import LineMoney, OrderMoney
 from companion.config import Settings
 from companion.errors import SpdeskError
 from companion.marketplaces import Marketplace, marketplace
@@ -40,9 +41,16 @@ def _partial(components: dict[str, str], fee: str | None = None, quantity: int =
     )
 
 
+def _money(market: Marketplace, quantity: int) -> OrderMoney:
+    """The item as the view gives it: every component left whole, each tax its own component."""
+    comps = LEFT[market]
+    line = LineMoney(paid=dict(comps), total=sum(comps.values(), Decimal(0)), quantity=quantity)
+    return OrderMoney({ITEM: line}, prices_include_tax=False)
+
+
 def _code(request: RefundIn, market: Marketplace, quantity: int = 2) -> str | None:
     try:
-        plan_refund(request, {ITEM: LEFT[market]}, {ITEM: quantity}, market)
+        plan_refund(request, _money(market, quantity), market)
     except SpdeskError as exc:
         return exc.code
     return None
@@ -188,6 +196,7 @@ def _case_refund(spdesk: Any) -> dict[str, Any]:
         "orderId": oid,
         "mode": "partial",
         "reason": "Other",
+        "agent": "Anna",
         "items": [{"orderItemCode": "29384756103044", "components": {"Principal": "5.00"}}],
     }
 

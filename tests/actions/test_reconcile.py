@@ -14,10 +14,13 @@ from companion.actions.journal import Journal
 from companion.actions.models import ActionState
 from companion.actions.ports import FeedGateway
 from companion.actions.reconcile import CreateFeedReconciler
+from companion.actions.record import AmazonResult
+from companion.actions.sqlite_ledger import SqliteLedger
 from companion.amazon.models import Feed
 from companion.errors import NotFound
 from spdesk_sandbox import report
 from tests.actions.test_journal import action
+from tests.plugins.actions import sqlite_ledger
 
 US = "ATVPDKIKX0DER"
 
@@ -66,8 +69,8 @@ def feed(
     )
 
 
-def _feed_id(journal: Journal, batch_id: str) -> str | None:
-    batch = journal.batch(batch_id)
+async def _feed_id(ledger: SqliteLedger, batch_id: str) -> str | None:
+    batch = await ledger.batch(batch_id)
     return batch.feed_id if batch else None
 
 
@@ -84,29 +87,47 @@ async def decide(
     ]
     for member in members:
         journal.transition(member.id, ActionState.QUEUED)
-    journal.create_batch(
-        "bat_1", "sandbox", ADJUSTMENT_FEED, US, [(m.id, n) for n, m in enumerate(members, start=1)]
-    )
+    journal.claim_batch("bat_1", ("sandbox", ADJUSTMENT_FEED, US), [m.id for m in members])
+    journal.update_batch("bat_1", state="uploaded", document_id="doc")
+    assert journal.start_create_feed("bat_1")
     started = (datetime.now(UTC) - timedelta(seconds=5)).isoformat().replace("+00:00", "Z")
-    journal.update_batch("bat_1", state="creating", create_started_at=started)
+    journal._db.execute("UPDATE batches SET create_started_at=? WHERE id='bat_1'", (started,))
+    journal.close()
+    async with sqlite_ledger(tmp_path / "j.sqlite3") as ledger:
+        return await _reconcile(ledger, seen, give_up_after, amazon)
+
+
+async def _reconcile(
+    ledger: SqliteLedger,
+    seen: list[tuple[Feed, bytes | None]],
+    give_up_after: float,
+    amazon: type[FeedsSeenByAmazon],
+) -> dict[str, Any]:
     outcome: dict[str, Any] = {}
 
     async def gateway_of(account: str) -> FeedGateway:
         # A fake of the two calls reconciling makes; the others are never reached.
         return cast(FeedGateway, amazon(seen))
 
+    async def requeue(ids: list[str]) -> None:
+        outcome.setdefault("resent", ids)
+
+    async def settle(batch_id: str, said: AmazonResult) -> None:
+        outcome.setdefault("unknown", said)
+
     reconciler = CreateFeedReconciler(
-        journal,
+        ledger,
         gateway_of,
         grace=0,
         poll=0.01,
-        requeue=lambda ids: outcome.setdefault("resent", ids),
-        adopt=lambda batch_id: outcome.setdefault("adopted", _feed_id(journal, batch_id)),
-        settle=lambda batch_id, text: outcome.setdefault("unknown", text),
+        requeue=requeue,
+        adopt=lambda batch_id: outcome.setdefault("adopted", batch_id),
+        settle=settle,
         give_up_after=give_up_after,
     )
     await reconciler.resolve("bat_1")
-    journal.close()
+    if "adopted" in outcome:
+        outcome["adopted"] = await _feed_id(ledger, outcome["adopted"])
     return outcome
 
 
@@ -192,7 +213,7 @@ async def test_a_feed_spdesk_made_itself_is_never_adopted(tmp_path: Path) -> Non
     journal = Journal(tmp_path / "j.sqlite3")
     other = journal.create(action("113-0000009-0000001"), idempotency_key=None, body_hash="h")
     journal.transition(other.id, ActionState.QUEUED)
-    journal.create_batch("bat_0", "sandbox", ADJUSTMENT_FEED, US, [(other.id, 1)])
+    journal.claim_batch("bat_0", ("sandbox", ADJUSTMENT_FEED, US), [other.id])
     journal.batch_submitted("bat_0", "501")
     journal.close()
     assert "resent" in await decide(tmp_path, [feed("501")])

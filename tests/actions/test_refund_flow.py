@@ -24,8 +24,12 @@ def adjustments(spdesk: Any, oid: str) -> list[Any]:
 
 
 async def refund(spdesk: Any, body: dict[str, Any], key: str | None = None) -> Any:
+    """Refund as the extension does (it always says which agent asks)."""
     return await spdesk.request(
-        "POST", "/v1/refunds", json=body, headers={"Idempotency-Key": key or new_key()}
+        "POST",
+        "/v1/refunds",
+        json={"agent": "Anna", **body},
+        headers={"Idempotency-Key": key or new_key()},
     )
 
 
@@ -251,9 +255,14 @@ async def test_jpy_refund(spdesk: Any) -> None:
     )
     assert reply.status == 202, reply.body
     assert reply.json()["currency"] == "JPY" and reply.json()["total"] == "100"
+    # 100 yen with the 10 % consumption tax inside: 90 is sent, Amazon adds at most 10.
+    assert reply.json()["items"][0]["components"] == {"Principal": "90"}
+    assert reply.json()["items"][0]["taxAdded"] == {"Tax": "10"}
     assert (await final(spdesk, reply.json()["id"]))["state"] == "succeeded"
     [applied] = adjustments(spdesk, oid)
-    assert applied.currency == "JPY" and applied.components == {"Principal": Decimal("100")}
+    assert applied.currency == "JPY"
+    assert applied.components == {"Principal": Decimal("90"), "Tax": Decimal("9")}
+    assert applied.total() <= Decimal("100")  # Amazon's rounding: never more than confirmed
 
 
 async def test_routes_are_described_in_openapi(spdesk: Any) -> None:

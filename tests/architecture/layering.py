@@ -9,10 +9,11 @@ own layer and those below, never one above:
                    accounts, pairing
     1 amazon/      the SP-API gateway
     2 orders       the order view service
-    3 actions/     refunds and cancellations (journal, engine, feeds)
-    4 web          keys (application state), http/ (middlewares, routes, OpenAPI)
-    5 assembly     app (create_app), server (start_companion)
-    6 commands     cli, commands/
+    3 actions/     refunds and cancellations (journal, engine, feeds; the Ledger interface)
+    4 ledger/      the team ledger on PostgreSQL (a second Ledger, team mode)
+    5 web          keys (application state), http/ (middlewares, routes, OpenAPI)
+    6 assembly     app (create_app), server (start_companion)
+    7 commands     cli, commands/
 
 ``python -m tests.architecture.layering`` prints what breaks these rules.
 """
@@ -49,11 +50,21 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("companion.amazon",),
     ("companion.orders",),
     ("companion.actions",),
+    ("companion.ledger",),
     ("companion.keys", "companion.http"),
     ("companion.app", "companion.server"),
     ("companion.cli", "companion.__main__", "companion.commands"),
 )
-LAYER_NAMES = ("foundation", "amazon", "orders", "actions", "web", "assembly", "commands")
+LAYER_NAMES = (
+    "foundation",
+    "amazon",
+    "orders",
+    "actions",
+    "ledger",
+    "web",
+    "assembly",
+    "commands",
+)
 # Modules that moved between layers: the command modules that used to live in actions/.
 _COMMAND_MODULES = ("companion.actions.action_cli", "companion.actions.audit_cli")
 

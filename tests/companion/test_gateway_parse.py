@@ -22,7 +22,7 @@ from companion.amazon.outcome import (
 )
 from companion.amazon.parse import (
     AmazonBadResponse,
-    item_charges,
+    item_proceeds,
     parse_feed,
     parse_financial_events,
     parse_fulfillment_order,
@@ -89,7 +89,7 @@ def test_amazon_example_order_parses() -> None:
     assert order.currency == "BRL"
     assert order.latest_ship_date is not None and order.latest_ship_date.day == 27
     [item] = order.items
-    assert item.charges == {"Principal": Decimal("299.90")}
+    assert item.proceeds is not None and item.proceeds.charges == {"ITEM": Decimal("299.90")}
     assert (item.quantity_ordered, item.quantity_shipped, item.quantity_cancelled) == (1, 0, 0)
 
 
@@ -117,19 +117,32 @@ def test_breakdowns_map_to_feed_components() -> None:
             },
         ]
     }
-    assert item_charges(proceeds) == {
-        "Principal": Decimal("25.98"),
-        "Shipping": Decimal("3.99"),
-        "GiftWrap": Decimal("3.99"),
-        "Tax": Decimal("2.08"),
-        "ShippingTax": Decimal("0.40"),
-        "GiftWrapTax": Decimal("0.50"),
+    read = item_proceeds({**proceeds, "proceedsTotal": usd("36.92")})
+    assert read is not None and read.total == Decimal("36.92")
+    assert read.charges == {
+        "ITEM": Decimal("25.98"),
+        "SHIPPING": Decimal("4.99"),
+        "GIFT_WRAP": Decimal("3.99"),
     }
+    assert read.taxes == {
+        "ITEM": Decimal("2.08"),
+        "SHIPPING": Decimal("0.40"),
+        "GIFT_WRAP": Decimal("0.50"),
+    }
+    assert read.discounts == {"SHIPPING": Decimal("-1.00")}  # as Amazon wrote it
 
 
-def test_tax_without_details_is_item_tax() -> None:
-    proceeds = {"breakdowns": [{"type": "TAX", "subtotal": usd("1.10")}]}
-    assert item_charges(proceeds) == {"Tax": Decimal("1.10")}
+def test_tax_and_discount_without_details_are_the_items() -> None:
+    proceeds = {
+        "breakdowns": [
+            {"type": "TAX", "subtotal": usd("1.10")},
+            {"type": "DISCOUNT", "subtotal": usd("-2.00")},
+        ]
+    }
+    read = item_proceeds(proceeds)
+    assert read is not None and read.total is None
+    assert (read.taxes, read.discounts) == ({"ITEM": Decimal("1.10")}, {"ITEM": Decimal("-2.00")})
+    assert item_proceeds(None) is None
 
 
 def test_buyer_cancel_request_and_pending_availability() -> None:
@@ -323,9 +336,22 @@ def test_retry_after_wins_over_rate() -> None:
     assert verdict.wait_hint == 3.0
 
 
-def test_expired_token_asks_for_eviction() -> None:
+def test_expired_token_asks_for_eviction_and_is_not_resent() -> None:
     verdict = judge_sp_api(response(403, errors("Unauthorized")), "getOrder")
     assert verdict.evict_token and isinstance(verdict.error, AmazonAccessDenied)
+    assert verdict.action is Action.FAIL
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 405, 408, 409, 413, 415, 422, 451])
+def test_no_4xx_but_429_is_ever_retried(status: int) -> None:
+    for judged in (
+        judge_sp_api(response(status, errors("Refused")), "createFeed"),
+        judge_sp_api(response(status, b"<html/>"), "getOrder"),
+        judge_storage(response(status, b"<Error/>"), "createFeedDocument"),
+        judge_lwa(response(status, {"error": "invalid_request"})),
+    ):
+        assert judged.action is Action.FAIL, (status, judged)
+    assert judge_sp_api(response(429, errors("QuotaExceeded")), "getOrder").action is Action.RETRY
 
 
 def test_404_and_400() -> None:
@@ -345,7 +371,7 @@ def test_lwa_judgement() -> None:
 
 
 def test_storage_and_transport_errors() -> None:
-    assert judge_storage(response(403, b"<Error/>"), "createFeedDocument").action is Action.RETRY
+    assert judge_storage(response(503, b"<Error/>"), "createFeedDocument").action is Action.RETRY
     request = httpx.Request("POST", "https://x/feeds")
     refused = judge_transport_error(httpx.ConnectError("refused", request=request), "createFeed")
     assert not refused.sent and isinstance(refused.error, AmazonUnavailable)

@@ -14,7 +14,11 @@ from pydantic import SecretStr
 
 from companion.amazon.clients import Target
 from companion.amazon.gateway import Gateway
-from companion.amazon.outcome import AmazonCredentialsRejected, AmazonOutcomeUnknown
+from companion.amazon.outcome import (
+    AmazonAccessDenied,
+    AmazonCredentialsRejected,
+    AmazonOutcomeUnknown,
+)
 from companion.amazon.retry import RetryPolicy
 from companion.errors import AmazonThrottled, AmazonTimeout, AmazonUnavailable, OrderNotFound
 from spdesk_sandbox.server import SandboxServer
@@ -55,8 +59,9 @@ async def test_reads_an_order(sandbox: SandboxServer, make_gateway: GatewayFacto
     assert order.marketplace_id == "ATVPDKIKX0DER" and order.currency == "USD"
     first = order.items[0]
     live = sandbox.state.order(order.order_id)
-    assert live is not None
-    assert first.charges == {k: v for k, v in live.items[0].charged.items() if v}
+    assert live is not None and first.proceeds is not None
+    assert first.proceeds.total == live.items[0].paid_total()
+    assert first.proceeds.charges["ITEM"] == live.items[0].charged["Principal"]
 
 
 async def test_unknown_order(sandbox: SandboxServer, make_gateway: GatewayFactory) -> None:
@@ -122,7 +127,7 @@ async def test_slow_amazon_times_out(sandbox: SandboxServer, make_gateway: Gatew
     assert info.value.status == 504
 
 
-async def test_expired_token_is_refreshed_once(
+async def test_an_expired_token_fails_once_and_the_next_call_gets_a_fresh_one(
     sandbox: SandboxServer, make_gateway: GatewayFactory
 ) -> None:
     gateway = make_gateway(sandbox)
@@ -131,7 +136,11 @@ async def test_expired_token_is_refreshed_once(
     async with aiohttp.ClientSession() as session:
         async with session.post(f"{sandbox.url}/_sandbox/tokens/expire") as reply:
             assert reply.status == 200
-    order = await gateway.get_order(order_id)
+    before = sandbox.state.throttle.received["getOrder"]
+    with pytest.raises(AmazonAccessDenied):
+        await gateway.get_order(order_id)  # a 403 is final: not sent again
+    assert sandbox.state.throttle.received["getOrder"] == before + 1
+    order = await gateway.get_order(order_id)  # the evicted token is fetched afresh
     assert order.order_id == order_id
 
 

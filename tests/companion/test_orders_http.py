@@ -42,12 +42,9 @@ async def test_order_view_and_cache(sandbox: SandboxServer, companion: Companion
     view = reply.json()
     assert (view["orderId"], view["account"], view["channel"]) == (order_id, "sandbox", "FBM")
     assert view["marketplace"]["currency"] == "USD" and view["cached"] is False
-    assert view["actions"]["refund"] == {
-        "allowed": True,
-        "reason": None,
-        "code": None,
-        "params": {},
-    }
+    yes: dict[str, object] = {"allowed": True, "reason": None, "code": None, "params": {}}
+    assert view["actions"]["refund"] == {**yes, "full": yes}
+    assert (view["pricesIncludeTax"], view["taxLabel"]) == (False, "sales_tax")
     assert all(isinstance(c["charged"], str) for i in view["items"] for c in i["components"])
     again = await companion.request("GET", f"/v1/orders/{order_id}?account=sandbox")
     assert again.json()["cached"] is True

@@ -16,6 +16,7 @@ from companion.amazon.models import (
     AmazonOrderItem,
     CancellationRequest,
     FulfilledBy,
+    ItemProceeds,
     OrderStatus,
 )
 from companion.amazon.rules import FBA_REASON, MCF_REFUND_REASON
@@ -57,7 +58,25 @@ EXPECTED = {
     "de-fbm-unshipped": ("UNSHIPPED", "FBM", True, True, "GeneralAdjustment", True),
     "jp-fbm-shipped": ("SHIPPED", "FBM", True, False, "GeneralAdjustment", True),
     "jp-fbm-unshipped": ("UNSHIPPED", "FBM", True, True, "GeneralAdjustment", True),
+    "fr-fbm-shipped": ("SHIPPED", "FBM", True, False, "GeneralAdjustment", True),
+    "it-fbm-shipped-promotion": ("SHIPPED", "FBM", True, False, "GeneralAdjustment", True),
+    "es-fbm-shipped": ("SHIPPED", "FBM", True, False, "GeneralAdjustment", True),
+    "us-fbm-shipped-promotion": ("SHIPPED", "FBM", True, False, "GeneralAdjustment", True),
+    "jp-fbm-cod-shipped": ("SHIPPED", "FBM", False, False, "GeneralAdjustment", True),
 }
+# Where prices include the tax the agent sees each charge with its tax inside.
+GROSS = {"Principal": "Tax", "Shipping": "ShippingTax", "GiftWrap": "GiftWrapTax", "COD": "CODTax"}
+
+
+def as_seen(amounts: dict[str, Decimal], gross: bool) -> dict[str, Decimal]:
+    """Raw amounts (tax-exclusive, taxes apart) as the agent sees them."""
+    if gross:
+        amounts = {
+            k: amounts.get(k, Decimal(0)) + amounts.get(tax, Decimal(0))
+            for k, tax in GROSS.items()
+            if k in amounts or tax in amounts
+        }
+    return {k: v for k, v in amounts.items() if v}
 
 
 @pytest.mark.parametrize("label", sorted(EXPECTED))
@@ -76,27 +95,32 @@ async def test_seed_order_view(label: str, sandbox: SandboxServer, service: Orde
     assert view.actions.cancel.counts_against_cancel_rate is counts
     market = live.marketplace
     assert (view.marketplace.code, view.marketplace.currency) == (market.code, market.currency)
-    refunded: dict[tuple[str, str], Decimal] = {}
+    gross = market.tax_included
+    assert (view.prices_include_tax, view.tax_label == "sales_tax") == (gross, not gross)
+    refunded: dict[str, dict[str, Decimal]] = {}
     for adjustment in sandbox.state.posted_adjustments(order_id):
         for kind, amount in adjustment.components.items():
-            key = (adjustment.item_code, kind)
-            refunded[key] = refunded.get(key, Decimal(0)) + amount
+            line = refunded.setdefault(adjustment.item_code, {})
+            line[kind] = line.get(kind, Decimal(0)) + amount
     for item, seeded in zip(view.items, live.items, strict=True):
         assert item.order_item_code == seeded.item_code
         assert (item.quantity_ordered, item.quantity_shipped) == (
             seeded.qty_ordered,
             seeded.qty_shipped,
         )
-        assert {c.type: c.charged for c in item.components} == {
-            k: v for k, v in seeded.charged.items() if v
-        }
+        paid = {k: seeded.paid(k) for k in seeded.charged}
+        assert {c.type: c.charged for c in item.components} == as_seen(paid, gross)
+        posted = as_seen(refunded.get(seeded.item_code, {}), gross)
         for component in item.components:
-            posted = refunded.get((item.order_item_code, component.type), Decimal(0))
-            expect_refunded = posted if channel == "FBM" and status != "CANCELLED" else 0
-            assert component.refunded == expect_refunded
+            expect_refunded = posted.get(component.type, Decimal(0))
+            assert component.refunded == (expect_refunded if status != "CANCELLED" else 0)
             left = component.charged - component.refunded
-            assert component.refundable == (0 if status == "CANCELLED" else left)
+            blocked = status == "CANCELLED" or component.type == "COD"
+            assert component.refundable == (0 if blocked else left)
             assert component.charged.as_tuple().exponent == -market.decimals
+            assert (component.included_tax is None) is not gross
+    # What the buyer paid, promotions taken off, taxes counted once.
+    assert view.totals.charged == sum((i.paid_total() for i in live.items), Decimal(0))
     assert view.totals.refundable == sum(
         (c.refundable for i in view.items for c in i.components), Decimal(0)
     )
@@ -125,12 +149,23 @@ async def test_json_form_matches_the_protocol(
         "decimals": 0,
         "language": "ja",
     }
+    assert (body["pricesIncludeTax"], body["taxLabel"]) == (True, "consumption_tax")
+    assert body["sellerCentralUrl"] == (
+        f"https://sellercentral.amazon.co.jp/orders-v3/order/{view.order_id}"
+    )
     component = body["items"][0]["components"][0]
     assert component == {
         "type": "Principal",
         "charged": "2970",
         "refunded": "0",
         "refundable": "2970",
+        "includedTax": "270",
+    }
+    assert body["actions"]["refund"]["full"] == {
+        "allowed": True,
+        "reason": None,
+        "code": None,
+        "params": {},
     }
     assert body["actions"]["cancel"] == {
         "allowed": True,
@@ -196,13 +231,23 @@ async def test_unknown_and_invalid_ids(service: OrderService) -> None:
             await service.get_view(bad)
 
 
+def proceeds(total: str, **amounts: str) -> ItemProceeds:
+    """An item's proceeds: ITEM, SHIPPING … subtotals and the item's TAX."""
+    tax = amounts.pop("TAX", None)
+    return ItemProceeds(
+        total=Decimal(total),
+        charges={k: Decimal(v) for k, v in amounts.items()},
+        taxes={"ITEM": Decimal(tax)} if tax else {},
+    )
+
+
 def _order(status: OrderStatus = "SHIPPED", **item: Any) -> AmazonOrder:
     line = AmazonOrderItem(
         order_item_id="11111111111111",
         quantity_ordered=2,
         quantity_shipped=2 if status == "SHIPPED" else 0,
         quantity_unshipped=0 if status == "SHIPPED" else 2,
-        charges={"Principal": Decimal("20.00"), "Tax": Decimal("1.60")},
+        proceeds=proceeds("21.60", ITEM="20.00", TAX="1.60"),
         **item,
     )
     return AmazonOrder(
@@ -258,14 +303,14 @@ def test_a_cancelled_line_is_not_refundable() -> None:
         order_item_id="22222222222222",
         quantity_ordered=1,
         quantity_unshipped=1,
-        charges={"Principal": Decimal("9.99")},
+        proceeds=proceeds("9.99", ITEM="9.99"),
     )
     gone = AmazonOrderItem(
         order_item_id="33333333333333",
         quantity_ordered=2,
         quantity_unshipped=0,
         cancelled_by="MERCHANT",
-        charges={"Principal": Decimal("19.98")},
+        proceeds=proceeds("19.98", ITEM="19.98"),
     )
     order = AmazonOrder(
         order_id="113-0000000-0000002",

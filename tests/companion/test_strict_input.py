@@ -28,7 +28,13 @@ def _order(client: CompanionClient, label: str = "us-fbm-shipped") -> str:
 def _partial(order_id: str, **item: Any) -> dict[str, Any]:
     line = {"orderItemCode": SHIPPED_ITEM, "quantity": 1, "components": {"Principal": "1.00"}}
     line.update(item)
-    return {"orderId": order_id, "mode": "partial", "reason": "CustomerReturn", "items": [line]}
+    return {
+        "orderId": order_id,
+        "mode": "partial",
+        "reason": "CustomerReturn",
+        "items": [line],
+        "agent": "Anna",
+    }
 
 
 async def _refund(client: CompanionClient, body: Any, **headers: str) -> Any:
@@ -78,6 +84,7 @@ async def test_expected_total_and_fee_follow_the_same_rule(
     body = _partial(_order(shop), restockingFee=text)
     assert (await _refund(shop, body)).code == "invalid_amount"
     full = {"orderId": _order(shop), "mode": "full", "reason": "Other", "expectedTotal": text}
+    full["agent"] = "Anna"
     assert (await _refund(shop, full)).code == "invalid_amount"
 
 
@@ -176,7 +183,7 @@ async def test_exactly_one_idempotency_key(shop: CompanionClient) -> None:
     body = _partial(_order(shop))
     reply = await rawhttp.request(shop.server.port, "POST", "/v1/refunds", headers, body)
     assert (reply.status, reply.code) == (400, "idempotency_key_invalid"), reply.body
-    assert shop.app[ACTIONS].journal.for_order(body["orderId"]) == []
+    assert await shop.app[ACTIONS].ledger.for_order(body["orderId"]) == []
 
 
 @pytest.mark.parametrize(
@@ -189,7 +196,7 @@ async def test_exactly_one_idempotency_key(shop: CompanionClient) -> None:
     ],
 )
 async def test_order_ids_are_ascii_digits_only(shop: CompanionClient, order_id: str) -> None:
-    body = {"orderId": order_id, "mode": "full", "reason": "Other"}
+    body = {"orderId": order_id, "mode": "full", "reason": "Other", "agent": "Anna"}
     assert (await _refund(shop, body)).status == 400
     path = "/v1/orders/" + quote(order_id, safe="")
     assert (await shop.request("GET", path)).code == "invalid_order_id"

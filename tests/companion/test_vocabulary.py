@@ -82,7 +82,7 @@ def test_component_types_come_from_one_list() -> None:
     # What Amazon's Orders and Finances call a charge, mapped onto the feed's component types.
     for mapping in (parse.BREAKDOWN_COMPONENTS, parse.TAX_COMPONENTS):
         assert set(mapping.values()) <= set(vocabulary.COMPONENT_TYPES), mapping
-    assert set(parse.FINANCES_CHARGE_TYPES.values()) <= set(vocabulary.REFUND_COMPONENTS)
+    assert set(parse.FINANCES_CHARGE_TYPES.values()) <= set(vocabulary.COMPONENT_TYPES)
     # The simulator's own list of what an item can be charged: the refundable components.
     assert amazon_records.COMPONENT_TYPES == vocabulary.REFUND_COMPONENTS
 
@@ -105,4 +105,7 @@ def test_the_reasons_spdesk_offers_are_amazons_default_ones() -> None:
         vocabulary.CANCEL_REASONS
     )
     assert len(set(vocabulary.REFUND_REASONS)) == len(vocabulary.REFUND_REASONS) == 18
-    assert len(set(vocabulary.CANCEL_REASONS)) == len(vocabulary.CANCEL_REASONS) == 6
+    assert len(set(vocabulary.CANCEL_REASONS)) == len(vocabulary.CANCEL_REASONS) == 5
+    assert "PricingError" not in vocabulary.CANCEL_REASONS
+    assert "PricingError" not in amazon_rules.CANCEL_REASONS
+    assert len(amazon_rules.CANCEL_REASONS) == 10

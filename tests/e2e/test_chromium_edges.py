@@ -92,11 +92,14 @@ def test_amazon_rejection_shows_amazons_message(
         f"input[data-item='{item['orderItemCode']}'][data-component='Principal']"
     ).fill(principal)
     dialog.wait_for_selector("select[data-spdesk='reason']").select_option("CustomerReturn")
-    # Between the agent's look at the order and the click, someone refunds it in Seller Central.
+    # Between the agent's look at the order and the click, someone refunds it in Seller Central
+    # (VAT-exclusive, as Amazon's VAT guide asks: Amazon adds the VAT).
+    live = stack.sandbox.state.order(order_id)
+    assert live is not None
     outside = {
         "orderItemCode": item["orderItemCode"],
         "quantity": 1,
-        "components": {"Principal": principal},
+        "components": {"Principal": f"{live.items[0].refundable('Principal'):f}"},
     }
     refund_elsewhere(stack, order_id, "DE", [outside])
     dialog.wait_for_selector("button[data-spdesk='confirm']:not([disabled])").click()

@@ -222,7 +222,7 @@ def test_shipped_order_cannot_be_cancelled(stack: Stack, desk: RunningApp, page:
     """#4713: the parcel is out for delivery → no cancel, the panel says to refund instead."""
     ticket = open_ticket(stack, desk, page, 4713)
     assert ticket.chips() == ["Shipped", "Fulfilled by you (FBM)", "UK · GBP"]
-    assert ticket.totals()["Refundable"] == "£32.64"
+    assert ticket.totals()["Refundable"] == "£27.97"  # 23.98 + 3.99, VAT inside
     assert ticket.button("cancel").is_disabled()
     assert not ticket.button("refund").is_disabled()
     assert ticket.why("cancel") == (
@@ -234,27 +234,28 @@ def test_jpy_refund_in_whole_yen(stack: Stack, desk: RunningApp, page: Page) -> 
     """#4714: JPY has no decimals: the panel, the dialog, Amazon and the reply say whole yen."""
     ticket = open_ticket(stack, desk, page, 4714)
     assert ticket.chips() == ["Shipped", "Fulfilled by you (FBM)", "JP · JPY"]
-    assert ticket.totals() == {"Order total": "¥6,142", "Refunded": "¥0", "Refundable": "¥6,142"}
+    # 4980 + 600 yen, the consumption tax inside both.
+    assert ticket.totals() == {"Order total": "¥5,580", "Refunded": "¥0", "Refundable": "¥5,580"}
     order = view(stack, ticket.order_id)
     teapot = order["items"][0]["orderItemCode"]
-    dialog = refund_partially(ticket, {(teapot, "Principal"): "4980.50"}, "GeneralAdjustment")
+    dialog = refund_partially(ticket, {(teapot, "Principal"): "800.50"}, "GeneralAdjustment")
     error = dialog.wait_for_selector(".field-error:not([hidden])").inner_text()
     assert error == "This currency has no decimals: enter whole amounts.", error
     assert dialog.wait_for_selector("button[data-spdesk='confirm']").is_disabled()
-    dialog.wait_for_selector(f"input[data-item='{teapot}'][data-component='Principal']").fill(
-        "4980"
-    )
-    assert confirm(ticket, dialog, "refund") == "Refund ¥4,980 (JPY)"
-    assert "Refund of ¥4,980 accepted by Amazon" in dialog.inner_text()
+    dialog.wait_for_selector(f"input[data-item='{teapot}'][data-component='Principal']").fill("800")
+    assert confirm(ticket, dialog, "refund") == "Refund ¥800 (JPY)"
+    assert "Refund of ¥800 accepted by Amazon" in dialog.inner_text()
     action = stack.actions_of(ticket.order_id)[0]
-    assert (action["state"], action["currency"], action["total"]) == ("succeeded", "JPY", "4980")
+    assert (action["state"], action["currency"], action["total"]) == ("succeeded", "JPY", "800")
+    # 800 yen with the tax inside: 727 is sent, Amazon adds the consumption tax (73).
+    assert action["items"][0]["components"] == {"Principal": "727"}
     reply = ticket.insert_reply_text()
-    assert "￥4,980" in reply and "返金" in reply and "." not in reply.split("\n")[0], reply
+    assert "￥800" in reply and "返金" in reply and "." not in reply.split("\n")[0], reply
     ticket.expand_panel()
     assert ticket.totals() == {
-        "Order total": "¥6,142",
-        "Refunded": "¥4,980",
-        "Refundable": "¥1,162",
+        "Order total": "¥5,580",
+        "Refunded": "¥800",
+        "Refundable": "¥4,780",
     }
 
 
@@ -331,7 +332,7 @@ def test_german_partial_refund_reply_in_german(stack: Stack, desk: RunningApp, p
     """#4718: a missing knife: part of the price back, the reply in German with EUR as in DE."""
     ticket = open_ticket(stack, desk, page, 4718)
     assert ticket.chips() == ["Shipped", "Fulfilled by you (FBM)", "DE · EUR"]
-    assert ticket.totals()["Refundable"] == "€80.94"
+    assert ticket.totals()["Refundable"] == "€69.80"  # 64.90 + 4.90, VAT inside
     order = view(stack, ticket.order_id)
     block = order["items"][0]["orderItemCode"]
     # A German agent types a decimal comma.

@@ -6,12 +6,16 @@ import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from companion.accounts import AccountStore
+from companion.actions.sqlite_ledger import SqliteLedger
 from companion.config import Settings
+from tests.actions.feedschema import check_document
 
 # Real seconds; the sandbox runs its clock fast, so feeds finish in well under a second.
 FAST_ACTIONS = {
@@ -57,6 +61,17 @@ async def adopt_sandbox_rates(client: Any, rate_scale: float, account: str | Non
         gateway.limiter.bucket(operation).adopt_rate(plan.rate * rate_scale)
 
 
+@asynccontextmanager
+async def sqlite_ledger(path: Path) -> AsyncIterator[SqliteLedger]:
+    """The SQLite ledger on a journal file, opened for a test and closed afterwards."""
+    ledger = SqliteLedger(path)
+    await ledger.open()
+    try:
+        yield ledger
+    finally:
+        await ledger.close()
+
+
 @pytest.fixture
 def actions_settings(settings: Settings) -> Settings:
     """The test settings with the feed engine's delays shortened."""
@@ -79,3 +94,13 @@ async def spdesk(
     await adopt_sandbox_rates(client, sandbox.settings.rate_scale)
     yield client
     await stop_client(client)
+    assert_feeds_follow_the_schema(sandbox)
+
+
+def assert_feeds_follow_the_schema(sandbox: Any) -> None:
+    """Every feed document the companion sent in the test is valid for Amazon's schemas."""
+    state = sandbox.state
+    for feed in state.feeds.values():
+        document = state.documents.get(feed.input_document_id)
+        if document is not None and document.content is not None:
+            check_document(document.content)

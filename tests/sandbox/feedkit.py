@@ -32,7 +32,7 @@ def envelope(message_type: str, messages: list[str], merchant: str = "A2SPDESKDE
 def adjusted_item(
     item_code: str,
     components: dict[str, str],
-    currency: str = "USD",
+    currency: str | None = "USD",
     reason: str = "CustomerReturn",
     merchant_id: str | None = None,
     quantity_cancelled: int | None = None,
@@ -42,8 +42,9 @@ def adjusted_item(
     if merchant_id:
         parts.append(f"<MerchantAdjustmentItemID>{merchant_id}</MerchantAdjustmentItemID>")
     parts.append(f"<AdjustmentReason>{reason}</AdjustmentReason>")
+    attribute = f' currency="{currency}"' if currency else ""  # the attribute is optional
     comps = "".join(
-        f'<Component><Type>{kind}</Type><Amount currency="{currency}">{amount}</Amount></Component>'
+        f"<Component><Type>{kind}</Type><Amount{attribute}>{amount}</Amount></Component>"
         for kind, amount in components.items()
     )
     parts.append(f"<ItemPriceAdjustments>{comps}</ItemPriceAdjustments>")

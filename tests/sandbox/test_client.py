@@ -33,7 +33,10 @@ async def test_get_order_in_japan_has_whole_yen(sandbox: SandboxServer) -> None:
     async with orders_client(sandbox, "JP") as client:
         response = await client.get_order(order_id, includedData=["PROCEEDS"])
     item = response.payload["order"]["orderItems"][0]
-    assert item["proceeds"]["proceedsTotal"] == {"amount": "6142", "currencyCode": "JPY"}
+    assert item["proceeds"]["proceedsTotal"] == {
+        "amount": "5580",
+        "currencyCode": "JPY",
+    }  # 4980 + 600, tax inside
 
 
 async def test_search_orders_filters_and_pages(sandbox: SandboxServer) -> None:

@@ -39,6 +39,11 @@ SEED_LABELS = [
     "de-fbm-unshipped",
     "jp-fbm-shipped",
     "jp-fbm-unshipped",
+    "fr-fbm-shipped",
+    "it-fbm-shipped-promotion",
+    "es-fbm-shipped",
+    "us-fbm-shipped-promotion",
+    "jp-fbm-cod-shipped",
 ]
 UNKNOWN_ORDER = "999-0000000-0000000"
 

@@ -137,7 +137,7 @@ async def test_amounts_are_exact_json_numbers(
         headers={"x-amz-access-token": token},
     ) as response:
         text = await response.text()
-    assert '"CurrencyCode": "JPY", "CurrencyAmount": 4980}' in text
+    assert '"CurrencyCode": "JPY", "CurrencyAmount": 4527}' in text  # Principal without its tax
     assert ".0}" not in text
 
 
@@ -162,6 +162,8 @@ async def _financial_events_calls(server: SandboxServer) -> list[Call]:
         "jp-fbm-shipped",
         "us-fba-shipped",
         "us-fbm-unshipped-single",
+        "it-fbm-shipped-promotion",
+        "jp-fbm-cod-shipped",
     ]
     calls = [
         Call("GET", base.format(server.seed.order_id(label)), {"MaxResultsPerPage": "100"})
@@ -187,3 +189,23 @@ async def _financial_events_calls(server: SandboxServer) -> list[Call]:
 
 
 CONTRACT_CASES = [ContractCase("listFinancialEventsByOrderId", _financial_events_calls)]
+
+
+async def test_promotions_are_negative_and_cod_charges_positive(sandbox: SandboxServer) -> None:
+    it = await events(sandbox, sandbox.seed.order_id("it-fbm-shipped-promotion"))
+    [item] = it["ShipmentEventList"][0]["ShipmentItemList"]
+    promotions = [
+        Decimal(str(p["PromotionAmount"]["CurrencyAmount"])) for p in item["PromotionList"]
+    ]
+    assert sorted(promotions) == [Decimal("-8.20"), Decimal("-1.80")]  # net and VAT apart
+    assert {p["PromotionType"] for p in item["PromotionList"]} == {
+        "PromotionMetaDataDefinitionValue"
+    }
+    cod = await events(sandbox, sandbox.seed.order_id("jp-fbm-cod-shipped"))
+    [item] = cod["ShipmentEventList"][0]["ShipmentItemList"]
+    assert charges([item], "ItemChargeList") == {
+        "Principal": Decimal("3000"),
+        "Tax": Decimal("300"),
+        "CODItemCharge": Decimal("300"),
+        "CODItemTaxCharge": Decimal("30"),
+    }

@@ -6,6 +6,7 @@ import pytest
 from sp_api.asyncio.api import FulfillmentOutbound
 from sp_api.base.exceptions import SellingApiBadRequestException
 
+from companion.amazon.clients import cancel_fulfillment_order as cancel  # no body
 from spdesk_sandbox.server import SandboxServer
 from tests.plugins.sandbox import spapi_client
 from tests.sandbox.contract import Call, ContractCase
@@ -31,7 +32,7 @@ async def test_get_fulfillment_order(sandbox: SandboxServer) -> None:
 async def test_cancel_before_processing(sandbox: SandboxServer, label: str) -> None:
     order_id = sandbox.seed.order_id(label)
     async with spapi_client(FulfillmentOutbound, sandbox) as mcf:
-        response = await mcf.cancel_fulfillment_order(order_id)
+        response = await cancel(mcf, order_id)
         payload = (await mcf.get_fulfillment_order(order_id)).payload
     assert response.errors is None
     assert payload["fulfillmentOrder"]["fulfillmentOrderStatus"] == "Cancelled"
@@ -44,7 +45,7 @@ async def test_cancel_while_processing_is_refused(sandbox: SandboxServer) -> Non
     order_id = sandbox.seed.order_id("us-mcf-processing")
     async with spapi_client(FulfillmentOutbound, sandbox) as mcf:
         with pytest.raises(SellingApiBadRequestException) as refused:
-            await mcf.cancel_fulfillment_order(order_id)
+            await cancel(mcf, order_id)
         payload = (await mcf.get_fulfillment_order(order_id)).payload
     assert refused.value.error[0]["code"] == "InvalidInput"
     assert "status is Processing" in refused.value.error[0]["message"]
@@ -55,9 +56,9 @@ async def test_cancel_while_processing_is_refused(sandbox: SandboxServer) -> Non
 async def test_cancel_twice_is_refused(sandbox: SandboxServer) -> None:
     order_id = sandbox.seed.order_id("us-mcf-received")
     async with spapi_client(FulfillmentOutbound, sandbox) as mcf:
-        await mcf.cancel_fulfillment_order(order_id)
+        await cancel(mcf, order_id)
         with pytest.raises(SellingApiBadRequestException):
-            await mcf.cancel_fulfillment_order(order_id)
+            await cancel(mcf, order_id)
     assert len([c for c in sandbox.state.cancellations if c.order_id == order_id]) == 1
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import aiohttp
@@ -83,11 +84,12 @@ async def test_cancelled_and_fba_orders(orders: Orders) -> None:
 
 
 async def test_euro_and_yen_amounts(orders: Orders) -> None:
+    # What the buyer paid: 64.90 + 4.90 with 19 % VAT inside (ITEM 54.54 + TAX 10.36 …).
     de = await orders.order("de-fbm-shipped", "PROCEEDS")
-    assert de["proceeds"]["grandTotal"] == {"amount": "80.94", "currencyCode": "EUR"}
+    assert de["proceeds"]["grandTotal"] == {"amount": "69.80", "currencyCode": "EUR"}
     assert de["salesChannel"]["marketplaceId"] == "A1PA6795UKMFR9"
     jp = await orders.order("jp-fbm-unshipped", "PROCEEDS")
-    assert jp["proceeds"]["grandTotal"] == {"amount": "3240", "currencyCode": "JPY"}
+    assert jp["proceeds"]["grandTotal"] == {"amount": "2970", "currencyCode": "JPY"}
 
 
 async def test_search_filters(orders: Orders, sandbox: SandboxServer) -> None:
@@ -98,6 +100,7 @@ async def test_search_filters(orders: Orders, sandbox: SandboxServer) -> None:
     assert set(jp) == {
         sandbox.seed.order_id("jp-fbm-shipped"),
         sandbox.seed.order_id("jp-fbm-unshipped"),
+        sandbox.seed.order_id("jp-fbm-cod-shipped"),
     }
     cancelled = await orders.search(lastUpdatedAfter=after, fulfillmentStatuses="CANCELLED")
     assert cancelled == [sandbox.seed.order_id("us-fbm-cancelled")]
@@ -139,3 +142,54 @@ async def test_v0_buyer_requested_cancel(orders: Orders, sandbox: SandboxServer)
     status, body = await orders.get(f"/orders/v0/orders/{order_id}")
     assert body["payload"]["OrderStatus"] == "Unshipped"
     assert body["payload"]["FulfillmentChannel"] == "MFN"
+
+
+async def test_promotions_are_negative_discounts_and_the_total_is_what_was_paid(
+    orders: Orders,
+) -> None:
+    it = await orders.order("it-fbm-shipped-promotion", "PROCEEDS")
+    proceeds = it["orderItems"][0]["proceeds"]
+    by_type = {b["type"]: b for b in proceeds["breakdowns"]}
+    assert by_type["DISCOUNT"]["subtotal"]["amount"] == "-8.20"
+    taxes = {d["subtype"]: d["value"]["amount"] for d in by_type["TAX"]["detailedBreakdowns"]}
+    assert taxes == {"ITEM": "8.98", "SHIPPING": "1.24", "DISCOUNT": "-1.80"}
+    # 49.80 + 6.90 incl. 22 % VAT, less a 10.00 promotion: the sum of the breakdowns.
+    assert proceeds["proceedsTotal"]["amount"] == "46.70"
+    assert sum(Decimal(b["subtotal"]["amount"]) for b in by_type.values()) == Decimal("46.70")
+
+
+async def test_gross_layout_puts_the_tax_inside_item(orders: Orders) -> None:
+    fr = await orders.order("fr-fbm-shipped", "PROCEEDS")
+    proceeds = fr["orderItems"][0]["proceeds"]
+    by_type = {b["type"]: b["subtotal"]["amount"] for b in proceeds["breakdowns"]}
+    assert by_type == {"ITEM": "49.90", "SHIPPING": "5.90", "GIFT_WRAP": "3.00", "TAX": "9.80"}
+    assert proceeds["proceedsTotal"]["amount"] == "58.80"  # ITEM + SHIPPING + GIFT_WRAP
+
+
+async def test_cash_on_delivery_orders_say_so(orders: Orders, sandbox: SandboxServer) -> None:
+    cod = await orders.order("jp-fbm-cod-shipped", "PROCEEDS,PAYMENT")
+    [execution] = cod["payment"]["paymentExecutions"]
+    assert execution["paymentMethod"] == "CashOnDelivery"
+    assert execution["paymentAmount"]["amount"] == cod["proceeds"]["grandTotal"]["amount"] == "3630"
+    assert "COD_FEE" in {b["type"] for b in cod["orderItems"][0]["proceeds"]["breakdowns"]}
+    order_id = sandbox.seed.order_id("jp-fbm-cod-shipped")
+    status, body = await orders.get(f"/orders/v0/orders/{order_id}")
+    assert body["payload"]["PaymentMethod"] == "COD"
+
+
+async def test_v0_prices_include_vat_where_amazon_says_so(
+    orders: Orders, sandbox: SandboxServer
+) -> None:
+    """Amazon's VCS guide: ItemPrice is VAT-inclusive and ItemTax the VAT inside it."""
+    de = sandbox.seed.order_id("de-fbm-shipped")
+    status, body = await orders.get(f"/orders/v0/orders/{de}/orderItems")
+    item = body["payload"]["OrderItems"][0]
+    assert (item["ItemPrice"]["Amount"], item["ItemTax"]["Amount"]) == ("64.90", "10.36")
+    us = sandbox.seed.order_id("us-fbm-shipped-promotion")
+    status, body = await orders.get(f"/orders/v0/orders/{us}/orderItems")
+    item = body["payload"]["OrderItems"][0]
+    assert (item["ItemPrice"]["Amount"], item["ItemTax"]["Amount"]) == ("59.98", "4.95")
+    assert (item["PromotionDiscount"]["Amount"], item["ShippingDiscount"]["Amount"]) == (
+        "10.00",
+        "5.99",
+    )

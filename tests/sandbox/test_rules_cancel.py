@@ -19,23 +19,24 @@ def state() -> SandboxState:
     return SandboxState.create(SandboxSettings())
 
 
-def test_cancel_after_shipment_is_refused_and_changes_nothing(state: SandboxState) -> None:
+def test_cancel_after_shipment_refunds_the_whole_order_as_amazon_warns(
+    state: SandboxState,
+) -> None:
     partial = order(state, "us-fbm-partially-shipped")
     shipped, unshipped = partial.items
+    paid = [i.paid_total() for i in partial.items]
     report = cancel(
         state,
-        ack_message(
-            1,
-            partial.order_id,
-            [(shipped.item_code, "NoInventory"), (unshipped.item_code, "NoInventory")],
-        ),
+        ack_message(1, partial.order_id, [(unshipped.item_code, "NoInventory")]),
     )
-    row = report.result(1)
-    assert report.summary == summary(1, 0, 1, 0)
-    assert (row["ResultCode"], row["ResultMessageCode"]) == ("Error", 18040)
-    assert row["AmazonOrderItemCode"] == shipped.item_code
-    assert "Refund it with an Order Adjustment" in row["ResultDescription"]
+    # No error, no warning: the message "succeeds", nothing is cancelled, everything goes back.
+    assert report.summary == summary(1, 1, 0, 0)
     assert (unshipped.qty_cancelled, str(partial.status)) == (0, "PARTIALLY_SHIPPED")
+    assert [i.refunded_total() for i in partial.items] == paid
+    given = [a for a in state.adjustments if a.order_id == partial.order_id]
+    assert {a.item_code for a in given} == {shipped.item_code, unshipped.item_code}
+    assert {a.reason for a in given} == {"FailureAcknowledgementAfterShipment"}
+    assert not [c for c in state.cancellations if c.order_id == partial.order_id]
 
 
 def test_cancel_some_items_keeps_the_order(state: SandboxState) -> None:
@@ -60,15 +61,18 @@ def test_cancel_some_items_keeps_the_order(state: SandboxState) -> None:
     ]
 
 
-def test_cancel_some_units_of_a_line(state: SandboxState) -> None:
+def test_an_item_quantity_is_refused_by_the_schema(state: SandboxState) -> None:
+    """The acknowledgement's Item has no quantity: Amazon cancels whole lines."""
     multi = order(state, "us-fbm-unshipped-multi")
     line = multi.items[2]  # 3 units
-    too_many = ack_message(1, multi.order_id, [(line.item_code, "NoInventory", 4)])
-    two = ack_message(2, multi.order_id, [(line.item_code, "NoInventory", 2)])
-    report = cancel(state, too_many, two)
-    assert report.summary == summary(2, 1, 1, 0)
-    assert report.result(1)["ResultMessageCode"] == 18037
-    assert (line.qty_cancelled, line.qty_unshipped, str(multi.status)) == (2, 1, "UNSHIPPED")
+    report = cancel(state, ack_message(1, multi.order_id, [(line.item_code, "NoInventory", 2)]))
+    assert report.summary == summary(1, 0, 1, 0)
+    row = report.result(1)
+    assert row["ResultMessageCode"] == 5000 and "<Quantity>" in row["ResultDescription"]
+    assert (line.qty_cancelled, str(multi.status)) == (0, "UNSHIPPED")
+    report = cancel(state, ack_message(2, multi.order_id, [(line.item_code, "NoInventory")]))
+    assert report.summary == summary(1, 1, 0, 0)
+    assert (line.qty_cancelled, line.qty_unshipped) == (3, 0)
 
 
 @pytest.mark.parametrize(("reason", "counts"), [("BuyerCanceled", False), ("NoInventory", True)])

@@ -34,6 +34,11 @@ LABELS = [
     "de-fbm-unshipped",
     "jp-fbm-shipped",
     "jp-fbm-unshipped",
+    "fr-fbm-shipped",
+    "it-fbm-shipped-promotion",
+    "es-fbm-shipped",
+    "us-fbm-shipped-promotion",
+    "jp-fbm-cod-shipped",
 ]
 
 
@@ -56,7 +61,10 @@ def test_orders_are_realistic() -> None:
     for order in orders.values():
         for item in order.items:
             assert all(order.marketplace.has_valid_scale(v) for v in item.charged.values())
-    assert orders["jp-fbm-shipped"].items[0].charged["Principal"] == Decimal("4980")
+    # Tax-exclusive amounts, each tax its own component: 4980 yen with 10 % inside.
+    jp = orders["jp-fbm-shipped"].items[0]
+    assert (jp.charged["Principal"], jp.charged["Tax"]) == (Decimal("4527"), Decimal("453"))
+    assert orders["jp-fbm-cod-shipped"].cash_on_delivery
     assert orders["us-fba-shipped"].channel is Channel.FBA
     assert orders["us-fbm-partially-shipped"].status is OrderStatus.PARTIALLY_SHIPPED
     assert orders["us-fbm-cancelled"].items[0].cancellation is not None
@@ -142,6 +150,14 @@ def _broken(mutate: str) -> dict[str, Any]:
         order["items"][0]["charged"]["Bribe"] = "1.00"
     elif mutate == "order-id":
         order["orderId"] = "12345"
+    elif mutate in ("tax-inside", "no-rate"):
+        de = next(o for o in data["orders"] if o["label"] == "de-fbm-shipped")["items"][0]
+        if mutate == "no-rate":
+            del de["taxRate"]
+        else:  # the VAT inside a gross price, with the gross price as Principal
+            de["charged"]["Principal"] = "64.90"
+    elif mutate == "discount":
+        order["items"][0]["discounts"] = {"Shipping": "6.00"}
     return data
 
 
@@ -154,6 +170,9 @@ def _broken(mutate: str) -> dict[str, Any]:
         ("status", "does not match the item quantities"),
         ("component", "unknown charge components ['Bribe']"),
         ("order-id", "orders.0.orderId"),
+        ("tax-inside", "Tax 10.36 is not 0.19 of Principal"),
+        ("no-rate", "a taxed item needs its taxRate"),
+        ("discount", "the Shipping discount is more than its charge"),
     ],
 )
 def test_broken_seed_names_the_problem(tmp_path: Path, mutate: str, message: str) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from sp_api.base.exceptions import SellingApiBadRequestException
 
 from companion.amazon.clients import Target
 from companion.amazon.gateway import Gateway
@@ -22,7 +23,7 @@ from spdesk_sandbox.settings import SandboxSettings
 from spdesk_sandbox.state import SandboxState
 from spdesk_sandbox.strict import REQUEST_CHECKER
 from spdesk_sandbox.throttle import RATE_LIMIT_HEADER
-from tests.plugins.sandbox import SPAPI_MODELS, sandbox_access_token
+from tests.plugins.sandbox import SPAPI_MODELS, sandbox_access_token, spapi_client
 from tests.sandbox.contract import Call, send
 from tests.sandbox.feedkit import ACKNOWLEDGEMENT, XML_TYPE, envelope
 from tests.sandbox.schema import validate_error_list
@@ -91,6 +92,16 @@ REFUSED = [
         Call("GET", MCF + "9" * 41),
         "parameter sellerFulfillmentOrderId",
     ),
+    (
+        "cancelFulfillmentOrder with the body python-amazon-sp-api adds",
+        Call("PUT", MCF + "113-2098417-6650382/cancel", json={"marketplaceIds": [US]}),
+        "takes no request body",
+    ),
+    (
+        "cancelFeed with a body",
+        Call("DELETE", FEEDS + "/50001", json={"feedId": "50001"}),
+        "takes no request body",
+    ),
 ]
 
 
@@ -134,6 +145,25 @@ async def test_tolerates_what_the_model_leaves_open(
         assert reply.status == call.expect, reply.body
     assert sandbox.app[REQUEST_CHECKER].refusals == []
     assert sandbox.app[REQUEST_CHECKER].checked["getOrder"] == 2
+
+
+async def test_the_librarys_own_mcf_cancel_sends_a_body_amazon_refuses(
+    sandbox: SandboxServer,
+) -> None:
+    """Why the gateway calls cancelFulfillmentOrder itself: the library adds marketplace ids."""
+    from sp_api.asyncio.api import FulfillmentOutbound
+
+    client = spapi_client(FulfillmentOutbound, sandbox)
+    order_id = sandbox.seed.order_id("us-mcf-received")
+    try:
+        with pytest.raises(SellingApiBadRequestException):
+            await client.cancel_fulfillment_order(order_id)
+    finally:
+        await client.aclose()
+    refusals = sandbox.app[REQUEST_CHECKER].refusals
+    assert [r.operation for r in refusals] == ["cancelFulfillmentOrder"]
+    assert sandbox.state.fulfillment_orders[order_id].status == "Received"
+    refusals.clear()  # refused on purpose: the fixture would fail the test for it
 
 
 async def test_every_request_of_the_gateway_matches_amazons_models(

@@ -70,6 +70,11 @@ async function pairInOptions(browser, panel) {
   seen.pairState = await state.evaluate((el) => el.textContent);
   await options.screenshot({ path: join(config.artifacts, "firefox-options-paired.png") });
   step("paired");
+  // Every refund names its agent: the agent says who they are once, in the same page.
+  await (await options.$("#agent-name")).type("Anna");
+  await (await options.$("#agent-form button[type='submit']")).click();
+  await options.waitForSelector("#agent-message:not([hidden])", { timeout: TIMEOUT });
+  step("agent named");
   await options.close();
 }
 
