@@ -25,11 +25,20 @@ def test_pairing_through_the_options_page(
     page.wait_for_selector("#pair-state[data-kind='warn']")
     page.fill("#companion-url", stack.companion.url)
     page.click("#companion-form button[type='submit']")
+    address = stack.companion.url.removeprefix("http://")
     page.fill("#pair-code", "AAAA-AAAA")
     page.click("#pair-form button[type='submit']")
-    wrong = page.wait_for_selector("#pair-message[data-kind='error']")
-    assert "pairing code is wrong" in (wrong.text_content() or "")
-    page.fill("#pair-code", stack.new_pairing_code().lower())  # as typed, in lower case
+    # No code waits there yet: the refusal names the companion the extension asked.
+    none = page.wait_for_selector("#pair-message[data-kind='error']")
+    assert f"No pairing code is waiting at the spdesk companion on {address}" in (
+        none.text_content() or ""
+    )
+    code = stack.new_pairing_code()
+    page.fill("#pair-code", "AAAA-AAAA")
+    page.click("#pair-form button[type='submit']")
+    wrong = page.wait_for_selector("#pair-message:has-text('wrong or has expired')")
+    assert address in (wrong.text_content() or "")
+    page.fill("#pair-code", code.lower())  # as typed, in lower case
     page.click("#pair-form button[type='submit']")
     page.wait_for_selector("#pair-state[data-kind='ok']")
     page.wait_for_selector("#status-accounts li")
