@@ -12,15 +12,18 @@ from typing import Any, Protocol
 
 from companion.amazon.build import build_mcf_view, build_order_view, needs_finances
 from companion.amazon.gateway import Gateway
+from companion.amazon.models import FinancialEvents
 from companion.amazon.view import OrderView
 from companion.errors import OrderNotFound
 from companion.vocabulary import check_order_id
 
 MAX_CACHED = 2000
 
-# (account name, order id) -> refunds spdesk sent or is sending, per (orderItemCode, component),
-# that Finances may not show yet.
-InFlightProvider = Callable[[str, str], Awaitable[Mapping[tuple[str, str], Decimal]]]
+# (account name, order id, the order's Finances events or None) -> refunds spdesk sent or is
+# sending, per (orderItemCode, component), that these Finances events do not show yet.
+InFlightProvider = Callable[
+    [str, str, FinancialEvents | None], Awaitable[Mapping[tuple[str, str], Decimal]]
+]
 _Key = tuple[str, str]
 
 
@@ -123,16 +126,19 @@ class OrderService:
             raise
         if not needs_finances(order):
             _discard(finances)
-        in_flight = await self._in_flight(gateway.account_name, order_id)
         events = await finances if needs_finances(order) else None
+        # Read after Finances: a refund it shows already is not counted a second time as in flight.
+        in_flight = await self._in_flight(gateway.account_name, order_id, events)
         return build_order_view(
             order, events, in_flight, account=gateway.account_name, fetched_at=now
         )
 
-    async def _in_flight(self, account: str, order_id: str) -> dict[tuple[str, str], Decimal]:
+    async def _in_flight(
+        self, account: str, order_id: str, events: FinancialEvents | None
+    ) -> dict[tuple[str, str], Decimal]:
         total: dict[tuple[str, str], Decimal] = {}
         for provider in self._providers:
-            for key, amount in (await provider(account, order_id)).items():
+            for key, amount in (await provider(account, order_id, events)).items():
                 total[key] = total.get(key, Decimal(0)) + amount
         return total
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /** Builds dist/chrome and dist/firefox from extension/ (one manifest adjusted per browser) and packs them. */
 
-import { existsSync, readFileSync, readdirSync, rmSync, mkdirSync, writeFileSync, copyFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { bundle } from "./bundle.mjs";
 import { crx3, extensionId, publicKeyDer, zip } from "./zip.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -12,6 +13,8 @@ const KEY = join(ROOT, "packaging", "keys", "chrome-dev-key.pem");
 
 // What ships: the manifest, locales, icons and the runtime sources; never tests or node_modules.
 const SHIPPED = [/^manifest\.json$/, /^_locales\/[a-z_A-Z]+\/messages\.json$/, /^icons\/icon-\d+\.png$/, /^src\/.+\.(js|html|css|json|svg|png|woff2)$/];
+/** The content script: shipped as one classic file built from it and the modules it imports. */
+export const CONTENT_ENTRY = "src/content/main.js";
 
 function walk(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -26,24 +29,44 @@ export function shippedFiles(src = SRC) {
   return walk(src)
     .map((p) => relative(src, p).split(sep).join("/"))
     .filter((rel) => SHIPPED.some((re) => re.test(rel)))
+    // The content modules live on inside the bundle that replaces the entry.
+    .filter((rel) => !rel.startsWith("src/content/") || rel === CONTENT_ENTRY)
     .sort();
+}
+
+/** A shipped file's bytes: the bundled content script for its entry, the file itself otherwise. */
+function shippedBytes(file, src = SRC) {
+  if (file === CONTENT_ENTRY) return Buffer.from(bundle(CONTENT_ENTRY, (f) => readFileSync(join(src, f), "utf8")));
+  return readFileSync(join(src, file));
+}
+
+// The side panel: Chrome's `side_panel` with the sidePanel permission and a command of ours that
+// opens it; Firefox's `sidebar_action` with its built-in `_execute_sidebar_action` command.
+const CHROME_ONLY = { keys: ["side_panel", "key"], permissions: ["sidePanel"], commands: ["open-panel"] };
+const FIREFOX_ONLY = { keys: ["sidebar_action", "browser_specific_settings"], permissions: [], commands: ["_execute_sidebar_action"] };
+
+function strip(out, other) {
+  for (const key of other.keys) delete out[key];
+  out.permissions = out.permissions.filter((p) => !other.permissions.includes(p));
+  for (const name of other.commands) delete out.commands?.[name];
 }
 
 /** The manifest for one browser: Chrome runs a service worker, Firefox background scripts. */
 export function manifestFor(browser, manifest, { grant = [], store = false } = {}) {
   const out = structuredClone(manifest);
-  // Stores sign with their own key and refuse a `key` field; unpacked builds keep it for the id.
-  if (store) delete out.key;
   // Test builds only: sites granted at install, so automated runs need no permission prompt.
   if (grant.length) out.host_permissions = [...new Set([...out.host_permissions, ...grant])];
   if (browser === "chrome") {
     delete out.background.scripts;
-    delete out.browser_specific_settings;
+    strip(out, FIREFOX_ONLY);
   } else {
     delete out.background.service_worker;
-    delete out.key; // Chrome-only; Firefox identifies the add-on by gecko.id
+    strip(out, CHROME_ONLY); // `key` too: Firefox identifies the add-on by gecko.id
+    // Firefox gives every install its own moz-extension:// address already; it has no dynamic URL.
     for (const entry of out.web_accessible_resources ?? []) delete entry.use_dynamic_url;
   }
+  // Stores sign with their own key and refuse a `key` field; unpacked builds keep it for the id.
+  if (store) delete out.key;
   return out;
 }
 
@@ -56,6 +79,8 @@ export function check(files, manifest, read) {
     ...(manifest.background.scripts ?? []),
     manifest.action?.default_popup,
     manifest.options_ui?.page,
+    manifest.side_panel?.default_path,
+    manifest.sidebar_action?.default_panel,
     ...Object.values(manifest.icons ?? {}),
     "src/content/main.js",
   ].filter(Boolean);
@@ -71,7 +96,13 @@ export function check(files, manifest, read) {
       problems.push(`${file}: ${err.message}`);
     }
   }
-  for (const file of files.filter((f) => f.endsWith(".js") || f.endsWith(".html"))) {
+  // The content entry's imports are the bundle's: every module must be there and bundle cleanly.
+  try {
+    if (has.has(CONTENT_ENTRY)) bundle(CONTENT_ENTRY, read);
+  } catch (err) {
+    problems.push(`${CONTENT_ENTRY} cannot be bundled: ${err.message}`);
+  }
+  for (const file of files.filter((f) => (f.endsWith(".js") || f.endsWith(".html")) && f !== CONTENT_ENTRY)) {
     const text = read(file);
     const specs = [...text.matchAll(/(?:import|from)\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g), ...text.matchAll(/<script[^>]+src="([^"]+)"/g)];
     for (const [, spec] of specs) {
@@ -79,6 +110,8 @@ export function check(files, manifest, read) {
       if (!has.has(target)) problems.push(`${file} imports missing ${target}`);
     }
   }
+  // A web-accessible file can be fetched by any site, which then knows spdesk is installed.
+  if (manifest.web_accessible_resources?.length) problems.push("web_accessible_resources exposes files to every site; spdesk needs none");
   return problems;
 }
 
@@ -93,8 +126,9 @@ function writeTree(dist, browser, files, manifest, grant) {
       writeFileSync(join(out, file), json(manifestFor(browser, manifest, { grant })));
       entries.push({ name: file, data: json(manifestFor(browser, manifest, { grant, store: true })) });
     } else {
-      copyFileSync(join(SRC, file), join(out, file));
-      entries.push({ name: file, data: readFileSync(join(SRC, file)) });
+      const data = shippedBytes(file);
+      writeFileSync(join(out, file), data);
+      entries.push({ name: file, data });
     }
   }
   return zip(entries);

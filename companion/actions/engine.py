@@ -22,11 +22,12 @@ from companion.actions.guards import PENDING
 from companion.actions.mcf import McfCanceller
 from companion.actions.models import ActionState
 from companion.actions.ports import GatewayOf, InvalidTransition, Ledger
-from companion.actions.posting import PostingWatcher
+from companion.actions.posting import PostingWatcher, is_posted
 from companion.actions.reconcile import CreateFeedReconciler
 from companion.actions.record import Action
 from companion.actions.submit import FeedSubmitter
 from companion.actions.tracker import FeedTracker, TrackTiming
+from companion.amazon.models import FinancialEvents
 
 log = logging.getLogger(__name__)
 
@@ -290,13 +291,23 @@ class Engine:
                 await task
 
     # -- what the order view must not offer again --------------------------------------------
-    async def inflight(self, account: str, order_id: str) -> dict[tuple[str, str], Decimal]:
-        """Refund amounts spdesk is sending or sent that Finances may not show yet."""
+    async def inflight(
+        self, account: str, order_id: str, finances: FinancialEvents | None = None
+    ) -> dict[tuple[str, str], Decimal]:
+        """Refund amounts spdesk is sending or sent that Finances may not show yet.
+
+        With the order's Finances events, a refund they already show (not yet marked posted by
+        the watcher) is left out: the order view counts it there, once.
+        """
         totals: dict[tuple[str, str], Decimal] = {}
-        for action in await self.ledger.for_order(order_id):
+        actions = await self.ledger.for_order(order_id)
+        by_id = {a.id: a for a in actions}
+        for action in actions:
             if action.kind != "refund" or action.account != account:
                 continue
             if action.state not in PENDING and action.state is not ActionState.SUCCEEDED:
+                continue
+            if finances is not None and is_posted(action, finances, by_id):
                 continue
             for line in action.refund_lines:
                 for component, amount in line.given_back.items():

@@ -11,6 +11,7 @@ from companion.actions.events import EventBus
 from companion.actions.ports import Ledger
 from companion.actions.record import Action
 from companion.actions.service import ActionService
+from companion.amazon.models import FinancialEvents
 from companion.amazon.pool import GatewayPool
 from companion.config import Settings
 from companion.orders import OrderService
@@ -97,5 +98,7 @@ class Runtime:
     def _seller_of(self, account: str) -> str:
         return self.store.get(account).seller_id or account
 
-    async def _inflight(self, account: str, order_id: str) -> dict[tuple[str, str], Decimal]:
-        return await self.engine.inflight(account, order_id)
+    async def _inflight(
+        self, account: str, order_id: str, finances: FinancialEvents | None
+    ) -> dict[tuple[str, str], Decimal]:
+        return await self.engine.inflight(account, order_id, finances)

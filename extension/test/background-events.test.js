@@ -163,17 +163,16 @@ describe("EventHub", () => {
     await until(() => streams.size === 0, "close");
   });
 
-  test("a late joiner learns the current state immediately; disabled sites are told by origin", async () => {
+  test("a late joiner learns the current state immediately; a broadcast reaches every panel", async () => {
     const hub = hubFor(companion.url);
     const first = fakePort();
     hub.addPort(first);
     await first.next((m) => m.state === "online");
-    const late = fakePort({ url: "https://other.example/ticket" });
+    const late = fakePort({ url: "chrome-extension://ibechjjblnfhmdepfahabhaggbnemnij/src/sidepanel/sidepanel.html" });
     hub.addPort(late);
     assert.deepEqual(late.received[0], { type: "companion", state: "online" });
-    hub.broadcastToOrigin("https://other.example", { type: "site", origin: "https://other.example", enabled: false });
-    assert.equal(late.received.at(-1).type, "site");
-    assert.ok(!first.received.some((m) => m.type === "site"));
+    hub.broadcast({ type: "ticket", tabId: 7, state: null });
+    assert.deepEqual([first.received.at(-1), late.received.at(-1)], [{ type: "ticket", tabId: 7, state: null }, { type: "ticket", tabId: 7, state: null }]);
     hub.stop();
     await until(() => streams.size === 0, "close");
   });

@@ -3,23 +3,29 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { pairingLabel } from "../src/background/handlers.js";
+import { openPanel } from "../src/background/tabs.js";
 import { fakeBrowser, fakePort } from "./helpers/fake-browser.js";
 import { closedPort, startCompanion } from "./helpers/http-server.js";
 
 const ORDER_ID = "113-4820571-0038214";
 const TICKET = "https://acme.zendesk.com/agent/tickets/4711";
 const EXT_PAGE = "chrome-extension://ibechjjblnfhmdepfahabhaggbnemnij/src/options/options.html";
+const PANEL_PAGE = "chrome-extension://ibechjjblnfhmdepfahabhaggbnemnij/src/sidepanel/sidepanel.html";
 const ACTION = { id: "act_01JD7Q3M9Z8X", kind: "refund", orderId: ORDER_ID, state: "accepted", currency: "USD", total: "14.03" };
 
-const content = { id: "ibechjjblnfhmdepfahabhaggbnemnij", url: TICKET, origin: "https://acme.zendesk.com", tab: { id: 3, url: TICKET } };
+const content = { id: "ibechjjblnfhmdepfahabhaggbnemnij", url: TICKET, origin: "https://acme.zendesk.com", tab: { id: 3, url: TICKET, windowId: 1 } };
 const page = { id: "ibechjjblnfhmdepfahabhaggbnemnij", url: EXT_PAGE, origin: "chrome-extension://ibechjjblnfhmdepfahabhaggbnemnij" };
+const panel = { ...page, url: PANEL_PAGE };
+const KEY = "3f1c2b8e-6a43-4d1e-9b7a-0c2d4e5f6a7b";
 
 describe("background worker", () => {
+  const ALONE = { mode: "single", agent: null, role: null };
   let companion;
   let chrome;
+  let team = ALONE;
 
   /** Sends a message the way runtime.sendMessage would and resolves with the reply. */
-  function send(message, sender = content) {
+  function send(message, sender = panel) {
     return new Promise((resolve) => {
       const [keepOpen] = chrome.runtime.onMessage.emit(message, sender, resolve);
       assert.equal(keepOpen, true, "the listener must keep the channel open for its async reply");
@@ -37,6 +43,7 @@ describe("background worker", () => {
       [`GET /v1/orders/${ORDER_ID}/actions`]: { json: { actions: [ACTION] } },
       "GET /v1/actions/act_01JD7Q3M9Z8X": { json: ACTION },
       "POST /v1/refunds": { status: 202, json: ACTION },
+      "GET /v1/team": () => ({ json: team }),
       "POST /v1/cancellations": { status: 409, json: { error: { code: "cancel_after_shipment", message: "This order has shipped: refund it instead." } } },
       "POST /v1/pair": (req, res, record) =>
         record.body.code === "K7QD-2MXP"
@@ -53,7 +60,9 @@ describe("background worker", () => {
     await companion.close();
   });
   beforeEach(async () => {
-    await chrome.storage.local.set({ companionUrl: companion.url, token: "spd_good", pairingId: "pair_5f2c9a" });
+    await chrome.storage.local.set({ companionUrl: companion.url, token: "spd_good", pairingId: "pair_5f2c9a", agentName: "Anna" });
+    // Tab 3 shows the ticket that names the order, as its content script says.
+    chrome.contentScripts.set(3, (m) => (m.type === "ticket" ? { url: TICKET, orders: [ORDER_ID], selected: null, note: false } : undefined));
   });
 
   test("status: online, paired, with mode and accounts", async () => {
@@ -109,27 +118,108 @@ describe("background worker", () => {
     assert.equal(companion.requests.at(-1).query, "?fresh=true");
   });
 
-  test("refund: ticket URL from the sender, agent from options, idempotency key as header", async () => {
+  test("refund: the ticket checked with its tab, its URL and the agent from the background, key as header", async () => {
     const body = { orderId: ORDER_ID, mode: "full", reason: "CustomerReturn", note: "", ticketUrl: "https://evil.example/", agent: "Mallory" };
-    const reply = await send({ action: "refund", args: { idempotencyKey: "3f1c2b8e-6a43-4d1e-9b7a-0c2d4e5f6a7b", body } });
+    const reply = await send({ action: "refund", args: { idempotencyKey: KEY, body, ticket: { tabId: 3, url: TICKET } } });
     assert.deepEqual(reply, { ok: true, data: ACTION });
     const seen = companion.requests.at(-1);
-    assert.equal(seen.headers["idempotency-key"], "3f1c2b8e-6a43-4d1e-9b7a-0c2d4e5f6a7b");
+    assert.equal(seen.headers["idempotency-key"], KEY);
     assert.equal(seen.headers.authorization, "Bearer spd_good");
     assert.deepEqual(seen.body, { ...body, ticketUrl: TICKET, agent: "Anna" });
+    assert.deepEqual(chrome.calls.tabMessages.at(-1), { tabId: 3, message: { type: "ticket" } });
+  });
+
+  test("a refund for a ticket the tab no longer shows, or without the agent's name, never reaches the companion", async () => {
+    const count = companion.requests.length;
+    const args = (ticket) => ({ idempotencyKey: KEY, body: { orderId: ORDER_ID, mode: "full", reason: "CustomerReturn" }, ticket });
+    const moved = await send({ action: "refund", args: args({ tabId: 3, url: `${TICKET}0` }) });
+    assert.equal(moved.error.code, "ticket_changed");
+    assert.match(moved.error.message, /nothing was sent/);
+    chrome.contentScripts.set(3, () => ({ url: TICKET, orders: ["114-7395082-5521640"] }));
+    assert.equal((await send({ action: "refund", args: args({ tabId: 3, url: TICKET }) })).error.code, "ticket_changed", "the order is gone from it");
+    assert.equal((await send({ action: "refund", args: args({ tabId: 5, url: TICKET }) })).error.code, "ticket_changed", "no spdesk in that tab");
+    chrome.contentScripts.set(3, () => ({ url: TICKET, orders: [ORDER_ID] }));
+    await chrome.storage.local.set({ agentName: "" });
+    assert.equal((await send({ action: "refund", args: args({ tabId: 3, url: TICKET }) })).error.code, "agent_name_required");
+    assert.equal((await send({ action: "refund", args: args(undefined) })).error.code, "invalid_message");
+    assert.deepEqual(companion.requests.slice(count).filter((r) => r.method === "POST"), [], "no refund was sent");
+  });
+
+  test("in team mode the companion names the agent: no name needed here, none sent", async () => {
+    team = { mode: "team", agent: "Bob", role: "agent" };
+    try {
+      await chrome.storage.local.set({ agentName: "" });
+      assert.deepEqual((await send({ action: "team", args: {} })).data, team);
+      const reply = await send({ action: "refund", args: { idempotencyKey: KEY, body: { orderId: ORDER_ID, mode: "full", reason: "CustomerReturn" }, ticket: { tabId: 3, url: TICKET } } });
+      assert.equal(reply.ok, true, JSON.stringify(reply));
+      const sent = companion.requests.filter((r) => r.method === "POST" && r.path === "/v1/refunds").at(-1);
+      assert.equal(sent.body.agent, undefined);
+      assert.equal(sent.body.ticketUrl, TICKET);
+    } finally {
+      team = ALONE;
+    }
+  });
+
+  test("no money action, order or pairing from a content script: only its ticket and badge clicks", async () => {
+    const count = companion.requests.length;
+    for (const action of ["refund", "cancel", "getOrder", "getActions", "insertText", "ticketOf", "pair", "openOptions"]) {
+      const reply = await send({ action, args: { idempotencyKey: KEY, body: { orderId: ORDER_ID }, orderId: ORDER_ID, ticket: { tabId: 3, url: TICKET } } }, content);
+      assert.equal(reply.error.code, "forbidden", action);
+    }
+    assert.equal((await send({ action: "ticketState", args: { url: TICKET, orders: [] } }, panel)).error.code, "forbidden", "and tab messages only from tabs");
+    assert.equal(companion.requests.length, count);
   });
 
   test("refund without an idempotency key or body is refused locally", async () => {
     const count = companion.requests.length;
-    const noKey = await send({ action: "refund", args: { body: { orderId: ORDER_ID } } });
+    const noKey = await send({ action: "refund", args: { body: { orderId: ORDER_ID }, ticket: { tabId: 3, url: TICKET } } });
     assert.equal(noKey.error.code, "invalid_message");
-    const noBody = await send({ action: "refund", args: { idempotencyKey: "3f1c2b8e-6a43-4d1e-9b7a-0c2d4e5f6a7b" } });
+    const noBody = await send({ action: "refund", args: { idempotencyKey: KEY, ticket: { tabId: 3, url: TICKET } } });
     assert.equal(noBody.error.code, "invalid_message");
     assert.equal(companion.requests.length, count);
   });
 
+  test("a badge click opens the side panel of its window, inside the click's message handler", async () => {
+    const before = chrome.calls.sidePanel.length;
+    const reply = await send({ action: "selectOrder", args: { orderId: ORDER_ID, url: TICKET } }, content);
+    assert.deepEqual(reply, { ok: true, data: { shown: true, shortcut: "" } });
+    assert.deepEqual(chrome.calls.sidePanel.slice(before), [{ windowId: 1 }]);
+  });
+
+  test("a tab's ticket reaches every open panel; so does a tab that starts loading another page", async () => {
+    const port = fakePort();
+    companion.routes["GET /v1/events"] = (req, res) => {
+      res.writeHead(200, { "Content-Type": "text/event-stream" });
+      res.write(": keep-alive\n\n");
+      return null;
+    };
+    chrome.runtime.onConnect.emit(port);
+    await port.next((m) => m.type === "companion");
+    await send({ action: "ticketState", args: { url: TICKET, orders: [ORDER_ID, "nonsense"], selected: ORDER_ID, note: true } }, content);
+    assert.deepEqual(port.received.at(-1), { type: "ticket", tabId: 3, state: { url: TICKET, orders: [ORDER_ID], selected: ORDER_ID, note: true } });
+    chrome.tabs.onUpdated.emit(3, { status: "loading" });
+    assert.deepEqual(port.received.at(-1), { type: "ticket", tabId: 3, state: null });
+    // A page's port (content scripts never open one) is not let in.
+    const fromPage = fakePort({ url: TICKET });
+    fromPage.sender.tab = { id: 3, url: TICKET };
+    chrome.runtime.onConnect.emit(fromPage);
+    await send({ action: "ticketState", args: { url: TICKET, orders: [] } }, content);
+    assert.equal(fromPage.received.length, 0);
+    port.disconnect();
+  });
+
+  test("ticketOf and insertText go to the tab's content script", async () => {
+    assert.deepEqual(await send({ action: "ticketOf", args: { tabId: 3 } }), { ok: true, data: { url: TICKET, orders: [ORDER_ID], selected: null, note: false } });
+    assert.deepEqual(await send({ action: "ticketOf", args: { tabId: 5 } }), { ok: true, data: null });
+    chrome.contentScripts.set(3, (m) => ({ ok: true, kind: "textarea", method: "execCommand", opened: false, echo: m }));
+    const reply = await send({ action: "insertText", args: { tabId: 3, url: TICKET, kind: "note", text: "Refunded." } });
+    assert.deepEqual(reply.data.echo, { type: "insertText", url: TICKET, kind: "note", text: "Refunded." });
+    assert.deepEqual((await send({ action: "insertText", args: { tabId: 5, url: TICKET, kind: "reply", text: "x" } })).data, { ok: false, code: "no_content_script" });
+    assert.equal((await send({ action: "insertText", args: { tabId: 3, url: TICKET, kind: "submit", text: "x" } })).error.code, "invalid_message");
+  });
+
   test("cancel: the companion's refusal passes through unchanged", async () => {
-    const reply = await send({ action: "cancel", args: { idempotencyKey: "9d9c2b8e-6a43-4d1e-9b7a-0c2d4e5f6a7b", body: { orderId: ORDER_ID } } });
+    const reply = await send({ action: "cancel", args: { idempotencyKey: "9d9c2b8e-6a43-4d1e-9b7a-0c2d4e5f6a7b", body: { orderId: ORDER_ID }, ticket: { tabId: 3, url: TICKET } } });
     assert.deepEqual(reply, { ok: false, error: { code: "cancel_after_shipment", message: "This order has shipped: refund it instead." } });
   });
 
@@ -162,9 +252,9 @@ describe("background worker", () => {
   });
 
   test("pairing is only accepted from the extension's own pages", async () => {
-    const fromContent = await send({ action: "pair", args: { code: "K7QD-2MXP" } });
+    const fromContent = await send({ action: "pair", args: { code: "K7QD-2MXP" } }, content);
     assert.equal(fromContent.error.code, "forbidden");
-    const fromUnpair = await send({ action: "unpair", args: {} });
+    const fromUnpair = await send({ action: "unpair", args: {} }, content);
     assert.equal(fromUnpair.error.code, "forbidden");
     assert.equal((await chrome.storage.local.get("token")).token, "spd_good");
   });
@@ -213,7 +303,7 @@ describe("background worker", () => {
     await chrome.permissions.request({ origins: ["https://acme.gorgias.com/*"] }); // fires onAdded
     await until(() => chrome.registered.has("spdesk:https://acme.gorgias.com"), "registration");
     assert.deepEqual(chrome.calls.executeScript.at(-1), { target: { tabId: 4 }, files: ["src/content/main.js"] });
-    assert.equal(await send({ action: "siteGranted", args: {} }).then((r) => r.error?.code), "forbidden");
+    assert.equal(await send({ action: "siteGranted", args: {} }, content).then((r) => r.error?.code), "forbidden");
     assert.deepEqual(await send({ action: "siteGranted", args: {} }, page), { ok: true, data: { origin: null } });
     await chrome.permissions.remove({ origins: ["https://acme.gorgias.com/*"] });
     await until(async () => !(await chrome.storage.local.get("enabledSites")).enabledSites.length, "cleanup");
@@ -221,18 +311,14 @@ describe("background worker", () => {
   });
 
   test("a disabled site's open tickets are told to tear down", async () => {
-    const port = fakePort({ url: "https://acme.zendesk.com/agent/tickets/1" });
-    companion.routes["GET /v1/events"] = (req, res) => {
-      res.writeHead(200, { "Content-Type": "text/event-stream" });
-      res.write(": keep-alive\n\n");
-      return null;
-    };
+    chrome.contentScripts.set(4, () => undefined);
     await chrome.storage.local.set({ enabledSites: ["https://acme.zendesk.com"] });
-    chrome.runtime.onConnect.emit(port);
-    await port.next((m) => m.type === "companion");
+    const before = chrome.calls.tabMessages.length;
     await chrome.storage.local.set({ enabledSites: [] });
-    assert.deepEqual(port.received.at(-1), { type: "site", origin: "https://acme.zendesk.com", enabled: false });
-    port.disconnect();
+    await until(() => chrome.calls.tabMessages.length > before, "the stop message");
+    const stops = chrome.calls.tabMessages.slice(before).filter((m) => m.message.type === "stop");
+    assert.deepEqual(stops.map((m) => m.message.origin), stops.map(() => "https://acme.zendesk.com"));
+    assert.ok(stops.some((m) => m.tabId === 4));
   });
 });
 
@@ -240,4 +326,14 @@ test("pairing label names the browser and OS, nothing more", () => {
   assert.equal(pairingLabel("Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0"), "Firefox on Linux");
   assert.equal(pairingLabel("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/156.0 Safari/537.36"), "Chrome on Windows");
   assert.equal(pairingLabel(""), "Chrome");
+});
+
+test("Firefox: a click in a page cannot open the sidebar; the badge learns whether it is open, and the shortcut", async () => {
+  const sidebar = { open: () => Promise.reject(new Error("sidebarAction.open may only be called from a user input handler")), isOpen: async () => false };
+  const firefox = { sidebarAction: sidebar, commands: { getAll: async () => [{ name: "_execute_sidebar_action", shortcut: "Alt+Shift+S" }] } };
+  assert.deepEqual(await openPanel(firefox, 1), { shown: false, shortcut: "Alt+Shift+S" });
+  sidebar.isOpen = async () => true;
+  assert.deepEqual(await openPanel(firefox, 1), { shown: true, shortcut: "" }, "open already: the order simply shows");
+  const chrome = { sidePanel: { open: () => Promise.reject(new Error("may only be called in response to a user gesture")) }, commands: firefox.commands };
+  assert.deepEqual(await openPanel(chrome, 1), { shown: false, shortcut: "Alt+Shift+S" });
 });

@@ -2,7 +2,8 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { CONTENT_SCRIPTS, completePending, disableSite, enableSite, originPattern, reconcile, requestSite, scriptId } from "../src/background/sites.js";
+import { CONTENT_SCRIPTS, completePending, enableSite, reconcile } from "../src/background/sites.js";
+import { disableSite, originPattern, requestSite, scriptId } from "../src/shared/sites.js";
 import { fakeBrowser } from "./helpers/fake-browser.js";
 
 const ZD = "https://acme.zendesk.com";

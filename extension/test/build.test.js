@@ -145,15 +145,60 @@ describe("build-extension", () => {
 
 test("check reports missing files, locale keys and broken imports", () => {
   const manifest = { ...MANIFEST, description: "__MSG_nope__" };
-  const files = ["manifest.json", "_locales/en/messages.json", "src/background/main.js", "src/a.js"];
+  const files = ["manifest.json", "_locales/en/messages.json", "src/background/main.js", "src/a.js", "src/content/app.js", "src/content/extra.js", "src/shared/domain.js"];
   const texts = {
     "_locales/en/messages.json": JSON.stringify({ extName: { message: "spdesk" } }),
     "src/background/main.js": 'import { x } from "./gone.js";',
     "src/a.js": 'import("../src/b.js");',
+    "src/content/app.js": 'import { y } from "../shared/domain.js";',
+    "src/content/extra.js": "",
+    "src/shared/domain.js": "",
   };
   const problems = check(files, manifest, (f) => texts[f]);
   assert.ok(problems.includes("manifest refers to missing src/popup/popup.html"));
   assert.ok(problems.includes("manifest uses __MSG_nope__ missing from _locales/en"));
   assert.ok(problems.includes("src/background/main.js imports missing src/background/gone.js"));
   assert.ok(problems.includes("src/a.js imports missing src/b.js"));
+  // Nothing may be web-accessible; the content entry must bundle (every module there, plain forms).
+  const exposed = check(files, { ...MANIFEST, web_accessible_resources: [{ resources: ["src/content/*.js"], matches: ["https://*/*"] }] }, (f) => texts[f] ?? "");
+  assert.ok(exposed.includes("web_accessible_resources exposes files to every site; spdesk needs none"));
+  const entry = [...files, "src/content/main.js"];
+  const broken = check(entry, MANIFEST, (f) => ({ ...texts, "src/content/main.js": 'import { start } from "./app.js";\nexport { start };' })[f] ?? "");
+  assert.ok(broken.some((p) => p.startsWith("src/content/main.js cannot be bundled:")), broken.join("; "));
+});
+
+test("one source manifest, two browsers: Chrome's side panel, Firefox's sidebar, each with its shortcut", () => {
+  const chrome = manifestFor("chrome", MANIFEST);
+  const firefox = manifestFor("firefox", MANIFEST);
+  assert.equal(chrome.side_panel.default_path, "src/sidepanel/sidepanel.html");
+  assert.equal(chrome.sidebar_action, undefined);
+  assert.ok(chrome.permissions.includes("sidePanel"));
+  assert.deepEqual(Object.keys(chrome.commands), ["open-panel"]);
+  assert.equal(firefox.sidebar_action.default_panel, chrome.side_panel.default_path, "the same page in both");
+  assert.equal(firefox.side_panel, undefined);
+  assert.ok(!firefox.permissions.includes("sidePanel"));
+  assert.deepEqual(Object.keys(firefox.commands), ["_execute_sidebar_action"]);
+  assert.equal(firefox.commands._execute_sidebar_action.suggested_key.default, chrome.commands["open-panel"].suggested_key.default);
+  // No web-accessible resource: no site can fetch a file of spdesk to learn it is installed.
+  assert.equal(chrome.web_accessible_resources, undefined);
+  assert.equal(firefox.web_accessible_resources, undefined);
+});
+
+test("the content script ships as one classic file that runs: badges on a ticket, no module left", async () => {
+  const { bundle } = await import("../../packaging/bundle.mjs");
+  const { loadFixture, settle } = await import("./helpers/dom.js");
+  const code = bundle("src/content/main.js", (f) => readFileSync(new URL(`../${f}`, import.meta.url), "utf8"));
+  assert.doesNotMatch(code, /^\s*(import|export)\b/m, "no module syntax left");
+  const page = loadFixture("zendesk");
+  const sent = [];
+  page.window.chrome = { runtime: { id: CHROME_ID, sendMessage: async (m) => { sent.push(m); return { ok: true, data: {} }; },
+    onMessage: { addListener() {}, removeListener() {} } }, i18n: { getMessage: () => "" } };
+  page.window.eval(code);
+  await settle(page.window);
+  const reports = sent.filter((m) => m.action === "ticketState");
+  assert.deepEqual([...reports.at(-1).args.orders], ["114-7395082-5521640"]);
+  page.window.eval(code); // injected again (registration and executeScript): it starts once
+  await settle(page.window);
+  assert.equal(sent.filter((m) => m.action === "ticketState").length, reports.length);
+  await page.close();
 });

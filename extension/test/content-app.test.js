@@ -1,120 +1,113 @@
 import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
 import { start } from "../src/content/app.js";
-import { setShadowMode } from "../src/content/ui/shadow.js";
-import { loadFixture, settle } from "./helpers/dom.js";
-import { usOrder } from "./helpers/orders.js";
+import { loadFixture, loadHtml, settle } from "./helpers/dom.js";
 
-/** The parts of the extension API a content script uses: messages, the events port, storage. */
-function fakeExtension() {
+const EXTENSION_ID = "ibechjjblnfhmdepfahabhaggbnemnij";
+
+/** The parts of the extension API a content script uses: messages both ways. */
+function fakeRuntime({ panelShown = true, shortcut = "Alt+Shift+S" } = {}) {
   const sent = [];
-  const ports = [];
-  const listeners = () => {
-    const set = new Set();
-    return { addListener: (fn) => set.add(fn), emit: (...a) => [...set].forEach((fn) => fn(...a)) };
-  };
-  const storage = { replyLanguage: "de" };
-  globalThis.chrome = {
-    runtime: {
-      async sendMessage(message) {
-        sent.push(message);
-        if (message.action === "getOrder") return { ok: true, data: usOrder() };
-        if (message.action === "getActions") return { ok: true, data: { actions: [] } };
-        return { ok: false, error: { code: "invalid_message", message: "?" } };
-      },
-      connect({ name }) {
-        const port = { name, onMessage: listeners(), onDisconnect: listeners(), posted: [],
-          postMessage: (m) => port.posted.push(m), disconnect: () => { port.closed = true; } };
-        ports.push(port);
-        return port;
-      },
+  const listeners = new Set();
+  const runtime = {
+    id: EXTENSION_ID,
+    async sendMessage(message) {
+      sent.push(structuredClone(message));
+      if (message.action === "selectOrder") return { ok: true, data: { shown: panelShown, shortcut: panelShown ? "" : shortcut } };
+      return { ok: true, data: {} };
     },
-    storage: {
-      local: { get: async (keys) => (keys === null ? { ...storage } : Object.fromEntries([keys].flat().filter((k) => k in storage).map((k) => [k, storage[k]]))), set: async () => {} },
-      onChanged: { addListener() {}, removeListener() {} },
-    },
+    onMessage: { addListener: (fn) => listeners.add(fn), removeListener: (fn) => listeners.delete(fn) },
   };
-  return { sent, ports };
+  /** A message from the background or the side panel, as tabs.sendMessage delivers it. */
+  const ask = (message) => new Promise((resolve) => {
+    let answered = false;
+    const respond = (value) => { answered = true; resolve(value); };
+    const later = [...listeners].map((fn) => fn(message, { id: EXTENSION_ID }, respond)).some(Boolean);
+    if (!later && !answered) resolve(undefined);
+  });
+  return { runtime, sent, ask, listeners };
 }
 
 const cleanups = [];
-afterEach(() => {
-  cleanups.splice(0).forEach((fn) => fn());
-  delete globalThis.chrome;
+afterEach(async () => {
+  for (const fn of cleanups.splice(0)) await fn();
 });
 
-test("our UI lives in closed shadow roots: the page cannot look in", async () => {
-  fakeExtension();
-  const page = loadFixture("generic");
+async function run(page, options = {}) {
   const controller = new AbortController();
-  cleanups.push(() => controller.abort());
-  await start(controller.signal, { doc: page.document, location: page.window.location, lazyBadges: false });
-  const badge = page.document.querySelector("spdesk-badge");
-  assert.ok(badge);
-  assert.equal(badge.shadowRoot, null, "the page cannot look into our UI");
-  controller.abort();
-  await page.close();
-});
-
-test("on a helpdesk page: badges beside each id, a click opens the panel, the port feeds it, disabling cleans up", async () => {
-  setShadowMode("open"); // to look inside in this test
-  const ext = fakeExtension();
-  const page = loadFixture("zendesk");
-  const controller = new AbortController();
-  let stopped = 0;
-  cleanups.push(() => controller.abort());
-  await start(controller.signal, { doc: page.document, location: page.window.location, lazyBadges: false, stop: () => { stopped += 1; controller.abort(); } });
-  assert.equal(page.document.documentElement.dataset.spdesk, "zendesk");
-  const badges = [...page.document.querySelectorAll("spdesk-badge")];
-  assert.deepEqual(badges.map((b) => b.dataset.spdeskOrder).sort(), ["114-7395082-5521640", "114-7395082-5521640"], "not in the hidden tab");
-  // The badge sits right after the id and the message text reads as before.
-  const first = page.document.querySelector("[data-comment-id='9001'] p");
-  assert.equal(first.textContent, "Hello, my order 114-7395082-5521640 arrived today and one of the two mugs is broken.");
-  assert.equal(first.querySelector("spdesk-badge").previousSibling.data.endsWith("114-7395082-5521640"), true);
-  assert.equal(page.document.querySelector(".ProseMirror spdesk-badge"), null, "never inside the reply editor");
-
-  badges.find((b) => b.dataset.spdeskOrder === "114-7395082-5521640").shadowRoot.querySelector("button").click();
+  const fake = fakeRuntime(options);
+  cleanups.push(async () => { controller.abort(); await page.close(); });
+  const stats = await start(controller.signal, {
+    doc: page.document, location: page.window.location, runtime: fake.runtime, stop: () => controller.abort(),
+    badgeOptions: { lazy: false, shadowMode: options.shadowMode ?? "closed", accept: options.accept },
+  });
   await settle(page.window);
-  assert.deepEqual(ext.sent.find((m) => m.action === "getOrder"), { action: "getOrder", args: { orderId: "114-7395082-5521640" } });
-  const panel = page.document.querySelector("spdesk-panel");
-  assert.ok(panel.shadowRoot.querySelector("[data-spdesk='order']"));
+  return { ...fake, controller, stats, page };
+}
 
-  const [port] = ext.ports;
-  assert.equal(port.name, "spdesk-events");
-  port.onMessage.emit({ type: "companion", state: "offline" });
-  assert.ok(panel.shadowRoot.querySelector("[data-spdesk='offline']"));
+/** Elements right after an order id's text: where spdesk's badges go. */
+function badgesIn(document) {
+  const walker = document.createTreeWalker(document.body, 4);
+  const found = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const next = node.nextSibling;
+    if (/\d{3}-\d{7}-\d{7}$/.test(node.data) && next?.nodeType === 1 && next.localName.startsWith("b-")) found.push(next);
+  }
+  return found;
+}
 
-  port.onMessage.emit({ type: "site", origin: "https://helpdesk.test", enabled: false });
-  assert.equal(stopped, 1);
-  assert.equal(page.document.querySelector("spdesk-badge"), null);
-  assert.equal(page.document.querySelector("spdesk-panel"), null);
-  assert.equal(port.closed, true);
-  await page.close();
+test("badges leave no marker a site could read: closed roots, no attributes, no fixed tag, no measures", async () => {
+  const first = await run(loadFixture("generic"));
+  const second = await run(loadFixture("generic"));
+  const [badge] = badgesIn(first.page.document);
+  assert.ok(badge, "a badge after the id");
+  assert.equal(badge.shadowRoot, null, "the page cannot look into our UI");
+  assert.equal(badge.attributes.length, 0);
+  assert.notEqual(badge.localName, badgesIn(second.page.document)[0].localName, "a new tag name on every page");
+  const html = first.page.document.documentElement;
+  assert.deepEqual([...html.attributes].map((a) => a.name).filter((n) => n.includes("spdesk")), []);
+  assert.equal(first.page.document.querySelectorAll("[data-spdesk], [data-spdesk-ui]").length, 0);
+  assert.equal(first.page.window.performance.getEntriesByType("measure").length, 0);
+  assert.equal(first.stats.scan.badges, badgesIn(first.page.document).length);
 });
 
-test("on long tickets badges past the first ones are drawn when they come near the viewport", async () => {
-  const { createBadger } = await import("../src/content/ui/badge.js");
-  const page = loadFixture("generic");
-  const observed = [];
-  let notify = null;
-  page.window.IntersectionObserver = class {
-    constructor(callback, options) { notify = callback; this.options = options; }
-    observe(el) { observed.push(el); }
-    unobserve(el) { observed.splice(observed.indexOf(el), 1); }
-    disconnect() { observed.length = 0; }
-  };
-  const opened = [];
-  const badger = createBadger({ doc: page.document, onOpen: (id) => opened.push(id), eager: 0 });
-  const text = page.document.querySelector("article p:nth-of-type(2)").firstChild;
-  badger.place(text, { orderId: "113-6602417-9915083", start: 6, end: 25 });
-  const placeholder = page.document.querySelector("spdesk-badge");
-  assert.equal(placeholder.dataset.spdeskOrder, "113-6602417-9915083");
-  assert.equal(placeholder.shadowRoot, null, "nothing drawn yet");
-  assert.deepEqual(observed, [placeholder]);
-  notify([{ target: placeholder, isIntersecting: true }]);
-  assert.ok(placeholder.hasAttribute("data-spdesk-ready"), "drawn in place");
-  assert.equal(placeholder.previousSibling.data.endsWith("113-6602417-9915083"), true);
-  assert.deepEqual(observed, []);
-  badger.disconnect();
-  await page.close();
+test("the ticket's orders go to the background, in page order, and again when the page changes", async () => {
+  const t = await run(loadFixture("generic"));
+  const reports = () => t.sent.filter((m) => m.action === "ticketState").map((m) => m.args);
+  const first = reports().at(-1);
+  assert.equal(first.url, "https://helpdesk.test/ticket/1");
+  assert.deepEqual(first.orders, ["113-6602417-9915083", "204-1187325-6649021", "113-2098417-6650382", "305-9913402-7760318", "304-1234567-7654321"]);
+  assert.equal(first.selected, null);
+  // The page swaps the ticket (pjax): new address, the old messages gone, another order named.
+  t.page.window.history.pushState({}, "", "/ticket/2");
+  t.page.document.querySelector("main").innerHTML = "<article><p>About 111-9247310-4408372, please.</p></article>";
+  await settle(t.page.window);
+  assert.deepEqual(reports().at(-1), { url: "https://helpdesk.test/ticket/2", orders: ["111-9247310-4408372"], selected: null, note: false });
+  assert.deepEqual(await t.ask({ type: "ticket" }), reports().at(-1), "asked directly, the same answer");
+});
+
+test("a scripted click on a badge does nothing; the agent's click selects the order and opens the panel", async () => {
+  const scripted = await run(loadHtml("<main><p>Order 113-4820571-0038214</p></main>"), { shadowMode: "open" });
+  badgesIn(scripted.page.document)[0].shadowRoot.querySelector("button").click();
+  assert.equal(scripted.sent.filter((m) => m.action === "selectOrder").length, 0, "the page cannot pick an order for the agent");
+  const t = await run(loadHtml("<main><p>Order 113-4820571-0038214</p></main>"), { shadowMode: "open", accept: () => true, panelShown: false });
+  const root = badgesIn(t.page.document)[0].shadowRoot;
+  root.querySelector("button").click();
+  await new Promise((resolve) => setTimeout(resolve, 0)); // the background's answer (not the hint's own timer)
+  assert.deepEqual(t.sent.find((m) => m.action === "selectOrder").args, { orderId: "113-4820571-0038214", url: "https://helpdesk.test/" });
+  assert.equal(t.sent.filter((m) => m.action === "ticketState").at(-1).args.selected, "113-4820571-0038214");
+  // The browser did not let the click open the side panel (Firefox): the badge says how.
+  assert.match(root.querySelector("[role='status']").textContent, /Alt\+Shift\+S/);
+});
+
+test("a text for another ticket is refused; stop for this site removes every badge", async () => {
+  const t = await run(loadFixture("generic"));
+  assert.deepEqual(await t.ask({ type: "insertText", url: "https://helpdesk.test/ticket/9", kind: "reply", text: "x" }), { ok: false, code: "ticket_changed" });
+  assert.equal(t.page.document.getElementById("reply").value, "Notes about 112-8850364-1209736", "nothing inserted");
+  await t.ask({ type: "stop", origin: "https://other.test" });
+  assert.ok(badgesIn(t.page.document).length > 0, "another site's stop is not ours");
+  await t.ask({ type: "stop", origin: "https://helpdesk.test" });
+  assert.equal(t.controller.signal.aborted, true);
+  assert.equal(badgesIn(t.page.document).length, 0);
+  assert.equal(t.listeners.size, 0, "no longer listening");
 });

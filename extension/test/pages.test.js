@@ -6,7 +6,8 @@ import { after, afterEach, before, describe, test } from "node:test";
 import { Window } from "happy-dom";
 import { createCompanion } from "../src/background/companion.js";
 import { createHandlers, dispatch } from "../src/background/handlers.js";
-import { completePending, scriptId } from "../src/background/sites.js";
+import { completePending } from "../src/background/sites.js";
+import { scriptId } from "../src/shared/sites.js";
 import { loadOptions, saveOptions } from "../src/shared/options.js";
 import { DEFAULT_TEMPLATES } from "../src/shared/templates.js";
 import { start as startOptions } from "../src/options/options.js";
@@ -98,6 +99,15 @@ describe("extension pages", () => {
     assert.equal(ext.granted.size, 0);
   });
 
+  test("popup: Open the order panel opens the side panel inside the click, then closes the popup", async () => {
+    const ext = await browserWith();
+    const { $ } = page("popup/popup.html");
+    await startPopup({ doc: globalThis.document, ext });
+    $("open-panel").click();
+    assert.deepEqual(ext.calls.sidePanel, [{ windowId: -2 }], "called in the click, for the popup's window");
+    assert.equal($("open-panel").textContent, "Open the order panel");
+  });
+
   test("popup: a refused permission says so and enables nothing", async () => {
     const ext = await browserWith({ prompt: async () => false });
     const { $ } = page("popup/popup.html");
@@ -146,7 +156,8 @@ describe("extension pages", () => {
     $("pair-code").value = "WRONG-0000";
     $("pair-form").querySelector("button[type=submit]").click();
     await until(() => !$("pair-message").hidden, "pairing error");
-    assert.equal($("pair-message").textContent, "This pairing code is wrong or expired.");
+    // The companion's code worded by the extension (its English "This pairing code…" is the fallback).
+    assert.equal($("pair-message").textContent, "That pairing code is wrong or has expired. Run 'spdesk pair' on this computer for a new one.");
 
     $("pair-code").value = "k7qd-2mxp";
     $("pair-form").querySelector("button[type=submit]").click();

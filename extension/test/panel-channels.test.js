@@ -1,55 +1,24 @@
-/** The panel for what the demo inbox shows besides plain FBM: MCF orders, answered cancel requests. */
+/** The side panel for what the demo inbox shows besides plain FBM: MCF orders, answered cancel requests, yen. */
 import assert from "node:assert/strict";
-import { afterEach, test } from "node:test";
-import { pickAdapter } from "../src/content/adapters/index.js";
-import { OrderPanel } from "../src/content/panel.js";
-import { itemTitle } from "../src/content/ui/format.js";
-import { replyFor, templateKind } from "../src/content/ui/replybox.js";
-import { setShadowMode } from "../src/content/ui/shadow.js";
-import { loadFixture, settle } from "./helpers/dom.js";
+import { test } from "node:test";
+import { itemTitle } from "../src/sidepanel/format.js";
+import { noteFor, replyFor, templateKind } from "../src/sidepanel/replybox.js";
+import { panelPerTest } from "./helpers/panel.js";
 import { actionOf, fbaOrder, mcfOrder, usOrder } from "./helpers/orders.js";
 
-const open = new Set();
-afterEach(async () => {
-  for (const done of open) await done();
-  open.clear();
-});
+const setup = panelPerTest();
+const panelFor = (order) => setup({ order, handlers: { getAction: async () => new Promise(() => {}) } });
 
-/** A panel on the Zendesk fixture showing `order`; cancel requests are accepted as submitted. */
-async function panelFor(order) {
-  setShadowMode("open");
-  const page = loadFixture("zendesk");
-  await settle(page.window);
-  const adapter = pickAdapter(page.window.location, page.document);
-  const calls = [];
-  const companion = {
-    getOrder: async () => structuredClone(order),
-    getActions: async () => ({ actions: [] }),
-    cancel: async ({ body }) => actionOf(body, "submitted", { total: "0.00" }),
-    getAction: async () => new Promise(() => {}),
-  };
-  const call = async (action, args = {}) => {
-    calls.push({ action, args: structuredClone(args) });
-    return companion[action](args);
-  };
-  const panel = new OrderPanel({ doc: page.document, call, options: { replyLanguage: "auto", templates: {} },
-    replyTarget: () => adapter.replyEditor(page.document) });
-  open.add(async () => { panel.destroy(); await page.close(); });
-  await panel.open(order.orderId);
-  const $ = (selector) => panel.root.querySelector(selector);
-  return { ...page, panel, calls, $ };
-}
-
-function choose(select, value) {
+const choose = (select, value) => {
   select.value = value;
   select.dispatchEvent(new select.ownerDocument.defaultView.Event("change", { bubbles: true }));
-}
-
+};
 test("MCF: no Amazon amounts (the buyer paid elsewhere), the SKU names the untitled line", async () => {
   const t = await panelFor(mcfOrder());
   assert.equal(t.$("[data-spdesk='totals']"), null, "no $0.00 charged / refundable");
   const line = t.$("li[data-item='mcf-1']");
   assert.equal(line.firstChild.textContent, "FBA-BTL-INS-32");
+  assert.equal((line.textContent.match(/FBA-BTL-INS-32/g) ?? []).length, 1, "the SKU once, not as title and again below");
   assert.doesNotMatch(line.textContent, /Refundable|\$0\.00/);
   assert.match(t.$("[data-spdesk='why-refund']").textContent, /own sales channel/);
 });
@@ -75,9 +44,9 @@ test("MCF cancel: the whole order, lines shown but not chosen, sent without item
   assert.match(t.$("[data-spdesk='cancel-whole']").textContent, /as a whole/);
   choose(t.$("[data-spdesk='reason']"), "BuyerCanceled");
   const confirm = t.$("[role='dialog'] [data-spdesk='confirm']");
-  assert.equal(confirm.textContent, "Cancel the whole order");
+  assert.equal(confirm.querySelector(".confirm-main").textContent, "Cancel the whole order");
   confirm.click();
-  await settle(t.window);
+  await t.settle();
   assert.deepEqual(t.calls.find((c) => c.action === "cancel").args.body,
     { orderId: "113-2098417-6650382", account: "sandbox", reason: "BuyerCanceled", note: "" });
 });
@@ -91,8 +60,9 @@ test("MCF cancel reply: the web-shop template, items by SKU, no promise of an Am
   assert.equal(templateKind({ ...action, channel: "FBM" }, usOrder()), "cancel");
   const text = replyFor(action, order, { replyLanguage: "auto", templates: {} });
   assert.match(text, /- FBA-BTL-INS-32 × 2/);
-  assert.match(text, /They will not be shipped/);
+  assert.match(text, /They will not be shipped, and we will refund what you paid for them/, "what happens to the money");
   assert.doesNotMatch(text, /Amazon will confirm/);
+  assert.match(noteFor(action, order), /refund the payment there/, "the colleagues' note says who refunds");
   // The companion records an MCF cancellation by its fulfillment order, not by lines.
   const whole = { ...action, items: [{ sellerFulfillmentOrderId: order.orderId }] };
   const lines = replyFor(whole, order, { replyLanguage: "auto", templates: {} });
@@ -133,13 +103,13 @@ test("JPY: amounts in whole yen, and a decimal typed into a yen field says so in
   const field = t.$("input[data-item='jp-1'][data-component='Principal']");
   field.value = "4980.50";
   field.dispatchEvent(new t.window.Event("input", { bubbles: true }));
-  const error = t.$(`#${field.getAttribute("aria-describedby")}`).textContent;
+  const error = t.$(`#${field.getAttribute("aria-describedby").split(" ")[0]}`).textContent;
   assert.equal(error, "This currency has no decimals: enter whole amounts.");
 });
 
 test("no \"Refundable\" beside a disabled Refund: FBA shows what was paid and refunded, not what spdesk cannot do", async () => {
   const t = await panelFor(fbaOrder());
-  const labels = [...t.panel.root.querySelectorAll("[data-spdesk='totals'] dt")].map((dt) => dt.textContent);
+  const labels = t.$$("[data-spdesk='totals'] dt").map((dt) => dt.textContent);
   assert.deepEqual(labels, ["Order total", "Refunded"]);
   assert.equal(t.$("[data-spdesk='refundable']"), null);
   assert.doesNotMatch(t.$("ul.items").textContent, /Refundable/);

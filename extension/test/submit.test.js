@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Submission, newIdempotencyKey } from "../src/content/ui/submit.js";
+import { Submission, newIdempotencyKey } from "../src/sidepanel/submit.js";
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { LANGUAGES } from "../src/shared/domain.js";
 import {
-  DEFAULT_TEMPLATES, LANGUAGES, PLACEHOLDERS, TEMPLATE_KEYS, reasonText, renderReply, resolveLanguage, unknownPlaceholders,
+  DEFAULT_TEMPLATES, PLACEHOLDERS, TEMPLATE_KEYS, reasonText, renderReply, resolveLanguage, unknownPlaceholders,
 } from "../src/shared/templates.js";
 
 const refund = { kind: "refund", amount: "14.03", currency: "USD", reason: "CustomerReturn", confirmation: "SPD-7Q3M9Z8X", orderId: "113-4820571-0038214" };

@@ -276,3 +276,15 @@ async def test_cancel_of_an_order_that_shipped_while_it_waited_is_not_sent(spdes
     assert feeds_of(spdesk.extra["sandbox"].state) == []  # no Failure acknowledgement was sent
     # so Amazon refunded nothing: a Failure acknowledgement now would refund the whole order.
     assert adjustments(spdesk, oid) == [] and order.items[0].refunded == {}
+
+
+async def test_the_order_view_counts_a_refund_once_when_it_becomes_posted(spdesk: Any) -> None:
+    oid = order_id(spdesk, SHIPPED)
+    done = await succeeded_refund(spdesk, oid, "10.00")
+    spdesk.extra["sandbox"].state.clock.advance(POSTING_LAG)  # Finances shows the 10.00 now...
+    assert await state_of(spdesk, done["id"]) == "succeeded"  # ...before the posted mark
+    view = (await spdesk.request("GET", f"/v1/orders/{oid}?fresh=1")).json()
+    principal = view["items"][0]["components"][0]
+    # Counted by Finances, and no longer as in flight: "Refunded" is 10.00, not 20.00.
+    assert (principal["type"], principal["refunded"]) == ("Principal", "10.00")
+    assert view["totals"]["refunded"] == "10.00"

@@ -75,7 +75,9 @@ async def test_invalidate_during_a_read_does_not_cache_stale_data(
 ) -> None:
     order_id = sandbox.seed.order_id("us-fbm-shipped")
 
-    async def action_lands_meanwhile(account: str, oid: str) -> dict[tuple[str, str], Decimal]:
+    async def action_lands_meanwhile(
+        account: str, oid: str, finances: object
+    ) -> dict[tuple[str, str], Decimal]:
         # Amazon has answered getOrder, the view is not built yet: an action settles now.
         service.invalidate(oid)
         return {}
@@ -91,10 +93,10 @@ async def test_in_flight_refunds_from_the_action_engine(
 ) -> None:
     order_id = sandbox.seed.order_id("us-fbm-shipped")
     item = sandbox.state.order(order_id).items[0].item_code  # type: ignore[union-attr]
-    asked: list[tuple[str, str]] = []
+    asked: list[tuple[str, str, bool]] = []
 
-    async def in_flight(account: str, oid: str) -> dict[tuple[str, str], Decimal]:
-        asked.append((account, oid))
+    async def in_flight(account: str, oid: str, finances: object) -> dict[tuple[str, str], Decimal]:
+        asked.append((account, oid, finances is not None))
         return {(item, "Principal"): Decimal("10.00")}
 
     service.add_inflight_provider(in_flight)
@@ -102,4 +104,4 @@ async def test_in_flight_refunds_from_the_action_engine(
     principal = view.items[0].component("Principal")
     assert principal is not None and principal.refunded == Decimal("10.00")
     assert principal.refundable == principal.charged - Decimal("10.00")
-    assert asked == [("sandbox", order_id)]
+    assert asked == [("sandbox", order_id, True)], "asked with the Finances events just read"

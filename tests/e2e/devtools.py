@@ -144,3 +144,40 @@ def _attach(page: Page, url_suffix: str) -> TargetSession | None:
         return TargetSession(page, url_suffix)
     except LookupError:
         return None
+
+
+class ContentWorld:
+    """spdesk's content-script world in a tab (an isolated world the page cannot see).
+
+    The DevTools protocol lists each world of a frame as an execution context; the extension's
+    has the extension's origin. Tests and benchmarks read what the content script keeps there for
+    its own console (`globalThis.spdeskContent`: the scan's figures, its badges).
+    """
+
+    def __init__(self, page: Page, extension_origin: str) -> None:
+        self._cdp = page.context.new_cdp_session(page)
+        contexts: list[dict[str, Any]] = []
+        self._cdp.on("Runtime.executionContextCreated", lambda e: contexts.append(e["context"]))
+        self._cdp.send("Runtime.enable")
+        self._context = poll(
+            lambda: next((c for c in contexts if c["origin"] == extension_origin), None),
+            what="spdesk's content-script world",
+        )
+
+    def evaluate(self, expression: str) -> Any:
+        """The JSON value of an expression evaluated in the content-script world."""
+        result = self._cdp.send(
+            "Runtime.evaluate",
+            {
+                "expression": expression,
+                "contextId": self._context["id"],
+                "awaitPromise": True,
+                "returnByValue": True,
+            },
+        )
+        assert "exceptionDetails" not in result, result["exceptionDetails"]
+        return result["result"].get("value")
+
+    def close(self) -> None:
+        """Detach."""
+        self._cdp.detach()

@@ -30,7 +30,7 @@ from tests.e2e.browsers import REPO
 from tests.e2e.servers import LoopThread, RunningApp, fixture_site, serve
 from tests.plugins.actions import FAST_ACTIONS, adopt_sandbox_rates
 from tests.plugins.companion import CompanionClient, Reply, start_client, stop_client
-from tests.plugins.sandbox import TEST_SETTINGS
+from tests.plugins.sandbox import TEST_SETTINGS, clear_spapi_token_caches
 
 FIXTURE_PAGES = REPO / "extension" / "test" / "fixtures" / "helpdesks"
 # Finances shows a refund only after this (virtual) lag: long enough that a refund made outside
@@ -129,6 +129,9 @@ def running_stack(
     shortened to match the sandbox's fast clock (pass `companion_settings={}` for the product's).
     """
     require_keyring()
+    # Every sandbox accepts the same sandbox credentials but issues its own access tokens: one
+    # cached by an earlier module's companion (its pollers may ask late) would be refused here.
+    clear_spapi_token_caches()
     loop = LoopThread()
     overrides = FAST_ACTIONS if companion_settings is None else companion_settings
     settings = Settings.for_tests(tmp).model_copy(update=overrides)

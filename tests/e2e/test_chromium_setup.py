@@ -9,6 +9,7 @@ from playwright.sync_api import Page
 
 from tests.e2e.browsers import ARTIFACTS, ChromiumSession, poll
 from tests.e2e.devtools import TargetSession, open_action_popup
+from tests.e2e.panel import SidePanel, panel_url_target_count
 from tests.e2e.stack import Stack
 from tests.e2e.ticket import Ticket
 
@@ -64,7 +65,8 @@ def test_popup_turns_spdesk_on_and_off_for_a_site(
     origin = stack.site_origin(host)
     order_id = stack.order_id("jp-fbm-shipped")
     page.goto(stack.page_url(host, "gmail.html"))
-    assert page.locator("html[data-spdesk]").count() == 0
+    ticket = Ticket(page)
+    assert ticket.badge_ids() == []
     popup = open_action_popup(chromium, page)
     try:
         poll(lambda: origin in popup.text("body"), what="the popup naming the site")
@@ -81,12 +83,21 @@ def test_popup_turns_spdesk_on_and_off_for_a_site(
     finally:
         popup.close()
     assert origin in chromium.get_storage(["enabledSites"])["enabledSites"]
-    ticket = Ticket(page, "gmail")
-    ticket.wait_ready()  # started in the open tab at once, no reload needed
-    assert order_id in ticket.wait_scanned()
+    assert order_id in ticket.wait_badges(order_id)  # started in the open tab, no reload needed
     page.reload()
-    ticket.wait_ready()  # and registered for the next page loads
-    assert order_id in ticket.wait_scanned()
+    assert order_id in ticket.wait_badges(order_id)  # and registered for the next page loads
+
+    # The popup's other button opens the order panel beside the ticket.
+    assert panel_url_target_count(page) == 0
+    popup = open_action_popup(chromium, page)
+    try:
+        poll(lambda: popup.evaluate("!!document.getElementById('open-panel')"), what="the button")
+        popup.click("#open-panel")
+    finally:
+        popup.close()
+    panel = SidePanel(page)
+    panel.order_shown(order_id)
+    panel.close()
 
     popup = open_action_popup(chromium, page)
     try:
@@ -103,6 +114,6 @@ def test_popup_turns_spdesk_on_and_off_for_a_site(
         )
     finally:
         popup.close()
-    page.wait_for_function("document.querySelectorAll('spdesk-badge').length === 0")
+    poll(lambda: ticket.badge_ids() == [], what="the badges to go")
     scripts = chromium.evaluate("() => chrome.scripting.getRegisteredContentScripts()")
     assert not [s["id"] for s in scripts if host in s["id"]]

@@ -14,7 +14,7 @@ from companion.config import Settings
 from spdesk_demo.sandbox_account import install_sandbox_account
 from tests.e2e.browsers import ChromiumSession
 from tests.e2e.stack import Stack, running_stack
-from tests.e2e.test_chromium_edges import open_ticket
+from tests.e2e.test_chromium_edges import open_order
 from tests.plugins.actions import FAST_ACTIONS, adopt_sandbox_rates
 from tests.plugins.companion import CompanionClient, start_client, stop_client
 from tests.plugins.postgres import PgCluster
@@ -61,10 +61,10 @@ def test_agent_b_sees_agent_a_refund_live_in_the_open_panel(
     stack: Stack, chromium: ChromiumSession, page: Page, ann: CompanionClient
 ) -> None:
     order_id = stack.order_id("de-fbm-shipped")
-    ticket = open_ticket(
-        stack, chromium, page, "acme.helpscout.test", "helpscout.html", "helpscout", order_id
+    # Bob is looking at the order in his side panel.
+    ticket, panel = open_order(
+        stack, chromium, page, "acme.helpscout.test", "helpscout.html", order_id, swap=True
     )
-    ticket.wait_order()  # Bob is looking at the order
     item = stack.api("GET", f"/v1/orders/{order_id}").json()["items"][0]
     body = {
         "orderId": order_id,
@@ -78,9 +78,9 @@ def test_agent_b_sees_agent_a_refund_live_in_the_open_panel(
     )
     assert reply.status == 202, reply.body
     sent = time.monotonic()
-    entry = ticket.panel().wait_for_selector(
-        f"li[data-action='{reply.json()['id']}']", timeout=1000
-    )  # within a second, without Bob doing anything
-    assert entry is not None and time.monotonic() - sent < 1.0
-    assert "Ann" in entry.inner_text()
-    ticket.shot("team-panel-live")
+    entry = f"li[data-action='{reply.json()['id']}']"
+    panel.wait(entry, timeout=1.0)  # within a second, without Bob doing anything
+    assert time.monotonic() - sent < 1.0
+    assert "Ann" in panel.text(entry)
+    panel.shot("team-panel-live")
+    ticket.shot("team-page")

@@ -42,7 +42,8 @@ SandboxFactory = Callable[..., Awaitable[SandboxServer]]
 ClientT = TypeVar("ClientT")
 
 
-def _clear_spapi_token_caches() -> None:
+def clear_spapi_token_caches() -> None:
+    """Empty python-amazon-sp-api's process-wide access-token caches."""
     import sp_api.asyncio.api  # noqa: F401  (importing asyncio.auth first is a circular import)
     from sp_api.asyncio.auth import access_token_client as async_auth
     from sp_api.auth import access_token_client as sync_auth
@@ -55,9 +56,9 @@ def _clear_spapi_token_caches() -> None:
 @pytest.fixture(autouse=True)
 def _spapi_token_cache() -> Iterator[None]:
     """Empty python-amazon-sp-api's process-wide access-token cache before and after each test."""
-    _clear_spapi_token_caches()
+    clear_spapi_token_caches()
     yield
-    _clear_spapi_token_caches()
+    clear_spapi_token_caches()
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 /** HTTP client for the local companion: every request has a timeout and fails with a typed error. */
 
+import { extensionApi } from "../shared/ext.js";
 import { DEFAULT_MESSAGES, ErrorCodes, MESSAGE_KEYS } from "../shared/messages.js";
 
 export const DEFAULT_TIMEOUT_MS = 8000;
@@ -8,24 +9,29 @@ const FETCH_DEFAULTS = Object.freeze({ credentials: "omit", cache: "no-store" })
 
 /** A failure with a stable code and a sentence a support agent understands. */
 export class CompanionError extends Error {
-  constructor(code, message, { status = 0, details } = {}) {
+  constructor(code, message, { status = 0, details, params } = {}) {
     super(message || DEFAULT_MESSAGES[code] || DEFAULT_MESSAGES.internal_error);
     this.name = "CompanionError";
     this.code = code;
     this.status = status;
     this.details = details;
+    this.params = params;
   }
 
-  /** The `{code, message, details?}` shape sent to content scripts. */
+  /**
+   * The `{code, message, details?, params?}` shape sent to the extension's pages: `params` are
+   * the companion's values for its sentence, so the side panel can word it in the agent's language.
+   */
   toJSON() {
     const out = { code: this.code, message: this.message };
     if (this.details !== undefined) out.details = this.details;
+    if (this.params && typeof this.params === "object") out.params = this.params;
     return out;
   }
 }
 
 /** Looks up the localised sentence for one of the background's own codes. */
-export function localMessage(code, i18n = (globalThis.browser ?? globalThis.chrome)?.i18n) {
+export function localMessage(code, i18n = extensionApi()?.i18n) {
   const key = MESSAGE_KEYS[code];
   const text = key && i18n?.getMessage ? i18n.getMessage(key) : "";
   return text || DEFAULT_MESSAGES[code] || DEFAULT_MESSAGES.internal_error;
@@ -62,7 +68,27 @@ async function errorFrom(response, message) {
       details: { companionCode: err.code },
     });
   }
-  return new CompanionError(err.code, err.message, { status: response.status, details: err.details });
+  return new CompanionError(err.code, err.message, { status: response.status, details: err.details, params: err.params });
+}
+
+/** The fetch options of one JSON request (token, body, timeout combined with the caller's signal). */
+function jsonInit({ method = "GET", body, auth = true, headers = {}, signal }, token, timer) {
+  const allHeaders = { Accept: "application/json", ...headers };
+  if (auth) allHeaders.Authorization = `Bearer ${token}`;
+  if (body !== undefined) allHeaders["Content-Type"] = "application/json";
+  return {
+    method,
+    headers: allHeaders,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: signal ? AbortSignal.any([signal, timer]) : timer,
+    ...FETCH_DEFAULTS,
+  };
+}
+
+/** The parsed body of a response, or the CompanionError it stands for. */
+async function readResponse(response, message) {
+  if (!response.ok) throw await errorFrom(response, message);
+  return response.status === 204 ? null : response.json();
 }
 
 /**
@@ -76,25 +102,12 @@ export function createCompanion({
   message = (code) => localMessage(code),
 }) {
   /** Sends one request; resolves to the parsed JSON body or rejects with a CompanionError. */
-  async function request(path, { method = "GET", body, auth = true, headers = {}, signal, timeout } = {}) {
+  async function request(path, options = {}) {
     const { companionUrl, token } = await getConfig();
-    if (auth && !token) throw ownError(ErrorCodes.NOT_PAIRED, message);
-    const allHeaders = { Accept: "application/json", ...headers };
-    if (auth) allHeaders.Authorization = `Bearer ${token}`;
-    if (body !== undefined) allHeaders["Content-Type"] = "application/json";
-    const timer = AbortSignal.timeout(timeout ?? timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timer]) : timer;
+    if (options.auth !== false && !token) throw ownError(ErrorCodes.NOT_PAIRED, message);
+    const timer = AbortSignal.timeout(options.timeout ?? timeoutMs);
     try {
-      const response = await fetchImpl(`${companionUrl}${path}`, {
-        method,
-        headers: allHeaders,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: combined,
-        ...FETCH_DEFAULTS,
-      });
-      if (!response.ok) throw await errorFrom(response, message);
-      if (response.status === 204) return null;
-      return await response.json();
+      return await readResponse(await fetchImpl(`${companionUrl}${path}`, jsonInit(options, token, timer)), message);
     } catch (err) {
       throw translate(err, timer, message);
     }

@@ -1,4 +1,4 @@
-/** Live action updates: one SSE stream from /v1/events while a content port is open, fanned out to ports. */
+/** Live updates: one SSE stream from /v1/events while a side panel is open, fanned out to the panels' ports. */
 
 import { PortMessages, PortRequests } from "../shared/messages.js";
 
@@ -35,25 +35,24 @@ export class SseParser {
     return out;
   }
 
+  /** One line of the stream: a blank line ends an event (returned), others fill it in. */
   line(line) {
-    if (line === "") {
-      if (!this.data.length) {
-        this.reset();
-        return null;
-      }
-      const event = { event: this.event || "message", data: this.data.join("\n"), id: this.id };
-      this.reset();
-      return event;
-    }
+    if (line === "") return this.dispatchEvent();
     if (line.startsWith(":")) return null; // comment, e.g. ": keep-alive"
     const colon = line.indexOf(":");
     const field = colon === -1 ? line : line.slice(0, colon);
-    let value = colon === -1 ? "" : line.slice(colon + 1);
-    if (value.startsWith(" ")) value = value.slice(1);
+    const value = colon === -1 ? "" : line.slice(colon + 1).replace(/^ /, "");
     if (field === "event") this.event = value;
     else if (field === "data") this.data.push(value);
     else if (field === "id" && !value.includes("\0")) this.id = value;
     return null;
+  }
+
+  /** The event the lines so far make (none without data), and a fresh start for the next. */
+  dispatchEvent() {
+    const event = this.data.length ? { event: this.event || "message", data: this.data.join("\n"), id: this.id } : null;
+    this.reset();
+    return event;
   }
 }
 
@@ -64,7 +63,7 @@ export function backoffDelay(attempt, random = Math.random) {
 }
 
 /**
- * Keeps the event stream open exactly while at least one content port is connected.
+ * Keeps the event stream open exactly while at least one side panel port is connected.
  * `companion.stream(path, {signal})` opens the HTTP stream; `timers` is injectable for tests;
  * `keepAlive()` is called on every chunk (the companion's 15 s keep-alive included).
  */
@@ -82,7 +81,7 @@ export class EventHub {
     this.attempt = 0;
   }
 
-  /** Adds a content port; starts the stream when it is the first. */
+  /** Adds a side panel's port; starts the stream when it is the first. */
   addPort(port) {
     this.ports.add(port);
     port.onDisconnect.addListener(() => this.removePort(port));
@@ -120,13 +119,6 @@ export class EventHub {
   /** Posts a message to every open port. */
   broadcast(message) {
     for (const port of this.ports) this.postTo(port, message);
-  }
-
-  /** Posts to the ports whose page is on `origin`. */
-  broadcastToOrigin(origin, message) {
-    for (const port of this.ports) {
-      if (senderOrigin(port.sender) === origin) this.postTo(port, message);
-    }
   }
 
   postTo(port, message) {
@@ -197,14 +189,5 @@ export class EventHub {
       return; // a malformed event must not break the stream
     }
     if (action && typeof action === "object") this.broadcast({ type: PortMessages.ACTION, action });
-  }
-}
-
-/** The web origin of a port's sender (its tab's page). */
-export function senderOrigin(sender) {
-  try {
-    return sender?.origin ?? new URL(sender?.url ?? sender?.tab?.url).origin;
-  } catch {
-    return null;
   }
 }

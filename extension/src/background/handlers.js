@@ -1,11 +1,16 @@
 /** The background's one handler table: validates `{action, args}`, talks to the companion, replies. */
 
-import { Actions, ErrorCodes, ORDER_ID_RE, PAGE_ONLY_ACTIONS, fail, ok } from "../shared/messages.js";
+import { ORDER_ID_EXACT } from "../shared/domain.js";
+import { extensionApi } from "../shared/ext.js";
+import { Actions, ErrorCodes, PortMessages, TAB_ACTIONS, fail, ok } from "../shared/messages.js";
 import { CompanionError, localMessage } from "./companion.js";
+import { cleanTicket, panelShortcut } from "./tabs.js";
 
 const KEY_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{7,99}$/;
 const ACTION_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
 const PAIR_CODE_RE = /^[A-Za-z0-9][A-Za-z0-9 -]{2,31}$/;
+const TEXT_KINDS = new Set(["reply", "note"]);
+const MAX_TEXT = 20_000;
 
 /** A refused message: becomes `{ok: false, error: {code: "invalid_message", ...}}`. */
 class BadRequest extends CompanionError {
@@ -14,9 +19,9 @@ class BadRequest extends CompanionError {
   }
 }
 
-/** The companion address answers, but not as the companion. */
-function badResponse() {
-  return new CompanionError(ErrorCodes.COMPANION_BAD_RESPONSE, localMessage(ErrorCodes.COMPANION_BAD_RESPONSE));
+/** One of the background's own refusals, with its localised sentence. */
+function refusal(code, details) {
+  return new CompanionError(code, localMessage(code), { details });
 }
 
 function requireString(args, key, re) {
@@ -25,22 +30,29 @@ function requireString(args, key, re) {
   return value;
 }
 
+function requireTabId(args) {
+  const tabId = args?.tabId;
+  if (!Number.isInteger(tabId) || tabId < 0) throw new BadRequest("tabId is missing or malformed");
+  return tabId;
+}
+
 function requireBody(args) {
   const body = args?.body;
   if (!body || typeof body !== "object" || Array.isArray(body)) throw new BadRequest("body must be an object");
-  requireString(body, "orderId", ORDER_ID_RE);
+  requireString(body, "orderId", ORDER_ID_EXACT);
   return body;
 }
 
-/** True when the message comes from one of the extension's own pages (options, popup). */
-export function isExtensionPage(sender, extensionUrl) {
-  return typeof sender?.url === "string" && sender.url.startsWith(extensionUrl) && !sender.tab?.url?.startsWith("http");
+/** The ticket a money action was confirmed for: `{tabId, url}`. */
+function requireTicket(args) {
+  const ticket = args?.ticket;
+  if (!ticket || typeof ticket.url !== "string") throw new BadRequest("ticket is missing or malformed");
+  return { tabId: requireTabId(ticket), url: ticket.url };
 }
 
-/** The ticket's page URL, taken from the sender (never from the payload). */
-function ticketUrl(sender) {
-  const url = sender?.tab?.url ?? sender?.url;
-  return typeof url === "string" && /^https?:/.test(url) ? url : undefined;
+/** True when the message comes from one of the extension's own pages (side panel, popup, options). */
+export function isExtensionPage(sender, extensionUrl) {
+  return typeof sender?.url === "string" && sender.url.startsWith(extensionUrl) && !sender.tab?.url?.startsWith("http");
 }
 
 /** A label for the pairing, so `spdesk pair --list` tells browsers apart. */
@@ -50,76 +62,130 @@ export function pairingLabel(userAgent = globalThis.navigator?.userAgent ?? "") 
   return os ? `${browser} on ${os}` : browser;
 }
 
-/**
- * Builds the handler table. `deps`: companion (createCompanion), getOptions(), saveOptions(patch),
- * openOptionsPage(), completeSite() (finish a site the popup got permission for), onPairingChanged().
- */
-export function createHandlers({ companion, getOptions, saveOptions, openOptionsPage, completeSite = async () => null, onPairingChanged = () => {} }) {
-  async function actionBody(args, sender) {
-    const body = { ...requireBody(args) };
-    const { agentName } = await getOptions();
-    // The background, not the page, says which ticket and which agent: the payload may be stale or forged.
-    const url = ticketUrl(sender);
-    if (url) body.ticketUrl = url;
-    else delete body.ticketUrl;
-    if (agentName) body.agent = agentName;
-    return body;
-  }
+const ALONE = Object.freeze({ mode: "single", agent: null, role: null });
 
-  async function post(path, args, sender) {
+/** Whether the companion works alone or in a team, and as whom (older companions: alone). */
+async function teamOf(companion) {
+  try {
+    return await companion.request("/v1/team");
+  } catch (err) {
+    if (err.status === 404) return ALONE;
+    throw err;
+  }
+}
+
+/**
+ * Refund and cancel. They come only from the side panel (dispatch checks the sender), for the
+ * ticket the panel showed: the tab's content script must still show that address and that
+ * order now, else nothing is sent. The agent's name comes from the options and is never empty;
+ * in team mode the companion records its own agent, so none is needed here.
+ */
+function moneyHandlers({ companion, getOptions, tabs }) {
+  async function post(path, args) {
     const idempotencyKey = requireString(args, "idempotencyKey", KEY_RE);
-    const body = await actionBody(args, sender);
+    const body = { ...requireBody(args) };
+    const ticket = requireTicket(args);
+    const { agentName } = await getOptions();
+    if (!agentName && (await teamOf(companion)).mode !== "team") throw refusal(ErrorCodes.AGENT_NAME_REQUIRED);
+    const now = await tabs.ticket(ticket.tabId);
+    if (!now || now.url !== ticket.url || !now.orders.includes(body.orderId)) {
+      throw refusal(ErrorCodes.TICKET_CHANGED, { orderId: body.orderId });
+    }
+    body.ticketUrl = now.url;
+    if (agentName) body.agent = agentName;
     return companion.request(path, { method: "POST", body, headers: { "Idempotency-Key": idempotencyKey } });
   }
+  return {
+    [Actions.REFUND]: (args) => post("/v1/refunds", args),
+    [Actions.CANCEL]: (args) => post("/v1/cancellations", args),
+  };
+}
 
+/** The status of a running companion for a browser that holds a token (not paired: `base`). */
+async function pairedStatus(companion, base) {
+  try {
+    const status = await companion.request("/v1/status");
+    return { ...base, paired: true, mode: status.mode, accounts: status.accounts ?? [], pairingId: status.pairingId ?? base.pairingId };
+  } catch (err) {
+    if (err.code === ErrorCodes.NOT_PAIRED) return base;
+    throw err;
+  }
+}
+
+/** Reading from the companion: its status, an order, its actions. */
+function readHandlers({ companion, getOptions }) {
   return {
     async [Actions.STATUS]() {
       const { companionUrl, token, pairingId } = await getOptions();
       const health = await companion.request("/v1/health", { auth: false });
       // Another program on the configured port is not the companion, however it answers.
-      if (health?.service !== "spdesk-companion") throw badResponse();
-      const base = { online: true, companionUrl, version: health?.version ?? null, paired: false, pairingId: pairingId || null };
-      if (!token) return base;
-      try {
-        const status = await companion.request("/v1/status");
-        return { ...base, paired: true, mode: status.mode, accounts: status.accounts ?? [], pairingId: status.pairingId ?? base.pairingId };
-      } catch (err) {
-        if (err.code === ErrorCodes.NOT_PAIRED) return base;
-        throw err;
-      }
+      if (health?.service !== "spdesk-companion") throw refusal(ErrorCodes.COMPANION_BAD_RESPONSE);
+      const base = { online: true, companionUrl, version: health.version ?? null, paired: false, pairingId: pairingId || null };
+      return token ? pairedStatus(companion, base) : base;
     },
+    [Actions.TEAM]: () => teamOf(companion),
     async [Actions.GET_ORDER](args) {
-      const orderId = requireString(args, "orderId", ORDER_ID_RE);
-      const query = args.fresh === true ? "?fresh=true" : "";
-      return companion.request(`/v1/orders/${orderId}${query}`);
+      const orderId = requireString(args, "orderId", ORDER_ID_EXACT);
+      return companion.request(`/v1/orders/${orderId}${args.fresh === true ? "?fresh=true" : ""}`);
     },
-    [Actions.REFUND]: (args, sender) => post("/v1/refunds", args, sender),
-    [Actions.CANCEL]: (args, sender) => post("/v1/cancellations", args, sender),
     async [Actions.GET_ACTIONS](args) {
-      const orderId = requireString(args, "orderId", ORDER_ID_RE);
-      return companion.request(`/v1/orders/${orderId}/actions`);
+      return companion.request(`/v1/orders/${requireString(args, "orderId", ORDER_ID_EXACT)}/actions`);
     },
     async [Actions.GET_ACTION](args) {
-      const id = requireString(args, "id", ACTION_ID_RE);
-      return companion.request(`/v1/actions/${id}`);
+      return companion.request(`/v1/actions/${requireString(args, "id", ACTION_ID_RE)}`);
     },
+  };
+}
+
+/** Tabs and the side panel: tickets reported and asked for, badge clicks, text into editors. */
+function tabHandlers({ tabs, broadcast, ext }) {
+  return {
+    [Actions.TICKET_STATE](args, sender) {
+      broadcast({ type: PortMessages.TICKET, tabId: sender.tab.id, state: cleanTicket(args) });
+      return {};
+    },
+    // Opening the panel is the first thing done, synchronously, while the click still counts.
+    [Actions.SELECT_ORDER]: (args, sender) => tabs.open(sender.tab.windowId),
+    [Actions.TICKET_OF]: (args) => tabs.ticket(requireTabId(args)),
+    async [Actions.INSERT_TEXT](args) {
+      const tabId = requireTabId(args);
+      const kind = TEXT_KINDS.has(args.kind) ? args.kind : null;
+      if (!kind || typeof args.text !== "string" || !args.text || args.text.length > MAX_TEXT || typeof args.url !== "string") {
+        throw new BadRequest("kind, text or url is missing or malformed");
+      }
+      return tabs.insert(tabId, { url: args.url, kind, text: args.text });
+    },
+    [Actions.PANEL_SHORTCUT]: async () => ({ shortcut: await panelShortcut(ext) }),
+  };
+}
+
+/** The pairing code as typed (case and spaces forgiven), or the refusal that shows its format. */
+function pairCode(args) {
+  const code = typeof args.code === "string" ? args.code.trim().toUpperCase() : "";
+  if (PAIR_CODE_RE.test(code)) return code;
+  const text = extensionApi()?.i18n?.getMessage("errPairCodeFormat");
+  throw new CompanionError("pairing_code_invalid", text || "Type the code that 'spdesk pair' shows, for example K7QD-2MXP.");
+}
+
+/** The name this browser's pairing gets: the page's, else browser and system. */
+function pairLabel(args) {
+  const given = typeof args.label === "string" ? args.label.trim() : "";
+  return given ? given.slice(0, 80) : pairingLabel();
+}
+
+/** Pairing, options and sites (extension pages only). */
+function setupHandlers({ companion, getOptions, saveOptions, openOptionsPage, completeSite, onPairingChanged }) {
+  return {
     async [Actions.OPEN_OPTIONS]() {
       await openOptionsPage();
       return {};
     },
     async [Actions.SITE_GRANTED]() {
-      const origin = await completeSite();
-      return { origin };
+      return { origin: await completeSite() };
     },
     async [Actions.PAIR](args) {
-      const code = typeof args.code === "string" ? args.code.trim().toUpperCase() : "";
-      if (!PAIR_CODE_RE.test(code)) {
-        const text = (globalThis.browser ?? globalThis.chrome)?.i18n?.getMessage("errPairCodeFormat");
-        throw new CompanionError("pairing_code_invalid", text || "Type the code that 'spdesk pair' shows, for example K7QD-2MXP.");
-      }
-      const label = typeof args.label === "string" && args.label.trim() ? args.label.trim().slice(0, 80) : pairingLabel();
-      const reply = await companion.request("/v1/pair", { method: "POST", auth: false, body: { code, label } });
-      if (typeof reply?.token !== "string" || !reply.token) throw badResponse();
+      const reply = await companion.request("/v1/pair", { method: "POST", auth: false, body: { code: pairCode(args), label: pairLabel(args) } });
+      if (typeof reply?.token !== "string" || !reply.token) throw refusal(ErrorCodes.COMPANION_BAD_RESPONSE);
       await saveOptions({ token: reply.token, pairingId: String(reply.pairingId ?? "") });
       onPairingChanged();
       // The token stays in the background's storage; pages only learn that pairing worked.
@@ -134,16 +200,39 @@ export function createHandlers({ companion, getOptions, saveOptions, openOptions
   };
 }
 
-/** Runs one message through the table; always resolves to `{ok, data}` or `{ok: false, error}`. */
+/**
+ * Builds the handler table. `deps`: companion (createCompanion), getOptions(), saveOptions(patch),
+ * openOptionsPage(), completeSite() (finish a site the popup got permission for),
+ * onPairingChanged(), tabs (createTabs), broadcast(message) to the side panels, ext.
+ */
+export function createHandlers(deps) {
+  const full = { completeSite: async () => null, onPairingChanged: () => {}, broadcast: () => {}, ext: extensionApi(), ...deps };
+  return { ...readHandlers(full), ...moneyHandlers(full), ...tabHandlers(full), ...setupHandlers(full) };
+}
+
+/** Whether `sender` may send `action`: tab actions from content scripts, the rest from our pages. */
+export function allowed(action, sender, extensionUrl) {
+  const fromPage = isExtensionPage(sender, extensionUrl);
+  if (TAB_ACTIONS.has(action)) return !fromPage && Number.isInteger(sender?.tab?.id);
+  return fromPage;
+}
+
+/**
+ * Runs one message through the table; always resolves to `{ok, data}` or `{ok: false, error}`.
+ * The handler is called synchronously (no await before it), so a user gesture still counts.
+ */
 export async function dispatch(handlers, message, sender, { extensionUrl = "" } = {}) {
   const action = message?.action;
   if (typeof action !== "string" || !Object.hasOwn(handlers, action)) {
     return fail(ErrorCodes.INVALID_MESSAGE, undefined, { reason: `unknown action ${String(action)}` });
   }
-  if (PAGE_ONLY_ACTIONS.has(action) && !isExtensionPage(sender, extensionUrl)) return fail(ErrorCodes.FORBIDDEN);
+  if (!allowed(action, sender, extensionUrl)) return fail(ErrorCodes.FORBIDDEN, localMessage(ErrorCodes.FORBIDDEN));
+  return run(handlers[action], action, message.args ?? {}, sender);
+}
+
+async function run(handler, action, args, sender) {
   try {
-    const data = await handlers[action](message.args ?? {}, sender);
-    return ok(data ?? null);
+    return ok((await handler(args, sender)) ?? null);
   } catch (err) {
     if (err instanceof CompanionError) return { ok: false, error: err.toJSON() };
     console.error("spdesk: handler failed", action, err);

@@ -1,27 +1,35 @@
 /** Background service worker (Chrome) / background script (Firefox): wires listeners to the handlers. */
 
-import { PORT_NAME, PortMessages } from "../shared/messages.js";
+import { extensionApi } from "../shared/ext.js";
+import { PORT_NAME } from "../shared/messages.js";
 import { loadOptions, onOptionsChanged, saveOptions } from "../shared/options.js";
+import { disableSite } from "../shared/sites.js";
 import { createCompanion } from "./companion.js";
 import { EventHub } from "./events.js";
 import { createHandlers, dispatch } from "./handlers.js";
-import { completePending, disableSite, enableSite, reconcile } from "./sites.js";
+import { completePending, enableSite, reconcile } from "./sites.js";
+import { createTabs, forgetTab } from "./tabs.js";
 
-const ext = globalThis.browser ?? globalThis.chrome;
+const ext = extensionApi();
 
 // Nothing that matters lives only in memory: the worker may be stopped at any time, so the
-// companion URL and token are read from storage for every request.
+// companion URL and token are read from storage for every request, and a tab's ticket is asked
+// of its content script.
 const companion = createCompanion({ getConfig: () => loadOptions() });
 // An MV3 worker idles out after 30 s without extension events or API calls, which would cut the
 // event stream; a cheap API call on each of the companion's keep-alives keeps it up while a
-// ticket is open (the stream itself only runs while a content port is connected).
+// side panel is open (the stream itself only runs while a panel is connected).
 const hub = new EventHub({ companion, keepAlive: () => ext.runtime.getPlatformInfo?.().catch(() => {}) });
+const tabs = createTabs(ext);
 const handlers = createHandlers({
   companion,
+  tabs,
+  ext,
   getOptions: () => loadOptions(),
   saveOptions: (patch) => saveOptions(patch),
   openOptionsPage: () => ext.runtime.openOptionsPage(),
   completeSite: () => completePending(),
+  broadcast: (message) => hub.broadcast(message),
 });
 const extensionUrl = ext.runtime.getURL("");
 
@@ -34,8 +42,20 @@ ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
 });
 
 ext.runtime.onConnect.addListener((port) => {
-  if (port.name !== PORT_NAME || port.sender?.id !== ext.runtime.id) return;
+  if (port.name !== PORT_NAME || port.sender?.id !== ext.runtime.id || port.sender?.tab?.url?.startsWith("http")) return;
   hub.addPort(port);
+});
+
+// A tab that starts loading another page, or closes, shows no ticket until its new page reports.
+ext.tabs.onUpdated.addListener((tabId, change) => {
+  if (change.status === "loading") forgetTab(hub, tabId);
+});
+ext.tabs.onRemoved.addListener((tabId) => forgetTab(hub, tabId));
+
+// Chrome: the panel's own shortcut (a keyboard command is a user gesture). Firefox opens its
+// sidebar from the built-in _execute_sidebar_action command without any code.
+ext.commands?.onCommand.addListener((command, tab) => {
+  if (command === "open-panel" && ext.sidePanel && tab) ext.sidePanel.open({ windowId: tab.windowId }).catch(() => {});
 });
 
 onOptionsChanged((keys) => {
@@ -48,7 +68,7 @@ ext.storage.onChanged.addListener((changes, area) => {
   if (area !== "local" || !change) return;
   const now = new Set(change.newValue ?? []);
   for (const origin of change.oldValue ?? []) {
-    if (!now.has(origin)) hub.broadcastToOrigin(origin, { type: PortMessages.SITE, origin, enabled: false });
+    if (!now.has(origin)) tabs.stopOrigin(origin).catch(() => {});
   }
 });
 
@@ -65,7 +85,11 @@ function startup() {
   reconcile().catch((err) => console.error("spdesk: reconcile failed", err));
 }
 ext.runtime.onStartup.addListener(startup);
-ext.runtime.onInstalled.addListener(startup);
+ext.runtime.onInstalled.addListener(async ({ reason }) => {
+  startup();
+  // A first install is not paired yet: the options page is where that starts.
+  if (reason === "install" && !(await loadOptions()).token) ext.runtime.openOptionsPage().catch(() => {});
+});
 
 // For the worker's DevTools console and browser tests (service workers cannot import() modules).
-globalThis.spdesk = Object.freeze({ enableSite, disableSite, reconcile, loadOptions, hub });
+globalThis.spdesk = Object.freeze({ enableSite, disableSite, reconcile, loadOptions, hub, tabs });

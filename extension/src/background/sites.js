@@ -1,27 +1,11 @@
 /** Where spdesk runs: per-site host permission plus a persistent content-script registration. */
 
-import { Actions } from "../shared/messages.js";
+import { extensionApi } from "../shared/ext.js";
 import { loadOptions, saveOptions, webOrigin } from "../shared/options.js";
+import { PENDING, hasPermission, originPattern, registeredIds, scriptId } from "../shared/sites.js";
 
 /** The content entry (a classic script that imports the module graph; see docs/extension.md). */
 export const CONTENT_SCRIPTS = Object.freeze(["src/content/main.js"]);
-const ID_PREFIX = "spdesk:";
-const PENDING = "pendingSite";
-
-function api() {
-  return globalThis.browser ?? globalThis.chrome;
-}
-
-/** The host match pattern for an origin; without a port it matches every port of that host. */
-export function originPattern(origin) {
-  const url = new URL(origin);
-  return `${url.protocol}//${url.hostname}/*`;
-}
-
-/** The registration id of an origin's content script. */
-export function scriptId(origin) {
-  return `${ID_PREFIX}${origin}`;
-}
 
 function registration(origin) {
   return {
@@ -34,13 +18,8 @@ function registration(origin) {
   };
 }
 
-async function registeredIds(ext) {
-  const scripts = await ext.scripting.getRegisteredContentScripts();
-  return new Set(scripts.map((s) => s.id).filter((id) => id.startsWith(ID_PREFIX)));
-}
-
 /** Registers (or refreshes) the content script for an origin whose permission is already granted. */
-export async function register(origin, ext = api()) {
+export async function register(origin, ext = extensionApi()) {
   const script = registration(origin);
   if ((await registeredIds(ext)).has(script.id)) return ext.scripting.updateContentScripts([script]);
   try {
@@ -51,16 +30,11 @@ export async function register(origin, ext = api()) {
   }
 }
 
-/** Whether the browser holds the host permission an origin needs. */
-export async function hasPermission(origin, ext = api()) {
-  return ext.permissions.contains({ origins: [originPattern(origin)] });
-}
-
 /**
  * Turns spdesk on for an origin: registration, stored site list and, when given, the tab now.
  * The caller must have obtained the permission (permissions.request needs the user's click).
  */
-export async function enableSite(origin, { tabId, ext = api() } = {}) {
+export async function enableSite(origin, { tabId, ext = extensionApi() } = {}) {
   const clean = webOrigin(origin);
   if (!clean) throw new RangeError("spdesk can only run on http and https pages");
   if (!(await hasPermission(clean, ext))) throw new Error("permission_missing");
@@ -77,27 +51,11 @@ export async function enableSite(origin, { tabId, ext = api() } = {}) {
   return clean;
 }
 
-/** Turns spdesk off for an origin: unregisters it, forgets it and gives the permission back. */
-export async function disableSite(origin, { ext = api() } = {}) {
-  const clean = webOrigin(origin) ?? origin;
-  const ids = await registeredIds(ext);
-  if (ids.has(scriptId(clean))) await ext.scripting.unregisterContentScripts({ ids: [scriptId(clean)] });
-  const { enabledSites } = await loadOptions(ext.storage.local);
-  const remaining = enabledSites.filter((site) => site !== clean);
-  await saveOptions({ enabledSites: remaining }, ext.storage.local);
-  // Another enabled origin on the same host (other port) still needs the host permission.
-  const pattern = originPattern(clean);
-  if (!remaining.some((site) => originPattern(site) === pattern)) {
-    await ext.permissions.remove({ origins: [pattern] }).catch(() => false);
-  }
-  return clean;
-}
-
 /**
  * Makes registrations match the stored site list (run at startup): registrations normally persist,
  * but a browser update, a revoked permission or a cleared profile can drop or orphan them.
  */
-export async function reconcile(ext = api()) {
+export async function reconcile(ext = extensionApi()) {
   const { enabledSites } = await loadOptions(ext.storage.local);
   const ids = await registeredIds(ext);
   const kept = [];
@@ -113,34 +71,13 @@ export async function reconcile(ext = api()) {
   return { enabled: kept, removed: enabledSites.filter((s) => !kept.includes(s)), unregistered: stale };
 }
 
-/**
- * Asks for an origin's permission from the popup's click; once granted the background enables it.
- * Firefox closes the popup when its permission prompt opens, so the request is written to
- * storage.session first and the background completes it from permissions.onAdded as well.
- */
-export function requestSite(origin, tabId, ext = api()) {
-  // Neither call is awaited before permissions.request: it must run inside the user's click.
-  const remembered = ext.storage.session.set({ [PENDING]: { origin, tabId, at: Date.now() } });
-  const granted = ext.permissions.request({ origins: [originPattern(origin)] });
-  return Promise.all([remembered, granted]).then(async ([, ok]) => {
-    if (!ok) {
-      await ext.storage.session.remove(PENDING);
-      return false;
-    }
-    // An already granted permission fires no onAdded: ask the background to finish.
-    const reply = await ext.runtime.sendMessage({ action: Actions.SITE_GRANTED, args: {} });
-    if (reply && !reply.ok) throw new Error(reply.error?.message ?? "enable failed");
-    return true;
-  });
-}
-
 let queue = Promise.resolve();
 
 /**
  * Enables the site a popup asked for, if its permission is now granted. Calls are serialised
  * (onAdded and the popup's message both arrive), so the pending request is claimed once.
  */
-export function completePending(ext = api()) {
+export function completePending(ext = extensionApi()) {
   const run = queue.then(() => claimPending(ext));
   queue = run.catch(() => {});
   return run;

@@ -1,14 +1,13 @@
-/** Finds Amazon order ids (3-7-7) in a ticket's text and keeps finding them as the page changes. */
+/** Finds Amazon order ids in a ticket's text and keeps finding them as the page changes. */
+import { ORDER_ID_SOURCE } from "../shared/domain.js";
 
-// Not preceded or followed by a digit or a hyphen: "1113-…" or "…-00382145" are longer runs
-// (phone numbers, tracking numbers), not order ids. A trailing "." or "," still ends an id.
-export const ORDER_ID_RE = /(?<![\d-])\d{3}-\d{7}-\d{7}(?![\d-])/g;
-const HAS_ORDER_ID_RE = new RegExp(ORDER_ID_RE.source);
+const ORDER_ID_G = new RegExp(ORDER_ID_SOURCE, "g");
+const HAS_ORDER_ID = new RegExp(ORDER_ID_SOURCE);
 
 // Places an agent types into, and things that are not visible text.
 export const SKIP_SELECTOR = [
   "script", "style", "noscript", "template", "textarea", "input", "select", "option",
-  "[contenteditable]:not([contenteditable='false'])", "[role='textbox']", "[data-spdesk-ui]",
+  "[contenteditable]:not([contenteditable='false'])", "[role='textbox']",
 ].join(",");
 // Content the page hides for now (an inactive workspace tab, a collapsed pane). Attribute
 // selectors only: checkVisibility() would force a style recalculation after every badge.
@@ -22,22 +21,25 @@ const TEXT_NODE = 3;
 const ELEMENT_NODE = 1;
 const SHOW_TEXT = 4;
 const MIN_LENGTH = 19;
-// Reading the clock costs more than looking at a short text: check it every few nodes (and after
-// every id found, since badges are the expensive part).
-const CLOCK_EVERY = 32;
+// Reading the clock costs more than looking at a short text: check it every so many nodes
+// (a power of two).
+const CLOCK_EVERY = 64;
+// The same while visiting candidates that hold no id (a visit that places badges is followed by
+// a look at the clock: the page's hook may take long).
+const VISITS_PER_CLOCK = 8;
 
-/** Every order id in a string, with its end offset, in order. */
+/** Every order id in a string, with its offsets, in order. */
 export function findOrderIds(text) {
   const found = [];
   if (text.length < MIN_LENGTH) return found;
-  ORDER_ID_RE.lastIndex = 0;
-  for (let m = ORDER_ID_RE.exec(text); m; m = ORDER_ID_RE.exec(text)) {
+  ORDER_ID_G.lastIndex = 0;
+  for (let m = ORDER_ID_G.exec(text); m; m = ORDER_ID_G.exec(text)) {
     found.push({ orderId: m[0], start: m.index, end: m.index + m[0].length });
   }
   return found;
 }
 
-/** Where a text node sits: "shown", "skipped" for good (editor, field, script, our UI) or "hidden" for now. */
+/** Where a text node sits: "shown", "skipped" for good (editor, field, script) or "hidden" for now. */
 export function placeOf(node) {
   const parent = node.parentElement;
   if (!parent) return "skipped";
@@ -48,14 +50,67 @@ export function placeOf(node) {
   return hit.closest(SKIP_SELECTOR) === null ? "hidden" : "skipped";
 }
 
-/** True when a text node sits where spdesk must not look (editor, field, script, our own UI). */
-export function isSkipped(node) {
-  return placeOf(node) === "skipped";
+// Text nodes long enough for an id and holding a hyphen, found by the browser's native XPath
+// engine: no JS string is built for the many short or hyphen-free texts of a ticket. One
+// `descendant::` step: `.//text()` is two steps, which costs Chromium a third more.
+const CANDIDATES_XPATH = "descendant::text()[string-length() >= 19 and contains(., '-')]";
+const ORDERED_NODE_SNAPSHOT = 7;
+
+/**
+ * The candidates of an XPath snapshot, until the deadline. They are not tested here: the visit
+ * runs the id pattern once on each (a second pass for the ones that hold ids costs more than
+ * it saves).
+ */
+function snapshotJob(snapshot) {
+  let index = 0;
+  return {
+    collect(hits, now, deadline) {
+      const length = snapshot.snapshotLength;
+      while (index < length) {
+        hits.push(snapshot.snapshotItem(index));
+        index += 1;
+        if ((index & (CLOCK_EVERY - 1)) === 0 && now() > deadline) return index === length;
+      }
+      return true;
+    },
+  };
+}
+
+/** The same from a TreeWalker over every text node (where XPath is missing). */
+function walkerJob(walker) {
+  return {
+    collect(hits, now, deadline) {
+      let count = 0;
+      for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
+        if (node.length >= MIN_LENGTH && HAS_ORDER_ID.test(node.data)) hits.push(node);
+        if (++count === CLOCK_EVERY) {
+          count = 0;
+          if (now() > deadline) return false;
+        }
+      }
+      return true;
+    },
+  };
+}
+
+/** One root being scanned: how its candidate texts are found, and the ones found to hold ids. */
+function jobFor(root) {
+  const job = { walked: false, hits: [], next: 0 };
+  if (root.nodeType === TEXT_NODE) {
+    if (root.length >= MIN_LENGTH && HAS_ORDER_ID.test(root.data)) job.hits.push(root);
+    return { ...job, walked: true };
+  }
+  const doc = root.ownerDocument ?? root;
+  job.source = typeof doc.evaluate === "function"
+    ? snapshotJob(doc.evaluate(CANDIDATES_XPATH, root, null, ORDERED_NODE_SNAPSHOT, null))
+    : walkerJob(doc.createTreeWalker(root, SHOW_TEXT));
+  return job;
 }
 
 /**
  * Scans roots for order ids within a time budget per slice; calls onMatch(textNode, match) for
- * each id and remembers every text node it has looked at.
+ * each id (last first, so splitting the node keeps earlier offsets valid) and remembers every
+ * text node it matched. Every root added is scanned, also one added as a scan ends.
  */
 export class Scanner {
   /** @param {{onMatch: Function, now?: Function, schedule?: Function, budgetMs?: number}} opts */
@@ -66,16 +121,24 @@ export class Scanner {
     this.budgetMs = budgetMs;
     this.seen = new WeakMap();
     this.queue = [];
-    this.running = null;
+    this.draining = false;
+    this.done = Promise.resolve();
     this.busyMs = 0;
     this.matches = 0;
+    // Set by watch(): `enter()` before a slice, `leave()` after it (its own mutations).
+    this.guard = { enter() {}, leave() {} };
   }
 
-  /** Queue a root (element or text node) and resolve when everything queued has been scanned. */
+  /** Queue a root (element or text node); resolves when everything queued has been scanned. */
   add(root) {
     this.queue.push(root);
-    if (!this.running) this.running = this.#run().finally(() => { this.running = null; });
-    return this.running;
+    // `draining` is cleared synchronously as the drain loop ends, so a root added right after a
+    // scan (the same mutation batch, the same task) always starts a new one.
+    if (!this.draining) {
+      this.draining = true;
+      this.done = this.#drain();
+    }
+    return this.done;
   }
 
   /** Mark a text node as already handled (our own splits) so mutations of it are ignored. */
@@ -88,59 +151,60 @@ export class Scanner {
     return this.seen.get(textNode) === textNode.data;
   }
 
-  async #run() {
+  async #drain() {
     let start = this.now();
-    let unchecked = 0;
-    while (this.queue.length) {
-      const walker = walkerFor(this.queue.shift());
-      for (let node = walker.next(); node; node = walker.next()) {
-        if (!this.#visit(node) && ++unchecked < CLOCK_EVERY) continue;
-        unchecked = 0;
-        const now = this.now();
-        if (now - start > this.budgetMs) {
-          this.busyMs += now - start;
+    try {
+      for (let root = this.queue.shift(); root; root = this.queue.shift()) {
+        if (!root.isConnected) continue; // replaced before we got to it: its copy is queued too
+        const job = jobFor(root);
+        while (!this.#slice(job, start + this.budgetMs)) {
+          this.busyMs += this.now() - start;
           await new Promise((resolve) => this.schedule(resolve));
           start = this.now();
         }
       }
+    } finally {
+      this.busyMs += this.now() - start;
+      this.draining = false;
     }
-    this.busyMs += this.now() - start;
   }
 
-  /** Look at one text node; true when it held ids (so the caller checks the clock). */
+  /** Works on a job until it is finished (true) or the deadline has passed (false). */
+  #slice(job, deadline) {
+    this.guard.enter();
+    try {
+      return this.#work(job, deadline);
+    } finally {
+      this.guard.leave();
+    }
+  }
+
+  #work(job, deadline) {
+    for (;;) {
+      while (job.next < job.hits.length) {
+        const matched = this.#visit(job.hits[job.next]);
+        job.next += 1;
+        const due = matched || (job.next & (VISITS_PER_CLOCK - 1)) === 0;
+        if (due && this.now() > deadline) return job.walked && job.next === job.hits.length;
+      }
+      if (job.walked) return true;
+      job.walked = job.source.collect(job.hits, this.now, deadline);
+      if (!job.walked && job.next === job.hits.length) return false;
+    }
+  }
+
+  /** Look at one text node that may hold ids; true when it had some (and onMatch ran). */
   #visit(node) {
-    // node.length does not build a JS string; most text nodes (whitespace, names) stop here.
-    if (node.length < MIN_LENGTH) return false;
     const data = node.data;
-    // Test before anything else: most long texts hold no id and are not worth remembering.
-    if (!HAS_ORDER_ID_RE.test(data) || this.seen.get(node) === data) return false;
+    const matches = findOrderIds(data);
+    if (matches.length === 0 || this.seen.get(node) === data || !node.isConnected) return false;
     // Hidden text is not remembered: watch() scans it again when the page shows it.
     if (placeOf(node) !== "shown") return false;
-    const matches = findOrderIds(data);
     this.seen.set(node, data);
     this.matches += matches.length;
-    // Last first, so splitting the text node keeps earlier offsets valid.
     for (let i = matches.length - 1; i >= 0; i -= 1) this.onMatch(node, matches[i]);
     return true;
   }
-}
-
-/** Text nodes of a root in document order, read ahead by one so onMatch may split the current one. */
-function walkerFor(root) {
-  if (root.nodeType === TEXT_NODE) {
-    let done = false;
-    return { next: () => (done ? null : ((done = true), root)) };
-  }
-  // A native TreeWalker: measured faster in Chromium than any pruning done in script.
-  const walker = (root.ownerDocument ?? root).createTreeWalker(root, SHOW_TEXT);
-  let upcoming = walker.nextNode();
-  return {
-    next() {
-      const current = upcoming;
-      upcoming = current ? walker.nextNode() : null;
-      return current;
-    },
-  };
 }
 
 /** Yield to the page (input, rendering) and resume soon after: scheduler.yield where it exists. */
@@ -159,79 +223,94 @@ function defaultSchedule(resolve) {
   }
 }
 
+const NO_HOOKS = { isOurs: () => false, onAdded: () => {}, onText: () => {}, onBatch: () => {} };
+
 /**
  * Watch a root: initial scan, then every added or changed text and every element the page
- * shows again, batched per microtask; waits while the tab is hidden. Stops when the signal aborts.
+ * shows again, batched per microtask; waits while the tab is hidden. Hooks: `isOurs(node)` names
+ * our own nodes (never scanned), `onAdded(element)` sees each added element before its scan,
+ * `onText(node)` a changed text before its rescan, `onBatch({removed})` runs after each batch.
+ * Stops when the signal aborts. Resolves once the initial scan is done.
  */
-export function watch(root, scanner, signal, { onScanned } = {}) {
+export function watch(root, scanner, signal, given = {}) {
+  const hooks = { ...NO_HOOKS, ...given };
   const document = root.ownerDocument;
-  const { MutationObserver } = document.defaultView;
-  let pending = [];
+  const batch = { roots: [], removed: false };
   let hiddenBacklog = false;
   const flush = () => {
-    if (document.visibilityState === "hidden") { hiddenBacklog = true; return; }
-    const roots = pending;
-    pending = [];
-    measure("spdesk:batch", scanner, () => Promise.all(roots.map((r) => scanner.add(r)))).then(onScanned);
+    if (document.visibilityState === "hidden") {
+      hiddenBacklog = true;
+      return;
+    }
+    const { roots, removed } = batch;
+    batch.roots = [];
+    batch.removed = false;
+    // Every root of the batch is queued before the first scan can finish.
+    Promise.all(roots.map((r) => scanner.add(r))).then(() => hooks.onBatch({ removed }));
   };
-  const observer = new MutationObserver((records) => {
-    const wasEmpty = pending.length === 0;
-    for (const record of records) collect(record, pending, scanner);
-    if (wasEmpty && pending.length) queueMicrotask(flush);
-  });
-  observer.observe(root, { childList: true, subtree: true, characterData: true,
-    attributes: true, attributeFilter: ["hidden", "style"], attributeOldValue: true });
-  const onVisible = () => {
+  const handle = (records) => {
+    const wasEmpty = batch.roots.length === 0 && !batch.removed;
+    for (const record of records) collect(record, batch, scanner, hooks);
+    if (wasEmpty && (batch.roots.length || batch.removed)) queueMicrotask(flush);
+  };
+  const observer = new document.defaultView.MutationObserver(handle);
+  const options = { childList: true, subtree: true, characterData: true,
+    attributes: true, attributeFilter: ["hidden", "style"], attributeOldValue: true };
+  // A slice runs to its end without the page in between: the records waiting when it starts are
+  // the page's (handled as usual); while it runs, the observer is off, so the badges it places
+  // make no records at all.
+  scanner.guard = {
+    enter() {
+      handle(observer.takeRecords());
+      observer.disconnect();
+    },
+    leave() {
+      if (!signal.aborted) observer.observe(root, options);
+    },
+  };
+  observer.observe(root, options);
+  document.addEventListener("visibilitychange", () => {
     if (document.visibilityState !== "visible" || !hiddenBacklog) return;
     hiddenBacklog = false;
-    pending.unshift(root);
+    batch.roots.unshift(root);
     flush();
-  };
-  document.addEventListener("visibilitychange", onVisible, { signal });
+  }, { signal });
   signal.addEventListener("abort", () => observer.disconnect(), { once: true });
   if (document.visibilityState === "hidden") {
     hiddenBacklog = true;
     return Promise.resolve();
   }
-  return measure("spdesk:scan", scanner, () => scanner.add(root)).then(onScanned);
+  return scanner.add(root);
 }
 
 /** The nodes of a mutation record worth a look: not our badges, not text we already handled. */
-function collect(record, into, scanner) {
+function collect(record, batch, scanner, hooks) {
   if (record.type === "attributes") {
-    if (revealed(record)) into.push(record.target);
-    return;
+    if (revealed(record, hooks)) batch.roots.push(record.target);
+  } else if (record.type === "characterData") {
+    if (scanner.isSeen(record.target)) return;
+    hooks.onText(record.target);
+    batch.roots.push(record.target);
+  } else {
+    if (record.removedNodes.length) batch.removed = true;
+    for (const node of record.addedNodes) collectAdded(node, batch, scanner, hooks);
   }
-  if (record.type === "characterData") {
-    if (!scanner.isSeen(record.target)) into.push(record.target);
-    return;
-  }
-  for (const node of record.addedNodes) {
-    if (node.nodeType === TEXT_NODE && !scanner.isSeen(node)) into.push(node);
-    else if (node.nodeType === ELEMENT_NODE && !node.hasAttribute("data-spdesk-ui")) into.push(node);
+}
+
+function collectAdded(node, batch, scanner, hooks) {
+  if (hooks.isOurs(node)) return;
+  if (node.nodeType === ELEMENT_NODE) {
+    hooks.onAdded(node);
+    batch.roots.push(node);
+  } else if (node.nodeType === TEXT_NODE && !scanner.isSeen(node)) {
+    batch.roots.push(node);
   }
 }
 
 /** True when the record shows an element that was hidden (only then is its subtree scanned again). */
-function revealed(record) {
+function revealed(record, hooks) {
   const { target, attributeName, oldValue } = record;
   // `hidden` now absent after a change of it: it was there before (its old value is "").
   const wasHidden = attributeName === "hidden" ? !target.hasAttribute("hidden") : DISPLAY_NONE_RE.test(oldValue ?? "");
-  return wasHidden && !target.hasAttribute("data-spdesk-ui") && target.closest(SKIP_OR_HIDDEN) === null;
-}
-
-/**
- * Run a scan and record a performance measure `name`: duration = time spent working (idle gaps
- * between slices excluded), detail = wall time and ids found. The benchmark reads these.
- */
-async function measure(name, scanner, fn) {
-  const start = performance.now();
-  const busyBefore = scanner.busyMs;
-  const matchesBefore = scanner.matches;
-  await fn();
-  let detail = { wallMs: performance.now() - start, matches: scanner.matches - matchesBefore };
-  // Firefox: a content script's object is unreadable to the page unless cloned into its realm.
-  if (typeof globalThis.cloneInto === "function") detail = globalThis.cloneInto(detail, globalThis.window);
-  performance.measure?.(name, { start, duration: scanner.busyMs - busyBefore, detail });
-  return detail;
+  return wasHidden && !hooks.isOurs(target) && target.closest(SKIP_OR_HIDDEN) === null;
 }

@@ -1,15 +1,16 @@
-/* spdesk content script entry. A classic script (registerContentScripts cannot load modules): it
-   imports the module graph from the extension's web-accessible files. Runs once per frame. */
-(() => {
-  const api = globalThis.browser ?? globalThis.chrome;
-  if (globalThis.__spdeskStarted) return;
-  globalThis.__spdeskStarted = true;
+/**
+ * The content script's entry. The build joins it and the modules it imports into one classic
+ * script (packaging/bundle.mjs): content scripts cannot be modules, and nothing of spdesk is a
+ * web-accessible resource a site could probe. Runs once per frame, however often it is injected.
+ */
+import { start } from "./app.js";
+
+if (!globalThis.spdeskStarted) {
+  globalThis.spdeskStarted = true;
   const controller = new AbortController();
   const stop = () => {
     controller.abort();
-    globalThis.__spdeskStarted = false;
+    globalThis.spdeskStarted = false;
   };
-  import(api.runtime.getURL("src/content/app.js"))
-    .then((app) => app.start(controller.signal, { stop }))
-    .catch((err) => console.warn("spdesk: the content script could not start:", err));
-})();
+  start(controller.signal, { stop }).catch((err) => console.warn("spdesk: the content script could not start:", err));
+}

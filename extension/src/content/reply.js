@@ -18,17 +18,24 @@ export const NO_EDITOR = "no_reply_editor";
 /** The element that really takes the text: a textarea, or the contenteditable root. */
 export function resolveEditable(target) {
   if (!target) return null;
-  if (target.tagName === "IFRAME") {
-    const body = target.contentDocument?.body ?? null; // TinyMCE edits the iframe's body
-    return body && isEditable(body) ? body : null;
-  }
+  if (target.tagName === "IFRAME") return iframeBody(target);
   if (target.tagName === "TEXTAREA" || target.tagName === "INPUT") return target;
+  return knownEditorIn(target) ?? (isEditable(target) ? target : target.querySelector("[contenteditable='true'], [contenteditable=''], textarea"));
+}
+
+/** TinyMCE edits the body of its iframe. */
+function iframeBody(frame) {
+  const body = frame.contentDocument?.body ?? null;
+  return body && isEditable(body) ? body : null;
+}
+
+/** The editable root of a rich editor we know, at or inside `target`. */
+function knownEditorIn(target) {
   for (const [, selector] of EDITORS) {
     const root = target.matches(selector) ? target : target.querySelector(selector);
     if (root && isEditable(root)) return root;
   }
-  if (isEditable(target)) return target;
-  return target.querySelector("[contenteditable='true'], [contenteditable=''], textarea");
+  return null;
 }
 
 /** What kind of editor an editable element belongs to (for choosing and reporting a method). */
@@ -45,29 +52,40 @@ function isEditable(el) {
 }
 
 /**
- * Insert `text` at the caret (or at the end) of the editor behind `target`.
- * @returns {{ok: true, kind: string, method: string} | {ok: false, code: string}}
+ * Insert `text` at the caret (or at the end) of the editor behind `target`. In a textarea the
+ * agent's caret counts when `atCaret` (they clicked or typed in it); otherwise the end.
+ * @returns {{ok: true, kind: string, method: string, editor: Element} | {ok: false, code: string}}
  */
-export function insertReply(target, text) {
+export function insertReply(target, text, { atCaret = false } = {}) {
   const el = resolveEditable(target);
   if (!el) return { ok: false, code: NO_EDITOR };
   const kind = editorKind(el);
-  const method = kind === "textarea" ? intoField(el, text) : intoEditable(el, text);
-  return { ok: true, kind, method };
+  const method = kind === "textarea" ? intoField(el, text, atCaret) : intoEditable(el, text);
+  return { ok: true, kind, method, editor: el };
 }
 
-function intoField(el, text) {
+/** Where in a field the text goes: the agent's selection, or the end after a blank line. */
+function fieldPlacement(el, text, atCaret) {
   const before = el.value;
-  const addition = separator(before) + text;
+  if (atCaret && typeof el.selectionStart === "number" && el.selectionEnd <= before.length) {
+    return { start: el.selectionStart, end: el.selectionEnd, addition: text };
+  }
+  return { start: before.length, end: before.length, addition: separator(before) + text };
+}
+
+function intoField(el, text, atCaret) {
+  const before = el.value;
+  const { start, end, addition } = fieldPlacement(el, text, atCaret);
+  const expected = before.slice(0, start) + addition + before.slice(end);
   el.focus();
-  el.setSelectionRange?.(before.length, before.length);
+  el.setSelectionRange?.(start, end);
   // execCommand keeps the browser's undo stack and fires trusted input events.
-  if (tryExec(el.ownerDocument, addition) && el.value === before + addition) return "execCommand";
+  if (tryExec(el.ownerDocument, addition) && el.value === expected) return "execCommand";
   // The native setter, not el.value =, so frameworks that track the value (React) see a change.
-  const proto = Object.getPrototypeOf(el);
-  const setter = Object.getOwnPropertyDescriptor(proto, "value")?.set;
-  if (setter) setter.call(el, before + addition);
-  else el.value = before + addition;
+  const setter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(el), "value")?.set;
+  if (setter) setter.call(el, expected);
+  else el.value = expected;
+  el.setSelectionRange?.(start + addition.length, start + addition.length);
   el.dispatchEvent(new (viewOf(el).InputEvent ?? Event)("input", { bubbles: true, inputType: "insertText", data: addition }));
   el.dispatchEvent(new (viewOf(el).Event)("change", { bubbles: true }));
   return "value";

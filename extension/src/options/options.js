@@ -1,10 +1,11 @@
 /** Options page: companion address and status, pairing, agent name, reply language, templates, sites. */
 
+import { LANGUAGES } from "../shared/domain.js";
+import { extensionApi } from "../shared/ext.js";
 import { Actions, send } from "../shared/messages.js";
 import { loadOptions, normalizeCompanionUrl, saveOptions } from "../shared/options.js";
-import { LANGUAGES } from "../shared/templates.js";
-import { disableSite } from "../background/sites.js";
-import { errorText, extensionApi, h, localize, say, t } from "./page.js";
+import { disableSite } from "../shared/sites.js";
+import { errorText, h, localize, say, t } from "./page.js";
 import { languageName, setupTemplateEditor } from "./templates-editor.js";
 
 /** Renders the companion's status reply into the page. */
@@ -20,12 +21,16 @@ function renderStatus(doc, reply) {
   say($("companion-status"), status.paired ? t("statusOnline", [status.version ?? "?"]) : t("statusNotPaired"), status.paired ? "ok" : "warn");
   $("status-version").textContent = status.version ?? "?";
   $("status-mode").textContent = status.mode ? t(status.mode === "sandbox" ? "modeSandbox" : "modeAmazon") : "—";
-  const accounts = status.accounts ?? [];
-  $("status-accounts").replaceChildren(...(status.paired && !accounts.length
-    ? [h("li", {}, t("optNoAccounts"))]
-    : accounts.map((a) => h("li", {}, `${a.name} — ${a.region ?? ""} ${(a.marketplaces ?? []).join(", ")} ${a.default ? t("accountDefault") : ""}`.trim()))));
+  $("status-accounts").replaceChildren(...accountItems(status));
   details.hidden = false;
   renderPairing(doc, status);
+}
+
+/** The seller accounts of the companion's status, one list item each. */
+function accountItems(status) {
+  const accounts = status.accounts ?? [];
+  if (status.paired && !accounts.length) return [h("li", {}, t("optNoAccounts"))];
+  return accounts.map((a) => h("li", {}, `${a.name} — ${a.region ?? ""} ${(a.marketplaces ?? []).join(", ")} ${a.default ? t("accountDefault") : ""}`.trim()));
 }
 
 function renderPairing(doc, status) {

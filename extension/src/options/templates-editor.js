@@ -1,6 +1,7 @@
 /** The reply template editor: defaults per language, an override per template, reset to default. */
 
-import { DEFAULT_TEMPLATES, LANGUAGES, PLACEHOLDERS, TEMPLATE_KEYS, unknownPlaceholders } from "../shared/templates.js";
+import { LANGUAGES } from "../shared/domain.js";
+import { DEFAULT_TEMPLATES, PLACEHOLDERS, TEMPLATE_KEYS, unknownPlaceholders } from "../shared/templates.js";
 import { h, say, t } from "./page.js";
 
 /** A language's name in that language (e.g. "Deutsch"), for the language pickers. */

@@ -1,9 +1,10 @@
 /** Toolbar popup: companion status, enable/disable spdesk for the active tab's site, link to options. */
 
+import { extensionApi } from "../shared/ext.js";
 import { Actions, send } from "../shared/messages.js";
 import { loadOptions, webOrigin } from "../shared/options.js";
-import { disableSite, hasPermission, requestSite } from "../background/sites.js";
-import { errorText, extensionApi, localize, say, t } from "../options/page.js";
+import { disableSite, hasPermission, requestSite } from "../shared/sites.js";
+import { errorText, localize, say, t } from "../options/page.js";
 
 /** Shows the companion's state from the background's `status` reply. */
 export function renderCompanion(el, reply) {
@@ -30,6 +31,15 @@ export async function targetTab(ext, doc = document) {
   return tab;
 }
 
+/**
+ * Opens the side panel from the popup's button. Called first thing in the click (both browsers
+ * allow it from a click in an extension page, nothing awaited before it).
+ */
+export function openPanel(ext) {
+  if (ext.sidePanel?.open) return ext.sidePanel.open({ windowId: ext.windows.WINDOW_ID_CURRENT });
+  return ext.sidebarAction.open();
+}
+
 /** Wires the popup into `doc`; returns a promise that settles once the first render is done. */
 export async function start({ doc = document, ext = extensionApi() } = {}) {
   localize(doc, ext);
@@ -43,6 +53,7 @@ export async function start({ doc = document, ext = extensionApi() } = {}) {
     ext.runtime.openOptionsPage();
     globalThis.close?.();
   });
+  $("open-panel").addEventListener("click", () => openPanel(ext).then(() => globalThis.close?.(), () => {}));
 
   const tab = await targetTab(ext, doc);
   const origin = webOrigin(tab?.url);

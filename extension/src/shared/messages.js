@@ -1,10 +1,16 @@
 /** The message protocol between content scripts, extension pages and the background worker. */
 
-/** Name of the long-lived port content scripts open for live updates. */
-export const PORT_NAME = "spdesk-events";
+import { extensionApi } from "./ext.js";
 
-/** Actions any spdesk context (content scripts included) may send. */
+/** Name of the long-lived port the side panel opens for live updates. */
+export const PORT_NAME = "spdesk-panel";
+
+/** Actions sent to the background with runtime.sendMessage. */
 export const Actions = Object.freeze({
+  // From content scripts only (the background takes the tab from the sender).
+  TICKET_STATE: "ticketState", // {url, orders, selected, note}: what the tab's ticket names now
+  SELECT_ORDER: "selectOrder", // {orderId, url}: the agent clicked a badge; opens the side panel where allowed
+  // From the extension's own pages only (side panel, popup, options).
   STATUS: "status",
   GET_ORDER: "getOrder",
   REFUND: "refund",
@@ -12,25 +18,35 @@ export const Actions = Object.freeze({
   GET_ACTIONS: "getActions",
   GET_ACTION: "getAction",
   OPEN_OPTIONS: "openOptions",
-  // Only extension pages (options, popup) may send these: they change the pairing.
+  TICKET_OF: "ticketOf", // {tabId}: the ticket state of a tab, asked of its content script
+  INSERT_TEXT: "insertText", // {tabId, url, kind: "reply"|"note", text}: into that ticket's editor
+  PANEL_SHORTCUT: "panelShortcut", // the keyboard shortcut that opens the side panel, if any
+  TEAM: "team", // {mode: "single" | "team", agent, role}: whether the companion works in a team
   PAIR: "pair",
   UNPAIR: "unpair",
   SITE_GRANTED: "siteGranted", // the popup got a site's permission: finish enabling it
 });
 
-/** Actions refused unless the sender is one of the extension's own pages. */
-export const PAGE_ONLY_ACTIONS = Object.freeze(new Set([Actions.PAIR, Actions.UNPAIR, Actions.SITE_GRANTED]));
+/** Actions only content scripts send: refused from anywhere else. */
+export const TAB_ACTIONS = Object.freeze(new Set([Actions.TICKET_STATE, Actions.SELECT_ORDER]));
 
-/** Messages the background posts on the events port. */
+/** Messages the background posts on the side panel's port. */
 export const PortMessages = Object.freeze({
   ACTION: "action", // {type, action}: an action object from docs/protocol.md changed state
   COMPANION: "companion", // {type, state: "online" | "offline"}
-  SITE: "site", // {type, origin, enabled: false}: spdesk was disabled for the page's site
+  TICKET: "ticket", // {type, tabId, state}: a tab's ticket changed (state null: none any more)
 });
 
-/** Messages a content script may post on the events port. */
+/** Messages a side panel may post on its port. */
 export const PortRequests = Object.freeze({
-  PING: "ping", // keeps the MV3 worker (and so the event stream) alive while a ticket is open
+  PING: "ping", // keeps the MV3 worker (and so the event stream) alive while the panel is open
+});
+
+/** What the background and the side panel ask of a tab's content script (tabs.sendMessage). */
+export const TabRequests = Object.freeze({
+  TICKET: "ticket", // → {url, orders, selected, note}
+  INSERT: "insertText", // {url, kind, text} → {ok, code?, kind?, method?, opened?}
+  STOP: "stop", // spdesk was turned off for the site: remove everything
 });
 
 /** Error codes the background produces itself; the companion's own codes are passed through. */
@@ -42,6 +58,8 @@ export const ErrorCodes = Object.freeze({
   INVALID_MESSAGE: "invalid_message",
   FORBIDDEN: "forbidden",
   INTERNAL: "internal_error",
+  TICKET_CHANGED: "ticket_changed",
+  AGENT_NAME_REQUIRED: "agent_name_required",
 });
 
 /** English sentences for the background's own codes (used when no localisation is available). */
@@ -55,8 +73,10 @@ export const DEFAULT_MESSAGES = Object.freeze({
   not_paired:
     "This browser is not paired with the spdesk companion. Open the spdesk options and enter the code from 'spdesk pair'.",
   invalid_message: "spdesk received a request it does not understand. Reload the page and try again.",
-  forbidden: "This request may only come from the spdesk options page.",
+  forbidden: "This request may only come from spdesk's own side panel or options page.",
   internal_error: "Something went wrong. Try again.",
+  ticket_changed: "The ticket changed before you confirmed, so nothing was sent. Check the order shown now and start again.",
+  agent_name_required: "Enter your name first: the audit trail records who refunded or cancelled.",
 });
 
 /** The _locales keys of the localised sentences for some of the background's own codes. */
@@ -65,10 +85,12 @@ export const MESSAGE_KEYS = Object.freeze({
   companion_timeout: "errCompanionTimeout",
   not_paired: "errNotPaired",
   companion_bad_response: "errCompanionBadResponse",
+  ticket_changed: "errTicketChanged",
+  agent_name_required: "errAgentNameRequired",
+  forbidden: "errForbidden",
+  invalid_message: "errInvalidMessage",
+  extension_reloaded: "errExtensionReloaded",
 });
-
-/** Amazon order id (3-7-7 digits), exactly. */
-export const ORDER_ID_RE = /^\d{3}-\d{7}-\d{7}$/;
 
 /** A successful reply. */
 export function ok(data) {
@@ -83,7 +105,7 @@ export function fail(code, message, details) {
 }
 
 /** Sends `{action, args}` to the background and returns its `{ok, data|error}` reply. */
-export async function send(action, args = {}, runtime = (globalThis.browser ?? globalThis.chrome).runtime) {
+export async function send(action, args = {}, runtime = extensionApi().runtime) {
   try {
     const reply = await runtime.sendMessage({ action, args });
     return reply ?? fail(ErrorCodes.INTERNAL);

@@ -1,6 +1,7 @@
 /** Typed extension options in storage.local: defaults, validation and migrations. */
 
-import { LANGUAGES } from "./templates.js";
+import { LANGUAGES } from "./domain.js";
+import { extensionApi } from "./ext.js";
 
 export const REPLY_LANGUAGES = Object.freeze(["auto", ...LANGUAGES]);
 export const DEFAULT_COMPANION_URL = "http://127.0.0.1:8765";
@@ -35,7 +36,7 @@ const MIGRATIONS = [
 ];
 
 function storageArea() {
-  return (globalThis.browser ?? globalThis.chrome).storage.local;
+  return extensionApi().storage.local;
 }
 
 /** Returns the companion URL normalised to `http://host:port`, or null when not on this computer. */
@@ -125,7 +126,7 @@ export async function saveOptions(patch, area = storageArea()) {
 }
 
 /** Calls `listener(changedKeys)` whenever stored options change; returns an unsubscribe function. */
-export function onOptionsChanged(listener, storage = (globalThis.browser ?? globalThis.chrome).storage) {
+export function onOptionsChanged(listener, storage = extensionApi().storage) {
   const handler = (changes, areaName) => {
     if (areaName !== "local") return;
     const keys = Object.keys(changes).filter((k) => k in DEFAULTS);

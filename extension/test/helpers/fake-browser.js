@@ -62,7 +62,9 @@ export function fakeBrowser({ id = "ibechjjblnfhmdepfahabhaggbnemnij", prompt = 
   const onChanged = event();
   const granted = new Set();
   const registered = new Map();
-  const calls = { executeScript: [], openOptionsPage: 0, request: [] };
+  const calls = { executeScript: [], openOptionsPage: 0, request: [], sidePanel: [], tabMessages: [] };
+  // What each tab's content script answers to tabs.sendMessage (none: no receiver).
+  const contentScripts = new Map();
   const permissions = {
     onAdded: event(),
     onRemoved: event(),
@@ -126,28 +128,44 @@ export function fakeBrowser({ id = "ibechjjblnfhmdepfahabhaggbnemnij", prompt = 
     onInstalled: event(),
     sendMessage: async () => undefined,
   };
+  const tabs = {
+    query: async () => [...contentScripts.keys(), 99].map((id) => ({ id, windowId: 1 })),
+    async sendMessage(tabId, message) {
+      calls.tabMessages.push({ tabId, message: structuredClone(message) });
+      const script = contentScripts.get(tabId);
+      if (!script) throw new Error("Could not establish connection. Receiving end does not exist.");
+      return script(message);
+    },
+    onUpdated: event(),
+    onRemoved: event(),
+    onActivated: event(),
+  };
   return {
     storage: { local: storageArea("local", onChanged), session: storageArea("session", onChanged), onChanged },
     permissions,
     scripting,
     runtime,
-    tabs: { query: async () => [] },
+    tabs,
+    windows: { WINDOW_ID_CURRENT: -2, getCurrent: async () => ({ id: 1 }) },
+    commands: { getAll: async () => [{ name: "open-panel", shortcut: "Alt+Shift+S" }], onCommand: event() },
+    sidePanel: { open: async (options) => { calls.sidePanel.push(options); } },
     i18n: { getMessage, getUILanguage: () => "en-US" },
     granted,
     registered,
     calls,
+    contentScripts,
   };
 }
 
-/** A fake runtime.Port pair end as the background sees it. */
-export function fakePort({ name = "spdesk-events", url = "https://acme.zendesk.com/agent/tickets/1" } = {}) {
+/** A fake runtime.Port end as the background sees it (by default the side panel's). */
+export function fakePort({ name = "spdesk-panel", url = "chrome-extension://ibechjjblnfhmdepfahabhaggbnemnij/src/sidepanel/sidepanel.html" } = {}) {
   const onMessage = event();
   const onDisconnect = event();
   const received = [];
   const waiters = [];
   return {
     name,
-    sender: { id: "ibechjjblnfhmdepfahabhaggbnemnij", url, origin: new URL(url).origin, tab: { id: 7, url } },
+    sender: { id: "ibechjjblnfhmdepfahabhaggbnemnij", url, origin: new URL(url).origin },
     onMessage,
     onDisconnect,
     received,

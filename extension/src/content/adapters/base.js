@@ -23,21 +23,55 @@ export function resetWarnings() {
   warned.clear();
 }
 
+/** Every element matching the selector list, in the order of the list. */
+function* matches(doc, selectors) {
+  for (const selector of selectors) yield* doc.querySelectorAll(selector);
+}
+
+/**
+ * The first shown match of a selector list that is not excluded, preferring one that passes
+ * `prefer` (e.g. rendered), or null.
+ */
+export function firstShown(doc, selectors, { prefer = () => true, exclude = () => false } = {}) {
+  let fallback = null;
+  for (const el of matches(doc, selectors)) {
+    if (!isShown(el) || exclude(el)) continue;
+    if (prefer(el)) return el;
+    fallback ??= el;
+  }
+  return fallback;
+}
+
+// Editors and buttons: the selectors per kind of text (a reply to the buyer, an internal note).
+const EDITOR = { reply: "replyEditor", note: "noteEditor" };
+const OPENER = { reply: "replyButton", note: "noteButton" };
+
 /**
  * Build an adapter from a description: `{id, hosts: RegExp[], signature: string[],
- * selectors: {ticketRoot, messages, replyEditor}}` (arrays tried in order, first shown match wins).
+ * selectors: {ticketRoot, messages, replyEditor, replyButton?, noteEditor?, noteButton?}}`
+ * (arrays tried in order, first shown match wins). `replyButton` / `noteButton` open a hidden
+ * editor (the helpdesk's own "Reply" / "Internal note"); an adapter without `noteEditor` offers
+ * no internal note.
  */
 export function defineAdapter(spec) {
+  const selectors = { replyButton: [], noteEditor: [], noteButton: [], ...spec.selectors };
+  // A reply never goes into the internal-note editor, however generic the reply selectors.
+  const isNote = (el) => selectors.noteEditor.length > 0 && el.matches(selectors.noteEditor.join(","));
+  const findEditor = (doc, kind, isVisible) => {
+    const list = selectors[EDITOR[kind]] ?? [];
+    if (!list.length) return null;
+    const found = firstShown(doc, list, { prefer: isVisible, exclude: kind === "reply" ? isNote : () => false });
+    if (!found) warnOnce(spec.id, EDITOR[kind], list);
+    return found;
+  };
   const first = (doc, name) => {
-    for (const selector of spec.selectors[name]) {
-      for (const el of doc.querySelectorAll(selector)) if (isShown(el)) return el;
-    }
-    warnOnce(spec.id, name, spec.selectors[name]);
-    return null;
+    const found = firstShown(doc, selectors[name]);
+    if (!found && selectors[name].length) warnOnce(spec.id, name, selectors[name]);
+    return found;
   };
   return {
     id: spec.id,
-    selectors: spec.selectors,
+    selectors,
     /** True on this helpdesk's hosts, or on any page carrying its DOM signature. */
     matches(location, doc) {
       if (spec.hosts.some((re) => re.test(location.hostname))) return true;
@@ -49,19 +83,31 @@ export function defineAdapter(spec) {
     messageNodes(doc) {
       const root = first(doc, "ticketRoot");
       if (!root) return [];
-      for (const selector of spec.selectors.messages) {
+      for (const selector of selectors.messages) {
         const found = [...root.querySelectorAll(selector)];
         if (found.length) return found;
       }
-      warnOnce(spec.id, "messages", spec.selectors.messages);
+      warnOnce(spec.id, "messages", selectors.messages);
       return [];
     },
     /** The reply box of the ticket (textarea, editable root, or TinyMCE's iframe). */
     replyEditor: (doc) => first(doc, "replyEditor"),
+    /** Whether this page has an internal-note editor (or the button that opens one) spdesk knows. */
+    hasNotes: (doc) => Boolean(firstShown(doc, selectors.noteEditor) ?? firstShown(doc, selectors.noteButton)),
+    /**
+     * The editor for a reply or a note, a visible one (`isVisible`) first; `lastEditor` is where
+     * the agent last typed (the reply box when the adapter's selectors find none).
+     */
+    editorFor(doc, kind, { lastEditor = null, isVisible = () => true } = {}) {
+      const found = findEditor(doc, kind, isVisible);
+      return kind === "reply" ? found ?? lastEditor : found;
+    },
+    /** The helpdesk's button that opens the editor for a reply or a note, if spdesk knows it. */
+    openerFor: (doc, kind, isVisible = () => true) => firstShown(doc, selectors[OPENER[kind]] ?? [], { prefer: isVisible }),
     /** True when a text node belongs to the ticket (detection ignores the rest of the app). */
     inScope(node) {
       const parent = node.parentElement;
-      return parent !== null && spec.selectors.ticketRoot.some((s) => parent.closest(s) !== null);
+      return parent !== null && selectors.ticketRoot.some((s) => parent.closest(s) !== null);
     },
   };
 }

@@ -17,5 +17,8 @@ export default defineAdapter({
       "div[role='textbox'][g_editable='true'][contenteditable='true']", // the composer body
       "div.Am.Al.editable[contenteditable='true']", // same element, by class
     ],
+    replyButton: [
+      "span.ams.bkH[role='link']", // "Reply" under the last message: opens the composer
+    ],
   },
 });

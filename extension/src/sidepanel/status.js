@@ -1,6 +1,7 @@
 /** The outcome block of a money dialog: live state (aria-live), then success, refusal or "unknown". */
+import { errorText, outcomeText } from "./companion-text.js";
+import { h } from "./dom.js";
 import { FINAL_STATES, money, stateText } from "./format.js";
-import { h } from "./shadow.js";
 import { t } from "./i18n.js";
 
 const IN_PROGRESS_HINT_STATES = new Set(["accepted", "queued", "submitted", "processing"]);
@@ -70,7 +71,7 @@ export function createStatus(doc, { sellerCentral = null } = {}) {
       text.textContent = "";
       alert.hidden = false;
       alert.dataset.code = err.code ?? "";
-      alert.textContent = err.message;
+      alert.textContent = errorText(err);
     },
     clear() {
       element.hidden = true;
@@ -80,17 +81,37 @@ export function createStatus(doc, { sellerCentral = null } = {}) {
   };
 }
 
-function details(doc, action, link) {
-  if (action.state === "failed") {
-    const said = action.amazon?.description;
-    return [
-      h(doc, "p", { class: "amazon-says" }, h(doc, "span", { class: "label" }, t("amazonSays")), " ",
-        h(doc, "q", { "data-spdesk": "amazon-message" }, said || t("amazonNoMessage")),
-        action.amazon?.messageCode ? h(doc, "span", { class: "muted" }, ` (${action.amazon.messageCode})`) : null),
-      h(doc, "p", { class: "next" }, action.kind === "cancel" ? t("cancelFailedNext") : t("refundFailedNext"), " ", link()),
-    ];
+// Outcomes whose sentence is Amazon's own words (quoted as Amazon said them).
+const AMAZON_WORDS = new Set(["amazon_result", "feed_rejected"]);
+
+/**
+ * Why an action failed: Amazon's own words quoted (the raw code only as a tooltip), or spdesk's
+ * explanation in the agent's language.
+ */
+function amazonSays(doc, action) {
+  const amazon = action.amazon ?? {};
+  if (amazon.code && !AMAZON_WORDS.has(amazon.code)) {
+    return h(doc, "p", { class: "amazon-says", "data-spdesk": "amazon-message" }, outcomeText(amazon));
   }
-  if (action.state === "unknown") return [h(doc, "p", { class: "next" }, t("unknownHelp"), " ", link())];
-  if (IN_PROGRESS_HINT_STATES.has(action.state)) return [h(doc, "p", { class: "muted" }, t("resultProgressHint"))];
-  return [];
+  const said = amazon.params?.description || amazon.description;
+  return h(doc, "p", { class: "amazon-says", title: amazon.messageCode ?? null },
+    h(doc, "span", { class: "label" }, t("amazonSays")), " ",
+    h(doc, "q", { "data-spdesk": "amazon-message" }, said || t("amazonNoMessage")));
+}
+
+// What to say under the state line, for the states that need more than it.
+const DETAILS = {
+  failed: (doc, action, link) => [amazonSays(doc, action),
+    h(doc, "p", { class: "next" }, action.kind === "cancel" ? t("cancelFailedNext") : t("refundFailedNext"), " ", link())],
+  unknown: (doc, action, link) => {
+    const why = action.amazon?.description || action.amazon?.code ? outcomeText(action.amazon) : null;
+    return [why ? h(doc, "p", { "data-spdesk": "unknown-why" }, why) : null, h(doc, "p", { class: "next" }, t("unknownHelp"), " ", link())];
+  },
+  awaiting_approval: (doc) => [h(doc, "p", { class: "muted", "data-spdesk": "approval-hint" }, t("approvalHint"))],
+};
+
+function details(doc, action, link) {
+  const build = DETAILS[action.state];
+  if (build) return build(doc, action, link);
+  return IN_PROGRESS_HINT_STATES.has(action.state) ? [h(doc, "p", { class: "muted" }, t("resultProgressHint"))] : [];
 }

@@ -1,5 +1,5 @@
 /** Display helpers shared by the panel and the dialogs. */
-import { formatMoney } from "../../shared/money.js";
+import { formatMoney } from "../shared/money.js";
 import { t, tOr, uiLanguage } from "./i18n.js";
 
 /** Money in the agent's UI language. */
@@ -20,9 +20,7 @@ export function when(iso) {
 
 /** The agent-facing words for an action state. */
 export function stateText(action) {
-  const text = tOr(`state_${action.state}`, action.state);
-  if (action.state === "failed" && action.amazon?.description) return `${text}: ${action.amazon.description}`;
-  return text;
+  return tOr(`state_${action.state}`, humanize(action.state ?? ""));
 }
 
 // Finances spells a few charge types its own way; they name the same components.
@@ -49,9 +47,20 @@ export function itemTitle(item) {
   return item?.title || item?.sku || item?.orderItemCode || "";
 }
 
-/** Label of an Amazon reason code. */
+/** Label of an Amazon reason code (words, not the code, for one spdesk does not know). */
 export function reasonLabel(code) {
-  return tOr(`reason_${code}`, code);
+  return tOr(`reason_${code}`, humanize(code));
+}
+
+/** The buyer's name where the order view has one. */
+export function buyerName(order) {
+  return order?.buyerName ?? order?.buyer?.name ?? null;
+}
+
+/** "Order 113-… · Jane Doe": what every confirmation names. */
+export function orderLine(order) {
+  const name = buyerName(order);
+  return name ? t("orderLineBuyer", order.orderId, name) : t("orderLine", order.orderId);
 }
 
 /** Terminal states: the action will not change any more (except the later "posted" mark). */
@@ -60,4 +69,9 @@ export const FINAL_STATES = new Set(["succeeded", "failed", "unknown", "posted"]
 /** Label of an order status or channel code from the order view. */
 export function codeLabel(prefix, code) {
   return tOr(`${prefix}_${code}`, code);
+}
+
+/** The tax a marketplace's prices include ("VAT", "GST"…, from the order view's `taxLabel`). */
+export function taxWord(label) {
+  return tOr(`co_enum_taxLabel_${label}`, label ?? "");
 }

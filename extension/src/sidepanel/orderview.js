@@ -1,8 +1,11 @@
 /** The order as the panel shows it: status, channel, buyer's request, items, money, actions. */
-import { codeLabel, componentLabel, itemTitle, money, when } from "./format.js";
+import { isOrderId } from "../shared/domain.js";
+import { sum } from "../shared/money.js";
+import { reasonText } from "./companion-text.js";
+import { h } from "./dom.js";
+import { buyerName, codeLabel, componentLabel, itemTitle, money, taxWord, when } from "./format.js";
 import { t } from "./i18n.js";
-import { h } from "./shadow.js";
-import { sum } from "../../shared/money.js";
+import { unitAmount } from "./dialogs/amounts.js";
 
 // Seller Central per marketplace, for what spdesk does not show (and for "outcome unknown").
 const SELLER_CENTRAL = {
@@ -15,16 +18,19 @@ const SELLER_CENTRAL = {
 /** The order's page in Seller Central, or null for an unknown marketplace. */
 export function sellerCentralUrl(order) {
   const domain = SELLER_CENTRAL[order.marketplace?.code];
-  if (!domain || !/^\d{3}-\d{7}-\d{7}$/.test(order.orderId)) return null;
+  if (!domain || !isOrderId(order.orderId)) return null;
   return `https://sellercentral.${domain}/orders-v3/order/${order.orderId}`;
 }
 
 /** Render an order view (docs/protocol.md) with Refund / Cancel buttons wired to `on`. */
 export function renderOrder(doc, order, on) {
-  return h(doc, "section", { "data-spdesk": "order", "data-status": order.status },
+  const buyer = buyerName(order);
+  return h(doc, "section", { "data-spdesk": "order", "data-status": order.status, "data-order": order.orderId },
+    buyer ? h(doc, "p", { class: "buyer", "data-spdesk": "buyer" }, buyer) : null,
     chips(doc, order),
     cancelRequest(doc, order),
     totals(doc, order),
+    taxIncluded(doc, order),
     actionButtons(doc, order, on),
     h(doc, "h3", {}, t("itemsHeading")),
     h(doc, "ul", { class: "items" }, order.items.map((item) => itemRow(doc, item, order))),
@@ -61,6 +67,12 @@ function totals(doc, order) {
       : null);
 }
 
+/** Where prices include the tax, amounts are what the buyer paid with it: say so once. */
+function taxIncluded(doc, order) {
+  if (!order.pricesIncludeTax || order.channel === "MCF") return null;
+  return h(doc, "p", { class: "muted", "data-spdesk": "tax-included" }, t("amountsIncludeTax", taxWord(order.taxLabel)));
+}
+
 function cancelRequest(doc, order) {
   const request = order.buyerCancellationRequest;
   // Once the order is cancelled the request is answered: no call to act any more.
@@ -71,20 +83,36 @@ function cancelRequest(doc, order) {
     request.requestedAt ? h(doc, "span", { class: "muted" }, ` ${when(request.requestedAt)}`) : null);
 }
 
+/** Why a refund or cancel ("refund" | "cancel") is not possible, in the agent's language. */
+export function decisionText(decision, kind) {
+  return reasonText(decision, kind);
+}
+
 function actionButtons(doc, order, on) {
-  const refund = order.actions.refund;
-  const cancel = order.actions.cancel;
+  const { refund, cancel } = order.actions;
+  const refundWhy = refund.allowed ? null : decisionText(refund, "refund");
+  const cancelWhy = cancel.allowed ? null : decisionText(cancel, "cancel");
+  // The same sentence twice (FBA: neither is possible, for one reason) is said once.
+  const same = refundWhy !== null && refundWhy === cancelWhy;
   return h(doc, "div", {},
     h(doc, "div", { class: "actions" },
       h(doc, "button", { type: "button", class: "primary", "data-spdesk": "refund", disabled: !refund.allowed,
         "aria-describedby": refund.allowed ? null : "why-refund", onclick: on.refund }, t("refundButton")),
       h(doc, "button", { type: "button", "data-spdesk": "cancel", disabled: !cancel.allowed,
-        "aria-describedby": cancel.allowed ? null : (!refund.allowed && cancel.reason === refund.reason ? "why-refund" : "why-cancel"),
-        onclick: on.cancel }, t("cancelButton"))),
-    refund.allowed ? null : h(doc, "p", { class: "why", id: "why-refund", "data-spdesk": "why-refund" }, refund.reason),
-    // The same sentence twice (FBA: neither is possible, for one reason) is said once.
-    cancel.allowed || (!refund.allowed && cancel.reason === refund.reason) ? null
-      : h(doc, "p", { class: "why", id: "why-cancel", "data-spdesk": "why-cancel" }, cancel.reason));
+        "aria-describedby": cancel.allowed ? null : same ? "why-refund" : "why-cancel", onclick: on.cancel }, t("cancelButton"))),
+    why(doc, "why-refund", refundWhy), why(doc, "why-cancel", same ? null : cancelWhy));
+}
+
+function why(doc, id, text) {
+  return text === null ? null : h(doc, "p", { class: "why", id, "data-spdesk": id }, text);
+}
+
+/** "Item price $25.98 (2 × $12.99)": a component as charged, per unit when there are several. */
+function chargedText(component, item, order) {
+  const { currency, decimals } = order.marketplace;
+  const text = `${componentLabel(component.type)} ${money(component.charged, currency)}`;
+  if (item.quantityOrdered <= 1) return text;
+  return `${text} (${t("perUnit", item.quantityOrdered, money(unitAmount(component, item.quantityOrdered, decimals), currency))})`;
 }
 
 function itemRow(doc, item, order) {
@@ -93,11 +121,12 @@ function itemRow(doc, item, order) {
   const counts = [t("qtyOrdered", item.quantityOrdered)];
   if (item.quantityShipped) counts.push(t("qtyShipped", item.quantityShipped));
   if (item.quantityCancelled) counts.push(t("qtyCancelled", item.quantityCancelled));
-  const parts = item.components.filter((c) => c.charged !== "0" && Number(c.charged) !== 0)
-    .map((c) => `${componentLabel(c.type)} ${money(c.charged, cur)}`);
+  const parts = item.components.filter((c) => Number(c.charged) !== 0).map((c) => chargedText(c, item, order));
+  // The SKU under the title; an item known only by its SKU (Amazon gives MCF lines no title) once.
+  const sku = item.title && item.sku ? `${item.sku} · ` : "";
   return h(doc, "li", { "data-item": item.orderItemCode },
-    h(doc, "div", {}, itemTitle(item)),
-    h(doc, "div", { class: "muted" }, `${item.sku} · ${counts.join(" · ")}`),
+    h(doc, "div", { class: "item-title" }, itemTitle(item)),
+    h(doc, "div", { class: "muted" }, `${sku}${counts.join(" · ")}`),
     parts.length ? h(doc, "div", { class: "muted" }, parts.join(" · ")) : null,
     order.actions.refund.allowed ? h(doc, "div", { class: "muted" }, t("itemRefundable", money(refundable, cur))) : null);
 }
