@@ -23,6 +23,7 @@ export const Actions = Object.freeze({
   PANEL_SHORTCUT: "panelShortcut", // the keyboard shortcut that opens the side panel, if any
   TEAM: "team", // {mode: "single" | "team", agent, role}: whether the companion works in a team
   PAIR: "pair",
+  FIND_COMPANIONS: "findCompanions", // → {companions: [{url, version, pairingCodeWaiting}]} near the configured one
   UNPAIR: "unpair",
   SITE_GRANTED: "siteGranted", // the popup got a site's permission: finish enabling it
 });
