@@ -35,15 +35,14 @@ def test_pairing_through_the_options_page(
     page.fill("#pair-code", "AAAA-AAAA")
     page.click("#pair-form button[type='submit']")
     # No code waits there yet: the refusal names the companion the extension asked.
-    none = page.wait_for_selector("#pair-message[data-kind='error']")
-    assert f"No pairing code is waiting at the spdesk companion on {address}" in (
-        none.text_content() or ""
-    )
+    page.wait_for_selector("#pair-message[data-kind='error']")
+    refused = page.inner_text("#pair-message")
+    assert f"No pairing code is waiting at the spdesk companion on {address}" in refused
     code = stack.new_pairing_code()
     page.fill("#pair-code", "AAAA-AAAA")
     page.click("#pair-form button[type='submit']")
-    wrong = page.wait_for_selector("#pair-message:has-text('wrong or has expired')")
-    assert address in (wrong.text_content() or "")
+    page.wait_for_selector("#pair-message:has-text('wrong or has expired')")
+    assert address in page.inner_text("#pair-message")
     page.fill("#pair-code", code.lower())  # as typed, in lower case
     page.click("#pair-form button[type='submit']")
     page.wait_for_selector("#pair-state[data-kind='ok']")
@@ -76,8 +75,8 @@ def test_pairing_finds_the_companion_that_showed_the_code(
     chromium.set_storage({"token": "", "pairingId": "", "companionUrl": f"http://{near_address}"})
     page.goto(chromium.url("src/options/options.html"))
     # Nothing answers at the configured address: the companion nearby is offered.
-    offer = page.wait_for_selector(f"#companion-found:has-text('{right_address}')")
-    assert "A spdesk companion answers on" in (offer.text_content() or "")
+    page.wait_for_selector(f"#companion-found:has-text('{right_address}')")
+    assert "A spdesk companion answers on" in page.inner_text("#companion-found")
     # Another companion starts there, with no code waiting; the code comes from the stack's.
     settings = Settings.for_tests(tmp_path).model_copy(update={"port": near})
     other = stack.loop.run(start_client(settings, AccountStore(settings)))
@@ -86,13 +85,13 @@ def test_pairing_finds_the_companion_that_showed_the_code(
         page.wait_for_selector("#companion-found", state="hidden")
         page.fill("#pair-code", stack.new_pairing_code())
         page.click("#pair-form button[type='submit']")
-        refused = page.wait_for_selector("#pair-message[data-kind='error']")
-        assert f"No pairing code is waiting at the spdesk companion on {near_address}" in (
-            refused.text_content() or ""
-        )
-        use = page.wait_for_selector(f"#pair-found button:has-text('{right_address}')")
+        page.wait_for_selector("#pair-message[data-kind='error']")
+        refused = page.inner_text("#pair-message")
+        assert f"No pairing code is waiting at the spdesk companion on {near_address}" in refused
+        use = f"#pair-found button:has-text('{right_address}')"
+        page.wait_for_selector(use)
         assert f"A spdesk companion on {right_address} is waiting" in page.inner_text("#pair-found")
-        use.click()
+        page.click(use)
         page.wait_for_selector("#pair-state[data-kind='ok']")
     finally:
         stack.loop.run(stop_client(other))
