@@ -3,6 +3,7 @@
 import { ORDER_ID_EXACT } from "../shared/domain.js";
 import { extensionApi } from "../shared/ext.js";
 import { Actions, ErrorCodes, PortMessages, TAB_ACTIONS, fail, ok } from "../shared/messages.js";
+import { companionCandidates } from "../shared/options.js";
 import { CompanionError, localMessage } from "./companion.js";
 import { cleanTicket, panelShortcut } from "./tabs.js";
 
@@ -215,6 +216,11 @@ function setupHandlers({ companion, getOptions, saveOptions, openOptionsPage, co
       onPairingChanged();
       // The token stays in the background's storage; pages only learn that pairing worked.
       return { pairingId: reply.pairingId ?? null, companion: reply.companion ?? null };
+    },
+    // Other companions on this computer, for a page whose companion is not there or has no code.
+    async [Actions.FIND_COMPANIONS]() {
+      const { companionUrl } = await getOptions();
+      return { companions: await companion.find(companionCandidates(companionUrl)) };
     },
     async [Actions.UNPAIR]() {
       const { pairingId } = await getOptions();

@@ -26,6 +26,7 @@ export const Actions = Object.freeze({
   APPROVE: "approve", // {id}: approve a waiting refund as this companion's agent
   REJECT: "reject", // {id, note?}: reject it (nothing goes to Amazon)
   PAIR: "pair",
+  FIND_COMPANIONS: "findCompanions", // → {companions: [{url, version, pairingCodeWaiting}]} near the configured one
   UNPAIR: "unpair",
   SITE_GRANTED: "siteGranted", // the popup got a site's permission: finish enabling it
 });
