@@ -5,14 +5,23 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import re
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import keyring
 import keyring.errors
 from keyring.backend import KeyringBackend
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
 
 from companion.config import Settings, write_private_json
 from companion.errors import Conflict, KeyringUnavailable, NoAccount, NotFound, SpdeskError
@@ -21,6 +30,18 @@ from companion.marketplaces import Region, UnknownMarketplaceError, marketplace
 log = logging.getLogger(__name__)
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$"
+_NAME = re.compile(NAME_PATTERN)
+
+
+def _account_name(name: str) -> str:
+    # Said in words: a person reads it at the terminal, not the pattern.
+    if not _NAME.fullmatch(name):
+        raise ValueError(
+            "an account name is 1 to 40 letters, digits, '.', '_' or '-', and starts with a "
+            "letter or a digit (e.g. acme-us)"
+        )
+    return name
+
 
 T = TypeVar("T")
 
@@ -30,7 +51,7 @@ class Account(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = Field(pattern=NAME_PATTERN)
+    name: Annotated[str, AfterValidator(_account_name)]
     region: Region
     marketplaces: list[str] = Field(min_length=1)
     seller_id: str | None = None

@@ -27,11 +27,22 @@ from companion.http.host import setup_host
 from companion.http.limits import setup_limits
 from companion.http.openapi import RouteRegistry
 from companion.http.origin import OriginPolicy, setup_origin
-from companion.keys import ACCOUNTS, ACTIONS, GATEWAYS, ORDERS, PAIRINGS, ROUTES, SETTINGS
+from companion.identity import load_identity
+from companion.keys import (
+    ACCOUNTS,
+    ACTIONS,
+    GATEWAYS,
+    IDENTITY,
+    ORDERS,
+    PAIRINGS,
+    ROUTES,
+    SETTINGS,
+)
 from companion.ledger.factory import ledger_for
 from companion.ledger.postgres import PostgresLedger
 from companion.orders import OrderService
 from companion.pairing import PairingStore
+from companion.storage import check_writable
 
 
 def create_app(settings: Settings, *, store: AccountStore | None = None) -> web.Application:
@@ -56,6 +67,7 @@ def create_app(settings: Settings, *, store: AccountStore | None = None) -> web.
     app[GATEWAYS] = gateways
     app[ORDERS] = orders
     app[ACTIONS] = Runtime(settings, store, orders, gateways, ledger)
+    app[IDENTITY] = load_identity(settings.data_dir)
 
     # Middlewares, outermost first: errors wrap everything; cheap refusals come before the
     # token lookup.
@@ -74,11 +86,20 @@ def create_app(settings: Settings, *, store: AccountStore | None = None) -> web.
     event_routes.setup(app)
     team_routes.setup(app)
 
-    # Resources for as long as the app runs.
+    # Resources for as long as the app runs; the files first, so an unusable one is said at
+    # once (companion.storage) before anything else starts.
+    app.cleanup_ctx.append(usable_files)
     app.cleanup_ctx.append(gateway_connections)
     app.cleanup_ctx.append(actions_engine)
     app.on_shutdown.append(end_event_streams)
     return app
+
+
+async def usable_files(app: web.Application) -> AsyncIterator[None]:
+    """The data folder takes new files and the pairing file opens (the journal: actions_engine)."""
+    check_writable(app[SETTINGS].data_dir)
+    app[PAIRINGS].open()
+    yield
 
 
 async def gateway_connections(app: web.Application) -> AsyncIterator[None]:

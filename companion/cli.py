@@ -49,6 +49,9 @@ COMMANDS: dict[str, Command] = {
         "export the audit trail of refunds and cancellations", "companion.commands.audit"
     ),
     "action": Command("list actions, resolve unknown ones", "companion.commands.action"),
+    "journal": Command(
+        "verify, back up or accept a loss of the journal", "companion.commands.journal"
+    ),
     "team": Command("share one ledger with a support team (PostgreSQL)", "companion.commands.team"),
 }
 
@@ -116,6 +119,6 @@ def main(*argv: str) -> int:
         return int(module.run(args) or 0)
     except SpdeskError as exc:
         print(f"spdesk: {exc.message}", file=sys.stderr)
-        return 1
+        return exc.exit_status
     except KeyboardInterrupt:
         return 130

@@ -11,7 +11,8 @@ from typing import Any
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from companion.errors import SpdeskError
+from companion.errors import EX_CONFIG, SpdeskError
+from companion.storage import storage_error
 
 APP_NAME = "spdesk"
 SETTINGS_FILE = "settings.json"
@@ -25,6 +26,13 @@ def _config_dir() -> Path:
 
 def _data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+class SettingsInvalid(SpdeskError):
+    """settings.json cannot be read or holds values spdesk does not take."""
+
+    default_code = "settings_invalid"
+    exit_status = EX_CONFIG
 
 
 class Settings(BaseModel):
@@ -50,6 +58,10 @@ class Settings(BaseModel):
     feed_give_up_after: float = Field(default=48 * 3600.0, gt=0)
     feed_reconcile_grace: float = Field(default=120.0, ge=0)
     feed_retry_delay: float = Field(default=5.0, gt=0)
+    # A feed getFeed answers 404 for (Amazon no longer knows it) ends `unknown` after this long.
+    feed_gone_grace: float = Field(default=600.0, ge=0)
+    # At most this many actions in one feed: one FATAL leaves at most this many for a person.
+    feed_max_messages: int = Field(default=50, ge=1, le=10_000)
     refund_overlap_window: float = Field(default=600.0, ge=0)
     events_keepalive: float = Field(default=15.0, gt=0)
     finances_poll_interval: float = Field(default=600.0, gt=0)
@@ -75,9 +87,8 @@ class Settings(BaseModel):
             try:
                 values = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError) as exc:
-                raise SpdeskError(
+                raise SettingsInvalid(
                     f"The settings file {path} cannot be read ({exc}). Fix or delete it.",
-                    code="settings_invalid",
                     params={"case": "unreadable", "path": str(path), "problem": str(exc)},
                 ) from None
         values.update({k: v for k, v in overrides.items() if v is not None})
@@ -87,9 +98,8 @@ class Settings(BaseModel):
             problems = "; ".join(
                 f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
             )
-            raise SpdeskError(
+            raise SettingsInvalid(
                 f"The settings in {path} are not valid: {problems}.",
-                code="settings_invalid",
                 params={"case": "invalid", "path": str(path), "problem": problems},
             ) from None
 
@@ -138,9 +148,16 @@ class Settings(BaseModel):
         return self.config_dir / "accounts.json"
 
     def make_private_dirs(self) -> None:
-        """Create the config and data dirs, readable only by this user (tightened if they exist)."""
-        private_dir(self.config_dir)
-        private_dir(self.data_dir)
+        """Create the config and data dirs, readable only by this user (tightened if they exist).
+
+        A folder that cannot be made or tightened (read-only disk, no permission) is refused in
+        one sentence (StorageUnusable), never a traceback.
+        """
+        for folder in (self.config_dir, self.data_dir):
+            try:
+                private_dir(folder)
+            except OSError as exc:
+                raise storage_error(folder, exc, "folder") from None
 
     @property
     def pairings_db(self) -> Path:

@@ -39,6 +39,9 @@ Tree (every subclass, wherever it lives; the module is named where it is not thi
     │   ├── AmazonOutcomeUnknown     (502 amazon_outcome_unknown)     companion.amazon.outcome
     │   └── AmazonBadResponse        (502 amazon_bad_response)        companion.amazon.parse
     ├── KeyringUnavailable           (503 keyring_unavailable)
+    ├── JournalBehind                (503 journal_behind)             companion.actions.integrity
+    ├── SettingsInvalid              (500 settings_invalid, exit 78)  companion.config
+    ├── StorageUnusable              (500 storage_unusable, exit 78)  companion.storage
     ├── LedgerUnavailable            (503 ledger_unavailable)         companion.ledger.errors
     └── LedgerSchemaError            (503 ledger_outdated)            companion.ledger.errors
 """
@@ -50,12 +53,16 @@ from typing import Any, ClassVar
 
 # A value a sentence is made from: a name, an amount as text, a count.
 Param = str | int
+# The exit status of a refusal only a person can fix (sysexits.h): supervisors do not restart it.
+EX_CONFIG = 78
 
 
 class SpdeskError(Exception):
     """Base of every error that the companion reports to its user."""
 
     status: ClassVar[int] = 500
+    # What the command line exits with when this error ends it.
+    exit_status: ClassVar[int] = 1
     default_code: ClassVar[str] = "internal_error"
     default_message: ClassVar[str] = (
         "Something went wrong inside spdesk. Nothing was sent to Amazon."

@@ -13,6 +13,7 @@ from companion.actions.runtime import Runtime
 from companion.amazon.pool import GatewayPool
 from companion.config import Settings
 from companion.http.openapi import RouteRegistry
+from companion.identity import Identity
 from companion.orders import OrderService
 from companion.pairing import Pairing, PairingStore
 
@@ -23,6 +24,7 @@ ROUTES = web.AppKey("routes", RouteRegistry)
 GATEWAYS = web.AppKey("gateways", GatewayPool)
 ORDERS = web.AppKey("orders", OrderService)
 ACTIONS = web.AppKey("actions", Runtime)
+IDENTITY = web.AppKey("identity", Identity)
 
 # The pairing whose token the request carried (set by the auth middleware).
 PAIRING = web.RequestKey("pairing", Pairing)

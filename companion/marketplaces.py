@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -118,6 +119,28 @@ BY_CODE["GB"] = BY_CODE["UK"]
 
 class UnknownMarketplaceError(KeyError):
     """A marketplace id or country code that spdesk does not know."""
+
+
+# The most decimals any marketplace's currency has (JPY has none, the others two).
+MAX_DECIMALS = max(m.decimals for m in _ALL)
+# Digits before the point: far beyond any order, far below Decimal's 28-digit precision (an
+# amount of 29 digits once reached Decimal arithmetic and failed there with a traceback).
+MAX_WHOLE_DIGITS = 12
+# Money as the API takes it: ASCII digits, then at most MAX_DECIMALS decimals written out. No sign,
+# space, exponent, "_" or digits of other scripts; a marketplace may allow fewer decimals.
+MONEY_PATTERN = rf"[0-9]{{1,{MAX_WHOLE_DIGITS}}}(\.[0-9]{{1,{MAX_DECIMALS}}})?"
+MONEY_MAX_LENGTH = MAX_WHOLE_DIGITS + 1 + MAX_DECIMALS
+_MONEY = re.compile(MONEY_PATTERN)
+
+
+def is_money_text(text: str) -> bool:
+    """True when the whole text is an amount as the API writes money (see MONEY_PATTERN)."""
+    return _MONEY.fullmatch(text) is not None
+
+
+def written_decimals(text: str) -> int:
+    """How many decimals the text writes out ("1.50" has 2, "1200" none), zeros included."""
+    return len(text.partition(".")[2])
 
 
 def marketplace(key: str) -> Marketplace:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from companion.config import Settings, private_file
 from companion.errors import Forbidden, NotFound, SpdeskError
+from companion.storage import storage_error
 
 # No 0/O, 1/I/L: the code is read off a terminal and typed by a person.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -39,11 +40,28 @@ CREATE TABLE IF NOT EXISTS pending_code (
 
 
 class PairingCodeInvalid(Forbidden):
+    """The code does not match the one waiting, or no code is waiting (case ``none_waiting``)."""
+
     default_code = "pairing_code_invalid"
     default_message = (
         "That pairing code is wrong or has expired. "
         "Run 'spdesk pair' on this computer for a new one."
     )
+
+    def at(self, address: str) -> PairingCodeInvalid:
+        """The same refusal naming the companion (host:port) that gave it."""
+        if self.params.get("case") == "none_waiting":
+            return PairingCodeInvalid(
+                f"No pairing code is waiting at the spdesk companion on {address}. If 'spdesk "
+                "pair' named another address (the demo moves to a free port), connect the "
+                "extension to that one; otherwise run 'spdesk pair' for a new code.",
+                params={"case": "none_waiting", "address": address},
+            )
+        return PairingCodeInvalid(
+            f"That pairing code is wrong or has expired at the spdesk companion on {address}. "
+            "Run 'spdesk pair' on this computer for a new one.",
+            params={"case": "wrong", "address": address},
+        )
 
 
 class PairingLocked(SpdeskError):
@@ -118,15 +136,23 @@ class PairingStore:
             max_attempts=settings.pairing_max_attempts,
         )
 
+    def open(self) -> None:
+        """Create or check the file now (at start-up); an unusable one is refused in a sentence."""
+        if self._ready:
+            return
+        try:
+            private_file(self.path)
+            with closing(sqlite3.connect(self.path, timeout=5.0, isolation_level=None)) as db:
+                db.executescript(_SCHEMA)
+            self.path.chmod(0o600)
+        except (OSError, sqlite3.Error) as exc:
+            raise storage_error(self.path, exc, "pairings") from None
+        self._ready = True
+
     @contextmanager
     def _db(self, *, write: bool = True) -> Iterator[sqlite3.Connection]:
-        if not self._ready:
-            private_file(self.path)
+        self.open()
         with closing(sqlite3.connect(self.path, timeout=5.0, isolation_level=None)) as db:
-            if not self._ready:
-                db.executescript(_SCHEMA)
-                self.path.chmod(0o600)
-                self._ready = True
             if not write:
                 yield db  # a single SELECT is atomic on its own
                 return
@@ -182,13 +208,19 @@ class PairingStore:
     def _check_code(self, row: tuple[str, float, int] | None, code: str) -> SpdeskError | None:
         """Why ``code`` does not match the pending one (None when it does)."""
         if row is None or row[1] < self.clock():
-            return PairingCodeInvalid()
+            return PairingCodeInvalid(params={"case": "none_waiting"})
         code_hash, _expires, attempts = row
         if attempts >= self.max_attempts:
             return PairingLocked()
         if hmac.compare_digest(code_hash, _sha256(normalize_code(code))):
             return None
         return PairingLocked() if attempts + 1 >= self.max_attempts else PairingCodeInvalid()
+
+    def code_waiting(self) -> bool:
+        """True while a code from 'spdesk pair' may still be exchanged here."""
+        with self._db(write=False) as db:
+            row = db.execute("SELECT expires_at, attempts FROM pending_code").fetchone()
+        return row is not None and row[0] >= self.clock() and row[1] < self.max_attempts
 
     def verify(self, token: str) -> Pairing | None:
         """The pairing a token belongs to (active or revoked), or None for an unknown token."""

@@ -7,16 +7,27 @@ import contextlib
 import errno
 import logging
 import signal
+import sys
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from aiohttp import web
 
 from companion.accounts import AccountStore
 from companion.app import create_app
-from companion.config import Settings
+from companion.config import Settings, SettingsInvalid
 from companion.errors import SpdeskError
+from companion.identity import forget_running, record_running
 
 log = logging.getLogger(__name__)
+# Bind even while connections of a stopped companion linger on the port (TIME_WAIT, FIN_WAIT_2
+# after a SIGKILL or a stop with streams open): a supervisor restarts it at once instead of
+# failing "port busy" for about a minute. On Linux and macOS a port another program listens on
+# is still refused; Windows would let a second program take the port, so not there.
+REUSE_ADDRESS = sys.platform != "win32"
+# How long a stop waits for running requests before closing them (aiohttp's default is 60 s).
+SHUTDOWN_TIMEOUT = 5.0
 
 
 @dataclass
@@ -27,6 +38,7 @@ class RunningCompanion:
     runner: web.AppRunner
     host: str
     port: int
+    data_dir: Path
 
     @property
     def url(self) -> str:
@@ -35,6 +47,7 @@ class RunningCompanion:
 
     async def stop(self) -> None:
         """Stop listening and run the app's cleanup."""
+        forget_running(self.data_dir)
         await self.runner.cleanup()
 
 
@@ -47,15 +60,15 @@ async def start_companion(
 ) -> RunningCompanion:
     """Start the companion; with ``next_free_ports`` > 0 try that many ports after a busy one."""
     if settings.host != "127.0.0.1":
-        raise SpdeskError(
-            "spdesk only listens on 127.0.0.1.", code="settings_invalid", params={"case": "host"}
-        )
+        raise SettingsInvalid("spdesk only listens on 127.0.0.1.", params={"case": "host"})
     app = app or create_app(settings, store=store)
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    runner = web.AppRunner(
+        app, access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT
+    )
     await runner.setup()
     port = settings.port
     for attempt in range(next_free_ports + 1):
-        site = web.TCPSite(runner, settings.host, port, reuse_address=False)
+        site = web.TCPSite(runner, settings.host, port, reuse_address=REUSE_ADDRESS)
         try:
             await site.start()
         except OSError as exc:
@@ -69,19 +82,27 @@ async def start_companion(
                 ) from None
             port += 1
             continue
-        return RunningCompanion(app, runner, settings.host, int(runner.addresses[-1][1]))
+        bound = int(runner.addresses[-1][1])
+        record_running(settings.data_dir, bound)
+        return RunningCompanion(app, runner, settings.host, bound, settings.data_dir)
     raise AssertionError("unreachable")
 
 
-async def wait_for_stop() -> None:
-    """Return on SIGINT or SIGTERM."""
+@contextlib.asynccontextmanager
+async def stop_signals() -> AsyncIterator[asyncio.Event]:
+    """An event set by SIGINT or SIGTERM, from entering the block on.
+
+    Enter it before starting anything: a SIGTERM that arrives while the companion starts (a
+    supervisor stopping it at once) then still stops it cleanly, journal checkpointed, instead of
+    killing it with the default action.
+    """
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):  # Windows has no add_signal_handler
             loop.add_signal_handler(sig, stop.set)
     try:
-        await stop.wait()
+        yield stop
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):

@@ -39,12 +39,10 @@ def _order_id_field(text: str) -> str:
     return text
 
 
+# The JSON schema of an order id, in a body or a path.
+ORDER_ID_SCHEMA = {"type": "string", "pattern": f"^{ORDER_ID_PATTERN}$"}
 # An order id in a request body: refused like any other invalid field (400 invalid_request).
-OrderId = Annotated[
-    str,
-    AfterValidator(_order_id_field),
-    WithJsonSchema({"type": "string", "pattern": f"^{ORDER_ID_PATTERN}$"}),
-]
+OrderId = Annotated[str, AfterValidator(_order_id_field), WithJsonSchema(ORDER_ID_SCHEMA)]
 
 # Order Adjustment feed `AdjustmentReason` values (Amazon's XSD), the reasons a refund can carry.
 RefundReason = Literal[

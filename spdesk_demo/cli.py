@@ -12,7 +12,7 @@ from pathlib import Path
 
 from companion.config import APP_NAME, DEMO_PROFILE, Settings
 from companion.keys import PAIRINGS
-from companion.server import wait_for_stop
+from companion.server import stop_signals
 from spdesk_demo.runner import HELPDESK_PORT, DemoStack, check_demo, start_demo
 
 REPO = Path(__file__).resolve().parents[1]
@@ -78,14 +78,15 @@ Press Ctrl-C to stop.""".replace("\n\n\n", "\n\n")
 
 
 async def _run(settings: Settings, helpdesk_port: int, sandbox_state: Path) -> None:
-    stack = await start_demo(settings, helpdesk_port=helpdesk_port, sandbox_state=sandbox_state)
-    try:
-        code = stack.companion.app[PAIRINGS].new_code()
-        print(_banner(stack, settings, code), flush=True)
-        await wait_for_stop()
-    finally:
-        await stack.stop()
-        print("spdesk demo stopped.", flush=True)
+    async with stop_signals() as stop:
+        stack = await start_demo(settings, helpdesk_port=helpdesk_port, sandbox_state=sandbox_state)
+        try:
+            code = stack.companion.app[PAIRINGS].new_code()
+            print(_banner(stack, settings, code), flush=True)
+            await stop.wait()
+        finally:
+            await stack.stop()
+            print("spdesk demo stopped.", flush=True)
 
 
 async def _check() -> str:

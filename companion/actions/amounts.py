@@ -11,7 +11,6 @@ its remaining balance, and never a tax alone (Amazon refunds marketplace-facilit
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
@@ -20,10 +19,10 @@ from companion.actions.models import RefundIn, RefundItemIn
 from companion.actions.record import RefundLine
 from companion.amazon.money import TAX_OF, LineMoney, OrderMoney
 from companion.errors import BadRequest, Conflict, UnknownOrderItem, Unprocessable
-from companion.marketplaces import Marketplace
+from companion.fields import MoneyText
+from companion.marketplaces import Marketplace, written_decimals
 from companion.vocabulary import CUSTOMER_RETURN, REFUND_COMPONENTS
 
-_PLAIN = re.compile(r"[0-9]+(\.[0-9]+)?", re.ASCII)
 ZERO = Decimal(0)
 # Where prices include the tax the agent refunds these; their taxes follow.
 GROSS = ("Principal", "Shipping", "GiftWrap")
@@ -91,43 +90,30 @@ def tax_exclusive(asked: Decimal, balance: Balance, market: Marketplace) -> Deci
     return max(min(net, balance.net_left), ZERO)
 
 
-def parse_money(text: str, market: Marketplace, *, field: str) -> Decimal:
-    """A non-negative amount with at most the marketplace's decimals, or a clear refusal."""
-    text = text.strip()
-    # Decimal() also reads "1_000", "+5", "1e3", "NaN" and non-ASCII digits: only plain
-    # ASCII decimals are money here, so what the agent typed is what Amazon gets.
-    if not _PLAIN.fullmatch(text.removeprefix("-")):
-        raise BadRequest(
-            f"{field}: '{text}' is not an amount of money.",
-            code="invalid_amount",
-            params={"field": field, "text": text},
-            details={"field": field},
-        )
-    value = Decimal(text)
-    if value < 0:
-        raise Unprocessable(
-            f"{field} cannot be negative; enter the amount to give back.",
-            code="refund_not_positive",
-            params={"case": "negative", "field": field},
-            details={"field": field},
-        )
-    if not market.has_valid_scale(value):
+def parse_money(text: MoneyText, market: Marketplace, *, field: str) -> Decimal:
+    """An amount with at most the marketplace's decimals written out, or a clear refusal.
+
+    The text is already plain money (``MoneyText``, checked where the request was read). The
+    decimals are counted as written: "1.00" is refused for JPY and "1.000" anywhere, even though
+    they are worth a whole number, so what the agent typed is what Amazon gets.
+    """
+    if written_decimals(text) > market.decimals:
         raise Unprocessable(
             f"{market.currency} amounts have {market.decimals} decimals; '{text}' has more.",
             code="amount_precision",
             params={"currency": market.currency, "decimals": market.decimals, "text": text},
             details={"field": field, "decimals": market.decimals},
         )
-    return market.quantize(value)
+    return market.quantize(Decimal(text))
 
 
 def plan_refund(request: RefundIn, money: OrderMoney, market: Marketplace) -> RefundPlan:
     """Check a refund request against what is still refundable; return the lines to send."""
-    if request.currency is not None and request.currency.upper() != market.currency:
+    if request.currency is not None and request.currency != market.currency:
         raise Unprocessable(
-            f"This order was paid in {market.currency}, not {request.currency.upper()}.",
+            f"This order was paid in {market.currency}, not {request.currency}.",
             code="currency_mismatch",
-            params={"currency": market.currency, "asked": request.currency.upper()},
+            params={"currency": market.currency, "asked": request.currency},
             details={"currency": market.currency},
         )
     if request.mode == "full":

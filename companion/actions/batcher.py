@@ -25,7 +25,7 @@ class Batcher:
         budget: BudgetFn,
         *,
         window: float,
-        max_messages: int = 500,
+        max_messages: int = 50,
         retry_delay: float = 5.0,
     ) -> None:
         self._submit = submit
@@ -69,11 +69,12 @@ class Batcher:
             return await self._submit(key, batch)
         except asyncio.CancelledError:
             raise
-        except Exception:
-            # The submitter journals every outcome itself; an unexpected error must not kill the
-            # queue, and the journal (not this list) decides what happens to the batch.
-            log.exception("feed batch for %s failed unexpectedly", key)
-            return []
+        except Exception as exc:
+            # E.g. the disk is full and the batch cannot be journaled. The actions wait in their
+            # queue and go again after retry_delay: the submitter only sends what the journal
+            # still calls queued and outside a feed being created, so a retry never resends.
+            log.warning("feed batch for %s failed (%s); trying again", key, exc)
+            return batch
 
     async def close(self) -> None:
         """Stop every queue (actions stay in the journal and resume on the next start)."""

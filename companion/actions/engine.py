@@ -42,8 +42,9 @@ class EngineTiming:
     give_up_after: float = 48 * 3600.0
     reconcile_grace: float = 120.0
     retry_delay: float = 5.0
-    max_messages: int = 500
+    max_messages: int = 50
     finances_poll: float = 600.0
+    gone_grace: float = 600.0
     sweep: float = 5.0  # team mode: unfinished work nobody was told of, expired approvals
 
 
@@ -73,7 +74,7 @@ class Engine:
         self.tracker = FeedTracker(
             ledger,
             gateway_of,
-            TrackTiming(timing.poll, timing.stuck_after, timing.give_up_after),
+            TrackTiming(timing.poll, timing.stuck_after, timing.give_up_after, timing.gone_grace),
             self._settled,
         )
         self.reconciler = CreateFeedReconciler(

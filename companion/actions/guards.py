@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 import json
 import re
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
@@ -16,7 +16,8 @@ from companion.actions.models import ActionState
 from companion.actions.record import Action, RefundLine, money
 from companion.errors import BadRequest, Conflict
 
-_KEY = re.compile(r"[A-Za-z0-9._:\-]{8,255}")
+IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9._:\-]{8,255}$"
+_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 # States in which a refund may still reach, or may have reached, the buyer (one waiting for
 # approval too: its amount stays reserved until an approver decides).
 PENDING = frozenset(
@@ -32,21 +33,28 @@ PENDING = frozenset(
 APPLIED = frozenset({ActionState.SUCCEEDED, ActionState.POSTED})
 
 
-def idempotency_key(headers: Mapping[str, str]) -> str:
-    """The request's Idempotency-Key header, checked; refunds and cancels cannot go without it."""
-    key = headers.get("Idempotency-Key")
-    if not key:
+def idempotency_key(keys: Sequence[str]) -> str:
+    """The request's one Idempotency-Key (``keys``: every such header), checked."""
+    if not keys or not keys[0]:
         raise BadRequest(
             "Every refund or cancellation needs an Idempotency-Key header, so a "
             "repeated click can never move money twice.",
             code="idempotency_key_missing",
         )
-    if not _KEY.fullmatch(key):
+    if len(keys) > 1:
+        # Which one would count? Proxies and clients disagree, so neither does.
+        raise BadRequest(
+            "Send exactly one Idempotency-Key header.",
+            code="idempotency_key_invalid",
+            params={"case": "repeated"},
+        )
+    if not _KEY.fullmatch(keys[0]):
         raise BadRequest(
             "The Idempotency-Key must be 8 to 255 letters, digits or . _ : -.",
             code="idempotency_key_invalid",
+            params={"case": "format"},
         )
-    return key
+    return keys[0]
 
 
 def body_hash(kind: str, body: BaseModel) -> str:

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import json
+import logging
+import secrets
 import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import replace
 from pathlib import Path
 
+from companion.actions.integrity import (
+    JournalBehind,
+    Mark,
+    Witness,
+    compare,
+    journal_key,
+    read_mark,
+    write_mark,
+)
 from companion.actions.models import RESOLUTIONS, TRANSITIONS, ActionState, now_iso
 from companion.actions.ports import ActionQuery, IdempotencyKeyTaken, InvalidTransition, Move
 from companion.actions.record import Action, AmazonResult, Notice, Resolution, extra_to_json
@@ -22,10 +33,29 @@ from companion.actions.schema import (
     action_to_row,
     batch_from_row,
 )
+from companion.config import Settings, private_file
 from companion.errors import SpdeskError
+from companion.storage import DamagedFile, storage_error
 
+log = logging.getLogger(__name__)
 # In the data dir; `spdesk action` and `spdesk audit` read it while `spdesk serve` writes it.
 JOURNAL_FILE = "actions.sqlite3"
+# Chosen on purpose (docs/architecture.md, "Durability of the journal"):
+DURABILITY = (
+    # Readers (`spdesk action`, `audit`) never block the companion's writes, and a commit is one
+    # sequential append.
+    "PRAGMA journal_mode=WAL",
+    # FULL: the WAL is synced at every commit, so a committed "creating" (the step before
+    # createFeed) survives a power cut, not only a crash. NORMAL would lose the last commits.
+    "PRAGMA synchronous=FULL",
+    # macOS: fsync does not reach the disk's own cache; F_FULLFSYNC does (ignored elsewhere).
+    "PRAGMA fullfsync=ON",
+    "PRAGMA checkpoint_fullfsync=ON",
+    # Move the WAL into the main file every ~400 KiB (100 pages, not 1000): what exists only in
+    # the WAL, and would go with it if it were deleted, stays small; close() checkpoints all.
+    "PRAGMA wal_autocheckpoint=100",
+    "PRAGMA busy_timeout=5000",
+)
 
 
 def open_recorded(data_dir: Path) -> Journal:
@@ -40,25 +70,120 @@ def open_recorded(data_dir: Path) -> Journal:
     return Journal(path)
 
 
-class Journal:
-    """Durable record of actions, their history, idempotency keys and feed batches."""
+def check_journal(path: Path) -> int:
+    """Read the whole journal without writing (``spdesk doctor``): its number of actions.
 
-    def __init__(self, path: Path, on_change: Callable[[Action], None] | None = None) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    Refuses in one sentence (StorageUnusable) when the file is damaged or not spdesk's.
+    """
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            problems = [row[0] for row in db.execute("PRAGMA quick_check")]
+            if problems != ["ok"]:
+                raise DamagedFile("; ".join(problems[:3]))
+            return int(db.execute("SELECT COUNT(*) FROM actions").fetchone()[0])
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            damaged = DamagedFile(f"not an spdesk journal: {exc}")
+            raise storage_error(path, damaged, "journal") from None
+        raise storage_error(path, exc, "journal") from None
+    except (OSError, sqlite3.Error, DamagedFile) as exc:
+        raise storage_error(path, exc, "journal") from None
+
+
+def journal_behind(settings: Settings) -> JournalBehind | None:
+    """Why the profile's journal is behind its mark (read only), or None."""
+    path = settings.data_dir / JOURNAL_FILE
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+    except sqlite3.Error:
+        return None  # an older journal without the table: nothing to compare yet
+    found = Mark(journal_key(path), str(meta.get("journal_id")), int(meta.get("writes", 0)))
+    return compare(read_mark(Witness.in_folder(settings.config_dir).mark), found)
+
+
+class Journal:
+    """Durable record of actions, their history, idempotency keys and feed batches.
+
+    With a ``witness`` (the companion's journal: companion.actions.integrity) the journal is
+    compared with its high-water mark when opened, the mark follows every commit and every new
+    action is also written to the key log; ``behind`` says why
+    the journal cannot be trusted (then no new action is created).
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        on_change: Callable[[Action], None] | None = None,
+        *,
+        witness: Witness | None = None,
+    ) -> None:
         self.path = path
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        # Notes and agent names are personal data: only this user may read the journal.
-        path.chmod(0o600)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        # FULL: a committed "create_feed_started" must survive a power cut, not only a crash.
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA busy_timeout=5000")
-        self._db.executescript(SCHEMA)
+        self.witness = witness
+        self.behind: JournalBehind | None = None
+        try:
+            self._db = self._open(path)
+            self._writes = self._meta_int("writes")
+            self._id = self._meta("journal_id")
+        except (OSError, sqlite3.Error, DamagedFile) as exc:
+            # A read-only or full disk, no permission, a damaged file: one sentence, not a
+            # traceback, and nothing starts on a journal that cannot be trusted.
+            raise storage_error(path, exc, "journal") from None
         self.on_change = on_change
+        if witness is not None:
+            self.behind = compare(read_mark(witness.mark), self.high_water())
+            if self.behind is None:
+                write_mark(witness.mark, self.high_water())
+
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        try:
+            # Notes and agent names are personal data: only this user may read the journal.
+            path.chmod(0o600)
+            db.row_factory = sqlite3.Row
+            for pragma in DURABILITY:
+                db.execute(pragma)
+            try:
+                db.executescript(SCHEMA)
+            except sqlite3.OperationalError as exc:
+                # Tables of the same name that are not spdesk's: another program's database.
+                raise DamagedFile(f"not an spdesk journal: {exc}") from None
+            # A truncated file can still open; reading every page finds what it lost.
+            problems = [row[0] for row in db.execute("PRAGMA quick_check")]
+            if problems != ["ok"]:
+                raise DamagedFile("; ".join(problems[:3]))
+            created = db.execute(
+                "INSERT OR IGNORE INTO meta VALUES ('journal_id', ?)", (secrets.token_hex(16),)
+            ).rowcount
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('writes', '0')")
+            if created:
+                # The id goes into the main file at once: a lost WAL must not take it along
+                # (the journal would then look replaced rather than behind).
+                db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _meta(self, key: str) -> str:
+        row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return str(row["value"])
+
+    def _meta_int(self, key: str) -> int:
+        return int(self._meta(key))
+
+    def high_water(self) -> Mark:
+        """This journal's id and number of committed writes, as its mark records them."""
+        return Mark(journal_key(self.path), self._id, self._writes)
 
     def close(self) -> None:
-        """Close the database."""
+        """Checkpoint (a stopped companion leaves everything in the main file) and close."""
+        try:
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as exc:  # e.g. the disk is full: the WAL keeps it all the same
+            log.warning("journal checkpoint at close failed: %s", exc)
         self._db.close()
 
     @contextmanager
@@ -66,17 +191,30 @@ class Journal:
         self._db.execute("BEGIN IMMEDIATE")
         try:
             yield self._db
+            writes = self._db.execute(
+                "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key='writes' "
+                "RETURNING CAST(value AS INTEGER)"
+            ).fetchone()[0]
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
+        self._writes = int(writes)
+        if self.witness is not None and self.behind is None:
+            # After the commit: the mark may lag the journal, never lead it.
+            write_mark(self.witness.mark, self.high_water())
 
     # -- actions ---------------------------------------------------------------------------
     def create(self, action: Action, *, idempotency_key: str | None, body_hash: str) -> Action:
         """Insert a new action in state accepted, with its idempotency key, in one transaction."""
+        if self.behind is not None:
+            raise self.behind
         at = now_iso()
         action = replace(action, state=ActionState.ACCEPTED, created_at=at, updated_at=at)
         row = action_to_row(action)
+        if self.witness is not None:
+            # Before the commit: whatever may be sent is known outside the database too.
+            self.witness.log_action(idempotency_key, body_hash, row)
         with self._tx() as db:
             db.execute(
                 f"INSERT INTO actions ({','.join(ACTION_COLUMNS)}) "  # noqa: S608 (fixed names)
@@ -161,6 +299,81 @@ class Journal:
             )
         self._emit(action_id)
         return ActionState.UNKNOWN
+
+    def accept_loss(self, expected: Mark, *, by: str, note: str, said: AmazonResult) -> int:
+        """A person accepts that the journal lost records since ``expected``; returns how many
+        unfinished actions became ``unknown`` (``said`` explains it on each).
+
+        Nothing is resent: what the journal still calls queued or in a feed may have been sent
+        in the records it lost, so each is left to a person (Seller Central, `spdesk action
+        resolve`). The acknowledgement is kept with who and why; the mark starts again here.
+        """
+        unfinished = self.unfinished()
+        change = Change(said)
+        at = now_iso()
+        with self._tx() as db:
+            restored = self._restore_logged(db, said, at)
+            for action in unfinished:
+                self._set(db, action.id, {**change.columns(), "state": "unknown"}, at)
+                db.execute(
+                    "INSERT INTO history VALUES (?,?,?,?)",
+                    (action.id, "unknown", at, "journal lost records"),
+                )
+            marks = ",".join("?" * len(BATCH_FINAL))
+            db.execute(
+                f"UPDATE batches SET state='unknown', updated_at=? "  # noqa: S608 (fixed names)
+                f"WHERE state NOT IN ({marks})",
+                (at, *BATCH_FINAL),
+            )
+            db.execute(
+                "INSERT INTO losses (at, by, note, expected_id, expected_writes, found_writes, "
+                "unfinished) VALUES (?,?,?,?,?,?,?)",
+                (at, by, note, expected.journal_id, expected.writes, self._writes, len(unfinished)),
+            )
+        self.behind = None
+        if self.witness is not None:
+            write_mark(self.witness.mark, self.high_water())
+        return len(unfinished) + restored
+
+    def _restore_logged(self, db: sqlite3.Connection, said: AmazonResult, at: str) -> int:
+        """Bring back, as `unknown` with their keys, the logged actions the journal lost."""
+        if self.witness is None:
+            return 0
+        count = 0
+        for key, body_hash, row in self.witness.logged_actions():
+            if db.execute("SELECT 1 FROM actions WHERE id=?", (row["id"],)).fetchone():
+                continue
+            lost = {**row, **Change(said).columns(), "state": "unknown", "updated_at": at}
+            db.execute(
+                f"INSERT INTO actions ({','.join(ACTION_COLUMNS)}) "  # noqa: S608 (fixed names)
+                f"VALUES ({','.join('?' * len(ACTION_COLUMNS))})",
+                [lost.get(c) for c in ACTION_COLUMNS],
+            )
+            db.executemany(
+                "INSERT INTO history VALUES (?,?,?,?)",
+                [
+                    (row["id"], "accepted", row["created_at"], None),
+                    (row["id"], "unknown", at, "journal lost records"),
+                ],
+            )
+            if key is not None:
+                db.execute(
+                    "INSERT OR IGNORE INTO idempotency VALUES (?,?,?,?)",
+                    (key, body_hash, row["id"], row["created_at"]),
+                )
+            count += 1
+        return count
+
+    def losses(self) -> list[dict[str, object]]:
+        """Every loss a person accepted, oldest first."""
+        rows = self._db.execute("SELECT * FROM losses ORDER BY seq").fetchall()
+        return [dict(row) for row in rows]
+
+    def backup(self, target: Path) -> None:
+        """A consistent copy of the journal, WAL included, while it is in use (SQLite backup)."""
+        private_file(target)
+        with closing(sqlite3.connect(target)) as copy:
+            self._db.backup(copy)
 
     def resolutions_after(self, seq: int) -> list[tuple[int, str]]:
         """(sequence, action id) of resolutions recorded after `seq`, by any process, in order."""

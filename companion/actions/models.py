@@ -6,14 +6,12 @@ import os
 import time
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
+from companion.fields import WHOLE_NUMBER, CurrencyCode, MoneyText, NoteText, PlainText, TicketUrl
 from companion.vocabulary import CancelReason, OrderId, RefundComponent, RefundReason
-
-# Money arrives as a string so no float ever touches it; the rules module parses it to Decimal.
-MoneyText = str
 
 
 class ActionState(StrEnum):
@@ -64,55 +62,73 @@ TRANSITIONS: dict[ActionState, frozenset[ActionState]] = {
 RESOLUTIONS = frozenset({ActionState.SUCCEEDED, ActionState.FAILED})
 
 
+# Units of an item line: a whole JSON number (limits first, so the JSON schema names them).
+Quantity = Annotated[int, Field(ge=1, le=10_000), WHOLE_NUMBER]
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    # strict: JSON types as written (quantity 1, not "1" or true); the HTTP layer validates
+    # with strict=True as well.
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, strict=True)
 
 
 class RefundItemIn(_Strict):
     """One item of a partial refund as the extension sends it."""
 
-    order_item_code: str = Field(alias="orderItemCode", min_length=1, max_length=40)
-    quantity: int = Field(default=1, ge=1, le=10_000)
+    order_item_code: PlainText = Field(alias="orderItemCode", min_length=1, max_length=40)
+    quantity: Quantity = 1
     components: dict[RefundComponent, MoneyText] = Field(default_factory=dict)
     restocking_fee: MoneyText | None = Field(default=None, alias="restockingFee")
 
 
 class _ActionIn(_Strict):
     order_id: OrderId = Field(alias="orderId")
-    account: str | None = Field(default=None, max_length=100)
-    note: str = Field(default="", max_length=2000)
-    ticket_url: str = Field(default="", alias="ticketUrl", max_length=2000)
-    agent: str = Field(default="", max_length=200)
-
-    @field_validator("ticket_url")
-    @classmethod
-    def _http_only(cls, value: str) -> str:
-        if value and not value.startswith(("https://", "http://")):
-            raise ValueError("ticketUrl must be an http(s) address")
-        return value
+    account: PlainText | None = Field(default=None, max_length=100)
+    note: NoteText = Field(default="", max_length=2000)
+    ticket_url: TicketUrl = Field(default="", alias="ticketUrl", max_length=2000)
+    agent: PlainText = Field(default="", max_length=200)
 
 
 class RefundIn(_ActionIn):
-    """POST /v1/refunds body."""
+    """POST /v1/refunds body. A partial refund names each orderItemCode at most once; `agent`
+    must name someone unless the companion is in a team (then it is the companion's agent)."""
+
+    # What the schema can say of mode and items: a partial refund lists at least one item, a
+    # full refund none (the checks in amounts.py say it in words).
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                {
+                    "if": {"properties": {"mode": {"const": "partial"}}},
+                    "then": {
+                        "required": ["items"],
+                        "properties": {"items": {"type": "array", "minItems": 1}},
+                    },
+                    "else": {"properties": {"items": {"type": ["array", "null"], "maxItems": 0}}},
+                }
+            ]
+        }
+    )
 
     mode: Literal["full", "partial"]
     reason: RefundReason
     items: list[RefundItemIn] | None = Field(default=None, max_length=200)
-    currency: str | None = Field(default=None, min_length=3, max_length=3)
+    currency: CurrencyCode | None = None
     # The total the agent confirmed; the refund is refused if the companion computes another.
-    expected_total: MoneyText | None = Field(default=None, alias="expectedTotal", max_length=32)
+    expected_total: MoneyText | None = Field(default=None, alias="expectedTotal")
     confirm_overlap: bool = Field(default=False, alias="confirmOverlap")
 
 
 class CancelItemIn(_Strict):
     """One item to cancel; quantity defaults to everything not yet cancelled."""
 
-    order_item_code: str = Field(alias="orderItemCode", min_length=1, max_length=40)
-    quantity: int | None = Field(default=None, ge=1, le=10_000)
+    order_item_code: PlainText = Field(alias="orderItemCode", min_length=1, max_length=40)
+    quantity: Quantity | None = None
 
 
 class CancelIn(_ActionIn):
-    """POST /v1/cancellations body."""
+    """POST /v1/cancellations body; `agent` must name someone unless the companion is in a
+    team (then it is the companion's agent)."""
 
     items: list[CancelItemIn] | None = Field(default=None, max_length=200)
     reason: CancelReason | None = None

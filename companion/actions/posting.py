@@ -15,6 +15,7 @@ from collections.abc import Callable
 from companion.actions.models import ActionState
 from companion.actions.ports import ActionQuery, GatewayOf, Ledger
 from companion.actions.record import ZERO, Action, PostingCheck, RefundLine
+from companion.actions.settle import settled_unknowns
 from companion.amazon.models import FinancialEvents
 from companion.amazon.view import OrderView
 from companion.errors import SpdeskError
@@ -73,8 +74,9 @@ def is_posted(action: Action, finances: FinancialEvents, order: dict[str, Action
     return True
 
 
-# A refund Amazon may have applied: succeeded, or unknown (FATAL feed, lost reply). Finances
-# reaching its level settles the accounting either way: the amount is then counted there.
+# A refund Amazon may have applied: succeeded (posted once Finances reaches its level), or
+# unknown (FATAL feed, lost reply: posted once a posting of Finances shows it without a doubt,
+# companion.actions.settle).
 UNPOSTED = frozenset({ActionState.SUCCEEDED, ActionState.UNKNOWN})
 
 
@@ -133,9 +135,20 @@ class PostingWatcher:
             for a in order.values()
             if a.kind == "refund"
             and a.account == account
-            and a.state in UNPOSTED
+            and a.state is ActionState.SUCCEEDED
             and is_posted(a, finances, order)
         ]
         for action in posted:
             self.on_posted(await self.ledger.transition(action.id, ActionState.POSTED))
-        return len(posted)
+        refunds = [a for a in order.values() if a.account == account]
+        settled = settled_unknowns(refunds, finances)
+        for found in settled:
+            stamp = found.posted_at.isoformat(timespec="seconds") if found.posted_at else "?"
+            detail = (
+                f"Finances shows this refund, posted {stamp} with the same item and amounts: "
+                "Amazon applied it."
+            )
+            moved = await self.ledger.transition(found.action.id, ActionState.POSTED, detail=detail)
+            log.info("unknown refund %s settled from Finances", found.action.id)
+            self.on_posted(moved)
+        return len(posted) + len(settled)

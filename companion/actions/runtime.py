@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 
 from companion.accounts import AccountStore
@@ -15,6 +16,8 @@ from companion.amazon.pool import GatewayPool
 from companion.config import Settings
 from companion.orders import OrderService
 
+log = logging.getLogger(__name__)
+
 
 def timing_of(settings: Settings) -> EngineTiming:
     """The engine's delays from the settings."""
@@ -26,6 +29,8 @@ def timing_of(settings: Settings) -> EngineTiming:
         reconcile_grace=settings.feed_reconcile_grace,
         retry_delay=settings.feed_retry_delay,
         finances_poll=settings.finances_poll_interval,
+        max_messages=settings.feed_max_messages,
+        gone_grace=settings.feed_gone_grace,
         sweep=settings.team_sweep_interval,
     )
 

@@ -48,6 +48,11 @@ CREATE TABLE IF NOT EXISTS batches (
   state TEXT NOT NULL, document_id TEXT, feed_id TEXT, create_started_at TEXT, detail TEXT,
   created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS batches_state ON batches(state);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS losses (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, by TEXT NOT NULL, note TEXT NOT NULL,
+  expected_id TEXT NOT NULL, expected_writes INTEGER NOT NULL, found_writes INTEGER NOT NULL,
+  unfinished INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS resolutions (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, action_id TEXT NOT NULL, state TEXT NOT NULL,
   by TEXT NOT NULL, note TEXT NOT NULL, at TEXT NOT NULL);

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from companion.actions.guards import OrderLocks
+from companion.actions.integrity import Witness
 from companion.actions.journal import Journal
 from companion.actions.models import ActionState
 from companion.actions.ports import ActionQuery, ApprovalRequest, Move
@@ -40,8 +41,15 @@ class SqliteLedger:
 
     kind = "sqlite"
 
-    def __init__(self, path: Path, *, resolutions_poll: float = RESOLUTIONS_POLL) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        resolutions_poll: float = RESOLUTIONS_POLL,
+        witness: Witness | None = None,
+    ) -> None:
         self.path = path
+        self.witness = witness
         self.resolutions_poll = resolutions_poll
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="journal")
         self._locks = OrderLocks()
@@ -61,7 +69,9 @@ class SqliteLedger:
         def announce(action: Action) -> None:  # runs on the journal's thread
             loop.call_soon_threadsafe(self._changed, action)
 
-        self._journal = await self._run(partial(Journal, self.path, on_change=announce))
+        self._journal = await self._run(
+            partial(Journal, self.path, on_change=announce, witness=self.witness)
+        )
 
     async def watch(
         self,
@@ -73,6 +83,13 @@ class SqliteLedger:
         """Announce every change on the loop and take up the feed builder's work at once."""
         self._changed = changed
         self._watcher = asyncio.create_task(self._watch_resolutions(), name="resolutions")
+        behind = self._journal.behind if self._journal is not None else None
+        if behind is not None:
+            # Records were lost: what the journal calls unsent may have been sent. Nothing is
+            # resumed (and the journal takes no new action) until a person acts (`spdesk
+            # journal`, companion.actions.integrity).
+            log.error("%s", behind.message)
+            return
         await leader(0)
 
     async def close(self) -> None:

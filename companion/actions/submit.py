@@ -120,7 +120,12 @@ class FeedSubmitter:
             self.on_ambiguous(batch_id)
             return []
         crash_point("after_create_feed")
-        await self.ledger.batch_submitted(batch_id, feed_id)
+        try:
+            await self.ledger.batch_submitted(batch_id, feed_id)
+        except Exception as exc:  # the disk is full: the feed exists, its id is not journaled
+            log.warning("batch %s: feed %s not journaled (%s); reconciling", batch_id, feed_id, exc)
+            self.on_ambiguous(batch_id)  # getFeeds finds it again and adopts it
+            return []
         for action in actions:
             self._attempts.pop(action.id, None)
         crash_point("after_submitted")

@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 
 from companion.actions.crashpoints import crash_point
 from companion.actions.feeds import ProcessingReport, ReportUnreadable, parse_processing_report
@@ -53,6 +54,9 @@ class TrackTiming:
     poll: float
     stuck_after: float
     give_up_after: float
+    # How long getFeed may answer 404 (Amazon no longer knows the feed) before spdesk stops
+    # waiting; counted from the first 404, which the journal keeps across restarts.
+    gone_grace: float = 600.0
 
 
 @dataclass(slots=True)
@@ -63,6 +67,7 @@ class _Progress:
     feed_id: str
     processing: bool = False
     report_error: str | None = None
+    gone_since: datetime | None = None
 
 
 class FeedTracker:
@@ -86,12 +91,15 @@ class FeedTracker:
         if batch is None or not batch.feed_id:
             return
         progress = _Progress(batch, batch.feed_id, processing=batch.state == "processing")
+        progress.gone_since = _gone_since(batch)
         gateway = await self.gateway_of(batch.account)
         started = time.monotonic()
         warned = False
         while True:
-            feed = await self._status(gateway, progress.feed_id)
+            feed = await self._status(gateway, progress)
             if feed is not None and await self._step(gateway, progress, feed):
+                return
+            if await self._gone_for_good(progress):
                 return
             waited = time.monotonic() - started
             if waited > self.timing.give_up_after:
@@ -104,13 +112,49 @@ class FeedTracker:
                 await self._warn_slow(batch_id, progress.feed_id)
             await asyncio.sleep(self.timing.poll)
 
-    async def _status(self, gateway: FeedGateway, feed_id: str) -> Feed | None:
+    async def _status(self, gateway: FeedGateway, progress: _Progress) -> Feed | None:
         try:
-            return await gateway.get_feed(feed_id)
+            feed = await gateway.get_feed(progress.feed_id)
+        except NotFound:
+            await self._note_gone(progress)
+            return None
         except SpdeskError as exc:
             # Reading a status is harmless to repeat: keep trying on the next poll.
-            log.info("getFeed %s failed (%s); will retry", feed_id, exc.code)
+            log.info("getFeed %s failed (%s); will retry", progress.feed_id, exc.code)
             return None
+        if progress.gone_since is not None:  # it came back: the 404s were Amazon's hiccup
+            progress.gone_since = None
+            await self._keep_detail(progress, feedGoneSince=None)
+        return feed
+
+    async def _note_gone(self, progress: _Progress) -> None:
+        """The first 404 of a feed is journaled: the grace runs on across restarts."""
+        if progress.gone_since is None:
+            progress.gone_since = datetime.now(UTC)
+            log.warning("getFeed %s: Amazon does not know this feed", progress.feed_id)
+            await self._keep_detail(progress, feedGoneSince=progress.gone_since.isoformat())
+
+    async def _keep_detail(self, progress: _Progress, **changes: object) -> None:
+        batch = await self.ledger.batch(progress.batch.id) or progress.batch
+        detail = {k: v for k, v in {**batch.detail, **changes}.items() if v is not None}
+        await self.ledger.update_batch(batch.id, detail=detail)
+
+    async def _gone_for_good(self, progress: _Progress) -> bool:
+        """Settle the batch `unknown` once getFeed has answered 404 for the whole grace."""
+        since = progress.gone_since
+        if since is None or datetime.now(UTC) - since < timedelta(seconds=self.timing.gone_grace):
+            return False
+        stamp = since.isoformat(timespec="seconds")
+        said = AmazonResult.said(
+            "feed_gone",
+            f"Amazon no longer knows feed {progress.feed_id} (getFeed has answered 404 since "
+            f"{stamp}), so spdesk cannot learn whether this action was applied. Check the order "
+            "in Seller Central; spdesk will not resend it.",
+            feedId=progress.feed_id,
+            since=stamp,
+        )
+        await self.settle_all(progress.batch.id, "unknown", ActionState.UNKNOWN, said)
+        return True
 
     async def _step(self, gateway: FeedGateway, progress: _Progress, feed: Feed) -> bool:
         batch_id, status = progress.batch.id, feed.processing_status
@@ -263,6 +307,12 @@ class FeedTracker:
         for action in await self.ledger.in_batch(batch_id):
             if not action.terminal and warning not in action.warnings:
                 await self.ledger.update(action.id, warnings=(*action.warnings, warning))
+
+
+def _gone_since(batch: Batch) -> datetime | None:
+    """When getFeed first answered 404 for the batch's feed, as the journal kept it."""
+    stamp = batch.detail.get("feedGoneSince")
+    return datetime.fromisoformat(stamp) if isinstance(stamp, str) else None
 
 
 def _gave_up(progress: _Progress, waited: float) -> AmazonResult:

@@ -117,6 +117,14 @@ class RefundedItem(_Model):
     refunded: dict[str, Decimal]
 
 
+class RefundPosting(_Model):
+    """One item of one refund event in Finances: when it was posted and how much per component."""
+
+    order_item_id: str
+    posted_at: datetime | None = None
+    amounts: dict[str, Decimal] = Field(default_factory=dict)  # positive, by component
+
+
 class FinancialEvents(_Model):
     """What Finances v0 shows for one order: posted charges and refunds per item and component."""
 
@@ -124,6 +132,8 @@ class FinancialEvents(_Model):
     charges: dict[str, dict[str, Decimal]] = Field(default_factory=dict)
     refunds: dict[str, dict[str, Decimal]] = Field(default_factory=dict)
     currency: str | None = None
+    # The same refunds one by one, for telling which refund an `unknown` action was.
+    refund_postings: list[RefundPosting] = Field(default_factory=list)
 
     def refunded(self, order_item_id: str, component: str) -> Decimal:
         """The posted refund of one component of one item (positive, 0 when none)."""

@@ -19,6 +19,7 @@ from companion.amazon.models import (
     FulfillmentOrder,
     FulfillmentOrderItem,
     ItemProceeds,
+    RefundPosting,
 )
 from companion.errors import AmazonError
 
@@ -244,6 +245,7 @@ def parse_financial_events(order_id: str, pages: Iterable[Json]) -> FinancialEve
     """Finances v0 `listFinancialEventsByOrderId` pages, summed per item and charge type."""
     charges: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     refunds: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    postings: list[RefundPosting] = []
     currency: str | None = None
     try:
         for page in pages:
@@ -256,14 +258,32 @@ def parse_financial_events(order_id: str, pages: Iterable[Json]) -> FinancialEve
                         event, "ShipmentItemAdjustmentList", "ItemChargeAdjustmentList", refunds, -1
                     )
                     currency = currency or found
-    except (KeyError, TypeError, AttributeError) as exc:
+                    postings += _postings(event)
+    except (KeyError, TypeError, AttributeError, ValidationError) as exc:
         raise AmazonBadResponse(details={"operation": "listFinancialEventsByOrderId"}) from exc
     return FinancialEvents(
         order_id=order_id,
         charges={k: dict(v) for k, v in charges.items()},
         refunds={k: dict(v) for k, v in refunds.items()},
         currency=currency,
+        refund_postings=postings,
     )
+
+
+def _postings(event: Json) -> list[RefundPosting]:
+    """One refund event's items, each with its own amounts (positive) and the event's date."""
+    found = []
+    for item in event.get("ShipmentItemAdjustmentList") or []:
+        one: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+        _sum_charges({"items": [item]}, "items", "ItemChargeAdjustmentList", one, -1)
+        found.append(
+            RefundPosting(
+                order_item_id=item["OrderItemId"],
+                posted_at=event.get("PostedDate"),
+                amounts=dict(one.get(item["OrderItemId"], {})),
+            )
+        )
+    return found
 
 
 def _sum_charges(

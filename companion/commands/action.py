@@ -11,7 +11,7 @@ from companion.actions.models import ActionState
 from companion.actions.ports import ActionQuery, Ledger
 from companion.actions.record import Action, money
 from companion.actions.resolve import resolve_action
-from companion.config import Settings
+from companion.config import DEMO_PROFILE, Settings
 from companion.errors import SpdeskError
 from companion.ledger.factory import opened
 from companion.vocabulary import check_order_id
@@ -21,8 +21,14 @@ _HEADER = ("ACTION", "CONFIRMATION", "KIND", "STATE", "ORDER", "TOTAL", "AGENT",
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``spdesk action``."""
+    demo = argparse.ArgumentParser(add_help=False)
+    demo.add_argument(
+        "--demo", action="store_true", help="the journal of 'spdesk demo' (its own profile)"
+    )
     sub = parser.add_subparsers(dest="action_command", metavar="COMMAND", required=True)
-    listing = sub.add_parser("list", help="list refunds and cancellations, newest first")
+    listing = sub.add_parser(
+        "list", help="list refunds and cancellations, newest first", parents=[demo]
+    )
     listing.add_argument(
         "--state",
         choices=[s.value for s in ActionState],
@@ -37,6 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     resolve = sub.add_parser(
         "resolve",
+        parents=[demo],
         help="record whether Amazon applied an action whose outcome is unknown",
         description="After checking the order in Seller Central, record whether Amazon applied "
         "an action spdesk could not confirm (state unknown).",
@@ -96,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         action = asyncio.run(_run(args))
     except SpdeskError as exc:
         print(f"spdesk: {exc.message} [{exc.code}]", file=sys.stderr)
-        return 1
+        return exc.exit_status
     if action is None:
         return 0
     print(
@@ -107,7 +114,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _run(args: argparse.Namespace) -> Action | None:
-    async with opened(Settings.load()) as ledger:
+    settings = Settings.profile(DEMO_PROFILE) if args.demo else Settings.load()
+    async with opened(settings) as ledger:
         if args.action_command == "list":
             found = await list_actions(ledger, args.state, args.order)
             sys.stdout.write(

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from companion.actions.audit import parse_bound, select, to_csv, to_json
-from companion.config import Settings
+from companion.config import DEMO_PROFILE, Settings
 from companion.errors import SpdeskError
 from companion.ledger.factory import opened
 from companion.vocabulary import check_order_id
@@ -18,6 +18,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``spdesk audit``."""
     sub = parser.add_subparsers(dest="audit_command", metavar="COMMAND", required=True)
     export = sub.add_parser("export", help="export refunds and cancellations with their evidence")
+    export.add_argument(
+        "--demo", action="store_true", help="the journal of 'spdesk demo' (its own profile)"
+    )
     export.add_argument("--order", metavar="ID", help="only this Amazon order id")
     export.add_argument("--since", metavar="DATE", help="requested on or after (YYYY-MM-DD or ISO)")
     export.add_argument("--until", metavar="DATE", help="requested before the end of this date")
@@ -45,9 +48,10 @@ async def export(
 def run(args: argparse.Namespace) -> int:
     """Run ``spdesk audit export``."""
     try:
+        settings = Settings.profile(DEMO_PROFILE) if args.demo else Settings.load()
         text = asyncio.run(
             export(
-                Settings.load(),
+                settings,
                 order=args.order,
                 since=args.since,
                 until=args.until,
@@ -56,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         )
     except SpdeskError as exc:
         print(f"spdesk: {exc.message}", file=sys.stderr)
-        return 1
+        return exc.exit_status
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8", newline="")
         print(f"Audit trail written to {args.output}.", file=sys.stderr)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sys
 
 from companion.accounts import AccountStore, keyring_backend_name
-from companion.commands.pair import companion_answers
+from companion.commands.reach import PortState, check_port
 from companion.config import Settings
 from companion.errors import KeyringUnavailable, SpdeskError
+from companion.identity import load_identity
 from companion.keys import PAIRINGS
-from companion.server import RunningCompanion, start_companion, wait_for_stop
+from companion.server import RunningCompanion, start_companion, stop_signals
 
 log = logging.getLogger(__name__)
 
@@ -28,20 +30,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 async def serve(settings: Settings) -> None:
     """Start the companion, say where it listens, run until asked to stop."""
-    if settings.port and await asyncio.to_thread(companion_answers, settings.port):
+    if settings.port and await asyncio.to_thread(_ours_answers, settings):
         raise SpdeskError(
             f"spdesk is already running on 127.0.0.1:{settings.port}.",
             code="already_running",
             params={"port": settings.port},
         )
     store = AccountStore(settings)
-    server = await start_companion(settings, store=store)
-    try:
-        _greet(server, store, settings)
-        await wait_for_stop()
-    finally:
-        await server.stop()
-        print("spdesk companion stopped.", flush=True)
+    async with stop_signals() as stop:
+        server = await start_companion(settings, store=store)
+        try:
+            _greet(server, store, settings)
+            await stop.wait()
+        finally:
+            await server.stop()
+            print("spdesk companion stopped.", flush=True)
+
+
+def _ours_answers(settings: Settings) -> bool:
+    identity = load_identity(settings.data_dir)
+    return check_port(settings.port, identity).state is PortState.OURS
 
 
 def _greet(server: RunningCompanion, store: AccountStore, settings: Settings) -> None:
@@ -56,14 +64,19 @@ def _greet(server: RunningCompanion, store: AccountStore, settings: Settings) ->
         except KeyringUnavailable as exc:
             print(f"Warning: {exc.message}", flush=True)
     pairings = server.app[PAIRINGS]
-    if not pairings.list():
-        code = pairings.new_code()
-        minutes = int(settings.pairing_code_ttl // 60)
-        print(
-            f"No browser is paired yet. Pairing code: {code} (valid {minutes} minutes; "
-            "'spdesk pair' makes a new one)",
-            flush=True,
-        )
+    if pairings.list():
+        return
+    if not sys.stdout.isatty():
+        # Standard output is a log here (systemd's journal, a file): a code must not stay there.
+        print("No browser is paired yet: run 'spdesk pair' for a pairing code.", flush=True)
+        return
+    code = pairings.new_code()
+    minutes = int(settings.pairing_code_ttl // 60)
+    print(
+        f"No browser is paired yet. Pairing code: {code} (valid {minutes} minutes; "
+        "'spdesk pair' makes a new one)",
+        flush=True,
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -7,7 +7,7 @@ from typing import Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict
 
-from companion.actions.guards import idempotency_key
+from companion.actions.guards import IDEMPOTENCY_KEY_PATTERN, idempotency_key
 from companion.actions.models import ActionState, CancelIn, RefundIn
 from companion.actions.record import Action
 from companion.codes import HistoryCode, OutcomeCode, WarningCode
@@ -15,7 +15,7 @@ from companion.errors import Param
 from companion.http.orders import ORDER_LOOKUP_ERRORS
 from companion.http.validation import parse_json
 from companion.keys import ACTIONS, ROUTES
-from companion.vocabulary import check_order_id
+from companion.vocabulary import ORDER_ID_SCHEMA, check_order_id
 
 REFUND_ERRORS = [
     *ORDER_LOOKUP_ERRORS,
@@ -39,6 +39,7 @@ REFUND_ERRORS = [
     "agent_required",
     "order_busy",
     "ledger_unavailable",
+    "journal_behind",
 ]
 CANCEL_ERRORS = [
     *ORDER_LOOKUP_ERRORS,
@@ -60,7 +61,11 @@ CANCEL_ERRORS = [
     "agent_required",
     "order_busy",
     "ledger_unavailable",
+    "journal_behind",
 ]
+
+
+KEY_SCHEMA = {"Idempotency-Key": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN}}
 
 
 class AmazonOut(BaseModel):
@@ -136,7 +141,7 @@ def _accepted(action: Action, replayed: bool) -> web.Response:
 
 async def create_refund(request: web.Request) -> web.Response:
     """POST /v1/refunds."""
-    key = idempotency_key(request.headers)
+    key = idempotency_key(request.headers.getall("Idempotency-Key", []))
     body = await parse_json(request, RefundIn)
     action, replayed = await request.app[ACTIONS].service.refund(body, key)
     return _accepted(action, replayed)
@@ -144,7 +149,7 @@ async def create_refund(request: web.Request) -> web.Response:
 
 async def create_cancellation(request: web.Request) -> web.Response:
     """POST /v1/cancellations."""
-    key = idempotency_key(request.headers)
+    key = idempotency_key(request.headers.getall("Idempotency-Key", []))
     body = await parse_json(request, CancelIn)
     action, replayed = await request.app[ACTIONS].service.cancel(body, key)
     return _accepted(action, replayed)
@@ -178,6 +183,7 @@ def setup(app: web.Application) -> None:
         status=202,
         errors=REFUND_ERRORS,
         headers=["Idempotency-Key"],
+        schemas=KEY_SCHEMA,
     )
     routes.add(
         router,
@@ -190,6 +196,7 @@ def setup(app: web.Application) -> None:
         status=202,
         errors=CANCEL_ERRORS,
         headers=["Idempotency-Key"],
+        schemas=KEY_SCHEMA,
     )
     routes.add(
         router,
@@ -208,4 +215,5 @@ def setup(app: web.Application) -> None:
         summary="The actions of one order, newest first",
         response=ActionList,
         errors=["invalid_order_id", "ledger_unavailable"],
+        schemas={"orderId": ORDER_ID_SCHEMA},
     )

@@ -38,6 +38,8 @@ class RouteDoc:
     query: tuple[str, ...] = ()
     headers: tuple[str, ...] = ()
     content_type: str = "application/json"
+    # JSON schemas of path, query and header parameters by name (a plain string otherwise).
+    schemas: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 # Every part of the companion declares its routes through the registry, with the request and
@@ -70,6 +72,7 @@ class RouteRegistry:
         query: Iterable[str] = (),
         headers: Iterable[str] = (),
         content_type: str = "application/json",
+        schemas: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
         """Register a handler on the router and describe it in the OpenAPI document."""
         router.add_route(method, path, handler)
@@ -85,27 +88,28 @@ class RouteRegistry:
                 tuple(query),
                 tuple(headers),
                 content_type,
+                dict(schemas or {}),
             )
         )
 
 
-def _path_params(path: str) -> list[dict[str, Any]]:
-    names = re.findall(r"{(\w+)(?::[^}]*)?}", path)
+def _parameters(doc: RouteDoc) -> list[dict[str, Any]]:
+    places = [(n, "path", True) for n in re.findall(r"{(\w+)(?::[^}]*)?}", doc.path)]
+    places += [(q, "query", False) for q in doc.query]
+    places += [(h, "header", True) for h in doc.headers]
     return [
-        {"name": n, "in": "path", "required": True, "schema": {"type": "string"}} for n in names
+        {
+            "name": name,
+            "in": where,
+            "required": required,
+            "schema": dict(doc.schemas.get(name, {"type": "string"})),
+        }
+        for name, where, required in places
     ]
 
 
 def _operation(doc: RouteDoc, refs: Mapping[Any, dict[str, Any]]) -> dict[str, Any]:
-    params = _path_params(doc.path)
-    params += [
-        {"name": q, "in": "query", "required": False, "schema": {"type": "string"}}
-        for q in doc.query
-    ]
-    params += [
-        {"name": h, "in": "header", "required": True, "schema": {"type": "string"}}
-        for h in doc.headers
-    ]
+    params = _parameters(doc)
     ok: dict[str, Any] = {"description": "Success"}
     if doc.response is not None:
         ok["content"] = {doc.content_type: {"schema": refs[(doc.response, "serialization")]}}

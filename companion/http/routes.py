@@ -5,42 +5,44 @@ from __future__ import annotations
 from typing import Literal
 
 from aiohttp import web
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from companion import __version__
 from companion.accounts import AccountStore
+from companion.errors import BadRequest
+from companion.fields import PlainText
 from companion.http.openapi import build_document
 from companion.http.origin import OriginNotAllowed
 from companion.http.validation import ApiModel, json_response, parse_json
-from companion.keys import ACCOUNTS, PAIRING, PAIRINGS, ROUTES
+from companion.identity import CHALLENGE
+from companion.keys import ACCOUNTS, IDENTITY, PAIRING, PAIRINGS, ROUTES
 from companion.marketplaces import Region
-from companion.pairing import is_extension_origin
+from companion.pairing import PairingCodeInvalid, is_extension_origin
 
 API_VERSION = 1
 BROWSER_NAMES = {"chrome-extension": "Chrome", "moz-extension": "Firefox"}
 
 
 class Health(ApiModel):
-    """Liveness of the companion; nothing about accounts."""
+    """Liveness of the companion and which one it is; nothing about accounts."""
 
     service: Literal["spdesk-companion"] = "spdesk-companion"
     version: str = __version__
     api_version: int = API_VERSION
+    # This installation's public id (another spdesk or the demo has another one).
+    instance: str
+    # A code from 'spdesk pair' is waiting here: the extension pairs with this companion.
+    pairing_code_waiting: bool
+    # With ?challenge=: HMAC-SHA256 of it under this installation's secret (companion.identity).
+    proof: str | None = None
 
 
 class PairRequest(ApiModel):
     """The one-time code from 'spdesk pair' and a name for this browser."""
 
     code: str = Field(min_length=4, max_length=20, description="the code 'spdesk pair' shows")
-    label: str = Field(default="", max_length=100, description="which browser this is")
-
-    @field_validator("label")
-    @classmethod
-    def _printable(cls, value: str) -> str:
-        # 'spdesk pair --list' and 'spdesk doctor' print it: no escape sequences, no fake lines.
-        if not value.isprintable():
-            raise ValueError("a browser name cannot contain control characters")
-        return value
+    # 'spdesk pair --list' and 'spdesk doctor' print it: no escape sequences, no fake lines.
+    label: PlainText = Field(default="", max_length=100, description="which browser this is")
 
 
 class CompanionInfo(ApiModel):
@@ -76,8 +78,25 @@ class Status(ApiModel):
 
 
 async def health(request: web.Request) -> web.Response:
-    """Liveness; says nothing about accounts."""
-    return json_response(Health())
+    """Liveness and identity; says nothing about accounts."""
+    identity = request.app[IDENTITY]
+    challenges = request.query.getall("challenge", [])
+    if len(challenges) > 1 or (challenges and not CHALLENGE.fullmatch(challenges[0])):
+        raise BadRequest(
+            "challenge must be 32 to 128 lower-case hexadecimal digits.",
+            params={
+                "case": "invalid_field",
+                "field": "challenge",
+                "problem": "not 32 to 128 lower-case hexadecimal digits",
+            },
+        )
+    return json_response(
+        Health(
+            instance=identity.instance,
+            pairing_code_waiting=request.app[PAIRINGS].code_waiting(),
+            proof=identity.prove(challenges[0]) if challenges else None,
+        )
+    )
 
 
 async def pair(request: web.Request) -> web.Response:
@@ -90,7 +109,11 @@ async def pair(request: web.Request) -> web.Response:
             params={"case": "not_extension"},
         )
     label = body.label or BROWSER_NAMES.get(origin.split("://", 1)[0], "Browser")
-    pairing, token = request.app[PAIRINGS].exchange(body.code, origin, label)
+    try:
+        pairing, token = request.app[PAIRINGS].exchange(body.code, origin, label)
+    except PairingCodeInvalid as exc:
+        # Name the companion that refused: the code may be for another one (the demo's).
+        raise exc.at(request.host) from None
     return json_response(PairResponse(token=token, pairing_id=pairing.id), status=201)
 
 
@@ -131,7 +154,14 @@ def setup(app: web.Application) -> None:
     """Register the companion's own routes."""
     routes, router = app[ROUTES], app.router
     routes.add(
-        router, "GET", "/v1/health", health, summary="Is the companion running?", response=Health
+        router,
+        "GET",
+        "/v1/health",
+        health,
+        summary="Is the companion running, and which one is it?",
+        response=Health,
+        query=["challenge"],
+        schemas={"challenge": {"type": "string", "pattern": f"^{CHALLENGE.pattern}$"}},
     )
     routes.add(
         router,

@@ -7,6 +7,7 @@ import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from companion.actions.integrity import Witness
 from companion.actions.journal import JOURNAL_FILE
 from companion.actions.ports import Ledger
 from companion.actions.sqlite_ledger import SqliteLedger
@@ -22,7 +23,9 @@ from companion.ledger.secret import link_settings
 def ledger_for(settings: Settings) -> SqliteLedger | PostgresLedger:
     """The team ledger when settings name one ("ledger"), else this companion's journal file."""
     if not settings.ledger:
-        return SqliteLedger(settings.data_dir / JOURNAL_FILE)
+        return SqliteLedger(
+            settings.data_dir / JOURNAL_FILE, witness=Witness.in_folder(settings.config_dir)
+        )
     if not settings.agent:
         raise SpdeskError(
             "A team companion needs an agent name: run 'spdesk team join DSN --agent NAME'.",

@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { CompanionError, createCompanion } from "../src/background/companion.js";
+import { CompanionError, createCompanion, findCompanions } from "../src/background/companion.js";
 import { closedPort, startCompanion } from "./helpers/http-server.js";
 
 const TOKEN = "spd_test_token_0123456789";
@@ -116,4 +116,21 @@ describe("companion client", () => {
   });
 
   after(() => hung.forEach((res) => res.destroy()));
+});
+
+test("finding companions: only what answers as spdesk, with whether a pairing code waits; no token sent", async () => {
+  const waiting = await startCompanion({ "GET /v1/health": { json: { service: "spdesk-companion", version: "0.2.0", pairingCodeWaiting: true } } });
+  const idle = await startCompanion({ "GET /v1/health": { json: { service: "spdesk-companion", version: "0.2.0", pairingCodeWaiting: false } } });
+  const other = await startCompanion({ "GET /v1/health": { json: { service: "something-else" } } });
+  const silent = `http://127.0.0.1:${await closedPort()}`;
+  try {
+    const found = await findCompanions([silent, other.url, idle.url, waiting.url]);
+    assert.deepEqual(found, [
+      { url: idle.url, version: "0.2.0", pairingCodeWaiting: false },
+      { url: waiting.url, version: "0.2.0", pairingCodeWaiting: true },
+    ]);
+    for (const server of [waiting, idle, other]) assert.equal(server.requests.at(-1).headers.authorization, undefined);
+  } finally {
+    await Promise.all([waiting, idle, other].map((s) => s.close()));
+  }
 });

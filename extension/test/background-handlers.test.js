@@ -17,6 +17,7 @@ const content = { id: "ibechjjblnfhmdepfahabhaggbnemnij", url: TICKET, origin: "
 const page = { id: "ibechjjblnfhmdepfahabhaggbnemnij", url: EXT_PAGE, origin: "chrome-extension://ibechjjblnfhmdepfahabhaggbnemnij" };
 const panel = { ...page, url: PANEL_PAGE };
 const KEY = "3f1c2b8e-6a43-4d1e-9b7a-0c2d4e5f6a7b";
+const WAITING = { ...ACTION, id: "act_01JD7Q3MWAIT", state: "awaiting_approval", agent: "Ann" };
 
 describe("background worker", () => {
   const ALONE = { mode: "single", agent: null, role: null };
@@ -44,6 +45,10 @@ describe("background worker", () => {
       "GET /v1/actions/act_01JD7Q3M9Z8X": { json: ACTION },
       "POST /v1/refunds": { status: 202, json: ACTION },
       "GET /v1/team": () => ({ json: team }),
+      "GET /v1/approvals": { json: { actions: [WAITING] } },
+      [`POST /v1/actions/${WAITING.id}/approve`]: { json: { ...WAITING, state: "accepted" } },
+      [`POST /v1/actions/${WAITING.id}/reject`]: (req, res, record) => ({ json: { ...WAITING, state: "failed", approval: { note: record.body.note } } }),
+      "POST /v1/actions/act_own/approve": { status: 403, json: { error: { code: "self_approval", message: "Nobody approves or rejects their own refund: ask another approver." } } },
       "POST /v1/cancellations": { status: 409, json: { error: { code: "cancel_after_shipment", message: "This order has shipped: refund it instead." } } },
       "POST /v1/pair": (req, res, record) =>
         record.body.code === "K7QD-2MXP"
@@ -168,6 +173,35 @@ describe("background worker", () => {
     }
     assert.equal((await send({ action: "ticketState", args: { url: TICKET, orders: [] } }, panel)).error.code, "forbidden", "and tab messages only from tabs");
     assert.equal(companion.requests.length, count);
+  });
+
+  test("approvals: the list, and an approver's decision with its optional note", async () => {
+    assert.deepEqual(await send({ action: "approvals", args: {} }), { ok: true, data: { actions: [WAITING] } });
+    assert.equal((await send({ action: "approve", args: { id: WAITING.id } })).data.state, "accepted");
+    const approved = companion.requests.at(-1);
+    assert.deepEqual([approved.method, approved.path, approved.body], ["POST", `/v1/actions/${WAITING.id}/approve`, { note: "" }]);
+    assert.equal(approved.headers.authorization, "Bearer spd_good");
+    const rejected = await send({ action: "reject", args: { id: WAITING.id, note: "  Return it first. " } });
+    assert.equal(rejected.data.approval.note, "Return it first.");
+    // The companion's refusal of one's own request passes through with its code.
+    assert.equal((await send({ action: "approve", args: { id: "act_own" } })).error.code, "self_approval");
+  });
+
+  test("approve and reject: malformed ids and notes are refused before any request", async () => {
+    const count = companion.requests.length;
+    for (const args of [{}, { id: "../../v1/refunds" }, { id: WAITING.id, note: 5 }, { id: WAITING.id, note: "x".repeat(2001) }]) {
+      for (const action of ["approve", "reject"]) assert.equal((await send({ action, args })).error.code, "invalid_message", JSON.stringify(args));
+    }
+    assert.equal(companion.requests.length, count);
+  });
+
+  test("a content script can neither read the approvals nor approve or reject", async () => {
+    const count = companion.requests.length;
+    for (const action of ["approvals", "approve", "reject"]) {
+      const reply = await send({ action, args: { id: WAITING.id, note: "" } }, content);
+      assert.equal(reply.error.code, "forbidden", action);
+    }
+    assert.equal(companion.requests.length, count, "nothing reached the companion");
   });
 
   test("refund without an idempotency key or body is refused locally", async () => {

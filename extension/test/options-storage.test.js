@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { DEFAULTS, OPTIONS_VERSION, loadOptions, migrate, normalizeCompanionUrl, onOptionsChanged, saveOptions, webOrigin } from "../src/shared/options.js";
+import { DEFAULTS, OPTIONS_VERSION, companionCandidates, loadOptions, migrate, normalizeCompanionUrl, onOptionsChanged, saveOptions, webOrigin } from "../src/shared/options.js";
 import { fakeBrowser } from "./helpers/fake-browser.js";
 
 test("an empty storage gives the defaults and is not written", async () => {
@@ -87,4 +87,15 @@ test("saving one option leaves keys another context wrote meanwhile alone", asyn
   await pageSave;
   const after = await loadOptions(storage.local);
   assert.deepEqual([after.token, after.replyLanguage, after.agentName], ["spd_new", "fr", "Anna"]);
+});
+
+test("other companion addresses: the default port and the configured one, each with the nine after it", () => {
+  const near = companionCandidates("http://127.0.0.1:8765");
+  assert.equal(near.length, 9);
+  assert.deepEqual([near[0], near.at(-1)], ["http://127.0.0.1:8766", "http://127.0.0.1:8774"]);
+  const moved = companionCandidates("http://localhost:9100");
+  assert.ok(moved.includes("http://127.0.0.1:8765") && moved.includes("http://localhost:9109"));
+  assert.ok(!moved.includes("http://localhost:9100") && !moved.includes("http://localhost:9110"));
+  assert.equal(moved.length, 19);
+  assert.ok(companionCandidates("http://127.0.0.1:65530").every((url) => Number(new URL(url).port) <= 65535));
 });

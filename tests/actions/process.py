@@ -16,12 +16,18 @@ import aiohttp
 
 from companion.accounts import AccountStore
 from companion.config import SETTINGS_FILE, Settings
+from companion.pairing import PairingStore
 from spdesk_demo.sandbox_account import install_sandbox_account
 from tests.plugins.actions import FAST_ACTIONS
 from tests.plugins.companion import TEST_EXTENSION_ORIGIN
 
 SPDESK = [sys.executable, "-m", "companion", "serve"]
 REPO = Path(__file__).resolve().parents[2]
+
+
+def home_settings(root: Path) -> Settings:
+    """The settings a `spdesk serve` started by start_process(root) runs with."""
+    return Settings.load(config_dir=root / "config" / "spdesk")
 
 
 def prepare_home(root: Path, sandbox_url: str, keyring_service: str, **extra: Any) -> AccountStore:
@@ -75,7 +81,11 @@ class CompanionProcess:
 
 
 async def start_process(root: Path, crash_at: str | None = None) -> CompanionProcess:
-    """Start `spdesk serve` with XDG_CONFIG_HOME under root; wait until it listens."""
+    """Start `spdesk serve` with XDG_CONFIG_HOME under root; wait until it listens.
+
+    Until a test pairs (the token file under root), a pairing code is made as `spdesk pair`
+    makes it: `serve` itself never prints one, so none reaches a log.
+    """
     env = {**os.environ, "XDG_CONFIG_HOME": str(root / "config"), "PYTHONDONTWRITEBYTECODE": "1"}
     env.pop("SPDESK_CRASH_AT", None)
     if crash_at:
@@ -86,21 +96,20 @@ async def start_process(root: Path, crash_at: str | None = None) -> CompanionPro
     )
     log.close()
     assert proc.stdout is not None
-    url, code = None, None
+    url = None
     async with asyncio.timeout(20):
-        while url is None or (code is None and not await _paired(root)):
+        while url is None:
             line = (await proc.stdout.readline()).decode()
             if not line:
                 raise AssertionError(f"spdesk serve ended early: {proc.returncode}")
             if found := re.search(r"listening on (http://\S+)", line):
                 url = found.group(1)
-            if found := re.search(r"Pairing code: (\S+)", line):
-                code = found.group(1)
+    code = (
+        None
+        if (root / "token").exists()
+        else PairingStore.for_settings(home_settings(root)).new_code()
+    )
     return CompanionProcess(proc, url, code)
-
-
-async def _paired(root: Path) -> bool:
-    return (root / "token").exists()
 
 
 class Client:

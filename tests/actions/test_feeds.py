@@ -113,3 +113,29 @@ def test_processing_report_maps_results_to_message_ids() -> None:
 def test_unreadable_reports_are_refused(data: bytes) -> None:
     with pytest.raises(ReportUnreadable):
         parse_processing_report(data)
+
+
+def test_a_report_is_read_field_by_field_whatever_its_namespace() -> None:
+    data = b"""<?xml version="1.0"?>
+<ns:AmazonEnvelope xmlns:ns="urn:spdesk:test"><ns:Message><ns:ProcessingReport>
+  <ns:ProcessingSummary><ns:MessagesProcessed>2</ns:MessagesProcessed>
+    <ns:MessagesSuccessful>1</ns:MessagesSuccessful><ns:MessagesWithError>1</ns:MessagesWithError>
+    <ns:MessagesWithWarning>0</ns:MessagesWithWarning></ns:ProcessingSummary>
+  <ns:Result><ns:MessageID>2</ns:MessageID><ns:ResultCode>Error</ns:ResultCode>
+    <ns:ResultMessageCode>18027</ns:ResultMessageCode>
+    <ns:ResultDescription> Tax too high </ns:ResultDescription>
+    <ns:AdditionalInfo><ns:AmazonOrderID>113-0000001-0000001</ns:AmazonOrderID></ns:AdditionalInfo>
+  </ns:Result>
+  <ns:Result><ns:ResultCode>Error</ns:ResultCode><ns:ResultMessageCode>5000</ns:ResultMessageCode>
+    <ns:AdditionalInfo/></ns:Result>
+</ns:ProcessingReport></ns:Message></ns:AmazonEnvelope>"""
+    parsed = parse_processing_report(data)
+    (named,) = parsed.results_for(2)
+    assert (named.message_code, named.description, named.order_id) == (
+        "18027",
+        "Tax too high",
+        "113-0000001-0000001",
+    )
+    # No MessageID: the whole document (0); no description or order: empty, not made up.
+    (whole,) = parsed.results_for(0)
+    assert (whole.message_code, whole.description, whole.order_id) == ("5000", "", None)

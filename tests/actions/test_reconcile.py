@@ -182,3 +182,65 @@ async def test_a_candidate_whose_report_is_gone_cannot_be_excluded(tmp_path: Pat
     # Adopted, never resent: tracking it then ends `unknown` with the report named as missing.
     outcome = await decide(tmp_path, [feed("501")], give_up_after=0.5, amazon=ReportsGone)
     assert outcome == {"adopted": "501"}
+
+
+def _old(seen: tuple[Feed, bytes | None], hours: float) -> tuple[Feed, bytes | None]:
+    made, data = seen
+    return made.model_copy(
+        update={"created_time": made.created_time - timedelta(hours=hours)}
+    ), data
+
+
+def _elsewhere(seen: tuple[Feed, bytes | None]) -> tuple[Feed, bytes | None]:
+    made, data = seen
+    return made.model_copy(update={"marketplace_ids": ["A1PA6795UKMFR9"]}), data
+
+
+@pytest.mark.parametrize(
+    ("seen", "why"),
+    [
+        ([_old(feed("501"), hours=1)], "created before the attempt (beyond the clock slack)"),
+        ([_elsewhere(feed("501"))], "for another marketplace"),
+    ],
+)
+async def test_feeds_that_are_not_candidates_lead_to_a_resend(
+    tmp_path: Path, seen: Any, why: str
+) -> None:
+    assert "resent" in await decide(tmp_path, seen), why
+
+
+async def test_a_feed_spdesk_made_itself_is_never_adopted(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.sqlite3")
+    other = journal.create(action("113-0000009-0000001"), idempotency_key=None, body_hash="h")
+    journal.transition(other.id, ActionState.QUEUED)
+    journal.claim_batch("bat_0", ("sandbox", ADJUSTMENT_FEED, US), [other.id])
+    journal.batch_submitted("bat_0", "501")
+    journal.close()
+    assert "resent" in await decide(tmp_path, [feed("501")])
+
+
+async def test_undecided_words_name_the_feeds(tmp_path: Path) -> None:
+    outcome = await decide(tmp_path, [feed("501"), feed("502")])
+    said = outcome["unknown"]
+    assert said.code == "create_feed_undecided"
+    assert said.params == {"case": "several_feeds", "feedIds": "501, 502"}
+    assert said.description == (
+        "spdesk lost Amazon's answer while creating the feed and cannot tell whether Amazon "
+        "received it (feeds 501, 502 could each be it). Check the order in Seller Central; "
+        "spdesk will not resend it."
+    )
+    waited = (await decide(tmp_path / "b", [feed("501", status="IN_QUEUE")], give_up_after=0.1))[
+        "unknown"
+    ]
+    assert waited.code == "create_feed_undecided"
+    assert waited.description == (
+        "spdesk lost Amazon's answer while creating the feed and cannot tell whether Amazon "
+        "received it (Amazon is still processing a feed that may be it). Check the order in "
+        "Seller Central; spdesk will not resend it."
+    )
+
+
+async def test_a_finished_candidate_is_decided_without_waiting(tmp_path: Path) -> None:
+    # give_up_after is long: a verdict that waited for a DONE feed would not come in time.
+    outcome = await decide(tmp_path, [feed("501", errors=["113-0000001-0000001"])], 3600.0)
+    assert outcome == {"adopted": "501"}

@@ -189,8 +189,8 @@ async def test_refusals_are_clear_and_move_nothing(spdesk: Any) -> None:
                     {"orderItemCode": "29384756103044", "components": {"Principal": "1.234"}}
                 ],
             },
-            422,
-            "amount_precision",
+            400,
+            "invalid_amount",
         ),
         (
             {

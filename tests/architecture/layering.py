@@ -5,7 +5,8 @@ Three packages in one distribution: the product (``companion``), the simulated A
 simulator share nothing. Inside the product, layers from the bottom up; a module may import its
 own layer and those below, never one above:
 
-    0 foundation   errors, vocabulary, marketplaces, config, accounts, pairing
+    0 foundation   errors, vocabulary, marketplaces, fields, storage, config, identity,
+                   accounts, pairing
     1 amazon/      the SP-API gateway
     2 orders       the order view service
     3 actions/     refunds and cancellations (journal, engine, feeds; the Ledger interface)
@@ -39,7 +40,10 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "companion.codes",
         "companion.vocabulary",
         "companion.marketplaces",
+        "companion.fields",
+        "companion.storage",
         "companion.config",
+        "companion.identity",
         "companion.accounts",
         "companion.pairing",
     ),

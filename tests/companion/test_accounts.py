@@ -97,7 +97,7 @@ def test_missing_keyring_entry_says_what_to_do(keyring_store: AccountStore) -> N
         ({"region": "NA", "marketplaces": ["DE"]}, "region EU, not NA"),
         ({"region": "EU", "marketplaces": ["XX"]}, "unknown marketplace"),
         ({"region": "EU", "marketplaces": []}, "at least 1"),
-        ({"region": "EU", "marketplaces": ["DE"], "name": "has space"}, "pattern"),
+        ({"region": "EU", "marketplaces": ["DE"], "name": "has space"}, "letters, digits"),
     ],
 )
 def test_invalid_accounts_are_refused(fields: dict[str, object], problem: str) -> None:

@@ -11,6 +11,7 @@ import pytest
 
 from companion.accounts import AccountStore
 from companion.cli import main
+from companion.errors import EX_CONFIG
 from companion.pairing import PairingStore
 from spdesk_demo.sandbox_account import install_sandbox_account
 from spdesk_sandbox.server import SandboxServer
@@ -158,7 +159,7 @@ def test_pair_list_revoke(cli_home: CliHome, capsys: pytest.CaptureFixture[str])
     main("pair")
     code = capsys.readouterr().out.split("Pairing code: ", 1)[1].split()[0]
     store.exchange(code, CHROME, "again")
-    assert main("pair", "--all") == 0
+    assert main("pair", "--all", "--yes") == 0
     assert "Revoked 1 pairing(s)" in capsys.readouterr().out
     assert store.list() == []
 
@@ -209,7 +210,7 @@ def test_damaged_files_get_a_sentence_not_a_traceback(
     err = capsys.readouterr().err
     assert "accounts.json is damaged. Remove it and add the accounts again." in err
     (cli_home.config_dir / "settings.json").write_text('{"port": "eighty"}')
-    assert main("account", "list") == 1
+    assert main("account", "list") == EX_CONFIG  # a supervisor must not restart it in a loop
     err = capsys.readouterr().err
     assert "settings.json are not valid: port:" in err and "Traceback" not in err
     (cli_home.config_dir / "settings.json").write_text(original)

@@ -56,7 +56,11 @@ def test_help_imports_no_command(tmp_path: Path) -> None:
 def test_pair_imports_neither_the_server_nor_the_sandbox_nor_the_demo(
     tmp_path: Path, argv: tuple[str, ...]
 ) -> None:
-    assert loaded(tmp_path, *argv) == ["companion.commands", "companion.commands.pair"]
+    assert loaded(tmp_path, *argv) == [
+        "companion.commands",
+        "companion.commands.pair",
+        "companion.commands.reach",  # urllib and socket only: who answers on the port
+    ]
 
 
 def test_a_command_of_another_package_is_found_by_its_entry_point(tmp_path: Path) -> None:

@@ -89,7 +89,16 @@ async def test_health_is_public_and_says_nothing_about_accounts(
     bare_companion: CompanionClient,
 ) -> None:
     reply = await bare_companion.request("GET", "/v1/health", headers={"Authorization": None})
-    assert reply.json() == {"service": "spdesk-companion", "version": "0.1.0", "apiVersion": 1}
+    health = reply.json()
+    assert set(health) == {
+        "service",
+        "version",
+        "apiVersion",
+        "instance",
+        "pairingCodeWaiting",
+        "proof",
+    }
+    assert health["service"] == "spdesk-companion" and health["instance"].startswith("spd_")
 
 
 async def test_binds_loopback_only(bare_companion: CompanionClient) -> None:

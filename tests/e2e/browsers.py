@@ -88,7 +88,8 @@ class ChromiumSession:
 
     def get_storage(self, keys: list[str] | None = None) -> dict[str, Any]:
         """Read keys (all when None) from storage.local."""
-        return self.evaluate("(k) => chrome.storage.local.get(k)", keys)
+        stored: dict[str, Any] = self.evaluate("(k) => chrome.storage.local.get(k)", keys)
+        return stored
 
     def new_page(self) -> Page:
         """Open a fresh tab."""
@@ -171,7 +172,9 @@ def launch_chromium(
     home = work_dir / "home"
     profile = work_dir / "profile"
     home.mkdir(parents=True, exist_ok=True)
-    env = {key: value for key, value in os.environ.items() if key not in {"DISPLAY"}}
+    env: dict[str, str | float | bool] = {
+        key: value for key, value in os.environ.items() if key not in {"DISPLAY"}
+    }
     env.update(
         HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), XDG_CACHE_HOME=str(home / ".cache")
     )

@@ -97,7 +97,8 @@ class TargetSession:
             self._page.wait_for_timeout(10)
         reply = self._replies.pop(number)
         assert "error" not in reply, reply
-        return reply["result"]
+        result: dict[str, Any] = reply["result"]
+        return result
 
     def evaluate(self, expression: str) -> Any:
         """The JSON value of an expression (promises awaited) evaluated in the target."""

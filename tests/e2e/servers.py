@@ -82,8 +82,8 @@ async def serve(app: web.Application, port: int = 0) -> RunningApp:
     site = web.TCPSite(runner, "127.0.0.1", port)
     await site.start()
     server = site._server
-    assert server is not None and server.sockets  # type: ignore[union-attr]
-    return RunningApp(runner, server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+    assert isinstance(server, asyncio.Server) and server.sockets
+    return RunningApp(runner, server.sockets[0].getsockname()[1])
 
 
 def fixture_site(

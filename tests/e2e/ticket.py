@@ -51,7 +51,9 @@ class Ticket:
 
     def click_badge(self, order_id: str) -> None:
         """A real click on the (first) badge of an order, as the agent does."""
-        badge = poll(lambda: (self.badges(order_id) or [None])[0], what=f"a badge for {order_id}")
+        badge = poll(
+            lambda: next(iter(self.badges(order_id)), None), what=f"a badge for {order_id}"
+        )
         badge.scroll_into_view_if_needed()
         badge.click()
 

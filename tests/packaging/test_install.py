@@ -64,6 +64,9 @@ def check_unit(home: Home, tmp_path: Path) -> None:
     service = unit["Service"]
     assert service["ExecStart"] == f'"{home.venv}/bin/spdesk" serve'
     assert service["Restart"] == "on-failure"
+    # Restarts at once (the port is bound again at once), never on a refusal a person must fix.
+    assert service["RestartSec"] == "1"
+    assert service["RestartPreventExitStatus"] == "78"
     assert service["NoNewPrivileges"] == "yes"
     # D-Bus (and so the keyring) is an AF_UNIX socket under /run/user: it must stay reachable.
     assert "AF_UNIX" in service["RestrictAddressFamilies"].split()

@@ -4,6 +4,8 @@ import { extensionApi } from "../shared/ext.js";
 import { DEFAULT_MESSAGES, ErrorCodes, MESSAGE_KEYS } from "../shared/messages.js";
 
 export const DEFAULT_TIMEOUT_MS = 8000;
+// A companion on this computer answers its health at once; a silent port is not one.
+const PROBE_TIMEOUT_MS = 1500;
 // Never send cookies to the companion, never answer from the HTTP cache.
 const FETCH_DEFAULTS = Object.freeze({ credentials: "omit", cache: "no-store" });
 
@@ -136,7 +138,26 @@ export function createCompanion({
     }
   }
 
-  return { request, stream };
+  return { request, stream, find: (urls) => findCompanions(urls, fetchImpl) };
+}
+
+/**
+ * The spdesk companions among `urls` (their health only: no token is sent anywhere else than the
+ * configured companion): `[{url, version, pairingCodeWaiting}]`, in the order of `urls`.
+ */
+export async function findCompanions(urls, fetchImpl = (...a) => globalThis.fetch(...a), timeout = PROBE_TIMEOUT_MS) {
+  const probe = async (url) => {
+    try {
+      const init = { headers: { Accept: "application/json" }, signal: AbortSignal.timeout(timeout), ...FETCH_DEFAULTS };
+      const response = await fetchImpl(`${url}/v1/health`, init);
+      const health = response.ok ? await response.json() : null;
+      if (health?.service !== "spdesk-companion") return null;
+      return { url, version: typeof health.version === "string" ? health.version : null, pairingCodeWaiting: health.pairingCodeWaiting === true };
+    } catch {
+      return null; // nothing there, or not a companion
+    }
+  };
+  return (await Promise.all(urls.map(probe))).filter(Boolean);
 }
 
 /** A failed fetch as a CompanionError; a cancellation by the caller stays as it is. */

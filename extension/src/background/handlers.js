@@ -3,6 +3,7 @@
 import { ORDER_ID_EXACT } from "../shared/domain.js";
 import { extensionApi } from "../shared/ext.js";
 import { Actions, ErrorCodes, PortMessages, TAB_ACTIONS, fail, ok } from "../shared/messages.js";
+import { companionCandidates } from "../shared/options.js";
 import { CompanionError, localMessage } from "./companion.js";
 import { cleanTicket, panelShortcut } from "./tabs.js";
 
@@ -11,6 +12,7 @@ const ACTION_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
 const PAIR_CODE_RE = /^[A-Za-z0-9][A-Za-z0-9 -]{2,31}$/;
 const TEXT_KINDS = new Set(["reply", "note"]);
 const MAX_TEXT = 20_000;
+const MAX_NOTE = 2000;
 
 /** A refused message: becomes `{ok: false, error: {code: "invalid_message", ...}}`. */
 class BadRequest extends CompanionError {
@@ -98,6 +100,30 @@ function moneyHandlers({ companion, getOptions, tabs }) {
   return {
     [Actions.REFUND]: (args) => post("/v1/refunds", args),
     [Actions.CANCEL]: (args) => post("/v1/cancellations", args),
+  };
+}
+
+/** An approver's optional note: a string of at most 2000 characters, trimmed. */
+function optionalNote(args) {
+  const note = args?.note ?? "";
+  if (typeof note !== "string" || note.length > MAX_NOTE) throw new BadRequest("note must be text of at most 2000 characters");
+  return note.trim();
+}
+
+/**
+ * Team approvals: the list, and an approver's decision. Approving moves money, so like refund
+ * and cancel these come only from the extension's pages (dispatch checks the sender); the
+ * companion decides as its own agent and refuses one's own refund (`self_approval`).
+ */
+function approvalHandlers({ companion }) {
+  const decide = (verdict, args) => {
+    const id = requireString(args, "id", ACTION_ID_RE);
+    return companion.request(`/v1/actions/${id}/${verdict}`, { method: "POST", body: { note: optionalNote(args) } });
+  };
+  return {
+    [Actions.APPROVALS]: () => companion.request("/v1/approvals"),
+    [Actions.APPROVE]: (args) => decide("approve", args),
+    [Actions.REJECT]: (args) => decide("reject", args),
   };
 }
 
@@ -191,6 +217,11 @@ function setupHandlers({ companion, getOptions, saveOptions, openOptionsPage, co
       // The token stays in the background's storage; pages only learn that pairing worked.
       return { pairingId: reply.pairingId ?? null, companion: reply.companion ?? null };
     },
+    // Other companions on this computer, for a page whose companion is not there or has no code.
+    async [Actions.FIND_COMPANIONS]() {
+      const { companionUrl } = await getOptions();
+      return { companions: await companion.find(companionCandidates(companionUrl)) };
+    },
     async [Actions.UNPAIR]() {
       const { pairingId } = await getOptions();
       await saveOptions({ token: "", pairingId: "" });
@@ -207,7 +238,7 @@ function setupHandlers({ companion, getOptions, saveOptions, openOptionsPage, co
  */
 export function createHandlers(deps) {
   const full = { completeSite: async () => null, onPairingChanged: () => {}, broadcast: () => {}, ext: extensionApi(), ...deps };
-  return { ...readHandlers(full), ...moneyHandlers(full), ...tabHandlers(full), ...setupHandlers(full) };
+  return { ...readHandlers(full), ...moneyHandlers(full), ...approvalHandlers(full), ...tabHandlers(full), ...setupHandlers(full) };
 }
 
 /** Whether `sender` may send `action`: tab actions from content scripts, the rest from our pages. */

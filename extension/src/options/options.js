@@ -2,7 +2,7 @@
 
 import { LANGUAGES } from "../shared/domain.js";
 import { extensionApi } from "../shared/ext.js";
-import { Actions, send } from "../shared/messages.js";
+import { Actions, ErrorCodes, send } from "../shared/messages.js";
 import { loadOptions, normalizeCompanionUrl, saveOptions } from "../shared/options.js";
 import { disableSite } from "../shared/sites.js";
 import { errorText, h, localize, say, t } from "./page.js";
@@ -52,6 +52,36 @@ function renderSites(doc, sites, ext) {
   }));
 }
 
+// The configured address has no companion (or something else answers there).
+const NOT_THERE = new Set([ErrorCodes.COMPANION_OFFLINE, ErrorCodes.COMPANION_BAD_RESPONSE, ErrorCodes.COMPANION_TIMEOUT]);
+
+/**
+ * After a refusal another companion on this computer may explain (none at the address, or no
+ * pairing code waiting there), lists the companions that can help, each with a button that
+ * switches to it; `use(url)` does the switching. The agent decides: nothing switches by itself.
+ */
+async function offerCompanions(box, ext, { waitingOnly, use }) {
+  const reply = await send(Actions.FIND_COMPANIONS, {}, ext.runtime);
+  const found = (reply.ok ? reply.data.companions : []).filter((c) => !waitingOnly || c.pairingCodeWaiting);
+  box.replaceChildren(...found.map((c) => {
+    const address = c.url.replace(/^https?:\/\//, "");
+    const button = h("button", { type: "button", className: "secondary" }, t(waitingOnly ? "optUseAndPair" : "optUseCompanion", [address]));
+    button.addEventListener("click", () => {
+      box.hidden = true;
+      use(c.url);
+    });
+    return h("p", {}, h("span", {}, t(c.pairingCodeWaiting ? "optFoundWaiting" : "optFoundRunning", [address])), " ", button);
+  }));
+  box.hidden = found.length === 0;
+}
+
+/** Makes `url` the companion address (as if typed and saved). */
+async function useCompanion($, area, url) {
+  $("companion-url").value = url;
+  say($("companion-url-error"), "");
+  await saveOptions({ companionUrl: url }, area);
+}
+
 /** The companion address form and the "Check connection" button. */
 function wireCompanion($, area, options, refresh) {
   const recheck = () => {
@@ -74,7 +104,7 @@ function wireCompanion($, area, options, refresh) {
 }
 
 /** The pairing form and the Unpair button. */
-function wirePairing($, ext, refresh) {
+function wirePairing($, ext, area, refresh) {
   $("extension-origin").textContent = t("optExtensionOrigin", [ext.runtime.getURL("").replace(/\/$/, "")]);
   $("pair-form").addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -83,7 +113,20 @@ function wirePairing($, ext, refresh) {
     button.disabled = true;
     const reply = await send(Actions.PAIR, { code: input.value.trim() }, ext.runtime);
     button.disabled = false;
-    if (!reply.ok) return say($("pair-message"), errorText(reply.error), "error");
+    $("pair-found").hidden = true;
+    if (!reply.ok) {
+      say($("pair-message"), errorText(reply.error), "error");
+      // The code may come from another companion (the demo moves to a free port): offer it.
+      if (reply.error.params?.case !== "none_waiting") return;
+      return offerCompanions($("pair-found"), ext, {
+        waitingOnly: true,
+        use: async (url) => {
+          await useCompanion($, area, url);
+          await refresh();
+          $("pair-form").requestSubmit();
+        },
+      });
+    }
     input.value = "";
     say($("pair-message"), "");
     await refresh();
@@ -116,11 +159,18 @@ export async function start({ doc = document, ext = extensionApi() } = {}) {
   localize(doc, ext);
   const $ = (id) => doc.getElementById(id);
   const area = ext.storage.local;
-  const refresh = () => send(Actions.STATUS, {}, ext.runtime).then((reply) => renderStatus(doc, reply));
+  const refresh = async () => {
+    const reply = await send(Actions.STATUS, {}, ext.runtime);
+    renderStatus(doc, reply);
+    $("companion-found").hidden = true;
+    if (reply.ok || !NOT_THERE.has(reply.error?.code)) return;
+    const use = (url) => useCompanion($, area, url).then(refresh);
+    await offerCompanions($("companion-found"), ext, { waitingOnly: false, use });
+  };
   const options = await loadOptions(area);
 
   wireCompanion($, area, options, refresh);
-  wirePairing($, ext, refresh);
+  wirePairing($, ext, area, refresh);
   wireAgent($, area, options);
   renderSites(doc, options.enabledSites, ext);
   ext.storage.onChanged.addListener((changes, areaName) => {

@@ -19,20 +19,21 @@ export const COMPANION_CODES = Object.freeze({
   error: {
     internal_error: [],
     invalid_request: {
-      "": [], not_json: [], too_deep: [], bad_json: [], not_object: [], invalid_field: ["problem"],
+      "": [], not_json: [], not_utf8: [], too_deep: [], bad_json: [], duplicate_key: ["field"], not_object: [],
+      invalid_field: ["problem"],
       full_with_items: [], partial_without_items: [], duplicate_item: ["orderItemCode"],
     },
     invalid_order_id: [],
     invalid_amount: ["field:field", "text"],
     idempotency_key_missing: [],
-    idempotency_key_invalid: [],
+    idempotency_key_invalid: { "": [], format: [], repeated: [] },
     http_error: ["httpStatus"],
     unauthorized: [],
     token_revoked: [],
     forbidden: [],
     host_not_allowed: [],
     origin_not_allowed: { "": [], not_extension: [] },
-    pairing_code_invalid: [],
+    pairing_code_invalid: { "": [], wrong: ["address"], none_waiting: ["address"] },
     not_found: { "": [], no_route: [], amazon: ["amazonText"] },
     order_not_found: { "": ["orderId", "account"], bare: [] },
     account_not_found: ["account"],
@@ -59,7 +60,7 @@ export const COMPANION_CODES = Object.freeze({
     unknown_order_item: ["orderItemCode"],
     partial_quantity_cancel_not_supported: ["orderItemCode", "units"],
     refund_not_positive: {
-      negative: ["field:field"], nothing_left: [], no_money_back: [], fee_too_high: ["orderItemCode"], too_small: ["orderItemCode"],
+      nothing_left: [], no_money_back: [], fee_too_high: ["orderItemCode"], too_small: ["orderItemCode"],
     },
     refund_exceeds_paid: { item: ["refundable:money", "orderItemCode", "asked:money"], order: ["refundable:money", "asked:money"] },
     // With the order view's full-refund reason (amounts_mismatch and its case) it says that.
@@ -97,6 +98,7 @@ export const COMPANION_CODES = Object.freeze({
     keyring_unavailable: [],
     credentials_missing: { missing: ["account"], damaged: ["account"] },
     accounts_file_invalid: ["path"],
+    journal_behind: { behind: ["path", "found", "expected"], replaced: ["path"] },
   },
   // Why the order view offers no refund or cancel; the same code may read differently for each.
   reason: {
@@ -140,6 +142,8 @@ export const COMPANION_CODES = Object.freeze({
     mcf_unknown: ["fulfillmentOrderId"],
     mcf_too_late: ["fulfillmentOrderId", "status"],
     mcf_not_cancelled: ["fulfillmentOrderId", "error"],
+    journal_lost: [],
+    feed_gone: ["feedId"],
     approval_rejected: { "": ["by", "note"], bare: ["by"] },
     approval_expired: [],
   },

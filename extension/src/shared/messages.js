@@ -22,7 +22,11 @@ export const Actions = Object.freeze({
   INSERT_TEXT: "insertText", // {tabId, url, kind: "reply"|"note", text}: into that ticket's editor
   PANEL_SHORTCUT: "panelShortcut", // the keyboard shortcut that opens the side panel, if any
   TEAM: "team", // {mode: "single" | "team", agent, role}: whether the companion works in a team
+  APPROVALS: "approvals", // refunds of the team waiting for an approver, oldest first
+  APPROVE: "approve", // {id}: approve a waiting refund as this companion's agent
+  REJECT: "reject", // {id, note?}: reject it (nothing goes to Amazon)
   PAIR: "pair",
+  FIND_COMPANIONS: "findCompanions", // → {companions: [{url, version, pairingCodeWaiting}]} near the configured one
   UNPAIR: "unpair",
   SITE_GRANTED: "siteGranted", // the popup got a site's permission: finish enabling it
 });

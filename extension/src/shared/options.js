@@ -5,6 +5,8 @@ import { extensionApi } from "./ext.js";
 
 export const REPLY_LANGUAGES = Object.freeze(["auto", ...LANGUAGES]);
 export const DEFAULT_COMPANION_URL = "http://127.0.0.1:8765";
+// A busy port moves `spdesk demo` (and a companion started with --port) up to nine ports on.
+const PORT_SPAN = 10;
 
 /** Current shape version of the stored options; bump it and add a migration when it changes. */
 export const OPTIONS_VERSION = 2;
@@ -134,4 +136,19 @@ export function onOptionsChanged(listener, storage = extensionApi().storage) {
   };
   storage.onChanged.addListener(handler);
   return () => storage.onChanged.removeListener(handler);
+}
+
+/**
+ * Where else a companion may answer: the default port and the nine after it, the configured
+ * port and the nine after it, on the same loopback host; the configured address itself left out.
+ */
+export function companionCandidates(companionUrl, defaultUrl = DEFAULT_COMPANION_URL) {
+  const found = new Set();
+  for (const base of [defaultUrl, companionUrl]) {
+    const url = new URL(base);
+    const first = Number(url.port || 80);
+    for (let port = first; port < first + PORT_SPAN && port <= 65535; port += 1) found.add(`${url.protocol}//${url.hostname}:${port}`);
+  }
+  found.delete(companionUrl);
+  return [...found];
 }

@@ -75,3 +75,15 @@ export function codeLabel(prefix, code) {
 export function taxWord(label) {
   return tOr(`co_enum_taxLabel_${label}`, label ?? "");
 }
+
+// What a requesting agent reads once an approver decided (or nobody did in time).
+const DECISION_KEYS = { approved: "approvedBy", rejected: "rejectedBy", expired: "approvalExpiredLine" };
+
+/** "Approved by Bob at 26 Nov 2026, 10:15" for a refund that waited for an approver, else "". */
+export function approvalLine(action) {
+  const approval = action?.approval;
+  const key = DECISION_KEYS[approval?.state];
+  if (!key) return "";
+  const line = t(key, approval.decidedBy ?? "", when(approval.decidedAt));
+  return approval.note && approval.state === "rejected" ? `${line} ${t("noteLabel", approval.note)}` : line;
+}

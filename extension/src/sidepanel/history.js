@@ -1,7 +1,7 @@
 /** The order's action history: newest first, each with its live state and full timeline. */
 import { historyText, warningText } from "./companion-text.js";
 import { h } from "./dom.js";
-import { FINAL_STATES, money, reasonLabel, stateText, when } from "./format.js";
+import { FINAL_STATES, approvalLine, money, reasonLabel, stateText, when } from "./format.js";
 import { t } from "./i18n.js";
 import { createReplyControls } from "./replybox.js";
 
@@ -22,6 +22,7 @@ function entry(ctx, action, order) {
       h(doc, "strong", {}, title),
       h(doc, "span", { class: `badge-state s-${action.state}` }, stateText(action))),
     h(doc, "div", { class: "muted" }, [reasonLabel(action.reason), when(action.createdAt), action.agent].filter(Boolean).join(" · ")),
+    approvalLine(action) ? h(doc, "div", { class: `approval-line a-${action.approval.state}`, "data-spdesk": "approval-decision" }, approvalLine(action)) : null,
     details(doc, action),
     done && ticket ? createReplyControls(ctx, action, order, { ticket }) : null);
 }

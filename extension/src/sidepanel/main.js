@@ -7,6 +7,7 @@ import { extensionApi } from "../shared/ext.js";
 import { Actions, PortMessages } from "../shared/messages.js";
 import { DEFAULTS, loadOptions, onOptionsChanged } from "../shared/options.js";
 import { call, subscribe } from "./api.js";
+import { ApprovalsView } from "./approvals.js";
 import { t, uiLanguage } from "./i18n.js";
 import { OrderPanel } from "./panel.js";
 
@@ -54,6 +55,17 @@ function follow(ext, panel, pinned, signal) {
   };
 }
 
+/** The approvals section above the order: an approver may show a request's order when the ticket names it. */
+function approvalsFor(doc, panel) {
+  return new ApprovalsView({
+    doc, call,
+    element: doc.getElementById("approvals"),
+    dialogs: doc.getElementById("dialogs"),
+    canShowOrder: (orderId) => Boolean(panel.ticket?.orders.includes(orderId)),
+    showOrder: (orderId) => panel.choose(orderId),
+  });
+}
+
 /** Wires the panel into `doc`; resolves once the first ticket is shown. */
 export async function start({ doc = document, ext = extensionApi(), signal = new AbortController().signal } = {}) {
   doc.documentElement.lang = uiLanguage();
@@ -70,13 +82,22 @@ export async function start({ doc = document, ext = extensionApi(), signal = new
   onOptionsChanged(async () => {
     panel.ctx.options = await loadOptions().catch(() => panel.ctx.options);
   });
-  // Alone or in a team (a team's companion records its own agent): read now and on reconnect.
-  const readTeam = () => call(Actions.TEAM).then((team) => { panel.ctx.team = team; }, () => {});
+  const approvals = approvalsFor(doc, panel);
+  signal.addEventListener("abort", () => approvals.stop(), { once: true });
+  // Alone or in a team (a team's companion records its own agent; an approver sees the team's
+  // waiting refunds): read now and on reconnect.
+  const readTeam = () => call(Actions.TEAM).then((team) => {
+    panel.ctx.team = team;
+    return approvals.setTeam(team);
+  }, () => {});
   readTeam();
   const following = follow(ext, panel, pinnedTab(doc.location.href), signal);
   const events = subscribe((message) => {
-    if (message?.type === PortMessages.TICKET) following.onTicket(message);
-    else panel.handleEvent(message);
+    if (message?.type === PortMessages.TICKET) return following.onTicket(message);
+    panel.handleEvent(message);
+    approvals.handleEvent(message);
+    // A teammate asks for approval: read the role again, so an agent just made approver sees it.
+    if (message?.action?.state === "awaiting_approval" && !approvals.visible && panel.ctx.team?.mode === "team") readTeam();
   }, signal, { onReconnect: () => { readTeam(); following.reread(); } });
   const ping = setInterval(() => events.ping(), PING_MS);
   signal.addEventListener("abort", () => clearInterval(ping), { once: true });

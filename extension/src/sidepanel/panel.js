@@ -63,7 +63,8 @@ export class OrderPanel {
    */
   showTicket(tabId, ticket) {
     const orderId = chooseOrder(ticket, this.tabId === tabId && this.ticket?.url === ticket?.url ? this.orderId : null);
-    const stale = (data) => data.tabId !== tabId || data.url !== ticket?.url || !ticket?.orders.includes(data.orderId);
+    // An approver's decision is on a teammate's request, not on this ticket: it stays open.
+    const stale = (data) => data.scope !== "team" && (data.tabId !== tabId || data.url !== ticket?.url || !ticket?.orders.includes(data.orderId));
     this.#noticeFor(closeDialogs(this.ctx.doc, { which: stale, returnFocus: false }));
     this.tabId = tabId;
     this.ticket = ticket;
@@ -82,7 +83,7 @@ export class OrderPanel {
   /** The agent picked another order of the same ticket in the panel. */
   choose(orderId) {
     if (!this.ticket?.orders.includes(orderId) || orderId === this.orderId) return Promise.resolve();
-    closeDialogs(this.ctx.doc, { which: (data) => !data.accepted && !data.busy });
+    closeDialogs(this.ctx.doc, { which: (data) => data.scope !== "team" && !data.accepted && !data.busy });
     return this.#switchTo(orderId);
   }
 

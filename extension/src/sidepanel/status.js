@@ -1,10 +1,13 @@
 /** The outcome block of a money dialog: live state (aria-live), then success, refusal or "unknown". */
 import { errorText, outcomeText } from "./companion-text.js";
 import { h } from "./dom.js";
-import { FINAL_STATES, money, stateText } from "./format.js";
+import { FINAL_STATES, approvalLine, money, stateText } from "./format.js";
 import { t } from "./i18n.js";
 
 const IN_PROGRESS_HINT_STATES = new Set(["accepted", "queued", "submitted", "processing"]);
+
+// A refund the team did not let through: headlines that do not blame Amazon.
+const TEAM_ENDINGS = { rejected: "resultRefundRejected", expired: "resultRefundExpired" };
 
 /** The one-line headline of an action: what happened, in the agent's words. */
 export function headline(action) {
@@ -12,6 +15,9 @@ export function headline(action) {
   if (action.state === "succeeded" || action.state === "posted") {
     return refund ? t("resultRefundAccepted", money(action.total, action.currency)) : t("resultCancelAccepted");
   }
+  // Refused by the team, not by Amazon: nothing was sent there.
+  const undecided = action.state === "failed" && TEAM_ENDINGS[action.approval?.state];
+  if (undecided) return t(undecided);
   if (action.state === "failed") return refund ? t("resultRefundFailed") : t("resultCancelFailed");
   return stateText({ state: action.state });
 }
@@ -22,6 +28,7 @@ export function metaLine(action) {
   if (!FINAL_STATES.has(action.state)) {
     parts.push(action.kind === "cancel" ? t("historyCancel") : t("resultRefundOf", money(action.total, action.currency)));
   }
+  if (action.approval?.state === "approved") parts.push(approvalLine(action));
   if (action.confirmation) parts.push(t("resultReference", action.confirmation));
   if (action.feedId) parts.push(t("resultFeed", action.feedId));
   if (action.state === "posted") parts.push(t("state_posted"));

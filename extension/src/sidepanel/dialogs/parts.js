@@ -42,11 +42,14 @@ export function agentField(doc, options, team) {
   };
 }
 
-/** The confirm button: what happens in big letters, the order (and buyer) it happens to below. */
-export function confirmButton(doc, order, kind) {
+/**
+ * The confirm button: what happens in big letters, the order (and buyer) it happens to below
+ * (`below` replaces that line, e.g. with who asked for a refund an approver confirms).
+ */
+export function confirmButton(doc, order, kind, below = orderLine(order)) {
   const main = h(doc, "span", { class: "confirm-main" });
   const button = h(doc, "button", { type: "submit", class: kind, "data-spdesk": "confirm" },
-    main, h(doc, "span", { class: "confirm-order" }, orderLine(order)));
+    main, h(doc, "span", { class: "confirm-order" }, below));
   return { button, setText: (text) => { main.textContent = text; } };
 }
 
