@@ -256,12 +256,12 @@ async def over_limit(conn: Conn, agent: str, currency: str, amount: Decimal) -> 
             "over_limit",
             {"case": "no_limit", "agent": agent, "currency": currency},
         )
-    per = {"agent": agent, "currency": currency}
+    whose = {"agent": agent, "currency": currency}
     if limit.per_refund is not None and amount > limit.per_refund:
         return ApprovalWhy(
             f"over {agent}'s limit of {limit.per_refund} {currency} per refund",
             "over_limit",
-            {"case": "per_refund", "limit": money(limit.per_refund), **per},
+            {"case": "per_refund", "limit": money(limit.per_refund), **whose},
         )
     if limit.per_day is None:
         return None
@@ -271,7 +271,7 @@ async def over_limit(conn: Conn, agent: str, currency: str, amount: Decimal) -> 
             f"over {agent}'s limit of {limit.per_day} {currency} per day "
             f"({spent} {currency} refunded in the last 24 hours)",
             "over_limit",
-            {"case": "per_day", "limit": money(limit.per_day), "spent": money(spent), **per},
+            {"case": "per_day", "limit": money(limit.per_day), "spent": money(spent), **whose},
         )
     return None
 
