@@ -128,6 +128,8 @@ def test_a_report_is_read_field_by_field_whatever_its_namespace() -> None:
   </ns:Result>
   <ns:Result><ns:ResultCode>Error</ns:ResultCode><ns:ResultMessageCode>5000</ns:ResultMessageCode>
     <ns:AdditionalInfo/></ns:Result>
+  <ns:Result><ns:MessageID>3</ns:MessageID><ns:ResultCode>Warning</ns:ResultCode>
+    <ns:ResultMessageCode>5001</ns:ResultMessageCode></ns:Result>
 </ns:ProcessingReport></ns:Message></ns:AmazonEnvelope>"""
     parsed = parse_processing_report(data)
     (named,) = parsed.results_for(2)
@@ -139,3 +141,6 @@ def test_a_report_is_read_field_by_field_whatever_its_namespace() -> None:
     # No MessageID: the whole document (0); no description or order: empty, not made up.
     (whole,) = parsed.results_for(0)
     assert (whole.message_code, whole.description, whole.order_id) == ("5000", "", None)
+    # No AdditionalInfo at all (a result about the message, not an order): no order either.
+    (bare,) = parsed.results_for(3)
+    assert (bare.result_code, bare.message_code, bare.order_id) == ("Warning", "5001", None)

@@ -201,7 +201,8 @@ def _case_refund(spdesk: Any) -> dict[str, Any]:
     }
 
 
-async def _applied(spdesk: Any, body: dict[str, Any]) -> None:
+async def _applied(spdesk: Any, body: dict[str, Any]) -> dict[str, Any]:
+    """The refund, once Amazon applied it."""
     reply = await spdesk.request(
         "POST", "/v1/refunds", json=body, headers={"Idempotency-Key": new_key()}
     )
@@ -212,6 +213,8 @@ async def _applied(spdesk: Any, body: dict[str, Any]) -> None:
         return bool(action["state"] in ("succeeded", "posted"))
 
     await eventually(done, 15)
+    action: dict[str, Any] = reply.json()
+    return action
 
 
 async def _again(spdesk: Any, body: dict[str, Any]) -> Any:
@@ -222,10 +225,26 @@ async def _again(spdesk: Any, body: dict[str, Any]) -> Any:
 
 async def test_the_same_refund_after_the_first_was_applied_needs_confirming(spdesk: Any) -> None:
     body = _case_refund(spdesk)
-    await _applied(spdesk, body)
+    first = await _applied(spdesk, body)
     second = await _again(spdesk, body)
-    assert (second.status, second.code) == (409, "overlap_needs_confirmation"), second.body
-    assert second.json()["error"]["params"]["case"] == "applied"
+    confirmation = first["confirmation"]
+    assert (second.status, second.json()) == (
+        409,
+        {
+            "error": {
+                "code": "overlap_needs_confirmation",
+                "message": f"A refund of 5.00 USD for the same items was applied minutes ago "
+                f"({confirmation}). If this is really a second refund, confirm it.",
+                "params": {
+                    "case": "applied",
+                    "total": "5.00",
+                    "currency": "USD",
+                    "confirmation": confirmation,
+                },
+                "details": {"actionIds": [first["id"]]},
+            }
+        },
+    )
     confirmed = await _again(spdesk, {**body, "confirmOverlap": True})
     assert confirmed.status == 202, confirmed.body
 

@@ -9,7 +9,7 @@ from typing import Any, cast
 
 import pytest
 
-from companion.actions.feeds import ADJUSTMENT_FEED
+from companion.actions.feeds import ACKNOWLEDGEMENT_FEED, ADJUSTMENT_FEED
 from companion.actions.journal import Journal
 from companion.actions.models import ActionState
 from companion.actions.ports import FeedGateway
@@ -38,7 +38,7 @@ class FeedsSeenByAmazon:
         statuses: list[str] | None = None,
     ) -> list[Feed]:
         since = created_since or datetime.min.replace(tzinfo=UTC)
-        return [f for f, _ in self.feeds if f.created_time >= since]
+        return [f for f, _ in self.feeds if f.created_time >= since and f.feed_type in feed_types]
 
     async def get_feed_document_bytes(self, document_id: str) -> bytes:
         return next(
@@ -77,9 +77,14 @@ async def _feed_id(ledger: SqliteLedger, batch_id: str) -> str | None:
 async def decide(
     tmp_path: Path,
     seen: list[tuple[Feed, bytes | None]],
-    give_up_after: float = 60.0,
+    give_up_after: float = 2.0,
     amazon: type[FeedsSeenByAmazon] = FeedsSeenByAmazon,
 ) -> dict[str, Any]:
+    """The reconciler's verdict on a batch of two actions (one per order) whose reply was lost.
+
+    A verdict that needs no waiting comes at the first look; one that waits for a candidate to
+    finish gives up after `give_up_after` seconds.
+    """
     journal = Journal(tmp_path / "j.sqlite3")
     members = [
         journal.create(action(f"113-000000{n}-0000001"), idempotency_key=None, body_hash="h")
@@ -113,6 +118,7 @@ async def _reconcile(
         outcome.setdefault("resent", ids)
 
     async def settle(batch_id: str, said: AmazonResult) -> None:
+        assert batch_id == "bat_1"  # the batch whose actions become unknown, no other
         outcome.setdefault("unknown", said)
 
     reconciler = CreateFeedReconciler(
@@ -128,15 +134,33 @@ async def _reconcile(
     await reconciler.resolve("bat_1")
     if "adopted" in outcome:
         outcome["adopted"] = await _feed_id(ledger, outcome["adopted"])
+    if "resent" in outcome:
+        batch = await ledger.batch("bat_1")
+        outcome["batch"] = (batch.state, dict(batch.detail)) if batch else None
     return outcome
 
 
 async def test_no_new_feed_means_it_was_never_created(tmp_path: Path) -> None:
-    assert len((await decide(tmp_path, []))["resent"]) == 2
+    outcome = await decide(tmp_path, [])
+    assert len(outcome["resent"]) == 2
+    # The batch is closed with the reason: its actions go in a new one, never twice.
+    assert outcome["batch"] == ("dissolved", {"reconciled": "feed was never created"})
 
 
-async def test_a_single_matching_feed_is_adopted(tmp_path: Path) -> None:
-    outcome = await decide(tmp_path, [feed("501", processed=2, errors=["113-0000001-0000001"])])
+@pytest.mark.parametrize(
+    "errors",
+    [
+        ["113-0000001-0000001"],  # one order of the batch named
+        ["113-0000001-0000001", "113-0000002-0000001"],  # both: every one it names is ours
+    ],
+)
+async def test_a_single_matching_feed_is_adopted(tmp_path: Path, errors: list[str]) -> None:
+    outcome = await decide(tmp_path, [feed("501", processed=2, errors=errors)])
+    assert outcome == {"adopted": "501"}
+
+
+async def test_a_cancelled_feed_does_not_hide_the_one_after_it(tmp_path: Path) -> None:
+    outcome = await decide(tmp_path, [feed("500", status="CANCELLED"), feed("501")])
     assert outcome == {"adopted": "501"}
 
 
@@ -152,11 +176,18 @@ async def test_feeds_that_cannot_be_ours_lead_to_a_resend(tmp_path: Path, seen: 
     assert "resent" in await decide(tmp_path, seen)
 
 
+def _fatal(seen: tuple[Feed, bytes | None]) -> tuple[Feed, bytes | None]:
+    """A FATAL feed that still has a processing report (Amazon may leave one)."""
+    made, data = seen
+    return made.model_copy(update={"processing_status": "FATAL"}), data
+
+
 @pytest.mark.parametrize(
     "seen",
     [
         [feed("501"), feed("502")],  # two candidates fit
         [feed("501", status="FATAL"), feed("502")],  # a FATAL one cannot be excluded
+        [_fatal(feed("501", processed=5)), feed("502")],  # not even by a report that differs
     ],
 )
 async def test_undecidable_cases_are_left_to_a_person(tmp_path: Path, seen: Any) -> None:
@@ -191,6 +222,11 @@ def _old(seen: tuple[Feed, bytes | None], hours: float) -> tuple[Feed, bytes | N
     ), data
 
 
+def _of_type(seen: tuple[Feed, bytes | None], feed_type: str) -> tuple[Feed, bytes | None]:
+    made, data = seen
+    return made.model_copy(update={"feed_type": feed_type}), data
+
+
 def _elsewhere(seen: tuple[Feed, bytes | None]) -> tuple[Feed, bytes | None]:
     made, data = seen
     return made.model_copy(update={"marketplace_ids": ["A1PA6795UKMFR9"]}), data
@@ -201,6 +237,7 @@ def _elsewhere(seen: tuple[Feed, bytes | None]) -> tuple[Feed, bytes | None]:
     [
         ([_old(feed("501"), hours=1)], "created before the attempt (beyond the clock slack)"),
         ([_elsewhere(feed("501"))], "for another marketplace"),
+        ([_of_type(feed("501"), ACKNOWLEDGEMENT_FEED)], "of another feed type"),
     ],
 )
 async def test_feeds_that_are_not_candidates_lead_to_a_resend(
