@@ -27,7 +27,7 @@ REASONS: list[tuple[str, str, re.Pattern[str]]] = [
     (
         "log",
         "A log line's words or arguments: nothing a caller, the journal or Amazon sees.",
-        re.compile(r"^\s*(log\.\w+\(|\"[^\"]*%s|[\w.]+,?\s*\)?$)"),
+        re.compile(r"^\s*(log\.\w+\(|\"[^\"]*%s|[\w.]+,?\s*\)?$|\)$)"),
     ),
     (
         "wording",
@@ -54,6 +54,63 @@ EXPLAINED: dict[str, str] = {
     "companion.actions.reconcile.xǁCreateFeedReconcilerǁresolve": (
         "timing and logging of the polling loop (deadline arithmetic while no verdict exists, log "
         "arguments); the verdicts themselves are asserted in tests/actions/test_reconcile.py"
+    ),
+    "companion.actions.checks.x__buyer_default": (
+        "unreachable through the API: plan_cancel asks _buyer_default only for an FBM view "
+        "without a default reason, and every FBM view has one (amazon/build.py: "
+        "default_cancel_reason gives BuyerCanceled when the buyer asked, GeneralAdjustment "
+        "otherwise); cancel_reason_required stays the documented guard"
+    ),
+}
+# Single survivors looked at one by one: name -> (functions, a pattern its diff matches, why).
+EQUIVALENT: dict[str, tuple[tuple[str, ...], re.Pattern[str], str]] = {
+    "no default reason": (
+        ("companion.actions.checks.x__plan_fbm",),
+        re.compile(r"^\+.*_buyer_default\(None\)", re.M),
+        "unreachable: every FBM view has a default cancel reason (see _buyer_default)",
+    ),
+    "view refusal fallbacks": (
+        ("companion.actions.checks.x__plan_fbm",),
+        re.compile(r'^\+.*allowed\.(reason or "|code or "XXXX")', re.M),
+        "equivalent: a refused cancel decision always names its sentence and code "
+        "(amazon/rules.py: every Decision(False, ...) of cancel_decision), so the fallbacks "
+        "are never used; the sentence, code and params passed on are asserted",
+    ),
+    "nothing shipped": (
+        ("companion.actions.checks.x__open_items",),
+        re.compile(r"^\+.*quantity_ordered \+ i\.quantity_shipped", re.M),
+        "equivalent: open lines are counted only with nothing shipped: an FBM order with a "
+        "shipped unit is refused before (cancel_after_shipment) and an MCF order is cancelled "
+        "only while RECEIVED or PLANNING, whose lines show no unit shipped (build.mcf_item)",
+    ),
+    "fulfillment order": (
+        ("companion.actions.checks.x__plan_mcf",),
+        re.compile(
+            r"^-\s*(raw_status = order\.status if order|fulfillment_order_id=order\.)", re.M
+        ),
+        "equivalent: an MCF view always carries its fulfillment order (build_mcf_view), whose "
+        "id is the view's order id too, and the cancel call falls back to the order id "
+        "(actions/mcf.py fulfillment_order_id)",
+    ),
+    "tax name": (
+        ("companion.actions.amounts.x__tax_inside",),
+        re.compile(r"^\+\s*name = TAX_NAMES\.get\(market\.tax_label, ", re.M),
+        "equivalent: the fallback name is never used: only marketplaces whose prices include "
+        "the tax get here (tax_label other than 'sales_tax'), and each such label is a key "
+        "of TAX_NAMES; the name of every label is asserted word for word",
+    ),
+    "creating batch": (
+        ("companion.actions.reconcile.xǁCreateFeedReconcilerǁ_verdict",),
+        re.compile(r'^\+.*(create_started_at or "XXXX"|\.replace\("(z|XXZXX)", )', re.M),
+        "equivalent: a batch in 'creating' always has its start time (set in the same "
+        "statement as the state), written with a 'Z' that fromisoformat reads itself on "
+        "Python 3.11",
+    ),
+    "verdict words": (
+        ("companion.actions.reconcile.xǁCreateFeedReconcilerǁ_verdict",),
+        re.compile(r'^\+\s*return \(("resend", "XXXX"|"XXunknownXX"|"UNKNOWN")', re.M),
+        "equivalent: _apply ignores the value of a 'resend' verdict and settles every verdict "
+        "but 'adopt' and 'resend' as undecided",
     ),
 }
 
@@ -84,6 +141,10 @@ def reason_of(name: str, diff: list[str]) -> str:
     for prefix in EXPLAINED:
         if name.startswith(prefix + "__mutmut"):
             return prefix
+    changed = "\n".join(diff)
+    for key, (functions, found, _) in EQUIVALENT.items():
+        if name.startswith(tuple(f + "__mutmut" for f in functions)) and found.search(changed):
+            return key
     removed = [line[1:] for line in diff if line.startswith("-")]
     for key, _, pattern in REASONS:
         if removed and all(pattern.match(line) for line in removed):
@@ -109,6 +170,7 @@ def main() -> int:
     summary = {"mutants": len(found), "counts": dict(counts), "score": round(score, 4)}
     (RESULTS / "mutation.json").write_text(json.dumps({**summary, "alive": rows}, indent=1))
     reasons = {key: text for key, text, _ in REASONS} | EXPLAINED
+    reasons |= {key: text for key, (_, _, text) in EQUIVALENT.items()}
     lines = [
         "# Mutation testing of the money path (`make mutation`)",
         "",
