@@ -268,6 +268,14 @@ WARNINGS: dict[str, Code] = {
 HistoryCode = Literal["resolved"]
 HISTORY: dict[str, Code] = {"resolved": _cases("applied", "not_applied", params=("by", "note"))}
 
+# Why a refund waits for an approver (the action's approval block: "why", "whyCode", "whyParams").
+ApprovalCode = Literal["over_limit"]
+APPROVALS: dict[str, Code] = {
+    "over_limit": _cases(
+        "per_refund", "per_day", "no_limit", params=("agent", "limit", "currency", "spent")
+    ),
+}
+
 # Everything the API's OpenAPI document and docs/protocol.md list, by where it appears.
 CATALOGUES: dict[str, dict[str, Code]] = {
     "ErrorCode": ERRORS,
@@ -275,6 +283,7 @@ CATALOGUES: dict[str, dict[str, Code]] = {
     "OutcomeCode": OUTCOMES,
     "WarningCode": WARNINGS,
     "HistoryCode": HISTORY,
+    "ApprovalCode": APPROVALS,
 }
 
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from companion.actions.models import ActionState
-from companion.actions.record import Action, AmazonResult, Notice
+from companion.actions.record import Action, AmazonResult, ApprovalWhy, Notice
 from companion.actions.schema import Batch, Change
 from companion.amazon.models import AmazonOrder, Feed, FinancialEvents, FulfillmentOrder
 from companion.amazon.ratelimit import RateLimiter
@@ -83,7 +83,7 @@ class ActionQuery:
 class ApprovalRequest:
     """Why a refund waits for an approver, and for how many seconds at most."""
 
-    why: str
+    why: ApprovalWhy
     ttl: float
 
 
@@ -180,7 +180,9 @@ class Ledger(Protocol):
     ) -> ActionState: ...
 
     # -- limits and approvals (single mode: none)
-    async def needs_approval(self, agent: str, currency: str, amount: Decimal) -> str | None: ...
+    async def needs_approval(
+        self, agent: str, currency: str, amount: Decimal
+    ) -> ApprovalWhy | None: ...
 
     async def approval_ttl(self) -> float: ...
 

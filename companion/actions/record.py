@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from companion.actions.models import TERMINAL, ActionState
-from companion.codes import OutcomeCode, WarningCode
+from companion.codes import ApprovalCode, OutcomeCode, WarningCode
 from companion.errors import Param
 
 ZERO = Decimal(0)
@@ -229,11 +229,23 @@ class Resolution:
 
 
 @dataclass(frozen=True, slots=True)
+class ApprovalWhy:
+    """Why a refund needs an approver: its English sentence, the code and the params it is made of.
+
+    Requests recorded before the code existed have the sentence only (``code`` None).
+    """
+
+    text: str
+    code: ApprovalCode | None = None
+    params: Mapping[str, Param] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class Approval:
     """A refund over its agent's limit: who asked, why, until when, and what an approver said."""
 
     state: Literal["pending", "approved", "rejected", "expired"]
-    why: str
+    why: ApprovalWhy
     requested_by: str
     requested_at: str
     expires_at: str
@@ -245,7 +257,9 @@ class Approval:
         """The action object's ``approval``."""
         return {
             "state": self.state,
-            "why": self.why,
+            "why": self.why.text,
+            "whyCode": self.why.code,
+            "whyParams": dict(self.why.params),
             "requestedBy": self.requested_by,
             "requestedAt": self.requested_at,
             "expiresAt": self.expires_at,

@@ -24,7 +24,7 @@ from companion.actions.integrity import Witness
 from companion.actions.journal import Journal
 from companion.actions.models import ActionState
 from companion.actions.ports import ActionQuery, ApprovalRequest, Move
-from companion.actions.record import Action, AmazonResult, Notice
+from companion.actions.record import Action, AmazonResult, ApprovalWhy, Notice
 from companion.actions.schema import Batch
 
 log = logging.getLogger(__name__)
@@ -218,7 +218,9 @@ class SqliteLedger:
         )
         return before
 
-    async def needs_approval(self, agent: str, currency: str, amount: Decimal) -> str | None:
+    async def needs_approval(
+        self, agent: str, currency: str, amount: Decimal
+    ) -> ApprovalWhy | None:
         """A companion alone has no limits."""
         return None
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from companion.actions.guards import IDEMPOTENCY_KEY_PATTERN, idempotency_key
 from companion.actions.models import ActionState, CancelIn, RefundIn
 from companion.actions.record import Action
-from companion.codes import HistoryCode, OutcomeCode, WarningCode
+from companion.codes import ApprovalCode, HistoryCode, OutcomeCode, WarningCode
 from companion.errors import Param
 from companion.http.orders import ORDER_LOOKUP_ERRORS
 from companion.http.validation import parse_json
@@ -101,6 +101,8 @@ class ApprovalOut(BaseModel):
 
     state: Literal["pending", "approved", "rejected", "expired"]
     why: str
+    whyCode: ApprovalCode | None
+    whyParams: dict[str, Param]
     requestedBy: str
     requestedAt: str
     expiresAt: str

@@ -15,6 +15,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
 
 from companion.actions.models import RESOLUTIONS, TRANSITIONS, ActionState
 from companion.actions.ports import (
@@ -132,9 +133,16 @@ class PostgresJournal:
                 if approval is not None:
                     await conn.execute(
                         "INSERT INTO approvals (action_id, requested_by, requested_at, "
-                        "expires_at, why) VALUES (%s, %s, now(), now() + %s * interval "
-                        "'1 second', %s)",
-                        (action.id, action.agent, approval.ttl, approval.why),
+                        "expires_at, why, why_code, why_params) VALUES (%s, %s, now(), "
+                        "now() + %s * interval '1 second', %s, %s, %s)",
+                        (
+                            action.id,
+                            action.agent,
+                            approval.ttl,
+                            approval.why.text,
+                            approval.why.code,
+                            Jsonb(dict(approval.why.params)),
+                        ),
                     )
                 await _notify(conn, action.id, action.state)
             if key is not None and key.rowcount != 1:

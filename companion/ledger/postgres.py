@@ -18,7 +18,7 @@ from decimal import Decimal
 from companion import __version__
 from companion.actions.models import ActionState
 from companion.actions.ports import ActionQuery
-from companion.actions.record import Action
+from companion.actions.record import Action, ApprovalWhy
 from companion.ledger.approvals import Approvals
 from companion.ledger.buckets import SharedBuckets
 from companion.ledger.errors import LedgerUnavailable
@@ -112,7 +112,9 @@ class PostgresLedger(PostgresJournal):
         return self.tx.waiting(account, order_id)
 
     # -- limits and approvals ----------------------------------------------------------------
-    async def needs_approval(self, agent: str, currency: str, amount: Decimal) -> str | None:
+    async def needs_approval(
+        self, agent: str, currency: str, amount: Decimal
+    ) -> ApprovalWhy | None:
         """Why a refund of this agent needs an approver (inside the order's transaction)."""
         return await self.tx.run(lambda conn: over_limit(conn, agent, currency, amount))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from companion.actions.ports import ActionQuery
-from companion.actions.record import Approval
+from companion.actions.record import Approval, ApprovalWhy
 
 # A timestamptz as the journal writes times: UTC, milliseconds, "Z".
 ISO = "to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
@@ -34,6 +34,7 @@ _TEXT_COLUMNS = (
 )
 _APPROVAL = (
     "p.requested_by AS approval_requested_by, p.why AS approval_why, "
+    "p.why_code AS approval_why_code, p.why_params AS approval_why_params, "
     "p.decision AS approval_decision, p.decided_by AS approval_decided_by, "
     "p.note AS approval_note, "
     + ", ".join(
@@ -109,7 +110,9 @@ def approval_of(row: dict[str, Any]) -> Approval | None:
         return None
     return Approval(
         state=row["approval_decision"] or "pending",
-        why=row["approval_why"],
+        why=ApprovalWhy(
+            row["approval_why"], row["approval_why_code"], row["approval_why_params"] or {}
+        ),
         requested_by=row["approval_requested_by"],
         requested_at=row["approval_requested_at"],
         expires_at=row["approval_expires_at"],

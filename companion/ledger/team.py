@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from psycopg.types.json import Jsonb
 
+from companion.actions.record import ApprovalWhy, money
 from companion.errors import BadRequest, NotFound
 from companion.ledger.keys import agent_lock
 from companion.ledger.link import Conn, LedgerLink
@@ -234,7 +235,7 @@ class TeamStore:
         )
 
 
-async def over_limit(conn: Conn, agent: str, currency: str, amount: Decimal) -> str | None:
+async def over_limit(conn: Conn, agent: str, currency: str, amount: Decimal) -> ApprovalWhy | None:
     """Why this refund needs an approver, or None; call inside the transaction that records it.
 
     Takes the agent's advisory lock, so two refunds of one agent on two companions cannot both
@@ -250,11 +251,33 @@ async def over_limit(conn: Conn, agent: str, currency: str, amount: Decimal) -> 
         return None  # no limits set for this agent: the team lead has not capped them
     limit = next((Limit(*row) for row in rows if row[0] == currency), None)
     if limit is None:
-        return f"{agent} has no refund limit in {currency}"
+        return ApprovalWhy(
+            f"{agent} has no refund limit in {currency}",
+            "over_limit",
+            {"case": "no_limit", "agent": agent, "currency": currency},
+        )
+    whose = {"agent": agent, "currency": currency}
     if limit.per_refund is not None and amount > limit.per_refund:
-        return f"over {agent}'s limit of {limit.per_refund} {currency} per refund"
+        return ApprovalWhy(
+            f"over {agent}'s limit of {limit.per_refund} {currency} per refund",
+            "over_limit",
+            {"case": "per_refund", "limit": money(limit.per_refund), **whose},
+        )
     if limit.per_day is None:
         return None
+    spent = await _refunded_today(conn, agent, currency)
+    if spent + amount > limit.per_day:
+        return ApprovalWhy(
+            f"over {agent}'s limit of {limit.per_day} {currency} per day "
+            f"({spent} {currency} refunded in the last 24 hours)",
+            "over_limit",
+            {"case": "per_day", "limit": money(limit.per_day), "spent": money(spent), **whose},
+        )
+    return None
+
+
+async def _refunded_today(conn: Conn, agent: str, currency: str) -> Decimal:
+    """What counts against the agent's per-day limit now, in the currency's decimals."""
     cursor = await conn.execute(
         "SELECT coalesce(sum(total), 0) FROM actions a WHERE agent = %s AND kind = 'refund' "
         "AND currency = %s AND state <> 'failed' AND created_at > now() - interval '24 hours' "
@@ -263,9 +286,4 @@ async def over_limit(conn: Conn, agent: str, currency: str, amount: Decimal) -> 
     )
     row = await cursor.fetchone()
     spent = Decimal(row[0]) if row else Decimal(0)
-    if spent + amount > limit.per_day:
-        return (
-            f"over {agent}'s limit of {limit.per_day} {currency} per day "
-            f"({spent} {currency} refunded in the last 24 hours)"
-        )
-    return None
+    return spent.quantize(Decimal(1).scaleb(-DECIMALS[currency]))

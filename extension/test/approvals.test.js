@@ -5,7 +5,8 @@ import { ApiError } from "../src/sidepanel/api.js";
 import { ApprovalsView, expiresIn } from "../src/sidepanel/approvals.js";
 import { closeDialogs } from "../src/sidepanel/dialog.js";
 import { approvalLine } from "../src/sidepanel/format.js";
-import { headline } from "../src/sidepanel/status.js";
+import { renderHistory } from "../src/sidepanel/history.js";
+import { createStatus, headline } from "../src/sidepanel/status.js";
 import { loadHtml, settle } from "./helpers/dom.js";
 import { fakeBrowser } from "./helpers/fake-browser.js";
 
@@ -23,7 +24,8 @@ function waiting(id, { agent = "Ann", total = "120.00", requestedAt = "2026-11-2
   return {
     id, kind: "refund", orderId: "114-7395082-5521640", state: "awaiting_approval", currency: "USD", total,
     reason: "CustomerReturn", agent, note: "", ticketUrl: "https://acme.zendesk.com/agent/tickets/4711",
-    approval: { state: "pending", why: `over ${agent}'s limit of 100.00 USD per refund`, requestedBy: agent, requestedAt,
+    approval: { state: "pending", why: `over ${agent}'s limit of 100.00 USD per refund`, whyCode: "over_limit",
+      whyParams: { case: "per_refund", agent, limit: "100.00", currency: "USD" }, requestedBy: agent, requestedAt,
       expiresAt: "2026-11-26T10:45:00Z", decidedBy: null, decidedAt: null, note: "", ...approval },
     createdAt: requestedAt, updatedAt: requestedAt, ...extra,
   };
@@ -89,17 +91,20 @@ test("agents who do not approve, and companions alone, have no approvals section
 });
 
 test("an approver sees who asked, for which order, how much, why, and how long the request stays open", async () => {
-  const t = await section({ pending: [waiting("act_1", { reason: "CustomerReturn" })] });
+  // act_old was asked through a companion that sent the English sentence only.
+  const old = waiting("act_old", { requestedAt: "2026-11-26T09:20:00Z", approval: { why: "over Ann's limit of 100.00 USD per refund", whyCode: undefined, whyParams: undefined } });
+  const t = await section({ pending: [waiting("act_1", { reason: "CustomerReturn" }), old] });
   assert.equal(t.$("#approvals").hidden, false);
   const item = t.item("act_1");
   assert.equal(item.dataset.requestedBy, "Ann");
   assert.equal(item.querySelector("[data-spdesk='approval-amount']").textContent, "$120.00");
   assert.match(item.textContent, /Order 114-7395082-5521640/);
   assert.match(item.textContent, /Asked by Ann · Customer return/);
-  assert.equal(item.querySelector("[data-spdesk='approval-why']").textContent, "over Ann's limit of 100.00 USD per refund");
+  assert.equal(item.querySelector("[data-spdesk='approval-why']").textContent, "Over Ann's limit of $100.00 per refund.");
+  assert.equal(t.item("act_old").querySelector("[data-spdesk='approval-why']").textContent, "over Ann's limit of 100.00 USD per refund");
   assert.equal(item.querySelector("[data-spdesk='approval-expires']").textContent, "Expires in 45 minutes");
   assert.ok(item.querySelector("button[data-spdesk='approve']") && item.querySelector("button[data-spdesk='reject']"));
-  assert.equal(t.$("[data-spdesk='approvals-count']").textContent, " (1)");
+  assert.equal(t.$("[data-spdesk='approvals-count']").textContent, " (2)");
   // The order links to the ticket it was asked from (the ticket in view does not name it).
   const link = item.querySelector("a[data-spdesk='approval-ticket']");
   assert.equal(link.href, "https://acme.zendesk.com/agent/tickets/4711");
@@ -151,7 +156,7 @@ test("approve: a confirmation names order, amount and who asked; one click sends
   const dialog = t.$("[role='dialog']");
   assert.match(dialog.querySelector("h2").textContent, /Approve a refund on order 114-7395082-5521640/);
   const summary = dialog.querySelector("[data-spdesk='approval-summary']").textContent;
-  for (const said of ["114-7395082-5521640", "Ann", "$120.00", "Customer return", "over Ann's limit"]) assert.match(summary, new RegExp(said.replace(/[$.]/g, "\\$&")));
+  for (const said of ["114-7395082-5521640", "Ann", "$120.00", "Customer return", "Over Ann's limit of $100.00 per refund."]) assert.match(summary, new RegExp(said.replace(/[$.]/g, "\\$&")));
   const confirm = dialog.querySelector("button[data-spdesk='confirm']");
   assert.equal(confirm.querySelector(".confirm-main").textContent, "Approve the refund of $120.00");
   assert.equal(confirm.querySelector(".confirm-order").textContent, "Order 114-7395082-5521640 · asked by Ann");
@@ -227,5 +232,29 @@ test("the requesting agent reads who decided and when; a rejection does not blam
     assert.equal(approvalLine(waiting("act_1")), "", "nothing to say while it waits");
   } finally {
     delete globalThis.chrome;
+  }
+});
+
+test("the agent who asked reads why in the order's history and in the dialog's outcome", () => {
+  const page = loadHtml("<main></main>", { url: "https://panel.test/sidepanel.html" });
+  globalThis.chrome = fakeBrowser();
+  try {
+    const doc = page.document;
+    const perDay = { case: "per_day", agent: "Ann", limit: "250.00", spent: "190.00", currency: "USD" };
+    const asked = waiting("act_1", { approval: { whyParams: perDay } });
+    const old = decidedAs(waiting("act_2", { approval: { why: "Ann has no refund limit in GBP", whyCode: null, whyParams: {} } }), "rejected");
+    const history = renderHistory({ doc, ticket: () => null }, [asked, old, { ...waiting("act_3"), approval: null }], null);
+    const whys = [...history.querySelectorAll("li[data-action]")].map((li) => li.querySelector("[data-spdesk='approval-why']")?.textContent ?? null);
+    assert.deepEqual(whys, ["Over Ann's limit of $250.00 per day ($190.00 refunded in the last 24 hours).", "Ann has no refund limit in GBP", null]);
+    const status = createStatus(doc);
+    status.show(asked);
+    assert.equal(status.element.querySelector("[data-spdesk='approval-why']").textContent, whys[0]);
+    assert.match(status.element.querySelector("[data-spdesk='approval-hint']").textContent, /until an approver says yes/);
+    status.show({ ...asked, approval: null });
+    assert.equal(status.element.querySelector("[data-spdesk='approval-why']"), null);
+    assert.equal(status.element.querySelector(".result-detail").textContent.includes("null"), false);
+  } finally {
+    delete globalThis.chrome;
+    page.close();
   }
 });

@@ -8,8 +8,9 @@ import { test } from "node:test";
 import { CONTENT_STRINGS } from "../src/content/strings.js";
 import { CANCEL_REASONS, COMPONENT_TYPES, LANGUAGES, ORDER_ID_SOURCE, REFUND_COMPONENTS, REFUND_REASONS, isOrderId } from "../src/shared/domain.js";
 import { DEFAULT_TEMPLATES, REASON_GROUP, REASON_TEXT } from "../src/shared/templates.js";
-import { COMPANION_CODES, companionKeys } from "../src/shared/companion-text.js";
-import { errorText, historyText, outcomeText, reasonText, warningText } from "../src/sidepanel/companion-text.js";
+import { COMPANION_CODES, companionKeys, companionWords } from "../src/shared/companion-text.js";
+import { formatMoney } from "../src/shared/money.js";
+import { approvalText, errorText, historyText, outcomeText, reasonText, warningText } from "../src/sidepanel/companion-text.js";
 import { componentKey, componentLabel } from "../src/sidepanel/format.js";
 import { STRINGS } from "../src/sidepanel/strings.js";
 import { sidePanel } from "./helpers/panel.js";
@@ -146,13 +147,14 @@ function codeEntry(kind, args) {
   return { params: tuples[0] ?? [], cases: tuples[1] ?? [], cli: /cli=True/.test(args) };
 }
 
-/** companion/codes.py's catalogues: {error|reason|outcome|warning|history: {code: {params, cases, cli}}}. */
+/** companion/codes.py's catalogues: {error|reason|outcome|warning|history|approval: {code: {params, cases, cli}}}. */
 function companionCatalogues() {
   const text = source("companion/codes.py");
   const dict = (name) => {
     const at = text.indexOf(`${name}: dict[str, Code] = {`);
     assert.ok(at >= 0, `${name} in companion/codes.py`);
-    const body = text.slice(at, text.indexOf("\n}\n", at));
+    const line = text.slice(at, text.indexOf("\n", at)); // a one-line dict ends on its own line
+    const body = line.endsWith("}") ? line : text.slice(at, text.indexOf("\n}\n", at));
     const codes = {};
     for (const m of body.matchAll(/"(\w+)": (Code|_cases|_cli)\(/g)) {
       codes[m[1]] = codeEntry(m[2], callText(body, m.index + m[0].length - 1));
@@ -163,7 +165,10 @@ function companionCatalogues() {
   const reasons = Object.fromEntries(literal("ReasonCode").map((code) => [code, { params: [], cases: [], cli: false }]));
   const overrides = text.slice(text.indexOf("REASONS: dict[str, Code]"), text.indexOf("# What became of an action"));
   for (const m of overrides.matchAll(/"(\w+)": (Code|_cases)\(/g)) reasons[m[1]] = codeEntry(m[2], callText(overrides, m.index + m[0].length - 1));
-  return { error: dict("ERRORS"), reason: reasons, outcome: dict("OUTCOMES"), warning: dict("WARNINGS"), history: dict("HISTORY") };
+  return {
+    error: dict("ERRORS"), reason: reasons, outcome: dict("OUTCOMES"), warning: dict("WARNINGS"), history: dict("HISTORY"),
+    approval: dict("APPROVALS"),
+  };
 }
 
 test("every code and case the companion sends is worded in every language, from the params it sends", () => {
@@ -250,6 +255,29 @@ test("outcomes and history entries are worded from their own catalogues", () => 
   assert.equal(historyText({ state: "succeeded", code: "resolved", params: { case: "applied", by: "Dana", note: "" } }),
     "Resolved by Dana: Amazon applied it (checked in Seller Central).");
   assert.equal(historyText({ state: "sending" }), "");
+});
+
+test("why a refund waits for an approver is worded from its code, money in its currency; without a code its English", () => {
+  const perDay = { case: "per_day", agent: "Ann", limit: "250.00", spent: "190.00", currency: "EUR" };
+  const english = "over Ann's limit of 250.00 EUR per day (190.00 EUR refunded in the last 24 hours)";
+  const approval = (whyCode, whyParams, why = english) => ({ state: "pending", why, whyCode, whyParams });
+  assert.equal(approvalText(approval("over_limit", perDay)), "Over Ann's limit of €250.00 per day (€190.00 refunded in the last 24 hours).");
+  assert.equal(approvalText(approval("over_limit", { case: "per_refund", agent: "Tom", limit: "10000", currency: "JPY" })), "Over Tom's limit of ¥10,000 per refund.");
+  assert.equal(approvalText(approval("over_limit", { case: "no_limit", agent: "Tom", currency: "GBP" })), "Tom has no refund limit in GBP.");
+  // Requests recorded before the code existed, a case this panel does not know, a missing amount.
+  assert.equal(approvalText(approval(null, {})), english);
+  assert.equal(approvalText(approval(undefined, undefined)), english);
+  assert.equal(approvalText(approval("over_limit", { ...perDay, case: "per_week" })), english);
+  assert.equal(approvalText(approval("over_limit", { ...perDay, spent: undefined })), english);
+  assert.equal(approvalText(null), "");
+  // In German, from _locales/de, with German money.
+  const de = locale("de");
+  const t = (key, ...values) => de[`ui_${key}`]?.message.replace(/\$(\d)/g, (_, n) => values[n - 1]) ?? key;
+  const words = companionWords({ t, money: (amount, currency) => formatMoney(amount, currency, "de"), componentLabel: String });
+  assert.equal(words.approvalText(approval("over_limit", perDay)),
+    `Über dem Tageslimit von Ann: ${formatMoney("250.00", "EUR", "de")} pro Tag (${formatMoney("190.00", "EUR", "de")} in den letzten 24 Stunden erstattet).`);
+  assert.match(words.approvalText(approval("over_limit", perDay)), /250,00\s€ pro Tag \(190,00\s€/);
+  assert.equal(words.approvalText(approval(null, {})), english);
 });
 
 test("the lists match the companion's vocabulary (Amazon's schema), PricingError left out on purpose", () => {

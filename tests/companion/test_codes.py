@@ -66,13 +66,14 @@ def test_every_other_sentence_gives_only_documented_codes_params_and_cases() -> 
         "ReasonCode": sentence_sites("Decision", code_at=2, params_at=3),
         "OutcomeCode": sentence_sites("said", code_at=0, params_at=None),
         "WarningCode": sentence_sites("Notice", code_at=0, params_at=2),
+        "ApprovalCode": sentence_sites("ApprovalWhy", code_at=1, params_at=2),
     }
     for name, made in found.items():
         assert made, name  # the scan sees them
         assert _check_sites(made, codes.CATALOGUES[name]) == [], name
     made_codes = {s.code for sites in found.values() for s in sites}
     # Every code of these catalogues is made somewhere (amazon_result by AmazonResult.answered).
-    expected = set(codes.REASONS) | set(codes.OUTCOMES) | set(codes.WARNINGS)
+    expected = set(codes.REASONS) | set(codes.OUTCOMES) | set(codes.WARNINGS) | set(codes.APPROVALS)
     assert expected - made_codes == {"amazon_result"}
 
 
@@ -81,6 +82,7 @@ def test_the_typed_codes_and_the_catalogues_agree() -> None:
     assert set(get_args(codes.OutcomeCode)) == set(codes.OUTCOMES)
     assert set(get_args(codes.WarningCode)) == set(codes.WARNINGS)
     assert set(get_args(codes.HistoryCode)) == set(codes.HISTORY)
+    assert set(get_args(codes.ApprovalCode)) == set(codes.APPROVALS)
     for catalogue in codes.CATALOGUES.values():
         for code, entry in catalogue.items():
             assert ("case" in entry.params) == bool(entry.cases), code
@@ -121,7 +123,7 @@ def test_protocol_md_documents_every_code_with_its_status_params_and_cases(
         assert {int(s) for s in status.split(", ")} == statuses[code], code
         assert (_names(params), _names(cases)) == (entry.params, entry.cases), code
         assert (code in tables["ErrorCode (command line only)"]) == entry.cli, code
-    for name in ("ReasonCode", "OutcomeCode", "WarningCode", "HistoryCode"):
+    for name in ("ReasonCode", "OutcomeCode", "WarningCode", "HistoryCode", "ApprovalCode"):
         catalogue = codes.CATALOGUES[name]
         assert set(tables[name]) == set(catalogue), name
         for code, (params, cases, _sentence) in tables[name].items():

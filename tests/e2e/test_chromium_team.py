@@ -168,7 +168,10 @@ def test_an_approver_approves_from_the_panel(
     assert adjustments_of(stack, order_id) == []
     assert panel.attr(item, "data-requested-by") == "Ann"
     assert "2.00" in panel.text(f"{item} [data-spdesk='approval-amount']")
-    assert "Ann's limit" in panel.text(f"{item} [data-spdesk='approval-why']")
+    # Worded by the panel from approval.whyCode (the companion's English: "over Ann's limit of
+    # 1.00 EUR per refund").
+    why = "Over Ann's limit of €1.00 per refund."
+    assert panel.text(f"{item} [data-spdesk='approval-why']") == why
     assert panel.has(f"{item} [data-spdesk='approval-show-order']")  # the ticket names the order
     panel.shot("team-approvals-list")
     decide_in_panel(panel, item, "approve")
@@ -193,6 +196,7 @@ def test_an_approver_approves_from_the_panel(
     decision = f"li[data-action='{asked['id']}'] [data-spdesk='approval-decision']"
     panel.wait(decision)
     assert panel.text(decision).startswith("Approved by Bob")
+    assert panel.text(f"li[data-action='{asked['id']}'] [data-spdesk='approval-why']") == why
     panel.close()
 
 

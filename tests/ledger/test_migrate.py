@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import psycopg
 import pytest
 from psycopg.rows import TupleRow
 
+from companion.actions.models import ActionState
+from companion.actions.ports import ApprovalRequest
+from companion.actions.record import ApprovalWhy
 from companion.ledger import migrate as migrate_module
 from companion.ledger.errors import LedgerSchemaError
+from companion.ledger.journal import PostgresJournal
+from companion.ledger.link import LedgerLink, LinkSettings
 from companion.ledger.migrate import Migration, check_version, migrate, migrations, newest_version
+from companion.ledger.scope import Transactions
+from tests.ledger.test_journal_pg import refund
 from tests.plugins.postgres import LedgerDb
 
 Conn = psycopg.AsyncConnection[TupleRow]
@@ -118,3 +126,46 @@ async def test_the_schema_refuses_self_approval_and_a_second_unanswered_create_f
         await c.execute(batch, ("bat_1",))
         with pytest.raises(psycopg.errors.UniqueViolation):
             await c.execute(batch, ("bat_2",))
+
+
+async def test_version_2_keeps_the_sentence_of_a_request_waiting_since_version_1(
+    empty_db: LedgerDb, conn: Conn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(migrate_module, "migrations", lambda: migrations()[:1])
+    assert await migrate(conn) == [1]  # the ledger as a spdesk of schema version 1 left it
+    await conn.execute(
+        "INSERT INTO actions (id, kind, account, order_id, marketplace_id, currency, state, "
+        "total, reason, items, agent, channel, created_at, updated_at) VALUES ('act_old', "
+        "'refund', 'acme', '111-1111111-1111111', 'ATVPDKIKX0DER', 'USD', 'awaiting_approval', "
+        "120.00, 'Other', '[]', 'Ann', 'FBM', now(), now())"
+    )
+    await conn.execute(
+        "INSERT INTO approvals (action_id, requested_by, requested_at, expires_at, why) VALUES "
+        "('act_old', 'Ann', now(), now() + interval '1 hour', "
+        "'over Ann''s limit of 100.00 USD per refund')"
+    )
+    monkeypatch.undo()
+    assert await migrate(conn) == [2]  # what `spdesk team init` runs
+    link = LedgerLink(LinkSettings(dsn=empty_db.dsn))
+    await link.open()
+    try:
+        journal = PostgresJournal(Transactions(link), companion_id="c1")
+        old = await journal.get("act_old")
+        assert old is not None and old.approval is not None
+        assert old.approval.why == ApprovalWhy("over Ann's limit of 100.00 USD per refund")
+        said = old.approval.to_json()
+        assert (said["state"], said["whyCode"], said["whyParams"]) == ("pending", None, {})
+        why = ApprovalWhy(
+            "Ann has no refund limit in USD",
+            "over_limit",
+            {"case": "no_limit", "agent": "Ann", "currency": "USD"},
+        )
+        new = await journal.create(
+            replace(refund(agent="Ann"), state=ActionState.AWAITING_APPROVAL),
+            idempotency_key=None,
+            body_hash="",
+            approval=ApprovalRequest(why, 3600),
+        )
+        assert new.approval is not None and new.approval.why == why
+    finally:
+        await link.close()

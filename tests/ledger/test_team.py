@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from companion.actions.record import ApprovalWhy
 from companion.errors import BadRequest, NotFound
 from companion.ledger.link import Conn, LedgerLink, LinkSettings
 from companion.ledger.team import TeamStore, check_currency, over_limit, parse_limit
@@ -70,18 +71,39 @@ async def test_over_limit_per_refund_per_day_and_unlimited_currencies(team: Team
     await team.join("Ann")
     await team.set_limit("Tom", "USD", Decimal("100.00"), Decimal("250.00"), by="lead")
 
-    async def check(conn: Conn, agent: str, currency: str, amount: str) -> str | None:
+    async def check(conn: Conn, agent: str, currency: str, amount: str) -> ApprovalWhy | None:
         async with conn.transaction():
             return await over_limit(conn, agent, currency, Decimal(amount))
 
+    tom = {"agent": "Tom", "currency": "USD"}
     async with team.link.connection() as conn:
         assert await check(conn, "Ann", "USD", "99999.00") is None  # no limits at all
         assert await check(conn, "Tom", "USD", "100.00") is None
-        assert "per refund" in (await check(conn, "Tom", "USD", "100.01") or "")
-        assert "no refund limit in GBP" in (await check(conn, "Tom", "GBP", "1.00") or "")
+        assert await check(conn, "Tom", "USD", "100.01") == ApprovalWhy(
+            "over Tom's limit of 100.00 USD per refund",
+            "over_limit",
+            {"case": "per_refund", "limit": "100.00", **tom},
+        )
+        assert await check(conn, "Tom", "GBP", "1.00") == ApprovalWhy(
+            "Tom has no refund limit in GBP",
+            "over_limit",
+            {"case": "no_limit", "agent": "Tom", "currency": "GBP"},
+        )
         await _refund(conn, "act_1", "Tom", "100.00")
         await _refund(conn, "act_2", "Tom", "100.00", state="failed")  # gave nothing back
         await _refund(conn, "act_3", "Tom", "90.00")
         assert await check(conn, "Tom", "USD", "60.00") is None  # 190 + 60 = 250
-        why = await check(conn, "Tom", "USD", "60.01")
-        assert why is not None and "per day" in why and "190.00 USD" in why
+        assert await check(conn, "Tom", "USD", "60.01") == ApprovalWhy(
+            "over Tom's limit of 250.00 USD per day (190.00 USD refunded in the last 24 hours)",
+            "over_limit",
+            {"case": "per_day", "limit": "250.00", "spent": "190.00", **tom},
+        )
+        await team.set_limit("Tom", "JPY", None, Decimal("1000"), by="lead")
+        jpy = await check(conn, "Tom", "JPY", "1001")
+        assert jpy is not None and jpy.params == {
+            "case": "per_day",
+            "limit": "1000",
+            "spent": "0",
+            "agent": "Tom",
+            "currency": "JPY",
+        }

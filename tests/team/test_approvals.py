@@ -52,7 +52,12 @@ async def test_a_refund_over_the_limit_waits_and_goes_once_approved(
     assert reply.status == 202 and reply.json()["state"] == "awaiting_approval", reply.body
     action_id = reply.json()["id"]
     assert reply.json()["approval"]["state"] == "pending"
-    assert "per refund" in reply.json()["approval"]["why"]
+    approval = reply.json()["approval"]
+    assert approval["why"] == "over Ann's limit of 5.00 USD per refund"
+    assert (approval["whyCode"], approval["whyParams"]) == (
+        "over_limit",
+        {"case": "per_refund", "agent": "Ann", "limit": "5.00", "currency": "USD"},
+    )
     pending = (await bob.request("GET", "/v1/approvals")).json()["actions"]
     assert [a["id"] for a in pending] == [action_id]
     own = await decide(ann, "approve", action_id)
@@ -76,7 +81,15 @@ async def test_within_the_limits_a_refund_goes_at_once_and_the_day_adds_up(
     assert first.json()["state"] in ("accepted", "queued"), first.body
     second = await refund(ann, {**small_refund(oid, amount="3.01"), "confirmOverlap": True})
     assert second.json()["state"] == "awaiting_approval"  # 8.01 in a day
-    assert "per day" in second.json()["approval"]["why"]
+    approval = second.json()["approval"]
+    assert "per day" in approval["why"] and approval["whyCode"] == "over_limit"
+    assert approval["whyParams"] == {
+        "case": "per_day",
+        "agent": "Ann",
+        "limit": "8.00",
+        "spent": "5.00",
+        "currency": "USD",
+    }
 
 
 async def test_a_rejected_refund_sends_nothing_and_says_who(

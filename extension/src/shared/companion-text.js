@@ -1,7 +1,7 @@
 /**
  * The companion's sentences in the agent's language. Next to each English sentence (a refusal,
  * why the order view offers no refund or cancel, what became of an action at Amazon, a warning,
- * a resolution in the history) the companion sends a stable `code` and its `params`
+ * a resolution in the history, why a refund waits for an approver) the companion sends a stable `code` and its `params`
  * (companion/codes.py, docs/protocol.md "Codes and params"). The extension words each code in its
  * six languages (_locales "ui_co_<catalogue>_<code>[_<case>]") and shows the companion's English
  * for a code it does not know yet, or when a parameter its wording needs is missing.
@@ -156,6 +156,10 @@ export const COMPANION_CODES = Object.freeze({
   history: {
     resolved: { applied: ["by"], not_applied: ["by"] },
   },
+  // Why a refund waits for an approver (the action's `approval`: whyCode, whyParams, why).
+  approval: {
+    over_limit: { per_refund: ["agent", "limit:money"], per_day: ["agent", "limit:money", "spent:money"], no_limit: ["agent", "currency"] },
+  },
 });
 
 /**
@@ -277,6 +281,8 @@ export function companionWords({ t, money, componentLabel, fieldLabel = (field) 
     warningText: (warning) => sentence("warning", warning?.code, warning?.params, warning?.message ?? ""),
     /** A history entry's sentence (`detail` in English), or "" when it has none. */
     historyText: (step) => (step?.code || step?.detail ? sentence("history", step.code, step.params, step.detail ?? "") : ""),
+    /** Why a refund waits for an approver: the action's `approval` (whyCode, whyParams, why), or "". */
+    approvalText: (approval) => (approval?.whyCode || approval?.why ? sentence("approval", approval.whyCode, approval.whyParams, approval.why ?? "") : ""),
   };
 }
 

@@ -5,6 +5,7 @@
  * mode): a new request appears, a decided or expired one goes, whoever decided it. An approver
  * decides on others' requests only; their own show that another approver must decide.
  */
+import { approvalText } from "./companion-text.js";
 import { openApprovalDialog } from "./dialogs/approval.js";
 import { h } from "./dom.js";
 import { money, reasonLabel, when } from "./format.js";
@@ -139,12 +140,13 @@ export class ApprovalsView {
   #item(doc, action) {
     const asker = action.approval?.requestedBy ?? action.agent;
     const left = expiresIn(action.approval?.expiresAt, this.ctx.now());
+    const why = approvalText(action.approval);
     return h(doc, "li", { "data-approval": action.id, "data-order": action.orderId, "data-requested-by": asker },
       h(doc, "div", { class: "row" },
         h(doc, "strong", { "data-spdesk": "approval-amount" }, money(action.total, action.currency)),
         this.#orderLink(doc, action)),
       h(doc, "div", { class: "muted" }, [t("approvalAskedBy", asker), reasonLabel(action.reason), when(asked(action))].filter(Boolean).join(" · ")),
-      action.approval?.why ? h(doc, "div", { class: "muted", "data-spdesk": "approval-why" }, action.approval.why) : null,
+      why ? h(doc, "div", { class: "muted", "data-spdesk": "approval-why" }, why) : null,
       h(doc, "div", { class: "muted", "data-spdesk": "approval-expires" }, left === null ? t("approvalExpiring") : t("approvalExpires", left)),
       this.#decision(doc, action, asker, left === null));
   }

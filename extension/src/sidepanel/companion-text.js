@@ -17,7 +17,7 @@ function fieldLabel(field) {
 
 const words = companionWords({ t, money, componentLabel, fieldLabel });
 
-export const { sentence, reasonText, outcomeText, warningText, historyText } = words;
+export const { sentence, reasonText, outcomeText, warningText, historyText, approvalText } = words;
 
 /** A refusal: the background's own codes first, then the companion's, else its English. */
 export function errorText(err) {

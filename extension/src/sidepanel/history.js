@@ -1,5 +1,5 @@
 /** The order's action history: newest first, each with its live state and full timeline. */
-import { historyText, warningText } from "./companion-text.js";
+import { approvalText, historyText, warningText } from "./companion-text.js";
 import { h } from "./dom.js";
 import { FINAL_STATES, approvalLine, money, reasonLabel, stateText, when } from "./format.js";
 import { t } from "./i18n.js";
@@ -17,11 +17,13 @@ function entry(ctx, action, order) {
   const title = action.kind === "cancel" ? t("historyCancel") : t("historyRefund", money(action.total, action.currency));
   const done = (action.state === "succeeded" || action.state === "posted") && FINAL_STATES.has(action.state);
   const ticket = ctx.ticket();
+  const why = approvalText(action.approval);
   return h(doc, "li", { "data-action": action.id, "data-state": action.state },
     h(doc, "div", { class: "row" },
       h(doc, "strong", {}, title),
       h(doc, "span", { class: `badge-state s-${action.state}` }, stateText(action))),
     h(doc, "div", { class: "muted" }, [reasonLabel(action.reason), when(action.createdAt), action.agent].filter(Boolean).join(" · ")),
+    why ? h(doc, "div", { class: "muted", "data-spdesk": "approval-why" }, why) : null,
     approvalLine(action) ? h(doc, "div", { class: `approval-line a-${action.approval.state}`, "data-spdesk": "approval-decision" }, approvalLine(action)) : null,
     details(doc, action),
     done && ticket ? createReplyControls(ctx, action, order, { ticket }) : null);

@@ -1,5 +1,5 @@
 /** The outcome block of a money dialog: live state (aria-live), then success, refusal or "unknown". */
-import { errorText, outcomeText } from "./companion-text.js";
+import { approvalText, errorText, outcomeText } from "./companion-text.js";
 import { h } from "./dom.js";
 import { FINAL_STATES, approvalLine, money, stateText } from "./format.js";
 import { t } from "./i18n.js";
@@ -114,11 +114,14 @@ const DETAILS = {
     const why = action.amazon?.description || action.amazon?.code ? outcomeText(action.amazon) : null;
     return [why ? h(doc, "p", { "data-spdesk": "unknown-why" }, why) : null, h(doc, "p", { class: "next" }, t("unknownHelp"), " ", link())];
   },
-  awaiting_approval: (doc) => [h(doc, "p", { class: "muted", "data-spdesk": "approval-hint" }, t("approvalHint"))],
+  awaiting_approval: (doc, action) => {
+    const why = approvalText(action.approval);
+    return [why ? h(doc, "p", { "data-spdesk": "approval-why" }, why) : null, h(doc, "p", { class: "muted", "data-spdesk": "approval-hint" }, t("approvalHint"))];
+  },
 };
 
 function details(doc, action, link) {
   const build = DETAILS[action.state];
-  if (build) return build(doc, action, link);
+  if (build) return build(doc, action, link).filter(Boolean);
   return IN_PROGRESS_HINT_STATES.has(action.state) ? [h(doc, "p", { class: "muted" }, t("resultProgressHint"))] : [];
 }

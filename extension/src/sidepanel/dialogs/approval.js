@@ -3,7 +3,7 @@
  * here in the side panel (never in the page) with the order, the amount and who asked named on
  * the dialog and its button. Rejecting takes an optional note for the agent who asked.
  */
-import { errorText } from "../companion-text.js";
+import { approvalText, errorText } from "../companion-text.js";
 import { noImplicitSubmit, openDialog } from "../dialog.js";
 import { h, uid } from "../dom.js";
 import { money, reasonLabel } from "../format.js";
@@ -25,7 +25,7 @@ function summary(doc, action) {
     [t("approvalAskedByLabel"), action.approval?.requestedBy ?? action.agent],
     [t("approvalAmount"), money(action.total, action.currency)],
     [t("approvalReason"), reasonLabel(action.reason)],
-    [t("approvalWhy"), action.approval?.why],
+    [t("approvalWhy"), approvalText(action.approval)],
     [t("approvalAgentNote"), action.note],
   ].filter(([, value]) => value);
   return h(doc, "dl", { "data-spdesk": "approval-summary" }, rows.flatMap(([label, value]) => [h(doc, "dt", {}, label), h(doc, "dd", {}, value)]));
