@@ -91,6 +91,7 @@ ERRORS: dict[str, Code] = {
         "no_money_back",
         "fee_too_high",
         "too_small",
+        "full_too_small",
         params=("orderItemCode",),
     ),
     "refund_exceeds_paid": _cases(

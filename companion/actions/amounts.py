@@ -73,9 +73,20 @@ def balances(line: LineMoney, include_tax: bool, quantum: Decimal) -> dict[str, 
         paid = line.paid[charge] + line.paid.get(tax, ZERO)
         done = line.refunded.get(charge, ZERO) + line.refunded.get(tax, ZERO)
         left = ZERO if line.cancelled else max(paid - done, ZERO)
-        ratio = tax_ratio(paid, line.paid.get(tax, ZERO), quantum)
-        found[charge] = Balance(left, line.left(charge), ratio)
+        found[charge] = Balance(left, line.left(charge), _sale_ratio(line, charge, quantum))
     return found
+
+
+def _sale_ratio(line: LineMoney, charge: str, quantum: Decimal) -> Decimal | None:
+    """The highest rate the sale's charge allows, read before promotions.
+
+    Amazon computed the tax of the charge once, rounded once; after a promotion the buyer's tax
+    is the difference of two rounded taxes, which can understate the rate (or show none at all)
+    while Amazon still adds the sale's rate to every refund.
+    """
+    sale = line.charged or line.paid
+    tax = sale.get(TAX_OF[charge], ZERO)
+    return tax_ratio(sale.get(charge, ZERO) + tax, tax, quantum)
 
 
 def tax_exclusive(asked: Decimal, balance: Balance, market: Marketplace) -> Decimal:
@@ -160,13 +171,29 @@ def check_expected_total(request: RefundIn, total: Decimal, market: Marketplace)
 
 
 def _full_lines(money: OrderMoney, market: Marketplace) -> list[RefundLine]:
+    """Every component with money left, each in full, or a refusal naming the first that cannot.
+
+    A remainder too small to send once the tax is taken out (a minor unit or so, often what
+    Amazon's rounding left over) is never dropped: a "full" refund that gave back less than it
+    confirmed would be a surprise. The agent refunds the rest per item instead.
+    """
     lines = []
     for code, line in money.lines.items():
         found = balances(line, money.prices_include_tax, market.quantum)
         asked = {k: market.quantize(b.left) for k, b in found.items() if b.left > 0}
-        if asked:
-            lines.append(_line(code, line, asked, market.quantize(ZERO), money, market))
-    return [line for line in lines if line.net > 0]
+        if not asked:
+            continue
+        refund = _line(code, line, asked, market.quantize(ZERO), money, market)
+        if set(refund.components) != set(asked):
+            raise Unprocessable(
+                f"Item {code}: what is left of it is too small to send once Amazon adds the "
+                "tax, so a full refund cannot give back everything. Refund the rest per item.",
+                code="refund_not_positive",
+                params={"case": "full_too_small", "orderItemCode": code},
+                details={"orderItemCode": code},
+            )
+        lines.append(refund)
+    return lines
 
 
 def _partial_lines(request: RefundIn, money: OrderMoney, market: Marketplace) -> list[RefundLine]:

@@ -47,6 +47,7 @@ def line_money(
         total=reading.total,
         quantity=item.quantity_ordered or 1,
         cancelled=cancelled,
+        charged=dict(reading.charged),
     )
 
 

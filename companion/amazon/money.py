@@ -38,6 +38,7 @@ class LineReading:
     total: Decimal  # the line's buyer-paid total (the lower reading when no reading fits)
     reported: Decimal | None  # Amazon's proceedsTotal
     layout: Layout | None  # None: no reading adds up to Amazon's total
+    charged: Mapping[str, Decimal] = field(default_factory=dict)  # the same, before promotions
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +60,10 @@ def _abs_by_kind(details: Mapping[str, Decimal]) -> dict[str, Decimal]:
     return found
 
 
-def _taxes(proceeds: ItemProceeds, discounts: Mapping[str, Decimal]) -> dict[str, Decimal]:
-    """Tax per kind, less the tax of the promotions.
+def _taxes(
+    proceeds: ItemProceeds, discounts: Mapping[str, Decimal], *, promotions: bool = True
+) -> dict[str, Decimal]:
+    """Tax per kind, less the tax of the promotions (without `promotions`: as charged).
 
     Amazon gives the promotions' tax as one TAX detail (subtype DISCOUNT): it is shared among the
     discounted kinds in proportion to their discounts, each at most its own tax; what is left
@@ -69,7 +72,7 @@ def _taxes(proceeds: ItemProceeds, discounts: Mapping[str, Decimal]) -> dict[str
     taxes = {k: v for k, v in proceeds.taxes.items() if k in KINDS}
     off = sum((abs(v) for k, v in proceeds.taxes.items() if k not in KINDS), ZERO)
     discounted = sum(discounts.values(), ZERO)
-    if not off:
+    if not off or not promotions:
         return taxes
     exponent = off.as_tuple().exponent
     quantum = Decimal(1).scaleb(exponent if isinstance(exponent, int) else 0)
@@ -83,10 +86,16 @@ def _taxes(proceeds: ItemProceeds, discounts: Mapping[str, Decimal]) -> dict[str
     return taxes
 
 
-def _reading(proceeds: ItemProceeds, layout: Layout) -> dict[str, Decimal]:
-    """The raw components the buyer paid under one layout."""
-    discounts = _abs_by_kind(proceeds.discounts)
-    taxes = _taxes(proceeds, discounts)
+def _reading(
+    proceeds: ItemProceeds, layout: Layout, *, promotions: bool = True
+) -> dict[str, Decimal]:
+    """The raw components the buyer paid under one layout (or was charged, before promotions).
+
+    The sale's charges before promotions are what Amazon computed its tax from, each rounded
+    once; what is left after a promotion is the difference of two rounded taxes.
+    """
+    discounts = _abs_by_kind(proceeds.discounts) if promotions else {}
+    taxes = _taxes(proceeds, discounts, promotions=promotions)
     paid: dict[str, Decimal] = {}
     for kind in KINDS:
         charged = proceeds.charges.get(kind, ZERO) - discounts.get(kind, ZERO)
@@ -105,19 +114,23 @@ def read_line(proceeds: ItemProceeds | None, prices_include_tax: bool) -> LineRe
     if proceeds is None:
         return LineReading({}, ZERO, None, None)
     layouts: tuple[Layout, ...] = ("on_top", "inside") if prices_include_tax else ("on_top",)
-    readings = {layout: _reading(proceeds, layout) for layout in ("on_top", "inside")}
+    readings: dict[Layout, dict[str, Decimal]] = {
+        layout: _reading(proceeds, layout) for layout in ("on_top", "inside")
+    }
     for layout in layouts:
         paid = readings[layout]
         total = sum(paid.values(), ZERO)
         if total == proceeds.total and all(v >= 0 for v in paid.values()):
-            return LineReading(paid, total, proceeds.total, layout)
+            charged = _reading(proceeds, layout, promotions=False)
+            return LineReading(paid, total, proceeds.total, layout, charged)
     # No reading fits: take the lower one, clamped, and never more than Amazon's own total.
-    lower = min(readings.values(), key=lambda p: sum(p.values(), ZERO))
-    paid = {k: max(v, ZERO) for k, v in lower.items()}
+    lowest: Layout = min(readings, key=lambda k: sum(readings[k].values(), ZERO))
+    paid = {k: max(v, ZERO) for k, v in readings[lowest].items()}
     total = sum(paid.values(), ZERO)
     if proceeds.total is not None:
         total = max(min(total, proceeds.total), ZERO)
-    return LineReading(paid, total, proceeds.total, None)
+    charged = _reading(proceeds, lowest, promotions=False)
+    return LineReading(paid, total, proceeds.total, None, charged)
 
 
 def order_mismatch(order: AmazonOrder, lines: Mapping[str, LineReading]) -> Mismatch | None:
@@ -143,6 +156,8 @@ class LineMoney:
     total: Decimal = ZERO  # what the buyer paid for the line
     quantity: int = 1
     cancelled: bool = False
+    # What the sale charged before promotions (Amazon's tax rate shows there); empty: as paid.
+    charged: Mapping[str, Decimal] = field(default_factory=dict)
 
     def left(self, component: str) -> Decimal:
         """What is left of one raw component (0 on a cancelled line)."""

@@ -13,10 +13,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from companion.actions.amounts import RefundPlan
 from companion.actions.feeds import AdjustmentMessage, build_adjustment_feed
-from companion.amazon.build import order_money, resolve_marketplace
+from companion.amazon.build import build_order_view, resolve_marketplace
 from companion.amazon.models import FinancialEvents
 from companion.amazon.money import OrderMoney
 from companion.amazon.parse import parse_order
+from companion.amazon.view import OrderView
 from spdesk_sandbox.feedxml import OrderAdjustment, parse_feed
 from spdesk_sandbox.orders import order_json
 from spdesk_sandbox.records import Channel, Order, OrderItem, OrderStatus
@@ -115,13 +116,22 @@ def money(
 
     Finances shows every refund applied so far, or only `shown` (item -> component -> amount).
     """
+    return view(order, in_flight, shown).money
+
+
+def view(
+    order: Order,
+    in_flight: dict[tuple[str, str], Decimal] | None = None,
+    shown: Shown | None = None,
+) -> OrderView:
+    """The order view the agent sees (its totals, its full-refund action) and its money."""
     body = {"order": order_json(order, {"PROCEEDS", "FULFILLMENT", "PAYMENT"})}
-    read = parse_order(body)
     if shown is None:
         shown = {i.item_code: dict(i.refunded) for i in order.items if i.refunded}
     finances = FinancialEvents(order_id=order.order_id, refunds=shown)
-    market = resolve_marketplace(read.marketplace_id, read.currency)
-    return order_money(read, finances, in_flight or {}, market)
+    return build_order_view(
+        parse_order(body), finances, in_flight or {}, account="main", fetched_at=NOW
+    )
 
 
 def apply(order: Order, plan: RefundPlan) -> Shown:

@@ -52,6 +52,10 @@ def closed_shadow_roots(page: Page, host_selector: str) -> list[ElementHandle]:
         cdp.detach()
 
 
+class TargetClosed(Exception):
+    """The target (a popup, a page) went away while a command waited for its answer."""
+
+
 class TargetSession:
     """The DevTools protocol on a target Playwright does not expose (the action popup).
 
@@ -72,13 +76,19 @@ class TargetSession:
             "Target.attachToTarget", {"targetId": target["targetId"], "flatten": False}
         )
         self._session = attached["sessionId"]
+        self._gone = False
         self._cdp.on("Target.receivedMessageFromTarget", self._received)
+        self._cdp.on("Target.detachedFromTarget", self._detached)
         self._page = page
 
     def _received(self, event: dict[str, Any]) -> None:
         message = json.loads(event["message"])
         if "id" in message:
             self._replies[message["id"]] = message
+
+    def _detached(self, event: dict[str, Any]) -> None:
+        if event.get("sessionId") == self._session:
+            self._gone = True
 
     def send(self, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         """Send one protocol command to the target and wait for its reply."""
@@ -93,6 +103,8 @@ class TargetSession:
         # Replies arrive as events on the page session; page.wait_for_timeout pumps them.
         deadline = time.monotonic() + 10
         while number not in self._replies:
+            if self._gone:
+                raise TargetClosed(f"the target closed before it answered {method}")
             assert time.monotonic() < deadline, f"no reply to {method}"
             self._page.wait_for_timeout(10)
         reply = self._replies.pop(number)
@@ -115,11 +127,12 @@ class TargetSession:
             f"(() => {{ const r = document.querySelector({json.dumps(selector)})"
             ".getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()"
         )
-        for kind in ("mousePressed", "mouseReleased"):
-            self.send(
-                "Input.dispatchMouseEvent",
-                {"type": kind, "x": box[0], "y": box[1], "button": "left", "clickCount": 1},
-            )
+        event = {"x": box[0], "y": box[1], "button": "left", "clickCount": 1}
+        self.send("Input.dispatchMouseEvent", {"type": "mousePressed", **event})
+        try:
+            self.send("Input.dispatchMouseEvent", {"type": "mouseReleased", **event})
+        except TargetClosed:
+            pass  # the click closed its page (a popup's button that opens something else)
 
     def text(self, selector: str = "body") -> str:
         """innerText of the first element matching `selector`."""

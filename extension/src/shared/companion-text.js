@@ -61,6 +61,7 @@ export const COMPANION_CODES = Object.freeze({
     partial_quantity_cancel_not_supported: ["orderItemCode", "units"],
     refund_not_positive: {
       nothing_left: [], no_money_back: [], fee_too_high: ["orderItemCode"], too_small: ["orderItemCode"],
+      full_too_small: ["orderItemCode"],
     },
     refund_exceeds_paid: { item: ["refundable:money", "orderItemCode", "asked:money"], order: ["refundable:money", "asked:money"] },
     // With the order view's full-refund reason (amounts_mismatch and its case) it says that.

@@ -331,6 +331,7 @@ export const STRINGS = {
   co_history_resolved_applied: "Resolved by $1: Amazon applied it (checked in Seller Central).",
   co_history_resolved_not_applied: "Resolved by $1: Amazon did not apply it (checked in Seller Central).",
   co_error_refund_not_positive_too_small: "Item $1: the amount is too small to send once Amazon adds the tax.",
+  co_error_refund_not_positive_full_too_small: "Item $1: what is left of it is too small to send once Amazon adds the tax, so a full refund cannot give back everything. Refund the rest per item.",
   co_error_refund_exceeds_paid_item: "At most $1 can still be refunded on item $2 (what the buyer paid, less earlier refunds); $3 was asked.",
   co_error_refund_exceeds_paid_order: "At most $1 can still be refunded on this order (what the buyer paid, less earlier refunds); $2 was asked.",
   co_error_full_refund_not_available_item: "Amazon's total for item $1 ($2) does not match its breakdown. spdesk does not refund everything while Amazon's amounts disagree: refund per item, at most $3 there, or check the order in Seller Central.",
