@@ -184,6 +184,7 @@ ReasonCode = Literal[
     "mcf_order",
     "cod_order",
     "amounts_mismatch",
+    "full_too_small",
     "order_cancelled",
     "not_charged_yet",
     "nothing_refundable",
@@ -202,6 +203,7 @@ REASONS: dict[str, Code] = {code: Code() for code in get_args(ReasonCode)} | {
     "amounts_mismatch": _cases(
         "item", "order", "no_total", params=("orderItemCode", "reported", "atMost", "currency")
     ),
+    "full_too_small": Code(("orderItemCode",)),
 }
 
 # What became of an action at Amazon, or why spdesk cannot tell (the action's "amazon" block).

@@ -2,30 +2,29 @@
 
 The agent asks in the amounts the buyer saw. Where prices include the tax (VAT, GST,
 consumption tax) that is each charge with its tax inside, and the feed carries the tax-exclusive
-part: Amazon adds the tax of the sale itself (its VAT guide) and ignores tax components. The
-tax-exclusive amount is the largest whose tax, at the highest rate the sale's own numbers allow,
-keeps the refund within what was asked, so Amazon's rounding can only give back a little less,
-never more (docs/amazon.md). In the US and Canada each tax is its own component, each at most
-its remaining balance, and never a tax alone (Amazon refunds marketplace-facilitator tax itself).
+part (companion/amazon/refundable.py works it out, for the order view too). In the US and
+Canada each tax is its own component, each at most its remaining balance, and never a tax alone
+(Amazon refunds marketplace-facilitator tax itself).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import Decimal
 
 from companion.actions.models import RefundIn, RefundItemIn
 from companion.actions.record import RefundLine
 from companion.amazon.money import TAX_OF, LineMoney, OrderMoney
+from companion.amazon.refundable import GROSS, balances, full_asks, tax_exclusive
+from companion.amazon.rules import too_small_reason
 from companion.errors import BadRequest, Conflict, UnknownOrderItem, Unprocessable
 from companion.fields import MoneyText
 from companion.marketplaces import Marketplace, written_decimals
 from companion.vocabulary import CUSTOMER_RETURN, REFUND_COMPONENTS
 
 ZERO = Decimal(0)
-# Where prices include the tax the agent refunds these; their taxes follow.
-GROSS = ("Principal", "Shipping", "GiftWrap")
+# The taxes of the charges (GROSS): where prices include the tax, never refunded on their own.
 TAXES = frozenset(TAX_OF[k] for k in GROSS)
 TAX_NAMES = {"vat": "VAT", "gst": "GST", "consumption_tax": "consumption tax", "tax": "tax"}
 
@@ -41,64 +40,6 @@ class RefundPlan:
     def total(self) -> Decimal:
         """Net total refunded to the buyer (at most: Amazon's tax rounding may give less)."""
         return sum((line.net for line in self.lines), Decimal(0))
-
-
-@dataclass(frozen=True, slots=True)
-class Balance:
-    """What is left of one component the agent can refund, and how it goes into the feed."""
-
-    left: Decimal  # what the agent may still ask for it (the tax inside, where it is)
-    net_left: Decimal  # the tax-exclusive balance Amazon checks the feed amount against
-    ratio: Decimal | None = None  # highest tax rate the sale allows; None: no tax inside
-
-
-def tax_ratio(gross: Decimal, tax: Decimal, quantum: Decimal) -> Decimal | None:
-    """The highest rate consistent with `tax` being the rounded tax inside `gross`."""
-    if tax <= 0:
-        return None
-    half = quantum / 2
-    net = gross - tax - half
-    return (tax + half) / net if net > 0 else None
-
-
-def balances(line: LineMoney, include_tax: bool, quantum: Decimal) -> dict[str, Balance]:
-    """The components of one line an agent can refund, each with its balance."""
-    if not include_tax:
-        return {c: Balance(line.left(c), line.left(c)) for c in REFUND_COMPONENTS if c in line.paid}
-    found = {}
-    for charge in GROSS:
-        if charge not in line.paid:
-            continue
-        tax = TAX_OF[charge]
-        paid = line.paid[charge] + line.paid.get(tax, ZERO)
-        done = line.refunded.get(charge, ZERO) + line.refunded.get(tax, ZERO)
-        left = ZERO if line.cancelled else max(paid - done, ZERO)
-        found[charge] = Balance(left, line.left(charge), _sale_ratio(line, charge, quantum))
-    return found
-
-
-def _sale_ratio(line: LineMoney, charge: str, quantum: Decimal) -> Decimal | None:
-    """The highest rate the sale's charge allows, read before promotions.
-
-    Amazon computed the tax of the charge once, rounded once; after a promotion the buyer's tax
-    is the difference of two rounded taxes, which can understate the rate (or show none at all)
-    while Amazon still adds the sale's rate to every refund.
-    """
-    sale = line.charged or line.paid
-    tax = sale.get(TAX_OF[charge], ZERO)
-    return tax_ratio(sale.get(charge, ZERO) + tax, tax, quantum)
-
-
-def tax_exclusive(asked: Decimal, balance: Balance, market: Marketplace) -> Decimal:
-    """The amount to send for `asked` so that it plus the tax Amazon adds stays within `asked`."""
-    ratio = balance.ratio
-    if ratio is None:
-        return min(asked, balance.net_left)
-    q = market.quantum
-    net = (asked / (1 + ratio)).quantize(q, rounding=ROUND_FLOOR)
-    while net > 0 and net + (net * ratio).quantize(q, rounding=ROUND_CEILING) > asked:
-        net -= q
-    return max(min(net, balance.net_left), ZERO)
 
 
 def parse_money(text: MoneyText, market: Marketplace, *, field: str) -> Decimal:
@@ -175,19 +116,18 @@ def _full_lines(money: OrderMoney, market: Marketplace) -> list[RefundLine]:
 
     A remainder too small to send once the tax is taken out (a minor unit or so, often what
     Amazon's rounding left over) is never dropped: a "full" refund that gave back less than it
-    confirmed would be a surprise. The agent refunds the rest per item instead.
+    confirmed would be a surprise. The agent refunds the rest per item instead. The order view
+    says so up front (companion/amazon/refundable.py); this is the check at submit.
     """
     lines = []
     for code, line in money.lines.items():
-        found = balances(line, money.prices_include_tax, market.quantum)
-        asked = {k: market.quantize(b.left) for k, b in found.items() if b.left > 0}
+        asked = full_asks(line, money.prices_include_tax, market)
         if not asked:
             continue
         refund = _line(code, line, asked, market.quantize(ZERO), money, market)
         if set(refund.components) != set(asked):
             raise Unprocessable(
-                f"Item {code}: what is left of it is too small to send once Amazon adds the "
-                "tax, so a full refund cannot give back everything. Refund the rest per item.",
+                too_small_reason(code),
                 code="refund_not_positive",
                 params={"case": "full_too_small", "orderItemCode": code},
                 details={"orderItemCode": code},

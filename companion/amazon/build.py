@@ -16,6 +16,7 @@ from companion.amazon.models import (
     OrderStatus,
 )
 from companion.amazon.money import OrderMoney, order_mismatch, read_line
+from companion.amazon.refundable import too_small_for_full
 from companion.amazon.rules import (
     Decision,
     cancel_decision,
@@ -193,7 +194,9 @@ def build_order_view(
             cancel_decision(channel, order.status, shipped),
             default_reason=default_cancel_reason(request.requested),
             counts_against=channel == "FBM" and not request.requested,
-            full=full_refund_decision(refund, money.mismatch, market),
+            full=full_refund_decision(
+                refund, money.mismatch, market, too_small_for_full(money, market)
+            ),
         ),
         fetched_at=fetched_at,
     )

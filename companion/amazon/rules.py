@@ -72,12 +72,31 @@ def refund_decision(
     return ALLOWED
 
 
+def too_small_reason(order_item_code: str) -> str:
+    """Why a full refund cannot go: a line's remainder has no tax-exclusive amount to send."""
+    return (
+        f"Item {order_item_code}: what is left of it is too small to send once Amazon adds the "
+        "tax, so a full refund cannot give back everything. Refund the rest per item."
+    )
+
+
 def full_refund_decision(
-    refund: Decision, mismatch: Mismatch | None, market: Marketplace
+    refund: Decision, mismatch: Mismatch | None, market: Marketplace, too_small: str | None = None
 ) -> Decision:
-    """Whether "everything still refundable" may be sent: not while Amazon's totals disagree."""
-    if not refund.allowed or mismatch is None:
+    """Whether "everything still refundable" may be sent.
+
+    Not while Amazon's totals disagree, nor when a line's remainder (`too_small`, its code) is
+    too small to go through a feed once the tax is taken out: the agent learns it before
+    confirming, not at submit.
+    """
+    if not refund.allowed:
         return refund
+    if mismatch is None:
+        if too_small is None:
+            return refund
+        return Decision(
+            False, too_small_reason(too_small), "full_too_small", {"orderItemCode": too_small}
+        )
     params: dict[str, Param] = {
         "case": "no_total" if mismatch.reported is None else mismatch.scope,
         "orderItemCode": mismatch.order_item_code,

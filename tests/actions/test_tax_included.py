@@ -18,18 +18,12 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from companion.actions.amounts import (
-    Balance,
-    RefundPlan,
-    balances,
-    plan_refund,
-    tax_exclusive,
-    tax_ratio,
-)
+from companion.actions.amounts import RefundPlan, plan_refund
 from companion.actions.models import RefundIn
 from companion.amazon.build import order_money, resolve_marketplace
 from companion.amazon.models import FinancialEvents
 from companion.amazon.parse import parse_order
+from companion.amazon.refundable import Balance, balances, tax_exclusive, tax_ratio
 from companion.amazon.view import OrderView
 from companion.errors import SpdeskError, Unprocessable
 from companion.marketplaces import Marketplace, all_marketplaces, marketplace
@@ -128,10 +122,14 @@ def test_a_full_refund_is_what_the_buyer_paid_and_amazon_gives_back_no_more(orde
         # Only a remainder too small to send once the tax is taken out stops a full refund.
         assert refused.params["case"] == "full_too_small", refused.message
         assert too_small(shown, str(refused.params["orderItemCode"]), market)
+        # The view said so before the agent confirmed: the same item, the same sentence.
+        full = shown.actions.refund.full
+        assert (full.allowed, full.code, full.reason) == (False, "full_too_small", refused.message)
+        assert full.params == {"orderItemCode": refused.params["orderItemCode"]}
         return
     assert plan.total == sum(paid(order).values(), ZERO)
     # What the agent confirms is the view's amount: a full refund plans exactly that.
-    assert shown.actions.refund.full.allowed
+    assert shown.actions.refund.full.allowed, shown.actions.refund.full.reason
     assert shown.totals.refundable == plan.total
     apply(order, plan)
     for item in order.items:
