@@ -8,12 +8,14 @@ testing found these checked only by code before).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from spdesk_sandbox.records import FulfillmentOrderStatus
+from tests.actions.moneykit import taxed_line
 from tests.actions.test_cancel_flow import cancel
 from tests.actions.test_faults import faults, small_refund
 from tests.actions.test_refund_flow import final, order_id, refund
@@ -206,3 +208,42 @@ async def test_a_reused_key_is_refused_word_for_word(spdesk: Any) -> None:
             }
         },
     )
+
+
+async def test_a_remainder_too_small_to_send_is_said_before_the_full_refund(spdesk: Any) -> None:
+    """Paid 0.01 of a taxed 1.00 (promotion 0.99): no tax-exclusive amount carries it.
+
+    The order view says so up front (the panel greys "refund everything" with the reason); a
+    full refund sent anyway is refused with that reason, and nothing reaches Amazon.
+    """
+    sandbox = spdesk.extra["sandbox"]
+    oid = order_id(spdesk, "uk-fbm-shipped")
+    code = "10000000000000"
+    cent = Decimal("0.01")
+    item = taxed_line(code, {"Principal": Decimal("1.00")}, Decimal("0.20"), cent, Decimal("0.99"))
+    sandbox.state.orders[oid] = replace(sandbox.state.orders[oid], items=[item])
+    sentence = (
+        f"Item {code}: what is left of it is too small to send once Amazon adds the tax, so a "
+        "full refund cannot give back everything. Refund the rest per item."
+    )
+    view = (await spdesk.request("GET", f"/v1/orders/{oid}?fresh=1")).json()
+    assert view["totals"]["refundable"] == "0.01"
+    assert view["actions"]["refund"]["allowed"]
+    assert view["actions"]["refund"]["full"] == {
+        "allowed": False,
+        "reason": sentence,
+        "code": "full_too_small",
+        "params": {"orderItemCode": code},
+    }
+    reply = await refund(spdesk, {"orderId": oid, "mode": "full", "reason": "CustomerReturn"})
+    assert (reply.status, reply.json()) == (
+        422,
+        {
+            "error": {
+                "code": "full_refund_not_available",
+                "message": sentence,
+                "params": {"reason": "full_too_small", "orderItemCode": code},
+            }
+        },
+    )
+    assert [a for a in sandbox.state.adjustments if a.order_id == oid] == []
