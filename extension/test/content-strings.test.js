@@ -240,6 +240,11 @@ test("the same code reads right for a refund and for a cancel, and a refusal say
   assert.equal(errorText({ code: "full_refund_not_available", params: { reason: "amounts_mismatch", ...mismatch }, message: "x" }),
     reasonText({ code: "amounts_mismatch", params: mismatch, reason: "y" }, "refund"));
   assert.match(reasonText({ code: "amounts_mismatch", params: mismatch }, "refund"), /^Amazon's total for item 5550 \(\$10\.00\).*at most \$8\.00 there/);
+  // And for a remainder too small to send once the tax is taken out, naming the item.
+  const tooSmall = { orderItemCode: "5550" };
+  assert.equal(errorText({ code: "full_refund_not_available", params: { reason: "full_too_small", ...tooSmall }, message: "x" }),
+    reasonText({ code: "full_too_small", params: tooSmall, reason: "y" }, "refund"));
+  assert.match(reasonText({ code: "full_too_small", params: tooSmall }, "refund"), /^Item 5550: what is left of it is too small/);
   // Words from short lists are words, not codes; an unknown one is shown as sent.
   assert.match(errorText({ code: "tax_included", params: { component: "Tax", taxLabel: "consumption_tax" } }), /include tax \(consumption tax\)/);
   assert.equal(errorText({ code: "approval_not_pending", params: { decision: "rejected" } }), "This refund was already rejected.");

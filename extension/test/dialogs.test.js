@@ -259,6 +259,19 @@ test("prices with VAT inside and Amazon's totals in disagreement: said, and only
   assert.match(t.$("[role='dialog'] [data-spdesk='tax-included']").textContent, /with the tax \(VAT\) included/);
 });
 
+test("a remainder too small to send once the tax is out: the full refund is greyed, with the item", async () => {
+  const order = usOrder();
+  Object.assign(order, { pricesIncludeTax: true, taxLabel: "vat" });
+  const code = order.items[0].orderItemCode;
+  order.actions.refund.full = { allowed: false, reason: "English.", code: "full_too_small", params: { orderItemCode: code } };
+  const t = await setup({ order });
+  t.$("[data-spdesk='refund']").click();
+  assert.equal(t.$("[data-spdesk='mode-full']").disabled, true);
+  assert.equal(t.$("[data-spdesk='mode-partial']").checked, true);
+  assert.equal(t.$("[data-spdesk='why-full']").textContent,
+    `Item ${code}: what is left of it is too small to send once Amazon adds the tax, so a full refund cannot give back everything. Refund the rest per item.`);
+});
+
 test("in team mode the companion records its agent: the dialog asks for no name", async () => {
   const t = await setup({ options: { agentName: "" } });
   t.panel.ctx.team = { mode: "team", agent: "Bob", role: "agent" };

@@ -64,7 +64,7 @@ export const COMPANION_CODES = Object.freeze({
       full_too_small: ["orderItemCode"],
     },
     refund_exceeds_paid: { item: ["refundable:money", "orderItemCode", "asked:money"], order: ["refundable:money", "asked:money"] },
-    // With the order view's full-refund reason (amounts_mismatch and its case) it says that.
+    // With the order view's full-refund reason (amounts_mismatch and its case, full_too_small) it says that.
     full_refund_not_available: {
       item: ["orderItemCode", "reported:money", "atMost:money"], order: ["reported:money", "atMost:money"],
       no_total: ["orderItemCode", "atMost:money"], bare: [],
@@ -121,6 +121,7 @@ export const COMPANION_CODES = Object.freeze({
       item: ["orderItemCode", "reported:money", "atMost:money"], order: ["reported:money", "atMost:money"],
       no_total: ["orderItemCode", "atMost:money"],
     },
+    full_too_small: ["orderItemCode"],
   },
   // What became of an action at Amazon, or why spdesk cannot tell (the action's `amazon` block).
   outcome: {

@@ -353,6 +353,7 @@ export const STRINGS = {
   co_reason_amounts_mismatch_item: "Amazon's total for item $1 ($2) does not match its breakdown. spdesk does not refund everything while Amazon's amounts disagree: refund per item, at most $3 there, or check the order in Seller Central.",
   co_reason_amounts_mismatch_order: "Amazon's total for this order ($1) does not match its breakdown. spdesk does not refund everything while Amazon's amounts disagree: refund per item, at most $2 in all, or check the order in Seller Central.",
   co_reason_amounts_mismatch_no_total: "Amazon reports no total for item $1. spdesk does not refund everything while Amazon's amounts disagree: refund per item, at most $2 there, or check the order in Seller Central.",
+  co_reason_full_too_small: "Item $1: what is left of it is too small to send once Amazon adds the tax, so a full refund cannot give back everything. Refund the rest per item.",
   co_outcome_approval_rejected: "Rejected by $1 ($2). Nothing was sent to Amazon.",
   co_outcome_approval_rejected_bare: "Rejected by $1. Nothing was sent to Amazon.",
   co_outcome_approval_expired: "Nobody approved this refund in time, so it was not sent to Amazon.",
