@@ -91,12 +91,17 @@ def full_refund_decision(
     """
     if not refund.allowed:
         return refund
-    if mismatch is None:
-        if too_small is None:
-            return refund
+    if mismatch is not None:
+        return _mismatch_decision(mismatch, market)
+    if too_small is not None:
         return Decision(
             False, too_small_reason(too_small), "full_too_small", {"orderItemCode": too_small}
         )
+    return refund
+
+
+def _mismatch_decision(mismatch: Mismatch, market: Marketplace) -> Decision:
+    """Why a full refund waits while Amazon's total and its breakdown disagree."""
     params: dict[str, Param] = {
         "case": "no_total" if mismatch.reported is None else mismatch.scope,
         "orderItemCode": mismatch.order_item_code,
