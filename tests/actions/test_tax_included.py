@@ -227,6 +227,13 @@ def test_a_full_refund_sends_every_line_or_nothing() -> None:
     with pytest.raises(Unprocessable) as refused:
         plan_refund(FULL, money(order), marketplace_of("FR"))
     assert refused.value.params["orderItemCode"] == "10000000000001"
+    # The view names the same line before the agent confirms; the first line does not stop it.
+    full = view(order).actions.refund.full
+    assert (full.allowed, full.code, full.params) == (
+        False,
+        "full_too_small",
+        {"orderItemCode": "10000000000001"},
+    )
     # Per item, the first line still goes back in full.
     plan = plan_refund(
         partial({"10000000000000": {"Principal": "20.00", "Shipping": "4.99"}}),
