@@ -13,14 +13,12 @@ from typing import Any
 
 import aiohttp
 
+from bench._shared import pair
 from companion.accounts import AccountStore
 from companion.config import Settings
-from companion.keys import PAIRINGS
 from companion.server import RunningCompanion, start_companion
 from spdesk_demo.sandbox_account import install_sandbox_account
 from tests.plugins.postgres import TEMPLATE, PgCluster, free_port, migrate_dsn
-
-ORIGIN = "chrome-extension://kcbkpmgfjemhmldbhccpkhbgaflnmmnb"
 
 
 @asynccontextmanager
@@ -60,13 +58,7 @@ async def paired_companion(
     """Start a companion on the sandbox account and pair it."""
     install_sandbox_account(store, sandbox_url)
     server = await start_companion(settings, store=store)
-    code = server.app[PAIRINGS].new_code()
-    headers = {"Host": f"127.0.0.1:{server.port}", "Origin": ORIGIN}
-    async with session.post(
-        server.url + "/v1/pair", json={"code": code, "label": "bench"}, headers=headers
-    ) as response:
-        token = (await response.json())["token"]
-    return Paired(server, {**headers, "Authorization": f"Bearer {token}"})
+    return Paired(server, await pair(session, server))
 
 
 def partial_refund(sandbox: Any, label: str, amount: str = "1.00") -> dict[str, Any]:

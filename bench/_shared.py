@@ -14,6 +14,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from companion.keys import PAIRINGS
+from companion.server import RunningCompanion
 from spdesk_sandbox.server import SandboxServer
 
 RESULTS = Path(__file__).with_name("results")
@@ -103,3 +105,18 @@ async def sandbox_token(server: SandboxServer, session: aiohttp.ClientSession) -
     }
     async with session.post(f"{server.url}/auth/o2/token", data=form) as response:
         return str((await response.json())["access_token"])
+
+
+# The extension origin the benchmarks pair as (a well-formed id; no browser is involved).
+ORIGIN = "chrome-extension://kcbkpmgfjemhmldbhccpkhbgaflnmmnb"
+
+
+async def pair(session: aiohttp.ClientSession, server: RunningCompanion) -> dict[str, str]:
+    """Pair ``server`` as the benchmarks' extension; the headers of an authorised request."""
+    code = server.app[PAIRINGS].new_code()
+    headers = {"Host": f"127.0.0.1:{server.port}", "Origin": ORIGIN}
+    async with session.post(
+        server.url + "/v1/pair", json={"code": code, "label": "bench"}, headers=headers
+    ) as response:
+        token = (await response.json())["token"]
+    return {**headers, "Authorization": f"Bearer {token}"}

@@ -32,20 +32,20 @@ from typing import Any
 
 import aiohttp
 
-from bench._shared import add_results_argument, percentile, table, write_results
+from bench._shared import add_results_argument, pair, percentile, table, write_results
 from companion.accounts import AccountStore
 from companion.actions.ports import ActionQuery
 from companion.actions.record import Action
 from companion.config import Settings
-from companion.keys import ACTIONS, ORDERS, PAIRINGS
+from companion.keys import ACTIONS, ORDERS
 from companion.server import start_companion
 from spdesk_demo.sandbox_account import install_sandbox_account
 from spdesk_sandbox.processor import feeds_of
 from spdesk_sandbox.server import start_sandbox
 from spdesk_sandbox.settings import SandboxSettings
+from tests.plugins.sandbox import clear_spapi_token_caches
 
 NAME = "actions_throughput"
-ORIGIN = "chrome-extension://kcbkpmgfjemhmldbhccpkhbgaflnmmnb"
 
 
 def _at(stamp: str) -> float:
@@ -67,18 +67,10 @@ class Timed:
             self.durations[order_id] = time.perf_counter() - started
 
 
-async def _pair(session: aiohttp.ClientSession, server: Any) -> dict[str, str]:
-    code = server.app[PAIRINGS].new_code()
-    headers = {"Host": f"127.0.0.1:{server.port}", "Origin": ORIGIN}
-    async with session.post(
-        server.url + "/v1/pair", json={"code": code, "label": "bench"}, headers=headers
-    ) as response:
-        token = (await response.json())["token"]
-    return {**headers, "Authorization": f"Bearer {token}"}
-
-
 async def run(mode: str, refunds: int, speed: float, agents: int, root: Path) -> dict[str, Any]:
     """One full run; returns its measurements."""
+    # Each run's sandbox issues its own access tokens: one cached by the previous run is refused.
+    clear_spapi_token_caches()
     sandbox = await start_sandbox(
         SandboxSettings(
             speed=speed,
@@ -122,7 +114,7 @@ async def _measure(
     added: list[float] = []
     gate = asyncio.Semaphore(agents)
     async with aiohttp.ClientSession() as session:
-        headers = await _pair(session, server)
+        headers = await pair(session, server)
 
         async def one(n: int) -> None:
             oid = sandbox.seed.order_id(f"bulk-{n:04d}")

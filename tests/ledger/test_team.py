@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import pytest
 
 from companion.actions.record import ApprovalWhy
 from companion.errors import BadRequest, NotFound
-from companion.ledger.link import Conn, LedgerLink, LinkSettings
+from companion.ledger.link import Conn
 from companion.ledger.team import TeamStore, check_currency, over_limit, parse_limit
-from tests.plugins.postgres import LedgerDb
-
-
-@pytest.fixture
-async def team(ledger_db: LedgerDb) -> AsyncIterator[TeamStore]:
-    link = LedgerLink(LinkSettings(dsn=ledger_db.dsn))
-    await link.open()
-    yield TeamStore(link)
-    await link.close()
 
 
 async def _refund(
@@ -34,23 +24,23 @@ async def _refund(
     )
 
 
-async def test_members_roles_and_limits(team: TeamStore) -> None:
-    await team.join("  Maria ")
-    await team.join("Tom")
-    await team.join("Tom")  # joining twice changes nothing
-    await team.set_role("Maria", "approver", by="Maria")
-    await team.set_limit("Tom", "USD", Decimal("100.00"), Decimal("500.00"), by="Maria")
-    await team.set_limit("Tom", "JPY", Decimal("10000"), None, by="Maria")
-    members = {m.agent: m for m in await team.members()}
+async def test_members_roles_and_limits(team_store: TeamStore) -> None:
+    await team_store.join("  Maria ")
+    await team_store.join("Tom")
+    await team_store.join("Tom")  # joining twice changes nothing
+    await team_store.set_role("Maria", "approver", by="Maria")
+    await team_store.set_limit("Tom", "USD", Decimal("100.00"), Decimal("500.00"), by="Maria")
+    await team_store.set_limit("Tom", "JPY", Decimal("10000"), None, by="Maria")
+    members = {m.agent: m for m in await team_store.members()}
     assert members["Maria"].role == "approver" and members["Maria"].limits == ()
     assert [(x.currency, x.per_refund, x.per_day) for x in members["Tom"].limits] == [
         ("JPY", Decimal("10000"), None),
         ("USD", Decimal("100.00"), Decimal("500.00")),
     ]
-    await team.set_limit("Tom", "JPY", None, None, by="Maria")
-    assert [x.currency for x in (await team.member("Tom")).limits] == ["USD"]
+    await team_store.set_limit("Tom", "JPY", None, None, by="Maria")
+    assert [x.currency for x in (await team_store.member("Tom")).limits] == ["USD"]
     with pytest.raises(NotFound) as missing:
-        await team.set_role("Nobody", "approver", by="Maria")
+        await team_store.set_role("Nobody", "approver", by="Maria")
     assert missing.value.code == "member_not_found" and "team join" in missing.value.message
 
 
@@ -66,17 +56,19 @@ def test_limit_amounts_and_currencies_are_checked() -> None:
         check_currency("XXX")
 
 
-async def test_over_limit_per_refund_per_day_and_unlimited_currencies(team: TeamStore) -> None:
-    await team.join("Tom")
-    await team.join("Ann")
-    await team.set_limit("Tom", "USD", Decimal("100.00"), Decimal("250.00"), by="lead")
+async def test_over_limit_per_refund_per_day_and_unlimited_currencies(
+    team_store: TeamStore,
+) -> None:
+    await team_store.join("Tom")
+    await team_store.join("Ann")
+    await team_store.set_limit("Tom", "USD", Decimal("100.00"), Decimal("250.00"), by="lead")
 
     async def check(conn: Conn, agent: str, currency: str, amount: str) -> ApprovalWhy | None:
         async with conn.transaction():
             return await over_limit(conn, agent, currency, Decimal(amount))
 
     tom = {"agent": "Tom", "currency": "USD"}
-    async with team.link.connection() as conn:
+    async with team_store.link.connection() as conn:
         assert await check(conn, "Ann", "USD", "99999.00") is None  # no limits at all
         assert await check(conn, "Tom", "USD", "100.00") is None
         assert await check(conn, "Tom", "USD", "100.01") == ApprovalWhy(
@@ -98,7 +90,7 @@ async def test_over_limit_per_refund_per_day_and_unlimited_currencies(team: Team
             "over_limit",
             {"case": "per_day", "limit": "250.00", "spent": "190.00", **tom},
         )
-        await team.set_limit("Tom", "JPY", None, Decimal("1000"), by="lead")
+        await team_store.set_limit("Tom", "JPY", None, Decimal("1000"), by="lead")
         jpy = await check(conn, "Tom", "JPY", "1001")
         assert jpy is not None and jpy.params == {
             "case": "per_day",
